@@ -1,0 +1,12 @@
+import {defineConfig} from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // A hang guard, not a speed assertion: integration tests spawn the real CLI on shared machines.
+    testTimeout: 600_000,
+    hookTimeout: 600_000,
+    // The integration tests build in temp dirs with real child processes; two cores, so keep it modest.
+    pool: 'forks',
+  },
+});
