@@ -1,0 +1,19 @@
+/**
+ * Why a stage failed, as a value the reporters can show and tests can check (wireit's Failure,
+ * execa's outcome flags). Data and recipe problems are UserErrors instead (exit 2).
+ */
+export type FailureReason =
+  | 'backend-unavailable'
+  | 'frozen-lockfile'
+  | 'source-changed'
+  | 'internal';
+
+export class StageFailure extends Error {
+  override readonly name = 'StageFailure';
+  constructor(
+    readonly reason: FailureReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}

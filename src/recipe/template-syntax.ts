@@ -1,0 +1,22 @@
+/**
+ * `{{field}}` placeholders in message templates. A field is a dotted path into the record
+ * (`{{meta.lang}}`); spaces inside the braces are allowed. There is no escaping: a template
+ * that needs literal braces can use a field holding them.
+ */
+export const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*)\s*\}\}/g;
+
+/** Describes the first malformed placeholder, or undefined when the template is well formed. */
+export function findTemplateProblem(template: string): string | undefined {
+  const stripped = template.replace(PLACEHOLDER, '');
+  const open = stripped.indexOf('{{');
+  if (open !== -1) {
+    const fragment = stripped.slice(open, open + 20);
+    return `malformed placeholder near '${fragment}': write {{field}} or {{a.b}}`;
+  }
+  return undefined;
+}
+
+/** Field paths a template reads, in order. */
+export function templateFields(template: string): string[] {
+  return [...template.matchAll(PLACEHOLDER)].map((m) => m[1]!);
+}
