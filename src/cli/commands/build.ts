@@ -1,0 +1,85 @@
+import {UserError} from '../../core/diagnostic.js';
+import {buildGraph, selectStages} from '../../plan/graph.js';
+import type {StageId} from '../../plan/stage-id.js';
+import {diagnosticEvent, type StageStatus} from '../../report/events.js';
+import {ndjsonReporter} from '../../report/ndjson.js';
+import {plainReporter} from '../../report/plain.js';
+import type {Reporter} from '../../report/reporter.js';
+import {ttyReporter} from '../../report/tty.js';
+import {EXIT} from '../../run/exit-code.js';
+import {runSession} from '../../run/session.js';
+import {parse, RECIPE_OPTIONS} from '../args.js';
+import type {Io} from '../io.js';
+import {loadOrThrow} from '../load-or-report.js';
+
+export const BUILD_HELP = `Usage: ft build [stage ...] [options]
+
+Builds the named stages and everything they need (default: all), restoring what is fresh or
+cached and running only what changed. Writes finetune.lock.
+
+Options:
+  -f, --file <recipe>     recipe file (default: finetune.yaml)
+      --set <path>=<v>    override a recipe value for this run (never writes the lockfile)
+      --frozen            fail (exit 1) instead of changing the lockfile
+      --json              NDJSON events on stdout
+  -h, --help
+`;
+
+export async function buildCommand(args: readonly string[], io: Io): Promise<number> {
+  const {values, positionals} = parse(
+    'build',
+    args,
+    {
+      ...RECIPE_OPTIONS,
+      set: {type: 'string', multiple: true, default: []},
+      frozen: {type: 'boolean', default: false},
+    },
+    true,
+  );
+  if (values.help) {
+    io.out(BUILD_HELP);
+    return EXIT.ok;
+  }
+  const plain = () => plainReporter(io.out, io.err, {color: io.color});
+  let reporter: Reporter = values.json ? ndjsonReporter(io.out) : plain();
+  try {
+    const loaded = loadOrThrow(io, values.file, values.set);
+    if (!values.json && io.interactive) {
+      const graph = selectStages(buildGraph(loaded.normalized), positionals as StageId[]);
+      reporter = ttyReporter(
+        graph.map((n) => n.id),
+        io.err,
+        {color: io.color},
+      );
+    }
+    const result = await runSession({
+      loaded,
+      mode: 'build',
+      only: positionals as StageId[],
+      frozen: values.frozen,
+      writeLockfile: values.set.length === 0,
+      signal: io.signal,
+      emit: reporter.emit,
+      onWait: (holder) => io.err(`waiting for another ft process to finish: ${holder}\n`),
+    });
+    for (const d of result.diagnostics) reporter.emit(diagnosticEvent(d));
+    const stages = [...result.outcomes.values()].map((o) => ({
+      id: o.node.id as string,
+      status: (o.status ?? 'skipped') as StageStatus,
+    }));
+    reporter.emit({
+      event: 'summary',
+      ok: result.exitCode === EXIT.ok,
+      exit_code: result.exitCode,
+      stages,
+    });
+    await reporter.close();
+    return result.exitCode;
+  } catch (e) {
+    if (!(e instanceof UserError)) throw e;
+    for (const d of e.diagnostics) reporter.emit(diagnosticEvent(d));
+    reporter.emit({event: 'summary', ok: false, exit_code: EXIT.usage, stages: []});
+    await reporter.close();
+    return EXIT.usage;
+  }
+}

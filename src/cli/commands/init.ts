@@ -1,0 +1,98 @@
+import {existsSync, readdirSync} from 'node:fs';
+import {mkdir, writeFile} from 'node:fs/promises';
+import {join, relative} from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {error, UserError} from '../../core/diagnostic.js';
+import {EXIT} from '../../run/exit-code.js';
+import {parse} from '../args.js';
+import type {Io} from '../io.js';
+
+export const INIT_HELP = `Usage: ft init [options]
+
+Writes a working recipe (finetune.yaml), sample data (data/qa.jsonl) and a .gitignore for .ft/
+into the current folder, which must not already hold a recipe.
+
+Options:
+  -f, --file <recipe>     recipe file to create (default: finetune.yaml)
+  -h, --help
+`;
+
+const SAMPLE: readonly [string, string][] = [
+  ['What is the capital of France?', 'Paris'],
+  ['What is the capital of Japan?', 'Tokyo'],
+  ['What is the capital of Canada?', 'Ottawa'],
+  ['What is the capital of Australia?', 'Canberra'],
+  ['What is the capital of Kenya?', 'Nairobi'],
+  ['What is the capital of Brazil?', 'Brasília'],
+  ['What is the capital of Norway?', 'Oslo'],
+  ['What is the capital of Egypt?', 'Cairo'],
+  ['What is the capital of Peru?', 'Lima'],
+  ['What is the capital of Vietnam?', 'Hanoi'],
+  ['How many centimetres are in a metre?', '100'],
+  ['How many grams are in a kilogram?', '1000'],
+  ['How many minutes are in an hour?', '60'],
+  ['How many days are in a leap year?', '366'],
+  ['How many sides does a hexagon have?', '6'],
+  ['What is the chemical symbol for gold?', 'Au'],
+  ['What is the chemical symbol for sodium?', 'Na'],
+  ['What is the boiling point of water at sea level in Celsius?', '100'],
+  ['What planet is closest to the Sun?', 'Mercury'],
+  ['What is the largest ocean on Earth?', 'The Pacific Ocean'],
+];
+
+export async function initCommand(args: readonly string[], io: Io): Promise<number> {
+  const {values} = parse('init', args, {
+    file: {type: 'string', short: 'f', default: 'finetune.yaml'},
+    help: {type: 'boolean', short: 'h', default: false},
+  });
+  if (values.help) {
+    io.out(INIT_HELP);
+    return EXIT.ok;
+  }
+  const recipe = join(io.cwd, values.file);
+  const data = join(io.cwd, 'data', 'qa.jsonl');
+  const clash = [recipe, data].filter((p) => existsSync(p));
+  if (clash.length > 0) {
+    throw new UserError([
+      error(
+        'usage',
+        `ft init will not overwrite ${clash.map((p) => relative(io.cwd, p)).join(', ')}`,
+        undefined,
+        readdirSync(io.cwd).length > 0 ? 'run it in an empty folder' : undefined,
+      ),
+    ]);
+  }
+  const schema = relative(
+    io.cwd,
+    fileURLToPath(new URL('../../../schemas/finetune.schema.json', import.meta.url)),
+  );
+  await writeFile(
+    recipe,
+    `# yaml-language-server: $schema=${schema}
+# An ft recipe: sources -> transforms -> (backend, hyperparameters) -> eval.
+# \`ft plan\` shows what \`ft build\` would do and why; \`ft build\` does it.
+version: 1
+name: capitals-and-units
+seed: 0
+sources:
+  qa: { path: data/qa.jsonl }
+transforms:
+  - template:
+      system: Answer in as few words as possible.
+      user: "{{prompt}}"
+      assistant: "{{response}}"
+  - split: { validation: 0.2 }
+`,
+  );
+  await mkdir(join(io.cwd, 'data'), {recursive: true});
+  await writeFile(
+    data,
+    SAMPLE.map(([prompt, response]) => `${JSON.stringify({prompt, response})}\n`).join(''),
+  );
+  const gitignore = join(io.cwd, '.gitignore');
+  if (!existsSync(gitignore)) await writeFile(gitignore, '.ft/\n');
+  io.out(
+    `wrote ${values.file}, data/qa.jsonl${existsSync(gitignore) ? ' and .gitignore' : ''}\nnext: ft plan, then ft build\n`,
+  );
+  return EXIT.ok;
+}

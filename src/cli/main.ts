@@ -1,0 +1,80 @@
+import {readFileSync} from 'node:fs';
+import {UserError} from '../core/diagnostic.js';
+import {InternalError} from '../core/unreachable.js';
+import {EXIT} from '../run/exit-code.js';
+import {buildCommand} from './commands/build.js';
+import {cacheCommand} from './commands/cache.js';
+import {explainCommand} from './commands/explain.js';
+import {graphCommand} from './commands/graph.js';
+import {initCommand} from './commands/init.js';
+import {planCommand} from './commands/plan.js';
+import {validateCommand} from './commands/validate.js';
+import {type Io, printDiagnostics} from './io.js';
+
+const HELP = `ft: a content-hashed build system for LLM fine-tunes
+
+Usage: ft <command> [options]
+
+Commands:
+  init               write a working recipe and sample data in an empty folder
+  validate           check the recipe; every problem at once
+  plan [stage...]    what a build would do, and why
+  build [stage...]   build what changed, restore the rest
+  explain <stage>    one stage's status, reasons, fingerprint and outputs
+  graph              the stage graph (--format mermaid|dot|json)
+  cache gc           remove what neither the lockfile nor recent builds use
+
+Every command takes -f <recipe> (default ./finetune.yaml); --help on any command for more.
+Exit codes: 0 ok, 1 build failed, 2 invalid recipe or usage, 3 eval gate failed, 130 interrupted.
+`;
+
+type Command = (args: readonly string[], io: Io) => Promise<number>;
+
+const COMMANDS: Readonly<Record<string, Command>> = {
+  init: initCommand,
+  validate: validateCommand,
+  plan: planCommand,
+  build: buildCommand,
+  explain: explainCommand,
+  graph: graphCommand,
+  cache: cacheCommand,
+};
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === '--version' || name === '-v') {
+    io.out(`${version()}\n`);
+    return EXIT.ok;
+  }
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.out(HELP);
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  const command = COMMANDS[name];
+  try {
+    if (!command) {
+      throw new UserError([
+        {code: 'usage', severity: 'error', message: `unknown command '${name}'; see ft --help`},
+      ]);
+    }
+    return await command(rest, io);
+  } catch (e) {
+    if (e instanceof UserError) {
+      printDiagnostics(io, e.diagnostics);
+      return EXIT.usage;
+    }
+    if (io.signal.aborted) return EXIT.interrupted;
+    const bug = e instanceof InternalError ? 'internal error' : 'unexpected error';
+    io.err(
+      `ft: ${bug}: ${(e as Error)?.stack ?? String(e)}\nThis is a bug in ft; please report it with the command you ran.\n`,
+    );
+    return EXIT.buildFailed;
+  }
+}

@@ -1,0 +1,85 @@
+import type {NormalizedRecipe} from '../recipe/normalized.js';
+import {type StageId, type StageKind, stageId} from './stage-id.js';
+
+/**
+ * One stage of the build graph. `deterministic` stages (source, dataset, report) produce the same
+ * bytes from the same inputs, so `ft plan` may compute them; the others (training, evaluation
+ * through models) cost money or time and run only in `ft build`.
+ */
+export interface StageNode {
+  readonly id: StageId;
+  readonly kind: StageKind;
+  /** Source or target name, where the kind has one. */
+  readonly name?: string;
+  readonly needs: readonly StageId[];
+  readonly deterministic: boolean;
+}
+
+/**
+ * The stages of a recipe in topological order:
+ *
+ *   source:a ─┐                 ┌─ train:x ── eval:x ─┐
+ *   source:b ─┴─ dataset ───────┴─ train:y ── eval:y ─┴─ report
+ *
+ * Evaluation reads the dataset's evaluation split as well as the trained model.
+ */
+export function buildGraph(recipe: NormalizedRecipe): StageNode[] {
+  const nodes: StageNode[] = [];
+  for (const s of recipe.sources) {
+    nodes.push({
+      id: stageId('source', s.name),
+      kind: 'source',
+      name: s.name,
+      needs: [],
+      deterministic: true,
+    });
+  }
+  const dataset = stageId('dataset');
+  nodes.push({
+    id: dataset,
+    kind: 'dataset',
+    needs: recipe.sources.map((s) => stageId('source', s.name)),
+    deterministic: true,
+  });
+  for (const t of recipe.targets) {
+    nodes.push({
+      id: stageId('train', t.name),
+      kind: 'train',
+      name: t.name,
+      needs: [dataset],
+      deterministic: false,
+    });
+  }
+  if (recipe.eval && recipe.targets.length > 0) {
+    for (const t of recipe.targets) {
+      nodes.push({
+        id: stageId('eval', t.name),
+        kind: 'eval',
+        name: t.name,
+        needs: [stageId('train', t.name), dataset],
+        deterministic: false,
+      });
+    }
+    nodes.push({
+      id: stageId('report'),
+      kind: 'report',
+      needs: recipe.targets.map((t) => stageId('eval', t.name)),
+      deterministic: true,
+    });
+  }
+  return nodes;
+}
+
+/** The named stages and everything they need, in graph order. */
+export function selectStages(nodes: readonly StageNode[], wanted: readonly StageId[]): StageNode[] {
+  if (wanted.length === 0) return [...nodes];
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const keep = new Set<StageId>();
+  const visit = (id: StageId) => {
+    if (keep.has(id)) return;
+    keep.add(id);
+    for (const need of byId.get(id)?.needs ?? []) visit(need);
+  };
+  for (const id of wanted) visit(id);
+  return nodes.filter((n) => keep.has(n.id));
+}

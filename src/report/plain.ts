@@ -1,0 +1,51 @@
+import {shortHash} from '../core/hash.js';
+import {formatDiagnostic} from './diagnostic-printer.js';
+import {type BuildEvent, diagnosticOf} from './events.js';
+import {formatWhy} from './format-why.js';
+import type {Reporter} from './reporter.js';
+
+/**
+ * Plain lines for CI logs and pipes: one line when a stage starts and one when it ends, its
+ * reasons indented under it. No cursor movement, no color unless asked.
+ */
+export function plainReporter(
+  out: (line: string) => void,
+  err: (line: string) => void,
+  options: {color: boolean},
+): Reporter {
+  const emit = (e: BuildEvent) => {
+    switch (e.event) {
+      case 'stage-start':
+        out(`${e.id}: running (${shortHash(e.key)})\n`);
+        for (const w of e.why) out(`  ${formatWhy(w)}\n`);
+        break;
+      case 'stage-end': {
+        const time = e.status === 'ran' ? ` in ${seconds(e.duration_ms)}` : '';
+        out(`${e.id}: ${e.status}${time}${e.key ? ` (${shortHash(e.key)})` : ''}\n`);
+        if (e.status === 'cached') for (const w of e.why) out(`  ${formatWhy(w)}\n`);
+        if (e.error && e.error.reason !== 'bad-input') out(`  ${e.error.message}\n`);
+        break;
+      }
+      case 'progress':
+        out(`${e.id}: ${e.message}\n`);
+        break;
+      case 'diagnostic':
+        err(`${formatDiagnostic(diagnosticOf(e), options)}\n`);
+        break;
+      case 'summary': {
+        const counts = new Map<string, number>();
+        for (const s of e.stages) counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
+        const parts = [...counts].map(([status, n]) => `${n} ${status}`);
+        out(
+          `${e.ok ? 'ok' : 'failed'}: ${parts.join(', ') || 'nothing to do'} (exit ${e.exit_code})\n`,
+        );
+        break;
+      }
+    }
+  };
+  return {emit, close: async () => undefined};
+}
+
+export function seconds(ms: number): string {
+  return ms < 1000 ? `${ms}ms` : `${(ms / 1000).toFixed(1)}s`;
+}

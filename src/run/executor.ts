@@ -1,0 +1,288 @@
+import {writeFile} from 'node:fs/promises';
+import {isDeepStrictEqual} from 'node:util';
+import {type Diagnostic, UserError} from '../core/diagnostic.js';
+import type {Sha256} from '../core/hash.js';
+import {StageFailure} from '../core/stage-failure.js';
+import {type Fingerprint, keyOf} from '../plan/fingerprint.js';
+import type {StageNode} from '../plan/graph.js';
+import type {StageId} from '../plan/stage-id.js';
+import {diffFingerprints, NEW_STAGE, type Why} from '../plan/why.js';
+import type {NormalizedRecipe} from '../recipe/normalized.js';
+import type {BuildEvent, PlanStatus, StageStatus} from '../report/events.js';
+import {diagnosticEvent} from '../report/events.js';
+import {STAGES} from '../stages/registry.js';
+import type {ArtifactStore, StageContext, StageResult} from '../stages/stage-definition.js';
+import type {LockEntry, Lockfile} from './lockfile.js';
+import type {LocalStore} from './store/local-store.js';
+import type {StageRecord} from './store/stage-record.js';
+import type {StatCache} from './store/stat-cache.js';
+
+export interface ExecuteOptions {
+  /**
+   * `plan` computes the deterministic stages (into the store, never the lockfile) to learn every
+   * key up to training, and runs nothing else; `build` runs everything it must.
+   */
+  readonly mode: 'plan' | 'build';
+  readonly recipe: NormalizedRecipe;
+  /** The stages to consider, in topological order, their needs included. */
+  readonly stages: readonly StageNode[];
+  readonly store: LocalStore;
+  readonly statCache: StatCache;
+  readonly lockfile: Lockfile;
+  /** Fail (exit 1) at the first stage whose key differs from the lockfile, before running it. */
+  readonly frozen: boolean;
+  readonly signal: AbortSignal;
+  readonly emit: (event: BuildEvent) => void;
+}
+
+/** What happened to one stage. */
+export interface StageOutcome {
+  readonly node: StageNode;
+  readonly key: Sha256 | null;
+  readonly fingerprint: Fingerprint | null;
+  /** What the plan expected before anything ran. */
+  readonly planStatus: PlanStatus;
+  /** What the build did (undefined in plan mode). */
+  readonly status?: StageStatus;
+  readonly why: readonly Why[];
+  readonly result?: StageResult;
+  readonly failure?: {
+    readonly reason: string;
+    readonly message: string;
+    readonly exitCode: 1 | 2 | 130;
+  };
+  readonly diagnostics?: readonly Diagnostic[];
+}
+
+/**
+ * Walks the stages in dependency order (independent ones concurrently). For each: fingerprint
+ * from upstream outputs -> key -> fresh (the lockfile's key, outputs in the store) / cached (a
+ * stage record for the key in the store: the run-cache) / run. Stages behind one that has yet
+ * to run non-deterministically are pending, with no key.
+ */
+export async function execute(options: ExecuteOptions): Promise<Map<StageId, StageOutcome>> {
+  const {store, emit, signal} = options;
+  const outcomes = new Map<StageId, StageOutcome>();
+  const running = new Map<StageId, Promise<StageOutcome>>();
+  const hashes = new Map<string, Promise<{hash: Sha256; size: number}>>();
+  const artifacts: ArtifactStore = {
+    newTempFile: (hint) => store.newTempFile(hint),
+    adopt: (temp, hash) => store.adoptObject(temp, hash),
+    putBytes: (data) => store.putObjectBytes(data),
+    readText: (hash) => store.readObjectText(hash),
+    pathOf: (hash) => store.objectPath(hash),
+  };
+  // Each file is hashed once per build, however many stages ask.
+  const hashFile = (path: string) => {
+    let pending = hashes.get(path);
+    if (!pending) {
+      pending = options.statCache.hash(path).then(({hash, size}) => ({hash, size}));
+      hashes.set(path, pending);
+    }
+    return pending;
+  };
+
+  const visit = async (node: StageNode): Promise<StageOutcome> => {
+    const upstream = await Promise.all(node.needs.map((id) => running.get(id)!));
+    const outcome = await decide(node, upstream);
+    outcomes.set(node.id, outcome);
+    return outcome;
+  };
+
+  const decide = async (node: StageNode, upstream: StageOutcome[]): Promise<StageOutcome> => {
+    const blocked = upstream.find((u) => u.status !== undefined && !isDone(u.status));
+    if (blocked || signal.aborted) {
+      return skipped(node, options.mode);
+    }
+    if (upstream.some((u) => u.result === undefined)) {
+      return {node, key: null, fingerprint: null, planStatus: 'pending', why: []};
+    }
+    const lines: string[] = [];
+    const ctx: StageContext = {
+      node,
+      recipe: options.recipe,
+      upstream: new Map(upstream.map((u) => [u.node.id, u.result!])),
+      store: artifacts,
+      hashFile,
+      signal,
+      log: (line) => lines.push(line),
+      progress: (message, done, total) =>
+        emit({
+          event: 'progress',
+          id: node.id,
+          message,
+          ...(done !== undefined ? {done} : {}),
+          ...(total !== undefined ? {total} : {}),
+        }),
+    };
+    const definition = STAGES[node.kind];
+    let fingerprint: Fingerprint;
+    try {
+      fingerprint = await definition.fingerprint(ctx);
+    } catch (e) {
+      return failed(node, null, null, 'run', [], e, options);
+    }
+    const key = keyOf(fingerprint);
+    const locked = options.lockfile.stages[node.id];
+    const why = explain(locked, key, fingerprint);
+    const record = store.readStage(key);
+    const usable = record !== undefined && store.hasOutputs(record.outputs);
+    const isFresh = usable && locked?.key === key && sameOutputs(locked, record);
+    const planStatus: PlanStatus = isFresh ? 'fresh' : usable ? 'cached' : 'run';
+    const base = {node, key, fingerprint, planStatus, why: isFresh ? [] : why};
+
+    if (options.frozen && options.mode === 'build' && !isFresh && locked?.key !== key) {
+      const failure = new StageFailure(
+        'frozen-lockfile',
+        `--frozen: ${node.id} does not match the lockfile (${describeWhy(why)}); run ft build without --frozen and commit the lockfile`,
+      );
+      return failed(node, key, fingerprint, planStatus, why, failure, options);
+    }
+    if (usable) {
+      const status: StageStatus = isFresh ? 'fresh' : 'cached';
+      const result = {outputs: record.outputs, summary: record.summary};
+      if (options.mode === 'build') {
+        emit(stageEnd(node, key, status, base.why, 0, result));
+      }
+      return {...base, ...(options.mode === 'build' ? {status} : {}), result};
+    }
+    if (options.mode === 'plan' && !node.deterministic) return base;
+
+    if (options.mode === 'build') {
+      emit({event: 'stage-start', id: node.id, kind: node.kind, key, why});
+    }
+    const started = performance.now();
+    try {
+      const result = await definition.run(ctx);
+      const durationMs = Math.round(performance.now() - started);
+      await store.writeStage({
+        version: 1,
+        id: node.id,
+        kind: node.kind,
+        key,
+        fingerprint,
+        outputs: result.outputs,
+        summary: result.summary,
+        durationMs,
+        createdAt: new Date().toISOString(),
+      } satisfies StageRecord);
+      await writeFile(store.logPath(key), lines.map((l) => `${l}\n`).join('')).catch(
+        () => undefined,
+      );
+      if (options.mode === 'build') emit(stageEnd(node, key, 'ran', why, durationMs, result));
+      return {...base, ...(options.mode === 'build' ? {status: 'ran' as const} : {}), result};
+    } catch (e) {
+      return failed(node, key, fingerprint, planStatus, why, e, options, started);
+    }
+  };
+
+  for (const node of options.stages) running.set(node.id, visit(node));
+  await Promise.all(running.values());
+  return new Map(options.stages.map((n) => [n.id, outcomes.get(n.id)!]));
+}
+
+const isDone = (status: StageStatus) =>
+  status === 'ran' || status === 'fresh' || status === 'cached';
+
+function skipped(node: StageNode, mode: 'plan' | 'build'): StageOutcome {
+  return {
+    node,
+    key: null,
+    fingerprint: null,
+    planStatus: 'pending',
+    ...(mode === 'build' ? {status: 'skipped' as const} : {}),
+    why: [],
+  };
+}
+
+function failed(
+  node: StageNode,
+  key: Sha256 | null,
+  fingerprint: Fingerprint | null,
+  planStatus: PlanStatus,
+  why: readonly Why[],
+  e: unknown,
+  options: ExecuteOptions,
+  started?: number,
+): StageOutcome {
+  const durationMs = started === undefined ? 0 : Math.round(performance.now() - started);
+  let failure: NonNullable<StageOutcome['failure']>;
+  let diagnostics: readonly Diagnostic[] | undefined;
+  let status: StageStatus = 'failed';
+  if (e instanceof UserError) {
+    diagnostics = e.diagnostics;
+    failure = {
+      reason: 'bad-input',
+      message: `${e.diagnostics.length} problem(s) in the data`,
+      exitCode: 2,
+    };
+  } else if (e instanceof StageFailure) {
+    failure = {reason: e.reason, message: e.message, exitCode: 1};
+  } else if (options.signal.aborted && isAbort(e)) {
+    status = 'interrupted';
+    failure = {reason: 'interrupted', message: 'interrupted', exitCode: 130};
+  } else {
+    const err = e as Error;
+    failure = {reason: 'internal', message: err?.stack ?? String(e), exitCode: 1};
+  }
+  for (const d of diagnostics ?? []) options.emit(diagnosticEvent(d, node.id));
+  options.emit({
+    ...stageEnd(node, key, status, why, durationMs),
+    error: {reason: failure.reason, message: failure.message},
+  });
+  return {
+    node,
+    key,
+    fingerprint,
+    planStatus,
+    status,
+    why,
+    failure,
+    ...(diagnostics ? {diagnostics} : {}),
+  };
+}
+
+function isAbort(e: unknown): boolean {
+  return e instanceof Error && (e.name === 'AbortError' || e.name === 'TimeoutError');
+}
+
+function stageEnd(
+  node: StageNode,
+  key: Sha256 | null,
+  status: StageStatus,
+  why: readonly Why[],
+  durationMs: number,
+  result?: StageResult,
+): Extract<BuildEvent, {event: 'stage-end'}> {
+  return {
+    event: 'stage-end',
+    id: node.id,
+    kind: node.kind,
+    key,
+    status,
+    why,
+    duration_ms: durationMs,
+    ...(result
+      ? {outputs: Object.fromEntries(Object.entries(result.outputs).map(([n, a]) => [n, a.hash]))}
+      : {}),
+  };
+}
+
+/** Why a stage is not fresh relative to the lockfile. */
+function explain(locked: LockEntry | undefined, key: Sha256, fingerprint: Fingerprint): Why[] {
+  if (!locked) return [...NEW_STAGE];
+  if (locked.key !== key) return diffFingerprints(locked.fingerprint, fingerprint);
+  return [{what: 'outputs', from: locked.outputs, to: null}];
+}
+
+function sameOutputs(locked: LockEntry, record: StageRecord): boolean {
+  const hashes = Object.fromEntries(Object.entries(record.outputs).map(([n, a]) => [n, a.hash]));
+  return isDeepStrictEqual(hashes, locked.outputs);
+}
+
+function describeWhy(why: readonly Why[]): string {
+  return why
+    .slice(0, 3)
+    .map((w) => `${w.what}: ${JSON.stringify(w.from)} -> ${JSON.stringify(w.to)}`)
+    .join('; ');
+}

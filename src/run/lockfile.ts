@@ -1,0 +1,92 @@
+import {readFileSync} from 'node:fs';
+import {basename, dirname, join} from 'node:path';
+import {stableJson} from '../core/canonical-json.js';
+import {type Diagnostic, error} from '../core/diagnostic.js';
+import {isSha256, type Sha256} from '../core/hash.js';
+import {fail, ok, type Result} from '../core/result.js';
+import type {StageKind} from '../plan/stage-id.js';
+import {writeFileAtomic} from './store/atomic-file.js';
+
+/** Bumped when the lockfile's layout changes; older ft versions then refuse it clearly. */
+export const LOCKFILE_VERSION = 1;
+
+/**
+ * `finetune.lock`: committed beside the recipe; what the last full build produced. Sorted keys,
+ * no timestamps, so rebuilding the same commit writes the same bytes and diffs stay small.
+ */
+export interface Lockfile {
+  readonly lockfile_version: typeof LOCKFILE_VERSION;
+  readonly stages: Readonly<Record<string, LockEntry>>;
+}
+
+export interface LockEntry {
+  readonly kind: StageKind;
+  readonly key: Sha256;
+  /** The fingerprint's values, so `ft plan` can explain a change on a fresh clone. */
+  readonly fingerprint: unknown;
+  /** Output name -> content hash. */
+  readonly outputs: Readonly<Record<string, Sha256>>;
+}
+
+export const EMPTY_LOCKFILE: Lockfile = {lockfile_version: LOCKFILE_VERSION, stages: {}};
+
+/** `finetune.yaml` -> `finetune.lock`, beside it. */
+export function lockfilePath(recipePath: string): string {
+  const name = basename(recipePath).replace(/\.ya?ml$/i, '');
+  return join(dirname(recipePath), `${name}.lock`);
+}
+
+export function readLockfile(path: string, shown: string): Result<Lockfile, Diagnostic[]> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return ok(EMPTY_LOCKFILE);
+  }
+  const damaged = (why: string) =>
+    fail([
+      error(
+        'usage',
+        `${shown} is not a valid ft lockfile: ${why}`,
+        {file: shown, line: 1, col: 1},
+        'restore it from git, or delete it to rebuild it',
+      ),
+    ]);
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    return damaged((e as Error).message);
+  }
+  const lock = data as Partial<Lockfile>;
+  if (lock.lockfile_version !== LOCKFILE_VERSION) {
+    return damaged(
+      `lockfile_version is ${JSON.stringify(lock.lockfile_version)}; this ft reads ${LOCKFILE_VERSION}`,
+    );
+  }
+  if (typeof lock.stages !== 'object' || lock.stages === null) return damaged('no stages');
+  for (const [id, entry] of Object.entries(lock.stages)) {
+    if (!isSha256(entry?.key) || typeof entry.outputs !== 'object') {
+      return damaged(`stage ${id} has no valid key or outputs`);
+    }
+  }
+  return ok(lock as Lockfile);
+}
+
+export function serializeLockfile(lock: Lockfile): string {
+  return stableJson(lock);
+}
+
+/** Writes the lockfile only when its bytes change (so its mtime means something). */
+export async function writeLockfile(path: string, lock: Lockfile): Promise<boolean> {
+  const text = serializeLockfile(lock);
+  let current: string | undefined;
+  try {
+    current = readFileSync(path, 'utf8');
+  } catch {
+    current = undefined;
+  }
+  if (current === text) return false;
+  await writeFileAtomic(path, text);
+  return true;
+}

@@ -1,0 +1,160 @@
+import {join} from 'node:path';
+import {stableJson} from '../core/canonical-json.js';
+import {type Diagnostic, error, UserError} from '../core/diagnostic.js';
+import {buildGraph, type StageNode, selectStages} from '../plan/graph.js';
+import type {StageId} from '../plan/stage-id.js';
+import type {LoadedRecipe} from '../recipe/load.js';
+import type {BuildEvent} from '../report/events.js';
+import {execute, type StageOutcome} from './executor.js';
+import {exitCodeOf} from './exit-code.js';
+import {
+  LOCKFILE_VERSION,
+  type LockEntry,
+  type Lockfile,
+  lockfilePath,
+  readLockfile,
+  serializeLockfile,
+  writeLockfile,
+} from './lockfile.js';
+import {writeFileAtomic} from './store/atomic-file.js';
+import {LocalStore} from './store/local-store.js';
+import {ProjectLock} from './store/project-lock.js';
+import {StatCache} from './store/stat-cache.js';
+
+export interface SessionRequest {
+  readonly loaded: LoadedRecipe;
+  readonly mode: 'plan' | 'build';
+  /** Stages named on the command line (with everything they need); empty means all. */
+  readonly only: readonly StageId[];
+  readonly frozen: boolean;
+  /** False for builds with `--set`: a one-off variation must not move the committed lock. */
+  readonly writeLockfile: boolean;
+  readonly signal: AbortSignal;
+  readonly emit: (event: BuildEvent) => void;
+  /** Told once when another ft process holds the project lock. */
+  readonly onWait?: (holder: string) => void;
+}
+
+export interface SessionResult {
+  readonly stages: readonly StageNode[];
+  readonly outcomes: ReadonlyMap<StageId, StageOutcome>;
+  readonly exitCode: number;
+  readonly lockfile: Lockfile;
+  /** Problems found outside any one stage (e.g. --frozen drift of the whole lockfile). */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** The store of a recipe: `.ft/` beside it. */
+export function storeFor(loaded: LoadedRecipe): LocalStore {
+  return new LocalStore(join(loaded.normalized.dir, '.ft'));
+}
+
+/**
+ * One plan or build of a recipe, under the project lock: read the lockfile, walk the stages,
+ * then (builds only) record the result in the lockfile and the build log of the store.
+ */
+export async function runSession(request: SessionRequest): Promise<SessionResult> {
+  const {loaded} = request;
+  const lockPath = lockfilePath(loaded.path);
+  const shownLock = lockPath.slice(loaded.normalized.dir.length + 1);
+  const read = readLockfile(lockPath, shownLock);
+  if (!read.ok) throw new UserError(read.error);
+  const previous = read.value;
+
+  const graph = buildGraph(loaded.normalized);
+  const unknown = request.only.filter((id) => !graph.some((n) => n.id === id));
+  if (unknown.length > 0) {
+    throw new UserError(
+      unknown.map((id) =>
+        error(
+          'usage',
+          `no stage '${id}' in this recipe (stages: ${graph.map((n) => n.id).join(', ')})`,
+        ),
+      ),
+    );
+  }
+  const stages = selectStages(graph, request.only);
+
+  const store = storeFor(loaded);
+  store.init();
+  const lock = new ProjectLock(store.lockFile);
+  await lock.acquire(`ft ${request.mode}`, request.onWait, request.signal);
+  try {
+    const statCache = new StatCache(store.statCacheFile);
+    const outcomes = await execute({
+      mode: request.mode,
+      recipe: loaded.normalized,
+      stages,
+      store,
+      statCache,
+      lockfile: previous,
+      frozen: request.frozen,
+      signal: request.signal,
+      emit: request.emit,
+    });
+    statCache.save();
+    let exitCode = exitCodeOf([...outcomes.values()].map((o) => o.failure?.exitCode ?? 0));
+    const diagnostics: Diagnostic[] = [];
+    const next = nextLockfile(previous, graph, outcomes);
+    if (request.mode === 'build') {
+      await recordBuild(store, outcomes);
+      const changed = serializeLockfile(next) !== serializeLockfile(previous);
+      if (request.frozen && changed && exitCode === 0) {
+        diagnostics.push(
+          error(
+            'usage',
+            `--frozen: the build would change ${shownLock}; run ft build without --frozen and commit it`,
+          ),
+        );
+        exitCode = 1;
+      } else if (request.writeLockfile && !request.frozen && exitCode !== 2) {
+        await writeLockfile(lockPath, next);
+      }
+    }
+    return {stages, outcomes, exitCode, lockfile: next, diagnostics};
+  } finally {
+    await lock.release();
+  }
+}
+
+/**
+ * The lockfile after a build: stages that completed get their new entry; stages that did not
+ * run this time (not selected, failed, interrupted) keep the previous one; stages no longer in
+ * the recipe are dropped.
+ */
+function nextLockfile(
+  previous: Lockfile,
+  graph: readonly StageNode[],
+  outcomes: ReadonlyMap<StageId, StageOutcome>,
+): Lockfile {
+  const stages: Record<string, LockEntry> = {};
+  for (const node of graph) {
+    const o = outcomes.get(node.id);
+    const done = o?.status === 'ran' || o?.status === 'fresh' || o?.status === 'cached';
+    if (done && o.key && o.result) {
+      stages[node.id] = {
+        kind: node.kind,
+        key: o.key,
+        fingerprint: o.fingerprint,
+        outputs: Object.fromEntries(Object.entries(o.result.outputs).map(([n, a]) => [n, a.hash])),
+      };
+    } else if (previous.stages[node.id]) {
+      stages[node.id] = previous.stages[node.id]!;
+    }
+  }
+  return {lockfile_version: LOCKFILE_VERSION, stages};
+}
+
+/** Which stage keys this build used, so `ft cache gc` can keep the last N builds. */
+async function recordBuild(
+  store: LocalStore,
+  outcomes: ReadonlyMap<StageId, StageOutcome>,
+): Promise<void> {
+  const keys: Record<string, string> = {};
+  for (const [id, o] of outcomes) if (o.key && o.result) keys[id] = o.key;
+  const stamp = new Date().toISOString().replaceAll(':', '-');
+  await writeFileAtomic(
+    join(store.buildsDir, `${stamp}-${process.pid}.json`),
+    stableJson({stages: keys}),
+  );
+}

@@ -1,0 +1,25 @@
+import {createHash} from 'node:crypto';
+import {open} from 'node:fs/promises';
+import {type Sha256, sha256FromHex} from '../../core/hash.js';
+
+/** Big reads keep syscalls rare; hashing speed is then OpenSSL's (see bench/hashing.bench.mjs). */
+const CHUNK = 4 * 1024 * 1024;
+
+/** sha256 of a file's bytes, streamed: memory stays flat whatever the size. */
+export async function hashFile(path: string): Promise<{hash: Sha256; size: number}> {
+  const handle = await open(path, 'r');
+  try {
+    const hasher = createHash('sha256');
+    const buffer = Buffer.allocUnsafe(CHUNK);
+    let size = 0;
+    for (;;) {
+      const {bytesRead} = await handle.read(buffer, 0, CHUNK, null);
+      if (bytesRead === 0) break;
+      hasher.update(bytesRead === CHUNK ? buffer : buffer.subarray(0, bytesRead));
+      size += bytesRead;
+    }
+    return {hash: sha256FromHex(hasher.digest('hex')), size};
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,132 @@
+import {readFileSync} from 'node:fs';
+import {link, mkdir, readFile, rename, rm, writeFile} from 'node:fs/promises';
+import {hostname} from 'node:os';
+import {dirname} from 'node:path';
+import {setTimeout as sleep} from 'node:timers/promises';
+import {tempPath} from './atomic-file.js';
+
+/** Who holds the project lock. The start time tells a live holder from a reused pid. */
+interface Holder {
+  pid: number;
+  /** Process start time (Linux: /proc/<pid>/stat field 22), or null where unknown. */
+  start: string | null;
+  host: string;
+  command: string;
+}
+
+/**
+ * One build (or plan, or gc) at a time per project, so two of them cannot interleave writes to
+ * the store or the lockfile. The lock file is created complete (written aside, then hard-linked
+ * into place, which fails if it exists), and a lock left by a dead process is detected and
+ * broken.
+ */
+export class ProjectLock {
+  readonly #file: string;
+  #held = false;
+
+  constructor(file: string) {
+    this.#file = file;
+  }
+
+  /** Waits for the lock; calls `onWait` once with the holder when it has to wait. */
+  async acquire(
+    command: string,
+    onWait?: (holder: string) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    await mkdir(dirname(this.#file), {recursive: true});
+    const me: Holder = {
+      pid: process.pid,
+      start: processStart(process.pid),
+      host: hostname(),
+      command,
+    };
+    const temp = tempPath(dirname(this.#file), 'lock');
+    await writeFile(temp, JSON.stringify(me));
+    let told = false;
+    try {
+      for (;;) {
+        signal?.throwIfAborted();
+        try {
+          await link(temp, this.#file);
+          this.#held = true;
+          return;
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        }
+        const holder = await this.#readHolder();
+        if (holder && isStale(holder)) {
+          await this.#breakStale(holder);
+          continue;
+        }
+        if (!told && holder && onWait) {
+          onWait(`pid ${holder.pid} (${holder.command})`);
+          told = true;
+        }
+        await sleep(100, undefined, signal ? {signal} : {});
+      }
+    } finally {
+      await rm(temp, {force: true});
+    }
+  }
+
+  async release(): Promise<void> {
+    if (!this.#held) return;
+    this.#held = false;
+    await rm(this.#file, {force: true});
+  }
+
+  async #readHolder(): Promise<Holder | undefined> {
+    try {
+      return JSON.parse(await readFile(this.#file, 'utf8')) as Holder;
+    } catch {
+      return undefined; // vanished (released) in between: just retry
+    }
+  }
+
+  /**
+   * Moves the stale lock aside and checks it really is the one judged stale: another process
+   * may have broken it and taken the lock in between, in which case its lock is put back.
+   */
+  async #breakStale(stale: Holder): Promise<void> {
+    const aside = tempPath(dirname(this.#file), 'stale-lock');
+    try {
+      await rename(this.#file, aside);
+    } catch {
+      return;
+    }
+    try {
+      const moved = JSON.parse(readFileSync(aside, 'utf8')) as Holder;
+      if (moved.pid !== stale.pid || moved.start !== stale.start) {
+        await link(aside, this.#file).catch(() => undefined);
+      }
+    } catch {
+      // unreadable: it was half-written by a crashed process, so it is stale too
+    } finally {
+      await rm(aside, {force: true});
+    }
+  }
+}
+
+function isStale(holder: Holder): boolean {
+  if (holder.host !== hostname()) return false; // cannot check another machine's processes
+  try {
+    process.kill(holder.pid, 0);
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+  const start = processStart(holder.pid);
+  return start !== null && holder.start !== null && start !== holder.start;
+}
+
+/** The kernel's start time of a process (clock ticks since boot), to detect pid reuse. */
+function processStart(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may contain spaces and parentheses: split after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[19] ?? null; // field 22 overall
+  } catch {
+    return null;
+  }
+}

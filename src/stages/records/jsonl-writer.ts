@@ -1,0 +1,63 @@
+import {createHash, type Hash} from 'node:crypto';
+import {type FileHandle, open, rm} from 'node:fs/promises';
+import {canonicalJson} from '../../core/canonical-json.js';
+import {type Sha256, sha256FromHex} from '../../core/hash.js';
+
+const FLUSH_AT = 1024 * 1024;
+
+/**
+ * Writes records as canonical JSONL (RFC 8785 JSON, one per line, '\n' endings) to a temp file,
+ * hashing the bytes on the way, so the result can be moved into the store under its hash with
+ * no second read.
+ */
+export class JsonlWriter {
+  readonly path: string;
+  #handle: FileHandle | undefined;
+  readonly #hash: Hash = createHash('sha256');
+  #pending: string[] = [];
+  #pendingLength = 0;
+  #size = 0;
+  count = 0;
+
+  private constructor(path: string, handle: FileHandle) {
+    this.path = path;
+    this.#handle = handle;
+  }
+
+  static async create(path: string): Promise<JsonlWriter> {
+    return new JsonlWriter(path, await open(path, 'wx'));
+  }
+
+  async write(record: unknown): Promise<void> {
+    const line = `${canonicalJson(record)}\n`;
+    this.#pending.push(line);
+    this.#pendingLength += line.length;
+    this.count++;
+    if (this.#pendingLength >= FLUSH_AT) await this.#flush();
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#pending.length === 0 || !this.#handle) return;
+    const bytes = Buffer.from(this.#pending.join(''));
+    this.#pending = [];
+    this.#pendingLength = 0;
+    this.#hash.update(bytes);
+    this.#size += bytes.length;
+    await this.#handle.write(bytes);
+  }
+
+  /** Flushes and closes; returns the content hash and size. */
+  async finish(): Promise<{hash: Sha256; size: number}> {
+    await this.#flush();
+    await this.#handle?.close();
+    this.#handle = undefined;
+    return {hash: sha256FromHex(this.#hash.digest('hex')), size: this.#size};
+  }
+
+  /** Closes and deletes the temp file (on failure or interruption). */
+  async discard(): Promise<void> {
+    await this.#handle?.close().catch(() => undefined);
+    this.#handle = undefined;
+    await rm(this.path, {force: true});
+  }
+}

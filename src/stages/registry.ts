@@ -1,0 +1,15 @@
+import type {StageKind} from '../plan/stage-id.js';
+import {datasetStage} from './dataset.js';
+import {evalStage, reportStage} from './evaluate.js';
+import {sourceStage} from './source.js';
+import type {StageDefinition} from './stage-definition.js';
+import {trainStage} from './train.js';
+
+/** What runs each kind of stage. */
+export const STAGES: Readonly<Record<StageKind, StageDefinition>> = {
+  source: sourceStage,
+  dataset: datasetStage,
+  train: trainStage,
+  eval: evalStage,
+  report: reportStage,
+};

@@ -1,0 +1,50 @@
+import {createHash} from 'node:crypto';
+import {canonicalJson} from '../../core/canonical-json.js';
+import type {Example, SplitName} from '../records/example.js';
+import type {TransformStep} from './transform.js';
+
+export interface SplitOptions {
+  readonly validation: number;
+  readonly test: number;
+  readonly seed: number;
+}
+
+const TWO_TO_64 = 2 ** 64;
+
+/**
+ * The position of an example in [0, 1): the first 8 bytes of
+ * sha256("<seed>:" + canonical JSON of the example), as a big-endian unsigned integer, divided
+ * by 2^64. Depends on nothing but the example and the seed, so adding or removing one example
+ * never moves another, and identical examples always land together (no leak across splits).
+ * Number(bigint) rounds to nearest and the division by a power of two is exact, so this equals
+ * Python's `int.from_bytes(h[:8], 'big') / 2**64`.
+ */
+export function splitPosition(record: unknown, seed: number): number {
+  const digest = createHash('sha256')
+    .update(`${seed}:${canonicalJson(record)}`)
+    .digest();
+  return Number(digest.readBigUInt64BE(0)) / TWO_TO_64;
+}
+
+/** validation when u < validation, test when u < validation + test, train otherwise. */
+export function splitOf(position: number, options: SplitOptions): SplitName {
+  if (position < options.validation) return 'validation';
+  if (position < options.validation + options.test) return 'test';
+  return 'train';
+}
+
+export function splitTransform(options: SplitOptions): TransformStep {
+  const counts = {train: 0, validation: 0, test: 0};
+  return {
+    name: 'split',
+    process(batch: Example[]) {
+      for (const example of batch) {
+        const split = splitOf(splitPosition(example.record, options.seed), options);
+        example.split = split;
+        counts[split]++;
+      }
+      return batch;
+    },
+    summary: () => ({...counts}),
+  };
+}
