@@ -2,13 +2,6 @@ import {readFileSync} from 'node:fs';
 import {UserError} from '../core/diagnostic.js';
 import {InternalError} from '../core/unreachable.js';
 import {EXIT} from '../run/exit-code.js';
-import {buildCommand} from './commands/build.js';
-import {cacheCommand} from './commands/cache.js';
-import {explainCommand} from './commands/explain.js';
-import {graphCommand} from './commands/graph.js';
-import {initCommand} from './commands/init.js';
-import {planCommand} from './commands/plan.js';
-import {validateCommand} from './commands/validate.js';
 import {type Io, printDiagnostics} from './io.js';
 
 const HELP = `ft: a content-hashed build system for LLM fine-tunes
@@ -30,14 +23,15 @@ Exit codes: 0 ok, 1 build failed, 2 invalid recipe or usage, 3 eval gate failed,
 
 type Command = (args: readonly string[], io: Io) => Promise<number>;
 
-const COMMANDS: Readonly<Record<string, Command>> = {
-  init: initCommand,
-  validate: validateCommand,
-  plan: planCommand,
-  build: buildCommand,
-  explain: explainCommand,
-  graph: graphCommand,
-  cache: cacheCommand,
+/** Loaded on demand: start-up time is part of every no-op build. */
+const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
+  init: async () => (await import('./commands/init.js')).initCommand,
+  validate: async () => (await import('./commands/validate.js')).validateCommand,
+  plan: async () => (await import('./commands/plan.js')).planCommand,
+  build: async () => (await import('./commands/build.js')).buildCommand,
+  explain: async () => (await import('./commands/explain.js')).explainCommand,
+  graph: async () => (await import('./commands/graph.js')).graphCommand,
+  cache: async () => (await import('./commands/cache.js')).cacheCommand,
 };
 
 function version(): string {
@@ -57,14 +51,14 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     io.out(HELP);
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
-  const command = COMMANDS[name];
+  const load = COMMANDS[name];
   try {
-    if (!command) {
+    if (!load) {
       throw new UserError([
         {code: 'usage', severity: 'error', message: `unknown command '${name}'; see ft --help`},
       ]);
     }
-    return await command(rest, io);
+    return await (await load())(rest, io);
   } catch (e) {
     if (e instanceof UserError) {
       printDiagnostics(io, e.diagnostics);

@@ -3,7 +3,7 @@ import {dirname, relative, resolve} from 'node:path';
 import {Document, isMap, LineCounter, parseAllDocuments} from 'yaml';
 import {type Diagnostic, error, locationInText} from '../core/diagnostic.js';
 import {fail, ok, type Result} from '../core/result.js';
-import {type NormalizedRecipe, normalizeRecipe} from './normalized.js';
+import {normalizeRecipe, type ResolvedRecipe} from './normalized.js';
 import {applyOverrides, parseOverrides} from './overrides.js';
 import type {Override, RecipeText} from './recipe-text.js';
 import type {Recipe} from './recipe-types.js';
@@ -11,13 +11,10 @@ import {checkRules} from './rules.js';
 import {validateAgainstSchema} from './validate.js';
 
 /** A recipe that passed every check, with what is needed to point later diagnostics at it. */
-export interface LoadedRecipe {
-  /** Absolute path of the recipe file. */
-  readonly path: string;
+export interface LoadedRecipe extends ResolvedRecipe {
   readonly source: RecipeText;
   /** The data as validated: the file's content with `--set` overrides applied. */
   readonly recipe: Recipe;
-  readonly normalized: NormalizedRecipe;
   readonly overrides: readonly Override[];
 }
 

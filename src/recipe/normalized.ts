@@ -1,5 +1,12 @@
 import type {Backend, Eval, Hyperparameters, Recipe} from './recipe-types.js';
 
+/** A validated recipe: where it is, and its normalized content. */
+export interface ResolvedRecipe {
+  /** Absolute path of the recipe file. */
+  readonly path: string;
+  readonly normalized: NormalizedRecipe;
+}
+
 /**
  * The recipe with every default applied, so that "unset" and "set to the default" are the same
  * value everywhere downstream (fingerprints, lockfile, plans).

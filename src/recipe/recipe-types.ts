@@ -2,12 +2,12 @@
 
 /** An ft recipe (finetune.yaml): where training data comes from, how it is transformed, which model is tuned on which backend, and how the result is evaluated. */
 export interface Recipe {
+  /** Free text for people; not part of any stage key. */
+  readonly description?: string;
   /** Recipe format version. Only 1 exists. */
   readonly version: 1;
   /** Name of the fine-tune; used in reports and as the default OpenAI job suffix. */
   readonly name: string;
-  /** Free text for people; not part of any stage key. */
-  readonly description?: string;
   /** Default seed for every seeded step (split, sample, shuffle, training). Default 0. */
   readonly seed?: number;
   /** Named data sources. Each becomes a `source:<name>` stage keyed by the content of its files. */
@@ -86,8 +86,11 @@ export interface Hyperparameters {
   readonly n_epochs?: number;
   /** Alias of n_epochs. */
   readonly epochs?: number;
+  /** Examples per training step. */
   readonly batch_size?: number;
+  /** OpenAI's scale on its default learning rate. */
   readonly learning_rate_multiplier?: number;
+  /** Learning rate of local trainers. */
   readonly learning_rate?: number;
 }
 
@@ -103,14 +106,20 @@ export interface Eval {
   readonly dataset?: 'train' | 'validation' | 'test';
   /** Models to compare: `base`, `tuned`, or model ids. */
   readonly models?: readonly string[];
+  /** Metrics to compute, e.g. exact_match, token_f1, bleu, chrf, rouge_l. */
   readonly metrics: readonly string[];
+  /** Bounds that fail the build (exit 3) when a metric is outside them. */
   readonly gates?: readonly Gate[];
 }
 
 /** Fails the build (exit 3) when a metric of a model is outside its bounds. */
 export interface Gate {
+  /** The metric the bound applies to. */
   readonly metric: string;
+  /** Which model the bound applies to. Default: tuned. */
   readonly model?: string;
+  /** Lowest passing value. */
   readonly min?: number;
+  /** Highest passing value. */
   readonly max?: number;
 }

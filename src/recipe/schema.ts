@@ -1,11 +1,9 @@
 import {readFileSync} from 'node:fs';
-import {Ajv2020, type ErrorObject, type ValidateFunction} from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+import type {ErrorObject, ValidateFunction} from 'ajv';
+import {validateRecipeData} from './recipe-validator.generated.js';
 
-/** schemas/finetune.schema.json, the single source of truth for the recipe (read once). */
+/** schemas/finetune.schema.json, the single source of truth for the recipe. */
 export const recipeSchemaUrl = new URL('../../schemas/finetune.schema.json', import.meta.url);
-
-let compiled: {schema: JsonSchema; validate: ValidateFunction} | undefined;
 
 /** A JSON Schema node, as far as ft looks into one. */
 export interface JsonSchema {
@@ -16,17 +14,19 @@ export interface JsonSchema {
   readonly [keyword: string]: unknown;
 }
 
-export function recipeSchema(): {schema: JsonSchema; validate: ValidateFunction} {
-  if (!compiled) {
-    const schema = JSON.parse(readFileSync(recipeSchemaUrl, 'utf8')) as JsonSchema;
-    // allErrors: every problem in one run. discriminator: one precise error for a bad `type`
-    // instead of one per oneOf branch. verbose: errors carry their schema, for "did you mean".
-    const ajv = new Ajv2020({allErrors: true, strict: true, discriminator: true, verbose: true});
-    // ajv-formats is CommonJS: under ESM its plugin is the module's `default` property.
-    addFormatsModule.default(ajv);
-    compiled = {schema, validate: ajv.compile(schema)};
-  }
-  return compiled;
-}
-
 export type SchemaError = ErrorObject;
+
+/**
+ * The schema's validator, compiled ahead of time by scripts/gen-recipe-validator.mjs (ajv with
+ * allErrors, discriminator and verbose): compiling at start-up would cost more than a no-op
+ * build may take.
+ */
+export const validateRecipe: ValidateFunction = validateRecipeData;
+
+let schema: JsonSchema | undefined;
+
+/** The schema itself, for tools (`ft` reads it only when asked, e.g. by tests). */
+export function recipeSchema(): JsonSchema {
+  schema ??= JSON.parse(readFileSync(recipeSchemaUrl, 'utf8')) as JsonSchema;
+  return schema;
+}

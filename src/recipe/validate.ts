@@ -2,7 +2,7 @@ import type {Diagnostic} from '../core/diagnostic.js';
 import {formatPath, type PathSegment} from '../core/path-syntax.js';
 import {suggest} from '../core/suggest.js';
 import {diagnosticAt, type RecipeText} from './recipe-text.js';
-import {type JsonSchema, recipeSchema, type SchemaError} from './schema.js';
+import {type JsonSchema, type SchemaError, validateRecipe} from './schema.js';
 
 /**
  * Validates the recipe's data against the JSON Schema and turns every ajv error into a
@@ -10,13 +10,12 @@ import {type JsonSchema, recipeSchema, type SchemaError} from './schema.js';
  * missing keys at the parent.
  */
 export function validateAgainstSchema(source: RecipeText, data: unknown): Diagnostic[] {
-  const {schema, validate} = recipeSchema();
-  if (validate(data)) return [];
-  const errors = (validate.errors ?? []).filter((e, _, all) => !isRedundant(e, all));
+  if (validateRecipe(data)) return [];
+  const errors = (validateRecipe.errors ?? []).filter((e, _, all) => !isRedundant(e, all));
   const seen = new Set<string>();
   const diagnostics: Diagnostic[] = [];
   for (const e of errors) {
-    const d = toDiagnostic(source, schema, e);
+    const d = toDiagnostic(source, e);
     const id = `${d.location?.file}:${d.location?.line}:${d.location?.col}:${d.message}`;
     if (!seen.has(id)) {
       seen.add(id);
@@ -50,7 +49,7 @@ function pathOf(pointer: string): PathSegment[] {
     .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
 }
 
-function toDiagnostic(source: RecipeText, schema: JsonSchema, e: SchemaError): Diagnostic {
+function toDiagnostic(source: RecipeText, e: SchemaError): Diagnostic {
   const path = pathOf(e.instancePath);
   const where = formatPath(path);
   const parent = e.parentSchema as JsonSchema | undefined;
@@ -58,7 +57,7 @@ function toDiagnostic(source: RecipeText, schema: JsonSchema, e: SchemaError): D
     case 'additionalProperties': {
       const key = String(e.params.additionalProperty);
       const allowed = Object.keys(parent?.properties ?? {});
-      const isTransform = parent === schema.$defs?.Transform;
+      const isTransform = isTransformStep(path);
       const hint = suggestion(key, allowed);
       const message = isTransform
         ? `unknown transform '${key}' (known: ${allowed.join(', ')})`
@@ -111,7 +110,7 @@ function toDiagnostic(source: RecipeText, schema: JsonSchema, e: SchemaError): D
     }
     case 'maxProperties':
     case 'minProperties':
-      if (parent === schema.$defs?.Transform) {
+      if (isTransformStep(path)) {
         const keys = Object.keys((e.data as object) ?? {});
         const message =
           keys.length === 0
@@ -146,6 +145,11 @@ function toDiagnostic(source: RecipeText, schema: JsonSchema, e: SchemaError): D
         `${where === '' ? 'recipe' : where} ${e.message ?? 'is invalid'}`,
       );
   }
+}
+
+/** `transforms[i]` itself: a one-key map whose key names the transform. */
+function isTransformStep(path: readonly PathSegment[]): boolean {
+  return path.length === 2 && path[0] === 'transforms' && typeof path[1] === 'number';
 }
 
 function suggestion(word: string, candidates: readonly string[]): string | undefined {

@@ -3,7 +3,7 @@ import {stableJson} from '../core/canonical-json.js';
 import {type Diagnostic, error, UserError} from '../core/diagnostic.js';
 import {buildGraph, type StageNode, selectStages} from '../plan/graph.js';
 import type {StageId} from '../plan/stage-id.js';
-import type {LoadedRecipe} from '../recipe/load.js';
+import type {ResolvedRecipe} from '../recipe/normalized.js';
 import type {BuildEvent} from '../report/events.js';
 import {execute, type StageOutcome} from './executor.js';
 import {exitCodeOf} from './exit-code.js';
@@ -22,7 +22,7 @@ import {ProjectLock} from './store/project-lock.js';
 import {StatCache} from './store/stat-cache.js';
 
 export interface SessionRequest {
-  readonly loaded: LoadedRecipe;
+  readonly loaded: ResolvedRecipe;
   readonly mode: 'plan' | 'build';
   /** Stages named on the command line (with everything they need); empty means all. */
   readonly only: readonly StageId[];
@@ -45,7 +45,7 @@ export interface SessionResult {
 }
 
 /** The store of a recipe: `.ft/` beside it. */
-export function storeFor(loaded: LoadedRecipe): LocalStore {
+export function storeFor(loaded: ResolvedRecipe): LocalStore {
   return new LocalStore(join(loaded.normalized.dir, '.ft'));
 }
 
@@ -57,10 +57,6 @@ export async function runSession(request: SessionRequest): Promise<SessionResult
   const {loaded} = request;
   const lockPath = lockfilePath(loaded.path);
   const shownLock = lockPath.slice(loaded.normalized.dir.length + 1);
-  const read = readLockfile(lockPath, shownLock);
-  if (!read.ok) throw new UserError(read.error);
-  const previous = read.value;
-
   const graph = buildGraph(loaded.normalized);
   const unknown = request.only.filter((id) => !graph.some((n) => n.id === id));
   if (unknown.length > 0) {
@@ -80,19 +76,28 @@ export async function runSession(request: SessionRequest): Promise<SessionResult
   const lock = new ProjectLock(store.lockFile);
   await lock.acquire(`ft ${request.mode}`, request.onWait, request.signal);
   try {
+    // Read under the lock: a build that waited must see what the one before it wrote.
+    const read = readLockfile(lockPath, shownLock);
+    if (!read.ok) throw new UserError(read.error);
+    const previous = read.value;
     const statCache = new StatCache(store.statCacheFile);
-    const outcomes = await execute({
-      mode: request.mode,
-      recipe: loaded.normalized,
-      stages,
-      store,
-      statCache,
-      lockfile: previous,
-      frozen: request.frozen,
-      signal: request.signal,
-      emit: request.emit,
-    });
-    statCache.save();
+    let outcomes: Map<StageId, StageOutcome>;
+    try {
+      outcomes = await execute({
+        mode: request.mode,
+        recipe: loaded.normalized,
+        stages,
+        store,
+        statCache,
+        lockfile: previous,
+        frozen: request.frozen,
+        signal: request.signal,
+        emit: request.emit,
+      });
+    } finally {
+      statCache.save();
+      await statCache.close();
+    }
     let exitCode = exitCodeOf([...outcomes.values()].map((o) => o.failure?.exitCode ?? 0));
     const diagnostics: Diagnostic[] = [];
     const next = nextLockfile(previous, graph, outcomes);

@@ -5,12 +5,11 @@ import {diagnosticEvent, type StageStatus} from '../../report/events.js';
 import {ndjsonReporter} from '../../report/ndjson.js';
 import {plainReporter} from '../../report/plain.js';
 import type {Reporter} from '../../report/reporter.js';
-import {ttyReporter} from '../../report/tty.js';
 import {EXIT} from '../../run/exit-code.js';
 import {runSession} from '../../run/session.js';
 import {parse, RECIPE_OPTIONS} from '../args.js';
 import type {Io} from '../io.js';
-import {loadOrThrow} from '../load-or-report.js';
+import {resolveRecipe} from '../load-or-report.js';
 
 export const BUILD_HELP = `Usage: ft build [stage ...] [options]
 
@@ -43,9 +42,11 @@ export async function buildCommand(args: readonly string[], io: Io): Promise<num
   const plain = () => plainReporter(io.out, io.err, {color: io.color});
   let reporter: Reporter = values.json ? ndjsonReporter(io.out) : plain();
   try {
-    const loaded = loadOrThrow(io, values.file, values.set);
+    const loaded = await resolveRecipe(io, values.file, values.set);
     if (!values.json && io.interactive) {
       const graph = selectStages(buildGraph(loaded.normalized), positionals as StageId[]);
+      // listr2 is loaded only for a terminal: CI and --json builds never pay for it.
+      const {ttyReporter} = await import('../../report/tty.js');
       reporter = ttyReporter(
         graph.map((n) => n.id),
         io.err,
@@ -76,7 +77,7 @@ export async function buildCommand(args: readonly string[], io: Io): Promise<num
     await reporter.close();
     return result.exitCode;
   } catch (e) {
-    if (!(e instanceof UserError)) throw e;
+    if (!(e instanceof UserError) || !values.json) throw e; // main() prints it for people
     for (const d of e.diagnostics) reporter.emit(diagnosticEvent(d));
     reporter.emit({event: 'summary', ok: false, exit_code: EXIT.usage, stages: []});
     await reporter.close();

@@ -42,7 +42,7 @@ export async function cacheCommand(args: readonly string[], io: Io): Promise<num
       error('usage', `--keep-builds must be a whole number, got '${values['keep-builds']}'`),
     ]);
   }
-  const loaded = loadOrThrow(io, values.file);
+  const loaded = await loadOrThrow(io, values.file);
   const lockPath = lockfilePath(loaded.path);
   const lockfile = readLockfile(lockPath, lockPath);
   if (!lockfile.ok) throw new UserError(lockfile.error);

@@ -30,7 +30,7 @@ export async function graphCommand(args: readonly string[], io: Io): Promise<num
       error('usage', `unknown graph format '${format}' (use mermaid, dot or json)`),
     ]);
   }
-  const nodes = buildGraph(loadOrThrow(io, values.file).normalized);
+  const nodes = buildGraph((await loadOrThrow(io, values.file)).normalized);
   io.out(renderGraph(nodes, format));
   return EXIT.ok;
 }

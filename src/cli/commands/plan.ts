@@ -7,7 +7,7 @@ import {EXIT} from '../../run/exit-code.js';
 import {runSession, type SessionResult} from '../../run/session.js';
 import {parse, RECIPE_OPTIONS} from '../args.js';
 import {type Io, printDiagnostics} from '../io.js';
-import {loadOrThrow} from '../load-or-report.js';
+import {resolveRecipe} from '../load-or-report.js';
 
 export const PLAN_HELP = `Usage: ft plan [stage ...] [options]
 
@@ -57,7 +57,7 @@ export async function planSession(
   values: {file: string; set: string[]},
   only: readonly string[],
 ): Promise<SessionResult> {
-  const loaded = loadOrThrow(io, values.file, values.set);
+  const loaded = await resolveRecipe(io, values.file, values.set);
   return runSession({
     loaded,
     mode: 'plan',

@@ -27,7 +27,7 @@ export async function validateCommand(args: readonly string[], io: Io): Promise<
     return EXIT.ok;
   }
   try {
-    const loaded = loadOrThrow(io, values.file, values.set);
+    const loaded = await loadOrThrow(io, values.file, values.set);
     const n = loaded.normalized;
     if (values.json) io.out(`${JSON.stringify({ok: true, diagnostics: []})}\n`);
     else {

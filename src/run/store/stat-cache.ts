@@ -2,7 +2,7 @@ import {readFileSync, statSync} from 'node:fs';
 import type {Sha256} from '../../core/hash.js';
 import {isSha256} from '../../core/hash.js';
 import {writeFileAtomicSync} from './atomic-file.js';
-import {hashFile} from './hash-file.js';
+import {HashPool} from './hash-pool.js';
 
 /**
  * Remembers file hashes by (path, size, mtime, inode), so a no-op build over gigabytes of data
@@ -30,6 +30,7 @@ export class StatCache {
   readonly #file: string;
   #entries: Map<string, Entry>;
   #dirty = false;
+  readonly #pool = new HashPool();
 
   constructor(file: string) {
     this.#file = file;
@@ -53,7 +54,7 @@ export class StatCache {
       return {hash: known.hash, size, fromCache: true};
     }
     const hashedAt = Date.now();
-    const {hash, size: read} = await hashFile(path);
+    const {hash, size: read} = await this.#pool.hash(path);
     // If the file changed while we read it, do not remember a hash for the old stat.
     const after = statSync(path, {bigint: true});
     if (after.mtimeNs.toString() === mtimeNs && Number(after.size) === read) {
@@ -63,7 +64,12 @@ export class StatCache {
     return {hash, size: read, fromCache: false};
   }
 
-  /** Writes the cache back if anything changed; dropping entries of files that are gone. */
+  /** Stops the hashing workers. */
+  async close(): Promise<void> {
+    await this.#pool.close();
+  }
+
+  /** Writes the cache back if anything changed. */
   save(): void {
     if (!this.#dirty) return;
     const kept: Record<string, Entry> = {};

@@ -1,0 +1,3 @@
+export declare const schemaPath: string;
+export declare const typesPath: string;
+export declare function generateRecipeTypes(schema: unknown): string;

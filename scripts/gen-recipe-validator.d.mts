@@ -1,0 +1,3 @@
+export declare const schemaPath: string;
+export declare const validatorPath: string;
+export declare function generateRecipeValidator(schema: unknown): string;

@@ -1,0 +1,65 @@
+import {existsSync, readFileSync} from 'node:fs';
+import {resolve} from 'node:path';
+import {sha256} from '../core/hash.js';
+import type {NormalizedRecipe} from './normalized.js';
+
+/**
+ * Remembers the last recipe that passed validation, keyed by its exact bytes, the `--set`
+ * arguments and the build of ft that validated it. A no-op build then skips loading the YAML
+ * parser and the schema validator, which is most of its time. Any change to the recipe, the
+ * overrides or ft itself misses the cache and validates in full.
+ */
+interface Entry {
+  readonly key: string;
+  readonly normalized: NormalizedRecipe;
+}
+
+let buildId: string | null | undefined;
+
+/** The id of this build of ft (dist/build-id.json); null when running from source. */
+function currentBuildId(): string | null {
+  if (buildId === undefined) {
+    try {
+      const url = new URL('../build-id.json', import.meta.url);
+      buildId = (JSON.parse(readFileSync(url, 'utf8')) as {buildId: string}).buildId;
+    } catch {
+      buildId = null;
+    }
+  }
+  return buildId;
+}
+
+/** The recipe's absolute path is part of the key: normalized recipes hold absolute paths. */
+export function recipeCacheKey(
+  recipePath: string,
+  recipeText: string,
+  set: readonly string[],
+): string | undefined {
+  const id = currentBuildId();
+  return id === null
+    ? undefined
+    : sha256(`${id}\0${recipePath}\0${JSON.stringify(set)}\0${recipeText}`);
+}
+
+/**
+ * The cached normalized recipe, if the key matches and every source file still exists (a
+ * missing file must be reported by the full validation, with its position in the recipe).
+ */
+export function readRecipeCache(cacheFile: string, key: string): NormalizedRecipe | undefined {
+  let entry: Entry;
+  try {
+    entry = JSON.parse(readFileSync(cacheFile, 'utf8')) as Entry;
+  } catch {
+    return undefined;
+  }
+  if (entry.key !== key) return undefined;
+  const {normalized} = entry;
+  if (!normalized.sources.every((s) => existsSync(resolve(normalized.dir, s.path)))) {
+    return undefined;
+  }
+  return normalized;
+}
+
+export function recipeCacheEntry(key: string, normalized: NormalizedRecipe): string {
+  return `${JSON.stringify({key, normalized} satisfies Entry)}\n`;
+}
