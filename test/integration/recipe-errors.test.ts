@@ -1,0 +1,200 @@
+import {existsSync, readFileSync, writeFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {describe, expect, it} from 'vitest';
+import {buildJson, ft, jsonl, project, SMOKE_DATA, SMOKE_RECIPE} from '../helpers/ft.js';
+
+const BROKEN = `version: 1
+name: smoke
+sources:
+  qa: { path: data/qa.jsonl, bogus: 1 }
+  missing: { path: data/nope.jsonl }
+transforms:
+  - template: { user: "{{prompt}}" }
+  - split: { validation: "0.2" }
+  - templat: {}
+backend: { type: openai, model: 3 }
+hyperparameters: { n_epochs: three }
+`;
+
+describe('a broken recipe', () => {
+  it('reports every problem with its position, exits 2 and writes nothing', async () => {
+    const dir = await project({'finetune.yaml': BROKEN, 'data/qa.jsonl': SMOKE_DATA});
+    const r = await ft(dir, ['build']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatchInlineSnapshot(`
+      "finetune.yaml:4:30: error: unknown key 'bogus' in sources.qa
+        4 |   qa: { path: data/qa.jsonl, bogus: 1 }
+          |                              ^^^^^
+      finetune.yaml:5:20: error: no such file: data/nope.jsonl
+        5 |   missing: { path: data/nope.jsonl }
+          |                    ^^^^^^^^^^^^^^^
+      finetune.yaml:7:5: error: transforms[0].template is missing required key 'assistant'
+        7 |   - template: { user: "{{prompt}}" }
+          |     ^^^^^^^^
+      finetune.yaml:8:26: error: transforms[1].split.validation must be a number, got "0.2"
+        8 |   - split: { validation: "0.2" }
+          |                          ^^^^^
+      finetune.yaml:9:5: error: unknown transform 'templat' (known: template, split)
+        9 |   - templat: {}
+          |     ^^^^^^^
+          = hint: did you mean 'template'?
+      finetune.yaml:10:33: error: backend.model must be a string, got 3
+        10 | backend: { type: openai, model: 3 }
+           |                                 ^
+      finetune.yaml:11:30: error: hyperparameters.n_epochs must be an integer, got "three"
+        11 | hyperparameters: { n_epochs: three }
+           |                              ^^^^^
+      7 errors"
+    `);
+    expect(existsSync(join(dir, '.ft'))).toBe(false);
+    expect(existsSync(join(dir, 'finetune.lock'))).toBe(false);
+  });
+
+  it('leaves an existing store and lockfile untouched', async () => {
+    const dir = await project({'finetune.yaml': SMOKE_RECIPE, 'data/qa.jsonl': SMOKE_DATA});
+    expect((await buildJson(dir)).exitCode).toBe(0);
+    const lock = readFileSync(join(dir, 'finetune.lock'), 'utf8');
+    const stages = readFileSync(join(dir, '.ft/recipe-cache.json'), 'utf8');
+    writeFileSync(join(dir, 'finetune.yaml'), BROKEN);
+    const r = await buildJson(dir);
+    expect(r.exitCode).toBe(2);
+    expect(readFileSync(join(dir, 'finetune.lock'), 'utf8')).toBe(lock);
+    expect(readFileSync(join(dir, '.ft/recipe-cache.json'), 'utf8')).toBe(stages);
+  });
+
+  it('prints diagnostic events and a summary with --json', async () => {
+    const dir = await project({'finetune.yaml': BROKEN, 'data/qa.jsonl': SMOKE_DATA});
+    const r = await buildJson(dir);
+    expect(r.exitCode).toBe(2);
+    const diagnostics = r.events.filter((e) => e.event === 'diagnostic');
+    expect(diagnostics).toHaveLength(7);
+    expect(diagnostics[0]).toMatchObject({
+      severity: 'error',
+      code: 'unknown-key',
+      file: 'finetune.yaml',
+      line: 4,
+      col: 30,
+      message: "unknown key 'bogus' in sources.qa",
+    });
+    expect(r.events.at(-1)).toEqual({event: 'summary', ok: false, exit_code: 2, stages: []});
+  });
+
+  it('reports YAML syntax errors and duplicate keys with positions', async () => {
+    const dir = await project({
+      'finetune.yaml': 'version: 1\nname: a\nname: b\nsources:\n  qa: { path: data/qa.jsonl\n',
+      'data/qa.jsonl': SMOKE_DATA,
+    });
+    const r = await ft(dir, ['validate']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain("finetune.yaml:3:1: error: duplicate key 'name'");
+    expect(r.stderr).toMatch(/finetune\.yaml:\d+:\d+: error: YAML syntax: /);
+  });
+
+  it('reports duplicate keys alongside schema errors in one run', async () => {
+    const dir = await project({
+      'finetune.yaml': 'version: 2\nname: a\nname: b\nsources:\n  qa: { path: data/qa.jsonl }\n',
+      'data/qa.jsonl': SMOKE_DATA,
+    });
+    const r = await ft(dir, ['validate']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('finetune.yaml:1:10: error: version must be 1, got 2');
+    expect(r.stderr).toContain("finetune.yaml:3:1: error: duplicate key 'name'");
+  });
+
+  it('points missing keys at their parent and bad --set values at the argument', async () => {
+    const dir = await project({
+      'finetune.yaml': 'version: 1\nname: x\nsources:\n  qa: {format: jsonl}\n',
+    });
+    const r = await ft(dir, ['validate', '--set', 'seed=-1']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain(
+      "finetune.yaml:4:3: error: sources.qa is missing required key 'path'",
+    );
+    expect(r.stderr).toContain('--set:1:6: error: seed must be >= 0');
+    expect(r.stderr).toContain('  1 | seed=-1');
+  });
+
+  it('rejects a --set path that does not fit the recipe', async () => {
+    const dir = await project({'finetune.yaml': SMOKE_RECIPE, 'data/qa.jsonl': SMOKE_DATA});
+    const bad = await ft(dir, ['build', '--set', 'transforms[9].split.test=0.1']);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toContain('transforms has 2 items; no index 9');
+    const syntax = await ft(dir, ['build', '--set', 'transforms[x]=1']);
+    expect(syntax.exitCode).toBe(2);
+    expect(syntax.stderr).toContain("'transforms[x]' is not a recipe path");
+    expect(existsSync(join(dir, 'finetune.lock'))).toBe(false);
+  });
+
+  it('reports rule violations the schema cannot express', async () => {
+    const dir = await project({
+      'finetune.yaml': `version: 1
+name: x
+sources:
+  qa: { path: data/qa.jsonl }
+transforms:
+  - split: { validation: 0.6, test: 0.5 }
+  - split: {}
+  - template: { user: "{{prompt", assistant: "{{response}}" }
+backend: { type: local, model: tiny }
+targets:
+  a: { backend: { type: local, model: tiny }, hyperparameters: { epochs: 1, n_epochs: 2 } }
+`,
+      'data/qa.jsonl': SMOKE_DATA,
+    });
+    const r = await ft(dir, ['validate']);
+    expect(r.exitCode).toBe(2);
+    for (const message of [
+      '6:5: error: validation + test must leave examples for training (0.6 + 0.5 >= 1)',
+      '7:5: error: only one split is allowed (first at transforms[0])',
+      "8:23: error: malformed placeholder near '{{prompt'",
+      '10:1: error: use either a top-level backend (one target) or targets, not both',
+      '11:66: error: epochs is an alias of n_epochs; set only one',
+    ]) {
+      expect(r.stderr).toContain(`finetune.yaml:${message}`);
+    }
+  });
+});
+
+describe('bad data', () => {
+  it('names file, line and column, exits 2, stores no dataset and keeps the lockfile', async () => {
+    const dir = await project({'finetune.yaml': SMOKE_RECIPE, 'data/qa.jsonl': SMOKE_DATA});
+    await buildJson(dir);
+    const lock = readFileSync(join(dir, 'finetune.lock'), 'utf8');
+    writeFileSync(
+      join(dir, 'data/qa.jsonl'),
+      `${jsonl([{prompt: 'a', response: 'b'}])}{"prompt": "x",, }\n[1,2]\n${jsonl([{prompt: 'c'}])}`,
+    );
+    const r = await buildJson(dir);
+    expect(r.exitCode).toBe(2);
+    expect(r.statuses.dataset).toBe('failed');
+    const diagnostics = r.events.filter((e) => e.event === 'diagnostic');
+    expect(diagnostics.map((d) => [d.file, d.line, d.message])).toEqual([
+      ['data/qa.jsonl', 2, expect.stringContaining('invalid JSON')],
+      ['data/qa.jsonl', 3, 'each line must be a JSON object'],
+      ['data/qa.jsonl', 4, "template: field 'response' is missing (used by the assistant message)"],
+    ]);
+    expect(diagnostics[0]?.col).toBe(16);
+    expect(readFileSync(join(dir, 'finetune.lock'), 'utf8')).toBe(lock);
+    const plain = await ft(dir, ['build']);
+    expect(plain.stderr).toContain('data/qa.jsonl:2:16: error: invalid JSON');
+  });
+
+  it('reports invalid UTF-8 with the line', async () => {
+    const dir = await project({'finetune.yaml': SMOKE_RECIPE, 'data/qa.jsonl': ''});
+    writeFileSync(
+      join(dir, 'data/qa.jsonl'),
+      Buffer.concat([
+        Buffer.from(jsonl([{prompt: 'a', response: 'b'}])),
+        Buffer.from('{"prompt": "caf'),
+        Buffer.from([0xc3, 0x28]),
+        Buffer.from('", "response": "x"}\n'),
+      ]),
+    );
+    const r = await buildJson(dir);
+    expect(r.exitCode).toBe(2);
+    const d = r.events.find((e) => e.event === 'diagnostic');
+    expect(d).toMatchObject({file: 'data/qa.jsonl', line: 2, col: 16});
+    expect(d?.message).toContain('invalid UTF-8');
+  });
+});

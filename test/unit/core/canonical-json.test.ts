@@ -1,0 +1,50 @@
+import {describe, expect, it} from 'vitest';
+import {canonicalJson, stableJson} from '../../../src/core/canonical-json.js';
+
+describe('canonicalJson (RFC 8785)', () => {
+  it('serializes the RFC 8785 section 3.2.2 example exactly', () => {
+    const value = JSON.parse(
+      '{"numbers": [333333333.33333329, 1E30, 4.50, 2e-3, 0.000000000000000000000000001], "string": "\\u20ac$\\u000F\\u000aA\'\\u0042\\u0022\\u005c\\\\\\"\\/", "literals": [null, true, false]}',
+    );
+    expect(canonicalJson(value)).toBe(
+      '{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}',
+    );
+  });
+
+  it('sorts keys by UTF-16 code units (RFC 8785 section 3.2.3)', () => {
+    const value = {
+      '\u20ac': 'Euro Sign',
+      '\r': 'Carriage Return',
+      '\ufb33': 'Hebrew Letter Dalet With Dagesh',
+      '1': 'One',
+      '\ud83d\ude00': 'Emoji: Grinning Face',
+      '\u0080': 'Control',
+      '\u00f6': 'Latin Small Letter O With Diaeresis',
+    };
+    // Read the key order off the text: JS objects list integer-like keys first.
+    const keys = [...canonicalJson(value).matchAll(/"([^"]*)":/g)].map((m) =>
+      JSON.parse(`"${m[1]}"`),
+    );
+    expect(keys).toEqual(['\r', '1', '\u0080', '\u00f6', '\u20ac', '\ud83d\ude00', '\ufb33']);
+  });
+
+  it('writes numbers in their shortest round-trip form', () => {
+    expect(canonicalJson([1e21, 1e-7, -0, 0.1 + 0.2, 100, 5e-324])).toBe(
+      '[1e+21,1e-7,0,0.30000000000000004,100,5e-324]',
+    );
+  });
+
+  it('drops undefined members, keeps nested order-independence, rejects what JSON cannot hold', () => {
+    expect(canonicalJson({b: {d: 1, c: [2, {z: 1, a: 2}]}, a: undefined})).toBe(
+      '{"b":{"c":[2,{"a":2,"z":1}],"d":1}}',
+    );
+    expect(() => canonicalJson({x: Number.NaN})).toThrow(/no form/);
+    expect(() => canonicalJson({x: () => 1})).toThrow(/no form/);
+  });
+
+  it('stableJson is sorted, indented and ends with a newline', () => {
+    expect(stableJson({b: 1, a: [{d: 2, c: 3}]})).toBe(
+      '{\n  "a": [\n    {\n      "c": 3,\n      "d": 2\n    }\n  ],\n  "b": 1\n}\n',
+    );
+  });
+});

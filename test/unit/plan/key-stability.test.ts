@@ -1,0 +1,62 @@
+import {describe, expect, it} from 'vitest';
+import type {Sha256} from '../../../src/core/hash.js';
+import {
+  datasetFingerprint,
+  keyOf,
+  sourceFingerprint,
+  trainFingerprint,
+} from '../../../src/plan/fingerprint.js';
+import type {NormalizedRecipe} from '../../../src/recipe/normalized.js';
+
+/**
+ * Pins the keys of one fixed recipe. Changing the fingerprint scheme (a field, its layout, the
+ * canonical JSON) changes every key users have in their lockfiles and caches: this test makes
+ * that a deliberate act (bump an IMPLEMENTATION version and update the values here).
+ */
+const recipe: NormalizedRecipe = {
+  name: 'pinned',
+  seed: 3,
+  dir: '/anywhere',
+  sources: [{name: 'qa', path: 'data/qa.jsonl', format: 'jsonl'}],
+  transforms: [
+    {template: {system: 'Be brief.', user: '{{prompt}}', assistant: '{{response}}'}},
+    {split: {validation: 0.2, test: 0.1, seed: 3}},
+  ],
+  targets: [
+    {
+      name: 'default',
+      backend: {type: 'openai', model: 'gpt-4o-mini-2024-07-18'},
+      hyperparameters: {n_epochs: 3},
+    },
+  ],
+};
+const hash = (c: string) => `sha256:${c.repeat(64)}` as Sha256;
+
+describe('stage keys are stable', () => {
+  it('for a fixed recipe', () => {
+    const source = sourceFingerprint(recipe.sources[0]!, {'data/qa.jsonl': hash('a')});
+    const dataset = datasetFingerprint(recipe, {qa: hash('b')});
+    const train = trainFingerprint(recipe.targets[0]!, recipe.seed, {
+      'train.jsonl': hash('c'),
+      'validation.jsonl': hash('d'),
+    });
+    expect({
+      source: keyOf(source),
+      dataset: keyOf(dataset),
+      train: keyOf(train),
+    }).toMatchInlineSnapshot(`
+        {
+          "dataset": "sha256:1ccf429a3376c17eaafd73a568d0b91a6f45a5f143c92dc86a50c538ad187676",
+          "source": "sha256:9f0f780701658edfbcfcb01c79488532ac5a7856195d83c1b607328c48ab4389",
+          "train": "sha256:6a51916bdb91d9ddfae12987285d6656905cdecbf8861801ed8cbdd7bd64df05",
+        }
+      `);
+  });
+
+  it('do not depend on where the project lives or what the recipe is called', () => {
+    const moved = {...recipe, dir: '/elsewhere', name: 'renamed'};
+    expect(keyOf(datasetFingerprint(moved, {qa: hash('b')}))).toBe(
+      keyOf(datasetFingerprint(recipe, {qa: hash('b')})),
+    );
+  });
+});

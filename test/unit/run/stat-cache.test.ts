@@ -1,0 +1,56 @@
+import {mkdtemp, rm, utimes, writeFile} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {describe, expect, it, onTestFinished} from 'vitest';
+import {sha256} from '../../../src/core/hash.js';
+import {StatCache} from '../../../src/run/store/stat-cache.js';
+
+async function temp(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'ft-stat-'));
+  onTestFinished(() => rm(dir, {recursive: true, force: true}));
+  return dir;
+}
+
+describe('StatCache', () => {
+  it('hashes a file once, then trusts its stat, and survives a restart', async () => {
+    const dir = await temp();
+    const file = join(dir, 'a.jsonl');
+    await writeFile(file, 'hello\n');
+    const old = new Date(Date.now() - 60_000);
+    await utimes(file, old, old);
+    const cache = new StatCache(join(dir, 'stat-cache.json'));
+    const first = await cache.hash(file);
+    expect(first).toEqual({hash: sha256('hello\n'), size: 6, fromCache: false});
+    expect((await cache.hash(file)).fromCache).toBe(true);
+    cache.save();
+    await cache.close();
+    const reopened = new StatCache(join(dir, 'stat-cache.json'));
+    expect(await reopened.hash(file)).toEqual({...first, fromCache: true});
+    await reopened.close();
+  });
+
+  it('re-hashes when size or mtime change, and gives the new content hash', async () => {
+    const dir = await temp();
+    const file = join(dir, 'a.jsonl');
+    await writeFile(file, 'hello\n');
+    const old = new Date(Date.now() - 60_000);
+    await utimes(file, old, old);
+    const cache = new StatCache(join(dir, 'stat-cache.json'));
+    await cache.hash(file);
+    await writeFile(file, 'HELLO\n'); // same size, new mtime
+    expect(await cache.hash(file)).toEqual({hash: sha256('HELLO\n'), size: 6, fromCache: false});
+    await cache.close();
+  });
+
+  it('does not trust an entry for a file modified in the same moment it was hashed', async () => {
+    const dir = await temp();
+    const file = join(dir, 'a.jsonl');
+    await writeFile(file, 'hello\n');
+    const cache = new StatCache(join(dir, 'stat-cache.json'));
+    await cache.hash(file);
+    // The file was written just now: an edit within the same timestamp tick could keep its
+    // mtime, so the entry must not be trusted yet (git's racy-clean rule).
+    expect((await cache.hash(file)).fromCache).toBe(false);
+    await cache.close();
+  });
+});
