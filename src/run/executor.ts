@@ -14,6 +14,7 @@ import {STAGES} from '../stages/registry.js';
 import type {ArtifactStore, StageContext, StageResult} from '../stages/stage-definition.js';
 import type {LockEntry, Lockfile} from './lockfile.js';
 import type {LocalStore} from './store/local-store.js';
+import type {StageCache} from './store/stage-cache.js';
 import type {StageRecord} from './store/stage-record.js';
 import type {StatCache} from './store/stat-cache.js';
 
@@ -27,6 +28,8 @@ export interface ExecuteOptions {
   /** The stages to consider, in topological order, their needs included. */
   readonly stages: readonly StageNode[];
   readonly store: LocalStore;
+  /** The run-cache: the local store, then any shared caches. */
+  readonly cache: StageCache;
   readonly statCache: StatCache;
   readonly lockfile: Lockfile;
   /** Fail (exit 1) at the first stage whose key differs from the lockfile, before running it. */
@@ -125,8 +128,8 @@ export async function execute(options: ExecuteOptions): Promise<Map<StageId, Sta
     const key = keyOf(fingerprint);
     const locked = options.lockfile.stages[node.id];
     const why = explain(locked, key, fingerprint);
-    const record = store.readStage(key);
-    const usable = record !== undefined && store.hasOutputs(record.outputs);
+    const record = await options.cache.lookup(key);
+    const usable = record !== undefined;
     const isFresh = usable && locked?.key === key && sameOutputs(locked, record);
     const planStatus: PlanStatus = isFresh ? 'fresh' : usable ? 'cached' : 'run';
     const base = {node, key, fingerprint, planStatus, why: isFresh ? [] : why};
@@ -155,7 +158,7 @@ export async function execute(options: ExecuteOptions): Promise<Map<StageId, Sta
     try {
       const result = await definition.run(ctx);
       const durationMs = Math.round(performance.now() - started);
-      await store.writeStage({
+      await options.cache.publish({
         version: 1,
         id: node.id,
         kind: node.kind,

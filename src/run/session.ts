@@ -19,6 +19,7 @@ import {
 import {writeFileAtomic} from './store/atomic-file.js';
 import {LocalStore} from './store/local-store.js';
 import {ProjectLock} from './store/project-lock.js';
+import {StageCache} from './store/stage-cache.js';
 import {StatCache} from './store/stat-cache.js';
 
 export interface SessionRequest {
@@ -88,6 +89,7 @@ export async function runSession(request: SessionRequest): Promise<SessionResult
         recipe: loaded.normalized,
         stages,
         store,
+        cache: new StageCache(store, sharedCaches()),
         statCache,
         lockfile: previous,
         frozen: request.frozen,
@@ -120,6 +122,18 @@ export async function runSession(request: SessionRequest): Promise<SessionResult
   } finally {
     await lock.release();
   }
+}
+
+/**
+ * Shared caches from `FT_SHARED_CACHE`: a folder (an NFS mount, a CI cache volume) laid out like
+ * `.ft/`, read before running a stage and written after. Remote HTTP/S3 caches plug in here.
+ */
+function sharedCaches(): LocalStore[] {
+  const dir = process.env.FT_SHARED_CACHE;
+  if (!dir) return [];
+  const shared = new LocalStore(dir);
+  shared.init();
+  return [shared];
 }
 
 /**
