@@ -30,7 +30,13 @@ describe('the built package', () => {
       }));
     `);
     // sacreBLEU's own arithmetic: exp(log(100)) is 100.00000000000004 in Python too.
-    expect(JSON.parse(out)).toEqual({bleu: 100.00000000000004, chrf: 100, rouge: 2 / 3, em: 1, f1: 0.8});
+    expect(JSON.parse(out)).toEqual({
+      bleu: 100.00000000000004,
+      chrf: 100,
+      rouge: 2 / 3,
+      em: 1,
+      f1: 0.8,
+    });
   });
 
   it('exports ft/tokens', async () => {
