@@ -59,7 +59,12 @@ function typeOf(def, indent) {
       .map(([key, prop]) => `{readonly ${key}: ${typeOf(prop, indent)}}`)
       .join(' | ');
   }
+  if (Array.isArray(def.type)) {
+    return def.type.map((type) => typeOf({...def, type}, indent)).join(' | ');
+  }
   switch (def.type) {
+    case 'null':
+      return 'null';
     case 'string':
       return 'string';
     case 'number':
@@ -70,6 +75,9 @@ function typeOf(def, indent) {
     case 'array':
       return `readonly ${wrap(typeOf(def.items ?? {}, indent))}[]`;
     case 'object': {
+      if (!def.properties && (def.additionalProperties ?? true) === true) {
+        return '{readonly [key: string]: unknown}';
+      }
       if (
         !def.properties &&
         def.additionalProperties &&

@@ -16,6 +16,7 @@ Commands:
   explain <stage>    one stage's status, reasons, fingerprint and outputs
   graph              the stage graph (--format mermaid|dot|json)
   cache gc           remove what neither the lockfile nor recent builds use
+  data head <stage>  the first records of a data stage (source:<name>, dataset)
 
 Every command takes -f <recipe> (default ./finetune.yaml); --help on any command for more.
 Exit codes: 0 ok, 1 build failed, 2 invalid recipe or usage, 3 eval gate failed, 130 interrupted.
@@ -32,6 +33,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   explain: async () => (await import('./commands/explain.js')).explainCommand,
   graph: async () => (await import('./commands/graph.js')).graphCommand,
   cache: async () => (await import('./commands/cache.js')).cacheCommand,
+  data: async () => (await import('./commands/data.js')).dataCommand,
 };
 
 function version(): string {

@@ -6,6 +6,10 @@ export type FailureReason =
   | 'backend-unavailable'
   | 'frozen-lockfile'
   | 'source-changed'
+  | 'fetch-failed'
+  | 'command-failed'
+  /** Input that cannot be used at all (a corrupt gzip stream): exit 2 like other bad input. */
+  | 'bad-input'
   | 'internal';
 
 export class StageFailure extends Error {

@@ -1,6 +1,11 @@
 import {canonicalJson} from '../core/canonical-json.js';
 import {type Sha256, sha256} from '../core/hash.js';
-import type {NormalizedRecipe, NormalizedSource, NormalizedTarget} from '../recipe/normalized.js';
+import type {
+  NormalizedRecipe,
+  NormalizedSource,
+  NormalizedTarget,
+  NormalizedTransform,
+} from '../recipe/normalized.js';
 import type {Eval} from '../recipe/recipe-types.js';
 
 /**
@@ -10,10 +15,21 @@ import type {Eval} from '../recipe/recipe-types.js';
  * change of the scheme fails until a version is bumped on purpose.
  */
 export const IMPLEMENTATION = {
-  source: 1,
+  source: 2,
   dataset: 1,
   template: 1,
+  system: 1,
+  rename: 1,
+  map: 1,
+  filter: 1,
+  dedupe: 1,
+  redact: 1,
+  sample: 1,
+  shuffle: 1,
+  limit: 1,
   split: 1,
+  js: 1,
+  command: 1,
   train: 1,
   eval: 1,
   report: 1,
@@ -37,39 +53,72 @@ export function keyOf(fingerprint: Fingerprint): Sha256 {
 }
 
 /**
- * source:<name>: the source's parameters and the content hash of each file it reads. Paths are
- * relative to the recipe, so a clone elsewhere has the same key.
+ * source:<name>: the source's parameters and what identifies its bytes: the content hash of
+ * each local file (paths relative to the recipe, so clones share keys), the pin of a URL (the
+ * key is known without fetching), or the hash of inline examples. Authentication is left out:
+ * it cannot change the bytes, and secrets never enter keys.
  */
 export function sourceFingerprint(
   source: NormalizedSource,
-  files: Readonly<Record<string, Sha256>>,
+  content: {readonly files?: Readonly<Record<string, Sha256>>; readonly examples?: Sha256},
 ): Fingerprint {
+  const common = {
+    on_error: source.on_error,
+    ...(source.delimiter !== undefined ? {delimiter: source.delimiter} : {}),
+  };
+  const params =
+    source.kind === 'files'
+      ? {
+          path: source.path,
+          ...(source.format !== undefined ? {format: source.format} : {}),
+          files: content.files,
+        }
+      : source.kind === 'url'
+        ? {url: withoutCredentials(source.url), sha256: source.sha256, format: source.format}
+        : {examples: content.examples};
   return {
     kind: 'source',
     impl: {source: IMPLEMENTATION.source},
-    sources: {[source.name]: {path: source.path, format: source.format, files}},
+    sources: {[source.name]: {...params, ...common}},
   };
 }
 
+/** A URL without user:password, which must never reach a key or a lockfile. */
+export function withoutCredentials(url: string): string {
+  const parsed = new URL(url);
+  parsed.username = '';
+  parsed.password = '';
+  return parsed.href;
+}
+
+/** Extra inputs of transform steps: the content of the user code they run, by step index. */
+export type TransformCode = Readonly<Record<number, Readonly<Record<string, Sha256>>>>;
+
 /**
  * dataset: the upstream sources' output hashes, their order (records are concatenated in
- * recipe order), and every transform step with its defaults applied.
+ * recipe order), every transform step with its defaults applied, and for `js` and `command`
+ * steps the content hashes of the files they run (`transforms[2].js.files`).
  */
 export function datasetFingerprint(
   recipe: NormalizedRecipe,
   sourceOutputs: Readonly<Record<string, Sha256>>,
+  code: TransformCode = {},
 ): Fingerprint {
   const impl: Record<string, number> = {dataset: IMPLEMENTATION.dataset};
-  for (const step of recipe.transforms) {
+  const transforms = recipe.transforms.map((step, i): NormalizedTransform => {
     const name = Object.keys(step)[0] as keyof typeof IMPLEMENTATION;
     impl[name] = IMPLEMENTATION[name];
-  }
+    const files = code[i];
+    if (!files) return step;
+    const [[key, options]] = Object.entries(step) as [[string, object]];
+    return {[key]: {...options, files}} as unknown as NormalizedTransform;
+  });
   return {
     kind: 'dataset',
     impl,
     sources: sourceOutputs,
     source_order: recipe.sources.map((s) => s.name),
-    transforms: recipe.transforms,
+    transforms,
   };
 }
 

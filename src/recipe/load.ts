@@ -3,6 +3,7 @@ import {dirname, relative, resolve} from 'node:path';
 import {Document, isMap, LineCounter, parseAllDocuments} from 'yaml';
 import {type Diagnostic, error, locationInText} from '../core/diagnostic.js';
 import {fail, ok, type Result} from '../core/result.js';
+import {locate} from './locate.js';
 import {normalizeRecipe, type ResolvedRecipe} from './normalized.js';
 import {applyOverrides, parseOverrides} from './overrides.js';
 import type {Override, RecipeText} from './recipe-text.js';
@@ -105,7 +106,25 @@ export function loadRecipe(
   problems.push(...validateAgainstSchema(source, data), ...checkRules(source, data, dir));
   if (problems.length > 0) return fail(sortByPosition(problems));
   const recipe = data as Recipe;
-  return ok({path, source, recipe, normalized: normalizeRecipe(recipe, dir), overrides});
+  const normalized = normalizeRecipe(recipe, {
+    dir,
+    file: shown,
+    exampleLines: exampleLines(source, recipe),
+  });
+  return ok({path, source, recipe, normalized, overrides});
+}
+
+/** The line of each inline example in the recipe, so data messages can point at it. */
+function exampleLines(source: RecipeText, recipe: Recipe): Record<string, number[]> {
+  const lines: Record<string, number[]> = {};
+  for (const [name, s] of Object.entries(recipe.sources)) {
+    if (!s.examples) continue;
+    lines[name] = s.examples.map((_, i) => {
+      const span = locate(source.doc, source.text, ['sources', name, 'examples', i]);
+      return locationInText(source.file, source.text, span.start, span.end).line;
+    });
+  }
+  return lines;
 }
 
 /** File order, then `--set` arguments: the order a person reads them in. */

@@ -1,4 +1,14 @@
-import type {Backend, Eval, Hyperparameters, Recipe} from './recipe-types.js';
+import type {
+  Backend,
+  CommandOptions,
+  Eval,
+  FilterOptions,
+  Hyperparameters,
+  JsOptions,
+  MessageTemplate,
+  Recipe,
+  Source,
+} from './recipe-types.js';
 
 /** A validated recipe: where it is, and its normalized content. */
 export interface ResolvedRecipe {
@@ -16,6 +26,8 @@ export interface NormalizedRecipe {
   readonly seed: number;
   /** Absolute folder of the recipe; source paths are relative to it. */
   readonly dir: string;
+  /** The recipe file as the user named it, for messages about inline examples. */
+  readonly file: string;
   readonly sources: readonly NormalizedSource[];
   /** Transform steps in recipe shape (`{split: {...}}`), defaults applied. */
   readonly transforms: readonly NormalizedTransform[];
@@ -23,22 +35,105 @@ export interface NormalizedRecipe {
   readonly eval?: Eval;
 }
 
-export interface NormalizedSource {
+export type RecordFormat = 'jsonl' | 'json' | 'csv';
+
+interface SourceCommon {
   readonly name: string;
-  /** As written in the recipe, with '/' separators. */
-  readonly path: string;
-  readonly format: 'jsonl';
+  /** `fail`: a bad record fails the build; `skip`: it is counted and left out. */
+  readonly on_error: 'fail' | 'skip';
+  /** CSV delimiter, when set in the recipe (else from the extension). */
+  readonly delimiter?: string;
 }
 
+/** Local files: one path or a glob, relative to the recipe, with '/' separators. */
+export interface FileSource extends SourceCommon {
+  readonly kind: 'files';
+  readonly path: string;
+  /** Explicit format; when absent each file's extension decides. */
+  readonly format?: RecordFormat;
+}
+
+/** A pinned remote file. Authentication is not part of it: it cannot change the bytes. */
+export interface UrlSource extends SourceCommon {
+  readonly kind: 'url';
+  readonly url: string;
+  /** `sha256:<hex>` */
+  readonly sha256: string;
+  readonly format: RecordFormat;
+  readonly auth?: {readonly env: string; readonly header: string; readonly scheme: string};
+}
+
+/** Records written in the recipe. */
+export interface InlineSource extends SourceCommon {
+  readonly kind: 'inline';
+  readonly examples: readonly Readonly<Record<string, unknown>>[];
+  /** The recipe line of each example, for messages. */
+  readonly lines: readonly number[];
+}
+
+export type NormalizedSource = FileSource | UrlSource | InlineSource;
+
+/** Transform options with every default applied (the recipe's shape otherwise). */
 export type NormalizedTransform =
   | {
       readonly template: {
         readonly system?: string;
-        readonly user: string;
-        readonly assistant: string;
+        readonly user?: string;
+        readonly assistant?: string;
+        readonly turns?: string;
+        readonly messages?: readonly MessageTemplate[];
       };
     }
-  | {readonly split: {readonly validation: number; readonly test: number; readonly seed: number}};
+  | {readonly system: {readonly content: string; readonly overwrite: boolean}}
+  | {readonly rename: Readonly<Record<string, string>>}
+  | {readonly map: Readonly<Record<string, string | null>>}
+  | {readonly filter: FilterOptions}
+  | {
+      readonly dedupe: {
+        readonly by: readonly string[] | null;
+        readonly mode: 'exact' | 'normalized' | 'near';
+        readonly threshold: number;
+        readonly shingle_size: number;
+        readonly num_perm: number;
+        readonly seed: number;
+      };
+    }
+  | {
+      readonly redact: {
+        readonly emails: boolean;
+        readonly phones: boolean;
+        readonly cards: boolean;
+        readonly patterns: readonly {
+          readonly regex: string;
+          readonly flags?: string;
+          readonly replacement?: string;
+        }[];
+        readonly fields: readonly string[] | null;
+      };
+    }
+  | {readonly sample: {readonly n?: number; readonly fraction?: number; readonly seed: number}}
+  | {readonly shuffle: {readonly seed: number}}
+  | {readonly limit: {readonly n: number}}
+  | {readonly split: {readonly validation: number; readonly test: number; readonly seed: number}}
+  | {
+      readonly js: {
+        readonly module: string;
+        readonly function: string;
+        readonly options: Readonly<Record<string, unknown>>;
+      };
+    }
+  | {
+      readonly command: {
+        readonly run: readonly string[];
+        readonly env: Readonly<Record<string, string>>;
+      };
+    };
+
+export type TransformName = NormalizedTransform extends infer T
+  ? T extends Record<infer K, unknown>
+    ? K
+    : never
+  : never;
 
 export interface NormalizedTarget {
   /** `default` for the one-target shorthand (top-level backend + hyperparameters). */
@@ -47,26 +142,20 @@ export interface NormalizedTarget {
   readonly hyperparameters: Hyperparameters;
 }
 
-export function normalizeRecipe(recipe: Recipe, dir: string): NormalizedRecipe {
+/** Where the recipe is, as needed by the parts that point back at it. */
+export interface RecipeOrigin {
+  readonly dir: string;
+  readonly file: string;
+  /** Recipe line of each inline example, by source name. */
+  readonly exampleLines?: Readonly<Record<string, readonly number[]>>;
+}
+
+export function normalizeRecipe(recipe: Recipe, origin: RecipeOrigin): NormalizedRecipe {
   const seed = recipe.seed ?? 0;
-  const sources = Object.entries(recipe.sources).map(([name, s]) => ({
-    name,
-    path: s.path.replaceAll('\\', '/'),
-    format: s.format ?? 'jsonl',
-  }));
-  const transforms = (recipe.transforms ?? []).map((step): NormalizedTransform => {
-    if ('template' in step) {
-      const {system, user, assistant} = step.template;
-      return {template: {...(system !== undefined ? {system} : {}), user, assistant}};
-    }
-    return {
-      split: {
-        validation: step.split.validation ?? 0,
-        test: step.split.test ?? 0,
-        seed: step.split.seed ?? seed,
-      },
-    };
-  });
+  const sources = Object.entries(recipe.sources).map(([name, s]) =>
+    normalizeSource(name, s, origin.exampleLines?.[name] ?? []),
+  );
+  const transforms = (recipe.transforms ?? []).map((step) => normalizeTransform(step, seed));
   const targets: NormalizedTarget[] = recipe.targets
     ? Object.entries(recipe.targets).map(([name, t]) => ({
         name,
@@ -85,12 +174,121 @@ export function normalizeRecipe(recipe: Recipe, dir: string): NormalizedRecipe {
   return {
     name: recipe.name,
     seed,
-    dir,
+    dir: origin.dir,
+    file: origin.file,
     sources,
     transforms,
     targets,
     ...(recipe.eval ? {eval: recipe.eval} : {}),
   };
+}
+
+/** Format from a file name: .jsonl/.ndjson, .json, .csv/.tsv, each optionally .gz. */
+export function formatFromName(name: string): RecordFormat | undefined {
+  const base = name.toLowerCase().replace(/\.gz$/, '');
+  if (base.endsWith('.jsonl') || base.endsWith('.ndjson')) return 'jsonl';
+  if (base.endsWith('.json')) return 'json';
+  if (base.endsWith('.csv') || base.endsWith('.tsv')) return 'csv';
+  return undefined;
+}
+
+function normalizeSource(name: string, s: Source, lines: readonly number[]): NormalizedSource {
+  const common = {
+    name,
+    on_error: s.on_error ?? 'fail',
+    ...(s.delimiter !== undefined ? {delimiter: s.delimiter} : {}),
+  } as const;
+  if (s.url !== undefined) {
+    const auth =
+      s.auth_env !== undefined
+        ? {
+            env: s.auth_env,
+            header: s.auth_header ?? 'Authorization',
+            scheme: s.auth_scheme ?? 'Bearer',
+          }
+        : undefined;
+    return {
+      ...common,
+      kind: 'url',
+      url: s.url,
+      sha256: s.sha256!.startsWith('sha256:') ? s.sha256! : `sha256:${s.sha256}`,
+      format: s.format ?? formatFromName(new URL(s.url).pathname) ?? 'jsonl',
+      ...(auth ? {auth} : {}),
+    };
+  }
+  if (s.examples !== undefined) {
+    return {...common, kind: 'inline', examples: s.examples, lines};
+  }
+  return {
+    ...common,
+    kind: 'files',
+    path: s.path!.replaceAll('\\', '/'),
+    ...(s.format !== undefined ? {format: s.format} : {}),
+  };
+}
+
+function normalizeTransform(
+  step: Recipe['transforms'] extends readonly (infer T)[] | undefined ? T : never,
+  seed: number,
+): NormalizedTransform {
+  if ('template' in step) return {template: step.template};
+  if ('system' in step) {
+    return {system: {content: step.system.content, overwrite: step.system.overwrite ?? true}};
+  }
+  if ('rename' in step) return {rename: step.rename};
+  if ('map' in step) return {map: step.map};
+  if ('filter' in step) return {filter: step.filter};
+  if ('dedupe' in step) {
+    const d = step.dedupe;
+    return {
+      dedupe: {
+        by: d.by === undefined ? null : typeof d.by === 'string' ? [d.by] : d.by,
+        mode: d.mode ?? 'exact',
+        threshold: d.threshold ?? 0.8,
+        shingle_size: d.shingle_size ?? 5,
+        num_perm: d.num_perm ?? 128,
+        seed: d.seed ?? seed,
+      },
+    };
+  }
+  if ('redact' in step) {
+    const r = step.redact;
+    return {
+      redact: {
+        emails: r.emails ?? true,
+        phones: r.phones ?? true,
+        cards: r.cards ?? true,
+        patterns: r.patterns ?? [],
+        fields: r.fields ?? null,
+      },
+    };
+  }
+  if ('sample' in step) return {sample: {...step.sample, seed: step.sample.seed ?? seed}};
+  if ('shuffle' in step) return {shuffle: {seed: step.shuffle.seed ?? seed}};
+  if ('limit' in step) return {limit: {n: step.limit.n}};
+  if ('split' in step) {
+    return {
+      split: {
+        validation: step.split.validation ?? 0,
+        test: step.split.test ?? 0,
+        seed: step.split.seed ?? seed,
+      },
+    };
+  }
+  if ('js' in step) return {js: normalizeJs(step.js)};
+  return {command: normalizeCommand(step.command)};
+}
+
+function normalizeJs(js: JsOptions) {
+  return {
+    module: js.module.replaceAll('\\', '/'),
+    function: js.function ?? 'default',
+    options: js.options ?? {},
+  };
+}
+
+function normalizeCommand(command: CommandOptions) {
+  return {run: command.run, env: command.env ?? {}};
 }
 
 function normalizeBackend(backend: Backend): Backend {

@@ -1,5 +1,6 @@
 import {existsSync, readFileSync} from 'node:fs';
 import {resolve} from 'node:path';
+import {isGlob} from '../core/glob.js';
 import {sha256} from '../core/hash.js';
 import type {NormalizedRecipe} from './normalized.js';
 
@@ -54,9 +55,10 @@ export function readRecipeCache(cacheFile: string, key: string): NormalizedRecip
   }
   if (entry.key !== key) return undefined;
   const {normalized} = entry;
-  if (!normalized.sources.every((s) => existsSync(resolve(normalized.dir, s.path)))) {
-    return undefined;
-  }
+  const missing = normalized.sources.some(
+    (s) => s.kind === 'files' && !isGlob(s.path) && !existsSync(resolve(normalized.dir, s.path)),
+  );
+  if (missing) return undefined;
   return normalized;
 }
 

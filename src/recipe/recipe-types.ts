@@ -2,12 +2,12 @@
 
 /** An ft recipe (finetune.yaml): where training data comes from, how it is transformed, which model is tuned on which backend, and how the result is evaluated. */
 export interface Recipe {
-  /** Free text for people; not part of any stage key. */
-  readonly description?: string;
   /** Recipe format version. Only 1 exists. */
   readonly version: 1;
   /** Name of the fine-tune; used in reports and as the default OpenAI job suffix. */
   readonly name: string;
+  /** Free text for people; not part of any stage key. */
+  readonly description?: string;
   /** Default seed for every seeded step (split, sample, shuffle, training). Default 0. */
   readonly seed?: number;
   /** Named data sources. Each becomes a `source:<name>` stage keyed by the content of its files. */
@@ -24,25 +24,177 @@ export interface Recipe {
   readonly eval?: Eval;
 }
 
-/** A local file of records. */
+/** Where records come from: exactly one of `path` (local files), `url` (a pinned remote file) or `examples` (inline records). */
 export interface Source {
-  /** Path of the file, relative to the recipe's folder. */
-  readonly path: string;
-  /** Record format. Default: from the file extension (.jsonl). */
-  readonly format?: 'jsonl';
+  /** A file, or a glob (`*`, `**`, `?`, `[...]`, `{a,b}`) matching several, relative to the recipe's folder. Several files are read in sorted order. `.gz` files are decompressed. */
+  readonly path?: string;
+  /** An http(s) URL, fetched once into the store and verified against `sha256`; never fetched again while the pin matches. */
+  readonly url?: string;
+  /** The sha256 of the bytes at `url` (64 hex digits, optionally prefixed `sha256:`). Required with `url`. */
+  readonly sha256?: string;
+  /** Name of an environment variable holding a token for `url`; sent as `<auth_header>: <auth_scheme> <token>`. The token never reaches keys, logs or the lockfile. */
+  readonly auth_env?: string;
+  /** Header carrying the token. Default: Authorization. */
+  readonly auth_header?: string;
+  /** Word before the token, e.g. Bearer (the default), Token; empty for the bare token. */
+  readonly auth_scheme?: string;
+  /** Records written in the recipe itself. */
+  readonly examples?: readonly {readonly [key: string]: unknown}[];
+  /** How to parse the bytes. Default: from the extension (.jsonl/.ndjson -> jsonl, .json -> json, .csv -> csv, .tsv -> csv with tabs), after removing .gz. */
+  readonly format?: 'jsonl' | 'json' | 'csv';
+  /** CSV field delimiter (one character). Default: ',' (tab for .tsv). */
+  readonly delimiter?: string;
+  /** `fail` (default): a bad record fails the build (exit 2). `skip`: bad records are counted, the first locations reported, and the rest is used. */
+  readonly on_error?: 'fail' | 'skip';
 }
 
 /** One transform step: a map with exactly one key, the transform's name. */
-export type Transform = {readonly template: TemplateOptions} | {readonly split: SplitOptions};
+export type Transform = {readonly template: TemplateOptions} | {readonly system: SystemOptions} | {readonly rename: RenameOptions} | {readonly map: MapOptions} | {readonly filter: FilterOptions} | {readonly dedupe: DedupeOptions} | {readonly redact: RedactOptions} | {readonly sample: SampleOptions} | {readonly shuffle: ShuffleOptions} | {readonly limit: LimitOptions} | {readonly split: SplitOptions} | {readonly js: JsOptions} | {readonly command: CommandOptions};
 
-/** Turns each record into an OpenAI chat example `{messages: [...]}`. `{{field}}` (or `{{a.b}}`) inserts a record field; a missing field is an error. */
+/** Turns each record into an OpenAI chat example `{messages: [...]}`. `{{field}}` (or `{{a.b}}`) inserts a record field; a missing field is an error. One turn: `user` + `assistant`. A fixed conversation: `messages`. A thread stored in a list field: `turns` names the field, and `user`/`assistant` are filled from each of its items. */
 export interface TemplateOptions {
-  /** System message template. */
+  /** System message template (first message). */
   readonly system?: string;
   /** User message template. */
-  readonly user: string;
+  readonly user?: string;
   /** Assistant message template. */
-  readonly assistant: string;
+  readonly assistant?: string;
+  /** A field holding a list of turns; each item fills `user` and `assistant` (item fields; `{{$.x}}` reads the record's field x). */
+  readonly turns?: string;
+  /** A fixed list of message templates, for multi-turn examples. */
+  readonly messages?: readonly MessageTemplate[];
+}
+
+/** One message of a `messages` template. */
+export interface MessageTemplate {
+  /** The message's role. */
+  readonly role: 'system' | 'developer' | 'user' | 'assistant';
+  /** Content template. */
+  readonly content: string;
+  /** For assistant messages: 0 to skip training on this message, 1 (default) to train on it. */
+  readonly weight?: 0 | 1;
+}
+
+/** Sets the system message of chat examples: inserts one where there is none, and replaces an existing one unless `overwrite` is false. */
+export interface SystemOptions {
+  /** System message template (`{{field}}` reads record fields). */
+  readonly content: string;
+  /** Replace a system message the example already has. Default true. */
+  readonly overwrite?: boolean;
+}
+
+/** Renames record fields: `{old: new}`; dotted paths reach into nested objects. */
+export interface RenameOptions {
+  readonly [key: string]: string;
+}
+
+/** Sets fields from templates (`{field: "{{a}} {{b}}"}`), or removes them (`{field: null}`). */
+export interface MapOptions {
+  readonly [key: string]: string | null;
+}
+
+/** Keeps the records that pass every condition: field predicates (`where`) and a token length (chat tokens by the OpenAI cookbook's rule, with an explicit `encoding`). Dropped records are counted per reason. */
+export interface FilterOptions {
+  /** Field predicates; all must hold. */
+  readonly where?: readonly Predicate[];
+  /** Drop examples with more chat tokens than this. */
+  readonly max_tokens?: number;
+  /** Drop examples with fewer chat tokens than this. */
+  readonly min_tokens?: number;
+  /** Tokenizer for max_tokens / min_tokens (required with them). */
+  readonly encoding?: 'cl100k_base' | 'o200k_base';
+}
+
+/** A condition on one field. All the given tests must hold. */
+export interface Predicate {
+  /** Dotted path of the field. */
+  readonly field: string;
+  /** The field equals this value (JSON equality). */
+  readonly equals?: unknown;
+  /** The field differs from this value. */
+  readonly not_equals?: unknown;
+  /** The field equals one of these values. */
+  readonly in?: readonly unknown[];
+  /** The field equals none of these values. */
+  readonly not_in?: readonly unknown[];
+  /** The field is a number greater than this. */
+  readonly gt?: number;
+  /** The field is a number at least this. */
+  readonly gte?: number;
+  /** The field is a number less than this. */
+  readonly lt?: number;
+  /** The field is a number at most this. */
+  readonly lte?: number;
+  /** The field is a string matching this regular expression (JavaScript syntax, Unicode mode). */
+  readonly matches?: string;
+  /** The field is present and not null (true) or absent or null (false). */
+  readonly exists?: boolean;
+  /** The field is a string or list at least this long (characters or items). */
+  readonly min_length?: number;
+  /** The field is a string or list at most this long. */
+  readonly max_length?: number;
+}
+
+/** Drops repeated records, keeping the first. `exact`: equal values; `normalized`: equal text after Unicode NFKC, lowercasing and removing punctuation and extra spaces; `near`: MinHash/LSH near-duplicates at a Jaccard `threshold`. Keeps about 20 to 45 bytes per unique record in memory (exact, normalized: a 128-bit hash in an open-addressing table). Must come before `split`, or duplicates would leak across splits. */
+export interface DedupeOptions {
+  /** Field path(s) compared. Default: the whole record. */
+  readonly by?: string | readonly string[];
+  /** exact (default), normalized or near. */
+  readonly mode?: 'exact' | 'normalized' | 'near';
+  /** near: the Jaccard similarity from which records count as duplicates. Default 0.8. */
+  readonly threshold?: number;
+  /** near: words per shingle. Default 5. */
+  readonly shingle_size?: number;
+  /** near: MinHash permutations. Default 128. */
+  readonly num_perm?: number;
+  /** near: hash seed. Default: the recipe's seed. */
+  readonly seed?: number;
+}
+
+/** Replaces personal data in text with placeholders: emails ([EMAIL]), phone numbers ([PHONE]), Luhn-valid card numbers ([CARD]) and custom patterns. In chat examples only message contents are touched. */
+export interface RedactOptions {
+  /** Redact email addresses. Default true. */
+  readonly emails?: boolean;
+  /** Redact phone numbers. Default true. */
+  readonly phones?: boolean;
+  /** Redact payment card numbers (Luhn-checked). Default true. */
+  readonly cards?: boolean;
+  /** Custom regular expressions (JavaScript syntax, Unicode mode). */
+  readonly patterns?: readonly RedactPattern[];
+  /** Only these field paths. Default: message contents of chat examples, every string of other records. */
+  readonly fields?: readonly string[];
+}
+
+/** A custom redaction. */
+export interface RedactPattern {
+  /** The regular expression. */
+  readonly regex: string;
+  /** Extra flags, e.g. i. */
+  readonly flags?: string;
+  /** Replacement text. Default [REDACTED]. */
+  readonly replacement?: string;
+}
+
+/** Keeps a seeded random subset: a `fraction` of the records (each kept independently, by a hash of its content and the seed; streaming) or exactly `n` (the n records with the smallest such hashes; input order kept). */
+export interface SampleOptions {
+  /** How many records to keep. */
+  readonly n?: number;
+  /** Share of records to keep, in (0, 1]. */
+  readonly fraction?: number;
+  /** Default: the recipe's seed. */
+  readonly seed?: number;
+}
+
+/** Reorders the records by a seeded hash of their content (the same records and seed always give the same order). Spills to disk beyond 64 MB, so memory stays flat. */
+export interface ShuffleOptions {
+  /** Default: the recipe's seed. */
+  readonly seed?: number;
+}
+
+/** Keeps the first `n` records. */
+export interface LimitOptions {
+  /** How many records to keep. */
+  readonly n: number;
 }
 
 /** Assigns each example to train, validation or test. The bucket is u = the first 8 bytes of sha256("<seed>:" + canonical JSON of the example) read as a big-endian integer divided by 2^64; u < validation goes to validation, u < validation + test to test, the rest to train. Adding an example never moves another. */
@@ -53,6 +205,24 @@ export interface SplitOptions {
   readonly test?: number;
   /** Split seed. Default: the recipe's `seed`. */
   readonly seed?: number;
+}
+
+/** Runs a function from your own JavaScript module on every record. It receives (record, {options, seed}) and returns a record, a list of records, or null to drop it; it may be async. The module's content and every local file it imports are part of the dataset's key. */
+export interface JsOptions {
+  /** Path of the module (.js, .mjs), relative to the recipe. */
+  readonly module: string;
+  /** Name of the exported function. Default: default. */
+  readonly function?: string;
+  /** Passed to the function as its second argument's `options`; part of the key. */
+  readonly options?: {readonly [key: string]: unknown};
+}
+
+/** Pipes the records through an executable: JSONL on its stdin, JSONL on its stdout (one record per line, any number). Its arguments, and the content of every argument that names a file, are part of the dataset's key. It gets a minimal environment. */
+export interface CommandOptions {
+  /** The executable and its arguments; paths relative to the recipe. */
+  readonly run: readonly string[];
+  /** Extra environment variables for it (part of the key). */
+  readonly env?: {readonly [name: string]: string};
 }
 
 /** A training backend, chosen by `type`. */

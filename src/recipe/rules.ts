@@ -1,7 +1,9 @@
 import {existsSync, statSync} from 'node:fs';
 import {resolve} from 'node:path';
 import type {Diagnostic} from '../core/diagnostic.js';
-import type {PathSegment} from '../core/path-syntax.js';
+import {globFiles, isGlob} from '../core/glob.js';
+import {formatPath, type PathSegment} from '../core/path-syntax.js';
+import {formatFromName} from './normalized.js';
 import {diagnosticAt, type RecipeText} from './recipe-text.js';
 import {findTemplateProblem} from './template-syntax.js';
 
@@ -16,56 +18,26 @@ const isRecord = (v: unknown): v is Data =>
 export function checkRules(source: RecipeText, data: unknown, dir: string): Diagnostic[] {
   const problems: Diagnostic[] = [];
   if (!isRecord(data)) return problems;
-  const at = (path: PathSegment[], message: string) =>
-    problems.push(diagnosticAt(source, 'recipe-rule', path, message, {at: 'key'}));
+  /** At the key that introduces `path` (for mappings), or at the value with at: 'value'. */
+  const at = (
+    path: PathSegment[],
+    message: string,
+    where: 'key' | 'value' = 'key',
+    hint?: string,
+  ) =>
+    problems.push(
+      diagnosticAt(source, 'recipe-rule', path, message, {
+        ...(where === 'key' ? {at: 'key' as const} : {}),
+        ...(hint ? {hint} : {}),
+      }),
+    );
 
   if (isRecord(data.sources)) {
     for (const [name, s] of Object.entries(data.sources)) {
-      if (!isRecord(s) || typeof s.path !== 'string' || s.path === '') continue;
-      const file = resolve(dir, s.path);
-      const problem = !existsSync(file)
-        ? `no such file: ${s.path}`
-        : !statSync(file).isFile()
-          ? `not a file: ${s.path}`
-          : undefined;
-      if (problem) {
-        problems.push(diagnosticAt(source, 'missing-file', ['sources', name, 'path'], problem));
-      }
+      if (isRecord(s)) checkSource(['sources', name], s, dir, at, problems, source);
     }
   }
-
-  if (Array.isArray(data.transforms)) {
-    let splitIndex: number | undefined;
-    data.transforms.forEach((step: unknown, i) => {
-      if (!isRecord(step)) return;
-      if (isRecord(step.split)) {
-        if (splitIndex !== undefined) {
-          at(
-            ['transforms', i, 'split'],
-            `only one split is allowed (first at transforms[${splitIndex}])`,
-          );
-        }
-        splitIndex ??= i;
-        const {validation = 0, test = 0} = step.split;
-        if (typeof validation === 'number' && typeof test === 'number' && validation + test >= 1) {
-          at(
-            ['transforms', i, 'split'],
-            `validation + test must leave examples for training (${validation} + ${test} >= 1)`,
-          );
-        }
-      }
-      if (isRecord(step.template)) {
-        for (const [role, text] of Object.entries(step.template)) {
-          const problem = typeof text === 'string' ? findTemplateProblem(text) : undefined;
-          if (problem) {
-            problems.push(
-              diagnosticAt(source, 'recipe-rule', ['transforms', i, 'template', role], problem),
-            );
-          }
-        }
-      }
-    });
-  }
+  if (Array.isArray(data.transforms)) checkTransforms(data.transforms, dir, at, problems, source);
 
   if (data.backend !== undefined && data.targets !== undefined) {
     at(['targets'], 'use either a top-level backend (one target) or targets, not both');
@@ -98,4 +70,230 @@ export function checkRules(source: RecipeText, data: unknown, dir: string): Diag
     }
   }
   return problems;
+}
+
+type At = (path: PathSegment[], message: string, where?: 'key' | 'value', hint?: string) => void;
+
+function checkSource(
+  path: PathSegment[],
+  s: Data,
+  dir: string,
+  at: At,
+  problems: Diagnostic[],
+  text: RecipeText,
+): void {
+  const kinds = (['path', 'url', 'examples'] as const).filter((k) => s[k] !== undefined);
+  const kind = kinds[0];
+  if (kind === undefined || kinds.length !== 1) {
+    at(
+      path,
+      `${formatPath(path)} needs exactly one of path, url or examples${kinds.length > 1 ? ` (found ${kinds.join(', ')})` : ''}`,
+    );
+    return;
+  }
+  if (kind !== 'url') {
+    for (const key of ['sha256', 'auth_env', 'auth_header', 'auth_scheme']) {
+      if (s[key] !== undefined) at([...path, key], `${key} only applies to url sources`);
+    }
+  }
+  if (kind === 'examples') {
+    for (const key of ['format', 'delimiter']) {
+      if (s[key] !== undefined) at([...path, key], `${key} does not apply to inline examples`);
+    }
+    return;
+  }
+  let name: string | undefined;
+  if (kind === 'url' && typeof s.url === 'string') {
+    if (s.sha256 === undefined) {
+      at(
+        path,
+        'a url source needs sha256, the hash of the bytes it must deliver',
+        'key',
+        'compute it with `sha256sum` on a copy you trust',
+      );
+    }
+    try {
+      name = new URL(s.url).pathname;
+    } catch {
+      at([...path, 'url'], `not a valid URL: ${s.url}`, 'value');
+      return;
+    }
+  }
+  if (kind === 'path' && typeof s.path === 'string' && s.path !== '') {
+    if (isGlob(s.path)) {
+      if (globFiles(dir, s.path).length === 0) {
+        problems.push(
+          diagnosticAt(text, 'missing-file', [...path, 'path'], `no files match ${s.path}`),
+        );
+      }
+    } else {
+      const file = resolve(dir, s.path);
+      const problem = !existsSync(file)
+        ? `no such file: ${s.path}`
+        : !statSync(file).isFile()
+          ? `not a file: ${s.path}`
+          : undefined;
+      if (problem) problems.push(diagnosticAt(text, 'missing-file', [...path, 'path'], problem));
+      name = s.path;
+    }
+  }
+  const format =
+    typeof s.format === 'string' ? s.format : name !== undefined ? formatFromName(name) : undefined;
+  if (format === undefined && name !== undefined && s.format === undefined) {
+    at(
+      [...path, kind],
+      `cannot tell the format of ${name} from its name; set format (jsonl, json or csv)`,
+      'value',
+    );
+  }
+  if (s.delimiter !== undefined && format !== undefined && format !== 'csv') {
+    at([...path, 'delimiter'], `delimiter only applies to csv, and this source is ${format}`);
+  }
+}
+
+function checkTransforms(
+  steps: unknown[],
+  dir: string,
+  at: At,
+  problems: Diagnostic[],
+  text: RecipeText,
+): void {
+  let splitIndex: number | undefined;
+  steps.forEach((step: unknown, i) => {
+    if (!isRecord(step)) return;
+    const here = (name: string, ...rest: PathSegment[]): PathSegment[] => [
+      'transforms',
+      i,
+      name,
+      ...rest,
+    ];
+    if (isRecord(step.split)) {
+      if (splitIndex !== undefined) {
+        at(here('split'), `only one split is allowed (first at transforms[${splitIndex}])`);
+      }
+      splitIndex ??= i;
+      const {validation = 0, test = 0} = step.split;
+      if (typeof validation === 'number' && typeof test === 'number' && validation + test >= 1) {
+        at(
+          here('split'),
+          `validation + test must leave examples for training (${validation} + ${test} >= 1)`,
+        );
+      }
+    }
+    if (isRecord(step.dedupe) && splitIndex !== undefined) {
+      at(
+        here('dedupe'),
+        `dedupe after split (transforms[${splitIndex}]) would let duplicates leak across splits`,
+        'key',
+        'move dedupe before split',
+      );
+    }
+    const templated: [PathSegment[], unknown][] = [];
+    if (isRecord(step.template)) {
+      const t = step.template;
+      for (const role of ['system', 'user', 'assistant'])
+        templated.push([here('template', role), t[role]]);
+      if (Array.isArray(t.messages)) {
+        t.messages.forEach((m: unknown, k) => {
+          if (isRecord(m)) templated.push([here('template', 'messages', k, 'content'), m.content]);
+        });
+        for (const key of ['user', 'assistant', 'turns']) {
+          if (t[key] !== undefined)
+            at(here('template', key), `${key} cannot be combined with messages`);
+        }
+      } else if (t.user === undefined || t.assistant === undefined) {
+        at(
+          here('template'),
+          `${formatPath(here('template'))} needs user and assistant (or messages)`,
+        );
+      }
+    }
+    if (isRecord(step.system)) templated.push([here('system', 'content'), step.system.content]);
+    if (isRecord(step.map)) {
+      for (const [field, value] of Object.entries(step.map))
+        templated.push([here('map', field), value]);
+    }
+    for (const [path, value] of templated) {
+      const problem = typeof value === 'string' ? findTemplateProblem(value) : undefined;
+      if (problem) problems.push(diagnosticAt(text, 'recipe-rule', path, problem));
+    }
+    if (isRecord(step.rename)) {
+      const seen = new Map<string, string>();
+      for (const [from, to] of Object.entries(step.rename)) {
+        if (typeof to !== 'string') continue;
+        const other = seen.get(to);
+        if (other !== undefined)
+          at(here('rename', from), `'${from}' and '${other}' are both renamed to '${to}'`, 'value');
+        seen.set(to, from);
+      }
+    }
+    if (isRecord(step.filter)) {
+      const f = step.filter;
+      const measures = f.max_tokens !== undefined || f.min_tokens !== undefined;
+      if (measures && f.encoding === undefined) {
+        at(
+          here('filter'),
+          'max_tokens and min_tokens need an explicit encoding (cl100k_base or o200k_base)',
+        );
+      }
+      if (!measures && f.encoding !== undefined) {
+        at(here('filter', 'encoding'), 'encoding is only used with max_tokens or min_tokens');
+      }
+      if (Array.isArray(f.where)) {
+        f.where.forEach((p: unknown, k) => {
+          if (isRecord(p) && typeof p.matches === 'string') {
+            const problem = regexProblem(p.matches, '');
+            if (problem) at(here('filter', 'where', k, 'matches'), problem, 'value');
+          }
+        });
+      }
+    }
+    if (isRecord(step.redact) && Array.isArray(step.redact.patterns)) {
+      step.redact.patterns.forEach((p: unknown, k) => {
+        if (isRecord(p) && typeof p.regex === 'string') {
+          const problem = regexProblem(p.regex, typeof p.flags === 'string' ? p.flags : '');
+          if (problem) at(here('redact', 'patterns', k, 'regex'), problem, 'value');
+        }
+      });
+    }
+    if (
+      isRecord(step.sample) &&
+      (step.sample.n === undefined) === (step.sample.fraction === undefined)
+    ) {
+      at(here('sample'), 'sample takes exactly one of n and fraction');
+    }
+    if (isRecord(step.js) && typeof step.js.module === 'string') {
+      if (!existsSync(resolve(dir, step.js.module))) {
+        problems.push(
+          diagnosticAt(
+            text,
+            'missing-file',
+            here('js', 'module'),
+            `no such file: ${step.js.module}`,
+          ),
+        );
+      }
+    }
+    if (isRecord(step.command) && Array.isArray(step.command.run)) {
+      const program = step.command.run[0];
+      if (
+        typeof program === 'string' &&
+        program.includes('/') &&
+        !existsSync(resolve(dir, program))
+      ) {
+        problems.push(
+          diagnosticAt(text, 'missing-file', here('command', 'run', 0), `no such file: ${program}`),
+        );
+      }
+    }
+  });
+}
+
+function regexProblem(pattern: string, flags: string): string | undefined {
+  try {
+    new RegExp(pattern, `u${flags}`);
+    return undefined;
+  } catch (e) {
+    return `invalid regular expression: ${(e as Error).message}`;
+  }
 }

@@ -1,9 +1,10 @@
 /**
- * `{{field}}` placeholders in message templates. A field is a dotted path into the record
- * (`{{meta.lang}}`); spaces inside the braces are allowed. There is no escaping: a template
- * that needs literal braces can use a field holding them.
+ * `{{field}}` placeholders in templates. A field is a dotted path into the record
+ * (`{{meta.lang}}`); inside a `turns` template, `{{$.x}}` reads the record's field x instead of
+ * the turn's. Spaces inside the braces are allowed. There is no escaping: a template that needs
+ * literal braces can take them from a field.
  */
-export const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*)\s*\}\}/g;
+export const PLACEHOLDER = /\{\{\s*((?:\$\.)?[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*)\s*\}\}/g;
 
 /** Describes the first malformed placeholder, or undefined when the template is well formed. */
 export function findTemplateProblem(template: string): string | undefined {
@@ -14,9 +15,4 @@ export function findTemplateProblem(template: string): string | undefined {
     return `malformed placeholder near '${fragment}': write {{field}} or {{a.b}}`;
   }
   return undefined;
-}
-
-/** Field paths a template reads, in order. */
-export function templateFields(template: string): string[] {
-  return [...template.matchAll(PLACEHOLDER)].map((m) => m[1]!);
 }

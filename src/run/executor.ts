@@ -11,7 +11,12 @@ import type {NormalizedRecipe} from '../recipe/normalized.js';
 import type {BuildEvent, PlanStatus, StageStatus} from '../report/events.js';
 import {diagnosticEvent} from '../report/events.js';
 import {STAGES} from '../stages/registry.js';
-import type {ArtifactStore, StageContext, StageResult} from '../stages/stage-definition.js';
+import type {
+  ArtifactStore,
+  Preflight,
+  StageContext,
+  StageResult,
+} from '../stages/stage-definition.js';
 import type {LockEntry, Lockfile} from './lockfile.js';
 import type {LocalStore} from './store/local-store.js';
 import type {StageCache} from './store/stage-cache.js';
@@ -49,6 +54,8 @@ export interface StageOutcome {
   readonly status?: StageStatus;
   readonly why: readonly Why[];
   readonly result?: StageResult;
+  /** What the stage's preflight found (training data checks, estimates). */
+  readonly preflight?: Preflight;
   readonly failure?: {
     readonly reason: string;
     readonly message: string;
@@ -73,7 +80,10 @@ export async function execute(options: ExecuteOptions): Promise<Map<StageId, Sta
     adopt: (temp, hash) => store.adoptObject(temp, hash),
     putBytes: (data) => store.putObjectBytes(data),
     readText: (hash) => store.readObjectText(hash),
+    sizeOf: (hash) => store.objectSize(hash),
     pathOf: (hash) => store.objectPath(hash),
+    readDerived: (key) => store.readDerived(key),
+    writeDerived: (key, value) => store.writeDerived(key, value),
   };
   // Each file is hashed once per build, however many stages ask.
   const hashFile = (path: string) => {
@@ -126,13 +136,26 @@ export async function execute(options: ExecuteOptions): Promise<Map<StageId, Sta
       return failed(node, null, null, 'run', [], e, options);
     }
     const key = keyOf(fingerprint);
+    let preflight: Preflight | undefined;
+    try {
+      preflight = await definition.preflight?.(ctx);
+    } catch (e) {
+      return failed(node, key, fingerprint, 'run', [], e, options);
+    }
     const locked = options.lockfile.stages[node.id];
     const why = explain(locked, key, fingerprint);
     const record = await options.cache.lookup(key);
     const usable = record !== undefined;
     const isFresh = usable && locked?.key === key && sameOutputs(locked, record);
     const planStatus: PlanStatus = isFresh ? 'fresh' : usable ? 'cached' : 'run';
-    const base = {node, key, fingerprint, planStatus, why: isFresh ? [] : why};
+    const base = {
+      node,
+      key,
+      fingerprint,
+      planStatus,
+      why: isFresh ? [] : why,
+      ...(preflight ? {preflight} : {}),
+    };
 
     if (options.frozen && options.mode === 'build' && !isFresh && locked?.key !== key) {
       const failure = new StageFailure(
@@ -172,6 +195,7 @@ export async function execute(options: ExecuteOptions): Promise<Map<StageId, Sta
       await writeFile(store.logPath(key), lines.map((l) => `${l}\n`).join('')).catch(
         () => undefined,
       );
+      for (const d of result.warnings ?? []) emit(diagnosticEvent(d, node.id));
       if (options.mode === 'build') emit(stageEnd(node, key, 'ran', why, durationMs, result));
       return {...base, ...(options.mode === 'build' ? {status: 'ran' as const} : {}), result};
     } catch (e) {
@@ -220,7 +244,7 @@ function failed(
       exitCode: 2,
     };
   } else if (e instanceof StageFailure) {
-    failure = {reason: e.reason, message: e.message, exitCode: 1};
+    failure = {reason: e.reason, message: e.message, exitCode: e.reason === 'bad-input' ? 2 : 1};
   } else if (options.signal.aborted && isAbort(e)) {
     status = 'interrupted';
     failure = {reason: 'interrupted', message: 'interrupted', exitCode: 130};

@@ -1,4 +1,4 @@
-import {join} from 'node:path';
+import {dirname, join} from 'node:path';
 import {stableJson} from '../core/canonical-json.js';
 import {type Diagnostic, error, UserError} from '../core/diagnostic.js';
 import {buildGraph, type StageNode, selectStages} from '../plan/graph.js';
@@ -47,7 +47,11 @@ export interface SessionResult {
 
 /** The store of a recipe: `.ft/` beside it. */
 export function storeFor(loaded: ResolvedRecipe): LocalStore {
-  return new LocalStore(join(loaded.normalized.dir, '.ft'));
+  return storeBeside(loaded.path);
+}
+
+export function storeBeside(recipePath: string): LocalStore {
+  return new LocalStore(join(dirname(recipePath), '.ft'));
 }
 
 /**

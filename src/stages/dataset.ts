@@ -1,16 +1,20 @@
+import {mkdir, mkdtemp, rm} from 'node:fs/promises';
 import {relative, resolve} from 'node:path';
 import {UserError} from '../core/diagnostic.js';
 import type {Sha256} from '../core/hash.js';
-import {StageFailure} from '../core/stage-failure.js';
-import {datasetFingerprint} from '../plan/fingerprint.js';
+import {datasetFingerprint, type TransformCode} from '../plan/fingerprint.js';
 import {stageId} from '../plan/stage-id.js';
+import type {NormalizedSource} from '../recipe/normalized.js';
 import {DataProblems} from './records/data-error.js';
 import type {Example, SplitName} from './records/example.js';
-import {readJsonl} from './records/jsonl-reader.js';
+import {toTrainingExample} from './records/formats.js';
 import {JsonlWriter} from './records/jsonl-writer.js';
+import {readRecords} from './records/read-records.js';
 import type {SourceManifest} from './source.js';
 import type {Artifact, StageContext, StageDefinition} from './stage-definition.js';
+import {commandFiles} from './transforms/command.js';
 import {createTransform, type TransformStep} from './transforms/index.js';
+import {moduleFiles} from './transforms/js.js';
 
 /** Output file of each split. */
 export const SPLIT_FILES: Readonly<Record<SplitName, string>> = {
@@ -22,87 +26,149 @@ export const SPLIT_FILES: Readonly<Record<SplitName, string>> = {
 function sourceOutputs(ctx: StageContext): Record<string, Sha256> {
   const out: Record<string, Sha256> = {};
   for (const s of ctx.recipe.sources) {
-    const result = ctx.upstream.get(stageId('source', s.name));
-    const manifest = result?.outputs['manifest.json'];
+    const manifest = ctx.upstream.get(stageId('source', s.name))?.outputs['manifest.json'];
     if (!manifest) throw new Error(`source:${s.name} has no manifest`);
     out[s.name] = manifest.hash;
   }
   return out;
 }
 
+/** Content hashes of the code that js and command steps run, by step index. */
+async function transformCode(ctx: StageContext): Promise<TransformCode> {
+  const code: Record<number, Record<string, Sha256>> = {};
+  for (const [i, step] of ctx.recipe.transforms.entries()) {
+    if ('js' in step)
+      code[i] = moduleFiles(ctx.recipe.dir, step.js.module) as Record<string, Sha256>;
+    if ('command' in step) {
+      const files: Record<string, Sha256> = {};
+      for (const arg of commandFiles(ctx.recipe.dir, step.command.run)) {
+        files[arg] = (await ctx.hashFile(resolve(ctx.recipe.dir, arg))).hash;
+      }
+      code[i] = files;
+    }
+  }
+  return code;
+}
+
 /** The splits this recipe produces: train always; validation and test when a split asks. */
 function splitsOf(ctx: StageContext): SplitName[] {
-  const split = ctx.recipe.transforms.find((t) => 'split' in t);
   const out: SplitName[] = ['train'];
-  if (split && 'split' in split) {
-    if (split.split.validation > 0) out.push('validation');
-    if (split.split.test > 0) out.push('test');
+  for (const step of ctx.recipe.transforms) {
+    if ('split' in step) {
+      if (step.split.validation > 0) out.push('validation');
+      if (step.split.test > 0) out.push('test');
+    }
   }
   return out;
 }
 
+/** How a record is located in messages: inline examples point into the recipe. */
+function lineMapper(source: NormalizedSource): ((line: number) => number) | undefined {
+  return source.kind === 'inline' ? (line) => source.lines[line - 1] ?? 1 : undefined;
+}
+
 /**
  * dataset: streams every source's records (in recipe order) through the transforms and writes
- * one canonical JSONL file per split, in input order. Bad records are collected with their file
- * and line; if there are any, nothing is stored and the build exits 2.
+ * one canonical JSONL file per split, in the order records come out. Each record is brought to
+ * its training form on the way out (prompt/response pairs become chat examples, and so on; see
+ * records/formats.ts). Bad records are collected with their file and line: if any is not
+ * skippable, nothing is stored and the build exits 2.
  */
 export const datasetStage: StageDefinition = {
   async fingerprint(ctx) {
-    return datasetFingerprint(ctx.recipe, sourceOutputs(ctx));
+    return datasetFingerprint(ctx.recipe, sourceOutputs(ctx), await transformCode(ctx));
   },
   async run(ctx) {
-    const problems = new DataProblems();
-    const steps: TransformStep[] = ctx.recipe.transforms.map((t) => createTransform(t, {problems}));
-    const splits = splitsOf(ctx);
+    const skipping = ctx.recipe.sources.filter((s) => s.on_error === 'skip').map((s) => s.name);
+    const problems = new DataProblems(skipping);
     const writers = new Map<SplitName, JsonlWriter>();
+    await mkdir(resolve(ctx.store.newTempFile('x'), '..'), {recursive: true});
+    const tempDir = await mkdtemp(ctx.store.newTempFile('dataset'));
     try {
-      for (const split of splits) {
+      const transformContext = {
+        problems,
+        dir: ctx.recipe.dir,
+        seed: ctx.recipe.seed,
+        tempDir,
+        signal: ctx.signal,
+      };
+      const steps: TransformStep[] = ctx.recipe.transforms.map((t) =>
+        createTransform(t, transformContext),
+      );
+      for (const split of splitsOf(ctx)) {
         writers.set(split, await JsonlWriter.create(ctx.store.newTempFile(split)));
       }
       const write = async (batch: Example[]) => {
         for (const example of batch) {
-          const writer = writers.get(example.split ?? 'train');
-          if (!writer) throw new Error(`no writer for split ${example.split}`);
-          await writer.write(example.record);
+          const writer = writers.get(example.split ?? 'train')!;
+          await writer.write(toTrainingExample(example.record));
         }
       };
+      /** Sends a batch through the steps from `from` on, then to the writers. */
+      const push = async (from: number, input: Example[]) => {
+        let batch = input;
+        for (let i = from; i < steps.length && batch.length > 0; i++) {
+          ctx.signal.throwIfAborted();
+          batch = await steps[i]!.process(batch);
+        }
+        if (batch.length > 0) await write(batch);
+      };
+
       const perSource: Record<string, number> = {};
       const manifests = sourceOutputs(ctx);
       for (const source of ctx.recipe.sources) {
         const manifest = JSON.parse(ctx.store.readText(manifests[source.name]!)) as SourceManifest;
         let records = 0;
         for (const file of manifest.files) {
-          const path = resolve(ctx.recipe.dir, file.path);
-          const shown = relative(process.cwd(), path) || file.path;
-          try {
-            for await (let batch of readJsonl({
+          const path = file.stored
+            ? ctx.store.pathOf(file.sha256)
+            : resolve(ctx.recipe.dir, file.path);
+          const shown =
+            file.path === '<inline>'
+              ? ctx.recipe.file
+              : file.stored
+                ? file.path
+                : shownPath(path, file.path);
+          const mapper = lineMapper(source);
+          const reader = readRecords(
+            {
               path,
-              shown: shown.startsWith('..') ? path : shown,
-              expectedHash: file.sha256,
-              problems,
-              signal: ctx.signal,
-            })) {
-              records += batch.length;
-              for (const step of steps) batch = step.process(batch);
-              await write(batch);
-            }
-          } catch (e) {
-            if (e instanceof Error && e.message.includes('changed while ft was reading')) {
-              throw new StageFailure('source-changed', e.message);
-            }
-            throw e;
+              shown,
+              sha256: file.sha256,
+              format: file.format,
+              gzip: file.gzip,
+              delimiter: file.delimiter,
+              source: source.name,
+              ...(mapper ? {lineOf: mapper} : {}),
+            },
+            problems,
+            ctx.signal,
+          );
+          for await (const batch of reader) {
+            records += batch.length;
+            await push(0, batch);
           }
+        }
+        if (records === 0) {
+          const shown =
+            manifest.files.length === 1 ? manifest.files[0]!.path : `sources.${source.name}`;
+          problems.add(
+            {file: shown, line: 1, source: source.name},
+            `sources.${source.name} has no usable records`,
+            1,
+            undefined,
+            'empty source',
+          );
         }
         perSource[source.name] = records;
         ctx.progress(`read ${source.name}: ${records} records`);
       }
       // Steps that hold records back release them in order, each through the steps after it.
       for (let i = 0; i < steps.length; i++) {
-        let held = steps[i]!.finish?.() ?? [];
-        for (const step of steps.slice(i + 1)) held = step.process(held);
-        await write(held);
+        const held = steps[i]!.finish?.();
+        if (held) for await (const batch of held) await push(i + 1, batch);
       }
-      if (problems.count > 0) throw new UserError(problems.all());
+      if (problems.count > 0) throw new UserError([...problems.errors(), ...problems.warnings()]);
 
       const outputs: Record<string, Artifact> = {};
       const examples: Record<string, number> = {};
@@ -114,12 +180,30 @@ export const datasetStage: StageDefinition = {
       }
       writers.clear();
       const transforms = steps.map((s) => ({[s.name]: s.summary()}));
+      const skipped = problems.skipped();
       ctx.log(`records per source: ${JSON.stringify(perSource)}`);
       for (const t of transforms) ctx.log(`transform ${JSON.stringify(t)}`);
       ctx.log(`examples per split: ${JSON.stringify(examples)}`);
-      return {outputs, summary: {records: perSource, transforms, examples}};
+      if (skipped.total > 0) ctx.log(`skipped records: ${JSON.stringify(skipped)}`);
+      return {
+        outputs,
+        summary: {
+          records: perSource,
+          transforms,
+          examples,
+          ...(skipped.total > 0 ? {skipped} : {}),
+        },
+        warnings: problems.warnings(),
+      };
     } finally {
       for (const writer of writers.values()) await writer.discard();
+      await rm(tempDir, {recursive: true, force: true});
     }
   },
 };
+
+/** A project file as the user would name it: relative to where they are, when inside it. */
+function shownPath(absolute: string, fallback: string): string {
+  const fromCwd = relative(process.cwd(), absolute);
+  return fromCwd.startsWith('..') || fromCwd === '' ? fallback : fromCwd;
+}

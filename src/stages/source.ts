@@ -1,19 +1,40 @@
+import {createHash} from 'node:crypto';
+import {existsSync} from 'node:fs';
+import {mkdir, open, rm} from 'node:fs/promises';
 import {resolve} from 'node:path';
 import {canonicalJson} from '../core/canonical-json.js';
-import type {Sha256} from '../core/hash.js';
-import {sourceFingerprint} from '../plan/fingerprint.js';
-import type {NormalizedSource} from '../recipe/normalized.js';
-import type {StageContext, StageDefinition} from './stage-definition.js';
+import {error, UserError} from '../core/diagnostic.js';
+import {globFiles, isGlob} from '../core/glob.js';
+import {type Sha256, sha256, sha256FromHex} from '../core/hash.js';
+import {StageFailure} from '../core/stage-failure.js';
+import {sourceFingerprint, withoutCredentials} from '../plan/fingerprint.js';
+import {
+  formatFromName,
+  type InlineSource,
+  type NormalizedSource,
+  type RecordFormat,
+  type UrlSource,
+} from '../recipe/normalized.js';
+import type {Artifact, StageContext, StageDefinition} from './stage-definition.js';
 
-/** The manifest a source stage stores: what the dataset stage will read and must find. */
+/** One file of a source, as the dataset stage will read it. */
+export interface SourceFile {
+  /** Relative to the recipe for local files; the URL (without credentials) or `<inline>` else. */
+  readonly path: string;
+  readonly sha256: Sha256;
+  readonly size: number;
+  readonly format: RecordFormat;
+  readonly gzip: boolean;
+  readonly delimiter: string;
+  /** The bytes are an object in the store (fetched or inline), not a file of the project. */
+  readonly stored: boolean;
+}
+
+/** What a source stage stores: the files the dataset stage will read and must find unchanged. */
 export interface SourceManifest {
   readonly name: string;
-  readonly format: 'jsonl';
-  readonly files: readonly {
-    readonly path: string;
-    readonly sha256: Sha256;
-    readonly size: number;
-  }[];
+  readonly on_error: 'fail' | 'skip';
+  readonly files: readonly SourceFile[];
 }
 
 function sourceOf(ctx: StageContext): NormalizedSource {
@@ -22,34 +43,192 @@ function sourceOf(ctx: StageContext): NormalizedSource {
   return source;
 }
 
-async function hashSource(ctx: StageContext): Promise<SourceManifest> {
-  const source = sourceOf(ctx);
-  const {hash, size} = await ctx.hashFile(resolve(ctx.recipe.dir, source.path));
-  return {
-    name: source.name,
-    format: source.format,
-    files: [{path: source.path, sha256: hash, size}],
-  };
+const problem = (source: NormalizedSource, message: string, hint?: string) =>
+  new UserError([error('missing-file', `sources.${source.name}: ${message}`, undefined, hint)]);
+
+function delimiterFor(source: NormalizedSource, name: string): string {
+  return (
+    source.delimiter ?? (name.toLowerCase().replace(/\.gz$/, '').endsWith('.tsv') ? '\t' : ',')
+  );
+}
+
+/** The local files of a path or glob source, hashed through the stat cache, in sorted order. */
+async function localFiles(
+  ctx: StageContext,
+  source: Extract<NormalizedSource, {kind: 'files'}>,
+): Promise<SourceFile[]> {
+  const paths = isGlob(source.path) ? globFiles(ctx.recipe.dir, source.path) : [source.path];
+  if (paths.length === 0) throw problem(source, `no files match ${source.path}`);
+  const files: SourceFile[] = [];
+  for (const path of paths) {
+    const absolute = resolve(ctx.recipe.dir, path);
+    if (!existsSync(absolute)) throw problem(source, `no such file: ${path}`);
+    const format = source.format ?? formatFromName(path);
+    if (!format) {
+      throw problem(
+        source,
+        `cannot tell the format of ${path}`,
+        `set sources.${source.name}.format to jsonl, json or csv`,
+      );
+    }
+    const {hash, size} = await ctx.hashFile(absolute);
+    files.push({
+      path,
+      sha256: hash,
+      size,
+      format,
+      gzip: path.toLowerCase().endsWith('.gz'),
+      delimiter: delimiterFor(source, path),
+      stored: false,
+    });
+  }
+  return files;
+}
+
+/** Canonical JSONL of inline examples: the bytes stored, and whose hash keys the source. */
+function inlineBytes(source: InlineSource): string {
+  return source.examples.map((e) => `${canonicalJson(e)}\n`).join('');
 }
 
 /**
- * source:<name> reads and hashes raw bytes (through the stat cache, so an unchanged file is
- * only stat'ed). Its output is a small manifest naming each file and its hash; the dataset
- * stage reads the files and checks them against it.
+ * source:<name> identifies the bytes of a source and makes them available: it hashes local
+ * files (through the stat cache, so an unchanged file is only stat'ed), fetches a pinned URL
+ * into the store once (verified against the pin; never again while the pin matches), or
+ * stores inline examples. Its output is a small manifest; the dataset stage reads the files it
+ * names and checks them against it.
  */
 export const sourceStage: StageDefinition = {
   async fingerprint(ctx) {
-    const manifest = await hashSource(ctx);
-    return sourceFingerprint(
-      sourceOf(ctx),
-      Object.fromEntries(manifest.files.map((f) => [f.path, f.sha256])),
-    );
+    const source = sourceOf(ctx);
+    switch (source.kind) {
+      case 'files': {
+        const files = await localFiles(ctx, source);
+        return sourceFingerprint(source, {
+          files: Object.fromEntries(files.map((f) => [f.path, f.sha256])),
+        });
+      }
+      case 'url':
+        return sourceFingerprint(source, {});
+      case 'inline':
+        return sourceFingerprint(source, {examples: sha256(inlineBytes(source))});
+    }
   },
   async run(ctx) {
-    const manifest = await hashSource(ctx);
-    const artifact = await ctx.store.putBytes(`${canonicalJson(manifest)}\n`);
-    const bytes = manifest.files.reduce((sum, f) => sum + f.size, 0);
-    ctx.log(`hashed ${manifest.files.length} file(s), ${bytes} bytes`);
-    return {outputs: {'manifest.json': artifact}, summary: {files: manifest.files.length, bytes}};
+    const source = sourceOf(ctx);
+    const outputs: Record<string, Artifact> = {};
+    let files: SourceFile[];
+    switch (source.kind) {
+      case 'files':
+        files = await localFiles(ctx, source);
+        break;
+      case 'url': {
+        const artifact = await fetchPinned(ctx, source);
+        outputs.content = artifact;
+        const name = new URL(source.url).pathname;
+        files = [
+          {
+            path: withoutCredentials(source.url),
+            sha256: artifact.hash,
+            size: artifact.size,
+            format: source.format,
+            gzip: name.toLowerCase().endsWith('.gz'),
+            delimiter: delimiterFor(source, name),
+            stored: true,
+          },
+        ];
+        break;
+      }
+      case 'inline': {
+        const artifact = await ctx.store.putBytes(inlineBytes(source));
+        outputs.content = artifact;
+        files = [
+          {
+            path: '<inline>',
+            sha256: artifact.hash,
+            size: artifact.size,
+            format: 'jsonl',
+            gzip: false,
+            delimiter: ',',
+            stored: true,
+          },
+        ];
+        break;
+      }
+    }
+    const manifest: SourceManifest = {name: source.name, on_error: source.on_error, files};
+    outputs['manifest.json'] = await ctx.store.putBytes(`${canonicalJson(manifest)}\n`);
+    const bytes = files.reduce((sum, f) => sum + f.size, 0);
+    ctx.log(`${files.length} file(s), ${bytes} bytes`);
+    return {outputs, summary: {files: files.length, bytes}};
   },
 };
+
+/**
+ * The bytes of a pinned URL, from the store when they are already there, else downloaded to a
+ * work file while hashing and kept only if the hash is the pin. The token of `auth_env` goes
+ * only into the request header.
+ */
+async function fetchPinned(ctx: StageContext, source: UrlSource): Promise<Artifact> {
+  const pin = source.sha256 as Sha256;
+  const stored = ctx.store.sizeOf(pin);
+  if (stored !== undefined) return {hash: pin, size: stored};
+  const headers: Record<string, string> = {};
+  if (source.auth) {
+    const token = process.env[source.auth.env];
+    if (!token) {
+      throw problem(source, `the environment variable ${source.auth.env} (auth_env) is not set`);
+    }
+    headers[source.auth.header] = source.auth.scheme ? `${source.auth.scheme} ${token}` : token;
+  }
+  const shown = withoutCredentials(source.url);
+  let response: Response;
+  try {
+    response = await fetch(source.url, {headers, signal: ctx.signal, redirect: 'follow'});
+  } catch (e) {
+    if (ctx.signal.aborted) throw e;
+    throw new StageFailure(
+      'fetch-failed',
+      `GET ${shown}: ${(e as Error).cause ?? (e as Error).message}`,
+    );
+  }
+  if (!response.ok || !response.body) {
+    throw new StageFailure(
+      'fetch-failed',
+      `GET ${shown}: ${response.status} ${response.statusText}`,
+    );
+  }
+  const temp = ctx.store.newTempFile('fetch');
+  await mkdir(resolve(temp, '..'), {recursive: true});
+  const hasher = createHash('sha256');
+  const handle = await open(temp, 'wx');
+  let size = 0;
+  try {
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      hasher.update(chunk);
+      size += chunk.length;
+      await handle.write(chunk);
+    }
+  } catch (e) {
+    await handle.close();
+    await rm(temp, {force: true});
+    throw ctx.signal.aborted
+      ? e
+      : new StageFailure('fetch-failed', `GET ${shown}: ${(e as Error).message}`);
+  }
+  await handle.close();
+  const actual = sha256FromHex(hasher.digest('hex'));
+  if (actual !== pin) {
+    await rm(temp, {force: true});
+    throw new UserError([
+      error(
+        'data',
+        `sources.${source.name}: ${shown} has ${actual}, but the recipe pins ${pin}`,
+        undefined,
+        `if the new content is expected, update sources.${source.name}.sha256`,
+      ),
+    ]);
+  }
+  await ctx.store.adopt(temp, actual);
+  ctx.log(`fetched ${shown}: ${size} bytes`);
+  return {hash: actual, size};
+}

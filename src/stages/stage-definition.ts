@@ -1,3 +1,4 @@
+import type {Diagnostic} from '../core/diagnostic.js';
 import type {Sha256} from '../core/hash.js';
 import type {Fingerprint} from '../plan/fingerprint.js';
 import type {StageNode} from '../plan/graph.js';
@@ -15,6 +16,8 @@ export interface StageResult {
   readonly outputs: Readonly<Record<string, Artifact>>;
   /** Facts for the log, `ft plan` and reports (counts, statistics, backend references). */
   readonly summary: Readonly<Record<string, unknown>>;
+  /** Problems that did not stop the stage (skipped records), reported with it. */
+  readonly warnings?: readonly Diagnostic[];
 }
 
 /** The part of the store a stage may use: it writes artifacts, it never sees the layout. */
@@ -24,8 +27,13 @@ export interface ArtifactStore {
   adopt(tempFile: string, hash: Sha256): Promise<void>;
   putBytes(data: string | Uint8Array): Promise<Artifact>;
   readText(hash: Sha256): string;
+  /** The size of an object in the store, or undefined when it is not there. */
+  sizeOf(hash: Sha256): number | undefined;
   /** Where an object's bytes are, for reading. */
   pathOf(hash: Sha256): string;
+  /** A cached fact derived from stored data (statistics), by a key of its inputs. */
+  readDerived(key: Sha256): unknown;
+  writeDerived(key: Sha256, value: unknown): Promise<void>;
 }
 
 export interface StageContext {
@@ -48,4 +56,15 @@ export interface StageContext {
 export interface StageDefinition {
   fingerprint(ctx: StageContext): Promise<Fingerprint>;
   run(ctx: StageContext): Promise<StageResult>;
+  /**
+   * Facts known before running, from inputs alone and without credentials (a training's data
+   * checks, statistics and cost estimate). `ft plan` shows them; a build can act on them.
+   */
+  preflight?(ctx: StageContext): Promise<Preflight>;
+}
+
+/** What preflight found: fields for `ft plan --json`, and warnings for people. */
+export interface Preflight {
+  readonly fields: Readonly<Record<string, unknown>>;
+  readonly warnings: readonly string[];
 }

@@ -1,10 +1,24 @@
-import type {Sha256} from '../core/hash.js';
+import {canonicalJson} from '../core/canonical-json.js';
+import {type Sha256, sha256} from '../core/hash.js';
 import {StageFailure} from '../core/stage-failure.js';
 import {trainFingerprint} from '../plan/fingerprint.js';
 import {stageId} from '../plan/stage-id.js';
 import type {NormalizedTarget} from '../recipe/normalized.js';
 import {SPLIT_FILES} from './dataset.js';
-import type {StageContext, StageDefinition} from './stage-definition.js';
+import {
+  type DatasetReport,
+  DatasetReportBuilder,
+  estimateOpenAI,
+  type ModelInfo,
+  type OpenAICostEstimate,
+  openAIModelInfo,
+} from './dataset-checks/index.js';
+import {DataProblems} from './records/data-error.js';
+import {readRecords} from './records/read-records.js';
+import type {Preflight, StageContext, StageDefinition} from './stage-definition.js';
+
+/** Bumped when the preflight's figures change meaning, so cached ones are recomputed. */
+const PREFLIGHT_VERSION = 1;
 
 function targetOf(ctx: StageContext): NormalizedTarget {
   const target = ctx.recipe.targets.find((t) => t.name === ctx.node.name);
@@ -24,14 +38,120 @@ export function trainingData(ctx: StageContext): Record<string, Sha256> {
 }
 
 /**
- * train:<target>. Its key is complete now, so plans, run-cache lookups and `--frozen` already
- * treat training correctly; the backends that run it (OpenAI, local trainers) are separate
- * issues, and until they land a build that reaches this stage fails clearly instead of
- * pretending.
+ * The model whose tokenizer and context the checks use. OpenAI models come from the table in
+ * dataset-checks/models.ts; a local model's tokenizer is not available to ft (no model hub), so
+ * its tokens are counted with o200k_base and said to be approximate.
+ */
+function modelOf(target: NormalizedTarget): ModelInfo {
+  if (target.backend.type === 'openai') return openAIModelInfo(target.backend.model);
+  return {
+    id: target.backend.model,
+    base: target.backend.model,
+    encoding: 'o200k_base',
+    trainingContext: null,
+    usdPerMillionTrainingTokens: null,
+    minExamples: 1,
+    known: false,
+    notes: [
+      `local model ${target.backend.model}: tokens are counted with o200k_base, an approximation of its own tokenizer`,
+    ],
+  };
+}
+
+interface PreflightFigures {
+  readonly dataset: DatasetReport;
+  readonly billable: number;
+}
+
+/**
+ * Format checks and token statistics of the training file for this target's model, computed
+ * once per (file, model) and kept in the store's derived cache: plans stay fast on large data.
+ */
+async function figures(
+  ctx: StageContext,
+  data: Sha256,
+  model: ModelInfo,
+): Promise<PreflightFigures> {
+  const key = sha256(
+    canonicalJson({
+      version: PREFLIGHT_VERSION,
+      data,
+      model: model.id,
+      encoding: model.encoding,
+      context: model.trainingContext,
+    }),
+  );
+  const cached = ctx.store.readDerived(key) as PreflightFigures | undefined;
+  if (cached?.dataset) return cached;
+  const builder = new DatasetReportBuilder(model);
+  const problems = new DataProblems();
+  const reader = readRecords(
+    {
+      path: ctx.store.pathOf(data),
+      shown: SPLIT_FILES.train,
+      sha256: data,
+      format: 'jsonl',
+      gzip: false,
+      delimiter: ',',
+      source: 'dataset',
+    },
+    problems,
+    ctx.signal,
+  );
+  for await (const batch of reader) for (const example of batch) builder.add(example.record);
+  const result = {dataset: builder.report(), billable: builder.billableTokens()};
+  await ctx.store.writeDerived(key, result);
+  return result;
+}
+
+/**
+ * train:<target>. Its key is complete, its data is checked and (on OpenAI) its cost estimated
+ * before anything runs, so plans, run-cache lookups and `--frozen` already treat training
+ * correctly; the backends that run it (OpenAI, local trainers) are separate issues, and until
+ * they land a build that reaches this stage fails clearly instead of pretending.
  */
 export const trainStage: StageDefinition = {
   async fingerprint(ctx) {
     return trainFingerprint(targetOf(ctx), ctx.recipe.seed, trainingData(ctx));
+  },
+  async preflight(ctx): Promise<Preflight> {
+    const target = targetOf(ctx);
+    const data = trainingData(ctx)[SPLIT_FILES.train];
+    if (!data) throw new Error('the dataset has no training split');
+    const model = modelOf(target);
+    const {dataset, billable} = await figures(ctx, data, model);
+    const warnings = [...model.notes];
+    if (dataset.examples < model.minExamples) {
+      warnings.push(
+        `${target.backend.type === 'openai' ? 'OpenAI' : 'this backend'} needs at least ${model.minExamples} training examples; the dataset has ${dataset.examples}`,
+      );
+    }
+    const errors = Object.entries(dataset.format_errors);
+    if (errors.length > 0) {
+      warnings.push(`format errors: ${errors.map(([name, n]) => `${name} ${n}`).join(', ')}`);
+    }
+    if (dataset.over_limit) {
+      warnings.push(
+        `${dataset.over_limit} example(s) exceed the ${model.trainingContext}-token training context of ${model.id} and will be truncated`,
+      );
+    }
+    let estimate: OpenAICostEstimate | undefined;
+    if (target.backend.type === 'openai') {
+      estimate = estimateOpenAI(dataset, model, target.hyperparameters, billable);
+    }
+    return {
+      fields: {
+        model: {
+          id: model.id,
+          encoding: model.encoding,
+          training_context: model.trainingContext,
+          known: model.known,
+        },
+        dataset,
+        ...(estimate ? {estimate} : {}),
+      },
+      warnings,
+    };
   },
   async run(ctx) {
     const target = targetOf(ctx);

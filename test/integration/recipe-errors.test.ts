@@ -29,13 +29,13 @@ describe('a broken recipe', () => {
       finetune.yaml:5:20: error: no such file: data/nope.jsonl
         5 |   missing: { path: data/nope.jsonl }
           |                    ^^^^^^^^^^^^^^^
-      finetune.yaml:7:5: error: transforms[0].template is missing required key 'assistant'
+      finetune.yaml:7:5: error: transforms[0].template needs user and assistant (or messages)
         7 |   - template: { user: "{{prompt}}" }
           |     ^^^^^^^^
       finetune.yaml:8:26: error: transforms[1].split.validation must be a number, got "0.2"
         8 |   - split: { validation: "0.2" }
           |                          ^^^^^
-      finetune.yaml:9:5: error: unknown transform 'templat' (known: template, split)
+      finetune.yaml:9:5: error: unknown transform 'templat' (known: template, system, rename, map, filter, dedupe, redact, sample, shuffle, limit, split, js, command)
         9 |   - templat: {}
           |     ^^^^^^^
           = hint: did you mean 'template'?
@@ -104,12 +104,16 @@ describe('a broken recipe', () => {
 
   it('points missing keys at their parent and bad --set values at the argument', async () => {
     const dir = await project({
-      'finetune.yaml': 'version: 1\nname: x\nsources:\n  qa: {format: jsonl}\n',
+      'finetune.yaml':
+        'version: 1\nname: x\nsources:\n  qa: {format: jsonl}\ntransforms:\n  - limit: {}\n',
     });
     const r = await ft(dir, ['validate', '--set', 'seed=-1']);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain(
-      "finetune.yaml:4:3: error: sources.qa is missing required key 'path'",
+      'finetune.yaml:4:3: error: sources.qa needs exactly one of path, url or examples',
+    );
+    expect(r.stderr).toContain(
+      "finetune.yaml:6:5: error: transforms[0].limit is missing required key 'n'",
     );
     expect(r.stderr).toContain('--set:1:6: error: seed must be >= 0');
     expect(r.stderr).toContain('  1 | seed=-1');

@@ -64,5 +64,7 @@ export async function collectGarbage(
   }
   // Work files of builds that were killed: no live build exists while we hold the lock.
   await rm(store.tmpDir, {recursive: true, force: true});
+  // Derived facts are cheap to recompute from what is kept.
+  await rm(join(store.root, 'derived'), {recursive: true, force: true});
   return {keptStages, removedStages, removedObjects, removedBytes};
 }

@@ -14,6 +14,7 @@ import type {StageRecord} from './stage-record.js';
  *   .ft/objects/<2 hex>/<64 hex>   immutable, read-only blobs named by the sha256 of their bytes
  *   .ft/stages/<64 hex>.json       stage records by stage key: fingerprint, outputs, statistics
  *   .ft/logs/<64 hex>.log          the log of the run that produced a stage record
+ *   .ft/derived/<64 hex>.json      facts computed from stored data (statistics), by input key
  *   .ft/builds/<time>-<pid>.json   which stage keys each build used (for `ft cache gc`)
  *   .ft/stat-cache.json            (path, size, mtime, inode) -> hash
  *   .ft/tmp/                       work files; renamed into place, so nothing half-written is
@@ -47,6 +48,9 @@ export class LocalStore implements CacheProvider {
   }
   stagePath(key: Sha256): string {
     return join(this.root, 'stages', `${hexOf(key)}.json`);
+  }
+  derivedPath(key: Sha256): string {
+    return join(this.root, 'derived', `${hexOf(key)}.json`);
   }
   logPath(key: Sha256): string {
     return join(this.root, 'logs', `${hexOf(key)}.log`);
@@ -107,6 +111,14 @@ export class LocalStore implements CacheProvider {
     return {hash, size: bytes.length};
   }
 
+  objectSize(hash: Sha256): number | undefined {
+    try {
+      return statSync(this.objectPath(hash)).size;
+    } catch {
+      return undefined;
+    }
+  }
+
   readObjectText(hash: Sha256): string {
     return readFileSync(this.objectPath(hash), 'utf8');
   }
@@ -117,6 +129,18 @@ export class LocalStore implements CacheProvider {
     } catch {
       return undefined;
     }
+  }
+
+  readDerived(key: Sha256): unknown {
+    try {
+      return JSON.parse(readFileSync(this.derivedPath(key), 'utf8'));
+    } catch {
+      return undefined;
+    }
+  }
+
+  async writeDerived(key: Sha256, value: unknown): Promise<void> {
+    await writeFileAtomic(this.derivedPath(key), stableJson(value));
   }
 
   async writeStage(record: StageRecord): Promise<void> {

@@ -1,7 +1,11 @@
-/** Where a record came from, for error messages: the file as the user names it, and the line. */
+/**
+ * Where a record came from, for messages: the file as the user names it, the line, and the
+ * source it belongs to (whose `on_error` decides what a problem with it does).
+ */
 export interface Origin {
   readonly file: string;
   readonly line: number;
+  readonly source?: string;
 }
 
 export type SplitName = 'train' | 'validation' | 'test';

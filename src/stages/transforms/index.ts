@@ -1,12 +1,34 @@
 import type {NormalizedTransform} from '../../recipe/normalized.js';
+import {commandTransform} from './command.js';
+import {dedupeTransform} from './dedupe.js';
+import {filterTransform} from './filter.js';
+import {jsTransform} from './js.js';
+import {limitTransform} from './limit.js';
+import {mapTransform} from './map.js';
+import {redactTransform} from './redact.js';
+import {renameTransform} from './rename.js';
+import {sampleTransform} from './sample.js';
+import {shuffleTransform} from './shuffle.js';
 import {splitTransform} from './split.js';
+import {systemTransform} from './system.js';
 import {templateTransform} from './template.js';
 import type {TransformContext, TransformStep} from './transform.js';
 
-/** The transform step for one recipe item. */
+/** The step for one recipe item. */
 export function createTransform(step: NormalizedTransform, ctx: TransformContext): TransformStep {
   if ('template' in step) return templateTransform(step.template, ctx);
-  return splitTransform(step.split);
+  if ('system' in step) return systemTransform(step.system, ctx);
+  if ('rename' in step) return renameTransform(step.rename);
+  if ('map' in step) return mapTransform(step.map, ctx);
+  if ('filter' in step) return filterTransform(step.filter, ctx);
+  if ('dedupe' in step) return dedupeTransform(step.dedupe, ctx);
+  if ('redact' in step) return redactTransform(step.redact, ctx);
+  if ('sample' in step) return sampleTransform(step.sample);
+  if ('shuffle' in step) return shuffleTransform(step.shuffle, ctx);
+  if ('limit' in step) return limitTransform(step.limit);
+  if ('split' in step) return splitTransform(step.split);
+  if ('js' in step) return jsTransform(step.js, ctx);
+  return commandTransform(step.command, ctx);
 }
 
 export type {TransformContext, TransformStep} from './transform.js';

@@ -1,6 +1,5 @@
-import {createHash} from 'node:crypto';
-import {canonicalJson} from '../../core/canonical-json.js';
 import type {Example, SplitName} from '../records/example.js';
+import {position} from './position.js';
 import type {TransformStep} from './transform.js';
 
 export interface SplitOptions {
@@ -8,8 +7,6 @@ export interface SplitOptions {
   readonly test: number;
   readonly seed: number;
 }
-
-const TWO_TO_64 = 2 ** 64;
 
 /**
  * The position of an example in [0, 1): the first 8 bytes of
@@ -20,16 +17,13 @@ const TWO_TO_64 = 2 ** 64;
  * Python's `int.from_bytes(h[:8], 'big') / 2**64`.
  */
 export function splitPosition(record: unknown, seed: number): number {
-  const digest = createHash('sha256')
-    .update(`${seed}:${canonicalJson(record)}`)
-    .digest();
-  return Number(digest.readBigUInt64BE(0)) / TWO_TO_64;
+  return position(record, `${seed}:`);
 }
 
 /** validation when u < validation, test when u < validation + test, train otherwise. */
-export function splitOf(position: number, options: SplitOptions): SplitName {
-  if (position < options.validation) return 'validation';
-  if (position < options.validation + options.test) return 'test';
+export function splitOf(u: number, options: SplitOptions): SplitName {
+  if (u < options.validation) return 'validation';
+  if (u < options.validation + options.test) return 'test';
   return 'train';
 }
 
@@ -45,6 +39,9 @@ export function splitTransform(options: SplitOptions): TransformStep {
       }
       return batch;
     },
-    summary: () => ({...counts}),
+    summary: () => {
+      const total = counts.train + counts.validation + counts.test;
+      return {in: total, out: total, ...counts};
+    },
   };
 }

@@ -1,72 +1,81 @@
-import {canonicalJson} from '../../core/canonical-json.js';
-import {PLACEHOLDER} from '../../recipe/template-syntax.js';
+import type {NormalizedTransform} from '../../recipe/normalized.js';
 import type {Example} from '../records/example.js';
+import {getPath} from '../records/fields.js';
+import {fillTemplate, missingMessage} from './fill-template.js';
 import type {TransformContext, TransformStep} from './transform.js';
 
-export interface TemplateOptions {
-  readonly system?: string;
-  readonly user: string;
-  readonly assistant: string;
+type TemplateOptions = Extract<NormalizedTransform, {template: unknown}>['template'];
+
+interface Message {
+  role: string;
+  content: string;
+  weight?: 0 | 1;
 }
 
 /**
- * Fills message templates from record fields and replaces the record with an OpenAI chat example
- * `{messages: [system?, user, assistant]}`. Field values: strings as they are, numbers and
- * booleans as text, objects and lists as canonical JSON; a missing or null field is an error at
- * the record's line (a silently empty message would train the model on nothing).
+ * Fills message templates from record fields and replaces the record with an OpenAI chat
+ * example `{messages: [...]}`: one turn (`user` + `assistant`), a fixed conversation
+ * (`messages`), or a thread from a list field (`turns`, each item filling `user` and
+ * `assistant`). An optional `system` message comes first. A missing field is an error at the
+ * record's line.
  */
 export function templateTransform(options: TemplateOptions, ctx: TransformContext): TransformStep {
-  const roles: ['system' | 'user' | 'assistant', string][] = [];
-  if (options.system !== undefined) roles.push(['system', options.system]);
-  roles.push(['user', options.user], ['assistant', options.assistant]);
   let seen = 0;
-  let dropped = 0;
+  let out = 0;
+  const build = (record: Record<string, unknown>): Message[] | string => {
+    const messages: Message[] = [];
+    const add = (role: string, template: string, scope: unknown, weight?: 0 | 1) => {
+      const filled = fillTemplate(template, scope, record);
+      if (!filled.ok) return missingMessage('template', filled, `the ${role} message`);
+      messages.push(
+        weight === undefined ? {role, content: filled.text} : {role, content: filled.text, weight},
+      );
+      return undefined;
+    };
+    if (options.messages) {
+      for (const m of options.messages) {
+        const problem = add(m.role, m.content, record, m.weight);
+        if (problem) return problem;
+      }
+      return messages;
+    }
+    if (options.system !== undefined) {
+      const problem = add('system', options.system, record);
+      if (problem) return problem;
+    }
+    const turns = options.turns === undefined ? [record] : getPath(record, options.turns);
+    if (!Array.isArray(turns)) {
+      return `template: field '${options.turns}' must be a list of turns, got ${turns === undefined ? 'nothing' : typeof turns}`;
+    }
+    for (const turn of turns) {
+      for (const role of ['user', 'assistant'] as const) {
+        const problem = add(role, options[role]!, turn);
+        if (problem) return problem;
+      }
+    }
+    return messages;
+  };
   return {
     name: 'template',
     process(batch) {
-      const out: Example[] = [];
+      const kept: Example[] = [];
       for (const example of batch) {
         seen++;
-        const messages: {role: string; content: string}[] = [];
-        let bad = false;
-        for (const [role, template] of roles) {
-          const content = template.replace(PLACEHOLDER, (_, field: string) => {
-            const value = lookup(example.record, field);
-            if (value === undefined || value === null) {
-              if (!bad) {
-                ctx.problems.add(
-                  example.origin,
-                  `template: field '${field}' is ${value === null ? 'null' : 'missing'} (used by the ${role} message)`,
-                );
-              }
-              bad = true;
-              return '';
-            }
-            return typeof value === 'string'
-              ? value
-              : typeof value === 'object'
-                ? canonicalJson(value)
-                : String(value);
-          });
-          messages.push({role, content});
+        const result = build(example.record);
+        if (typeof result === 'string') {
+          ctx.problems.add(example.origin, result, 1, undefined, 'template field missing');
+          continue;
         }
-        if (bad) dropped++;
-        else {
-          example.record = {messages};
-          out.push(example);
-        }
+        example.record = {messages: result};
+        kept.push(example);
       }
-      return out;
+      out += kept.length;
+      return kept;
     },
-    summary: () => ({in: seen, out: seen - dropped}),
+    summary: () => ({
+      in: seen,
+      out,
+      ...(seen > out ? {dropped: {'template field missing': seen - out}} : {}),
+    }),
   };
-}
-
-function lookup(record: Record<string, unknown>, path: string): unknown {
-  let value: unknown = record;
-  for (const part of path.split('.')) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<string, unknown>)[part];
-  }
-  return value;
 }

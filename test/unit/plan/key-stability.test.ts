@@ -17,7 +17,8 @@ const recipe: NormalizedRecipe = {
   name: 'pinned',
   seed: 3,
   dir: '/anywhere',
-  sources: [{name: 'qa', path: 'data/qa.jsonl', format: 'jsonl'}],
+  file: 'finetune.yaml',
+  sources: [{name: 'qa', kind: 'files', path: 'data/qa.jsonl', on_error: 'fail'}],
   transforms: [
     {template: {system: 'Be brief.', user: '{{prompt}}', assistant: '{{response}}'}},
     {split: {validation: 0.2, test: 0.1, seed: 3}},
@@ -34,7 +35,7 @@ const hash = (c: string) => `sha256:${c.repeat(64)}` as Sha256;
 
 describe('stage keys are stable', () => {
   it('for a fixed recipe', () => {
-    const source = sourceFingerprint(recipe.sources[0]!, {'data/qa.jsonl': hash('a')});
+    const source = sourceFingerprint(recipe.sources[0]!, {files: {'data/qa.jsonl': hash('a')}});
     const dataset = datasetFingerprint(recipe, {qa: hash('b')});
     const train = trainFingerprint(recipe.targets[0]!, recipe.seed, {
       'train.jsonl': hash('c'),
@@ -45,12 +46,12 @@ describe('stage keys are stable', () => {
       dataset: keyOf(dataset),
       train: keyOf(train),
     }).toMatchInlineSnapshot(`
-        {
-          "dataset": "sha256:1ccf429a3376c17eaafd73a568d0b91a6f45a5f143c92dc86a50c538ad187676",
-          "source": "sha256:9f0f780701658edfbcfcb01c79488532ac5a7856195d83c1b607328c48ab4389",
-          "train": "sha256:6a51916bdb91d9ddfae12987285d6656905cdecbf8861801ed8cbdd7bd64df05",
-        }
-      `);
+      {
+        "dataset": "sha256:1ccf429a3376c17eaafd73a568d0b91a6f45a5f143c92dc86a50c538ad187676",
+        "source": "sha256:3bc2b668fcb1f67d5e722274e5a9766a36c0ee53c943a94b76bb318e706a5acc",
+        "train": "sha256:6a51916bdb91d9ddfae12987285d6656905cdecbf8861801ed8cbdd7bd64df05",
+      }
+    `);
   });
 
   it('do not depend on where the project lives or what the recipe is called', () => {

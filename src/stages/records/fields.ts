@@ -1,0 +1,46 @@
+import {canonicalJson} from '../../core/canonical-json.js';
+
+/** The value at a dotted path (`meta.lang`), or undefined. */
+export function getPath(record: unknown, path: string): unknown {
+  let value: unknown = record;
+  for (const part of path.split('.')) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
+/** Sets the value at a dotted path, creating objects on the way. */
+export function setPath(record: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let node: Record<string, unknown> = record;
+  for (const part of parts.slice(0, -1)) {
+    const next = node[part];
+    if (next === null || typeof next !== 'object' || Array.isArray(next)) {
+      const created: Record<string, unknown> = {};
+      node[part] = created;
+      node = created;
+    } else node = next as Record<string, unknown>;
+  }
+  node[parts.at(-1)!] = value;
+}
+
+/** Removes the value at a dotted path; true when there was one. */
+export function deletePath(record: Record<string, unknown>, path: string): boolean {
+  const parts = path.split('.');
+  const holder = parts.length === 1 ? record : getPath(record, parts.slice(0, -1).join('.'));
+  if (holder === null || typeof holder !== 'object') return false;
+  const last = parts.at(-1)!;
+  if (!Object.hasOwn(holder, last)) return false;
+  delete (holder as Record<string, unknown>)[last];
+  return true;
+}
+
+/** How a field value reads inside text: strings as they are, the rest as canonical JSON. */
+export function asText(value: unknown): string {
+  return typeof value === 'string'
+    ? value
+    : typeof value === 'object' && value !== null
+      ? canonicalJson(value)
+      : String(value);
+}

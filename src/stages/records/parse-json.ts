@@ -1,0 +1,111 @@
+import {TextDecoder} from 'node:util';
+import type {DataProblems} from './data-error.js';
+import type {Example} from './example.js';
+import {originOf, type RecordOrigin} from './parse-jsonl.js';
+import {firstInvalidUtf8} from './utf8.js';
+
+const BATCH = 4096;
+
+/**
+ * Parses a JSON file holding an array of records. JSON has no streaming form that keeps
+ * positions cheaply, so the file is read whole (use JSONL for large data); each element's line
+ * is found by a scan of the text, so messages still name the line a bad record starts on.
+ */
+export async function* parseJson(
+  chunks: AsyncIterable<Buffer>,
+  where: RecordOrigin,
+  problems: DataProblems,
+): AsyncGenerator<Example[]> {
+  const parts: Buffer[] = [];
+  for await (const chunk of chunks) parts.push(chunk);
+  const bytes = Buffer.concat(parts);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', {fatal: true}).decode(bytes);
+  } catch {
+    const offset = firstInvalidUtf8(bytes);
+    const before = bytes.subarray(0, offset);
+    const line = countNewlines(before, before.length) + 1;
+    const col = offset - (before.lastIndexOf(0x0a) + 1) + 1;
+    problems.add(originOf(where, line), 'invalid UTF-8', col, undefined, 'invalid UTF-8');
+    return;
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    const message = (e as Error).message;
+    const m = /line (\d+) column (\d+)/.exec(message);
+    problems.add(
+      originOf(where, Number(m?.[1] ?? 1)),
+      `invalid JSON: ${message.replace(/ in JSON at position.*$/, '')}`,
+      Number(m?.[2] ?? 1),
+      undefined,
+      'invalid JSON',
+    );
+    return;
+  }
+  if (!Array.isArray(value)) {
+    problems.add(
+      originOf(where, 1),
+      'a .json source must hold an array of records',
+      1,
+      undefined,
+      'not an array',
+    );
+    return;
+  }
+  const lines = elementLines(text, value.length);
+  let batch: Example[] = [];
+  value.forEach((element: unknown, i) => {
+    const origin = originOf(where, lines[i] ?? 1);
+    if (element === null || typeof element !== 'object' || Array.isArray(element)) {
+      problems.add(origin, 'each element must be a JSON object', 1, undefined, 'not an object');
+      return;
+    }
+    batch.push({record: element as Record<string, unknown>, origin});
+  });
+  // One batch per BATCH records keeps downstream steps' batches a familiar size.
+  while (batch.length > 0) {
+    yield batch.slice(0, BATCH);
+    batch = batch.slice(BATCH);
+  }
+}
+
+/** The line on which each top-level array element starts (a scan that skips strings). */
+function elementLines(text: string, count: number): number[] {
+  const lines: number[] = [];
+  let line = 1;
+  let depth = 0;
+  let inString = false;
+  let expectElement = false;
+  for (let i = 0; i < text.length && lines.length < count; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) line++;
+    if (inString) {
+      if (c === 92)
+        i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+      continue;
+    }
+    if (c === 32 || c === 9 || c === 10 || c === 13) continue;
+    if (depth === 1 && expectElement) {
+      lines.push(line);
+      expectElement = false;
+    }
+    if (c === 34) inString = true;
+    else if (c === 91 || c === 123) {
+      depth++;
+      if (depth === 1) expectElement = true;
+    } else if (c === 93 || c === 125) depth--;
+    else if (c === 44 && depth === 1) expectElement = true;
+  }
+  return lines;
+}
+
+function countNewlines(bytes: Uint8Array, end: number): number {
+  let n = 0;
+  for (let i = 0; i < end; i++) if (bytes[i] === 0x0a) n++;
+  return n;
+}

@@ -1,0 +1,169 @@
+import {TextDecoder} from 'node:util';
+import type {DataProblems} from './data-error.js';
+import type {Example, Origin} from './example.js';
+import {firstInvalidUtf8} from './utf8.js';
+
+const NEWLINE = 0x0a;
+
+/** Where parsed records say they come from. */
+export interface RecordOrigin {
+  /** The file as shown in messages. */
+  readonly file: string;
+  readonly source: string;
+  /** Maps a line of the bytes to the line shown (inline examples live in the recipe). */
+  readonly lineOf?: (line: number) => number;
+}
+
+/**
+ * Parses JSONL from a stream of byte chunks, in batches of examples: one JSON object per line,
+ * blank lines skipped, a UTF-8 BOM and CRLF line ends accepted. Memory stays at about one
+ * chunk. Bad lines (invalid UTF-8, invalid JSON, not an object) go to `problems` with their
+ * line and column.
+ */
+export async function* parseJsonl(
+  chunks: AsyncIterable<Buffer>,
+  where: RecordOrigin,
+  problems: DataProblems,
+): AsyncGenerator<Example[]> {
+  const decoder = new TextDecoder('utf-8', {fatal: true, ignoreBOM: false});
+  let carry: Buffer = Buffer.alloc(0);
+  let lineNo = 0;
+  let first = true;
+  const parse = (bytes: Buffer): Example[] => {
+    const batch: Example[] = [];
+    lineNo = parseLines(bytes, lineNo, first, where, decoder, problems, batch);
+    first = false;
+    return batch;
+  };
+  for await (const chunk of chunks) {
+    const data = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+    const end = data.lastIndexOf(NEWLINE) + 1;
+    carry = Buffer.from(data.subarray(end));
+    if (end > 0) {
+      const batch = parse(data.subarray(0, end));
+      if (batch.length > 0) yield batch;
+    }
+  }
+  if (carry.length > 0) {
+    const batch = parse(carry);
+    if (batch.length > 0) yield batch;
+  }
+}
+
+/** Decodes and parses whole lines; returns the number of the last line seen. */
+function parseLines(
+  bytes: Buffer,
+  lineNo: number,
+  atFileStart: boolean,
+  where: RecordOrigin,
+  decoder: TextDecoder,
+  problems: DataProblems,
+  out: Example[],
+): number {
+  let text: string;
+  try {
+    text = decoder.decode(bytes);
+  } catch {
+    return parseLinesOneByOne(bytes, lineNo, atFileStart, where, problems, out);
+  }
+  if (atFileStart && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  let start = 0;
+  while (start < text.length) {
+    let nl = text.indexOf('\n', start);
+    if (nl === -1) nl = text.length;
+    lineNo++;
+    parseLine(text, start, nl, lineNo, where, problems, out);
+    start = nl + 1;
+  }
+  return lineNo;
+}
+
+/** Slow path, only when a chunk holds invalid UTF-8: find which lines do. */
+function parseLinesOneByOne(
+  bytes: Buffer,
+  lineNo: number,
+  atFileStart: boolean,
+  where: RecordOrigin,
+  problems: DataProblems,
+  out: Example[],
+): number {
+  const strict = new TextDecoder('utf-8', {fatal: true});
+  let start = 0;
+  while (start < bytes.length) {
+    let nl = bytes.indexOf(NEWLINE, start);
+    if (nl === -1) nl = bytes.length;
+    lineNo++;
+    const lineBytes = bytes.subarray(start, nl);
+    let line: string | undefined;
+    try {
+      line = strict.decode(lineBytes);
+    } catch {
+      const col = firstInvalidUtf8(lineBytes) + 1;
+      problems.add(
+        originOf(where, lineNo),
+        `invalid UTF-8 at byte ${col} of the line`,
+        col,
+        undefined,
+        'invalid UTF-8',
+      );
+    }
+    if (line !== undefined) {
+      if (atFileStart && lineNo === 1 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
+      parseLine(line, 0, line.length, lineNo, where, problems, out);
+    }
+    start = nl + 1;
+  }
+  return lineNo;
+}
+
+function parseLine(
+  text: string,
+  start: number,
+  end: number,
+  line: number,
+  where: RecordOrigin,
+  problems: DataProblems,
+  out: Example[],
+): void {
+  let stop = end;
+  if (stop > start && text.charCodeAt(stop - 1) === 13) stop--; // CRLF
+  // Fast path: a line that starts with '{' is almost always a record.
+  let first = start;
+  while (first < stop && isSpace(text.charCodeAt(first))) first++;
+  if (first === stop) return; // blank line
+  const slice = text.slice(start, stop);
+  let value: unknown;
+  try {
+    value = JSON.parse(slice);
+  } catch (e) {
+    const message = (e as Error).message;
+    const col = Number(/column (\d+)/.exec(message)?.[1] ?? 1);
+    problems.add(
+      originOf(where, line),
+      `invalid JSON: ${message.replace(/ in JSON at position.*$/, '')}`,
+      col,
+      slice,
+      'invalid JSON',
+    );
+    return;
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    problems.add(
+      originOf(where, line),
+      'each line must be a JSON object',
+      1,
+      slice,
+      'not an object',
+    );
+    return;
+  }
+  out.push({record: value as Record<string, unknown>, origin: originOf(where, line)});
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 13;
+}
+
+export function originOf(where: RecordOrigin, line: number): Origin {
+  return {file: where.file, line: where.lineOf ? where.lineOf(line) : line, source: where.source};
+}

@@ -1,0 +1,150 @@
+import {existsSync, statSync} from 'node:fs';
+import {resolve} from 'node:path';
+import {execa} from 'execa';
+import {canonicalJson} from '../../core/canonical-json.js';
+import {StageFailure} from '../../core/stage-failure.js';
+import type {Example} from '../records/example.js';
+import type {TransformContext, TransformStep} from './transform.js';
+
+export interface CommandStepOptions {
+  readonly run: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/** Arguments that name files (relative to the recipe): their content is part of the key. */
+export function commandFiles(dir: string, run: readonly string[]): string[] {
+  return run.filter((arg) => {
+    const path = resolve(dir, arg);
+    return !arg.startsWith('-') && existsSync(path) && statSync(path).isFile();
+  });
+}
+
+/**
+ * Pipes the records through an executable: canonical JSONL on its stdin, JSONL back on its
+ * stdout (any number of records; blank lines skipped). It runs in the recipe's folder with a
+ * minimal environment (PATH, HOME, LANG, TMPDIR and the recipe's `env`), never ft's secrets. A
+ * non-zero exit fails the stage with the end of its stderr. Output records are located as
+ * `command <program>` line N, since they need not map one to one to the input.
+ */
+export function commandTransform(
+  options: CommandStepOptions,
+  ctx: TransformContext,
+): TransformStep {
+  const [program, ...args] = options.run as [string, ...string[]];
+  const shown = `command ${program}`;
+  let child: Child | undefined;
+  let ready: Example[] = [];
+  let carry = '';
+  let outLine = 0;
+  let seen = 0;
+  let out = 0;
+  const take = (text: string) => {
+    carry += text;
+    let nl = carry.indexOf('\n');
+    while (nl !== -1) {
+      const line = carry.slice(0, nl).replace(/\r$/, '');
+      carry = carry.slice(nl + 1);
+      outLine++;
+      if (line.trim() !== '') parseLine(line);
+      nl = carry.indexOf('\n');
+    }
+  };
+  const parseLine = (line: string) => {
+    const origin = {file: shown, line: outLine};
+    try {
+      const value = JSON.parse(line) as unknown;
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        ctx.problems.add(origin, `${shown} wrote something that is not a JSON object`, 1, line);
+      } else ready.push({record: value as Record<string, unknown>, origin});
+    } catch (e) {
+      ctx.problems.add(origin, `${shown} wrote invalid JSON: ${(e as Error).message}`, 1, line);
+    }
+  };
+  const start = (): Child => {
+    const local = resolve(ctx.dir, program);
+    const proc = spawn(existsSync(local) ? local : program, args, ctx, options.env);
+    proc.stdout.setEncoding('utf8');
+    proc.stdout.on('data', (text: string) => take(text));
+    child = proc;
+    return proc;
+  };
+  const drainReady = () => {
+    const batch = ready;
+    ready = [];
+    out += batch.length;
+    return batch;
+  };
+  return {
+    name: 'command',
+    async process(batch) {
+      const proc = child ?? start();
+      seen += batch.length;
+      const text = batch.map((e) => `${canonicalJson(e.record)}\n`).join('');
+      if (!proc.stdin.write(text)) {
+        await new Promise<void>((resolvePromise, reject) => {
+          proc.stdin.once('drain', resolvePromise);
+          proc.stdin.once('error', reject);
+          proc.stdin.once('close', () => resolvePromise());
+        });
+      }
+      return drainReady();
+    },
+    async *finish() {
+      const proc = child ?? start();
+      proc.stdin.end();
+      const result = await proc;
+      if (carry.trim() !== '') {
+        outLine++;
+        parseLine(carry);
+        carry = '';
+      }
+      if (result.isCanceled) throw ctx.signal.reason ?? new Error('interrupted');
+      if (result.failed) {
+        const tail = String(result.stderr ?? '')
+          .trim()
+          .split('\n')
+          .slice(-10)
+          .join('\n');
+        throw new StageFailure(
+          'command-failed',
+          `${shown} ${result.exitCode !== undefined ? `exited with ${result.exitCode}` : `was killed (${result.signal})`}${tail ? `:\n${tail}` : ''}`,
+        );
+      }
+      const rest = drainReady();
+      for (let i = 0; i < rest.length; i += 4096) yield rest.slice(i, i + 4096);
+    },
+    summary: () => ({in: seen, out}),
+  };
+}
+
+/** The minimal environment a command gets: never ft's own secrets. */
+function minimalEnv(extra: Readonly<Record<string, string>>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TMPDIR', 'SYSTEMROOT']) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return {...env, ...extra};
+}
+
+function spawn(
+  file: string,
+  args: readonly string[],
+  ctx: TransformContext,
+  env: Readonly<Record<string, string>>,
+) {
+  return execa(file, args, {
+    cwd: ctx.dir,
+    env: minimalEnv(env),
+    extendEnv: false,
+    stdin: 'pipe',
+    stdout: 'pipe',
+    stderr: 'pipe',
+    buffer: {stdout: false, stderr: true},
+    reject: false,
+    cancelSignal: ctx.signal,
+    forceKillAfterDelay: 5000,
+  });
+}
+
+type Child = ReturnType<typeof spawn>;

@@ -1,0 +1,107 @@
+import {readFileSync} from 'node:fs';
+import {dirname, relative, resolve} from 'node:path';
+import {pathToFileURL} from 'node:url';
+import {sha256} from '../../core/hash.js';
+import type {Example} from '../records/example.js';
+import type {TransformContext, TransformStep} from './transform.js';
+
+export interface JsStepOptions {
+  readonly module: string;
+  readonly function: string;
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+/** What the user's function may return for one record. */
+type Returned = Record<string, unknown> | Record<string, unknown>[] | null | undefined;
+type UserFunction = (
+  record: Record<string, unknown>,
+  context: {options: unknown; seed: number; origin: Example['origin']},
+) => Returned | Promise<Returned>;
+
+/**
+ * The module and every local file it imports (relative specifiers in `import`, `export ... from`,
+ * `import()` and `require()`), recursively, with their content hashes, relative to the recipe.
+ * These are part of the dataset's key, so editing a helper the transform imports reruns it.
+ * Packages (bare specifiers) are not: pin them with your package manager.
+ */
+export function moduleFiles(dir: string, module: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  const visit = (absolute: string) => {
+    const key = relative(dir, absolute).replaceAll('\\', '/');
+    if (key in files) return;
+    const text = readFileSync(absolute);
+    files[key] = sha256(text);
+    const source = text.toString('utf8');
+    const specifiers = source.matchAll(
+      /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)(['"])(\.{1,2}\/[^'"]+)\1/g,
+    );
+    for (const m of specifiers) visit(resolve(dirname(absolute), m[2]!));
+  };
+  visit(resolve(dir, module));
+  return Object.fromEntries(Object.entries(files).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/**
+ * Runs the named export of a user module on every record: it returns a record, a list of
+ * records, or null to drop it, possibly asynchronously. The module is imported with its content
+ * hash in the URL, so an edited module is loaded afresh. A throw is a data error at the record.
+ */
+export function jsTransform(options: JsStepOptions, ctx: TransformContext): TransformStep {
+  let fn: UserFunction | undefined;
+  let seen = 0;
+  let out = 0;
+  let dropped = 0;
+  const load = async (): Promise<UserFunction> => {
+    if (fn) return fn;
+    const path = resolve(ctx.dir, options.module);
+    const url = `${pathToFileURL(path).href}?ft=${sha256(readFileSync(path)).slice(7, 23)}`;
+    const mod = (await import(url)) as Record<string, unknown>;
+    const exported = mod[options.function];
+    if (typeof exported !== 'function') {
+      throw new Error(`${options.module} has no exported function '${options.function}'`);
+    }
+    fn = exported as UserFunction;
+    return fn;
+  };
+  return {
+    name: 'js',
+    async process(batch) {
+      const run = await load();
+      const kept: Example[] = [];
+      for (const example of batch) {
+        seen++;
+        let result: Returned;
+        try {
+          result = await run(example.record, {
+            options: options.options,
+            seed: ctx.seed,
+            origin: example.origin,
+          });
+        } catch (e) {
+          ctx.problems.add(
+            example.origin,
+            `js ${options.module}: ${(e as Error)?.message ?? String(e)}`,
+          );
+          continue;
+        }
+        if (result === null || result === undefined) {
+          dropped++;
+          continue;
+        }
+        for (const record of Array.isArray(result) ? result : [result]) {
+          if (record === null || typeof record !== 'object' || Array.isArray(record)) {
+            ctx.problems.add(
+              example.origin,
+              `js ${options.module}: returned a ${Array.isArray(record) ? 'list inside a list' : typeof record}, not a record`,
+            );
+            continue;
+          }
+          kept.push({record, origin: example.origin});
+        }
+      }
+      out += kept.length;
+      return kept;
+    },
+    summary: () => ({in: seen, out, dropped: {'returned null': dropped}}),
+  };
+}

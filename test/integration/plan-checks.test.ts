@@ -1,0 +1,115 @@
+import {readFileSync} from 'node:fs';
+import {describe, expect, it} from 'vitest';
+import {ft, jsonl, project} from '../helpers/ft.js';
+
+const TOY = readFileSync(
+  new URL('../fixtures/data/toy_chat_fine_tuning.jsonl', import.meta.url),
+  'utf8',
+);
+
+const toyRecipe = (model: string, extra = '') => `version: 1
+name: toy
+sources:
+  chat: { path: toy_chat_fine_tuning.jsonl }
+backend: { type: openai, model: ${model} }
+${extra}`;
+
+async function trainStage(dir: string): Promise<Record<string, unknown>> {
+  const r = await ft(dir, ['plan', '--json']);
+  expect(r.exitCode).toBe(0);
+  return JSON.parse(r.stdout).stages.find((s: {id: string}) => s.id === 'train:default');
+}
+
+describe('ft plan: checks, statistics and estimates per training target', () => {
+  it("reproduces the OpenAI cookbook notebook's figures for its toy dataset", async () => {
+    const dir = await project({
+      'finetune.yaml': toyRecipe('gpt-3.5-turbo-0125'),
+      'toy_chat_fine_tuning.jsonl': TOY,
+    });
+    const train = await trainStage(dir);
+    expect(train.dataset).toEqual({
+      examples: 5,
+      format_errors: {},
+      missing_system: 1,
+      missing_user: 1,
+      over_limit: 0,
+      tokens: {
+        messages: {min: 2, max: 9, mean: 3.8, median: 3, p10: 2, p90: 6.6000000000000005},
+        total: {min: 26, max: 8032, mean: 1648.4, median: 45, p10: 26.8, p90: 4863.6},
+        assistant: {min: 4, max: 8000, mean: 1610.2, median: 10, p10: 6, p90: 4811.200000000001},
+      },
+    });
+    expect(train.estimate).toEqual({
+      epochs: 20,
+      billable_tokens: 8242,
+      charged_tokens: 164840,
+      usd: (164840 / 1e6) * 8,
+    });
+    expect(train.warnings).toEqual([
+      'OpenAI needs at least 10 training examples; the dataset has 5',
+    ]);
+  });
+
+  it("uses each model's encoding, context and price, and the recipe's epochs", async () => {
+    const old = await project({
+      'finetune.yaml': toyRecipe('gpt-3.5-turbo-0613', 'hyperparameters: { n_epochs: 2 }\n'),
+      'toy_chat_fine_tuning.jsonl': TOY,
+    });
+    const t = await trainStage(old);
+    expect(t.model).toEqual({
+      id: 'gpt-3.5-turbo-0613',
+      encoding: 'cl100k_base',
+      training_context: 4096,
+      known: true,
+    });
+    expect((t.dataset as {over_limit: number}).over_limit).toBe(1);
+    expect(t.estimate).toEqual({epochs: 2, billable_tokens: 4306, charged_tokens: 8612, usd: null});
+    const mini = await project({
+      'finetune.yaml': toyRecipe('gpt-4o-mini-2024-07-18'),
+      'toy_chat_fine_tuning.jsonl': TOY,
+    });
+    const m = await trainStage(mini);
+    expect((m.model as {encoding: string}).encoding).toBe('o200k_base');
+    expect((m.dataset as {tokens: {total: {max: number}}}).tokens.total.max).toBe(8031);
+    expect(m.estimate).toMatchObject({epochs: 20, billable_tokens: 8233, usd: (164660 / 1e6) * 3});
+  });
+
+  it('counts only real format errors, and says when a model is unknown', async () => {
+    const rows = jsonl([
+      {
+        messages: [
+          {role: 'user', content: 'q'},
+          {
+            role: 'assistant',
+            content: null,
+            tool_calls: [{id: 'c1', type: 'function', function: {name: 'f', arguments: '{}'}}],
+          },
+          {role: 'tool', tool_call_id: 'c1', content: 'r'},
+          {role: 'assistant', content: 'a', weight: 1},
+        ],
+      },
+      {
+        messages: [
+          {role: 'user', content: 'q'},
+          {role: 'robot', content: 'a', mood: 'x'},
+        ],
+      },
+      {messages: []},
+    ]);
+    const dir = await project({
+      'finetune.yaml':
+        'version: 1\nname: f\nsources:\n  d: { path: d.jsonl }\nbackend: { type: openai, model: my-model }\n',
+      'd.jsonl': rows,
+    });
+    const t = await trainStage(dir);
+    expect((t.dataset as {format_errors: unknown}).format_errors).toEqual({
+      message_unrecognized_key: 1,
+      unrecognized_role: 1,
+      example_missing_assistant_message: 1,
+      missing_messages_list: 1,
+    });
+    expect(t.model).toMatchObject({id: 'my-model', known: false, training_context: null});
+    expect((t.estimate as {usd: unknown}).usd).toBeNull();
+    expect((t.warnings as string[]).join('\n')).toContain('unknown model');
+  });
+});

@@ -1,0 +1,61 @@
+import {describe, expect, it} from 'vitest';
+import {Hash128Set} from '../../../src/stages/transforms/text/hash128-set.js';
+import {random} from './helpers.js';
+
+const h = (...words: number[]) => Int32Array.from(words);
+
+describe('the 128-bit hash set', () => {
+  it('adds new hashes once', () => {
+    const set = new Hash128Set();
+    expect(set.add(h(1, 2, 3, 4))).toBe(true);
+    expect(set.add(h(1, 2, 3, 4))).toBe(false);
+    expect(set.add(h(1, 2, 3, 5))).toBe(true);
+    expect(set.size).toBe(2);
+  });
+
+  it('compares all 128 bits: hashes in the same slot, or equal but for one word, stay apart', () => {
+    const set = new Hash128Set(16);
+    // Same first word: the same home slot, so they collide in the table.
+    const colliding = [
+      h(7, 0, 0, 1),
+      h(7, 0, 1, 0),
+      h(7, 1, 0, 0),
+      h(7, 0, 0, 2),
+      h(7 + 16, 0, 0, 1),
+    ];
+    for (const hash of colliding) expect(set.add(hash)).toBe(true);
+    for (const hash of colliding) expect(set.add(hash)).toBe(false);
+    expect(set.size).toBe(colliding.length);
+  });
+
+  it('keeps the all-zero hash, which marks empty slots inside the table', () => {
+    const set = new Hash128Set();
+    expect(set.add(h(0, 0, 0, 0))).toBe(true);
+    expect(set.add(h(0, 0, 0, 0))).toBe(false);
+    expect(set.add(h(0, 0, 0, 1))).toBe(true);
+    expect(set.size).toBe(2);
+  });
+
+  it('grows past its initial capacity and still finds everything', () => {
+    const set = new Hash128Set(8);
+    const next = random(5);
+    const hashes = Array.from({length: 20_000}, () =>
+      h(...Array.from({length: 4}, () => Math.floor(next() * 2 ** 32) | 0)),
+    );
+    // Half of them share their first word with another, to exercise probing across growth.
+    for (let i = 1; i < hashes.length; i += 2) hashes[i]![0] = hashes[i - 1]![0]!;
+    for (const hash of hashes) expect(set.add(hash)).toBe(true);
+    expect(set.capacity).toBeGreaterThan(8);
+    expect(set.size * 4).toBeLessThanOrEqual(set.capacity * 3);
+    for (const hash of hashes) expect(set.add(hash)).toBe(false);
+    expect(set.size).toBe(hashes.length);
+  });
+
+  it('reads hashes at an offset, and touch changes nothing', () => {
+    const set = new Hash128Set();
+    const batch = h(1, 1, 1, 1, 2, 2, 2, 2, 1, 1, 1, 1);
+    set.touch(batch, 3);
+    expect(set.size).toBe(0);
+    expect([set.add(batch, 0), set.add(batch, 4), set.add(batch, 8)]).toEqual([true, true, false]);
+  });
+});

@@ -1,0 +1,46 @@
+import {tmpdir} from 'node:os';
+import {DataProblems} from '../../../src/stages/records/data-error.js';
+import type {Example} from '../../../src/stages/records/example.js';
+import type {TransformContext, TransformStep} from '../../../src/stages/transforms/transform.js';
+
+export function context(): TransformContext {
+  return {
+    problems: new DataProblems(),
+    dir: '/tmp',
+    seed: 0,
+    tempDir: tmpdir(),
+    signal: new AbortController().signal,
+  };
+}
+
+/** Examples from records, numbered by line from 1. */
+export function examples(records: readonly Record<string, unknown>[]): Example[] {
+  return records.map((record, i) => ({record, origin: {file: 't.jsonl', line: i + 1}}));
+}
+
+/** Runs records through a step in batches of `batchSize`, returning the records that come out. */
+export async function run(
+  step: TransformStep,
+  records: readonly Record<string, unknown>[],
+  batchSize = 1000,
+): Promise<Record<string, unknown>[]> {
+  const all = examples(records);
+  const out: Record<string, unknown>[] = [];
+  for (let i = 0; i < all.length; i += batchSize) {
+    const passed = await step.process(all.slice(i, i + batchSize));
+    for (const example of passed) out.push(example.record);
+  }
+  return out;
+}
+
+/** A deterministic pseudo-random generator (mulberry32), for generated test data. */
+export function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
