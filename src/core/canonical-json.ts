@@ -4,10 +4,88 @@
  * is the RFC's escaping). Every hash of structured data in ft goes through this, so the same
  * value always has the same bytes whatever order its keys were written in.
  *
+ * For speed it leans on the engine: JSON.stringify already writes numbers and strings exactly as
+ * RFC 8785 asks, so the only work left is key order. Objects whose keys are already sorted are
+ * used as they are, others are copied in sorted order, and the native serializer does the rest.
+ * Objects with integer-like keys ("7"), which the engine always lists first, take a hand-written
+ * path.
+ *
  * Deviation, documented: RFC 8785 rejects lone surrogates; records read from JSON may hold them
  * (`"\ud800"` is valid JSON), so they are kept in JSON.stringify's `\ud800` escape form.
  */
 export function canonicalJson(value: unknown): string {
+  const ordered = inSortedOrder(value);
+  return ordered === HAND_WRITTEN ? writeByHand(value) : (JSON.stringify(ordered) as string);
+}
+
+/** Marks a value the engine cannot be made to write in canonical order. */
+const HAND_WRITTEN = Symbol('hand-written');
+
+/**
+ * The value with every object's keys in sorted order: the value itself when that is already so,
+ * copies only where not. Throws on what JSON cannot hold exactly.
+ */
+function inSortedOrder(value: unknown): unknown {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+    case 'undefined':
+      return value;
+    case 'number':
+      if (!Number.isFinite(value)) throw new TypeError(`canonical JSON has no form for ${value}`);
+      return value;
+    case 'object': {
+      if (value === null) return null;
+      if (Array.isArray(value)) {
+        let copy: unknown[] | undefined;
+        for (let i = 0; i < value.length; i++) {
+          const item = value[i];
+          const ordered = item === undefined ? null : inSortedOrder(item);
+          if (ordered === HAND_WRITTEN) return HAND_WRITTEN;
+          if (ordered !== item && copy === undefined) copy = value.slice(0, i);
+          copy?.push(ordered);
+        }
+        return copy ?? value;
+      }
+      if (typeof (value as {toJSON?: unknown}).toJSON === 'function') {
+        throw new TypeError('canonical JSON has no form for an object with toJSON');
+      }
+      const record = value as Record<string, unknown>;
+      const keys = Object.keys(record);
+      let sorted = true;
+      let changed = false;
+      const values: unknown[] = new Array(keys.length);
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i]!;
+        // Default string comparison is by UTF-16 code units: RFC 8785's order.
+        if (i > 0 && keys[i - 1]! > key) sorted = false;
+        if (isIndexLike(key)) return HAND_WRITTEN;
+        const v = record[key];
+        const ordered = inSortedOrder(v);
+        if (ordered === HAND_WRITTEN) return HAND_WRITTEN;
+        if (ordered !== v) changed = true;
+        values[i] = ordered;
+      }
+      if (sorted && !changed) return value;
+      const order = keys.map((_, i) => i);
+      if (!sorted) order.sort((a, b) => (keys[a]! < keys[b]! ? -1 : 1));
+      const copy: Record<string, unknown> = {};
+      for (const i of order) copy[keys[i]!] = values[i];
+      return copy;
+    }
+    default:
+      throw new TypeError(`canonical JSON has no form for a ${typeof value}`);
+  }
+}
+
+/** A key the engine lists before all others, in numeric order (array-index-like). */
+function isIndexLike(key: string): boolean {
+  const c = key.charCodeAt(0);
+  return c >= 48 && c <= 57 && /^(0|[1-9][0-9]*)$/.test(key) && Number(key) < 2 ** 32 - 1;
+}
+
+/** The plain recursive writer, for values with integer-like keys. */
+function writeByHand(value: unknown): string {
   switch (typeof value) {
     case 'string':
       return JSON.stringify(value);
@@ -19,27 +97,15 @@ export function canonicalJson(value: unknown): string {
     case 'object': {
       if (value === null) return 'null';
       if (Array.isArray(value)) {
-        let out = '[';
-        for (let i = 0; i < value.length; i++) {
-          if (i > 0) out += ',';
-          // Arrays keep holes and undefined as null, as JSON.stringify does.
-          out += value[i] === undefined ? 'null' : canonicalJson(value[i]);
-        }
-        return `${out}]`;
+        return `[${value.map((v) => (v === undefined ? 'null' : writeByHand(v))).join(',')}]`;
       }
       const record = value as Record<string, unknown>;
-      // Default sort compares UTF-16 code units, which is exactly RFC 8785's order.
-      const keys = Object.keys(record).sort();
-      let out = '{';
-      let first = true;
-      for (const key of keys) {
-        const v = record[key];
-        if (v === undefined) continue; // absent and undefined are the same value
-        if (!first) out += ',';
-        first = false;
-        out += `${JSON.stringify(key)}:${canonicalJson(v)}`;
+      const parts: string[] = [];
+      for (const key of Object.keys(record).sort()) {
+        if (record[key] !== undefined)
+          parts.push(`${JSON.stringify(key)}:${writeByHand(record[key])}`);
       }
-      return `${out}}`;
+      return `{${parts.join(',')}}`;
     }
     default:
       throw new TypeError(`canonical JSON has no form for a ${typeof value}`);

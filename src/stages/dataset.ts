@@ -101,14 +101,20 @@ export const datasetStage: StageDefinition = {
       const write = async (batch: Example[]) => {
         for (const example of batch) {
           const writer = writers.get(example.split ?? 'train')!;
-          await writer.write(toTrainingExample(example.record));
+          const normal = toTrainingExample(example.record);
+          if (normal === example.record && example.canonical !== undefined) {
+            await writer.writeLine(example.canonical);
+          } else await writer.write(normal);
         }
       };
+      // A canonical text cached by split stays valid only while no later step can change the record.
+      const splitAt = ctx.recipe.transforms.findIndex((t) => 'split' in t);
       /** Sends a batch through the steps from `from` on, then to the writers. */
       const push = async (from: number, input: Example[]) => {
         let batch = input;
         for (let i = from; i < steps.length && batch.length > 0; i++) {
           ctx.signal.throwIfAborted();
+          if (splitAt !== -1 && i > splitAt) for (const e of batch) e.canonical = undefined;
           batch = await steps[i]!.process(batch);
         }
         if (batch.length > 0) await write(batch);

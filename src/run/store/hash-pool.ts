@@ -41,12 +41,14 @@ export class HashPool {
 
   /** Stops the workers (they would otherwise keep the process alive). */
   async close(): Promise<void> {
+    clearTimeout(this.#retireTimer);
     const all = [...this.#idle, ...this.#busy.keys()];
     this.#idle.length = 0;
     await Promise.all(all.map((w) => w.terminate()));
   }
 
   #dispatch(): void {
+    if (this.#queue.length === 0 && this.#busy.size === 0) this.#retireSoon();
     while (this.#queue.length > 0) {
       let worker = this.#idle.pop();
       if (!worker && this.#workers < this.#max) worker = this.#spawn();
@@ -57,6 +59,24 @@ export class HashPool {
       this.#busy.set(worker, id);
       worker.postMessage({id, path: job.path});
     }
+  }
+
+  #retireTimer: NodeJS.Timeout | undefined;
+
+  /**
+   * Idle workers hold memory (their own heap, two read buffers) that the stages after hashing
+   * need more: stop them when no hashing is left, soon after the last job.
+   */
+  #retireSoon(): void {
+    clearTimeout(this.#retireTimer);
+    this.#retireTimer = setTimeout(() => {
+      if (this.#queue.length > 0 || this.#busy.size > 0) return;
+      for (const worker of this.#idle.splice(0)) {
+        this.#workers--;
+        void worker.terminate();
+      }
+    }, 100);
+    this.#retireTimer.unref();
   }
 
   #spawn(): Worker {

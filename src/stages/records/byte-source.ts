@@ -5,7 +5,7 @@ import {createGunzip} from 'node:zlib';
 import {type Sha256, sha256FromHex} from '../../core/hash.js';
 import {StageFailure} from '../../core/stage-failure.js';
 
-const CHUNK = 4 * 1024 * 1024;
+const CHUNK = 1024 * 1024;
 
 export interface ByteSourceOptions {
   /** Absolute path of the file (in the project or in the store). */

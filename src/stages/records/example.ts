@@ -15,4 +15,9 @@ export interface Example {
   record: Record<string, unknown>;
   readonly origin: Origin;
   split?: SplitName;
+  /**
+   * The canonical JSON of `record`, when a step already computed it (split hashes it), so the
+   * writer does not serialize the record twice. Cleared before any later step sees the example.
+   */
+  canonical?: string;
 }

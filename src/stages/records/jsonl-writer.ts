@@ -29,7 +29,12 @@ export class JsonlWriter {
   }
 
   async write(record: unknown): Promise<void> {
-    const line = `${canonicalJson(record)}\n`;
+    await this.writeLine(canonicalJson(record));
+  }
+
+  /** Writes a record already in canonical JSON. */
+  async writeLine(canonical: string): Promise<void> {
+    const line = `${canonical}\n`;
     this.#pending.push(line);
     this.#pendingLength += line.length;
     this.count++;

@@ -1,25 +1,61 @@
 import {PLACEHOLDER} from '../../recipe/template-syntax.js';
-import {asText, getPath} from '../records/fields.js';
+import {asText} from '../records/fields.js';
 
-/** What a placeholder read: the text, or the field that was missing. */
+/** What a template produced: the text, or the field that was missing. */
 export type Filled = {ok: true; text: string} | {ok: false; field: string; value: null | undefined};
+
+/** A template split once into literal text and field reads, so filling it is a loop. */
+export interface CompiledTemplate {
+  readonly literals: readonly string[];
+  /** Field paths as segments; `root` when written `{{$.x}}` (read from the whole record). */
+  readonly fields: readonly {
+    readonly path: readonly string[];
+    readonly name: string;
+    readonly root: boolean;
+  }[];
+}
+
+export function compileTemplate(template: string): CompiledTemplate {
+  const literals: string[] = [];
+  const fields: {path: string[]; name: string; root: boolean}[] = [];
+  let last = 0;
+  for (const m of template.matchAll(PLACEHOLDER)) {
+    literals.push(template.slice(last, m.index));
+    const name = m[1]!;
+    const root = name.startsWith('$.');
+    fields.push({path: (root ? name.slice(2) : name).split('.'), name, root});
+    last = m.index + m[0].length;
+  }
+  literals.push(template.slice(last));
+  return {literals, fields};
+}
 
 /**
  * Fills `{{field}}` placeholders from `scope` (`{{$.x}}` from `root`). Strings go in as they
  * are, numbers and booleans as text, objects and lists as canonical JSON. A missing or null
  * field is reported, never silently empty: an empty message would train on nothing.
  */
-export function fillTemplate(template: string, scope: unknown, root: unknown = scope): Filled {
-  let missing: {field: string; value: null | undefined} | undefined;
-  const text = template.replace(PLACEHOLDER, (_, field: string) => {
-    const value = field.startsWith('$.') ? getPath(root, field.slice(2)) : getPath(scope, field);
-    if (value === undefined || value === null) {
-      missing ??= {field, value: value as null | undefined};
-      return '';
+export function fillTemplate(
+  template: string | CompiledTemplate,
+  scope: unknown,
+  root: unknown = scope,
+): Filled {
+  const compiled = typeof template === 'string' ? compileTemplate(template) : template;
+  let text = compiled.literals[0]!;
+  for (let i = 0; i < compiled.fields.length; i++) {
+    const field = compiled.fields[i]!;
+    let value: unknown = field.root ? root : scope;
+    for (const part of field.path) {
+      if (value === null || typeof value !== 'object') {
+        value = undefined;
+        break;
+      }
+      value = (value as Record<string, unknown>)[part];
     }
-    return asText(value);
-  });
-  return missing ? {ok: false, ...missing} : {ok: true, text};
+    if (value === undefined || value === null) return {ok: false, field: field.name, value};
+    text += (typeof value === 'string' ? value : asText(value)) + compiled.literals[i + 1]!;
+  }
+  return {ok: true, text};
 }
 
 export function missingMessage(

@@ -1,4 +1,4 @@
-import {createHash} from 'node:crypto';
+import {hash} from 'node:crypto';
 import {canonicalJson} from '../../core/canonical-json.js';
 
 const TWO_TO_64 = 2 ** 64;
@@ -7,11 +7,21 @@ const TWO_TO_64 = 2 ** 64;
  * A record's seeded position in [0, 1): the first 8 bytes of sha256(prefix + canonical JSON),
  * big-endian, over 2^64. `split` uses the prefix "<seed>:" (its documented definition);
  * `sample` and `shuffle` add their own name ("sample:<seed>:") so that a sample and a split
- * with the same seed are independent.
+ * with the same seed are independent. One-shot `crypto.hash`: no Hash object per record.
  */
 export function position(record: unknown, prefix: string): number {
-  const digest = createHash('sha256')
-    .update(`${prefix}${canonicalJson(record)}`)
-    .digest();
-  return Number(digest.readBigUInt64BE(0)) / TWO_TO_64;
+  return positionOf(canonicalJson(record), prefix);
+}
+
+/**
+ * The position of a record given its canonical JSON. The digest comes back as hex (a Buffer per
+ * record costs more than the hashing); its first 8 bytes are read as two 32-bit halves. hi * 2^32
+ * is exact, adding lo rounds once to nearest-even, and dividing by 2^64 is exact: the same
+ * double as Python's int.from_bytes(h[:8], 'big') / 2**64.
+ */
+export function positionOf(canonical: string, prefix: string): number {
+  const hex = hash('sha256', `${prefix}${canonical}`, 'hex');
+  const hi = Number.parseInt(hex.slice(0, 8), 16);
+  const lo = Number.parseInt(hex.slice(8, 16), 16);
+  return (hi * 4294967296 + lo) / TWO_TO_64;
 }

@@ -27,6 +27,7 @@ interface Entry {
 export function shuffleTransform(
   options: {readonly seed: number},
   ctx: TransformContext,
+  spillAtBytes = SPILL_AT_BYTES,
 ): TransformStep {
   const prefix = `shuffle:${options.seed}:`;
   let held: Entry[] = [];
@@ -65,7 +66,7 @@ export function shuffleTransform(
         held.push({u: position(example.record, prefix), line, origin: example.origin});
         heldBytes += line.length * 2 + 64;
       }
-      if (heldBytes >= SPILL_AT_BYTES) await spill();
+      if (heldBytes >= spillAtBytes) await spill();
       return [];
     },
     async *finish() {

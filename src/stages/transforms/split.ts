@@ -1,5 +1,6 @@
+import {canonicalJson} from '../../core/canonical-json.js';
 import type {Example, SplitName} from '../records/example.js';
-import {position} from './position.js';
+import {position, positionOf} from './position.js';
 import type {TransformStep} from './transform.js';
 
 export interface SplitOptions {
@@ -32,8 +33,10 @@ export function splitTransform(options: SplitOptions): TransformStep {
   return {
     name: 'split',
     process(batch: Example[]) {
+      const prefix = `${options.seed}:`;
       for (const example of batch) {
-        const split = splitOf(splitPosition(example.record, options.seed), options);
+        example.canonical = canonicalJson(example.record);
+        const split = splitOf(positionOf(example.canonical, prefix), options);
         example.split = split;
         counts[split]++;
       }

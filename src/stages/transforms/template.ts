@@ -1,14 +1,20 @@
 import type {NormalizedTransform} from '../../recipe/normalized.js';
 import type {Example} from '../records/example.js';
 import {getPath} from '../records/fields.js';
-import {fillTemplate, missingMessage} from './fill-template.js';
+import {
+  type CompiledTemplate,
+  compileTemplate,
+  fillTemplate,
+  missingMessage,
+} from './fill-template.js';
 import type {TransformContext, TransformStep} from './transform.js';
 
 type TemplateOptions = Extract<NormalizedTransform, {template: unknown}>['template'];
 
+/** Keys in canonical (sorted) order, so writing the example needs no re-ordering copy. */
 interface Message {
-  role: string;
   content: string;
+  role: string;
   weight?: 0 | 1;
 }
 
@@ -22,25 +28,30 @@ interface Message {
 export function templateTransform(options: TemplateOptions, ctx: TransformContext): TransformStep {
   let seen = 0;
   let out = 0;
+  // Every template is compiled once, here, not per record.
+  const system = options.system === undefined ? undefined : compileTemplate(options.system);
+  const user = compileTemplate(options.user ?? '');
+  const assistant = compileTemplate(options.assistant ?? '');
+  const fixed = options.messages?.map((m) => ({...m, compiled: compileTemplate(m.content)}));
   const build = (record: Record<string, unknown>): Message[] | string => {
     const messages: Message[] = [];
-    const add = (role: string, template: string, scope: unknown, weight?: 0 | 1) => {
+    const add = (role: string, template: CompiledTemplate, scope: unknown, weight?: 0 | 1) => {
       const filled = fillTemplate(template, scope, record);
       if (!filled.ok) return missingMessage('template', filled, `the ${role} message`);
       messages.push(
-        weight === undefined ? {role, content: filled.text} : {role, content: filled.text, weight},
+        weight === undefined ? {content: filled.text, role} : {content: filled.text, role, weight},
       );
       return undefined;
     };
-    if (options.messages) {
-      for (const m of options.messages) {
-        const problem = add(m.role, m.content, record, m.weight);
+    if (fixed) {
+      for (const m of fixed) {
+        const problem = add(m.role, m.compiled, record, m.weight);
         if (problem) return problem;
       }
       return messages;
     }
-    if (options.system !== undefined) {
-      const problem = add('system', options.system, record);
+    if (system) {
+      const problem = add('system', system, record);
       if (problem) return problem;
     }
     const turns = options.turns === undefined ? [record] : getPath(record, options.turns);
@@ -48,10 +59,8 @@ export function templateTransform(options: TemplateOptions, ctx: TransformContex
       return `template: field '${options.turns}' must be a list of turns, got ${turns === undefined ? 'nothing' : typeof turns}`;
     }
     for (const turn of turns) {
-      for (const role of ['user', 'assistant'] as const) {
-        const problem = add(role, options[role]!, turn);
-        if (problem) return problem;
-      }
+      const problem = add('user', user, turn) ?? add('assistant', assistant, turn);
+      if (problem) return problem;
     }
     return messages;
   };

@@ -48,3 +48,18 @@ describe('canonicalJson (RFC 8785)', () => {
     );
   });
 });
+
+describe('canonicalJson fast and hand-written paths agree', () => {
+  it('on integer-like keys, nested unsorted objects and arrays with holes', () => {
+    expect(canonicalJson({b: 1, '10': 2, '9': 3, ' x': 4, a: {d: [1, undefined], c: null}})).toBe(
+      '{" x":4,"10":2,"9":3,"a":{"c":null,"d":[1,null]},"b":1}',
+    );
+    expect(canonicalJson([{b: 1, a: 2}, {'1': {z: 0, y: 1}}])).toBe(
+      '[{"a":2,"b":1},{"1":{"y":1,"z":0}}]',
+    );
+    const sorted = {a: 1, b: {c: [2, 3]}};
+    expect(canonicalJson(sorted)).toBe(JSON.stringify(sorted));
+    expect(() => canonicalJson({a: [1, Number.POSITIVE_INFINITY]})).toThrow(/no form/);
+    expect(() => canonicalJson({a: new Date(0)})).toThrow(/toJSON/);
+  });
+});

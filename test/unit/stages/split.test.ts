@@ -51,3 +51,15 @@ for line in sys.stdin:
     expect(splitPosition({a: 1, b: 2}, 0)).toBe(splitPosition({b: 2, a: 1}, 0));
   });
 });
+
+describe('positions', () => {
+  it('equal the exact 64-bit reading of the digest, rounded as Python rounds', async () => {
+    const {createHash} = await import('node:crypto');
+    const {positionOf} = await import('../../../src/stages/transforms/position.js');
+    for (let i = 0; i < 2000; i++) {
+      const text = `{"i":${i}}`;
+      const digest = createHash('sha256').update(`9:${text}`).digest();
+      expect(positionOf(text, '9:')).toBe(Number(digest.readBigUInt64BE(0)) / 2 ** 64);
+    }
+  });
+});
