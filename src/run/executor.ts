@@ -117,6 +117,7 @@ export async function execute(options: ExecuteOptions): Promise<Map<StageId, Sta
       upstream: new Map(upstream.map((u) => [u.node.id, u.result!])),
       store: artifacts,
       hashFile,
+      vouchFile: (path, hash) => options.statCache.vouches(path, hash),
       signal,
       log: (line) => lines.push(line),
       progress: (message, done, total) =>

@@ -44,6 +44,11 @@ export interface StageContext {
   readonly store: ArtifactStore;
   /** Content hash of a file, through the stat cache. */
   hashFile(absolutePath: string): Promise<{hash: Sha256; size: number}>;
+  /**
+   * A token of the file's stat when the stat cache vouches that it still has `hash` (so reading
+   * it need not hash it again), else undefined. See StatCache.vouches.
+   */
+  vouchFile(absolutePath: string, hash: Sha256): string | undefined;
   readonly signal: AbortSignal;
   log(line: string): void;
   progress(message: string, done?: number, total?: number): void;

@@ -1,6 +1,7 @@
 import {readFileSync, statSync} from 'node:fs';
 import type {Sha256} from '../../core/hash.js';
 import {isSha256} from '../../core/hash.js';
+import {statToken} from '../../core/stat-token.js';
 import {writeFileAtomicSync} from './atomic-file.js';
 import {HashPool} from './hash-pool.js';
 
@@ -62,6 +63,20 @@ export class StatCache {
       this.#dirty = true;
     }
     return {hash, size: read, fromCache: false};
+  }
+
+  /**
+   * When the file at `path` still has the stat its trusted entry for `hash` was recorded with,
+   * that stat as a token (compare it after reading: a changed token means the file changed);
+   * otherwise undefined, and the caller must hash what it reads.
+   */
+  vouches(path: string, hash: Sha256): string | undefined {
+    const known = this.#entries.get(path);
+    if (!known || known.hash !== hash) return undefined;
+    const token = statToken(path);
+    const st = statSync(path);
+    const trusted = known.hashedAt - st.mtimeMs > RACY_MS;
+    return trusted && token === `${known.size}:${known.mtimeNs}:${known.ino}` ? token : undefined;
   }
 
   /** Stops the hashing workers. */

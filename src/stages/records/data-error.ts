@@ -68,6 +68,29 @@ export class DataProblems {
     return withRest(this.#warnings, this.#skipCount, 'skipped records', 'warning');
   }
 
+  /** What was collected, as plain data (a worker thread sends it to the main thread). */
+  snapshot(): DataProblemsSnapshot {
+    return {
+      errors: this.#errors,
+      warnings: this.#warnings,
+      errorCount: this.#errorCount,
+      skipCount: this.#skipCount,
+      skipReasons: Object.fromEntries(this.#skipReasons),
+    };
+  }
+
+  /** Adds what another collector found (in input order: call in chunk order). */
+  absorb(other: DataProblemsSnapshot): void {
+    for (const d of other.errors) if (this.#errors.length < MAX_REPORTED) this.#errors.push(d);
+    for (const d of other.warnings)
+      if (this.#warnings.length < MAX_REPORTED) this.#warnings.push(d);
+    this.#errorCount += other.errorCount;
+    this.#skipCount += other.skipCount;
+    for (const [reason, n] of Object.entries(other.skipReasons)) {
+      this.#skipReasons.set(reason, (this.#skipReasons.get(reason) ?? 0) + n);
+    }
+  }
+
   /** `{total, reasons}` of skipped records, for the stage summary. */
   skipped(): {total: number; reasons: Record<string, number>} {
     return {total: this.#skipCount, reasons: Object.fromEntries(this.#skipReasons)};
@@ -86,4 +109,12 @@ function withRest(
 
 function truncate(line: string): string {
   return line.length > 200 ? `${line.slice(0, 200)}...` : line;
+}
+
+export interface DataProblemsSnapshot {
+  readonly errors: readonly Diagnostic[];
+  readonly warnings: readonly Diagnostic[];
+  readonly errorCount: number;
+  readonly skipCount: number;
+  readonly skipReasons: Readonly<Record<string, number>>;
 }

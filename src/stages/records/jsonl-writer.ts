@@ -41,6 +41,16 @@ export class JsonlWriter {
     if (this.#pendingLength >= FLUSH_AT) await this.#flush();
   }
 
+  /** Writes lines already encoded (canonical JSON + '\n' each), `count` records of them. */
+  async writeBytes(bytes: Uint8Array, count: number): Promise<void> {
+    await this.#flush();
+    if (!this.#handle) return;
+    this.#hash.update(bytes);
+    this.#size += bytes.length;
+    this.count += count;
+    await this.#handle.write(bytes);
+  }
+
   async #flush(): Promise<void> {
     if (this.#pending.length === 0 || !this.#handle) return;
     const bytes = Buffer.from(this.#pending.join(''));

@@ -50,6 +50,30 @@ export async function* parseJsonl(
   }
 }
 
+/**
+ * Parses one chunk of whole lines (what a worker thread receives), whose first line has the
+ * number `firstLine`.
+ */
+export function parseJsonlChunk(
+  bytes: Buffer,
+  firstLine: number,
+  atFileStart: boolean,
+  where: RecordOrigin,
+  problems: DataProblems,
+): Example[] {
+  const out: Example[] = [];
+  parseLines(
+    bytes,
+    firstLine - 1,
+    atFileStart,
+    where,
+    new TextDecoder('utf-8', {fatal: true}),
+    problems,
+    out,
+  );
+  return out;
+}
+
 /** Decodes and parses whole lines; returns the number of the last line seen. */
 function parseLines(
   bytes: Buffer,

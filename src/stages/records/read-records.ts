@@ -19,6 +19,9 @@ export interface RecordFile {
   /** The source it belongs to (its on_error applies). */
   readonly source: string;
   readonly lineOf?: (line: number) => number;
+  /** See ByteSourceOptions: skip re-hashing what the stat cache vouches for, or the store holds. */
+  readonly vouchedStat?: string;
+  readonly trusted?: boolean;
 }
 
 /** The records of one file, in batches, parsed by its format. */
@@ -32,6 +35,8 @@ export function readRecords(
     shown: file.shown,
     gzip: file.gzip,
     expectedHash: file.sha256,
+    ...(file.vouchedStat !== undefined ? {vouchedStat: file.vouchedStat} : {}),
+    ...(file.trusted ? {trusted: true} : {}),
     ...(signal ? {signal} : {}),
   });
   const where = {

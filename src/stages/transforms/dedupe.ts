@@ -63,12 +63,13 @@ export function dedupeTransform(options: DedupeOptions, _ctx: TransformContext):
   };
 }
 
-type Compared = (record: Record<string, unknown>) => unknown;
+export type Compared = (record: Record<string, unknown>) => unknown;
 
 /** Moves the batch's new records, in order, to its front; returns how many there are. */
 type KeepNew = (batch: Example[], compared: Compared) => number;
 
-function comparedValue(by: readonly string[] | null): Compared {
+/** What dedupe compares of a record: the whole of it, or the tuple of the `by` fields. */
+export function comparedValue(by: readonly string[] | null): Compared {
   if (by === null) return (record) => record;
   return (record) => by.map((path) => valueAtPath(record, path) ?? null);
 }
@@ -94,7 +95,8 @@ function hashFilter(mode: 'exact' | 'normalized'): KeepNew {
   };
 }
 
-function exactOrNormalizedHash(
+/** Writes the 128-bit dedupe hash of a compared value at out[at..at+4) (exact, normalized). */
+export function exactOrNormalizedHash(
   mode: 'exact' | 'normalized',
 ): (value: unknown, out: Int32Array, at: number) => void {
   if (mode === 'exact') {

@@ -1,0 +1,60 @@
+import type {NormalizedTransform} from '../../recipe/normalized.js';
+import type {DataProblemsSnapshot} from '../records/data-error.js';
+import type {SuffixStep} from './parallel-plan.js';
+
+/** What every dataset worker is started with. */
+export interface WorkerSetup {
+  readonly prefix: readonly NormalizedTransform[];
+  readonly suffix: readonly SuffixStep[];
+  readonly dir: string;
+  readonly seed: number;
+  /** Sources whose bad records are skipped. */
+  readonly skipping: readonly string[];
+  /** Recipe line of each inline example, by source. */
+  readonly inlineLines: Readonly<Record<string, readonly number[]>>;
+}
+
+/** A chunk of whole JSONL lines, to be parsed and prepared. */
+export interface ChunkMessage {
+  readonly type: 'chunk';
+  readonly seq: number;
+  readonly bytes: Uint8Array;
+  readonly file: string;
+  readonly source: string;
+  readonly firstLine: number;
+  readonly atFileStart: boolean;
+}
+
+/** A prepared chunk: its surviving records' final lines and what the suffix needs of each. */
+export interface ChunkResult {
+  readonly type: 'chunk';
+  readonly seq: number;
+  /** Records parsed from the chunk (before any step). */
+  readonly parsed: number;
+  /** Records that left the prefix. */
+  readonly count: number;
+  /** Their canonical lines, UTF-8, each ending in '\n'. */
+  readonly lines: Uint8Array;
+  /** Byte length of each line. */
+  readonly lengths: Uint32Array;
+  /** Split of each record: 0 train, 1 validation, 2 test. */
+  readonly splits: Uint8Array;
+  /** Per suffix dedupe step, 4 int32 per record: the 128-bit key. */
+  readonly keys: Int32Array;
+  readonly problems: DataProblemsSnapshot;
+}
+
+export interface FinishResult {
+  readonly type: 'finish';
+  /** The prefix steps' summaries over everything this worker saw. */
+  readonly summaries: readonly Readonly<Record<string, unknown>>[];
+}
+
+export interface FailedResult {
+  readonly type: 'failed';
+  readonly seq?: number;
+  readonly message: string;
+  readonly stack?: string;
+}
+
+export type WorkerResult = ChunkResult | FinishResult | FailedResult;

@@ -1,0 +1,126 @@
+import {canonicalJson} from '../../core/canonical-json.js';
+import {DataProblems} from '../records/data-error.js';
+import type {Example} from '../records/example.js';
+import {toTrainingExample} from '../records/formats.js';
+import {parseJsonlChunk} from '../records/parse-jsonl.js';
+import {comparedValue, exactOrNormalizedHash} from '../transforms/dedupe.js';
+import {createTransform} from '../transforms/index.js';
+import {positionOf} from '../transforms/position.js';
+import {splitOf} from '../transforms/split.js';
+import {StringHasher} from '../transforms/text/string-hash128.js';
+import type {TransformContext, TransformStep} from '../transforms/transform.js';
+import type {ChunkMessage, ChunkResult, WorkerSetup} from './messages.js';
+
+/**
+ * Prepares chunks of JSONL lines for the main thread (see parallel-plan.ts): parses them, runs
+ * the record-local steps, and computes each surviving record's final line and what the suffix
+ * needs of it. Runs in worker threads, and on the main thread for chunks too large to send
+ * there (one enormous line would not fit a worker's small heap).
+ */
+export function createPreparer(setup: WorkerSetup): {
+  prepare(message: ChunkMessage): ChunkResult;
+  summaries(): Readonly<Record<string, unknown>>[];
+} {
+  let problems = new DataProblems(setup.skipping);
+  const ctx: TransformContext = {
+    get problems() {
+      return problems;
+    },
+    dir: setup.dir,
+    seed: setup.seed,
+    tempDir: setup.dir,
+    signal: new AbortController().signal,
+  };
+  const steps: TransformStep[] = setup.prefix.map((t) => createTransform(t, ctx));
+  const strings = new StringHasher();
+  /**
+   * Each suffix dedupe step's key. Whole-record exact dedupe hashes the record's canonical text,
+   * which this worker computes anyway; equal canonical text is exactly dedupe's notion of equal,
+   * so the main thread decides the same as the single-threaded step (keys are never stored).
+   */
+  const dedupes = setup.suffix.flatMap((s) =>
+    s.kind === 'dedupe'
+      ? [
+          s.by === null && s.mode === 'exact'
+            ? {
+                fromText: true as const,
+                compared: comparedValue(null),
+                hash: exactOrNormalizedHash('exact'),
+              }
+            : {
+                fromText: false as const,
+                compared: comparedValue(s.by),
+                hash: exactOrNormalizedHash(s.mode),
+              },
+        ]
+      : [],
+  );
+  const split = setup.suffix.find((s) => s.kind === 'split');
+  const SPLITS = {train: 0, validation: 1, test: 2} as const;
+
+  const prepare = (message: ChunkMessage): ChunkResult => {
+    problems = new DataProblems(setup.skipping);
+    const lines = setup.inlineLines[message.source];
+    const parsed = parseJsonlChunk(
+      Buffer.from(message.bytes.buffer, message.bytes.byteOffset, message.bytes.byteLength),
+      message.firstLine,
+      message.atFileStart,
+      {
+        file: message.file,
+        source: message.source,
+        ...(lines ? {lineOf: (n: number) => lines[n - 1] ?? 1} : {}),
+      },
+      problems,
+    );
+    const parsedCount = parsed.length;
+    let batch: Example[] = parsed;
+    for (const step of steps) {
+      if (batch.length === 0) break;
+      batch = step.process(batch) as Example[];
+    }
+    const count = batch.length;
+    const texts: string[] = new Array(count);
+    const splits = new Uint8Array(count);
+    const keys = new Int32Array(count * 4 * dedupes.length);
+    for (let i = 0; i < count; i++) {
+      const example = batch[i]!;
+      let canonical = example.canonical;
+      for (let k = 0; k < dedupes.length; k++) {
+        const d = dedupes[k]!;
+        const at = (i * dedupes.length + k) * 4;
+        if (d.fromText) {
+          canonical ??= canonicalJson(example.record);
+          strings.hash(canonical, 0, keys, at);
+        } else d.hash(d.compared(example.record), keys, at);
+      }
+      if (split?.kind === 'split') {
+        canonical ??= canonicalJson(example.record);
+        splits[i] = SPLITS[splitOf(positionOf(canonical, `${split.seed}:`), split)];
+      } else if (example.split) splits[i] = SPLITS[example.split];
+      const normal = toTrainingExample(example.record);
+      texts[i] =
+        `${normal === example.record && canonical !== undefined ? canonical : canonicalJson(normal)}\n`;
+    }
+    const lengths = new Uint32Array(count);
+    const bytes = Buffer.from(texts.join(''), 'utf8');
+    // Line lengths from the encoded bytes: each line ends at a '\n' (never inside JSON text).
+    let start = 0;
+    for (let i = 0; i < count; i++) {
+      const end = bytes.indexOf(10, start) + 1;
+      lengths[i] = end - start;
+      start = end;
+    }
+    return {
+      type: 'chunk',
+      seq: message.seq,
+      parsed: parsedCount,
+      count,
+      lines: bytes,
+      lengths,
+      splits,
+      keys,
+      problems: problems.snapshot(),
+    };
+  };
+  return {prepare, summaries: () => steps.map((s) => ({...s.summary()}))};
+}

@@ -1,0 +1,348 @@
+import {existsSync} from 'node:fs';
+import {availableParallelism} from 'node:os';
+import {fileURLToPath} from 'node:url';
+import {Worker} from 'node:worker_threads';
+import type {Sha256} from '../../core/hash.js';
+import {readBytes} from '../records/byte-source.js';
+import type {DataProblems} from '../records/data-error.js';
+import type {SplitName} from '../records/example.js';
+import type {JsonlWriter} from '../records/jsonl-writer.js';
+import {Hash128Set} from '../transforms/text/hash128-set.js';
+import type {TransformSummary} from '../transforms/transform.js';
+import type {ChunkMessage, ChunkResult, WorkerResult, WorkerSetup} from './messages.js';
+import type {ParallelPlan} from './parallel-plan.js';
+import {createPreparer} from './prepare-chunk.js';
+
+/** Lines are sent to workers in chunks of about this size. */
+const CHUNK_BYTES = 1024 * 1024;
+/** A chunk this large holds an enormous line: it is prepared on the main thread instead. */
+const OVERSIZED_CHUNK_BYTES = 8 * 1024 * 1024;
+/** Below this much input, starting workers costs more than it saves. */
+const PARALLEL_MIN_BYTES = 4 * 1024 * 1024;
+
+const workerUrl = new URL('./dataset-worker.js', import.meta.url);
+
+/** One JSONL file to read (compressed or not), hashed as it is read. */
+export interface ParallelFile {
+  readonly path: string;
+  readonly shown: string;
+  readonly sha256: Sha256;
+  readonly gzip: boolean;
+  readonly source: string;
+  readonly size: number;
+  readonly vouchedStat?: string;
+  readonly trusted?: boolean;
+}
+
+/**
+ * How many worker threads the dataset stage uses for `bytes` of input: FT_WORKERS when set (0:
+ * none), else one per core for inputs large enough to be worth it. Also 0 when the compiled
+ * worker is not there (running from source).
+ */
+export function workerCount(bytes: number): number {
+  const configured = process.env.FT_WORKERS;
+  if (!existsSync(fileURLToPath(workerUrl))) return 0;
+  if (configured !== undefined && configured !== '')
+    return Math.max(0, Math.floor(Number(configured)) || 0);
+  return bytes >= PARALLEL_MIN_BYTES ? Math.min(availableParallelism(), 8) : 0;
+}
+
+export interface ParallelRun {
+  readonly plan: ParallelPlan;
+  readonly setup: WorkerSetup;
+  readonly workers: number;
+  readonly files: readonly ParallelFile[];
+  readonly writers: ReadonlyMap<SplitName, JsonlWriter>;
+  readonly problems: DataProblems;
+  readonly signal: AbortSignal;
+}
+
+export interface ParallelOutcome {
+  readonly perSource: Record<string, number>;
+  readonly summaries: TransformSummary[];
+}
+
+const SPLIT_NAMES: readonly SplitName[] = ['train', 'validation', 'test'];
+
+/**
+ * Runs the dataset pipeline over worker threads (see parallel-plan.ts): the main thread reads
+ * and hashes the files, cuts them into chunks of whole lines, and takes the prepared chunks back
+ * in order, where it makes the order-dependent decisions and writes the lines.
+ */
+export async function runParallel(run: ParallelRun): Promise<ParallelOutcome> {
+  const pool = Array.from(
+    {length: run.workers},
+    () =>
+      new Worker(workerUrl, {
+        workerData: run.setup,
+        // Small generations keep each worker's memory flat: its objects die young, and a chunk's
+        // live set is a few megabytes. A chunk that needs more (one huge line) makes the worker
+        // run out, and the stage falls back to the single-threaded path (WorkersOutOfMemory).
+        resourceLimits: {maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 64},
+      }),
+  );
+  const busy = new Map<Worker, number>(pool.map((w) => [w, 0]));
+  const results = new Map<number, ChunkResult>();
+  const waiting: (() => void)[] = [];
+  let failure: Error | undefined;
+  let inFlight = 0;
+  let nextToConsume = 0;
+  let seq = 0;
+  const perSource: Record<string, number> = {};
+  const sourceOfSeq = new Map<number, string>();
+  // About 300 bytes per record is typical of chat data; the estimate only sizes tables.
+  const bytes = run.files.reduce((sum, f) => sum + f.size, 0);
+  const suffix = new SuffixDecisions(run.plan, run.writers, bytes / 300);
+  let consuming = Promise.resolve();
+
+  const wake = () => {
+    for (const w of waiting.splice(0)) w();
+  };
+  const fail = (e: Error) => {
+    failure ??= e;
+    wake();
+  };
+  const onAbort = () => fail((run.signal.reason as Error) ?? new Error('interrupted'));
+  run.signal.addEventListener('abort', onAbort, {once: true});
+
+  const consumeReady = () => {
+    consuming = consuming
+      .then(async () => {
+        while (!failure && results.has(nextToConsume)) {
+          const result = results.get(nextToConsume)!;
+          results.delete(nextToConsume);
+          const source = sourceOfSeq.get(nextToConsume)!;
+          sourceOfSeq.delete(nextToConsume);
+          perSource[source] = (perSource[source] ?? 0) + result.parsed;
+          run.problems.absorb(result.problems);
+          await suffix.consume(result);
+          nextToConsume++;
+          inFlight--;
+          wake();
+        }
+      })
+      .catch((e: Error) => fail(e));
+  };
+
+  for (const worker of pool) {
+    worker.on('message', (message: WorkerResult) => {
+      if (message.type === 'chunk') {
+        busy.set(worker, busy.get(worker)! - 1);
+        results.set(message.seq, message);
+        consumeReady();
+      } else if (message.type === 'failed') {
+        const e = new Error(`dataset worker: ${message.message}`);
+        if (message.stack) e.stack = message.stack;
+        fail(e);
+      }
+    });
+    worker.on('error', (e) => {
+      const code = (e as {code?: unknown}).code;
+      fail(code === 'ERR_WORKER_OUT_OF_MEMORY' ? new WorkersOutOfMemory(e.message) : e);
+    });
+  }
+
+  let local: ReturnType<typeof createPreparer> | undefined;
+  const dispatch = async (message: Omit<ChunkMessage, 'type' | 'seq'>) => {
+    while (!failure && inFlight >= pool.length * 2) await new Promise<void>((r) => waiting.push(r));
+    if (failure) throw failure;
+    if (message.bytes.length > OVERSIZED_CHUNK_BYTES) {
+      // Workers have small heaps on purpose; one huge line is prepared here instead.
+      local ??= createPreparer(run.setup);
+      inFlight++;
+      const id = seq++;
+      sourceOfSeq.set(id, message.source);
+      results.set(id, local.prepare({type: 'chunk', seq: id, ...message}));
+      consumeReady();
+      return;
+    }
+    const worker = [...busy].sort((a, b) => a[1] - b[1])[0]![0];
+    busy.set(worker, busy.get(worker)! + 1);
+    inFlight++;
+    const id = seq++;
+    sourceOfSeq.set(id, message.source);
+    const chunk: ChunkMessage = {type: 'chunk', seq: id, ...message};
+    worker.postMessage(chunk, [chunk.bytes.buffer as ArrayBuffer]);
+  };
+
+  try {
+    for (const file of run.files) {
+      perSource[file.source] ??= 0;
+      let carry: Buffer = Buffer.alloc(0);
+      let line = 1;
+      let atFileStart = true;
+      const send = async (bytes: Buffer) => {
+        const copy = new Uint8Array(bytes.length);
+        copy.set(bytes);
+        const firstLine = line;
+        for (let i = bytes.indexOf(10); i !== -1; i = bytes.indexOf(10, i + 1)) line++;
+        await dispatch({
+          bytes: copy,
+          file: file.shown,
+          source: file.source,
+          firstLine,
+          atFileStart,
+        });
+        atFileStart = false;
+      };
+      const chunks = readBytes({
+        path: file.path,
+        shown: file.shown,
+        gzip: file.gzip,
+        expectedHash: file.sha256,
+        ...(file.vouchedStat !== undefined ? {vouchedStat: file.vouchedStat} : {}),
+        ...(file.trusted ? {trusted: true} : {}),
+        signal: run.signal,
+      });
+      for await (const chunk of chunks) {
+        carry = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+        if (carry.length < CHUNK_BYTES) continue;
+        const end = carry.lastIndexOf(10) + 1;
+        if (end === 0) continue;
+        await send(carry.subarray(0, end));
+        carry = Buffer.from(carry.subarray(end));
+      }
+      if (carry.length > 0) await send(carry);
+    }
+    while (!failure && inFlight > 0) await new Promise<void>((r) => waiting.push(r));
+    await consuming;
+    if (failure) throw failure;
+    const finished = await Promise.all(
+      pool.map(
+        (worker) =>
+          new Promise<readonly Readonly<Record<string, unknown>>[]>((resolve, reject) => {
+            worker.once('message', (m: WorkerResult) =>
+              m.type === 'finish'
+                ? resolve(m.summaries)
+                : reject(new Error('dataset worker did not finish')),
+            );
+            worker.postMessage({type: 'finish'});
+          }),
+      ),
+    );
+    if (local) finished.push(local.summaries());
+    const prefix = run.plan.prefix.map(
+      (_, i) => sumAll(finished.map((s) => s[i] ?? {})) as TransformSummary,
+    );
+    return {perSource, summaries: [...prefix, ...suffix.summaries()]};
+  } finally {
+    run.signal.removeEventListener('abort', onAbort);
+    await Promise.all(pool.map((w) => w.terminate()));
+  }
+}
+
+/** A worker's memory limit was too small for the data (e.g. one enormous line). */
+export class WorkersOutOfMemory extends Error {
+  override readonly name = 'WorkersOutOfMemory';
+}
+
+/** The suffix steps on the main thread: dedupe sets, limit counters, split counts. */
+class SuffixDecisions {
+  readonly #plan: ParallelPlan;
+  readonly #writers: ReadonlyMap<SplitName, JsonlWriter>;
+  readonly #sets: Hash128Set[];
+  readonly #counts: {in: number; out: number; splits?: number[]}[];
+  readonly #dedupes: number;
+
+  /** `expectedRecords` sizes the dedupe sets, so they rarely grow (a rehash of everything). */
+  constructor(
+    plan: ParallelPlan,
+    writers: ReadonlyMap<SplitName, JsonlWriter>,
+    expectedRecords: number,
+  ) {
+    this.#plan = plan;
+    this.#writers = writers;
+    this.#dedupes = plan.suffix.filter((s) => s.kind === 'dedupe').length;
+    const capacity = Math.min(1 << 24, Math.max(4096, Math.ceil(expectedRecords * 1.4)));
+    this.#sets = Array.from({length: this.#dedupes}, () => new Hash128Set(capacity));
+    this.#counts = plan.suffix.map((s) => ({
+      in: 0,
+      out: 0,
+      ...(s.kind === 'split' ? {splits: [0, 0, 0]} : {}),
+    }));
+  }
+
+  async consume(result: ChunkResult): Promise<void> {
+    const kept: number[][] = [[], [], []];
+    let offset = 0;
+    const offsets = new Array<number>(result.count);
+    for (let i = 0; i < result.count; i++) {
+      offsets[i] = offset;
+      offset += result.lengths[i]!;
+      let alive = true;
+      let dedupe = 0;
+      this.#plan.suffix.forEach((step, k) => {
+        if (!alive) return;
+        const counts = this.#counts[k]!;
+        counts.in++;
+        if (step.kind === 'dedupe') {
+          alive = this.#sets[dedupe]!.add(result.keys, (i * this.#dedupes + dedupe) * 4);
+          dedupe++;
+        } else if (step.kind === 'limit') alive = counts.out < step.n;
+        else counts.splits![result.splits[i]!]!++;
+        if (alive) counts.out++;
+      });
+      if (alive) kept[result.splits[i]!]!.push(i);
+    }
+    for (let s = 0; s < 3; s++) {
+      const rows = kept[s]!;
+      if (rows.length === 0) continue;
+      const writer = this.#writers.get(SPLIT_NAMES[s]!);
+      if (!writer) throw new Error(`no writer for split ${SPLIT_NAMES[s]}`);
+      if (rows.length === result.count) {
+        await writer.writeBytes(result.lines, rows.length); // the whole chunk, as it came
+        continue;
+      }
+      let size = 0;
+      for (const i of rows) size += result.lengths[i]!;
+      const out = Buffer.allocUnsafe(size);
+      const lines = Buffer.from(
+        result.lines.buffer,
+        result.lines.byteOffset,
+        result.lines.byteLength,
+      );
+      let at = 0;
+      for (const i of rows)
+        at += lines.copy(out, at, offsets[i]!, offsets[i]! + result.lengths[i]!);
+      await writer.writeBytes(out, rows.length);
+    }
+  }
+
+  summaries(): TransformSummary[] {
+    return this.#plan.suffix.map((step, k): TransformSummary => {
+      const c = this.#counts[k]!;
+      switch (step.kind) {
+        case 'dedupe':
+          return {in: c.in, out: c.out, dropped: {duplicate: c.in - c.out}, mode: step.mode};
+        case 'limit':
+          return {in: c.in, out: c.out, dropped: {limit: c.in - c.out}};
+        default: // split
+          return {
+            in: c.in,
+            out: c.out,
+            train: c.splits![0]!,
+            validation: c.splits![1]!,
+            test: c.splits![2]!,
+          };
+      }
+    });
+  }
+}
+
+/** Adds up counters of several summaries (numbers add, objects recurse, the rest is kept). */
+function sumAll(parts: readonly Readonly<Record<string, unknown>>[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const part of parts) {
+    for (const [key, value] of Object.entries(part)) {
+      const have = out[key];
+      if (typeof value === 'number') out[key] = (typeof have === 'number' ? have : 0) + value;
+      else if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+        out[key] = sumAll([
+          (have ?? {}) as Record<string, unknown>,
+          value as Record<string, unknown>,
+        ]);
+      } else if (!(key in out)) out[key] = value;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,131 @@
+import {writeFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {gzipSync} from 'node:zlib';
+import {execa} from 'execa';
+import {describe, expect, it} from 'vitest';
+import {events, FT_BIN, jsonl, project, stageEnd} from '../helpers/ft.js';
+
+/** `ft build --json` with a given number of dataset worker threads. */
+async function build(dir: string, workers: number) {
+  const r = await execa(process.execPath, [FT_BIN, 'build', '--json'], {
+    cwd: dir,
+    reject: false,
+    env: {CI: '1', FT_WORKERS: String(workers)},
+  });
+  const all = events(String(r.stdout));
+  const plan = await execa(process.execPath, [FT_BIN, 'plan', '--json'], {
+    cwd: dir,
+    reject: false,
+    env: {CI: '1'},
+  });
+  const dataset =
+    plan.exitCode === 0
+      ? JSON.parse(String(plan.stdout)).stages.find((s: {id: string}) => s.id === 'dataset')
+      : undefined;
+  return {
+    exitCode: r.exitCode,
+    outputs: stageEnd(all, 'dataset').outputs,
+    diagnostics: all
+      .filter((e) => e.event === 'diagnostic')
+      .map((d) => [d.severity, d.file, d.line, d.message]),
+    summary: dataset?.summary,
+  };
+}
+
+const words = 'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu café 東京'.split(
+  ' ',
+);
+
+function records(n: number, offset = 0) {
+  return Array.from({length: n}, (_, k) => {
+    const i = k + offset;
+    // Every 9th record repeats the one before; every 13th differs from it only by case.
+    const base = (i % 9 === 0 || i % 13 === 0) && i > 0 ? i - 1 : i;
+    const length = 8 + (base % 23);
+    const text = Array.from({length}, (_, j) => words[(base * 7 + j * 3) % words.length]).join(' ');
+    const q = `question ${base}: ${text}`;
+    return {
+      q: i % 13 === 0 ? q.toUpperCase() : q,
+      a: `answer ${base} mail me@example.com`,
+      score: (base * 37) % 100,
+    };
+  });
+}
+
+const RECIPE = `version: 1
+name: parallel
+seed: 4
+sources:
+  big: { path: data/big.jsonl, on_error: skip }
+  zipped: { path: data/more.jsonl.gz }
+  inline:
+    examples:
+      - { q: "inline question", a: "inline answer", score: 50 }
+transforms:
+  - rename: { q: question }
+  - map: { label: "{{score}}" }
+  - filter: { where: [{ field: score, gte: 5 }] }
+  - template: { user: "{{question}}", assistant: "{{a}} ({{label}})" }
+  - system: { content: "Be exact." }
+  - redact: {}
+  - dedupe: { mode: normalized }
+  - dedupe: {}
+  - limit: { n: 30000 }
+  - split: { validation: 0.1, test: 0.05 }
+`;
+
+describe('the dataset stage on worker threads', () => {
+  it('writes byte for byte what one thread writes, with the same counts and warnings', async () => {
+    const big = `${jsonl(records(20000))}{not json\n${jsonl(records(15000, 20000))}[1,2]\n`;
+    const files = {'finetune.yaml': RECIPE, 'data/big.jsonl': big};
+    const one = await project(files);
+    const two = await project(files);
+    for (const dir of [one, two]) {
+      writeFileSync(join(dir, 'data/more.jsonl.gz'), gzipSync(jsonl(records(3000, 40000))));
+    }
+    const sequential = await build(one, 0);
+    const parallel = await build(two, 2);
+    expect(sequential.exitCode).toBe(0);
+    expect(parallel.exitCode).toBe(0);
+    expect(parallel.outputs).toEqual(sequential.outputs);
+    expect(sequential.summary.threads).toBe(0);
+    expect(parallel.summary.threads).toBe(2);
+    expect({...parallel.summary, threads: 0}).toEqual(sequential.summary);
+    expect(parallel.diagnostics).toEqual(sequential.diagnostics);
+    expect(sequential.diagnostics.map((d) => d[2])).toEqual([20001, 35002]);
+    // The pipeline really dropped, limited and split something.
+    const steps = sequential.summary.transforms;
+    expect(steps[6].dedupe.dropped.duplicate).toBeGreaterThan(1000);
+    expect(steps[8].limit.dropped.limit).toBeGreaterThan(0);
+    expect(steps[9].split.test).toBeGreaterThan(0);
+  });
+
+  it('reports the same errors in the same order when records are bad', async () => {
+    const bad = `${jsonl(records(5000))}{"q": "no answer"}\n${jsonl(records(5000, 5000))}{oops\n`;
+    const recipe =
+      'version: 1\nname: e\nsources:\n  d: { path: d.jsonl }\ntransforms:\n  - template: { user: "{{q}}", assistant: "{{a}}" }\n  - dedupe: {}\n';
+    const one = await project({'finetune.yaml': recipe, 'd.jsonl': bad});
+    const two = await project({'finetune.yaml': recipe, 'd.jsonl': bad});
+    const sequential = await build(one, 0);
+    const parallel = await build(two, 2);
+    expect(sequential.exitCode).toBe(2);
+    expect(parallel.exitCode).toBe(2);
+    expect(parallel.diagnostics).toEqual(sequential.diagnostics);
+    expect(sequential.diagnostics.map((d) => d[2])).toEqual([5001, 10002]);
+  });
+
+  it('handles a line too large for a worker on the main thread', async () => {
+    const huge = {q: 'huge', a: 'x'.repeat(9 * 1024 * 1024)};
+    const data = jsonl([...records(100), huge, ...records(100, 100)]);
+    const recipe =
+      'version: 1\nname: h\nsources:\n  d: { path: d.jsonl }\ntransforms:\n  - template: { user: "{{q}}", assistant: "{{a}}" }\n  - dedupe: {}\n';
+    const one = await project({'finetune.yaml': recipe, 'd.jsonl': data});
+    const two = await project({'finetune.yaml': recipe, 'd.jsonl': data});
+    const sequential = await build(one, 0);
+    const parallel = await build(two, 2);
+    expect(parallel.exitCode).toBe(0);
+    expect(parallel.outputs).toEqual(sequential.outputs);
+    expect(parallel.summary.threads).toBe(2);
+    expect(parallel.summary.transforms).toEqual(sequential.summary.transforms);
+  });
+});
