@@ -90,9 +90,9 @@ export async function runParallel(run: ParallelRun): Promise<ParallelOutcome> {
   let seq = 0;
   const perSource: Record<string, number> = {};
   const sourceOfSeq = new Map<number, string>();
-  // About 300 bytes per record is typical of chat data; the estimate only sizes tables.
+  // A low guess of the record count (1 KB each): tables start there and grow if needed.
   const bytes = run.files.reduce((sum, f) => sum + f.size, 0);
-  const suffix = new SuffixDecisions(run.plan, run.writers, bytes / 300);
+  const suffix = new SuffixDecisions(run.plan, run.writers, bytes / 1000);
   let consuming = Promise.resolve();
 
   const wake = () => {
