@@ -90,11 +90,16 @@ export type NormalizedTransform =
   | {readonly filter: FilterOptions}
   | {
       readonly dedupe: {
+        /** Dotted field paths compared (as a tuple; missing = null), or null: the whole record. */
         readonly by: readonly string[] | null;
         readonly mode: 'exact' | 'normalized' | 'near';
+        /** near: the estimated Jaccard similarity from which a record is a duplicate. */
         readonly threshold: number;
+        /** near: words per shingle. */
         readonly shingle_size: number;
+        /** near: MinHash permutations (signature slots). */
         readonly num_perm: number;
+        /** near: seeds the shingle hash and the permutations. */
         readonly seed: number;
       };
     }
@@ -103,11 +108,13 @@ export type NormalizedTransform =
         readonly emails: boolean;
         readonly phones: boolean;
         readonly cards: boolean;
+        /** Custom regexes (JavaScript syntax, always with the `u` flag) and their replacements. */
         readonly patterns: readonly {
           readonly regex: string;
           readonly flags?: string;
           readonly replacement?: string;
         }[];
+        /** Dotted paths whose string leaves are redacted; null for the defaults by record kind. */
         readonly fields: readonly string[] | null;
       };
     }

@@ -114,8 +114,10 @@ export function createPreparer(setup: WorkerSetup): {
         const d = dedupes[k]!;
         const at = (i * dedupes.length + k) * 4;
         if (!d.fromText) d.hash(d.compared(example.record), keys, at);
-        else if (!lineIsRecord[i])
-          strings.hash((canonical ??= canonicalJson(example.record)), 0, keys, at);
+        else if (!lineIsRecord[i]) {
+          canonical ??= canonicalJson(example.record);
+          strings.hash(canonical, 0, keys, at);
+        }
       }
       texts[i] = `${lineIsRecord[i] ? canonical : canonicalJson(normal)}\n`;
     }

@@ -2,8 +2,7 @@ import {existsSync} from 'node:fs';
 import {availableParallelism} from 'node:os';
 import {fileURLToPath} from 'node:url';
 import {Worker} from 'node:worker_threads';
-import type {Sha256} from '../../core/hash.js';
-import {readBytes} from '../records/byte-source.js';
+import {readBytes, type SourceBytes} from '../records/byte-source.js';
 import type {DataProblems} from '../records/data-error.js';
 import type {SplitName} from '../records/example.js';
 import type {JsonlWriter} from '../records/jsonl-writer.js';
@@ -22,16 +21,10 @@ const PARALLEL_MIN_BYTES = 4 * 1024 * 1024;
 
 const workerUrl = new URL('./dataset-worker.js', import.meta.url);
 
-/** One JSONL file to read (compressed or not), hashed as it is read. */
-export interface ParallelFile {
-  readonly path: string;
-  readonly shown: string;
-  readonly sha256: Sha256;
-  readonly gzip: boolean;
+/** One JSONL file to read (compressed or not). */
+export interface ParallelFile extends SourceBytes {
   readonly source: string;
   readonly size: number;
-  readonly vouchedStat?: string;
-  readonly trusted?: boolean;
 }
 
 /**
@@ -185,15 +178,7 @@ export async function runParallel(run: ParallelRun): Promise<ParallelOutcome> {
         });
         atFileStart = false;
       };
-      const chunks = readBytes({
-        path: file.path,
-        shown: file.shown,
-        gzip: file.gzip,
-        expectedHash: file.sha256,
-        ...(file.vouchedStat !== undefined ? {vouchedStat: file.vouchedStat} : {}),
-        ...(file.trusted ? {trusted: true} : {}),
-        signal: run.signal,
-      });
+      const chunks = readBytes(file, run.signal);
       for await (const chunk of chunks) {
         carry = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
         if (carry.length < CHUNK_BYTES) continue;

@@ -8,7 +8,8 @@ import {statToken} from '../../core/stat-token.js';
 
 const CHUNK = 1024 * 1024;
 
-export interface ByteSourceOptions {
+/** A file of a source, as the dataset stage reads it. */
+export interface SourceBytes {
   /** Absolute path of the file (in the project or in the store). */
   readonly path: string;
   /** The file as shown in messages. */
@@ -16,7 +17,7 @@ export interface ByteSourceOptions {
   /** Decompress (the hash is of the compressed bytes, as stored). */
   readonly gzip: boolean;
   /** The hash recorded for the file; other bytes mean it changed during the build. */
-  readonly expectedHash: Sha256;
+  readonly sha256: Sha256;
   /**
    * The file's stat token when the stat cache vouches for `expectedHash`: the bytes are then not
    * hashed again, only the stat compared after reading. Absent for files that must be hashed.
@@ -24,7 +25,6 @@ export interface ByteSourceOptions {
   readonly vouchedStat?: string;
   /** Objects in the store are immutable (read-only, named by their hash): no check needed. */
   readonly trusted?: boolean;
-  readonly signal?: AbortSignal;
 }
 
 /**
@@ -33,13 +33,16 @@ export interface ByteSourceOptions {
  * edited in the middle of a build fails the build instead of producing a dataset that matches
  * no key.
  */
-export async function* readBytes(options: ByteSourceOptions): AsyncGenerator<Buffer> {
+export async function* readBytes(
+  options: SourceBytes,
+  signal?: AbortSignal,
+): AsyncGenerator<Buffer> {
   const verify = options.vouchedStat === undefined && !options.trusted;
   const hasher = createHash('sha256');
   async function* raw(): AsyncGenerator<Buffer> {
     const stream = createReadStream(options.path, {highWaterMark: CHUNK});
     for await (const chunk of stream as AsyncIterable<Buffer>) {
-      options.signal?.throwIfAborted();
+      signal?.throwIfAborted();
       if (verify) hasher.update(chunk);
       yield chunk;
     }
@@ -70,10 +73,10 @@ export async function* readBytes(options: ByteSourceOptions): AsyncGenerator<Buf
   }
   if (!verify) return;
   const actual = sha256FromHex(hasher.digest('hex'));
-  if (actual !== options.expectedHash) {
+  if (actual !== options.sha256) {
     throw new StageFailure(
       'source-changed',
-      `${options.shown} changed while ft was reading it (${options.expectedHash} -> ${actual}); run the build again`,
+      `${options.shown} changed while ft was reading it (${options.sha256} -> ${actual}); run the build again`,
     );
   }
 }

@@ -1,3 +1,4 @@
+import type {NormalizedTransform} from '../../recipe/normalized.js';
 import type {Example} from '../records/example.js';
 import {valueAtPath} from './text/dotted-path.js';
 import {Hash128Set} from './text/hash128-set.js';
@@ -9,19 +10,8 @@ import {StringHasher} from './text/string-hash128.js';
 import {ValueHasher} from './text/value-hash.js';
 import type {TransformContext, TransformStep} from './transform.js';
 
-export interface DedupeOptions {
-  /** Dotted field paths compared (as a tuple; missing = null), or null for the whole record. */
-  readonly by: readonly string[] | null;
-  readonly mode: 'exact' | 'normalized' | 'near';
-  /** near: the estimated Jaccard similarity from which a record is a duplicate. */
-  readonly threshold: number;
-  /** near: words per shingle. */
-  readonly shingle_size: number;
-  /** near: MinHash permutations (signature slots). */
-  readonly num_perm: number;
-  /** near: seeds the shingle hash and the permutations. */
-  readonly seed: number;
-}
+/** The recipe's dedupe options, defaults applied (recipe/normalized.ts). */
+export type DedupeOptions = Extract<NormalizedTransform, {dedupe: unknown}>['dedupe'];
 
 /**
  * Drops repeated records, keeping the first occurrence in input order. Streaming, with memory

@@ -1,20 +1,10 @@
+import type {NormalizedTransform} from '../../recipe/normalized.js';
 import type {Example} from '../records/example.js';
 import {CARD, EMAIL, PHONE, type PiiPattern} from './text/pii-patterns.js';
 import type {TransformContext, TransformStep} from './transform.js';
 
-export interface RedactOptions {
-  readonly emails: boolean;
-  readonly phones: boolean;
-  readonly cards: boolean;
-  /** Custom regexes (JavaScript syntax, always with the `u` flag) and their replacements. */
-  readonly patterns: readonly {
-    readonly regex: string;
-    readonly flags?: string;
-    readonly replacement?: string;
-  }[];
-  /** Dotted paths whose string leaves are redacted; null for the defaults by record kind. */
-  readonly fields: readonly string[] | null;
-}
+/** The recipe's redact options, defaults applied (recipe/normalized.ts). */
+export type RedactOptions = Extract<NormalizedTransform, {redact: unknown}>['redact'];
 
 /** One pass over a string: a regex, what replaces a match, and the count it adds to. */
 interface Pass {
