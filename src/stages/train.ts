@@ -5,16 +5,7 @@ import {trainFingerprint} from '../plan/fingerprint.js';
 import {stageId} from '../plan/stage-id.js';
 import type {NormalizedTarget} from '../recipe/normalized.js';
 import {SPLIT_FILES} from './dataset.js';
-import {
-  type DatasetReport,
-  DatasetReportBuilder,
-  estimateOpenAI,
-  type ModelInfo,
-  type OpenAICostEstimate,
-  openAIModelInfo,
-} from './dataset-checks/index.js';
-import {DataProblems} from './records/data-error.js';
-import {readRecords} from './records/read-records.js';
+import type {DatasetReport, ModelInfo, OpenAICostEstimate} from './dataset-checks/index.js';
 import type {Preflight, StageContext, StageDefinition} from './stage-definition.js';
 
 /** Bumped when the preflight's figures change meaning, so cached ones are recomputed. */
@@ -42,8 +33,11 @@ export function trainingData(ctx: StageContext): Record<string, Sha256> {
  * dataset-checks/models.ts; a local model's tokenizer is not available to ft (no model hub), so
  * its tokens are counted with o200k_base and said to be approximate.
  */
-function modelOf(target: NormalizedTarget): ModelInfo {
-  if (target.backend.type === 'openai') return openAIModelInfo(target.backend.model);
+async function modelOf(target: NormalizedTarget): Promise<ModelInfo> {
+  if (target.backend.type === 'openai') {
+    const {openAIModelInfo} = await import('./dataset-checks/index.js');
+    return openAIModelInfo(target.backend.model);
+  }
   return {
     id: target.backend.model,
     base: target.backend.model,
@@ -83,6 +77,12 @@ async function figures(
   );
   const cached = ctx.store.readDerived(key) as PreflightFigures | undefined;
   if (cached?.dataset) return cached;
+  // Loaded here: the tokenizer and the checks are needed only when figures are not cached.
+  const [{DatasetReportBuilder}, {DataProblems}, {readRecords}] = await Promise.all([
+    import('./dataset-checks/index.js'),
+    import('./records/data-error.js'),
+    import('./records/read-records.js'),
+  ]);
   const builder = new DatasetReportBuilder(model);
   const problems = new DataProblems();
   const reader = readRecords(
@@ -118,7 +118,7 @@ export const trainStage: StageDefinition = {
     const target = targetOf(ctx);
     const data = trainingData(ctx)[SPLIT_FILES.train];
     if (!data) throw new Error('the dataset has no training split');
-    const model = modelOf(target);
+    const model = await modelOf(target);
     const {dataset, billable} = await figures(ctx, data, model);
     const warnings = [...model.notes];
     if (dataset.examples < model.minExamples) {
@@ -137,6 +137,7 @@ export const trainStage: StageDefinition = {
     }
     let estimate: OpenAICostEstimate | undefined;
     if (target.backend.type === 'openai') {
+      const {estimateOpenAI} = await import('./dataset-checks/index.js');
       estimate = estimateOpenAI(dataset, model, target.hyperparameters, billable);
     }
     return {

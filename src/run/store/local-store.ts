@@ -4,7 +4,7 @@ import {chmod, copyFile, link, mkdir, open, readdir, rename, rm, stat} from 'nod
 import {dirname, join} from 'node:path';
 import {stableJson} from '../../core/canonical-json.js';
 import {hexOf, isSha256, type Sha256, sha256FromHex} from '../../core/hash.js';
-import {tempPath, writeFileAtomic} from './atomic-file.js';
+import {tempPath, writeFileAtomic, writeFileAtomicSync} from './atomic-file.js';
 import type {CacheEntryKind, CacheProvider} from './cache-provider.js';
 import type {StageRecord} from './stage-record.js';
 
@@ -62,10 +62,8 @@ export class LocalStore implements CacheProvider {
       mkdirSync(join(this.root, dir), {recursive: true});
     }
     const ignore = join(this.root, '.gitignore');
-    if (!existsSync(ignore)) {
-      // Written directly: a racing second writer writes the same bytes.
-      void writeFileAtomic(ignore, '*\n');
-    }
+    // A racing second writer writes the same bytes.
+    if (!existsSync(ignore)) writeFileAtomicSync(ignore, '*\n');
   }
 
   /** A fresh path under tmp/ for a file that will become an object. */

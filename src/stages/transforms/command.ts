@@ -11,14 +11,6 @@ export interface CommandStepOptions {
   readonly env: Readonly<Record<string, string>>;
 }
 
-/** Arguments that name files (relative to the recipe): their content is part of the key. */
-export function commandFiles(dir: string, run: readonly string[]): string[] {
-  return run.filter((arg) => {
-    const path = resolve(dir, arg);
-    return !arg.startsWith('-') && existsSync(path) && statSync(path).isFile();
-  });
-}
-
 /**
  * Pipes the records through an executable: canonical JSONL on its stdin, JSONL back on its
  * stdout (any number of records; blank lines skipped). It runs in the recipe's folder with a

@@ -19,29 +19,6 @@ type UserFunction = (
 ) => Returned | Promise<Returned>;
 
 /**
- * The module and every local file it imports (relative specifiers in `import`, `export ... from`,
- * `import()` and `require()`), recursively, with their content hashes, relative to the recipe.
- * These are part of the dataset's key, so editing a helper the transform imports reruns it.
- * Packages (bare specifiers) are not: pin them with your package manager.
- */
-export function moduleFiles(dir: string, module: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  const visit = (absolute: string) => {
-    const key = relative(dir, absolute).replaceAll('\\', '/');
-    if (key in files) return;
-    const text = readFileSync(absolute);
-    files[key] = sha256(text);
-    const source = text.toString('utf8');
-    const specifiers = source.matchAll(
-      /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)(['"])(\.{1,2}\/[^'"]+)\1/g,
-    );
-    for (const m of specifiers) visit(resolve(dirname(absolute), m[2]!));
-  };
-  visit(resolve(dir, module));
-  return Object.fromEntries(Object.entries(files).sort(([a], [b]) => (a < b ? -1 : 1)));
-}
-
-/**
  * Runs the named export of a user module on every record: it returns a record, a list of
  * records, or null to drop it, possibly asynchronously. The module is imported with its content
  * hash in the URL, so an edited module is loaded afresh. A throw is a data error at the record.

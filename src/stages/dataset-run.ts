@@ -1,0 +1,252 @@
+import {mkdir, mkdtemp, rm} from 'node:fs/promises';
+import {relative, resolve} from 'node:path';
+import {UserError} from '../core/diagnostic.js';
+import type {Sha256} from '../core/hash.js';
+import type {NormalizedSource, RecordFormat} from '../recipe/normalized.js';
+import {SPLIT_FILES, sourceOutputs} from './dataset.js';
+import {parallelPlan} from './parallel/parallel-plan.js';
+import {runParallel, WorkersOutOfMemory, workerCount} from './parallel/run-parallel.js';
+import {DataProblems} from './records/data-error.js';
+import type {Example, SplitName} from './records/example.js';
+import {toTrainingExample} from './records/formats.js';
+import {JsonlWriter} from './records/jsonl-writer.js';
+import {readRecords} from './records/read-records.js';
+import type {SourceManifest} from './source.js';
+import type {Artifact, StageContext, StageResult} from './stage-definition.js';
+import {createTransform, type TransformStep} from './transforms/index.js';
+import type {TransformSummary} from './transforms/transform.js';
+
+/** The dataset stage's work (see dataset.ts): sources through the transforms into the splits. */
+export async function runDataset(ctx: StageContext): Promise<StageResult> {
+  const skipping = ctx.recipe.sources.filter((s) => s.on_error === 'skip').map((s) => s.name);
+  let problems = new DataProblems(skipping);
+  const writers = new Map<SplitName, JsonlWriter>();
+  await mkdir(resolve(ctx.store.newTempFile('x'), '..'), {recursive: true});
+  const tempDir = await mkdtemp(ctx.store.newTempFile('dataset'));
+  try {
+    for (const split of splitsOf(ctx)) {
+      writers.set(split, await JsonlWriter.create(ctx.store.newTempFile(split)));
+    }
+    const files = inputFiles(ctx);
+    const plan = parallelPlan(ctx.recipe);
+    const workers =
+      plan && files.every((f) => f.format === 'jsonl')
+        ? workerCount(files.reduce((sum, f) => sum + f.size, 0))
+        : 0;
+    const parallel =
+      plan && workers > 0
+        ? await runParallel({
+            plan,
+            workers,
+            setup: {
+              prefix: plan.prefix,
+              suffix: plan.suffix,
+              dir: ctx.recipe.dir,
+              seed: ctx.recipe.seed,
+              skipping,
+              inlineLines: Object.fromEntries(
+                ctx.recipe.sources.flatMap((s) => (s.kind === 'inline' ? [[s.name, s.lines]] : [])),
+              ),
+            },
+            files: files.map((f) => ({...f, source: f.source.name})),
+            writers,
+            problems,
+            signal: ctx.signal,
+          }).catch(async (e: unknown) => {
+            if (!(e instanceof WorkersOutOfMemory)) throw e;
+            ctx.log(`worker threads ran out of memory (${e.message}); running on one thread`);
+            for (const [split, writer] of writers) {
+              await writer.discard();
+              writers.set(split, await JsonlWriter.create(ctx.store.newTempFile(split)));
+            }
+            problems = new DataProblems(skipping);
+            return undefined;
+          })
+        : undefined;
+    const {perSource, summaries} =
+      parallel ?? (await runSequential(ctx, files, writers, problems, tempDir));
+    for (const source of ctx.recipe.sources) {
+      const records = perSource[source.name] ?? 0;
+      if (records === 0) {
+        const own = files.filter((f) => f.source === source);
+        problems.add(
+          {
+            file: own.length === 1 ? own[0]!.shown : `sources.${source.name}`,
+            line: 1,
+            source: source.name,
+          },
+          `sources.${source.name} has no usable records`,
+          1,
+          undefined,
+          'empty source',
+        );
+      }
+      ctx.progress(`read ${source.name}: ${records} records`);
+    }
+    if (problems.count > 0) throw new UserError([...problems.errors(), ...problems.warnings()]);
+    const names = ctx.recipe.transforms.map((t) => Object.keys(t)[0]!);
+    const transforms = summaries.map((summary, i) => ({[names[i]!]: summary}));
+
+    const outputs: Record<string, Artifact> = {};
+    const examples: Record<string, number> = {};
+    for (const [split, writer] of writers) {
+      const {hash, size} = await writer.finish();
+      await ctx.store.adopt(writer.path, hash);
+      outputs[SPLIT_FILES[split]] = {hash, size};
+      examples[split] = writer.count;
+    }
+    writers.clear();
+    const skipped = problems.skipped();
+    ctx.log(`records per source: ${JSON.stringify(perSource)}`);
+    for (const t of transforms) ctx.log(`transform ${JSON.stringify(t)}`);
+    ctx.log(`examples per split: ${JSON.stringify(examples)}`);
+    if (skipped.total > 0) ctx.log(`skipped records: ${JSON.stringify(skipped)}`);
+    return {
+      outputs,
+      summary: {
+        records: perSource,
+        transforms,
+        examples,
+        ...(skipped.total > 0 ? {skipped} : {}),
+        // How the stage ran: 0 is the main thread alone (the output never depends on it).
+        threads: parallel ? workers : 0,
+      },
+      warnings: problems.warnings(),
+    };
+  } finally {
+    for (const writer of writers.values()) await writer.discard();
+    await rm(tempDir, {recursive: true, force: true});
+  }
+}
+
+/** The splits this recipe produces: train always; validation and test when a split asks. */
+function splitsOf(ctx: StageContext): SplitName[] {
+  const out: SplitName[] = ['train'];
+  for (const step of ctx.recipe.transforms) {
+    if ('split' in step) {
+      if (step.split.validation > 0) out.push('validation');
+      if (step.split.test > 0) out.push('test');
+    }
+  }
+  return out;
+}
+
+/** How a record is located in messages: inline examples point into the recipe. */
+function lineMapper(source: NormalizedSource): ((line: number) => number) | undefined {
+  return source.kind === 'inline' ? (line) => source.lines[line - 1] ?? 1 : undefined;
+}
+
+/** One file to read, with where it comes from. */
+interface InputFile {
+  readonly source: NormalizedSource;
+  readonly path: string;
+  readonly shown: string;
+  readonly sha256: Sha256;
+  readonly size: number;
+  readonly format: RecordFormat;
+  readonly gzip: boolean;
+  readonly delimiter: string;
+  readonly vouchedStat?: string;
+  readonly trusted?: boolean;
+}
+
+/** Every file of every source, in recipe order, as the source stages recorded them. */
+function inputFiles(ctx: StageContext): InputFile[] {
+  const manifests = sourceOutputs(ctx);
+  return ctx.recipe.sources.flatMap((source) => {
+    const manifest = JSON.parse(ctx.store.readText(manifests[source.name]!)) as SourceManifest;
+    return manifest.files.map((file) => {
+      const path = file.stored ? ctx.store.pathOf(file.sha256) : resolve(ctx.recipe.dir, file.path);
+      const shown =
+        file.path === '<inline>'
+          ? ctx.recipe.file
+          : file.stored
+            ? file.path
+            : shownPath(path, file.path);
+      // Project files the stat cache vouches for, and store objects, are not hashed again.
+      const vouchedStat = file.stored ? undefined : ctx.vouchFile(path, file.sha256);
+      return {
+        source,
+        path,
+        shown,
+        sha256: file.sha256,
+        size: file.size,
+        format: file.format,
+        gzip: file.gzip,
+        delimiter: file.delimiter,
+        ...(vouchedStat !== undefined ? {vouchedStat} : {}),
+        ...(file.stored ? {trusted: true} : {}),
+      };
+    });
+  });
+}
+
+/**
+ * The pipeline on this thread: every record through every step, in order. Used when a step
+ * needs the records themselves in order (js, command, shuffle, ...), for small inputs, and
+ * for formats the workers do not parse (JSON, CSV).
+ */
+async function runSequential(
+  ctx: StageContext,
+  files: readonly InputFile[],
+  writers: ReadonlyMap<SplitName, JsonlWriter>,
+  problems: DataProblems,
+  tempDir: string,
+): Promise<{perSource: Record<string, number>; summaries: TransformSummary[]}> {
+  const steps: TransformStep[] = ctx.recipe.transforms.map((t) =>
+    createTransform(t, {
+      problems,
+      dir: ctx.recipe.dir,
+      seed: ctx.recipe.seed,
+      tempDir,
+      signal: ctx.signal,
+    }),
+  );
+  const write = async (batch: Example[]) => {
+    for (const example of batch) {
+      const writer = writers.get(example.split ?? 'train')!;
+      const normal = toTrainingExample(example.record);
+      if (normal === example.record && example.canonical !== undefined) {
+        await writer.writeLine(example.canonical);
+      } else await writer.write(normal);
+    }
+  };
+  // A canonical text cached by split stays valid only while no later step can change the record.
+  const splitAt = ctx.recipe.transforms.findIndex((t) => 'split' in t);
+  /** Sends a batch through the steps from `from` on, then to the writers. */
+  const push = async (from: number, input: Example[]) => {
+    let batch = input;
+    for (let i = from; i < steps.length && batch.length > 0; i++) {
+      ctx.signal.throwIfAborted();
+      if (splitAt !== -1 && i > splitAt) for (const e of batch) e.canonical = undefined;
+      batch = await steps[i]!.process(batch);
+    }
+    if (batch.length > 0) await write(batch);
+  };
+  const perSource: Record<string, number> = {};
+  for (const file of files) {
+    const mapper = lineMapper(file.source);
+    const reader = readRecords(
+      {...file, source: file.source.name, ...(mapper ? {lineOf: mapper} : {})},
+      problems,
+      ctx.signal,
+    );
+    perSource[file.source.name] ??= 0;
+    for await (const batch of reader) {
+      perSource[file.source.name]! += batch.length;
+      await push(0, batch);
+    }
+  }
+  // Steps that hold records back release them in order, each through the steps after it.
+  for (let i = 0; i < steps.length; i++) {
+    const held = steps[i]!.finish?.();
+    if (held) for await (const batch of held) await push(i + 1, batch);
+  }
+  return {perSource, summaries: steps.map((s) => s.summary())};
+}
+
+/** A project file as the user would name it: relative to where they are, when inside it. */
+function shownPath(absolute: string, fallback: string): string {
+  const fromCwd = relative(process.cwd(), absolute);
+  return fromCwd.startsWith('..') || fromCwd === '' ? fallback : fromCwd;
+}
