@@ -20,4 +20,5 @@ const onSignal = () => {
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 const code = await main(process.argv.slice(2), processIo(controller.signal));
-process.exitCode = controller.signal.aborted && code !== EXIT.usage ? EXIT.interrupted : code;
+// An interrupt outranks every other outcome (130 > 2 > 1 > 3).
+process.exitCode = controller.signal.aborted ? EXIT.interrupted : code;

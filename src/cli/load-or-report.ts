@@ -5,6 +5,7 @@ import type {LoadedRecipe} from '../recipe/load.js';
 import type {ResolvedRecipe} from '../recipe/normalized.js';
 import {readRecipeCache, recipeCacheEntry, recipeCacheKey} from '../recipe/recipe-cache.js';
 import {writeFileAtomicSync} from '../run/store/atomic-file.js';
+import {LocalStore} from '../run/store/local-store.js';
 import type {Io} from './io.js';
 
 /** Loads and validates the recipe, or throws every problem as a UserError (exit 2). */
@@ -36,11 +37,15 @@ export async function resolveRecipe(
   } catch {
     text = undefined; // loadOrThrow reports it properly
   }
-  const key = text === undefined ? undefined : recipeCacheKey(path, text, set);
+  const key = text === undefined ? undefined : recipeCacheKey(path, text, set, io.cwd);
   const cacheFile = join(dirname(path), '.ft', 'recipe-cache.json');
   const cached = key === undefined ? undefined : readRecipeCache(cacheFile, key);
   if (cached) return {path, normalized: cached};
   const loaded = await loadOrThrow(io, file, set);
-  if (key !== undefined) writeFileAtomicSync(cacheFile, recipeCacheEntry(key, loaded.normalized));
+  if (key !== undefined) {
+    // Through the store, so a .ft/ made here has its .gitignore like any other.
+    new LocalStore(join(dirname(path), '.ft')).init();
+    writeFileAtomicSync(cacheFile, recipeCacheEntry(key, loaded.normalized));
+  }
   return {path: loaded.path, normalized: loaded.normalized};
 }

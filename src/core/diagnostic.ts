@@ -22,7 +22,8 @@ export type DiagnosticCode =
   | 'missing-file'
   | 'bad-override'
   | 'data'
-  | 'usage';
+  | 'usage'
+  | 'internal';
 
 /** A position in a text file, 1-based, columns in UTF-16 code units (as editors count them). */
 export interface SourceLocation {

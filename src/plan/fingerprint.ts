@@ -16,7 +16,7 @@ import type {Eval} from '../recipe/recipe-types.js';
  */
 export const IMPLEMENTATION = {
   source: 2,
-  dataset: 1,
+  dataset: 2,
   template: 1,
   system: 1,
   rename: 1,
@@ -28,7 +28,7 @@ export const IMPLEMENTATION = {
   shuffle: 1,
   limit: 1,
   split: 1,
-  js: 1,
+  js: 2,
   command: 1,
   train: 1,
   eval: 1,

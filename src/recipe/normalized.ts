@@ -127,6 +127,8 @@ export type NormalizedTransform =
         readonly module: string;
         readonly function: string;
         readonly options: Readonly<Record<string, unknown>>;
+        /** The recipe's seed, which the function receives: part of the key like its options. */
+        readonly seed: number;
       };
     }
   | {
@@ -282,15 +284,16 @@ function normalizeTransform(
       },
     };
   }
-  if ('js' in step) return {js: normalizeJs(step.js)};
+  if ('js' in step) return {js: normalizeJs(step.js, seed)};
   return {command: normalizeCommand(step.command)};
 }
 
-function normalizeJs(js: JsOptions) {
+function normalizeJs(js: JsOptions, seed: number) {
   return {
     module: js.module.replaceAll('\\', '/'),
     function: js.function ?? 'default',
     options: js.options ?? {},
+    seed,
   };
 }
 

@@ -91,7 +91,12 @@ export function applyOverrides(
   return problems.length > 0 ? fail(problems) : ok(root);
 }
 
+/** Keys that would reach JavaScript's object machinery instead of the recipe. */
+const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
+
 function setIn(root: unknown, path: readonly PathSegment[], value: unknown): string | undefined {
+  const bad = path.find((s) => typeof s === 'string' && FORBIDDEN.has(s));
+  if (bad !== undefined) return `'${String(bad)}' is not a recipe key`;
   let node = root;
   for (let i = 0; i < path.length; i++) {
     const segment = path[i]!;

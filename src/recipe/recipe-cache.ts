@@ -1,6 +1,6 @@
-import {existsSync, readFileSync} from 'node:fs';
+import {existsSync, readFileSync, statSync} from 'node:fs';
 import {resolve} from 'node:path';
-import {isGlob} from '../core/glob.js';
+import {globFiles, isGlob} from '../core/glob.js';
 import {sha256} from '../core/hash.js';
 import type {NormalizedRecipe} from './normalized.js';
 
@@ -30,16 +30,20 @@ function currentBuildId(): string | null {
   return buildId;
 }
 
-/** The recipe's absolute path is part of the key: normalized recipes hold absolute paths. */
+/**
+ * The recipe's absolute path and the folder ft runs in are part of the key: normalized recipes
+ * hold absolute paths, and paths shown in messages are relative to where the user is.
+ */
 export function recipeCacheKey(
   recipePath: string,
   recipeText: string,
   set: readonly string[],
+  cwd: string,
 ): string | undefined {
   const id = currentBuildId();
   return id === null
     ? undefined
-    : sha256(`${id}\0${recipePath}\0${JSON.stringify(set)}\0${recipeText}`);
+    : sha256(`${id}\0${recipePath}\0${cwd}\0${JSON.stringify(set)}\0${recipeText}`);
 }
 
 /**
@@ -55,11 +59,33 @@ export function readRecipeCache(cacheFile: string, key: string): NormalizedRecip
   }
   if (entry.key !== key) return undefined;
   const {normalized} = entry;
-  const missing = normalized.sources.some(
-    (s) => s.kind === 'files' && !isGlob(s.path) && !existsSync(resolve(normalized.dir, s.path)),
-  );
-  if (missing) return undefined;
-  return normalized;
+  return filesStillThere(normalized) ? normalized : undefined;
+}
+
+/**
+ * The file-system checks of rules.ts, re-run on a cache hit (they are cheap): when one fails,
+ * the recipe is loaded in full, which reports the problem at its place in the recipe.
+ */
+function filesStillThere(recipe: NormalizedRecipe): boolean {
+  const isFile = (path: string) => {
+    try {
+      return statSync(resolve(recipe.dir, path)).isFile();
+    } catch {
+      return false;
+    }
+  };
+  for (const s of recipe.sources) {
+    if (s.kind !== 'files') continue;
+    if (isGlob(s.path) ? globFiles(recipe.dir, s.path).length === 0 : !isFile(s.path)) return false;
+  }
+  for (const step of recipe.transforms) {
+    if ('js' in step && !isFile(step.js.module)) return false;
+    if ('command' in step) {
+      const program = step.command.run[0]!;
+      if (program.includes('/') && !existsSync(resolve(recipe.dir, program))) return false;
+    }
+  }
+  return true;
 }
 
 export function recipeCacheEntry(key: string, normalized: NormalizedRecipe): string {

@@ -112,12 +112,21 @@ function checkSource(
         'compute it with `sha256sum` on a copy you trust',
       );
     }
+    let parsed: URL;
     try {
-      name = new URL(s.url).pathname;
+      parsed = new URL(s.url);
     } catch {
       at([...path, 'url'], `not a valid URL: ${s.url}`, 'value');
       return;
     }
+    if (parsed.username || parsed.password) {
+      at(
+        [...path, 'url'],
+        'credentials in a URL would reach keys, logs and the lockfile; put the token in an environment variable and name it in auth_env',
+        'value',
+      );
+    }
+    name = parsed.pathname;
   }
   if (kind === 'path' && typeof s.path === 'string' && s.path !== '') {
     if (isGlob(s.path)) {

@@ -1,4 +1,3 @@
-import {writeFile} from 'node:fs/promises';
 import {isDeepStrictEqual} from 'node:util';
 import {type Diagnostic, UserError} from '../core/diagnostic.js';
 import type {Sha256} from '../core/hash.js';
@@ -18,6 +17,7 @@ import type {
   StageResult,
 } from '../stages/stage-definition.js';
 import type {LockEntry, Lockfile} from './lockfile.js';
+import {writeFileAtomic} from './store/atomic-file.js';
 import type {LocalStore} from './store/local-store.js';
 import type {StageCache} from './store/stage-cache.js';
 import type {StageRecord} from './store/stage-record.js';
@@ -105,6 +105,8 @@ export async function execute(options: ExecuteOptions): Promise<Map<StageId, Sta
   const decide = async (node: StageNode, upstream: StageOutcome[]): Promise<StageOutcome> => {
     const blocked = upstream.find((u) => u.status !== undefined && !isDone(u.status));
     if (blocked || signal.aborted) {
+      // Every stage of a build gets its stage-end event, those that never started included.
+      if (options.mode === 'build') emit(stageEnd(node, null, 'skipped', [], 0));
       return skipped(node, options.mode);
     }
     if (upstream.some((u) => u.result === undefined)) {
@@ -193,7 +195,7 @@ export async function execute(options: ExecuteOptions): Promise<Map<StageId, Sta
         durationMs,
         createdAt: new Date().toISOString(),
       } satisfies StageRecord);
-      await writeFile(store.logPath(key), lines.map((l) => `${l}\n`).join('')).catch(
+      await writeFileAtomic(store.logPath(key), lines.map((l) => `${l}\n`).join('')).catch(
         () => undefined,
       );
       for (const d of result.warnings ?? []) emit(diagnosticEvent(d, node.id));

@@ -4,7 +4,7 @@ import {type Diagnostic, error, UserError} from '../core/diagnostic.js';
 import {buildGraph, type StageNode, selectStages} from '../plan/graph.js';
 import type {StageId} from '../plan/stage-id.js';
 import type {ResolvedRecipe} from '../recipe/normalized.js';
-import type {BuildEvent} from '../report/events.js';
+import {type BuildEvent, diagnosticEvent} from '../report/events.js';
 import {execute, type StageOutcome} from './executor.js';
 import {exitCodeOf} from './exit-code.js';
 import {
@@ -85,6 +85,8 @@ export async function runSession(request: SessionRequest): Promise<SessionResult
     const read = readLockfile(lockPath, shownLock);
     if (!read.ok) throw new UserError(read.error);
     const previous = read.value;
+    const warn = (message: string) =>
+      request.emit(diagnosticEvent({code: 'usage', severity: 'warning', message}));
     const statCache = new StatCache(store.statCacheFile);
     let outcomes: Map<StageId, StageOutcome>;
     try {
@@ -93,7 +95,7 @@ export async function runSession(request: SessionRequest): Promise<SessionResult
         recipe: loaded.normalized,
         stages,
         store,
-        cache: new StageCache(store, sharedCaches()),
+        cache: new StageCache(store, sharedCaches(warn), warn),
         statCache,
         lockfile: previous,
         frozen: request.frozen,
@@ -132,11 +134,16 @@ export async function runSession(request: SessionRequest): Promise<SessionResult
  * Shared caches from `FT_SHARED_CACHE`: a folder (an NFS mount, a CI cache volume) laid out like
  * `.ft/`, read before running a stage and written after. Remote HTTP/S3 caches plug in here.
  */
-function sharedCaches(): LocalStore[] {
+function sharedCaches(warn: (message: string) => void): LocalStore[] {
   const dir = process.env.FT_SHARED_CACHE;
   if (!dir) return [];
   const shared = new LocalStore(dir);
-  shared.init();
+  try {
+    shared.init();
+  } catch (e) {
+    warn(`FT_SHARED_CACHE=${dir} cannot be used: ${(e as Error).message}`);
+    return [];
+  }
   return [shared];
 }
 

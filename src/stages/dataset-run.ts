@@ -224,25 +224,33 @@ async function runSequential(
     if (batch.length > 0) await write(batch);
   };
   const perSource: Record<string, number> = {};
-  for (const file of files) {
-    const mapper = lineMapper(file.source);
-    const reader = readRecords(
-      {...file, source: file.source.name, ...(mapper ? {lineOf: mapper} : {})},
-      problems,
-      ctx.signal,
-    );
-    perSource[file.source.name] ??= 0;
-    for await (const batch of reader) {
-      perSource[file.source.name]! += batch.length;
-      await push(0, batch);
-    }
-  }
-  // Steps that hold records back release them in order, each through the steps after it.
-  for (let i = 0; i < steps.length; i++) {
-    const held = steps[i]!.finish?.();
-    if (held) for await (const batch of held) await push(i + 1, batch);
+  try {
+    await feed();
+  } finally {
+    await Promise.all(steps.map((s) => s.close?.()));
   }
   return {perSource, summaries: steps.map((s) => s.summary())};
+
+  async function feed(): Promise<void> {
+    for (const file of files) {
+      const mapper = lineMapper(file.source);
+      const reader = readRecords(
+        {...file, source: file.source.name, ...(mapper ? {lineOf: mapper} : {})},
+        problems,
+        ctx.signal,
+      );
+      perSource[file.source.name] ??= 0;
+      for await (const batch of reader) {
+        perSource[file.source.name]! += batch.length;
+        await push(0, batch);
+      }
+    }
+    // Steps that hold records back release them in order, each through the steps after it.
+    for (let i = 0; i < steps.length; i++) {
+      const held = steps[i]!.finish?.();
+      if (held) for await (const batch of held) await push(i + 1, batch);
+    }
+  }
 }
 
 /** A project file as the user would name it: relative to where they are, when inside it. */

@@ -181,16 +181,7 @@ async function fetchPinned(ctx: StageContext, source: UrlSource): Promise<Artifa
     headers[source.auth.header] = source.auth.scheme ? `${source.auth.scheme} ${token}` : token;
   }
   const shown = withoutCredentials(source.url);
-  let response: Response;
-  try {
-    response = await fetch(source.url, {headers, signal: ctx.signal, redirect: 'follow'});
-  } catch (e) {
-    if (ctx.signal.aborted) throw e;
-    throw new StageFailure(
-      'fetch-failed',
-      `GET ${shown}: ${(e as Error).cause ?? (e as Error).message}`,
-    );
-  }
+  const response = await get(source.url, headers, ctx.signal, shown);
   if (!response.ok || !response.body) {
     throw new StageFailure(
       'fetch-failed',
@@ -231,4 +222,47 @@ async function fetchPinned(ctx: StageContext, source: UrlSource): Promise<Artifa
   await ctx.store.adopt(temp, actual);
   ctx.log(`fetched ${shown}: ${size} bytes`);
   return {hash: actual, size};
+}
+
+/** Redirects followed at most. */
+const MAX_REDIRECTS = 5;
+
+/**
+ * GET with redirects followed by hand: the token goes only to the URL's own origin (fetch would
+ * forward a custom header such as X-Api-Key to any host a redirect names), and a redirect from
+ * https to http is refused. Error messages name the URL as shown, never its credentials.
+ */
+async function get(
+  url: string,
+  auth: Record<string, string>,
+  signal: AbortSignal,
+  shown: string,
+): Promise<Response> {
+  const origin = new URL(url).origin;
+  let current = url;
+  for (let hop = 0; ; hop++) {
+    let response: Response;
+    try {
+      const headers = new URL(current).origin === origin ? auth : {};
+      response = await fetch(current, {headers, signal, redirect: 'manual'});
+    } catch (e) {
+      if (signal.aborted) throw e;
+      const reason = String((e as Error).cause ?? (e as Error).message).replaceAll(url, shown);
+      throw new StageFailure('fetch-failed', `GET ${shown}: ${reason}`);
+    }
+    const location = response.headers.get('location');
+    if (response.status < 300 || response.status >= 400 || !location) return response;
+    await response.body?.cancel();
+    const next = new URL(location, current);
+    if (hop >= MAX_REDIRECTS) {
+      throw new StageFailure('fetch-failed', `GET ${shown}: more than ${MAX_REDIRECTS} redirects`);
+    }
+    if (new URL(current).protocol === 'https:' && next.protocol !== 'https:') {
+      throw new StageFailure(
+        'fetch-failed',
+        `GET ${shown}: refused a redirect from https to ${next.protocol}`,
+      );
+    }
+    current = next.href;
+  }
 }

@@ -129,3 +129,39 @@ describe('the dataset stage on worker threads', () => {
     expect(parallel.summary.transforms).toEqual(sequential.summary.transforms);
   });
 });
+
+describe('steps after the split on worker threads', () => {
+  it('see and change the records like on one thread', async () => {
+    const rows = jsonl(
+      Array.from({length: 3000}, (_, i) => ({
+        messages: [
+          {role: 'user', content: `question ${i}: mail bob${i}@example.com`},
+          {role: 'assistant', content: `answer ${i}`},
+        ],
+      })),
+    );
+    const recipe = `version: 1
+name: after-split
+sources:
+  d: { path: d.jsonl }
+transforms:
+  - split: { validation: 0.2 }
+  - redact: {}
+  - system: { content: "Reply briefly." }
+  - map: { tag: "x" }
+`;
+    const one = await project({'finetune.yaml': recipe, 'd.jsonl': rows});
+    const two = await project({'finetune.yaml': recipe, 'd.jsonl': rows});
+    const sequential = await build(one, 0);
+    const parallel = await build(two, 2);
+    expect(parallel.summary.threads).toBe(2);
+    expect(parallel.outputs).toEqual(sequential.outputs);
+    const head = await execa(process.execPath, [FT_BIN, 'data', 'head', 'dataset', '-n', '1'], {
+      cwd: two,
+      env: {CI: '1'},
+    });
+    const first = JSON.parse(String(head.stdout));
+    expect(first.messages[0]).toEqual({role: 'system', content: 'Reply briefly.'});
+    expect(first.messages[1].content).toMatch(/mail \[EMAIL\]$/);
+  });
+});

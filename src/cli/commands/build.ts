@@ -68,19 +68,35 @@ export async function buildCommand(args: readonly string[], io: Io): Promise<num
       id: o.node.id as string,
       status: (o.status ?? 'skipped') as StageStatus,
     }));
-    reporter.emit({
-      event: 'summary',
-      ok: result.exitCode === EXIT.ok,
-      exit_code: result.exitCode,
-      stages,
-    });
+    // Ctrl-C after the last stage still makes the build an interrupted one, as its exit says.
+    const exitCode = io.signal.aborted ? EXIT.interrupted : result.exitCode;
+    reporter.emit({event: 'summary', ok: exitCode === EXIT.ok, exit_code: exitCode, stages});
     await reporter.close();
-    return result.exitCode;
+    return exitCode;
   } catch (e) {
-    if (!(e instanceof UserError) || !values.json) throw e; // main() prints it for people
-    for (const d of e.diagnostics) reporter.emit(diagnosticEvent(d));
-    reporter.emit({event: 'summary', ok: false, exit_code: EXIT.usage, stages: []});
+    if (!values.json) throw e; // main() prints it for people
+    // --json promises a summary as the last line, whatever happened.
+    const interrupted = io.signal.aborted;
+    const exitCode = interrupted
+      ? EXIT.interrupted
+      : e instanceof UserError
+        ? EXIT.usage
+        : EXIT.buildFailed;
+    const diagnostics =
+      e instanceof UserError
+        ? e.diagnostics
+        : interrupted
+          ? []
+          : [
+              {
+                code: 'internal' as const,
+                severity: 'error' as const,
+                message: `internal error: ${(e as Error)?.stack ?? e}`,
+              },
+            ];
+    for (const d of diagnostics) reporter.emit(diagnosticEvent(d));
+    reporter.emit({event: 'summary', ok: false, exit_code: exitCode, stages: []});
     await reporter.close();
-    return EXIT.usage;
+    return exitCode;
   }
 }

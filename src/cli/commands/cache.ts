@@ -1,3 +1,5 @@
+import {readdirSync} from 'node:fs';
+import {dirname, join} from 'node:path';
 import {error, UserError} from '../../core/diagnostic.js';
 import {EXIT} from '../../run/exit-code.js';
 import {lockfilePath, readLockfile} from '../../run/lockfile.js';
@@ -46,12 +48,21 @@ export async function cacheCommand(args: readonly string[], io: Io): Promise<num
   const lockPath = lockfilePath(loaded.path);
   const lockfile = readLockfile(lockPath, lockPath);
   if (!lockfile.ok) throw new UserError(lockfile.error);
+  // Every recipe beside this one shares the store: what their lockfiles name stays too.
+  const dir = dirname(loaded.path);
+  const lockfiles = [lockfile.value];
+  for (const name of readdirSync(dir)) {
+    const other = join(dir, name);
+    if (!name.endsWith('.lock') || other === lockPath) continue;
+    const read = readLockfile(other, name);
+    if (read.ok) lockfiles.push(read.value);
+  }
   const store = storeFor(loaded);
   store.init();
   const lock = new ProjectLock(store.lockFile);
   await lock.acquire('ft cache gc', (holder) => io.err(`waiting for ${holder}\n`), io.signal);
   try {
-    const result = await collectGarbage(store, lockfile.value, keep);
+    const result = await collectGarbage(store, lockfiles, keep);
     if (values.json) io.out(`${JSON.stringify(result)}\n`);
     else {
       io.out(

@@ -13,16 +13,17 @@ export interface GcResult {
 }
 
 /**
- * Removes what nothing needs: keeps the stage records the lockfile references and those used
+ * Removes what nothing needs: keeps the stage records the lockfiles (of every recipe sharing
+ * this store) reference and those used
  * by the last `keepBuilds` builds, every object those records name, and drops the rest (older
  * build records included). Must run under the project lock.
  */
 export async function collectGarbage(
   store: LocalStore,
-  lockfile: Lockfile,
+  lockfiles: readonly Lockfile[],
   keepBuilds: number,
 ): Promise<GcResult> {
-  const keep = new Set<Sha256>(Object.values(lockfile.stages).map((s) => s.key));
+  const keep = new Set<Sha256>(lockfiles.flatMap((l) => Object.values(l.stages).map((s) => s.key)));
   const builds = readdirSync(store.buildsDir)
     .filter((n) => n.endsWith('.json'))
     .sort()

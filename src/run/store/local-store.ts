@@ -98,13 +98,18 @@ export class LocalStore implements CacheProvider {
     if (!this.hasObject(hash)) {
       const temp = this.newTempFile('object');
       await mkdir(this.tmpDir, {recursive: true});
-      const handle = await open(temp, 'wx');
       try {
-        await handle.writeFile(bytes);
-      } finally {
-        await handle.close();
+        const handle = await open(temp, 'wx');
+        try {
+          await handle.writeFile(bytes);
+        } finally {
+          await handle.close();
+        }
+        await this.adoptObject(temp, hash);
+      } catch (e) {
+        await rm(temp, {force: true});
+        throw e;
       }
-      await this.adoptObject(temp, hash);
     }
     return {hash, size: bytes.length};
   }
@@ -211,11 +216,16 @@ export class LocalStore implements CacheProvider {
   async put(kind: CacheEntryKind, hash: Sha256, file: string): Promise<void> {
     const temp = this.newTempFile(kind);
     await mkdir(this.tmpDir, {recursive: true});
-    await copyFile(file, temp);
-    if (kind === 'object') await this.adoptObject(temp, hash);
-    else {
-      await mkdir(dirname(this.stagePath(hash)), {recursive: true});
-      await rename(temp, this.stagePath(hash));
+    try {
+      await copyFile(file, temp);
+      if (kind === 'object') await this.adoptObject(temp, hash);
+      else {
+        await mkdir(dirname(this.stagePath(hash)), {recursive: true});
+        await rename(temp, this.stagePath(hash));
+      }
+    } catch (e) {
+      await rm(temp, {force: true});
+      throw e;
     }
   }
 }

@@ -1,4 +1,4 @@
-import {readFileSync} from 'node:fs';
+import {readFileSync, statSync} from 'node:fs';
 import {link, mkdir, readFile, rename, rm, writeFile} from 'node:fs/promises';
 import {hostname} from 'node:os';
 import {dirname} from 'node:path';
@@ -59,8 +59,17 @@ export class ProjectLock {
           await this.#breakStale(holder);
           continue;
         }
-        if (!told && holder && onWait) {
-          onWait(`pid ${holder.pid} (${holder.command})`);
+        if (!holder && this.#unreadableFor() > UNREADABLE_STALE_MS) {
+          // Empty or damaged (a crash between creating and writing it): nobody holds it.
+          await this.#breakStale(undefined);
+          continue;
+        }
+        if (!told && onWait) {
+          onWait(
+            holder
+              ? `pid ${holder.pid} (${holder.command})`
+              : `${this.#file} (unreadable; broken after ${UNREADABLE_STALE_MS / 1000} s)`,
+          );
           told = true;
         }
         await sleep(100, undefined, signal ? {signal} : {});
@@ -76,6 +85,15 @@ export class ProjectLock {
     await rm(this.#file, {force: true});
   }
 
+  /** How long the lock file has existed without saying who holds it (0 if it is readable). */
+  #unreadableFor(): number {
+    try {
+      return Date.now() - statSync(this.#file).mtimeMs;
+    } catch {
+      return 0;
+    }
+  }
+
   async #readHolder(): Promise<Holder | undefined> {
     try {
       return JSON.parse(await readFile(this.#file, 'utf8')) as Holder;
@@ -88,7 +106,7 @@ export class ProjectLock {
    * Moves the stale lock aside and checks it really is the one judged stale: another process
    * may have broken it and taken the lock in between, in which case its lock is put back.
    */
-  async #breakStale(stale: Holder): Promise<void> {
+  async #breakStale(stale: Holder | undefined): Promise<void> {
     const aside = tempPath(dirname(this.#file), 'stale-lock');
     try {
       await rename(this.#file, aside);
@@ -97,7 +115,7 @@ export class ProjectLock {
     }
     try {
       const moved = JSON.parse(readFileSync(aside, 'utf8')) as Holder;
-      if (moved.pid !== stale.pid || moved.start !== stale.start) {
+      if (!stale || moved.pid !== stale.pid || moved.start !== stale.start) {
         await link(aside, this.#file).catch(() => undefined);
       }
     } catch {
@@ -107,6 +125,9 @@ export class ProjectLock {
     }
   }
 }
+
+/** A lock file nobody could read for this long is left over from a crash. */
+const UNREADABLE_STALE_MS = 5000;
 
 function isStale(holder: Holder): boolean {
   if (holder.host !== hostname()) return false; // cannot check another machine's processes

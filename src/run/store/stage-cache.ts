@@ -14,10 +14,17 @@ import type {StageRecord} from './stage-record.js';
 export class StageCache {
   readonly #local: LocalStore;
   readonly #shared: readonly CacheProvider[];
+  readonly #warn: (message: string) => void;
 
-  constructor(local: LocalStore, shared: readonly CacheProvider[] = []) {
+  /** `warn` hears about shared caches that fail: a cache never fails a build. */
+  constructor(
+    local: LocalStore,
+    shared: readonly CacheProvider[] = [],
+    warn: (message: string) => void = () => undefined,
+  ) {
     this.#local = local;
     this.#shared = shared;
+    this.#warn = warn;
   }
 
   /** The record of `key` with all its outputs present locally, or undefined. */
@@ -25,7 +32,10 @@ export class StageCache {
     const local = this.#local.readStage(key);
     if (local && this.#local.hasOutputs(local.outputs)) return local;
     for (const provider of this.#shared) {
-      const record = await this.#restore(provider, key).catch(() => undefined);
+      const record = await this.#restore(provider, key).catch((e: Error) => {
+        this.#warn(`could not restore ${key} from the ${provider.name} cache: ${e.message}`);
+        return undefined;
+      });
       if (record) return record;
     }
     return undefined;
@@ -35,13 +45,19 @@ export class StageCache {
   async publish(record: StageRecord): Promise<void> {
     await this.#local.writeStage(record);
     for (const provider of this.#shared) {
-      for (const output of Object.values(record.outputs)) {
-        if (!(await provider.has('object', output.hash))) {
-          await provider.put('object', output.hash, this.#local.objectPath(output.hash));
+      try {
+        for (const output of Object.values(record.outputs)) {
+          if (!(await provider.has('object', output.hash))) {
+            await provider.put('object', output.hash, this.#local.objectPath(output.hash));
+          }
         }
+        // The record last: a reader that finds it finds its objects too.
+        await provider.put('stage', record.key, this.#local.stagePath(record.key));
+      } catch (e) {
+        this.#warn(
+          `could not publish ${record.id} to the ${provider.name} cache: ${(e as Error).message}`,
+        );
       }
-      // The record last: a reader that finds it finds its objects too.
-      await provider.put('stage', record.key, this.#local.stagePath(record.key));
     }
   }
 

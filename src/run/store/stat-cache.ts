@@ -21,6 +21,11 @@ interface Entry {
   size: number;
   /** mtime in nanoseconds, as a decimal string (bigint precision). */
   mtimeNs: string;
+  /**
+   * ctime too, as git does: rewriting a file in place and restoring its mtime (cp -p,
+   * touch -r) cannot restore its ctime.
+   */
+  ctimeNs: string;
   ino: string;
   hash: Sha256;
   /** When the hash was taken (ms since epoch). */
@@ -42,6 +47,7 @@ export class StatCache {
   async hash(path: string): Promise<{hash: Sha256; size: number; fromCache: boolean}> {
     const st = statSync(path, {bigint: true});
     const mtimeNs = st.mtimeNs.toString();
+    const ctimeNs = st.ctimeNs.toString();
     const ino = st.ino.toString();
     const size = Number(st.size);
     const known = this.#entries.get(path);
@@ -49,6 +55,7 @@ export class StatCache {
       known &&
       known.size === size &&
       known.mtimeNs === mtimeNs &&
+      known.ctimeNs === ctimeNs &&
       known.ino === ino &&
       known.hashedAt - Number(st.mtimeMs) > RACY_MS
     ) {
@@ -59,7 +66,7 @@ export class StatCache {
     // If the file changed while we read it, do not remember a hash for the old stat.
     const after = statSync(path, {bigint: true});
     if (after.mtimeNs.toString() === mtimeNs && Number(after.size) === read) {
-      this.#entries.set(path, {size: read, mtimeNs, ino, hash, hashedAt});
+      this.#entries.set(path, {size: read, mtimeNs, ctimeNs, ino, hash, hashedAt});
       this.#dirty = true;
     }
     return {hash, size: read, fromCache: false};
@@ -73,10 +80,14 @@ export class StatCache {
   vouches(path: string, hash: Sha256): string | undefined {
     const known = this.#entries.get(path);
     if (!known || known.hash !== hash) return undefined;
-    const token = statToken(path);
-    const st = statSync(path);
-    const trusted = known.hashedAt - st.mtimeMs > RACY_MS;
-    return trusted && token === `${known.size}:${known.mtimeNs}:${known.ino}` ? token : undefined;
+    const st = statSync(path, {bigint: true});
+    const same =
+      Number(st.size) === known.size &&
+      st.mtimeNs.toString() === known.mtimeNs &&
+      st.ctimeNs.toString() === known.ctimeNs &&
+      st.ino.toString() === known.ino;
+    const trusted = known.hashedAt - Number(st.mtimeMs) > RACY_MS;
+    return same && trusted ? statToken(path) : undefined;
   }
 
   /** Stops the hashing workers. */
@@ -91,7 +102,7 @@ export class StatCache {
     for (const [path, entry] of [...this.#entries].sort(([a], [b]) => (a < b ? -1 : 1))) {
       kept[path] = entry;
     }
-    writeFileAtomicSync(this.#file, `${JSON.stringify({version: 1, entries: kept})}\n`);
+    writeFileAtomicSync(this.#file, `${JSON.stringify({version: 2, entries: kept})}\n`);
     this.#dirty = false;
   }
 }
@@ -99,7 +110,8 @@ export class StatCache {
 function readEntries(file: string): Record<string, Entry> {
   try {
     const data = JSON.parse(readFileSync(file, 'utf8')) as {version?: number; entries?: unknown};
-    if (data.version !== 1 || typeof data.entries !== 'object' || data.entries === null) return {};
+    // Version 2 added ctime: older caches are dropped (a re-hash, nothing worse).
+    if (data.version !== 2 || typeof data.entries !== 'object' || data.entries === null) return {};
     const out: Record<string, Entry> = {};
     for (const [path, e] of Object.entries(data.entries as Record<string, Entry>)) {
       if (isSha256(e.hash)) out[path] = e;

@@ -33,6 +33,7 @@ export function createPreparer(setup: WorkerSetup): {
     signal: new AbortController().signal,
   };
   const steps: TransformStep[] = setup.prefix.map((t) => createTransform(t, ctx));
+  const splitAt = setup.prefix.findIndex((t) => 'split' in t);
   const strings = new StringHasher();
   let scratch = new Uint8Array(1 << 16);
   let words = new Int32Array(scratch.buffer);
@@ -87,9 +88,11 @@ export function createPreparer(setup: WorkerSetup): {
     );
     const parsedCount = parsed.length;
     let batch: Example[] = parsed;
-    for (const step of steps) {
-      if (batch.length === 0) break;
-      batch = step.process(batch) as Example[];
+    for (let i = 0; i < steps.length && batch.length > 0; i++) {
+      // As on one thread (dataset-run.ts): split caches each record's canonical text, which
+      // stays valid only until a later step may change the record.
+      if (splitAt !== -1 && i > splitAt) for (const e of batch) e.canonical = undefined;
+      batch = steps[i]!.process(batch) as Example[];
     }
     const count = batch.length;
     const texts: string[] = new Array(count);

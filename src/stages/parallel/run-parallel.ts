@@ -212,6 +212,9 @@ export async function runParallel(run: ParallelRun): Promise<ParallelOutcome> {
     return {perSource, summaries: [...prefix, ...suffix.summaries()]};
   } finally {
     run.signal.removeEventListener('abort', onAbort);
+    // Whatever happened, nothing may still be writing when the caller takes the writers back.
+    failure ??= new Error('stopped');
+    await consuming.catch(() => undefined);
     await Promise.all(pool.map((w) => w.terminate()));
   }
 }

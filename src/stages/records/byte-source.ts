@@ -47,9 +47,17 @@ export async function* readBytes(
       yield chunk;
     }
   }
-  const chunks: AsyncIterable<Buffer> = options.gzip
-    ? Readable.from(raw()).pipe(createGunzip({chunkSize: 1024 * 1024}))
-    : raw();
+  let chunks: AsyncIterable<Buffer> = raw();
+  let streams: {destroy(): void}[] = [];
+  if (options.gzip) {
+    const source = Readable.from(chunks);
+    const gunzip = createGunzip({chunkSize: 1024 * 1024});
+    // pipe() does not forward errors: a read error or an abort must reach the reader.
+    source.on('error', (e) => gunzip.destroy(e));
+    source.pipe(gunzip);
+    chunks = gunzip;
+    streams = [source, gunzip];
+  }
   try {
     for await (const chunk of chunks) yield chunk;
   } catch (e) {
@@ -61,6 +69,9 @@ export async function* readBytes(
       );
     }
     throw e;
+  } finally {
+    // A reader that stops early (an error downstream) must not leave the file open.
+    for (const stream of streams) stream.destroy();
   }
   if (options.vouchedStat !== undefined) {
     if (statToken(options.path) !== options.vouchedStat) {

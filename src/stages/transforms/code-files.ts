@@ -22,7 +22,11 @@ export function moduleFiles(dir: string, module: string): Record<string, string>
     const specifiers = source.matchAll(
       /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)(['"])(\.{1,2}\/[^'"]+)\1/g,
     );
-    for (const m of specifiers) visit(resolve(dirname(absolute), m[2]!));
+    for (const m of specifiers) {
+      const target = resolve(dirname(absolute), m[2]!);
+      // A specifier in a comment or a string that names no file is not an import.
+      if (existsSync(target)) visit(target);
+    }
   };
   visit(resolve(dir, module));
   return Object.fromEntries(Object.entries(files).sort(([a], [b]) => (a < b ? -1 : 1)));

@@ -25,6 +25,9 @@ export function commandTransform(
   const [program, ...args] = options.run as [string, ...string[]];
   const shown = `command ${program}`;
   let child: Child | undefined;
+  /** The program closed its input (e.g. `head`): what is left is not sent, not an error. */
+  let inputClosed = false;
+  let exited = false;
   let ready: Example[] = [];
   let carry = '';
   let outLine = 0;
@@ -57,6 +60,16 @@ export function commandTransform(
     const proc = spawn(existsSync(local) ? local : program, args, ctx, options.env);
     proc.stdout.setEncoding('utf8');
     proc.stdout.on('data', (text: string) => take(text));
+    // EPIPE and the like: the program stopped reading. Its exit status says whether it failed.
+    proc.stdin.on('error', () => {
+      inputClosed = true;
+    });
+    proc.stdin.on('close', () => {
+      inputClosed = true;
+    });
+    void proc.then(() => {
+      exited = true;
+    });
     child = proc;
     return proc;
   };
@@ -71,19 +84,24 @@ export function commandTransform(
     async process(batch) {
       const proc = child ?? start();
       seen += batch.length;
+      if (inputClosed) return drainReady();
       const text = batch.map((e) => `${canonicalJson(e.record)}\n`).join('');
       if (!proc.stdin.write(text)) {
-        await new Promise<void>((resolvePromise, reject) => {
-          proc.stdin.once('drain', resolvePromise);
-          proc.stdin.once('error', reject);
-          proc.stdin.once('close', () => resolvePromise());
+        await new Promise<void>((resolvePromise) => {
+          const done = () => {
+            proc.stdin.off('drain', done);
+            proc.stdin.off('close', done);
+            resolvePromise();
+          };
+          proc.stdin.once('drain', done);
+          proc.stdin.once('close', done);
         });
       }
       return drainReady();
     },
     async *finish() {
       const proc = child ?? start();
-      proc.stdin.end();
+      if (!inputClosed) proc.stdin.end();
       const result = await proc;
       if (carry.trim() !== '') {
         outLine++;
@@ -106,6 +124,12 @@ export function commandTransform(
       for (let i = 0; i < rest.length; i += 4096) yield rest.slice(i, i + 4096);
     },
     summary: () => ({in: seen, out}),
+    async close() {
+      // The stage failed or was interrupted before finish: the program must not outlive it.
+      if (!child || exited) return;
+      child.kill('SIGKILL');
+      await child.catch(() => undefined);
+    },
   };
 }
 

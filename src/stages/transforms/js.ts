@@ -1,7 +1,8 @@
 import {readFileSync} from 'node:fs';
-import {dirname, relative, resolve} from 'node:path';
+import {relative, resolve} from 'node:path';
 import {pathToFileURL} from 'node:url';
 import {sha256} from '../../core/hash.js';
+import {StageFailure} from '../../core/stage-failure.js';
 import type {Example} from '../records/example.js';
 import type {TransformContext, TransformStep} from './transform.js';
 
@@ -9,13 +10,26 @@ export interface JsStepOptions {
   readonly module: string;
   readonly function: string;
   readonly options: Readonly<Record<string, unknown>>;
+  readonly seed: number;
 }
 
 /** What the user's function may return for one record. */
 type Returned = Record<string, unknown> | Record<string, unknown>[] | null | undefined;
+
+/**
+ * What the user's function receives besides the record: everything in it is part of the
+ * dataset's key (options, the recipe's seed) or fixed by the data (where the record is: its
+ * source, its file relative to the recipe, its line), so the output never depends on anything
+ * the key does not see, such as the folder ft was run from.
+ */
+interface UserContext {
+  readonly options: unknown;
+  readonly seed: number;
+  readonly origin: {readonly source?: string; readonly file: string; readonly line: number};
+}
 type UserFunction = (
   record: Record<string, unknown>,
-  context: {options: unknown; seed: number; origin: Example['origin']},
+  context: UserContext,
 ) => Returned | Promise<Returned>;
 
 /**
@@ -32,10 +46,21 @@ export function jsTransform(options: JsStepOptions, ctx: TransformContext): Tran
     if (fn) return fn;
     const path = resolve(ctx.dir, options.module);
     const url = `${pathToFileURL(path).href}?ft=${sha256(readFileSync(path)).slice(7, 23)}`;
-    const mod = (await import(url)) as Record<string, unknown>;
+    let mod: Record<string, unknown>;
+    try {
+      mod = (await import(url)) as Record<string, unknown>;
+    } catch (e) {
+      throw new StageFailure(
+        'bad-input',
+        `cannot load ${options.module}: ${(e as Error)?.message ?? e}`,
+      );
+    }
     const exported = mod[options.function];
     if (typeof exported !== 'function') {
-      throw new Error(`${options.module} has no exported function '${options.function}'`);
+      throw new StageFailure(
+        'bad-input',
+        `${options.module} has no exported function '${options.function}' (transforms: js.function)`,
+      );
     }
     fn = exported as UserFunction;
     return fn;
@@ -51,8 +76,12 @@ export function jsTransform(options: JsStepOptions, ctx: TransformContext): Tran
         try {
           result = await run(example.record, {
             options: options.options,
-            seed: ctx.seed,
-            origin: example.origin,
+            seed: options.seed,
+            origin: {
+              ...(example.origin.source !== undefined ? {source: example.origin.source} : {}),
+              file: recipeRelative(ctx.dir, example.origin.file),
+              line: example.origin.line,
+            },
           });
         } catch (e) {
           ctx.problems.add(
@@ -81,4 +110,10 @@ export function jsTransform(options: JsStepOptions, ctx: TransformContext): Tran
     },
     summary: () => ({in: seen, out, dropped: {'returned null': dropped}}),
   };
+}
+
+/** A record's file relative to the recipe (URLs and command outputs as they are). */
+function recipeRelative(dir: string, file: string): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(file) || file.startsWith('command ')) return file;
+  return relative(dir, resolve(file)).replaceAll('\\', '/');
 }

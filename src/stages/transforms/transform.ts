@@ -13,6 +13,8 @@ export interface TransformStep {
   process(batch: Example[]): Example[] | Promise<Example[]>;
   finish?(): AsyncIterable<Example[]> | Iterable<Example[]>;
   summary(): TransformSummary;
+  /** Releases what the step holds (a child process) when the stage ends, however it ends. */
+  close?(): Promise<void>;
 }
 
 /** Counts of a step: records in, records out, and per reason the records it dropped. */

@@ -47,7 +47,7 @@ describe('stage keys are stable', () => {
       train: keyOf(train),
     }).toMatchInlineSnapshot(`
       {
-        "dataset": "sha256:1ccf429a3376c17eaafd73a568d0b91a6f45a5f143c92dc86a50c538ad187676",
+        "dataset": "sha256:b5550e33638727532af7b4ed0f50508de4b16c238b315301e3ec96b4196bc837",
         "source": "sha256:3bc2b668fcb1f67d5e722274e5a9766a36c0ee53c943a94b76bb318e706a5acc",
         "train": "sha256:6a51916bdb91d9ddfae12987285d6656905cdecbf8861801ed8cbdd7bd64df05",
       }

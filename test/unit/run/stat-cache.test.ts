@@ -54,3 +54,26 @@ describe('StatCache', () => {
     await cache.close();
   });
 });
+
+describe('StatCache and in-place rewrites', () => {
+  it('re-hashes a file rewritten with the same size and its old mtime restored (ctime moved)', async () => {
+    const {mkdtemp, rm, utimes, writeFile, stat} = await import('node:fs/promises');
+    const {tmpdir} = await import('node:os');
+    const {join} = await import('node:path');
+    const dir = await mkdtemp(join(tmpdir(), 'ft-ctime-'));
+    onTestFinished(() => rm(dir, {recursive: true, force: true}));
+    const file = join(dir, 'a.jsonl');
+    await writeFile(file, 'hello\n');
+    const old = new Date(Date.now() - 60_000);
+    await utimes(file, old, old);
+    const cache = new StatCache(join(dir, 'stat-cache.json'));
+    await cache.hash(file);
+    const before = await stat(file);
+    await new Promise((r) => setTimeout(r, 20));
+    await writeFile(file, 'HELLO\n');
+    await utimes(file, before.atime, before.mtime);
+    const again = await cache.hash(file);
+    expect(again).toEqual({hash: sha256('HELLO\n'), size: 6, fromCache: false});
+    await cache.close();
+  });
+});
