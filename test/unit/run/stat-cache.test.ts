@@ -1,4 +1,4 @@
-import {mkdtemp, rm, utimes, writeFile} from 'node:fs/promises';
+import {mkdtemp, rm, stat, utimes, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it, onTestFinished} from 'vitest';
@@ -57,11 +57,7 @@ describe('StatCache', () => {
 
 describe('StatCache and in-place rewrites', () => {
   it('re-hashes a file rewritten with the same size and its old mtime restored (ctime moved)', async () => {
-    const {mkdtemp, rm, utimes, writeFile, stat} = await import('node:fs/promises');
-    const {tmpdir} = await import('node:os');
-    const {join} = await import('node:path');
-    const dir = await mkdtemp(join(tmpdir(), 'ft-ctime-'));
-    onTestFinished(() => rm(dir, {recursive: true, force: true}));
+    const dir = await temp();
     const file = join(dir, 'a.jsonl');
     await writeFile(file, 'hello\n');
     const old = new Date(Date.now() - 60_000);
