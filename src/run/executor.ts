@@ -79,6 +79,7 @@ export async function execute(options: ExecuteOptions): Promise<Map<StageId, Sta
     newTempFile: (hint) => store.newTempFile(hint),
     adopt: (temp, hash) => store.adoptObject(temp, hash),
     putBytes: (data) => store.putObjectBytes(data),
+    putStream: (chunks, expected) => store.putStream(chunks, expected),
     readText: (hash) => store.readObjectText(hash),
     sizeOf: (hash) => store.objectSize(hash),
     pathOf: (hash) => store.objectPath(hash),

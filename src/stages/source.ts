@@ -1,11 +1,9 @@
-import {createHash} from 'node:crypto';
 import {existsSync} from 'node:fs';
-import {mkdir, open, rm} from 'node:fs/promises';
 import {resolve} from 'node:path';
 import {canonicalJson} from '../core/canonical-json.js';
 import {error, UserError} from '../core/diagnostic.js';
 import {globFiles, isGlob} from '../core/glob.js';
-import {type Sha256, sha256, sha256FromHex} from '../core/hash.js';
+import {type Sha256, sha256} from '../core/hash.js';
 import {StageFailure} from '../core/stage-failure.js';
 import {sourceFingerprint, withoutCredentials} from '../plan/fingerprint.js';
 import {
@@ -170,8 +168,8 @@ export const sourceStage: StageDefinition = {
  */
 async function fetchPinned(ctx: StageContext, source: UrlSource): Promise<Artifact> {
   const pin = source.sha256 as Sha256;
-  const stored = ctx.store.sizeOf(pin);
-  if (stored !== undefined) return {hash: pin, size: stored};
+  const have = ctx.store.sizeOf(pin);
+  if (have !== undefined) return {hash: pin, size: have};
   const headers: Record<string, string> = {};
   if (source.auth) {
     const token = process.env[source.auth.env];
@@ -188,28 +186,16 @@ async function fetchPinned(ctx: StageContext, source: UrlSource): Promise<Artifa
       `GET ${shown}: ${response.status} ${response.statusText}`,
     );
   }
-  const temp = ctx.store.newTempFile('fetch');
-  await mkdir(resolve(temp, '..'), {recursive: true});
-  const hasher = createHash('sha256');
-  const handle = await open(temp, 'wx');
-  let size = 0;
+  let stored: Artifact;
   try {
-    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-      hasher.update(chunk);
-      size += chunk.length;
-      await handle.write(chunk);
-    }
+    stored = await ctx.store.putStream(response.body as unknown as AsyncIterable<Uint8Array>, pin);
   } catch (e) {
-    await handle.close();
-    await rm(temp, {force: true});
     throw ctx.signal.aborted
       ? e
       : new StageFailure('fetch-failed', `GET ${shown}: ${(e as Error).message}`);
   }
-  await handle.close();
-  const actual = sha256FromHex(hasher.digest('hex'));
+  const {hash: actual, size} = stored;
   if (actual !== pin) {
-    await rm(temp, {force: true});
     throw new UserError([
       error(
         'data',
@@ -219,7 +205,6 @@ async function fetchPinned(ctx: StageContext, source: UrlSource): Promise<Artifa
       ),
     ]);
   }
-  await ctx.store.adopt(temp, actual);
   ctx.log(`fetched ${shown}: ${size} bytes`);
   return {hash: actual, size};
 }

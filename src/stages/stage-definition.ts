@@ -26,6 +26,8 @@ export interface ArtifactStore {
   newTempFile(hint: string): string;
   adopt(tempFile: string, hash: Sha256): Promise<void>;
   putBytes(data: string | Uint8Array): Promise<Artifact>;
+  /** Stores streamed bytes if their hash is `expected`; returns their actual hash and size. */
+  putStream(chunks: AsyncIterable<Uint8Array>, expected: Sha256): Promise<Artifact>;
   readText(hash: Sha256): string;
   /** The size of an object in the store, or undefined when it is not there. */
   sizeOf(hash: Sha256): number | undefined;

@@ -122,6 +122,40 @@ export class LocalStore implements CacheProvider {
     }
   }
 
+  /**
+   * Streams bytes into the store while hashing them, keeping them only when their hash is
+   * `expected` (fetched or restored bytes are never trusted unchecked). Returns the actual hash
+   * and size either way; nothing stays behind when they do not match or the stream fails.
+   */
+  async putStream(
+    chunks: AsyncIterable<Uint8Array>,
+    expected: Sha256,
+  ): Promise<{hash: Sha256; size: number}> {
+    await mkdir(this.tmpDir, {recursive: true});
+    const temp = this.newTempFile('stream');
+    const hasher = createHash('sha256');
+    let size = 0;
+    try {
+      const handle = await open(temp, 'wx');
+      try {
+        for await (const chunk of chunks) {
+          hasher.update(chunk);
+          size += chunk.length;
+          await handle.write(chunk);
+        }
+      } finally {
+        await handle.close();
+      }
+      const hash = sha256FromHex(hasher.digest('hex'));
+      if (hash === expected) await this.adoptObject(temp, hash);
+      else await rm(temp, {force: true});
+      return {hash, size};
+    } catch (e) {
+      await rm(temp, {force: true});
+      throw e;
+    }
+  }
+
   readObjectText(hash: Sha256): string {
     return readFileSync(this.objectPath(hash), 'utf8');
   }

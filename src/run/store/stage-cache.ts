@@ -1,6 +1,4 @@
-import {createHash} from 'node:crypto';
-import {mkdir, open, rm} from 'node:fs/promises';
-import {type Sha256, sha256FromHex} from '../../core/hash.js';
+import type {Sha256} from '../../core/hash.js';
 import type {CacheProvider} from './cache-provider.js';
 import type {LocalStore} from './local-store.js';
 import type {StageRecord} from './stage-record.js';
@@ -72,27 +70,9 @@ export class StageCache {
       if (this.#local.hasObject(output.hash)) continue;
       const stream = await provider.get('object', output.hash);
       if (!stream) return undefined;
-      const temp = this.#local.newTempFile('restore');
-      await mkdir(this.#local.tmpDir, {recursive: true});
-      const hasher = createHash('sha256');
-      try {
-        const handle = await open(temp, 'wx');
-        try {
-          for await (const chunk of stream) {
-            const bytes = Buffer.from(chunk as Buffer);
-            hasher.update(bytes);
-            await handle.write(bytes);
-          }
-        } finally {
-          await handle.close();
-        }
-        if (sha256FromHex(hasher.digest('hex')) !== output.hash) {
-          throw new Error(`${provider.name} cache returned wrong bytes for ${output.hash}`);
-        }
-        await this.#local.adoptObject(temp, output.hash);
-      } catch (e) {
-        await rm(temp, {force: true});
-        throw e;
+      const {hash} = await this.#local.putStream(stream as AsyncIterable<Uint8Array>, output.hash);
+      if (hash !== output.hash) {
+        throw new Error(`${provider.name} cache returned wrong bytes for ${output.hash}`);
       }
     }
     await this.#local.writeStage(record);

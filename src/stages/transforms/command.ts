@@ -1,4 +1,4 @@
-import {existsSync, statSync} from 'node:fs';
+import {existsSync} from 'node:fs';
 import {resolve} from 'node:path';
 import {execa} from 'execa';
 import {canonicalJson} from '../../core/canonical-json.js';
