@@ -13,7 +13,7 @@ import {JsonlWriter} from './records/jsonl-writer.js';
 import {readRecords} from './records/read-records.js';
 import type {SourceManifest} from './source.js';
 import type {Artifact, StageContext, StageResult} from './stage-definition.js';
-import {createTransform, type TransformStep} from './transforms/index.js';
+import {createTransforms, type TransformStep} from './transforms/index.js';
 import type {TransformSummary} from './transforms/transform.js';
 
 /** The dataset stage's work (see dataset.ts): sources through the transforms into the splits. */
@@ -193,15 +193,13 @@ async function runSequential(
   problems: DataProblems,
   tempDir: string,
 ): Promise<{perSource: Record<string, number>; summaries: TransformSummary[]}> {
-  const steps: TransformStep[] = ctx.recipe.transforms.map((t) =>
-    createTransform(t, {
-      problems,
-      dir: ctx.recipe.dir,
-      seed: ctx.recipe.seed,
-      tempDir,
-      signal: ctx.signal,
-    }),
-  );
+  const steps: TransformStep[] = createTransforms(ctx.recipe.transforms, {
+    problems,
+    dir: ctx.recipe.dir,
+    seed: ctx.recipe.seed,
+    tempDir,
+    signal: ctx.signal,
+  });
   const write = async (batch: Example[]) => {
     for (const example of batch) {
       const writer = writers.get(example.split ?? 'train')!;
@@ -211,14 +209,11 @@ async function runSequential(
       } else await writer.write(normal);
     }
   };
-  // A canonical text cached by split stays valid only while no later step can change the record.
-  const splitAt = ctx.recipe.transforms.findIndex((t) => 'split' in t);
   /** Sends a batch through the steps from `from` on, then to the writers. */
   const push = async (from: number, input: Example[]) => {
     let batch = input;
     for (let i = from; i < steps.length && batch.length > 0; i++) {
       ctx.signal.throwIfAborted();
-      if (splitAt !== -1 && i > splitAt) for (const e of batch) e.canonical = undefined;
       batch = await steps[i]!.process(batch);
     }
     if (batch.length > 0) await write(batch);

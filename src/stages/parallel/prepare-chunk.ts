@@ -4,7 +4,7 @@ import type {Example} from '../records/example.js';
 import {toTrainingExample} from '../records/formats.js';
 import {parseJsonlChunk} from '../records/parse-jsonl.js';
 import {comparedValue, exactOrNormalizedHash} from '../transforms/dedupe.js';
-import {createTransform} from '../transforms/index.js';
+import {createTransforms} from '../transforms/index.js';
 import {positionOf} from '../transforms/position.js';
 import {splitOf} from '../transforms/split.js';
 import {murmur3x86_128Words} from '../transforms/text/murmur3.js';
@@ -32,8 +32,8 @@ export function createPreparer(setup: WorkerSetup): {
     tempDir: setup.dir,
     signal: new AbortController().signal,
   };
-  const steps: TransformStep[] = setup.prefix.map((t) => createTransform(t, ctx));
-  const splitAt = setup.prefix.findIndex((t) => 'split' in t);
+  // The suffix only drops or tags records, so the prefix decides what split may keep.
+  const steps: TransformStep[] = createTransforms(setup.prefix, ctx);
   const strings = new StringHasher();
   let scratch = new Uint8Array(1 << 16);
   let words = new Int32Array(scratch.buffer);
@@ -88,11 +88,9 @@ export function createPreparer(setup: WorkerSetup): {
     );
     const parsedCount = parsed.length;
     let batch: Example[] = parsed;
-    for (let i = 0; i < steps.length && batch.length > 0; i++) {
-      // As on one thread (dataset-run.ts): split caches each record's canonical text, which
-      // stays valid only until a later step may change the record.
-      if (splitAt !== -1 && i > splitAt) for (const e of batch) e.canonical = undefined;
-      batch = steps[i]!.process(batch) as Example[];
+    for (const step of steps) {
+      if (batch.length === 0) break;
+      batch = step.process(batch) as Example[];
     }
     const count = batch.length;
     const texts: string[] = new Array(count);

@@ -17,7 +17,8 @@ export interface Example {
   split?: SplitName;
   /**
    * The canonical JSON of `record`, when a step already computed it (split hashes it), so the
-   * writer does not serialize the record twice. Cleared before any later step sees the example.
+   * writer does not serialize the record twice. Split leaves it only when no later step can
+   * change the record (transforms/index.ts, createTransforms).
    */
   canonical?: string;
 }

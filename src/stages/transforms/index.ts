@@ -14,6 +14,24 @@ import {systemTransform} from './system.js';
 import {templateTransform} from './template.js';
 import type {TransformContext, TransformStep} from './transform.js';
 
+/** Steps that drop, reorder or tag records but never change one. */
+const PRESERVING = new Set(['dedupe', 'limit', 'sample', 'shuffle', 'split']);
+
+/**
+ * The steps of a recipe, in order. Split may hand its canonical text on to the writer only when
+ * every step after it leaves records as they are: one rule, for one thread and for workers.
+ */
+export function createTransforms(
+  steps: readonly NormalizedTransform[],
+  ctx: TransformContext,
+): TransformStep[] {
+  return steps.map((step, i) => {
+    if (!('split' in step)) return createTransform(step, ctx);
+    const keep = steps.slice(i + 1).every((later) => PRESERVING.has(Object.keys(later)[0]!));
+    return splitTransform(step.split, keep);
+  });
+}
+
 /** The step for one recipe item. */
 export function createTransform(step: NormalizedTransform, ctx: TransformContext): TransformStep {
   if ('template' in step) return templateTransform(step.template, ctx);

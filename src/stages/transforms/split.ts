@@ -28,15 +28,20 @@ export function splitOf(u: number, options: SplitOptions): SplitName {
   return 'train';
 }
 
-export function splitTransform(options: SplitOptions): TransformStep {
+/**
+ * With `keepCanonical`, the canonical text split computes is left on each example for the writer
+ * (no second serialization); only safe when no later step changes records (createTransforms).
+ */
+export function splitTransform(options: SplitOptions, keepCanonical = false): TransformStep {
   const counts = {train: 0, validation: 0, test: 0};
   return {
     name: 'split',
     process(batch: Example[]) {
       const prefix = `${options.seed}:`;
       for (const example of batch) {
-        example.canonical = canonicalJson(example.record);
-        const split = splitOf(positionOf(example.canonical, prefix), options);
+        const canonical = canonicalJson(example.record);
+        if (keepCanonical) example.canonical = canonical;
+        const split = splitOf(positionOf(canonical, prefix), options);
         example.split = split;
         counts[split]++;
       }
