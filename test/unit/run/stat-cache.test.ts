@@ -11,14 +11,19 @@ async function temp(): Promise<string> {
   return dir;
 }
 
+/** A file last modified a minute ago (past the racy window), and a fresh cache beside it. */
+async function oldFileAndCache(): Promise<{dir: string; file: string; cache: StatCache}> {
+  const dir = await temp();
+  const file = join(dir, 'a.jsonl');
+  await writeFile(file, 'hello\n');
+  const old = new Date(Date.now() - 60_000);
+  await utimes(file, old, old);
+  return {dir, file, cache: new StatCache(join(dir, 'stat-cache.json'))};
+}
+
 describe('StatCache', () => {
   it('hashes a file once, then trusts its stat, and survives a restart', async () => {
-    const dir = await temp();
-    const file = join(dir, 'a.jsonl');
-    await writeFile(file, 'hello\n');
-    const old = new Date(Date.now() - 60_000);
-    await utimes(file, old, old);
-    const cache = new StatCache(join(dir, 'stat-cache.json'));
+    const {dir, file, cache} = await oldFileAndCache();
     const first = await cache.hash(file);
     expect(first).toEqual({hash: sha256('hello\n'), size: 6, fromCache: false});
     expect((await cache.hash(file)).fromCache).toBe(true);
@@ -30,12 +35,7 @@ describe('StatCache', () => {
   });
 
   it('re-hashes when size or mtime change, and gives the new content hash', async () => {
-    const dir = await temp();
-    const file = join(dir, 'a.jsonl');
-    await writeFile(file, 'hello\n');
-    const old = new Date(Date.now() - 60_000);
-    await utimes(file, old, old);
-    const cache = new StatCache(join(dir, 'stat-cache.json'));
+    const {file, cache} = await oldFileAndCache();
     await cache.hash(file);
     await writeFile(file, 'HELLO\n'); // same size, new mtime
     expect(await cache.hash(file)).toEqual({hash: sha256('HELLO\n'), size: 6, fromCache: false});
@@ -57,12 +57,7 @@ describe('StatCache', () => {
 
 describe('StatCache and in-place rewrites', () => {
   it('re-hashes a file rewritten with the same size and its old mtime restored (ctime moved)', async () => {
-    const dir = await temp();
-    const file = join(dir, 'a.jsonl');
-    await writeFile(file, 'hello\n');
-    const old = new Date(Date.now() - 60_000);
-    await utimes(file, old, old);
-    const cache = new StatCache(join(dir, 'stat-cache.json'));
+    const {file, cache} = await oldFileAndCache();
     await cache.hash(file);
     const before = await stat(file);
     await new Promise((r) => setTimeout(r, 20));
