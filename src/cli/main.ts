@@ -1,6 +1,5 @@
 import {readFileSync} from 'node:fs';
 import {UserError} from '../core/diagnostic.js';
-import {InternalError} from '../core/unreachable.js';
 import {EXIT} from '../run/exit-code.js';
 import {type Io, printDiagnostics} from './io.js';
 
@@ -67,9 +66,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       return EXIT.usage;
     }
     if (io.signal.aborted) return EXIT.interrupted;
-    const bug = e instanceof InternalError ? 'internal error' : 'unexpected error';
     io.err(
-      `ft: ${bug}: ${(e as Error)?.stack ?? String(e)}\nThis is a bug in ft; please report it with the command you ran.\n`,
+      `ft: unexpected error: ${(e as Error)?.stack ?? String(e)}\nThis is a bug in ft; please report it with the command you ran.\n`,
     );
     return EXIT.buildFailed;
   }

@@ -1,6 +1,6 @@
 import {createHash} from 'node:crypto';
 import {createReadStream, existsSync, mkdirSync, readFileSync, statSync} from 'node:fs';
-import {chmod, copyFile, link, mkdir, open, readdir, rename, rm, stat} from 'node:fs/promises';
+import {chmod, copyFile, mkdir, open, readdir, rename, rm, stat} from 'node:fs/promises';
 import {dirname, join} from 'node:path';
 import {stableJson} from '../../core/canonical-json.js';
 import {hexOf, isSha256, type Sha256, sha256FromHex} from '../../core/hash.js';
@@ -197,17 +197,6 @@ export class LocalStore implements CacheProvider {
       }
     }
     return true;
-  }
-
-  /** Hard-links an object to `dest` (falls back to a copy across filesystems). */
-  async linkObject(hash: Sha256, dest: string): Promise<void> {
-    await mkdir(dirname(dest), {recursive: true});
-    await rm(dest, {force: true});
-    try {
-      await link(this.objectPath(hash), dest);
-    } catch {
-      await copyFile(this.objectPath(hash), dest);
-    }
   }
 
   async listStageKeys(): Promise<Sha256[]> {
