@@ -114,6 +114,53 @@ describe('the dataset stage on worker threads', () => {
     expect(sequential.diagnostics.map((d) => d[2])).toEqual([5001, 10002]);
   });
 
+  it('templates lines from their bytes exactly as the template step does', async () => {
+    // Lines the workers' splicer takes and lines it leaves to the template step, mixed: escapes
+    // JSON.stringify writes differently, repeated keys, numbers, CRLF, blank lines, a BOM.
+    const tricky = [
+      '{"q":"caf\u00e9 \\u6771 \\ud83d\\ude00","a":"pair"}',
+      '{"q":"slash","a":"\\/ slash"}',
+      '{"q":"tab\\tnew\\nline \\"quoted\\"","a":"\\u001f"}',
+      '{"q":"upper","a":"\\u001F"}',
+      '{"q":"first","a":"x","q":"last"}',
+      '{"q":12,"a":"number"}',
+      '  {"q" : "spaced" , "a" : "y" }  \r',
+      '',
+      '{"q":"\u6771\u4eac \u{1f600}","a":"\u2028"}',
+      '\ufeff{"q":"a BOM inside the file","a":"is an error"}',
+      '{"q": "broken"',
+    ];
+    const lines = Array.from({length: 7000}, (_, i) =>
+      i % 14 < tricky.length
+        ? tricky[i % 14]!.replace('"a":"', `"a":"${i} `)
+        : JSON.stringify({q: `q${i % 700}`, a: `a${i % 700}`}),
+    );
+    const data = `\ufeff${lines.join('\n')}\n`;
+    const recipe = `version: 1
+name: splice
+sources:
+  d: { path: d.jsonl, on_error: skip }
+transforms:
+  - template: { system: 'Say "{{a}}" \u00e9', user: "Q: {{q}}", assistant: "{{a}}" }
+  - filter: { where: [{ field: messages.2.content, min_length: 4 }] }
+  - dedupe: {}
+  - split: { validation: 0.2 }
+`;
+    const one = await project({'finetune.yaml': recipe, 'd.jsonl': data});
+    const two = await project({'finetune.yaml': recipe, 'd.jsonl': data});
+    const sequential = await build(one, 0);
+    const parallel = await build(two, 2);
+    expect(sequential.exitCode).toBe(0);
+    expect(parallel.outputs).toEqual(sequential.outputs);
+    expect({...parallel.summary, threads: 0}).toEqual(sequential.summary);
+    expect(parallel.diagnostics).toEqual(sequential.diagnostics);
+    expect(sequential.summary.skipped).toEqual({total: 1000, reasons: {'invalid JSON': 1000}});
+    const steps = sequential.summary.transforms;
+    expect(steps[0].template).toEqual({in: 5500, out: 5500});
+    expect(steps[1].filter.dropped['where[0]']).toBeGreaterThan(0);
+    expect(steps[2].dedupe.dropped.duplicate).toBeGreaterThan(0);
+  });
+
   it('handles a line too large for a worker on the main thread', async () => {
     const huge = {q: 'huge', a: 'x'.repeat(9 * 1024 * 1024)};
     const data = jsonl([...records(100), huge, ...records(100, 100)]);

@@ -1,12 +1,15 @@
+import {isUtf8} from 'node:buffer';
+import {TextDecoder} from 'node:util';
 import {canonicalJson} from '../../core/canonical-json.js';
 import {DataProblems} from '../records/data-error.js';
 import type {Example} from '../records/example.js';
 import {toTrainingExample} from '../records/formats.js';
-import {parseJsonlChunk} from '../records/parse-jsonl.js';
+import {originOf, parseJsonlChunk, parseLine, type RecordOrigin} from '../records/parse-jsonl.js';
 import {comparedValue, exactOrNormalizedHash} from '../transforms/dedupe.js';
-import {createTransforms} from '../transforms/index.js';
-import {positionOf} from '../transforms/position.js';
+import {createTransforms, preservesRecords} from '../transforms/index.js';
+import {positionOf, positionOfBytes} from '../transforms/position.js';
 import {splitOf} from '../transforms/split.js';
+import {TemplateSplicer} from '../transforms/template-splice.js';
 import {murmur3x86_128Words} from '../transforms/text/murmur3.js';
 import {StringHasher} from '../transforms/text/string-hash128.js';
 import type {TransformContext, TransformStep} from '../transforms/transform.js';
@@ -72,84 +75,200 @@ export function createPreparer(setup: WorkerSetup): {
   const split = setup.suffix.find((s) => s.kind === 'split');
   const SPLITS = {train: 0, validation: 1, test: 2} as const;
 
+  // The template step on the lines' bytes (template-splice.ts), when it comes first and
+  // nothing after it in the workers changes records (their canonical bytes must stay true).
+  const first = setup.prefix[0];
+  const splicer =
+    first && 'template' in first && setup.prefix.slice(1).every(preservesRecords)
+      ? TemplateSplicer.for(first.template)
+      : undefined;
+  let spliced = 0;
+  const splitPrefix = split?.kind === 'split' ? Buffer.from(`${split.seed}:`) : undefined;
+  let prefixed = Buffer.alloc(1 << 16);
+
+  const decoder = new TextDecoder('utf-8', {fatal: true, ignoreBOM: true});
+  let ends = new Int32Array(4096);
+
   const prepare = (message: ChunkMessage): ChunkResult => {
     problems = new DataProblems(setup.skipping);
-    const lines = setup.inlineLines[message.source];
-    const parsed = parseJsonlChunk(
-      Buffer.from(message.bytes.buffer, message.bytes.byteOffset, message.bytes.byteLength),
-      message.firstLine,
-      message.atFileStart,
-      {
-        file: message.file,
-        source: message.source,
-        ...(lines ? {lineOf: (n: number) => lines[n - 1] ?? 1} : {}),
-      },
-      problems,
+    const inline = setup.inlineLines[message.source];
+    const where: RecordOrigin = {
+      file: message.file,
+      source: message.source,
+      ...(inline ? {lineOf: (n: number) => inline[n - 1] ?? 1} : {}),
+    };
+    const bytes = Buffer.from(
+      message.bytes.buffer,
+      message.bytes.byteOffset,
+      message.bytes.byteLength,
     );
-    const parsedCount = parsed.length;
-    let batch: Example[] = parsed;
-    for (const step of steps) {
-      if (batch.length === 0) break;
-      batch = step.process(batch) as Example[];
+    // Where each line ends: records are at most one per line, which sizes the outputs.
+    let lineCount = 0;
+    for (let from = 0; from < bytes.length; lineCount++) {
+      let to = bytes.indexOf(10, from);
+      if (to === -1) to = bytes.length;
+      if (lineCount === ends.length) ends = grownInt32(ends);
+      ends[lineCount] = to;
+      from = to + 1;
     }
-    const count = batch.length;
-    const texts: string[] = new Array(count);
-    const splits = new Uint8Array(count);
-    const keys = new Int32Array(count * 4 * dedupes.length);
-    // Records whose output line is their own canonical JSON: a whole-record exact dedupe key is
-    // then read off the line's UTF-8 bytes below, which are made anyway.
-    const lineIsRecord = new Uint8Array(count);
-    for (let i = 0; i < count; i++) {
-      const example = batch[i]!;
+    const splits = new Uint8Array(lineCount);
+    const keys = new Int32Array(lineCount * 4 * dedupes.length);
+    const lengths = new Uint32Array(lineCount);
+    const out = new LineBuffer(bytes.length);
+    let count = 0;
+    let parsed = 0;
+
+    /** Runs the steps from `done` on a batch and writes what survives. */
+    const emit = (input: Example[], done: number) => {
+      let batch = input;
+      for (let k = done; k < steps.length && batch.length > 0; k++)
+        batch = steps[k]!.process(batch) as Example[];
+      for (const example of batch) write(example, count++);
+    };
+
+    const write = (example: Example, i: number) => {
+      const {record} = example;
       let canonical = example.canonical;
+      const canonicalBytes = example.canonicalBytes;
       if (split?.kind === 'split') {
-        canonical ??= canonicalJson(example.record);
-        splits[i] = SPLITS[splitOf(positionOf(canonical, `${split.seed}:`), split)];
+        let u: number;
+        if (canonicalBytes) {
+          const size = splitPrefix!.length + canonicalBytes.length;
+          if (size > prefixed.length) prefixed = Buffer.alloc(2 ** Math.ceil(Math.log2(size)));
+          splitPrefix!.copy(prefixed, 0);
+          prefixed.set(canonicalBytes, splitPrefix!.length);
+          u = positionOfBytes(prefixed.subarray(0, size));
+        } else {
+          canonical ??= canonicalJson(record);
+          u = positionOf(canonical, `${split.seed}:`);
+        }
+        splits[i] = SPLITS[splitOf(u, split)];
       } else if (example.split) splits[i] = SPLITS[example.split];
-      const normal = toTrainingExample(example.record);
-      if (normal === example.record) {
-        canonical ??= canonicalJson(example.record);
-        lineIsRecord[i] = 1;
-      }
+      // The output line: the record's own canonical JSON when it is already in training form.
+      const normal = toTrainingExample(record);
+      const lineIsRecord = normal === record;
+      if (!(lineIsRecord && canonicalBytes)) canonical ??= canonicalJson(record);
+      const lineStart = out.length;
+      if (lineIsRecord && canonicalBytes) out.bytes(canonicalBytes);
+      else out.text(lineIsRecord ? canonical! : canonicalJson(normal));
+      const lineEnd = out.length;
+      out.newline();
+      lengths[i] = out.length - lineStart;
       for (let k = 0; k < dedupes.length; k++) {
         const d = dedupes[k]!;
         const at = (i * dedupes.length + k) * 4;
-        if (!d.fromText) d.hash(d.compared(example.record), keys, at);
-        else if (!lineIsRecord[i]) {
-          canonical ??= canonicalJson(example.record);
-          strings.hash(canonical, 0, keys, at);
-        }
+        if (!d.fromText) d.hash(d.compared(record), keys, at);
+        // Canonical JSON escapes lone surrogates, so its UTF-8 is an exact encoding of the text:
+        // hashing the line's bytes is hashing the text (what StringHasher does, less encoding).
+        else if (lineIsRecord) hashBytes(out.buffer, lineStart, lineEnd, keys, at);
+        else strings.hash(canonical!, 0, keys, at);
       }
-      texts[i] = `${lineIsRecord[i] ? canonical : canonicalJson(normal)}\n`;
-    }
-    const lengths = new Uint32Array(count);
-    const bytes = Buffer.from(texts.join(''), 'utf8');
-    // Line lengths from the encoded bytes: each line ends at a '\n' (never inside JSON text).
-    // Canonical JSON escapes lone surrogates, so these bytes are an exact encoding of the text:
-    // hashing them is hashing the text (what StringHasher does, less its encoding step).
-    let start = 0;
-    for (let i = 0; i < count; i++) {
-      const end = bytes.indexOf(10, start) + 1;
-      lengths[i] = end - start;
-      if (lineIsRecord[i]) {
-        for (let k = 0; k < dedupes.length; k++) {
-          if (dedupes[k]!.fromText)
-            hashBytes(bytes, start, end - 1, keys, (i * dedupes.length + k) * 4);
-        }
+    };
+
+    // Lines go through in small groups, so that a group's objects die before the next is made:
+    // the young generation then holds little when it is collected, which keeps GC cheap.
+    // A UTF-8 BOM at the start of the file is not part of the first line (as in parse-jsonl).
+    const bom = message.atFileStart && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+    const splicing = splicer !== undefined && isUtf8(bytes);
+    if (splicing) splicer.startChunk(bytes.length);
+    const template = steps[0];
+    for (let first = 0; first < lineCount; first += GROUP_LINES) {
+      const last = Math.min(first + GROUP_LINES, lineCount); // lines [first, last)
+      const from = first === 0 ? 0 : ends[first - 1]! + 1;
+      const lineNo = message.firstLine + first;
+      if (!splicing) {
+        const group = bytes.subarray(from, Math.min(ends[last - 1]! + 1, bytes.length));
+        const atStart = message.atFileStart && first === 0;
+        const batch = parseJsonlChunk(group, lineNo, atStart, where, problems);
+        parsed += batch.length;
+        emit(batch, 0);
+        continue;
       }
-      start = end;
+      const batch: Example[] = [];
+      for (let n = first; n < last; n++) {
+        const start = n === 0 ? (bom ? 3 : 0) : ends[n - 1]! + 1;
+        const origin = originOf(where, message.firstLine + n);
+        const example = splicer.line(bytes, start, ends[n]!, origin);
+        if (example) {
+          spliced++;
+          parsed++;
+          batch.push(example);
+          continue;
+        }
+        // The ordinary way, which also reports what is wrong with the line.
+        const one: Example[] = [];
+        const text = decoder.decode(bytes.subarray(start, ends[n]!));
+        parseLine(text, 0, text.length, message.firstLine + n, where, problems, one);
+        if (one.length === 0) continue;
+        parsed++;
+        for (const e of template!.process(one) as Example[]) batch.push(e);
+      }
+      emit(batch, 1);
     }
     return {
       type: 'chunk',
       seq: message.seq,
-      parsed: parsedCount,
+      parsed,
       count,
-      lines: bytes,
-      lengths,
-      splits,
-      keys,
+      lines: out.buffer.subarray(0, out.length),
+      lengths: lengths.subarray(0, count),
+      splits: splits.subarray(0, count),
+      keys: keys.subarray(0, count * 4 * dedupes.length),
       problems: problems.snapshot(),
     };
   };
-  return {prepare, summaries: () => steps.map((s) => ({...s.summary()}))};
+  return {
+    prepare,
+    summaries: () =>
+      steps.map((step, k) => {
+        const summary = step.summary();
+        // Lines the splicer took passed the template step without it seeing them.
+        return k === 0 && splicer
+          ? {...summary, in: summary.in + spliced, out: summary.out + spliced}
+          : {...summary};
+      }),
+  };
+}
+
+/** Lines taken through the steps at a time (see `prepare`). */
+const GROUP_LINES = 256;
+
+function grownInt32(array: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
+  const grown = new Int32Array(array.length * 2);
+  grown.set(array);
+  return grown;
+}
+
+/** The chunk's output lines, UTF-8, in a buffer that grows as they are written. */
+class LineBuffer {
+  buffer: Buffer;
+  length = 0;
+
+  constructor(expected: number) {
+    this.buffer = Buffer.allocUnsafe(Math.max(4096, Math.ceil(expected * 1.25)));
+  }
+
+  bytes(bytes: Uint8Array): void {
+    this.#room(bytes.length + 1);
+    this.buffer.set(bytes, this.length);
+    this.length += bytes.length;
+  }
+
+  text(text: string): void {
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+    this.#room(text.length * 3 + 1);
+    this.length += this.buffer.write(text, this.length);
+  }
+
+  newline(): void {
+    this.#room(1);
+    this.buffer[this.length++] = 10;
+  }
+
+  #room(bytes: number): void {
+    if (this.length + bytes <= this.buffer.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.length + bytes));
+    this.buffer.copy(grown, 0, 0, this.length);
+    this.buffer = grown;
+  }
 }

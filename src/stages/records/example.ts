@@ -21,4 +21,9 @@ export interface Example {
    * change the record (transforms/index.ts, createTransforms).
    */
   canonical?: string;
+  /**
+   * `canonical` as UTF-8, when a step wrote the bytes directly instead of the text (the template
+   * splicer, for workers); the same rule holds: only while no step changes the record.
+   */
+  canonicalBytes?: Uint8Array;
 }

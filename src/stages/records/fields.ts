@@ -2,10 +2,20 @@ import {canonicalJson} from '../../core/canonical-json.js';
 
 /** The value at a dotted path (`meta.lang`), or undefined. */
 export function getPath(record: unknown, path: string): unknown {
+  return valueAt(record, path.split('.'));
+}
+
+/** getPath with the path split once, for reading the same field of every record. */
+export function pathReader(path: string): (record: unknown) => unknown {
+  const parts = path.split('.');
+  return (record) => valueAt(record, parts);
+}
+
+function valueAt(record: unknown, parts: readonly string[]): unknown {
   let value: unknown = record;
-  for (const part of path.split('.')) {
+  for (let i = 0; i < parts.length; i++) {
     if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<string, unknown>)[part];
+    value = (value as Record<string, unknown>)[parts[i]!];
   }
   return value;
 }

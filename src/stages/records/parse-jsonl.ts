@@ -25,7 +25,9 @@ export async function* parseJsonl(
   where: RecordOrigin,
   problems: DataProblems,
 ): AsyncGenerator<Example[]> {
-  const decoder = new TextDecoder('utf-8', {fatal: true, ignoreBOM: false});
+  // The decoder keeps BOMs: only one at the start of the file is dropped (parseLines); one
+  // before a later line is not JSON there, wherever the chunks happen to be cut.
+  const decoder = new TextDecoder('utf-8', {fatal: true, ignoreBOM: true});
   let carry: Buffer = Buffer.alloc(0);
   let lineNo = 0;
   let first = true;
@@ -67,7 +69,7 @@ export function parseJsonlChunk(
     firstLine - 1,
     atFileStart,
     where,
-    new TextDecoder('utf-8', {fatal: true}),
+    new TextDecoder('utf-8', {fatal: true, ignoreBOM: true}),
     problems,
     out,
   );
@@ -111,7 +113,7 @@ function parseLinesOneByOne(
   problems: DataProblems,
   out: Example[],
 ): number {
-  const strict = new TextDecoder('utf-8', {fatal: true});
+  const strict = new TextDecoder('utf-8', {fatal: true, ignoreBOM: true});
   let start = 0;
   while (start < bytes.length) {
     let nl = bytes.indexOf(NEWLINE, start);
@@ -140,7 +142,11 @@ function parseLinesOneByOne(
   return lineNo;
 }
 
-function parseLine(
+/**
+ * Parses the line text[start, end) (its number `line`) into `out`, or reports what is wrong
+ * with it; a blank line is skipped.
+ */
+export function parseLine(
   text: string,
   start: number,
   end: number,

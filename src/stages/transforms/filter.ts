@@ -2,7 +2,7 @@ import {isDeepStrictEqual} from 'node:util';
 import type {FilterOptions, Predicate} from '../../recipe/recipe-types.js';
 import {countChatTokens} from '../../tokens/index.js';
 import type {Example} from '../records/example.js';
-import {getPath} from '../records/fields.js';
+import {pathReader} from '../records/fields.js';
 import {toTrainingExample} from '../records/formats.js';
 import type {TransformContext, TransformStep} from './transform.js';
 
@@ -103,8 +103,10 @@ export function compile(p: Predicate): (record: Record<string, unknown>) => bool
   if (p.max_length !== undefined) {
     checks.push((v) => (lengthOf(v) ?? Number.POSITIVE_INFINITY) <= p.max_length!);
   }
+  const read = pathReader(p.field);
   return (record) => {
-    const value = getPath(record, p.field);
-    return checks.every((check) => check(value));
+    const value = read(record);
+    for (let i = 0; i < checks.length; i++) if (!checks[i]!(value)) return false;
+    return true;
   };
 }

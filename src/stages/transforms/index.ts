@@ -15,7 +15,12 @@ import {templateTransform} from './template.js';
 import type {TransformContext, TransformStep} from './transform.js';
 
 /** Steps that drop, reorder or tag records but never change one. */
-const PRESERVING = new Set(['dedupe', 'limit', 'sample', 'shuffle', 'split']);
+const PRESERVING = new Set(['filter', 'dedupe', 'limit', 'sample', 'shuffle', 'split']);
+
+/** Whether a step leaves every record it passes on as it was. */
+export function preservesRecords(step: NormalizedTransform): boolean {
+  return PRESERVING.has(Object.keys(step)[0]!);
+}
 
 /**
  * The steps of a recipe, in order. Split may hand its canonical text on to the writer only when
@@ -27,7 +32,7 @@ export function createTransforms(
 ): TransformStep[] {
   return steps.map((step, i) => {
     if (!('split' in step)) return createTransform(step, ctx);
-    const keep = steps.slice(i + 1).every((later) => PRESERVING.has(Object.keys(later)[0]!));
+    const keep = steps.slice(i + 1).every(preservesRecords);
     return splitTransform(step.split, keep);
   });
 }

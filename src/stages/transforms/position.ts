@@ -20,7 +20,15 @@ export function position(record: unknown, prefix: string): number {
  * double as Python's int.from_bytes(h[:8], 'big') / 2**64.
  */
 export function positionOf(canonical: string, prefix: string): number {
-  const hex = hash('sha256', `${prefix}${canonical}`, 'hex');
+  return positionOfDigest(hash('sha256', `${prefix}${canonical}`, 'hex'));
+}
+
+/** The same position, from the UTF-8 bytes of prefix + canonical JSON. */
+export function positionOfBytes(prefixed: Uint8Array): number {
+  return positionOfDigest(hash('sha256', prefixed, 'hex'));
+}
+
+function positionOfDigest(hex: string): number {
   const hi = Number.parseInt(hex.slice(0, 8), 16);
   const lo = Number.parseInt(hex.slice(8, 16), 16);
   return (hi * 4294967296 + lo) / TWO_TO_64;
