@@ -16,14 +16,9 @@ parentPort?.on('message', (message: ChunkMessage | {type: 'finish'}) => {
       return;
     }
     const result = preparer.prepare(message);
-    // Buffer.from may hand out a view of a shared pool: copy such a one (a Buffer's slice()
-    // would not), transfer the rest.
-    const lines =
-      result.lines.byteLength === result.lines.buffer.byteLength
-        ? result.lines
-        : new Uint8Array(result.lines);
-    parentPort?.postMessage({...result, lines}, [
-      lines.buffer as ArrayBuffer,
+    // The lines are a view of a buffer of their own (never Node's shared pool): it goes whole.
+    parentPort?.postMessage(result, [
+      result.lines.buffer as ArrayBuffer,
       result.lengths.buffer as ArrayBuffer,
       result.splits.buffer as ArrayBuffer,
       result.keys.buffer as ArrayBuffer,

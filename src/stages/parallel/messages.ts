@@ -39,7 +39,7 @@ export interface ChunkResult {
   readonly lengths: Uint32Array;
   /** Split of each record: 0 train, 1 validation, 2 test. */
   readonly splits: Uint8Array;
-  /** Per suffix dedupe step, 4 int32 per record: the 128-bit key. */
+  /** Per suffix dedupe step, 4 int32 per record: the 128-bit key (the set keeps 96 bits). */
   readonly keys: Int32Array;
   readonly problems: DataProblemsSnapshot;
 }

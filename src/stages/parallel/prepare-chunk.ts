@@ -170,7 +170,6 @@ export function createPreparer(setup: WorkerSetup): {
     // A UTF-8 BOM at the start of the file is not part of the first line (as in parse-jsonl).
     const bom = message.atFileStart && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
     const splicing = splicer !== undefined && isUtf8(bytes);
-    if (splicing) splicer.startChunk(bytes.length);
     const template = steps[0];
     for (let first = 0; first < lineCount; first += GROUP_LINES) {
       const last = Math.min(first + GROUP_LINES, lineCount); // lines [first, last)
@@ -184,6 +183,8 @@ export function createPreparer(setup: WorkerSetup): {
         emit(batch, 0);
         continue;
       }
+      // The group before is written: the splicer's buffer is free again.
+      splicer.reuse();
       const batch: Example[] = [];
       for (let n = first; n < last; n++) {
         const start = n === 0 ? (bom ? 3 : 0) : ends[n - 1]! + 1;
@@ -245,7 +246,8 @@ class LineBuffer {
   length = 0;
 
   constructor(expected: number) {
-    this.buffer = Buffer.allocUnsafe(Math.max(4096, Math.ceil(expected * 1.25)));
+    // Never a slice of Node's shared pool: the buffer is transferred to the main thread whole.
+    this.buffer = Buffer.allocUnsafeSlow(Math.max(4096, Math.ceil(expected * 1.25)));
   }
 
   bytes(bytes: Uint8Array): void {
@@ -267,7 +269,7 @@ class LineBuffer {
 
   #room(bytes: number): void {
     if (this.length + bytes <= this.buffer.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.length + bytes));
+    const grown = Buffer.allocUnsafeSlow(Math.max(this.buffer.length * 2, this.length + bytes));
     this.buffer.copy(grown, 0, 0, this.length);
     this.buffer = grown;
   }

@@ -6,7 +6,7 @@ import {readBytes, type SourceBytes} from '../records/byte-source.js';
 import type {DataProblems} from '../records/data-error.js';
 import type {SplitName} from '../records/example.js';
 import type {JsonlWriter} from '../records/jsonl-writer.js';
-import {Hash128Set} from '../transforms/text/hash128-set.js';
+import {DedupeKeySet} from '../transforms/text/dedupe-key-set.js';
 import type {TransformSummary} from '../transforms/transform.js';
 import type {ChunkMessage, ChunkResult, WorkerResult, WorkerSetup} from './messages.js';
 import type {ParallelPlan} from './parallel-plan.js';
@@ -56,6 +56,8 @@ export interface ParallelOutcome {
 }
 
 const SPLIT_NAMES: readonly SplitName[] = ['train', 'validation', 'test'];
+/** A record a suffix step dropped (instead of its split's index). */
+const DROPPED = 255;
 
 /**
  * Runs the dataset pipeline over worker threads (see parallel-plan.ts): the main thread reads
@@ -82,10 +84,10 @@ export async function runParallel(run: ParallelRun): Promise<ParallelOutcome> {
   let nextToConsume = 0;
   let seq = 0;
   const perSource: Record<string, number> = {};
-  const sourceOfSeq = new Map<number, string>();
-  // A low guess of the record count (1 KB each): tables start there and grow if needed.
+  /** The source and input size of each chunk sent. */
+  const sent = new Map<number, {source: string; bytes: number}>();
   const bytes = run.files.reduce((sum, f) => sum + f.size, 0);
-  const suffix = new SuffixDecisions(run.plan, run.writers, bytes / 1000);
+  const suffix = new SuffixDecisions(run.plan, run.writers, bytes);
   let consuming = Promise.resolve();
 
   const wake = () => {
@@ -104,11 +106,11 @@ export async function runParallel(run: ParallelRun): Promise<ParallelOutcome> {
         while (!failure && results.has(nextToConsume)) {
           const result = results.get(nextToConsume)!;
           results.delete(nextToConsume);
-          const source = sourceOfSeq.get(nextToConsume)!;
-          sourceOfSeq.delete(nextToConsume);
+          const {source, bytes: chunkBytes} = sent.get(nextToConsume)!;
+          sent.delete(nextToConsume);
           perSource[source] = (perSource[source] ?? 0) + result.parsed;
           run.problems.absorb(result.problems);
-          await suffix.consume(result);
+          await suffix.consume(result, chunkBytes);
           nextToConsume++;
           inFlight--;
           wake();
@@ -144,7 +146,7 @@ export async function runParallel(run: ParallelRun): Promise<ParallelOutcome> {
       local ??= createPreparer(run.setup);
       inFlight++;
       const id = seq++;
-      sourceOfSeq.set(id, message.source);
+      sent.set(id, {source: message.source, bytes: message.bytes.length});
       results.set(id, local.prepare({type: 'chunk', seq: id, ...message}));
       consumeReady();
       return;
@@ -153,7 +155,7 @@ export async function runParallel(run: ParallelRun): Promise<ParallelOutcome> {
     busy.set(worker, busy.get(worker)! + 1);
     inFlight++;
     const id = seq++;
-    sourceOfSeq.set(id, message.source);
+    sent.set(id, {source: message.source, bytes: message.bytes.length});
     const chunk: ChunkMessage = {type: 'chunk', seq: id, ...message};
     worker.postMessage(chunk, [chunk.bytes.buffer as ArrayBuffer]);
   };
@@ -161,31 +163,30 @@ export async function runParallel(run: ParallelRun): Promise<ParallelOutcome> {
   try {
     for (const file of run.files) {
       perSource[file.source] ??= 0;
-      let carry: Buffer = Buffer.alloc(0);
       let line = 1;
       let atFileStart = true;
-      const send = async (bytes: Buffer) => {
-        const copy = new Uint8Array(bytes.length);
-        copy.set(bytes);
+      /** Sends whole lines, in a buffer of their own that goes to the worker as it is. */
+      const send = async (bytes: Uint8Array) => {
         const firstLine = line;
-        for (let i = bytes.indexOf(10); i !== -1; i = bytes.indexOf(10, i + 1)) line++;
-        await dispatch({
-          bytes: copy,
-          file: file.shown,
-          source: file.source,
-          firstLine,
-          atFileStart,
-        });
+        const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        for (let i = view.indexOf(10); i !== -1; i = view.indexOf(10, i + 1)) line++;
+        await dispatch({bytes, file: file.shown, source: file.source, firstLine, atFileStart});
         atFileStart = false;
       };
-      const chunks = readBytes(file, run.signal);
-      for await (const chunk of chunks) {
-        carry = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
-        if (carry.length < CHUNK_BYTES) continue;
-        const end = carry.lastIndexOf(10) + 1;
-        if (end === 0) continue;
-        await send(carry.subarray(0, end));
-        carry = Buffer.from(carry.subarray(end));
+      // What the last read left after its last line end, and the bytes read since.
+      let carry: Uint8Array = new Uint8Array(0);
+      for await (const chunk of readBytes(file, run.signal)) {
+        // One copy: the read bytes go straight into the buffer that is sent.
+        const joined = new Uint8Array(carry.length + chunk.length);
+        joined.set(carry);
+        joined.set(chunk, carry.length);
+        const end = joined.length < CHUNK_BYTES ? 0 : joined.lastIndexOf(10) + 1;
+        if (end === 0) {
+          carry = joined;
+          continue;
+        }
+        carry = joined.slice(end);
+        await send(joined.subarray(0, end));
       }
       if (carry.length > 0) await send(carry);
     }
@@ -228,21 +229,25 @@ export class WorkersOutOfMemory extends Error {
 class SuffixDecisions {
   readonly #plan: ParallelPlan;
   readonly #writers: ReadonlyMap<SplitName, JsonlWriter>;
-  readonly #sets: Hash128Set[];
+  readonly #inputBytes: number;
+  #sets: DedupeKeySet[] | undefined;
   readonly #counts: {in: number; out: number; splits?: number[]}[];
   readonly #dedupes: number;
+  /** Per record of a chunk: the split it is written to, or DROPPED. */
+  #fate = new Uint8Array(0);
+  /** Per split, where its lines of a chunk are gathered (reused: a write ends before the next). */
+  readonly #gather: Buffer[] = [Buffer.alloc(0), Buffer.alloc(0), Buffer.alloc(0)];
 
-  /** `expectedRecords` sizes the dedupe sets, so they rarely grow (a rehash of everything). */
+  /** `inputBytes`, the size of all input, sizes the dedupe sets once the first chunk is seen. */
   constructor(
     plan: ParallelPlan,
     writers: ReadonlyMap<SplitName, JsonlWriter>,
-    expectedRecords: number,
+    inputBytes: number,
   ) {
     this.#plan = plan;
     this.#writers = writers;
+    this.#inputBytes = inputBytes;
     this.#dedupes = plan.suffix.filter((s) => s.kind === 'dedupe').length;
-    const capacity = Math.min(1 << 24, Math.max(4096, Math.ceil(expectedRecords * 1.4)));
-    this.#sets = Array.from({length: this.#dedupes}, () => new Hash128Set(capacity));
     this.#counts = plan.suffix.map((s) => ({
       in: 0,
       out: 0,
@@ -250,49 +255,81 @@ class SuffixDecisions {
     }));
   }
 
-  async consume(result: ChunkResult): Promise<void> {
-    const kept: number[][] = [[], [], []];
-    let offset = 0;
-    const offsets = new Array<number>(result.count);
-    for (let i = 0; i < result.count; i++) {
-      offsets[i] = offset;
-      offset += result.lengths[i]!;
+  /**
+   * The dedupe sets, made at the first chunk with room for as many records as the input holds
+   * at that chunk's rate, so that they rarely grow (growing holds the old and the new table).
+   */
+  #setsFor(result: ChunkResult, chunkBytes: number): DedupeKeySet[] {
+    if (this.#sets) return this.#sets;
+    const perByte = result.count / Math.max(1, chunkBytes);
+    const expected = Math.ceil(this.#inputBytes * perByte * 1.05);
+    this.#sets = Array.from({length: this.#dedupes}, () => DedupeKeySet.forCount(expected));
+    return this.#sets;
+  }
+
+  /** Decides the records of the next chunk in order (`chunkBytes` of input), and writes them. */
+  async consume(result: ChunkResult, chunkBytes: number): Promise<void> {
+    const sets = this.#setsFor(result, chunkBytes);
+    const count = result.count;
+    const steps = this.#plan.suffix;
+    const counts = this.#counts;
+    const dedupes = this.#dedupes;
+    const {keys, splits, lengths} = result;
+    if (this.#fate.length < count) this.#fate = new Uint8Array(count * 2);
+    const fate = this.#fate;
+    const sizes = [0, 0, 0];
+    const rows = [0, 0, 0];
+    for (let d = 0; d < dedupes; d++) sets[d]!.touch(keys, count, d, dedupes);
+    for (let i = 0; i < count; i++) {
       let alive = true;
       let dedupe = 0;
-      this.#plan.suffix.forEach((step, k) => {
-        if (!alive) return;
-        const counts = this.#counts[k]!;
-        counts.in++;
+      for (let k = 0; k < steps.length && alive; k++) {
+        const step = steps[k]!;
+        const c = counts[k]!;
+        c.in++;
         if (step.kind === 'dedupe') {
-          alive = this.#sets[dedupe]!.add(result.keys, (i * this.#dedupes + dedupe) * 4);
+          alive = sets[dedupe]!.add(keys, (i * dedupes + dedupe) * 4);
           dedupe++;
-        } else if (step.kind === 'limit') alive = counts.out < step.n;
-        else counts.splits![result.splits[i]!]!++;
-        if (alive) counts.out++;
-      });
-      if (alive) kept[result.splits[i]!]!.push(i);
+        } else if (step.kind === 'limit') alive = c.out < step.n;
+        else c.splits![splits[i]!]!++;
+        if (alive) c.out++;
+      }
+      const split = splits[i]!;
+      fate[i] = alive ? split : DROPPED;
+      if (alive) {
+        sizes[split]! += lengths[i]!;
+        rows[split]!++;
+      }
     }
+    const lines = Buffer.from(
+      result.lines.buffer,
+      result.lines.byteOffset,
+      result.lines.byteLength,
+    );
     for (let s = 0; s < 3; s++) {
-      const rows = kept[s]!;
-      if (rows.length === 0) continue;
+      if (rows[s] === 0) continue;
       const writer = this.#writers.get(SPLIT_NAMES[s]!);
       if (!writer) throw new Error(`no writer for split ${SPLIT_NAMES[s]}`);
-      if (rows.length === result.count) {
-        await writer.writeBytes(result.lines, rows.length); // the whole chunk, as it came
+      if (rows[s] === count) {
+        await writer.writeBytes(lines, count); // the whole chunk, as it came
         continue;
       }
-      let size = 0;
-      for (const i of rows) size += result.lengths[i]!;
-      const out = Buffer.allocUnsafe(size);
-      const lines = Buffer.from(
-        result.lines.buffer,
-        result.lines.byteOffset,
-        result.lines.byteLength,
-      );
+      if (this.#gather[s]!.length < sizes[s]!) this.#gather[s] = Buffer.allocUnsafe(sizes[s]! * 2);
+      const out = this.#gather[s]!;
+      // Runs of consecutive lines of this split are copied at once.
       let at = 0;
-      for (const i of rows)
-        at += lines.copy(out, at, offsets[i]!, offsets[i]! + result.lengths[i]!);
-      await writer.writeBytes(out, rows.length);
+      let offset = 0;
+      let run = -1;
+      for (let i = 0; i <= count; i++) {
+        const mine = i < count && fate[i] === s;
+        if (mine && run < 0) run = offset;
+        else if (!mine && run >= 0) {
+          at += lines.copy(out, at, run, offset);
+          run = -1;
+        }
+        if (i < count) offset += lengths[i]!;
+      }
+      await writer.writeBytes(out.subarray(0, at), rows[s]!);
     }
   }
 

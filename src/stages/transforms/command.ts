@@ -1,6 +1,6 @@
 import {existsSync} from 'node:fs';
 import {resolve} from 'node:path';
-import {execa} from 'execa';
+import type {execa as Execa} from 'execa';
 import {canonicalJson} from '../../core/canonical-json.js';
 import {StageFailure} from '../../core/stage-failure.js';
 import type {Example} from '../records/example.js';
@@ -55,9 +55,11 @@ export function commandTransform(
       ctx.problems.add(origin, `${shown} wrote invalid JSON: ${(e as Error).message}`, 1, line);
     }
   };
-  const start = (): Child => {
+  const start = async (): Promise<{proc: Child}> => {
     const local = resolve(ctx.dir, program);
-    const proc = spawn(existsSync(local) ? local : program, args, ctx, options.env);
+    // execa is loaded when a command first runs: dataset workers and most builds never need it.
+    const {execa} = await import('execa');
+    const proc = spawn(execa, existsSync(local) ? local : program, args, ctx, options.env);
     proc.stdout.setEncoding('utf8');
     proc.stdout.on('data', (text: string) => take(text));
     // EPIPE and the like: the program stopped reading. Its exit status says whether it failed.
@@ -71,7 +73,7 @@ export function commandTransform(
       exited = true;
     });
     child = proc;
-    return proc;
+    return {proc}; // wrapped: the child is a promise, which an async function would wait for
   };
   const drainReady = () => {
     const batch = ready;
@@ -82,7 +84,7 @@ export function commandTransform(
   return {
     name: 'command',
     async process(batch) {
-      const proc = child ?? start();
+      const proc = child ?? (await start()).proc;
       seen += batch.length;
       if (inputClosed) return drainReady();
       const text = batch.map((e) => `${canonicalJson(e.record)}\n`).join('');
@@ -100,7 +102,7 @@ export function commandTransform(
       return drainReady();
     },
     async *finish() {
-      const proc = child ?? start();
+      const proc = child ?? (await start()).proc;
       if (!inputClosed) proc.stdin.end();
       const result = await proc;
       if (carry.trim() !== '') {
@@ -144,6 +146,7 @@ function minimalEnv(extra: Readonly<Record<string, string>>): Record<string, str
 }
 
 function spawn(
+  execa: typeof Execa,
   file: string,
   args: readonly string[],
   ctx: TransformContext,

@@ -1,7 +1,7 @@
 import type {NormalizedTransform} from '../../recipe/normalized.js';
 import type {Example} from '../records/example.js';
+import {DedupeKeySet} from './text/dedupe-key-set.js';
 import {valueAtPath} from './text/dotted-path.js';
-import {Hash128Set} from './text/hash128-set.js';
 import {optimalLshParams} from './text/lsh-params.js';
 import {MinHasher} from './text/minhash.js';
 import {NearDuplicateIndex} from './text/near-duplicate-index.js';
@@ -17,11 +17,12 @@ export type DedupeOptions = Extract<NormalizedTransform, {dedupe: unknown}>['ded
  * Drops repeated records, keeping the first occurrence in input order. Streaming, with memory
  * per kept record only:
  * - exact: records whose compared values have equal canonical JSON (RFC 8785; key order never
- *   matters) are duplicates. Kept: a 128-bit hash per unique value (value-hash.ts, which hashes
- *   the value's structure and never builds the JSON text), 16 bytes in a typed-array set;
+ *   matters) are duplicates. Key: a 128-bit hash per unique value (value-hash.ts, which hashes
+ *   the value's structure and never builds the JSON text);
  * - normalized: equal normalized text (normalize-text.ts: Unicode form, case, punctuation,
- *   symbols and spacing never matter). Kept: MurmurHash3_x86_128 of its UTF-8, 16 bytes;
- *   for both, a false merge takes a 128-bit collision, ~n^2 / 2^129;
+ *   symbols and spacing never matter). Key: MurmurHash3_x86_128 of its UTF-8;
+ *   for both, the set keeps 96 bits of the key, 12 bytes per slot (dedupe-key-set.ts), and a
+ *   false merge takes a 96-bit collision, ~n^2 / 2^97;
  * - near: MinHash signatures of the normalized text with LSH banding (minhash.ts,
  *   near-duplicate-index.ts, bands and rows as datasketch chooses them, lsh-params.ts); a record
  *   is dropped when its estimated Jaccard similarity to a kept record reaches `threshold`. Kept:
@@ -65,12 +66,12 @@ export function comparedValue(by: readonly string[] | null): Compared {
 }
 
 /**
- * exact and normalized: a set of 128-bit hashes. The batch is hashed first and its table slots
+ * exact and normalized: a set of dedupe keys. The batch is hashed first and its table slots
  * touched in one pass of independent reads, so the cache misses of a table far larger than the
  * cache overlap instead of coming one after another; the inserts then find their slots cached.
  */
 function hashFilter(mode: 'exact' | 'normalized'): KeepNew {
-  const seen = new Hash128Set();
+  const seen = new DedupeKeySet();
   let hashes = new Int32Array(4 * 1024);
   const hashInto = exactOrNormalizedHash(mode);
   return (batch, compared) => {

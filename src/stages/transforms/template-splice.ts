@@ -34,7 +34,8 @@ export class TemplateSplicer {
   /** The scanned field of each placeholder, in output order. */
   readonly #order: Int32Array;
   readonly #values: string[];
-  #arena = Buffer.allocUnsafe(0);
+  /** Where the canonical lines are written (grows; reused after `reuse`). */
+  #arena = Buffer.allocUnsafe(64 * 1024);
   #at = 0;
 
   private constructor(fieldNames: readonly string[], messages: readonly MessagePlan[]) {
@@ -98,9 +99,11 @@ export class TemplateSplicer {
     return new TemplateSplicer(names, messages);
   }
 
-  /** Starts a chunk of about `bytes` input bytes: the output goes to a fresh buffer. */
-  startChunk(bytes: number): void {
-    this.#arena = Buffer.allocUnsafe(Math.max(4096, Math.ceil(bytes * 1.25)));
+  /**
+   * Starts over at the beginning of the output buffer: the canonical bytes of the lines before
+   * must not be needed any more (they are views of it).
+   */
+  reuse(): void {
     this.#at = 0;
   }
 
@@ -125,7 +128,11 @@ export class TemplateSplicer {
     const order = this.#order;
     for (let k = 0; k < constants.length; k++) size += constants[k]!.length;
     for (let k = 0; k < order.length; k++) size += end[order[k]!]! - start[order[k]!]!;
-    if (this.#at + size > this.#arena.length) this.startChunk(Math.max(size, this.#arena.length));
+    if (this.#at + size > this.#arena.length) {
+      // A new buffer: the views handed out so far keep the old one alive while they are used.
+      this.#arena = Buffer.allocUnsafe(Math.max(size, this.#arena.length * 2));
+      this.#at = 0;
+    }
     const arena = this.#arena;
     const lineStart = this.#at;
     let at = lineStart;

@@ -175,7 +175,7 @@ describe('the template splicer', () => {
         const record = JSON.parse(line);
         const expected = templateTransform(options, context()).process(examples([record]));
         const bytes = Buffer.from(`${line}\n`);
-        splicer.startChunk(bytes.length);
+        splicer.reuse();
         const example = splicer.line(bytes, 0, bytes.length - 1, {file: 't.jsonl', line: 1});
         if (!example) continue;
         taken++;

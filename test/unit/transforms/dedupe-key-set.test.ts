@@ -1,43 +1,45 @@
 import {describe, expect, it} from 'vitest';
-import {Hash128Set} from '../../../src/stages/transforms/text/hash128-set.js';
+import {DedupeKeySet} from '../../../src/stages/transforms/text/dedupe-key-set.js';
 import {random} from './helpers.js';
 
 const h = (...words: number[]) => Int32Array.from(words);
 
-describe('the 128-bit hash set', () => {
+describe('the dedupe key set', () => {
   it('adds new hashes once', () => {
-    const set = new Hash128Set();
+    const set = new DedupeKeySet();
     expect(set.add(h(1, 2, 3, 4))).toBe(true);
     expect(set.add(h(1, 2, 3, 4))).toBe(false);
-    expect(set.add(h(1, 2, 3, 5))).toBe(true);
+    expect(set.add(h(1, 2, 4, 4))).toBe(true);
     expect(set.size).toBe(2);
   });
 
-  it('compares all 128 bits: hashes in the same slot, or equal but for one word, stay apart', () => {
-    const set = new Hash128Set(16);
+  it('compares the first 96 bits: keys in the same slot, or equal but for one word, stay apart', () => {
+    const set = new DedupeKeySet(16);
     // Same first word: the same home slot, so they collide in the table.
     const colliding = [
-      h(7, 0, 0, 1),
       h(7, 0, 1, 0),
       h(7, 1, 0, 0),
-      h(7, 0, 0, 2),
-      h(7 + 16, 0, 0, 1),
+      h(7, 0, 2, 0),
+      h(7, 2, 1, 0),
+      h(7 + 16, 0, 1, 0),
     ];
     for (const hash of colliding) expect(set.add(hash)).toBe(true);
     for (const hash of colliding) expect(set.add(hash)).toBe(false);
     expect(set.size).toBe(colliding.length);
+    // The fourth word is not kept: a key differing only there is the same key.
+    expect(set.add(h(7, 0, 1, 99))).toBe(false);
   });
 
   it('keeps the all-zero hash, which marks empty slots inside the table', () => {
-    const set = new Hash128Set();
+    const set = new DedupeKeySet();
     expect(set.add(h(0, 0, 0, 0))).toBe(true);
     expect(set.add(h(0, 0, 0, 0))).toBe(false);
-    expect(set.add(h(0, 0, 0, 1))).toBe(true);
+    expect(set.add(h(0, 0, 1, 0))).toBe(true);
     expect(set.size).toBe(2);
   });
 
   it('grows past its initial capacity and still finds everything', () => {
-    const set = new Hash128Set(8);
+    const set = new DedupeKeySet(8);
     const next = random(5);
     const hashes = Array.from({length: 20_000}, () =>
       h(...Array.from({length: 4}, () => Math.floor(next() * 2 ** 32) | 0)),
@@ -51,8 +53,16 @@ describe('the 128-bit hash set', () => {
     expect(set.size).toBe(hashes.length);
   });
 
+  it('has room for the keys it is made for', () => {
+    const set = DedupeKeySet.forCount(100_000);
+    const next = random(9);
+    for (let i = 0; i < 100_000; i++) set.add(h(next() * 2 ** 32, next() * 2 ** 32, i, 0));
+    expect(set.size).toBe(100_000);
+    expect(set.capacity).toBe(DedupeKeySet.forCount(100_000).capacity); // never grew
+  });
+
   it('reads hashes at an offset, and touch changes nothing', () => {
-    const set = new Hash128Set();
+    const set = new DedupeKeySet();
     const batch = h(1, 1, 1, 1, 2, 2, 2, 2, 1, 1, 1, 1);
     set.touch(batch, 3);
     expect(set.size).toBe(0);
