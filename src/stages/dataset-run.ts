@@ -52,6 +52,7 @@ export async function runDataset(ctx: StageContext): Promise<StageResult> {
             writers,
             problems,
             signal: ctx.signal,
+            tempDir,
           }).catch(async (e: unknown) => {
             if (!(e instanceof WorkersOutOfMemory)) throw e;
             ctx.log(`worker threads ran out of memory (${e.message}); running on one thread`);
@@ -65,6 +66,9 @@ export async function runDataset(ctx: StageContext): Promise<StageResult> {
         : undefined;
     const {perSource, summaries} =
       parallel ?? (await runSequential(ctx, files, writers, problems, tempDir));
+    if (parallel?.spilled) {
+      ctx.log(`dedupe sets full: ${parallel.spilled} records were decided on disk, in parts`);
+    }
     for (const source of ctx.recipe.sources) {
       const records = perSource[source.name] ?? 0;
       if (records === 0) {

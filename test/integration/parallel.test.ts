@@ -1,4 +1,4 @@
-import {writeFileSync} from 'node:fs';
+import {readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {gzipSync} from 'node:zlib';
 import {execa} from 'execa';
@@ -6,11 +6,11 @@ import {describe, expect, it} from 'vitest';
 import {events, FT_BIN, jsonl, project, stageEnd} from '../helpers/ft.js';
 
 /** `ft build --json` with a given number of dataset worker threads. */
-async function build(dir: string, workers: number) {
+async function build(dir: string, workers: number, env: Record<string, string> = {}) {
   const r = await execa(process.execPath, [FT_BIN, 'build', '--json'], {
     cwd: dir,
     reject: false,
-    env: {CI: '1', FT_WORKERS: String(workers)},
+    env: {CI: '1', FT_WORKERS: String(workers), ...env},
   });
   const all = events(String(r.stdout));
   const plan = await execa(process.execPath, [FT_BIN, 'plan', '--json'], {
@@ -98,6 +98,35 @@ describe('the dataset stage on worker threads', () => {
     expect(steps[6].dedupe.dropped.duplicate).toBeGreaterThan(1000);
     expect(steps[8].limit.dropped.limit).toBeGreaterThan(0);
     expect(steps[9].split.test).toBeGreaterThan(0);
+  });
+
+  it('decides on disk what does not fit the dedupe sets, and writes the same bytes', async () => {
+    // The last records repeat early ones: duplicates of keys decided in memory, found on disk.
+    const big = `${jsonl(records(20000))}{not json\n${jsonl(records(15000, 20000))}${jsonl(records(2000, 100))}`;
+    const files = {'finetune.yaml': RECIPE, 'data/big.jsonl': big};
+    const [one, two] = [await project(files), await project(files)];
+    for (const dir of [one, two]) {
+      writeFileSync(join(dir, 'data/more.jsonl.gz'), gzipSync(jsonl(records(3000, 40000))));
+    }
+    const sequential = await build(one, 0);
+    // The first chunk (about 9000 records) fits the sets; from the second on, records spill
+    // and are decided in parts of at most 12000 keys.
+    const spilled = await build(two, 2, {FT_DEDUPE_KEYS_IN_MEMORY: '12000'});
+    expect(spilled.exitCode).toBe(0);
+    expect(spilled.outputs).toEqual(sequential.outputs);
+    expect({...spilled.summary, threads: 0}).toEqual(sequential.summary);
+    expect(spilled.diagnostics).toEqual(sequential.diagnostics);
+    const steps = sequential.summary.transforms;
+    expect(steps[6].dedupe.dropped.duplicate).toBeGreaterThan(3000);
+    expect(steps[8].limit.dropped.limit).toBeGreaterThan(0);
+    // It did spill, not everything, and left nothing behind in the store's temp folder.
+    const logs = readdirSync(join(two, '.ft', 'logs'))
+      .map((f) => readFileSync(join(two, '.ft', 'logs', f), 'utf8'))
+      .join('');
+    const onDisk = Number(/dedupe sets full: (\d+) records were decided on disk/.exec(logs)?.[1]);
+    expect(onDisk).toBeGreaterThan(20000);
+    expect(onDisk).toBeLessThan(steps[0].rename.in - 5000);
+    expect(readdirSync(join(two, '.ft', 'tmp'))).toEqual([]);
   });
 
   it('reports the same errors in the same order when records are bad', async () => {

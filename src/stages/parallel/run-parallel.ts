@@ -6,11 +6,11 @@ import {readBytes, type SourceBytes} from '../records/byte-source.js';
 import type {DataProblems} from '../records/data-error.js';
 import type {SplitName} from '../records/example.js';
 import type {JsonlWriter} from '../records/jsonl-writer.js';
-import {DedupeKeySet} from '../transforms/text/dedupe-key-set.js';
 import type {TransformSummary} from '../transforms/transform.js';
 import type {ChunkMessage, ChunkResult, WorkerResult, WorkerSetup} from './messages.js';
 import type {ParallelPlan} from './parallel-plan.js';
 import {createPreparer} from './prepare-chunk.js';
+import {SuffixDecisions} from './suffix-decisions.js';
 
 /** Lines are sent to workers in chunks of about this size. */
 const CHUNK_BYTES = 1024 * 1024;
@@ -48,16 +48,16 @@ export interface ParallelRun {
   readonly writers: ReadonlyMap<SplitName, JsonlWriter>;
   readonly problems: DataProblems;
   readonly signal: AbortSignal;
+  /** Where the suffix may keep files (removed after the stage). */
+  readonly tempDir: string;
 }
 
 export interface ParallelOutcome {
   readonly perSource: Record<string, number>;
   readonly summaries: TransformSummary[];
+  /** Records the suffix decided on disk, the dedupe sets being full (0: none). */
+  readonly spilled: number;
 }
-
-const SPLIT_NAMES: readonly SplitName[] = ['train', 'validation', 'test'];
-/** A record a suffix step dropped (instead of its split's index). */
-const DROPPED = 255;
 
 /**
  * Runs the dataset pipeline over worker threads (see parallel-plan.ts): the main thread reads
@@ -87,7 +87,7 @@ export async function runParallel(run: ParallelRun): Promise<ParallelOutcome> {
   /** The source and input size of each chunk sent. */
   const sent = new Map<number, {source: string; bytes: number}>();
   const bytes = run.files.reduce((sum, f) => sum + f.size, 0);
-  const suffix = new SuffixDecisions(run.plan, run.writers, bytes);
+  const suffix = new SuffixDecisions(run.plan, run.writers, bytes, run.tempDir);
   let consuming = Promise.resolve();
 
   const wake = () => {
@@ -193,6 +193,7 @@ export async function runParallel(run: ParallelRun): Promise<ParallelOutcome> {
     while (!failure && inFlight > 0) await new Promise<void>((r) => waiting.push(r));
     await consuming;
     if (failure) throw failure;
+    await suffix.finish(run.signal);
     const finished = await Promise.all(
       pool.map(
         (worker) =>
@@ -210,12 +211,13 @@ export async function runParallel(run: ParallelRun): Promise<ParallelOutcome> {
     const prefix = run.plan.prefix.map(
       (_, i) => sumAll(finished.map((s) => s[i] ?? {})) as TransformSummary,
     );
-    return {perSource, summaries: [...prefix, ...suffix.summaries()]};
+    return {perSource, summaries: [...prefix, ...suffix.summaries()], spilled: suffix.spilled};
   } finally {
     run.signal.removeEventListener('abort', onAbort);
     // Whatever happened, nothing may still be writing when the caller takes the writers back.
     failure ??= new Error('stopped');
     await consuming.catch(() => undefined);
+    await suffix.close();
     await Promise.all(pool.map((w) => w.terminate()));
   }
 }
@@ -223,135 +225,6 @@ export async function runParallel(run: ParallelRun): Promise<ParallelOutcome> {
 /** A worker's memory limit was too small for the data (e.g. one enormous line). */
 export class WorkersOutOfMemory extends Error {
   override readonly name = 'WorkersOutOfMemory';
-}
-
-/** The suffix steps on the main thread: dedupe sets, limit counters, split counts. */
-class SuffixDecisions {
-  readonly #plan: ParallelPlan;
-  readonly #writers: ReadonlyMap<SplitName, JsonlWriter>;
-  readonly #inputBytes: number;
-  #sets: DedupeKeySet[] | undefined;
-  readonly #counts: {in: number; out: number; splits?: number[]}[];
-  readonly #dedupes: number;
-  /** Per record of a chunk: the split it is written to, or DROPPED. */
-  #fate = new Uint8Array(0);
-  /** Per split, where its lines of a chunk are gathered (reused: a write ends before the next). */
-  readonly #gather: Buffer[] = [Buffer.alloc(0), Buffer.alloc(0), Buffer.alloc(0)];
-
-  /** `inputBytes`, the size of all input, sizes the dedupe sets once the first chunk is seen. */
-  constructor(
-    plan: ParallelPlan,
-    writers: ReadonlyMap<SplitName, JsonlWriter>,
-    inputBytes: number,
-  ) {
-    this.#plan = plan;
-    this.#writers = writers;
-    this.#inputBytes = inputBytes;
-    this.#dedupes = plan.suffix.filter((s) => s.kind === 'dedupe').length;
-    this.#counts = plan.suffix.map((s) => ({
-      in: 0,
-      out: 0,
-      ...(s.kind === 'split' ? {splits: [0, 0, 0]} : {}),
-    }));
-  }
-
-  /**
-   * The dedupe sets, made at the first chunk with room for as many records as the input holds
-   * at that chunk's rate, so that they rarely grow (growing holds the old and the new table).
-   */
-  #setsFor(result: ChunkResult, chunkBytes: number): DedupeKeySet[] {
-    if (this.#sets) return this.#sets;
-    const perByte = result.count / Math.max(1, chunkBytes);
-    const expected = Math.ceil(this.#inputBytes * perByte * 1.05);
-    this.#sets = Array.from({length: this.#dedupes}, () => DedupeKeySet.forCount(expected));
-    return this.#sets;
-  }
-
-  /** Decides the records of the next chunk in order (`chunkBytes` of input), and writes them. */
-  async consume(result: ChunkResult, chunkBytes: number): Promise<void> {
-    const sets = this.#setsFor(result, chunkBytes);
-    const count = result.count;
-    const steps = this.#plan.suffix;
-    const counts = this.#counts;
-    const dedupes = this.#dedupes;
-    const {keys, splits, lengths} = result;
-    if (this.#fate.length < count) this.#fate = new Uint8Array(count * 2);
-    const fate = this.#fate;
-    const sizes = [0, 0, 0];
-    const rows = [0, 0, 0];
-    for (let d = 0; d < dedupes; d++) sets[d]!.touch(keys, count, d, dedupes);
-    for (let i = 0; i < count; i++) {
-      let alive = true;
-      let dedupe = 0;
-      for (let k = 0; k < steps.length && alive; k++) {
-        const step = steps[k]!;
-        const c = counts[k]!;
-        c.in++;
-        if (step.kind === 'dedupe') {
-          alive = sets[dedupe]!.add(keys, (i * dedupes + dedupe) * 4);
-          dedupe++;
-        } else if (step.kind === 'limit') alive = c.out < step.n;
-        else c.splits![splits[i]!]!++;
-        if (alive) c.out++;
-      }
-      const split = splits[i]!;
-      fate[i] = alive ? split : DROPPED;
-      if (alive) {
-        sizes[split]! += lengths[i]!;
-        rows[split]!++;
-      }
-    }
-    const lines = Buffer.from(
-      result.lines.buffer,
-      result.lines.byteOffset,
-      result.lines.byteLength,
-    );
-    for (let s = 0; s < 3; s++) {
-      if (rows[s] === 0) continue;
-      const writer = this.#writers.get(SPLIT_NAMES[s]!);
-      if (!writer) throw new Error(`no writer for split ${SPLIT_NAMES[s]}`);
-      if (rows[s] === count) {
-        await writer.writeBytes(lines, count); // the whole chunk, as it came
-        continue;
-      }
-      if (this.#gather[s]!.length < sizes[s]!) this.#gather[s] = Buffer.allocUnsafe(sizes[s]! * 2);
-      const out = this.#gather[s]!;
-      // Runs of consecutive lines of this split are copied at once.
-      let at = 0;
-      let offset = 0;
-      let run = -1;
-      for (let i = 0; i <= count; i++) {
-        const mine = i < count && fate[i] === s;
-        if (mine && run < 0) run = offset;
-        else if (!mine && run >= 0) {
-          at += lines.copy(out, at, run, offset);
-          run = -1;
-        }
-        if (i < count) offset += lengths[i]!;
-      }
-      await writer.writeBytes(out.subarray(0, at), rows[s]!);
-    }
-  }
-
-  summaries(): TransformSummary[] {
-    return this.#plan.suffix.map((step, k): TransformSummary => {
-      const c = this.#counts[k]!;
-      switch (step.kind) {
-        case 'dedupe':
-          return {in: c.in, out: c.out, dropped: {duplicate: c.in - c.out}, mode: step.mode};
-        case 'limit':
-          return {in: c.in, out: c.out, dropped: {limit: c.in - c.out}};
-        default: // split
-          return {
-            in: c.in,
-            out: c.out,
-            train: c.splits![0]!,
-            validation: c.splits![1]!,
-            test: c.splits![2]!,
-          };
-      }
-    });
-  }
 }
 
 /** Adds up counters of several summaries (numbers add, objects recurse, the rest is kept). */

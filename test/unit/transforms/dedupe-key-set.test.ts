@@ -53,6 +53,22 @@ describe('the dedupe key set', () => {
     expect(set.size).toBe(hashes.length);
   });
 
+  it('answers has() without adding', () => {
+    const set = new DedupeKeySet(16);
+    expect(set.has(h(5, 6, 7, 8))).toBe(false);
+    expect(set.has(h(0, 0, 0, 0))).toBe(false);
+    set.add(h(5, 6, 7, 8));
+    set.add(h(5 + 16, 6, 7, 8)); // same home slot
+    set.add(h(0, 0, 0, 0));
+    expect([set.has(h(5, 6, 7, 9)), set.has(h(5 + 16, 6, 7, 0)), set.has(h(0, 0, 0, 0))]).toEqual([
+      true,
+      true,
+      true,
+    ]);
+    expect(set.has(h(5 + 32, 6, 7, 8))).toBe(false);
+    expect(set.size).toBe(3);
+  });
+
   it('has room for the keys it is made for', () => {
     const set = DedupeKeySet.forCount(100_000);
     const next = random(9);

@@ -32,6 +32,13 @@ export class DedupeKeySet {
     return new DedupeKeySet(Math.ceil((Math.max(keys, 3072) * 4) / 3));
   }
 
+  /** Empties the set, keeping its table (no second table while the old one awaits collection). */
+  clear(): void {
+    this.table.fill(0);
+    this.count = 0;
+    this.hasZero = false;
+  }
+
   get size(): number {
     return this.count + (this.hasZero ? 1 : 0);
   }
@@ -55,7 +62,25 @@ export class DedupeKeySet {
     this.touched = any;
   }
 
-  /** Adds the key in h[at..at+4); true when it was not there yet. */
+  /** Whether the key in h[at..at+3) is in the set. */
+  has(h: Int32Array, at = 0): boolean {
+    const h0 = h[at]!;
+    const h1 = h[at + 1]!;
+    const h2 = h[at + 2]!;
+    if ((h0 | h1 | h2) === 0) return this.hasZero;
+    const table = this.table;
+    const mask = this.mask;
+    for (let slot = h0 & mask; ; slot = (slot + 1) & mask) {
+      const t = slot * WORDS;
+      const t0 = table[t]!;
+      const t1 = table[t + 1]!;
+      const t2 = table[t + 2]!;
+      if ((t0 | t1 | t2) === 0) return false;
+      if (t0 === h0 && t1 === h1 && t2 === h2) return true;
+    }
+  }
+
+  /** Adds the key in h[at..at+3) (the rest of a 128-bit hash is ignored); true when it was not there yet. */
   add(h: Int32Array, at = 0): boolean {
     const h0 = h[at]!;
     const h1 = h[at + 1]!;
