@@ -143,6 +143,34 @@ describe('the dataset stage on worker threads', () => {
     expect(sequential.diagnostics.map((d) => d[2])).toEqual([5001, 10002]);
   });
 
+  it('parses a chunk with invalid UTF-8 the ordinary way, the chunks around it from bytes', async () => {
+    // About 3 MB: several chunks, one of them holding a line that is not UTF-8.
+    const rows = records(30000).map((r) => JSON.stringify(r));
+    rows[15000] = '{"q":"bad \xff byte","a":"x"}';
+    const data = Buffer.concat(
+      rows.map((row, i) => Buffer.from(`${row}\n`, i === 15000 ? 'latin1' : 'utf8')),
+    );
+    const recipe = `version: 1
+name: utf8
+sources:
+  d: { path: d.jsonl, on_error: skip }
+transforms:
+  - template: { user: "{{q}}", assistant: "{{a}}" }
+  - dedupe: {}
+`;
+    const one = await project({'finetune.yaml': recipe});
+    const two = await project({'finetune.yaml': recipe});
+    for (const dir of [one, two]) writeFileSync(join(dir, 'd.jsonl'), data);
+    const sequential = await build(one, 0);
+    const parallel = await build(two, 2);
+    expect(sequential.exitCode).toBe(0);
+    expect(parallel.outputs).toEqual(sequential.outputs);
+    expect({...parallel.summary, threads: 0}).toEqual(sequential.summary);
+    expect(parallel.diagnostics).toEqual(sequential.diagnostics);
+    expect(sequential.summary.skipped).toEqual({total: 1, reasons: {'invalid UTF-8': 1}});
+    expect(sequential.diagnostics.map((d) => d[2])).toEqual([15001]);
+  });
+
   it('templates lines from their bytes exactly as the template step does', async () => {
     // Lines the workers' splicer takes and lines it leaves to the template step, mixed: escapes
     // JSON.stringify writes differently, repeated keys, numbers, CRLF, blank lines, a BOM.
