@@ -16,6 +16,10 @@ export interface StepCounts {
 const SPLIT_NAMES: readonly SplitName[] = ['train', 'validation', 'test'];
 /** Bytes read or gathered at a time. */
 const BLOCK = 1 << 20;
+/** A record's entry in the meta file: its line's length in bytes, and its split. */
+const META_WORDS = 2;
+/** Meta entries read at a time when writing: 4096 records, a few megabytes of lines. */
+const META_BLOCK = 4096 * META_WORDS * 4;
 /** A key on disk: its 96 kept bits (3 int32). */
 const KEY_WORDS = 3;
 /** A key in a partition: the record's number, then its 3 words. */
@@ -26,8 +30,8 @@ const PART_BUFFER_WORDS = 16 * 1024;
 /**
  * The records of the suffix (dedupe, limit, split) once the dedupe sets have reached their
  * memory budget: kept on disk, in order, and decided at the end in passes whose memory does not
- * depend on the input's size. The lines go to one file, each record's split to another (a byte
- * each), and each dedupe step's keys to a third. At the end, each step in recipe order marks
+ * depend on the input's size. The lines go to one file, each record's line length and split to
+ * another (META_WORDS int32 each), and each dedupe step's keys to a third. At the end, each step in recipe order marks
  * which records it drops (a bit per record): a dedupe step partitions its keys by hash into
  * parts of at most `budget` keys and finds, part by part, keys seen before (in the sets of the
  * records decided in memory, or earlier in the part); limit and split count in order. A last
@@ -38,7 +42,7 @@ export class SuffixSpill {
   readonly #budget: number;
   readonly #dedupes: number;
   #lines: FileHandle | undefined;
-  #splits: FileHandle | undefined;
+  #meta: FileHandle | undefined;
   #keys: FileHandle[] = [];
   #opened: Promise<void> | undefined;
   /** Records spilled. */
@@ -54,7 +58,7 @@ export class SuffixSpill {
   async #open(): Promise<void> {
     this.#opened ??= (async () => {
       this.#lines = await open(this.#path('lines'), 'w');
-      this.#splits = await open(this.#path('splits'), 'w');
+      this.#meta = await open(this.#path('meta'), 'w');
       for (let d = 0; d < this.#dedupes; d++)
         this.#keys.push(await open(this.#path(`keys-${d}`), 'w'));
     })();
@@ -70,7 +74,12 @@ export class SuffixSpill {
     await this.#open();
     const count = result.count;
     await this.#lines!.write(result.lines);
-    await this.#splits!.write(result.splits.subarray(0, count));
+    const meta = new Uint32Array(count * META_WORDS);
+    for (let i = 0; i < count; i++) {
+      meta[i * 2] = result.lengths[i]!;
+      meta[i * 2 + 1] = result.splits[i]!;
+    }
+    await this.#meta!.write(new Uint8Array(meta.buffer));
     for (let d = 0; d < this.#dedupes; d++) {
       const keys = new Int32Array(count * KEY_WORDS);
       for (let i = 0; i < count; i++) {
@@ -118,12 +127,13 @@ export class SuffixSpill {
           else drop(i);
         }
       } else {
-        await eachBlock(this.#path('splits'), 1, (bytes, first, n) => {
+        await eachBlock(this.#path('meta'), META_WORDS * 4, (bytes, first, n) => {
+          const meta = new Uint32Array(bytes.buffer, bytes.byteOffset, n * META_WORDS);
           for (let j = 0; j < n; j++) {
             if (!isAlive(first + j)) continue;
             c.in++;
             c.out++;
-            c.splits![bytes[j]!]!++;
+            c.splits![meta[j * 2 + 1]!]!++;
           }
         });
       }
@@ -197,60 +207,126 @@ export class SuffixSpill {
     }
   }
 
-  /** Writes the surviving lines, in order, to their splits' files. */
+  /**
+   * Writes the surviving lines, in order, to their splits' files. Reading and writing overlap
+   * the work between them: the next block is read while one is sorted out, and each split
+   * gathers into one buffer while its other is being written.
+   */
   async #write(
     isAlive: (i: number) => boolean,
     writers: ReadonlyMap<SplitName, JsonlWriter>,
     signal: AbortSignal,
   ): Promise<void> {
-    const splits = await open(this.#path('splits'), 'r');
-    const gather = SPLIT_NAMES.map(() => ({bytes: Buffer.allocUnsafe(BLOCK), at: 0, rows: 0}));
+    const metaFile = await open(this.#path('meta'), 'r');
+    const linesFile = await open(this.#path('lines'), 'r');
+    const outputs = SPLIT_NAMES.map((name) => ({
+      name,
+      buffers: [Buffer.allocUnsafe(BLOCK), Buffer.allocUnsafe(BLOCK)],
+      current: 0,
+      at: 0,
+      rows: 0,
+      writing: Promise.resolve(),
+    }));
     const flush = async (s: number) => {
-      const g = gather[s]!;
-      if (g.rows === 0) return;
-      const writer = writers.get(SPLIT_NAMES[s]!);
-      if (!writer) throw new Error(`no writer for split ${SPLIT_NAMES[s]}`);
-      await writer.writeBytes(g.bytes.subarray(0, g.at), g.rows);
-      g.at = 0;
-      g.rows = 0;
+      const o = outputs[s]!;
+      if (o.rows === 0) return;
+      const writer = writers.get(o.name);
+      if (!writer) throw new Error(`no writer for split ${o.name}`);
+      await o.writing; // one write at a time per file, in order
+      o.writing = writer.writeBytes(o.buffers[o.current]!.subarray(0, o.at), o.rows);
+      // Its failure is seen where it is awaited; until then it is not an unhandled rejection.
+      o.writing.catch(() => undefined);
+      o.current = 1 - o.current;
+      o.at = 0;
+      o.rows = 0;
     };
-    const splitOf = Buffer.allocUnsafe(BLOCK);
-    let splitFirst = 0;
-    let splitCount = 0;
-    let record = 0;
+    /** Appends bytes[from, to) (`rows` lines of split s) to what goes to split s. */
+    const take = async (s: number, bytes: Buffer, from: number, to: number, rows: number) => {
+      const o = outputs[s]!;
+      if (o.at + (to - from) > o.buffers[o.current]!.length) {
+        await flush(s); // the buffer it leaves to fill has been written already
+        if (to - from > o.buffers[o.current]!.length)
+          o.buffers[o.current] = Buffer.allocUnsafe(to - from);
+      }
+      o.at += bytes.copy(o.buffers[o.current]!, o.at, from, to);
+      o.rows += rows;
+    };
+    // Two slots, read alternately: one is read ahead while the other's lines are taken.
+    const slots = [0, 1].map(() => ({
+      meta: new Uint32Array(META_BLOCK / 4),
+      lines: Buffer.allocUnsafe(BLOCK),
+    }));
+    let metaAt = 0;
+    let linesAt = 0;
+    let first = 0;
+    const read = async (
+      k: number,
+    ): Promise<{n: number; first: number; size: number} | undefined> => {
+      const slot = slots[k]!;
+      const got = await readFull(metaFile, new Uint8Array(slot.meta.buffer), metaAt);
+      const n = Math.floor(got / (META_WORDS * 4));
+      if (n === 0) return undefined;
+      metaAt += n * META_WORDS * 4;
+      let size = 0;
+      for (let j = 0; j < n; j++) size += slot.meta[j * 2]!;
+      if (size > slot.lines.length) slot.lines = Buffer.allocUnsafe(size);
+      if ((await readFull(linesFile, slot.lines.subarray(0, size), linesAt)) !== size) {
+        throw new Error('the spilled lines are shorter than their lengths say');
+      }
+      linesAt += size;
+      const block = {n, first, size};
+      first += n;
+      return block;
+    };
     try {
-      await eachLineBlock(this.#path('lines'), async (lines, starts, n) => {
+      let k = 0;
+      let next = read(k);
+      for (;;) {
+        const block = await next;
+        if (!block) break;
         signal.throwIfAborted();
-        for (let j = 0; j < n; j++, record++) {
-          if (record >= splitFirst + splitCount) {
-            splitFirst += splitCount;
-            splitCount = await readFull(splits, splitOf, splitFirst);
+        next = read(1 - k);
+        const {meta, lines} = slots[k]!;
+        // Runs of consecutive surviving lines of one split are taken at once.
+        let run = -1;
+        let runSplit = 0;
+        let runRows = 0;
+        let offset = 0;
+        for (let j = 0; j < block.n; j++) {
+          const split = meta[j * 2 + 1]!;
+          const alive = isAlive(block.first + j);
+          if (run >= 0 && (!alive || split !== runSplit)) {
+            await take(runSplit, lines, run, offset, runRows);
+            run = -1;
           }
-          if (!isAlive(record)) continue;
-          const s = splitOf[record - splitFirst]!;
-          const g = gather[s]!;
-          const line = lines.subarray(starts[j]!, starts[j + 1]!);
-          if (g.at + line.length > g.bytes.length) {
-            await flush(s);
-            if (line.length > g.bytes.length) g.bytes = Buffer.allocUnsafe(line.length);
+          if (alive && run < 0) {
+            run = offset;
+            runSplit = split;
+            runRows = 0;
           }
-          g.at += line.copy(g.bytes, g.at);
-          g.rows++;
+          if (alive) runRows++;
+          offset += meta[j * 2]!;
         }
-      });
-      for (let s = 0; s < SPLIT_NAMES.length; s++) await flush(s);
+        if (run >= 0) await take(runSplit, lines, run, offset, runRows);
+        k = 1 - k;
+      }
+      for (let s = 0; s < outputs.length; s++) await flush(s);
+      await Promise.all(outputs.map((o) => o.writing));
     } finally {
-      await splits.close();
+      // Whatever happened, no write may still be going when the caller takes the writers back.
+      await Promise.all(outputs.map((o) => o.writing.catch(() => undefined)));
+      await metaFile.close();
+      await linesFile.close();
     }
   }
 
   /** Closes the files being written (also when the stage stops early). */
   async close(): Promise<void> {
     await this.#opened?.catch(() => undefined);
-    for (const f of [this.#lines, this.#splits, ...this.#keys])
+    for (const f of [this.#lines, this.#meta, ...this.#keys])
       await f?.close().catch(() => undefined);
     this.#lines = undefined;
-    this.#splits = undefined;
+    this.#meta = undefined;
     this.#keys = [];
   }
 }
@@ -274,10 +350,11 @@ async function eachBlock(
   path: string,
   entryBytes: number,
   each: (bytes: Uint8Array, first: number, n: number) => void | Promise<void>,
+  blockBytes = BLOCK,
 ): Promise<void> {
   const file = await open(path, 'r');
   try {
-    const buffer = new Uint8Array(Math.floor(BLOCK / entryBytes) * entryBytes);
+    const buffer = new Uint8Array(Math.max(1, Math.floor(blockBytes / entryBytes)) * entryBytes);
     let position = 0;
     for (;;) {
       const got = await readFull(file, buffer, position);
@@ -285,54 +362,6 @@ async function eachBlock(
       if (n > 0) await each(buffer, position / entryBytes, n);
       if (got < buffer.length) break;
       position += got;
-    }
-  } finally {
-    await file.close();
-  }
-}
-
-/**
- * Reads a file of '\n'-terminated lines front to back: `each(bytes, starts, n)` gets n whole
- * lines, line j being bytes[starts[j], starts[j + 1]) with its '\n'.
- */
-async function eachLineBlock(
-  path: string,
-  each: (bytes: Buffer, starts: Uint32Array, n: number) => Promise<void>,
-): Promise<void> {
-  const file = await open(path, 'r');
-  try {
-    let buffer = Buffer.allocUnsafe(BLOCK);
-    let starts = new Uint32Array(1024);
-    let carried = 0;
-    let position = 0;
-    for (;;) {
-      if (carried === buffer.length) {
-        // One line longer than the buffer: make room for it.
-        const larger = Buffer.allocUnsafe(buffer.length * 2);
-        buffer.copy(larger, 0, 0, carried);
-        buffer = larger;
-      }
-      const got = await readFull(file, buffer.subarray(carried), position);
-      position += got;
-      const end = carried + got;
-      let n = 0;
-      starts[0] = 0;
-      for (let nl = buffer.indexOf(10, 0); nl !== -1 && nl < end; nl = buffer.indexOf(10, nl + 1)) {
-        if (n + 2 > starts.length) {
-          const grown = new Uint32Array(starts.length * 2);
-          grown.set(starts);
-          starts = grown;
-        }
-        starts[++n] = nl + 1;
-      }
-      if (n > 0) await each(buffer, starts, n);
-      const used = starts[n]!;
-      if (got === 0) {
-        if (end > used) throw new Error('spilled lines end without a line end');
-        return;
-      }
-      buffer.copy(buffer, 0, used, end);
-      carried = end - used;
     }
   } finally {
     await file.close();
