@@ -71,7 +71,9 @@ export function stageEnd(all: readonly NdjsonEvent[], id: string): NdjsonEvent {
 }
 
 /** A temp folder holding `files`, removed when the test ends. */
-export async function project(files: Readonly<Record<string, string>>): Promise<string> {
+export async function project(
+  files: Readonly<Record<string, string | Uint8Array>>,
+): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'ft-test-'));
   onTestFinished(() => rm(dir, {recursive: true, force: true, maxRetries: 3}));
   for (const [path, content] of Object.entries(files)) {

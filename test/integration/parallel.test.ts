@@ -1,4 +1,4 @@
-import {readdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {readdirSync, readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {gzipSync} from 'node:zlib';
 import {execa} from 'execa';
@@ -30,6 +30,28 @@ async function build(dir: string, workers: number, env: Record<string, string> =
       .map((d) => [d.severity, d.file, d.line, d.message]),
     summary: dataset?.summary,
   };
+}
+
+/**
+ * Builds the same files on one thread and on two worker threads (with `env`), expects both to
+ * agree byte for byte (exit code, outputs, summary, diagnostics), and returns both.
+ */
+async function onBothEngines(
+  files: Readonly<Record<string, string | Uint8Array>>,
+  env: Record<string, string> = {},
+) {
+  const [one, two] = [await project(files), await project(files)];
+  const sequential = await build(one, 0);
+  const parallel = await build(two, 2, env);
+  expect(parallel.exitCode).toBe(sequential.exitCode);
+  expect(parallel.outputs).toEqual(sequential.outputs);
+  if (sequential.summary) {
+    expect(sequential.summary.threads).toBe(0);
+    expect(parallel.summary.threads).toBe(2);
+    expect({...parallel.summary, threads: 0}).toEqual(sequential.summary);
+  }
+  expect(parallel.diagnostics).toEqual(sequential.diagnostics);
+  return {sequential, parallel, dir: two};
 }
 
 const words = 'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu café 東京'.split(
@@ -76,22 +98,12 @@ transforms:
 
 describe('the dataset stage on worker threads', () => {
   it('writes byte for byte what one thread writes, with the same counts and warnings', async () => {
-    const big = `${jsonl(records(20000))}{not json\n${jsonl(records(15000, 20000))}[1,2]\n`;
-    const files = {'finetune.yaml': RECIPE, 'data/big.jsonl': big};
-    const one = await project(files);
-    const two = await project(files);
-    for (const dir of [one, two]) {
-      writeFileSync(join(dir, 'data/more.jsonl.gz'), gzipSync(jsonl(records(3000, 40000))));
-    }
-    const sequential = await build(one, 0);
-    const parallel = await build(two, 2);
+    const {sequential} = await onBothEngines({
+      'finetune.yaml': RECIPE,
+      'data/big.jsonl': `${jsonl(records(20000))}{not json\n${jsonl(records(15000, 20000))}[1,2]\n`,
+      'data/more.jsonl.gz': gzipSync(jsonl(records(3000, 40000))),
+    });
     expect(sequential.exitCode).toBe(0);
-    expect(parallel.exitCode).toBe(0);
-    expect(parallel.outputs).toEqual(sequential.outputs);
-    expect(sequential.summary.threads).toBe(0);
-    expect(parallel.summary.threads).toBe(2);
-    expect({...parallel.summary, threads: 0}).toEqual(sequential.summary);
-    expect(parallel.diagnostics).toEqual(sequential.diagnostics);
     expect(sequential.diagnostics.map((d) => d[2])).toEqual([20001, 35002]);
     // The pipeline really dropped, limited and split something.
     const steps = sequential.summary.transforms;
@@ -101,45 +113,37 @@ describe('the dataset stage on worker threads', () => {
   });
 
   it('decides on disk what does not fit the dedupe sets, and writes the same bytes', async () => {
-    // The last records repeat early ones: duplicates of keys decided in memory, found on disk.
-    const big = `${jsonl(records(20000))}{not json\n${jsonl(records(15000, 20000))}${jsonl(records(2000, 100))}`;
-    const files = {'finetune.yaml': RECIPE, 'data/big.jsonl': big};
-    const [one, two] = [await project(files), await project(files)];
-    for (const dir of [one, two]) {
-      writeFileSync(join(dir, 'data/more.jsonl.gz'), gzipSync(jsonl(records(3000, 40000))));
-    }
-    const sequential = await build(one, 0);
     // The first chunk (about 9000 records) fits the sets; from the second on, records spill
-    // and are decided in parts of at most 12000 keys.
-    const spilled = await build(two, 2, {FT_DEDUPE_KEYS_IN_MEMORY: '12000'});
-    expect(spilled.exitCode).toBe(0);
-    expect(spilled.outputs).toEqual(sequential.outputs);
-    expect({...spilled.summary, threads: 0}).toEqual(sequential.summary);
-    expect(spilled.diagnostics).toEqual(sequential.diagnostics);
+    // and are decided in parts of at most 12000 keys. The last records repeat early ones:
+    // duplicates of keys decided in memory, found on disk.
+    const {sequential, dir} = await onBothEngines(
+      {
+        'finetune.yaml': RECIPE,
+        'data/big.jsonl': `${jsonl(records(20000))}{not json\n${jsonl(records(15000, 20000))}${jsonl(records(2000, 100))}`,
+        'data/more.jsonl.gz': gzipSync(jsonl(records(3000, 40000))),
+      },
+      {FT_DEDUPE_KEYS_IN_MEMORY: '12000'},
+    );
+    expect(sequential.exitCode).toBe(0);
     const steps = sequential.summary.transforms;
     expect(steps[6].dedupe.dropped.duplicate).toBeGreaterThan(3000);
     expect(steps[8].limit.dropped.limit).toBeGreaterThan(0);
     // It did spill, not everything, and left nothing behind in the store's temp folder.
-    const logs = readdirSync(join(two, '.ft', 'logs'))
-      .map((f) => readFileSync(join(two, '.ft', 'logs', f), 'utf8'))
+    const logs = readdirSync(join(dir, '.ft', 'logs'))
+      .map((f) => readFileSync(join(dir, '.ft', 'logs', f), 'utf8'))
       .join('');
     const onDisk = Number(/dedupe sets full: (\d+) records were decided on disk/.exec(logs)?.[1]);
     expect(onDisk).toBeGreaterThan(20000);
     expect(onDisk).toBeLessThan(steps[0].rename.in - 5000);
-    expect(readdirSync(join(two, '.ft', 'tmp'))).toEqual([]);
+    expect(readdirSync(join(dir, '.ft', 'tmp'))).toEqual([]);
   });
 
   it('reports the same errors in the same order when records are bad', async () => {
     const bad = `${jsonl(records(5000))}{"q": "no answer"}\n${jsonl(records(5000, 5000))}{oops\n`;
     const recipe =
       'version: 1\nname: e\nsources:\n  d: { path: d.jsonl }\ntransforms:\n  - template: { user: "{{q}}", assistant: "{{a}}" }\n  - dedupe: {}\n';
-    const one = await project({'finetune.yaml': recipe, 'd.jsonl': bad});
-    const two = await project({'finetune.yaml': recipe, 'd.jsonl': bad});
-    const sequential = await build(one, 0);
-    const parallel = await build(two, 2);
+    const {sequential} = await onBothEngines({'finetune.yaml': recipe, 'd.jsonl': bad});
     expect(sequential.exitCode).toBe(2);
-    expect(parallel.exitCode).toBe(2);
-    expect(parallel.diagnostics).toEqual(sequential.diagnostics);
     expect(sequential.diagnostics.map((d) => d[2])).toEqual([5001, 10002]);
   });
 
@@ -158,15 +162,8 @@ transforms:
   - template: { user: "{{q}}", assistant: "{{a}}" }
   - dedupe: {}
 `;
-    const one = await project({'finetune.yaml': recipe});
-    const two = await project({'finetune.yaml': recipe});
-    for (const dir of [one, two]) writeFileSync(join(dir, 'd.jsonl'), data);
-    const sequential = await build(one, 0);
-    const parallel = await build(two, 2);
+    const {sequential} = await onBothEngines({'finetune.yaml': recipe, 'd.jsonl': data});
     expect(sequential.exitCode).toBe(0);
-    expect(parallel.outputs).toEqual(sequential.outputs);
-    expect({...parallel.summary, threads: 0}).toEqual(sequential.summary);
-    expect(parallel.diagnostics).toEqual(sequential.diagnostics);
     expect(sequential.summary.skipped).toEqual({total: 1, reasons: {'invalid UTF-8': 1}});
     expect(sequential.diagnostics.map((d) => d[2])).toEqual([15001]);
   });
@@ -203,14 +200,8 @@ transforms:
   - dedupe: {}
   - split: { validation: 0.2 }
 `;
-    const one = await project({'finetune.yaml': recipe, 'd.jsonl': data});
-    const two = await project({'finetune.yaml': recipe, 'd.jsonl': data});
-    const sequential = await build(one, 0);
-    const parallel = await build(two, 2);
+    const {sequential} = await onBothEngines({'finetune.yaml': recipe, 'd.jsonl': data});
     expect(sequential.exitCode).toBe(0);
-    expect(parallel.outputs).toEqual(sequential.outputs);
-    expect({...parallel.summary, threads: 0}).toEqual(sequential.summary);
-    expect(parallel.diagnostics).toEqual(sequential.diagnostics);
     expect(sequential.summary.skipped).toEqual({total: 1000, reasons: {'invalid JSON': 1000}});
     const steps = sequential.summary.transforms;
     expect(steps[0].template).toEqual({in: 5500, out: 5500});
@@ -223,14 +214,8 @@ transforms:
     const data = jsonl([...records(100), huge, ...records(100, 100)]);
     const recipe =
       'version: 1\nname: h\nsources:\n  d: { path: d.jsonl }\ntransforms:\n  - template: { user: "{{q}}", assistant: "{{a}}" }\n  - dedupe: {}\n';
-    const one = await project({'finetune.yaml': recipe, 'd.jsonl': data});
-    const two = await project({'finetune.yaml': recipe, 'd.jsonl': data});
-    const sequential = await build(one, 0);
-    const parallel = await build(two, 2);
-    expect(parallel.exitCode).toBe(0);
-    expect(parallel.outputs).toEqual(sequential.outputs);
-    expect(parallel.summary.threads).toBe(2);
-    expect(parallel.summary.transforms).toEqual(sequential.summary.transforms);
+    const {sequential} = await onBothEngines({'finetune.yaml': recipe, 'd.jsonl': data});
+    expect(sequential.exitCode).toBe(0);
   });
 });
 
@@ -254,14 +239,9 @@ transforms:
   - system: { content: "Reply briefly." }
   - map: { tag: "x" }
 `;
-    const one = await project({'finetune.yaml': recipe, 'd.jsonl': rows});
-    const two = await project({'finetune.yaml': recipe, 'd.jsonl': rows});
-    const sequential = await build(one, 0);
-    const parallel = await build(two, 2);
-    expect(parallel.summary.threads).toBe(2);
-    expect(parallel.outputs).toEqual(sequential.outputs);
+    const {dir} = await onBothEngines({'finetune.yaml': recipe, 'd.jsonl': rows});
     const head = await execa(process.execPath, [FT_BIN, 'data', 'head', 'dataset', '-n', '1'], {
-      cwd: two,
+      cwd: dir,
       env: {CI: '1'},
     });
     const first = JSON.parse(String(head.stdout));

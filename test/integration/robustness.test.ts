@@ -22,6 +22,7 @@ describe('keys see everything that changes a result', () => {
     const dir = await project({
       'finetune.yaml':
         'version: 1\nname: s\nseed: 1\nsources:\n  d: { path: d.jsonl }\ntransforms:\n  - js: { module: t.mjs }\n',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the module's own template literal
       't.mjs': 'export default (r, {seed}) => ({prompt: r.q, response: `seed ${seed}`});\n',
       'd.jsonl': qa(3),
     });
