@@ -4,6 +4,8 @@ import type {Example, Origin} from './example.js';
 import {firstInvalidUtf8} from './utf8.js';
 
 const NEWLINE = 0x0a;
+/** Bytes of lines parsed into one batch (the last line of a batch may end past it). */
+const BATCH_BYTES = 64 * 1024;
 
 /** Where parsed records say they come from. */
 export interface RecordOrigin {
@@ -41,9 +43,14 @@ export async function* parseJsonl(
     const data = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
     const end = data.lastIndexOf(NEWLINE) + 1;
     carry = Buffer.from(data.subarray(end));
-    if (end > 0) {
-      const batch = parse(data.subarray(0, end));
+    // Small batches: each is done with (written) before the next is parsed, so few records are
+    // alive at once and the heap stays small.
+    for (let from = 0; from < end; ) {
+      let to = Math.min(from + BATCH_BYTES, end);
+      if (to < end) to = data.indexOf(NEWLINE, to - 1) + 1;
+      const batch = parse(data.subarray(from, to));
       if (batch.length > 0) yield batch;
+      from = to;
     }
   }
   if (carry.length > 0) {
