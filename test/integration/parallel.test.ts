@@ -147,6 +147,27 @@ describe('the dataset stage on worker threads', () => {
     expect(sequential.diagnostics.map((d) => d[2])).toEqual([5001, 10002]);
   });
 
+  it('shows the first problems in input order, whichever step found them', async () => {
+    // Line 2 fails to parse; the lines around it parse but miss a field the template needs.
+    const missing = (i: number) => JSON.stringify({q: `only a question ${i}`});
+    const lines = [missing(1), '{bad', ...Array.from({length: 28}, (_, i) => missing(i + 3))];
+    const recipe =
+      'version: 1\nname: e\nsources:\n  d: { path: d.jsonl }\ntransforms:\n  - template: { user: "{{q}}", assistant: "{{a}}" }\n';
+    const {sequential} = await onBothEngines({
+      'finetune.yaml': recipe,
+      'd.jsonl': `${lines.join('\n')}\n${jsonl(records(1000))}`,
+    });
+    expect(sequential.exitCode).toBe(2);
+    const shown = sequential.diagnostics.map((d) => [d[2], String(d[3]).split(':')[0]]);
+    expect(shown.slice(0, 3)).toEqual([
+      [1, 'template'],
+      [2, 'invalid JSON'],
+      [3, 'template'],
+    ]);
+    expect(shown.map((d) => d[0]).slice(0, 20)).toEqual(Array.from({length: 20}, (_, i) => i + 1));
+    expect(sequential.diagnostics[20]?.[3]).toBe('10 more bad records not shown');
+  });
+
   it('parses a chunk with invalid UTF-8 the ordinary way, the chunks around it from bytes', async () => {
     // About 3 MB: several chunks, one of them holding a line that is not UTF-8.
     const rows = records(30000).map((r) => JSON.stringify(r));

@@ -9,14 +9,20 @@ export const MAX_REPORTED = 20;
  * up to MAX_REPORTED of them instead of stopping at the first. A record from a source with
  * `on_error: skip` is counted as skipped instead (its first locations kept as warnings);
  * anything else is an error that fails the stage.
+ *
+ * The problems shown are the first in input order (files in the order first met, then lines),
+ * whichever step found them and however the input was cut into batches or chunks: one thread and
+ * worker threads show the same ones, in the same order.
  */
 export class DataProblems {
   readonly #skipping: ReadonlySet<string>;
-  readonly #errors: Diagnostic[] = [];
-  readonly #warnings: Diagnostic[] = [];
+  readonly #errors: Ranked[] = [];
+  readonly #warnings: Ranked[] = [];
   #errorCount = 0;
   #skipCount = 0;
   readonly #skipReasons = new Map<string, number>();
+  /** Each file's rank: the order in which its first problem came. */
+  readonly #files = new Map<string, number>();
 
   /** @param skipping names of the sources whose bad records are skipped */
   constructor(skipping: Iterable<string> = []) {
@@ -35,23 +41,32 @@ export class DataProblems {
     reason = 'bad record',
   ): boolean {
     const skip = origin.source !== undefined && this.#skipping.has(origin.source);
-    const list = skip ? this.#warnings : this.#errors;
     if (skip) {
       this.#skipCount++;
       this.#skipReasons.set(reason, (this.#skipReasons.get(reason) ?? 0) + 1);
     } else this.#errorCount++;
-    if (list.length < MAX_REPORTED) {
-      const shown = sourceLine === undefined ? undefined : truncate(sourceLine);
-      const location = {
-        file: origin.file,
-        line: origin.line,
-        col,
-        ...(shown !== undefined ? {sourceLine: shown, endCol: col + 1} : {}),
-      };
-      const d = error('data', skip ? `skipped: ${message}` : message, location);
-      list.push(skip ? {...d, severity: 'warning'} : d);
-    }
+    const list = skip ? this.#warnings : this.#errors;
+    const rank = this.#rank(origin.file);
+    if (!fits(list, rank, origin.line)) return skip;
+    const shown = sourceLine === undefined ? undefined : truncate(sourceLine);
+    const location = {
+      file: origin.file,
+      line: origin.line,
+      col,
+      ...(shown !== undefined ? {sourceLine: shown, endCol: col + 1} : {}),
+    };
+    const d = error('data', skip ? `skipped: ${message}` : message, location);
+    insert(list, {rank, line: origin.line, diagnostic: skip ? {...d, severity: 'warning'} : d});
     return skip;
+  }
+
+  #rank(file: string): number {
+    let rank = this.#files.get(file);
+    if (rank === undefined) {
+      rank = this.#files.size;
+      this.#files.set(file, rank);
+    }
+    return rank;
   }
 
   get count(): number {
@@ -71,19 +86,26 @@ export class DataProblems {
   /** What was collected, as plain data (a worker thread sends it to the main thread). */
   snapshot(): DataProblemsSnapshot {
     return {
-      errors: this.#errors,
-      warnings: this.#warnings,
+      errors: this.#errors.map((r) => r.diagnostic),
+      warnings: this.#warnings.map((r) => r.diagnostic),
       errorCount: this.#errorCount,
       skipCount: this.#skipCount,
       skipReasons: Object.fromEntries(this.#skipReasons),
     };
   }
 
-  /** Adds what another collector found (in input order: call in chunk order). */
+  /** Adds what another collector found (call in chunk order: files rank as they come). */
   absorb(other: DataProblemsSnapshot): void {
-    for (const d of other.errors) if (this.#errors.length < MAX_REPORTED) this.#errors.push(d);
-    for (const d of other.warnings)
-      if (this.#warnings.length < MAX_REPORTED) this.#warnings.push(d);
+    for (const [from, to] of [
+      [other.errors, this.#errors],
+      [other.warnings, this.#warnings],
+    ] as const) {
+      for (const d of from) {
+        const line = d.location?.line ?? 0;
+        const rank = this.#rank(d.location?.file ?? '');
+        if (fits(to, rank, line)) insert(to, {rank, line, diagnostic: d});
+      }
+    }
     this.#errorCount += other.errorCount;
     this.#skipCount += other.skipCount;
     for (const [reason, n] of Object.entries(other.skipReasons)) {
@@ -97,12 +119,41 @@ export class DataProblems {
   }
 }
 
+/** A problem kept for showing, with where it stands in the input. */
+interface Ranked {
+  readonly rank: number;
+  readonly line: number;
+  readonly diagnostic: Diagnostic;
+}
+
+/** Whether a problem at (rank, line) is among the first MAX_REPORTED of a list. */
+function fits(list: readonly Ranked[], rank: number, line: number): boolean {
+  if (list.length < MAX_REPORTED) return true;
+  const last = list.at(-1)!;
+  return rank < last.rank || (rank === last.rank && line < last.line);
+}
+
+/** Inserts in input order (after problems at the same place: they came first), keeps the first. */
+function insert(list: Ranked[], item: Ranked): void {
+  let at = list.length;
+  while (
+    at > 0 &&
+    (list[at - 1]!.rank > item.rank ||
+      (list[at - 1]!.rank === item.rank && list[at - 1]!.line > item.line))
+  ) {
+    at--;
+  }
+  list.splice(at, 0, item);
+  if (list.length > MAX_REPORTED) list.pop();
+}
+
 function withRest(
-  shown: Diagnostic[],
+  kept: readonly Ranked[],
   total: number,
   what: string,
   severity: 'error' | 'warning',
 ): Diagnostic[] {
+  const shown = kept.map((r) => r.diagnostic);
   if (total <= shown.length) return shown;
   return [...shown, {...error('data', `${total - shown.length} more ${what} not shown`), severity}];
 }
