@@ -138,6 +138,24 @@ describe('the dataset stage on worker threads', () => {
     expect(readdirSync(join(dir, '.ft', 'tmp'))).toEqual([]);
   });
 
+  it('decides on disk in many parts, a bounded number of files at a time', async () => {
+    // 250 keys per part: about 160 parts, more than are ever open at once (64).
+    const {sequential, dir} = await onBothEngines(
+      {
+        'finetune.yaml': RECIPE,
+        'data/big.jsonl': `${jsonl(records(30000))}${jsonl(records(3000, 10))}`,
+        'data/more.jsonl.gz': gzipSync(jsonl(records(3000, 40000))),
+      },
+      {FT_DEDUPE_KEYS_IN_MEMORY: '250'},
+    );
+    expect(sequential.exitCode).toBe(0);
+    expect(sequential.summary.transforms[6].dedupe.dropped.duplicate).toBeGreaterThan(3000);
+    const logs = readdirSync(join(dir, '.ft', 'logs'))
+      .map((f) => readFileSync(join(dir, '.ft', 'logs', f), 'utf8'))
+      .join('');
+    expect(logs).toMatch(/dedupe sets full: \d+ records were decided on disk/);
+  });
+
   it('reports the same errors in the same order when records are bad', async () => {
     const bad = `${jsonl(records(5000))}{"q": "no answer"}\n${jsonl(records(5000, 5000))}{oops\n`;
     const recipe =

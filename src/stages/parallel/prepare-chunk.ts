@@ -53,7 +53,8 @@ export function createPreparer(setup: WorkerSetup): {
   /**
    * Each suffix dedupe step's key. Whole-record exact dedupe hashes the record's canonical text,
    * which this worker computes anyway; equal canonical text is exactly dedupe's notion of equal,
-   * so the main thread decides the same as the single-threaded step (keys are never stored).
+   * so the main thread decides the same as the single-threaded step (both keep 96 bits of the
+   * 128-bit key, dedupe-key-set.ts).
    */
   const dedupes = setup.suffix.flatMap((s) =>
     s.kind === 'dedupe'
@@ -77,10 +78,10 @@ export function createPreparer(setup: WorkerSetup): {
 
   // The template step on the lines' bytes (template-splice.ts), when it comes first and
   // nothing after it in the workers changes records (their canonical bytes must stay true).
-  const first = setup.prefix[0];
+  const leading = setup.prefix[0];
   const splicer =
-    first && 'template' in first && setup.prefix.slice(1).every(preservesRecords)
-      ? TemplateSplicer.for(first.template)
+    leading && 'template' in leading && setup.prefix.slice(1).every(preservesRecords)
+      ? TemplateSplicer.for(leading.template)
       : undefined;
   let spliced = 0;
   const splitPrefix = split?.kind === 'split' ? Buffer.from(`${split.seed}:`) : undefined;

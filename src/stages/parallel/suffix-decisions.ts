@@ -23,7 +23,7 @@ export function keysInMemory(): number {
  * The suffix steps on the main thread (dedupe sets, limit counters, split counts), taking the
  * prepared chunks in order. The dedupe sets hold at most `keysInMemory()` keys each: from the
  * chunk that would take one past that, records are kept on disk and decided at the end
- * (suffix-spill.ts), so memory stays the same however large the input.
+ * (suffix-spill.ts), so memory grows only by a bit per record past that, however large the input.
  */
 export class SuffixDecisions {
   readonly #plan: ParallelPlan;

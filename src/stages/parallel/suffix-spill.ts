@@ -1,5 +1,6 @@
-import {type FileHandle, open} from 'node:fs/promises';
+import {type FileHandle, open, rm} from 'node:fs/promises';
 import {join} from 'node:path';
+import {writeAll} from '../../core/write-all.js';
 import type {SplitName} from '../records/example.js';
 import type {JsonlWriter} from '../records/jsonl-writer.js';
 import {DedupeKeySet} from '../transforms/text/dedupe-key-set.js';
@@ -26,11 +27,15 @@ const KEY_WORDS = 3;
 const ENTRY_WORDS = 4;
 /** Entries gathered per part before they are written (64 KB). */
 const PART_BUFFER_WORDS = 16 * 1024;
+/** Part files open at once while partitioning. */
+const OPEN_PARTS = 64;
+/** Spilled records are numbered in 32 bits. */
+const MAX_RECORDS = 2 ** 32 - 1;
 
 /**
  * The records of the suffix (dedupe, limit, split) once the dedupe sets have reached their
- * memory budget: kept on disk, in order, and decided at the end in passes whose memory does not
- * depend on the input's size. The lines go to one file, each record's line length and split to
+ * memory budget: kept on disk, in order, and decided at the end in passes whose memory is the
+ * budget's, plus one bit per spilled record (which are still alive). The lines go to one file, each record's line length and split to
  * another (META_WORDS int32 each), and each dedupe step's keys to a third. At the end, each step in recipe order marks
  * which records it drops (a bit per record): a dedupe step partitions its keys by hash into
  * parts of at most `budget` keys and finds, part by part, keys seen before (in the sets of the
@@ -73,13 +78,17 @@ export class SuffixSpill {
   async add(result: ChunkResult): Promise<void> {
     await this.#open();
     const count = result.count;
-    await this.#lines!.write(result.lines);
+    // Record numbers are kept as 32-bit unsigned integers on disk.
+    if (this.count + count > MAX_RECORDS) {
+      throw new Error(`more than ${MAX_RECORDS} records to decide on disk`);
+    }
+    await writeAll(this.#lines!, result.lines);
     const meta = new Uint32Array(count * META_WORDS);
     for (let i = 0; i < count; i++) {
       meta[i * 2] = result.lengths[i]!;
       meta[i * 2 + 1] = result.splits[i]!;
     }
-    await this.#meta!.write(new Uint8Array(meta.buffer));
+    await writeAll(this.#meta!, new Uint8Array(meta.buffer));
     for (let d = 0; d < this.#dedupes; d++) {
       const keys = new Int32Array(count * KEY_WORDS);
       for (let i = 0; i < count; i++) {
@@ -88,7 +97,7 @@ export class SuffixSpill {
         keys[i * 3 + 1] = result.keys[from + 1]!;
         keys[i * 3 + 2] = result.keys[from + 2]!;
       }
-      await this.#keys[d]!.write(new Uint8Array(keys.buffer));
+      await writeAll(this.#keys[d]!, new Uint8Array(keys.buffer));
     }
     this.count += count;
   }
@@ -117,7 +126,7 @@ export class SuffixSpill {
       const step = steps[k]!;
       const c = counts[k]!;
       if (step.kind === 'dedupe') {
-        await this.#dedupe(dedupe, sets[dedupe]!, isAlive, drop, c);
+        await this.#dedupe(dedupe, sets[dedupe]!, isAlive, drop, c, signal);
         dedupe++;
       } else if (step.kind === 'limit') {
         for (let i = 0; i < this.count; i++) {
@@ -142,6 +151,55 @@ export class SuffixSpill {
     await this.#write(isAlive, writers, signal);
   }
 
+  /**
+   * Writes the entries of parts [low, high) of dedupe step d's keys (of `parts`) to their files,
+   * counting them in `sizes`.
+   */
+  async #partition(
+    d: number,
+    parts: number,
+    low: number,
+    high: number,
+    isAlive: (i: number) => boolean,
+    sizes: number[],
+    signal: AbortSignal,
+  ): Promise<void> {
+    const files: FileHandle[] = [];
+    const buffers = Array.from({length: high - low}, () => new Int32Array(PART_BUFFER_WORDS));
+    const filled = new Array<number>(high - low).fill(0);
+    const flush = async (k: number) => {
+      if (filled[k] === 0) return;
+      await writeAll(files[k]!, new Uint8Array(buffers[k]!.buffer, 0, filled[k]! * 4));
+      filled[k] = 0;
+    };
+    try {
+      for (let p = low; p < high; p++) files.push(await open(this.#path(`part-${d}-${p}`), 'w'));
+      await eachBlock(this.#path(`keys-${d}`), KEY_WORDS * 4, async (bytes, first, n) => {
+        signal.throwIfAborted();
+        const words = new Int32Array(bytes.buffer, bytes.byteOffset, n * KEY_WORDS);
+        for (let j = 0; j < n; j++) {
+          if (!isAlive(first + j)) continue;
+          // The part comes from the second word; the set's slot comes from the first.
+          const p = (words[j * 3 + 1]! >>> 0) % parts;
+          if (p < low || p >= high) continue;
+          const k = p - low;
+          const buffer = buffers[k]!;
+          const at = filled[k]!;
+          buffer[at] = first + j; // read back with >>> 0: up to 2^32 - 1
+          buffer[at + 1] = words[j * 3]!;
+          buffer[at + 2] = words[j * 3 + 1]!;
+          buffer[at + 3] = words[j * 3 + 2]!;
+          filled[k] = at + ENTRY_WORDS;
+          sizes[p]!++;
+          if (filled[k] === buffer.length) await flush(k);
+        }
+      });
+      for (let k = 0; k < files.length; k++) await flush(k);
+    } finally {
+      await Promise.all(files.map((f) => f.close()));
+    }
+  }
+
   /** Marks the records whose key this dedupe step saw before. */
   async #dedupe(
     d: number,
@@ -149,61 +207,38 @@ export class SuffixSpill {
     isAlive: (i: number) => boolean,
     drop: (i: number) => void,
     c: StepCounts,
+    signal: AbortSignal,
   ): Promise<void> {
     let reaching = 0;
     for (let i = 0; i < this.count; i++) if (isAlive(i)) reaching++;
     c.in += reaching;
     const parts = Math.max(1, Math.ceil(reaching / this.#budget));
-    // Partition the keys of the records still alive, each entry with its record's number; a
-    // part lists its records in order, which is all "seen before" needs.
-    const files = await Promise.all(
-      Array.from({length: parts}, (_, p) => open(this.#path(`part-${d}-${p}`), 'w')),
-    );
-    const buffers = Array.from({length: parts}, () => new Int32Array(PART_BUFFER_WORDS));
-    const filled = new Array<number>(parts).fill(0);
     const sizes = new Array<number>(parts).fill(0);
-    const flush = async (p: number) => {
-      if (filled[p] === 0) return;
-      await files[p]!.write(new Uint8Array(buffers[p]!.buffer, 0, filled[p]! * 4));
-      filled[p] = 0;
-    };
-    try {
-      await eachBlock(this.#path(`keys-${d}`), KEY_WORDS * 4, async (bytes, first, n) => {
-        const words = new Int32Array(bytes.buffer, bytes.byteOffset, n * KEY_WORDS);
-        for (let j = 0; j < n; j++) {
-          if (!isAlive(first + j)) continue;
-          // The part comes from the second word; the set's slot comes from the first.
-          const p = (words[j * 3 + 1]! >>> 0) % parts;
-          const buffer = buffers[p]!;
-          const at = filled[p]!;
-          buffer[at] = first + j;
-          buffer[at + 1] = words[j * 3]!;
-          buffer[at + 2] = words[j * 3 + 1]!;
-          buffer[at + 3] = words[j * 3 + 2]!;
-          filled[p] = at + ENTRY_WORDS;
-          sizes[p]!++;
-          if (filled[p] === buffer.length) await flush(p);
-        }
-      });
-      for (let p = 0; p < parts; p++) await flush(p);
-    } finally {
-      await Promise.all(files.map((f) => f.close()));
+    // Partition the keys of the records still alive, each entry with its record's number; a
+    // part lists its records in order, which is all "seen before" needs. At most OPEN_PARTS
+    // part files are open at a time: more parts take more passes over the keys.
+    for (let low = 0; low < parts; low += OPEN_PARTS) {
+      const high = Math.min(parts, low + OPEN_PARTS);
+      await this.#partition(d, parts, low, high, isAlive, sizes, signal);
     }
     const key = new Int32Array(4);
     // One table for every part, emptied in between.
     const seen = DedupeKeySet.forCount(Math.max(...sizes));
     for (let p = 0; p < parts; p++) {
       seen.clear();
-      await eachBlock(this.#path(`part-${d}-${p}`), ENTRY_WORDS * 4, (bytes, _first, n) => {
+      const part = this.#path(`part-${d}-${p}`);
+      await eachBlock(part, ENTRY_WORDS * 4, (bytes, _first, n) => {
+        signal.throwIfAborted();
         const words = new Int32Array(bytes.buffer, bytes.byteOffset, n * ENTRY_WORDS);
         for (let j = 0; j < n; j++) {
           key[0] = words[j * 4 + 1]!;
           key[1] = words[j * 4 + 2]!;
           key[2] = words[j * 4 + 3]!;
-          if (decided.has(key) || !seen.add(key)) drop(words[j * 4]!);
+          if (decided.has(key) || !seen.add(key)) drop(words[j * 4]! >>> 0);
           else c.out++;
         }
       });
+      await rm(part);
     }
   }
 
@@ -217,8 +252,8 @@ export class SuffixSpill {
     writers: ReadonlyMap<SplitName, JsonlWriter>,
     signal: AbortSignal,
   ): Promise<void> {
-    const metaFile = await open(this.#path('meta'), 'r');
-    const linesFile = await open(this.#path('lines'), 'r');
+    let metaFile: FileHandle | undefined;
+    let linesFile: FileHandle | undefined;
     const outputs = SPLIT_NAMES.map((name) => ({
       name,
       buffers: [Buffer.allocUnsafe(BLOCK), Buffer.allocUnsafe(BLOCK)],
@@ -263,14 +298,14 @@ export class SuffixSpill {
       k: number,
     ): Promise<{n: number; first: number; size: number} | undefined> => {
       const slot = slots[k]!;
-      const got = await readFull(metaFile, new Uint8Array(slot.meta.buffer), metaAt);
+      const got = await readFull(metaFile!, new Uint8Array(slot.meta.buffer), metaAt);
       const n = Math.floor(got / (META_WORDS * 4));
       if (n === 0) return undefined;
       metaAt += n * META_WORDS * 4;
       let size = 0;
       for (let j = 0; j < n; j++) size += slot.meta[j * 2]!;
       if (size > slot.lines.length) slot.lines = Buffer.allocUnsafe(size);
-      if ((await readFull(linesFile, slot.lines.subarray(0, size), linesAt)) !== size) {
+      if ((await readFull(linesFile!, slot.lines.subarray(0, size), linesAt)) !== size) {
         throw new Error('the spilled lines are shorter than their lengths say');
       }
       linesAt += size;
@@ -278,14 +313,19 @@ export class SuffixSpill {
       first += n;
       return block;
     };
+    let next: Promise<unknown> = Promise.resolve();
     try {
+      metaFile = await open(this.#path('meta'), 'r');
+      linesFile = await open(this.#path('lines'), 'r');
       let k = 0;
-      let next = read(k);
+      let reading = read(k);
       for (;;) {
-        const block = await next;
+        const block = await reading;
         if (!block) break;
         signal.throwIfAborted();
-        next = read(1 - k);
+        reading = read(1 - k);
+        // A failure of the read ahead surfaces where it is awaited, not as an unhandled one.
+        next = reading.catch(() => undefined);
         const {meta, lines} = slots[k]!;
         // Runs of consecutive surviving lines of one split are taken at once.
         let run = -1;
@@ -313,10 +353,12 @@ export class SuffixSpill {
       for (let s = 0; s < outputs.length; s++) await flush(s);
       await Promise.all(outputs.map((o) => o.writing));
     } finally {
-      // Whatever happened, no write may still be going when the caller takes the writers back.
+      // Whatever happened, no read or write may still be going when the files close and the
+      // caller takes the writers back.
+      await next;
       await Promise.all(outputs.map((o) => o.writing.catch(() => undefined)));
-      await metaFile.close();
-      await linesFile.close();
+      await metaFile?.close();
+      await linesFile?.close();
     }
   }
 

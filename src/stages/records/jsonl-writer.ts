@@ -2,6 +2,7 @@ import {createHash, type Hash} from 'node:crypto';
 import {type FileHandle, open, rm} from 'node:fs/promises';
 import {canonicalJson} from '../../core/canonical-json.js';
 import {type Sha256, sha256FromHex} from '../../core/hash.js';
+import {writeAll} from '../../core/write-all.js';
 
 const FLUSH_AT = 1024 * 1024;
 
@@ -48,7 +49,7 @@ export class JsonlWriter {
     this.#hash.update(bytes);
     this.#size += bytes.length;
     this.count += count;
-    await this.#handle.write(bytes);
+    await writeAll(this.#handle, bytes);
   }
 
   async #flush(): Promise<void> {
@@ -58,7 +59,7 @@ export class JsonlWriter {
     this.#pendingLength = 0;
     this.#hash.update(bytes);
     this.#size += bytes.length;
-    await this.#handle.write(bytes);
+    await writeAll(this.#handle, bytes);
   }
 
   /** Flushes and closes; returns the content hash and size. */

@@ -4,8 +4,9 @@
  * nothing for the garbage collector to trace, where a Map of strings would hold the text and an
  * object per entry.
  *
- * Why 96 bits: the table is the only memory of a dataset build that grows with the input (one
- * slot per unique record), and 96 bits still make a false duplicate unlikely beyond any dataset:
+ * Why 96 bits: the table is what memory a dataset build needs per unique record (worker threads
+ * cap it and spill past that, suffix-decisions.ts), and 96 bits still make a false duplicate
+ * unlikely beyond any dataset:
  * about n^2 / 2^97, 6e-14 for a hundred million records. Equal hashes are compared in full
  * (all 96 bits); the slot comes from the first word.
  *
