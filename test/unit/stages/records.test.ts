@@ -145,3 +145,42 @@ describe('sample and shuffle', () => {
     expect(inMemory.map((e) => e.record.i)).not.toEqual(examples(300).map((e) => e.record.i));
   });
 });
+
+describe('data problems', () => {
+  const at = (file: string, line: number) => ({file, line, source: 's'});
+
+  it('shows the first in input order, however they arrive', () => {
+    const problems = new DataProblems();
+    // A later step reports line 3 before the parser reports line 2 of the same batch.
+    problems.add(at('a.jsonl', 3), 'template: field missing');
+    problems.add(at('a.jsonl', 2), 'invalid JSON');
+    for (let line = 40; line >= 4; line--) problems.add(at('a.jsonl', line), `bad ${line}`);
+    problems.add(at('b.jsonl', 1), 'in the next file');
+    const shown = problems.errors();
+    expect(shown.slice(0, 20).map((d) => d.location?.line)).toEqual(
+      Array.from({length: 20}, (_, i) => i + 2),
+    );
+    expect(shown[20]!.message).toBe('20 more bad records not shown');
+    expect(problems.count).toBe(40);
+  });
+
+  it('merges worker snapshots into the same list one collector would make', () => {
+    const one = new DataProblems(['s']);
+    const main = new DataProblems(['s']);
+    const chunks = [
+      [30, 10, 20],
+      [50, 45, 41],
+    ];
+    for (const lines of chunks) {
+      const worker = new DataProblems(['s']);
+      for (const line of lines) {
+        worker.add(at('a.jsonl', line), `bad ${line}`, 1, undefined, 'invalid JSON');
+        one.add(at('a.jsonl', line), `bad ${line}`, 1, undefined, 'invalid JSON');
+      }
+      main.absorb(worker.snapshot());
+    }
+    expect(main.warnings()).toEqual(one.warnings());
+    expect(main.warnings().map((d) => d.location?.line)).toEqual([10, 20, 30, 41, 45, 50]);
+    expect(main.skipped()).toEqual({total: 6, reasons: {'invalid JSON': 6}});
+  });
+});
