@@ -128,6 +128,8 @@ export function createPreparer(setup: WorkerSetup): {
     };
 
     const write = (example: Example, i: number) => {
+      // Typed arrays drop writes past their end: a step that made records would lose them.
+      if (i >= lineCount) throw new Error('a worker step made more records than it was given');
       const {record} = example;
       let canonical = example.canonical;
       const canonicalBytes = example.canonicalBytes;
