@@ -1,11 +1,6 @@
-import {readFileSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
+import {TOY_JSONL as TOY, TOY_REPORT_GPT35_0125} from '../fixtures/toy-dataset.js';
 import {ft, jsonl, project} from '../helpers/ft.js';
-
-const TOY = readFileSync(
-  new URL('../fixtures/data/toy_chat_fine_tuning.jsonl', import.meta.url),
-  'utf8',
-);
 
 const toyRecipe = (model: string, extra = '') => `version: 1
 name: toy
@@ -27,18 +22,7 @@ describe('ft plan: checks, statistics and estimates per training target', () => 
       'toy_chat_fine_tuning.jsonl': TOY,
     });
     const train = await trainStage(dir);
-    expect(train.dataset).toEqual({
-      examples: 5,
-      format_errors: {},
-      missing_system: 1,
-      missing_user: 1,
-      over_limit: 0,
-      tokens: {
-        messages: {min: 2, max: 9, mean: 3.8, median: 3, p10: 2, p90: 6.6000000000000005},
-        total: {min: 26, max: 8032, mean: 1648.4, median: 45, p10: 26.8, p90: 4863.6},
-        assistant: {min: 4, max: 8000, mean: 1610.2, median: 10, p10: 6, p90: 4811.200000000001},
-      },
-    });
+    expect(train.dataset).toEqual(TOY_REPORT_GPT35_0125);
     expect(train.estimate).toEqual({
       epochs: 20,
       billable_tokens: 8242,

@@ -1,4 +1,3 @@
-import {readFileSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
 import {
   DatasetReportBuilder,
@@ -6,14 +5,9 @@ import {
   estimateOpenAI,
   openAIModelInfo,
 } from '../../../src/stages/dataset-checks/index.js';
+import {TOY_EXAMPLES} from '../../fixtures/toy-dataset.js';
 
-const toy: unknown[] = readFileSync(
-  new URL('../../fixtures/data/toy_chat_fine_tuning.jsonl', import.meta.url),
-  'utf8',
-)
-  .trim()
-  .split('\n')
-  .map((line) => JSON.parse(line));
+const toy = TOY_EXAMPLES;
 
 function estimateToy(model: string, hyperparameters: {n_epochs?: number | 'auto'} = {}) {
   const info = openAIModelInfo(model);

@@ -1,4 +1,3 @@
-import {readFileSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
 import type {ModelInfo} from '../../../src/stages/dataset-checks/index.js';
 import {
@@ -6,17 +5,10 @@ import {
   DatasetReportBuilder,
   openAIModelInfo,
 } from '../../../src/stages/dataset-checks/index.js';
-import type {ChatExample} from '../../../src/tokens/index.js';
 import {countAssistantTokens, countChatTokens, countTokens} from '../../../src/tokens/index.js';
+import {TOY_EXAMPLES, TOY_REPORT_GPT35_0125} from '../../fixtures/toy-dataset.js';
 
-/** The OpenAI cookbook's toy dataset (SPEC.md section 3): 5 valid chat examples. */
-const toy: ChatExample[] = readFileSync(
-  new URL('../../fixtures/data/toy_chat_fine_tuning.jsonl', import.meta.url),
-  'utf8',
-)
-  .trim()
-  .split('\n')
-  .map((line) => JSON.parse(line));
+const toy = TOY_EXAMPLES;
 
 function reportOf(examples: readonly unknown[], model: ModelInfo) {
   const builder = new DatasetReportBuilder(model);
@@ -26,24 +18,7 @@ function reportOf(examples: readonly unknown[], model: ModelInfo) {
 
 describe('the toy dataset with gpt-3.5-turbo-0125 (cl100k_base, context 16,385)', () => {
   it("gives the notebook's figures", () => {
-    // Per example: messages 3, 9, 2, 2, 3; total tokens 45, 111, 26, 28, 8032; assistant
-    // tokens 10, 28, 9, 4, 8000. numpy linear quantiles, position (n-1)*q = 0.4 and 3.6:
-    // messages  [2, 2, 3, 3, 9]:         p10 2 + 0*0.4 = 2;    p90 9 - 6*(1-0.6) = 6.6000000000000005
-    // total     [26, 28, 45, 111, 8032]: p10 26 + 2*0.4 = 26.8; p90 8032 - 7921*(1-0.6) = 4863.6
-    // assistant [4, 9, 10, 28, 8000]:    p10 4 + 5*0.4 = 6;     p90 8000 - 7972*(1-0.6) = 4811.200000000001
-    // means 19/5 = 3.8, 8242/5 = 1648.4, 8051/5 = 1610.2; medians 3, 45, 10.
-    expect(reportOf(toy, openAIModelInfo('gpt-3.5-turbo-0125'))).toEqual({
-      examples: 5,
-      format_errors: {},
-      missing_system: 1,
-      missing_user: 1,
-      over_limit: 0,
-      tokens: {
-        messages: {min: 2, max: 9, mean: 3.8, median: 3, p10: 2, p90: 6.6000000000000005},
-        total: {min: 26, max: 8032, mean: 1648.4, median: 45, p10: 26.8, p90: 4863.6},
-        assistant: {min: 4, max: 8000, mean: 1610.2, median: 10, p10: 6, p90: 4811.200000000001},
-      },
-    });
+    expect(reportOf(toy, openAIModelInfo('gpt-3.5-turbo-0125'))).toEqual(TOY_REPORT_GPT35_0125);
   });
 
   it('counts one example over the 4,096 context of gpt-3.5-turbo-0613', () => {

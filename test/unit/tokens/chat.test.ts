@@ -1,15 +1,8 @@
-import {readFileSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
-import type {ChatExample} from '../../../src/tokens/index.js';
 import {countAssistantTokens, countChatTokens, encode} from '../../../src/tokens/index.js';
+import {TOY_EXAMPLES} from '../../fixtures/toy-dataset.js';
 
-const toyExamples: ChatExample[] = readFileSync(
-  new URL('../../fixtures/data/toy_chat_fine_tuning.jsonl', import.meta.url),
-  'utf8',
-)
-  .trim()
-  .split('\n')
-  .map((line) => JSON.parse(line));
+const toyExamples = TOY_EXAMPLES;
 
 describe('countChatTokens', () => {
   it('adds 3 per message, the tokens of each string value, and 3 for reply priming', () => {
