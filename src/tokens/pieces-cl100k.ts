@@ -1,4 +1,5 @@
 import {classAt, LETTER, NEWLINE, NUMBER, SPACE, widthOf} from './char-classes.js';
+import {digitsEnd, lastNewlineIn, spacesEnd, symbolsEnd} from './piece-runs.js';
 
 /**
  * Hand-compiled cl100k_base piece regex (see pretokenize.ts for the pattern and why the JS
@@ -33,15 +34,7 @@ export function nextPieceCl100k(s: string, i: number, end: number, table: Uint8A
     return letterRunEnd(s, i + w, end, table);
   }
   // 3: one to three digits.
-  if (k & NUMBER) {
-    let j = i + w;
-    for (let count = 1; count < 3 && j < end; count++) {
-      const kj = classAt(s, j, table);
-      if (!(kj & NUMBER)) break;
-      j += widthOf(kj);
-    }
-    return j;
-  }
+  if (k & NUMBER) return digitsEnd(s, i, k, end, table);
   // 4: an optional space, then symbols/punctuation (anything but \s, letters, digits), then \r\n.
   let j = -1;
   if (!(k & SPACE)) j = i;
@@ -49,24 +42,14 @@ export function nextPieceCl100k(s: string, i: number, end: number, table: Uint8A
     j = i + 1;
   }
   if (j >= 0) {
-    while (j < end) {
-      const kj = classAt(s, j, table);
-      if (kj & (SPACE | LETTER | NUMBER)) break;
-      j += widthOf(kj);
-    }
+    j = symbolsEnd(s, j, end, table);
     while (j < end && table[s.charCodeAt(j)]! & NEWLINE) j++;
     return j;
   }
-  // Whitespace (all White_Space code points are single UTF-16 units).
-  let lastNewline = -1;
-  j = i;
-  while (j < end) {
-    const kj = table[s.charCodeAt(j)]!;
-    if (!(kj & SPACE)) break;
-    if (kj & NEWLINE) lastNewline = j;
-    j++;
-  }
+  // Whitespace.
+  j = spacesEnd(s, i, end, table);
   if (j === end) return end; // 5: \s+$
+  const lastNewline = lastNewlineIn(s, i, j, table);
   if (lastNewline >= 0) return lastNewline + 1; // 6: \s* backtracks to the last \r or \n
   if (j - 1 > i) return j - 1; // 7: leave the last space to prefix the next piece
   return i + 1; // 8

@@ -8,6 +8,7 @@ import {
   UPPERISH,
   widthOf,
 } from './char-classes.js';
+import {digitsEnd, lastNewlineIn, spacesEnd, symbolsEnd} from './piece-runs.js';
 
 /**
  * Hand-compiled o200k_base piece regex (pattern and translation notes in pretokenize.ts). With
@@ -33,15 +34,7 @@ export function nextPieceO200k(s: string, i: number, end: number, table: Uint8Ar
     if (j >= 0) return j;
   }
   // 3: one to three digits.
-  if (k & NUMBER) {
-    let j = i + w;
-    for (let count = 1; count < 3 && j < end; count++) {
-      const kj = classAt(s, j, table);
-      if (!(kj & NUMBER)) break;
-      j += widthOf(kj);
-    }
-    return j;
-  }
+  if (k & NUMBER) return digitsEnd(s, i, k, end, table);
   // 4: an optional space, then symbols/punctuation/marks, then any of \r \n /.
   let j = -1;
   if (!(k & (SPACE | LETTER | NUMBER))) j = i;
@@ -53,11 +46,7 @@ export function nextPieceO200k(s: string, i: number, end: number, table: Uint8Ar
     j = i + 1;
   }
   if (j >= 0) {
-    while (j < end) {
-      const kj = classAt(s, j, table);
-      if (kj & (SPACE | LETTER | NUMBER)) break;
-      j += widthOf(kj);
-    }
+    j = symbolsEnd(s, j, end, table);
     while (j < end) {
       const c = s.charCodeAt(j);
       if (c !== 0x0a && c !== 0x0d && c !== 0x2f) break;
@@ -65,15 +54,9 @@ export function nextPieceO200k(s: string, i: number, end: number, table: Uint8Ar
     }
     return j;
   }
-  // Whitespace (all White_Space code points are single UTF-16 units).
-  let lastNewline = -1;
-  j = i;
-  while (j < end) {
-    const kj = table[s.charCodeAt(j)]!;
-    if (!(kj & SPACE)) break;
-    if (kj & NEWLINE) lastNewline = j;
-    j++;
-  }
+  // Whitespace.
+  j = spacesEnd(s, i, end, table);
+  const lastNewline = lastNewlineIn(s, i, j, table);
   // 5: \s* backtracks to the last \r or \n of the run; [\r\n]+ then takes just that one.
   if (lastNewline >= 0) return lastNewline + 1;
   if (j === end) return end; // 6 at the end of the text: (?!\S) holds there
