@@ -48,17 +48,8 @@ export function wellFormed(text: string): string {
   );
 }
 
-/** mulberry32: deterministic random numbers so every run tests the same strings. */
-export function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic random numbers, so every run tests the same strings. */
+export {random as prng} from '../../helpers/random.js';
 
 /**
  * Building blocks for random text, chosen to hit every branch of both split patterns: all kinds

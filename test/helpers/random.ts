@@ -1,0 +1,14 @@
+/**
+ * A deterministic pseudo-random generator (mulberry32): numbers in [0, 1), the same for a seed on
+ * every run, so generated test data is the same every time.
+ */
+export function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
