@@ -1,6 +1,17 @@
 import type {NormalizedTransform} from '../../recipe/normalized.js';
 import type {DataProblemsSnapshot} from '../records/data-error.js';
+import type {SplitName} from '../records/example.js';
 import type {SuffixStep} from './parallel-plan.js';
+
+/** Splits by the number chunks carry for them (`ChunkResult.splits`). */
+export const SPLIT_NAMES: readonly SplitName[] = ['train', 'validation', 'test'];
+
+/** The number of each split in `ChunkResult.splits`. */
+export const SPLIT_NUMBERS: Readonly<Record<SplitName, number>> = {
+  train: 0,
+  validation: 1,
+  test: 2,
+};
 
 /** What every dataset worker is started with. */
 export interface WorkerSetup {
@@ -37,7 +48,7 @@ export interface ChunkResult {
   readonly lines: Uint8Array;
   /** Byte length of each line. */
   readonly lengths: Uint32Array;
-  /** Split of each record: 0 train, 1 validation, 2 test. */
+  /** Split of each record, by its number (SPLIT_NUMBERS). */
   readonly splits: Uint8Array;
   /** Per suffix dedupe step, 4 int32 per record: the 128-bit key (the set keeps 96 bits). */
   readonly keys: Int32Array;

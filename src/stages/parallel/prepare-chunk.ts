@@ -13,7 +13,7 @@ import {TemplateSplicer} from '../transforms/template-splice.js';
 import {murmur3x86_128Words} from '../transforms/text/murmur3.js';
 import {StringHasher} from '../transforms/text/string-hash128.js';
 import type {TransformContext, TransformStep} from '../transforms/transform.js';
-import type {ChunkMessage, ChunkResult, WorkerSetup} from './messages.js';
+import {type ChunkMessage, type ChunkResult, SPLIT_NUMBERS, type WorkerSetup} from './messages.js';
 
 /**
  * Prepares chunks of JSONL lines for the main thread (see parallel-plan.ts): parses them, runs
@@ -74,7 +74,6 @@ export function createPreparer(setup: WorkerSetup): {
       : [],
   );
   const split = setup.suffix.find((s) => s.kind === 'split');
-  const SPLITS = {train: 0, validation: 1, test: 2} as const;
 
   // The template step on the lines' bytes (template-splice.ts), when it comes first and
   // nothing after it in the workers changes records (their canonical bytes must stay true).
@@ -145,8 +144,8 @@ export function createPreparer(setup: WorkerSetup): {
           canonical ??= canonicalJson(record);
           u = positionOf(canonical, `${split.seed}:`);
         }
-        splits[i] = SPLITS[splitOf(u, split)];
-      } else if (example.split) splits[i] = SPLITS[example.split];
+        splits[i] = SPLIT_NUMBERS[splitOf(u, split)];
+      } else if (example.split) splits[i] = SPLIT_NUMBERS[example.split];
       // The output line: the record's own canonical JSON when it is already in training form.
       const normal = toTrainingExample(record);
       const lineIsRecord = normal === record;

@@ -2,11 +2,10 @@ import type {SplitName} from '../records/example.js';
 import type {JsonlWriter} from '../records/jsonl-writer.js';
 import {DedupeKeySet} from '../transforms/text/dedupe-key-set.js';
 import type {TransformSummary} from '../transforms/transform.js';
-import type {ChunkResult} from './messages.js';
+import {type ChunkResult, SPLIT_NAMES} from './messages.js';
 import type {ParallelPlan} from './parallel-plan.js';
 import {type StepCounts, SuffixSpill} from './suffix-spill.js';
 
-const SPLIT_NAMES: readonly SplitName[] = ['train', 'validation', 'test'];
 /** A record a suffix step dropped (instead of its split's index). */
 const DROPPED = 255;
 

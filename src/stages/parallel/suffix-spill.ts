@@ -4,7 +4,7 @@ import {writeAll} from '../../core/write-all.js';
 import type {SplitName} from '../records/example.js';
 import type {JsonlWriter} from '../records/jsonl-writer.js';
 import {DedupeKeySet} from '../transforms/text/dedupe-key-set.js';
-import type {ChunkResult} from './messages.js';
+import {type ChunkResult, SPLIT_NAMES} from './messages.js';
 import type {SuffixStep} from './parallel-plan.js';
 
 /** Counters of one suffix step (see SuffixDecisions). */
@@ -14,7 +14,6 @@ export interface StepCounts {
   splits?: number[];
 }
 
-const SPLIT_NAMES: readonly SplitName[] = ['train', 'validation', 'test'];
 /** Bytes read or gathered at a time. */
 const BLOCK = 1 << 20;
 /** A record's entry in the meta file: its line's length in bytes, and its split. */
