@@ -10,7 +10,6 @@ import {createTransforms, preservesRecords} from '../transforms/index.js';
 import {positionOf, positionOfBytes} from '../transforms/position.js';
 import {splitOf} from '../transforms/split.js';
 import {TemplateSplicer} from '../transforms/template-splice.js';
-import {murmur3x86_128Words} from '../transforms/text/murmur3.js';
 import {StringHasher} from '../transforms/text/string-hash128.js';
 import type {TransformContext, TransformStep} from '../transforms/transform.js';
 import {type ChunkMessage, type ChunkResult, SPLIT_NUMBERS, type WorkerSetup} from './messages.js';
@@ -38,18 +37,6 @@ export function createPreparer(setup: WorkerSetup): {
   // The suffix only drops or tags records, so the prefix decides what split may keep.
   const steps: TransformStep[] = createTransforms(setup.prefix, ctx);
   const strings = new StringHasher();
-  let scratch = new Uint8Array(1 << 16);
-  let words = new Int32Array(scratch.buffer);
-  /** MurmurHash3_x86_128 of bytes[from, to), through an aligned copy so words can be read. */
-  const hashBytes = (bytes: Uint8Array, from: number, to: number, out: Int32Array, at: number) => {
-    const length = to - from;
-    if (length + 4 > scratch.length) {
-      scratch = new Uint8Array(2 ** Math.ceil(Math.log2(length + 4)));
-      words = new Int32Array(scratch.buffer);
-    }
-    scratch.set(bytes.subarray(from, to));
-    murmur3x86_128Words(words, length, 0, out, at);
-  };
   /**
    * Each suffix dedupe step's key. Whole-record exact dedupe hashes the record's canonical text,
    * which this worker computes anyway; equal canonical text is exactly dedupe's notion of equal,
@@ -161,8 +148,8 @@ export function createPreparer(setup: WorkerSetup): {
         const at = (i * dedupes.length + k) * 4;
         if (!d.fromText) d.hash(d.compared(record), keys, at);
         // Canonical JSON escapes lone surrogates, so its UTF-8 is an exact encoding of the text:
-        // hashing the line's bytes is hashing the text (what StringHasher does, less encoding).
-        else if (lineIsRecord) hashBytes(out.buffer, lineStart, lineEnd, keys, at);
+        // hashing the line's bytes is hashing the text, less the encoding.
+        else if (lineIsRecord) strings.hashUtf8(out.buffer, lineStart, lineEnd, 0, keys, at);
         else strings.hash(canonical!, 0, keys, at);
       }
     };

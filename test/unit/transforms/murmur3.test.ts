@@ -172,6 +172,21 @@ describe('the string hash', () => {
     }
   });
 
+  it('gives the same hash for a text given as its UTF-8 bytes, anywhere in a buffer', () => {
+    const next = random(8);
+    for (let n = 0; n < 200; n++) {
+      const text = randomText(next, Math.floor(next() * 300), 'ab \u00e9\u4e2d\ud83d\ude00"');
+      const bytes = utf8(`..${text}..`);
+      const out = new Int32Array(4);
+      hasher.hashUtf8(bytes, 2, bytes.length - 2, n, out);
+      expect([...out]).toEqual(hashOf(text, n));
+    }
+    const long = utf8('x\u00e9'.repeat(10_000));
+    const out = new Int32Array(4);
+    new StringHasher().hashUtf8(long, 0, long.length, 0, out);
+    expect([...out]).toEqual([...bytes128(long, 0)]);
+  });
+
   it('grows its buffer for long strings', () => {
     const text = 'x\u00e9'.repeat(10_000);
     expect(hashOf(text)).toEqual([...bytes128(utf8(text), 0)]);

@@ -23,17 +23,36 @@ export class StringHasher {
     this.encoded(text, seed, out, at);
   }
 
+  /**
+   * The hash of a well-formed text given as its UTF-8 bytes, bytes[from, to): what `hash` gives
+   * for the text, without decoding it.
+   */
+  hashUtf8(bytes: Uint8Array, from: number, to: number, seed: number, out: Int32Array, at = 0) {
+    this.room(to - from);
+    this.bytes.set(bytes.subarray(from, to));
+    this.murmur(to - from, seed, out, at);
+  }
+
   private encoded(text: string, seed: number, out: Int32Array, at: number): void {
     // UTF-8 takes at most 3 bytes per UTF-16 code unit.
-    if (text.length * 3 > this.bytes.length) {
-      let size = this.bytes.length;
-      while (text.length * 3 > size) size *= 2;
-      this.bytes = new Uint8Array(size);
-      this.words = new Int32Array(this.bytes.buffer);
-    }
+    this.room(text.length * 3);
     const {written} = this.encoder.encodeInto(text, this.bytes);
-    if (LITTLE_ENDIAN) murmur3x86_128Words(this.words, written, seed, out, at);
-    else murmur3x86_128Bytes(this.bytes, seed, out, at, written);
+    this.murmur(written, seed, out, at);
+  }
+
+  /** Makes the reused buffer hold at least `size` bytes. */
+  private room(size: number): void {
+    if (size <= this.bytes.length) return;
+    let grown = this.bytes.length;
+    while (size > grown) grown *= 2;
+    this.bytes = new Uint8Array(grown);
+    this.words = new Int32Array(this.bytes.buffer);
+  }
+
+  /** MurmurHash3_x86_128 of the buffer's first `length` bytes (read as words where it can). */
+  private murmur(length: number, seed: number, out: Int32Array, at: number): void {
+    if (LITTLE_ENDIAN) murmur3x86_128Words(this.words, length, seed, out, at);
+    else murmur3x86_128Bytes(this.bytes, seed, out, at, length);
   }
 }
 
