@@ -4,6 +4,7 @@ import {chmod, copyFile, mkdir, open, readdir, rename, rm, stat} from 'node:fs/p
 import {dirname, join} from 'node:path';
 import {stableJson} from '../../core/canonical-json.js';
 import {hexOf, isSha256, type Sha256, sha256FromHex} from '../../core/hash.js';
+import {writeAll} from '../../core/write-all.js';
 import {tempPath, writeFileAtomic, writeFileAtomicSync} from './atomic-file.js';
 import type {CacheEntryKind, CacheProvider} from './cache-provider.js';
 import type {StageRecord} from './stage-record.js';
@@ -141,7 +142,7 @@ export class LocalStore implements CacheProvider {
         for await (const chunk of chunks) {
           hasher.update(chunk);
           size += chunk.length;
-          await handle.write(chunk);
+          await writeAll(handle, chunk);
         }
       } finally {
         await handle.close();
