@@ -16,18 +16,22 @@ import type {Eval} from '../recipe/recipe-types.js';
  */
 export const IMPLEMENTATION = {
   source: 2,
-  dataset: 2,
-  template: 1,
+  // 3: the ids of each split's records are outputs (train.ids, ...); a training split that
+  // steps emptied fails the stage.
+  dataset: 3,
   system: 1,
-  rename: 1,
-  map: 1,
-  filter: 1,
-  dedupe: 1,
+  // 2: a missing field is an error (or dropped or kept, as `missing` says), template included.
+  template: 2,
+  rename: 2,
+  map: 2,
+  filter: 2,
+  dedupe: 2,
   redact: 1,
-  sample: 1,
-  shuffle: 1,
+  // 2: placed by the id of the source record, not by the transformed record's content.
+  sample: 2,
+  shuffle: 2,
   limit: 1,
-  split: 1,
+  split: 2,
   js: 2,
   command: 1,
   train: 1,

@@ -37,6 +37,13 @@ export interface NormalizedRecipe {
 
 export type RecordFormat = 'jsonl' | 'json' | 'csv';
 
+/**
+ * What a step does with a record that lacks a field it reads: `error` (a data error at the
+ * record's line), `skip` (dropped, counted as `missing <field>`) or `keep` (passed on; what that
+ * means is the step's own, documented in the schema).
+ */
+export type MissingPolicy = 'error' | 'skip' | 'keep';
+
 interface SourceCommon {
   readonly name: string;
   /** `fail`: a bad record fails the build; `skip`: it is counted and left out. */
@@ -85,13 +92,25 @@ export type NormalizedTransform =
       };
     }
   | {readonly system: {readonly content: string; readonly overwrite: boolean}}
-  | {readonly rename: Readonly<Record<string, string>>}
-  | {readonly map: Readonly<Record<string, string | null>>}
-  | {readonly filter: FilterOptions}
+  | {
+      readonly rename: {
+        readonly fields: Readonly<Record<string, string>>;
+        readonly missing: MissingPolicy;
+      };
+    }
+  | {
+      readonly map: {
+        readonly fields: Readonly<Record<string, string | null>>;
+        readonly missing: MissingPolicy;
+      };
+    }
+  | {readonly filter: FilterOptions & {readonly missing: MissingPolicy}}
   | {
       readonly dedupe: {
-        /** Dotted field paths compared (as a tuple; missing = null), or null: the whole record. */
+        /** Dotted field paths compared (as a tuple), or null: the whole record. */
         readonly by: readonly string[] | null;
+        /** A record without a `by` field: an error, dropped, or kept (never a duplicate). */
+        readonly missing: MissingPolicy;
         readonly mode: 'exact' | 'normalized' | 'near';
         /** near: the estimated Jaccard similarity from which a record is a duplicate. */
         readonly threshold: number;
@@ -121,7 +140,17 @@ export type NormalizedTransform =
   | {readonly sample: {readonly n?: number; readonly fraction?: number; readonly seed: number}}
   | {readonly shuffle: {readonly seed: number}}
   | {readonly limit: {readonly n: number}}
-  | {readonly split: {readonly validation: number; readonly test: number; readonly seed: number}}
+  | {
+      readonly split: {
+        readonly validation: number;
+        readonly test: number;
+        readonly seed: number;
+        /** Field paths of the source record that place it (a group), or null: the whole record. */
+        readonly by: readonly string[] | null;
+        /** A source record without a `by` field: an error, dropped, or placed by its whole self. */
+        readonly missing: MissingPolicy;
+      };
+    }
   | {
       readonly js: {
         readonly module: string;
@@ -244,14 +273,31 @@ function normalizeTransform(
   if ('system' in step) {
     return {system: {content: step.system.content, overwrite: step.system.overwrite ?? true}};
   }
-  if ('rename' in step) return {rename: step.rename};
-  if ('map' in step) return {map: step.map};
-  if ('filter' in step) return {filter: step.filter};
+  if ('rename' in step) {
+    const long = isLongForm(step.rename);
+    return {
+      rename: {
+        fields: (long ? step.rename.fields : step.rename) as Record<string, string>,
+        missing: (long ? step.rename.missing : undefined) ?? 'error',
+      },
+    };
+  }
+  if ('map' in step) {
+    const long = isLongForm(step.map);
+    return {
+      map: {
+        fields: (long ? step.map.fields : step.map) as Record<string, string | null>,
+        missing: (long ? step.map.missing : undefined) ?? 'error',
+      },
+    };
+  }
+  if ('filter' in step) return {filter: {...step.filter, missing: step.filter.missing ?? 'error'}};
   if ('dedupe' in step) {
     const d = step.dedupe;
     return {
       dedupe: {
-        by: d.by === undefined ? null : typeof d.by === 'string' ? [d.by] : d.by,
+        by: listOf(d.by),
+        missing: d.missing ?? 'error',
         mode: d.mode ?? 'exact',
         threshold: d.threshold ?? 0.8,
         shingle_size: d.shingle_size ?? 5,
@@ -281,11 +327,29 @@ function normalizeTransform(
         validation: step.split.validation ?? 0,
         test: step.split.test ?? 0,
         seed: step.split.seed ?? seed,
+        by: listOf(step.split.by),
+        missing: step.split.missing ?? 'error',
       },
     };
   }
   if ('js' in step) return {js: normalizeJs(step.js, seed)};
   return {command: normalizeCommand(step.command)};
+}
+
+/** A field path or several, as a list; null when not given. */
+function listOf(paths: string | readonly string[] | undefined): readonly string[] | null {
+  return paths === undefined ? null : typeof paths === 'string' ? [paths] : paths;
+}
+
+/**
+ * rename and map take `{old: new}` or the long form `{fields: {...}, missing}`; `fields` holding
+ * a mapping tells them apart (in the short form every value is a string or null).
+ */
+export function isLongForm<T extends object>(
+  options: T,
+): options is Extract<T, {readonly fields: object}> {
+  const fields = (options as {fields?: unknown}).fields;
+  return fields !== null && typeof fields === 'object';
 }
 
 function normalizeJs(js: JsOptions, seed: number) {

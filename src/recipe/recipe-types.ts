@@ -83,19 +83,25 @@ export interface SystemOptions {
   readonly overwrite?: boolean;
 }
 
-/** Renames record fields: `{old: new}`; dotted paths reach into nested objects. */
-export interface RenameOptions {
-  readonly [key: string]: string;
-}
+/** Renames record fields: `{old: new}`; dotted paths reach into nested objects. The long form `{fields: {old: new}, missing: ...}` also says what a record without an old field does. */
+export type RenameOptions = {
+  /** `{old: new}` field paths. */
+  readonly fields: {readonly [name: string]: string};
+  /** What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record passes without that field renamed). */
+  readonly missing?: 'error' | 'skip' | 'keep';
+} | {readonly [name: string]: string};
 
-/** Sets fields from templates (`{field: "{{a}} {{b}}"}`), or removes them (`{field: null}`). */
-export interface MapOptions {
-  readonly [key: string]: string | null;
-}
+/** Sets fields from templates (`{field: "{{a}} {{b}}"}`), or removes them (`{field: null}`). The long form `{fields: {...}, missing: ...}` also says what a record without a field a template reads does. */
+export type MapOptions = {
+  /** `{field: template or null}`. */
+  readonly fields: {readonly [name: string]: string | null};
+  /** What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record passes with that field left as it was). */
+  readonly missing?: 'error' | 'skip' | 'keep';
+} | {readonly [name: string]: string | null};
 
 /** Keeps the records that pass every condition: field predicates (`where`) and a token length (chat tokens by the OpenAI cookbook's rule, with an explicit `encoding`). Dropped records are counted per reason. */
 export interface FilterOptions {
-  /** Field predicates; all must hold. */
+  /** Field predicates, checked in order; a record must pass all of them, and checking stops at the first that fails (so an `exists` condition guards the ones after it). A record that lacks a predicate's field is handled by `missing`, except for `exists`, which tests exactly that. */
   readonly where?: readonly Predicate[];
   /** Drop examples with more chat tokens than this. */
   readonly max_tokens?: number;
@@ -103,6 +109,8 @@ export interface FilterOptions {
   readonly min_tokens?: number;
   /** Tokenizer for max_tokens / min_tokens (required with them). */
   readonly encoding?: 'cl100k_base' | 'o200k_base';
+  /** What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the condition on the missing field counts as passed). */
+  readonly missing?: 'error' | 'skip' | 'keep';
 }
 
 /** A condition on one field. All the given tests must hold. */
@@ -137,7 +145,7 @@ export interface Predicate {
 
 /** Drops repeated records, keeping the first. `exact`: equal values; `normalized`: equal text after Unicode NFKC, lowercasing and removing punctuation and extra spaces; `near`: MinHash/LSH near-duplicates at a Jaccard `threshold`. Keeps about 20 to 45 bytes per unique record in memory (exact, normalized: a 128-bit hash in an open-addressing table). Must come before `split`, or duplicates would leak across splits. */
 export interface DedupeOptions {
-  /** Field path(s) compared. Default: the whole record. */
+  /** Field path(s) compared. Default: the whole record. A record without one of them is handled by `missing`. */
   readonly by?: string | readonly string[];
   /** exact (default), normalized or near. */
   readonly mode?: 'exact' | 'normalized' | 'near';
@@ -149,6 +157,8 @@ export interface DedupeOptions {
   readonly num_perm?: number;
   /** near: hash seed. Default: the recipe's seed. */
   readonly seed?: number;
+  /** What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record is kept and never counted as a duplicate). */
+  readonly missing?: 'error' | 'skip' | 'keep';
 }
 
 /** Replaces personal data in text with placeholders: emails ([EMAIL]), phone numbers ([PHONE]), Luhn-valid card numbers ([CARD]) and custom patterns. In chat examples only message contents are touched. */
@@ -197,7 +207,7 @@ export interface LimitOptions {
   readonly n: number;
 }
 
-/** Assigns each example to train, validation or test. The bucket is u = the first 8 bytes of sha256("<seed>:" + canonical JSON of the example) read as a big-endian integer divided by 2^64; u < validation goes to validation, u < validation + test to test, the rest to train. Adding an example never moves another. */
+/** Assigns each example to train, validation or test by its source record, so prompt edits (template, system, map, redact) never move an example. id = the first 32 hex digits of sha256(canonical JSON of the source record as read, before any transform); u = the first 8 bytes of sha256("<seed>:" + id) read as a big-endian integer divided by 2^64 (with `by`: id is taken over the canonical JSON of the list of those fields' values instead). u < validation goes to validation, u < validation + test to test, the rest to train. Adding an example never moves another, and records made from one source record share its split. */
 export interface SplitOptions {
   /** Fraction of examples for validation, in [0, 1). */
   readonly validation?: number;
@@ -205,6 +215,10 @@ export interface SplitOptions {
   readonly test?: number;
   /** Split seed. Default: the recipe's `seed`. */
   readonly seed?: number;
+  /** Field path(s) of the source record (as read, before any transform) whose values decide the split together, so that all records of one group (a customer, a document) land in the same split. */
+  readonly by?: string | readonly string[];
+  /** What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record is placed by its whole source record instead). */
+  readonly missing?: 'error' | 'skip' | 'keep';
 }
 
 /** Runs a function from your own JavaScript module on every record. It receives (record, {options, seed}) and returns a record, a list of records, or null to drop it; it may be async. The module's content and every local file it imports are part of the dataset's key. */

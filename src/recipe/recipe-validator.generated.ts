@@ -4,7 +4,7 @@ import type {ValidateFunction} from 'ajv';
 import func3Module from 'ajv/dist/runtime/ucs2length.js';
 
 
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/ft-build/ft/schemas/finetune.schema.json","title":"Recipe","description":"An ft recipe (finetune.yaml): where training data comes from, how it is transformed, which model is tuned on which backend, and how the result is evaluated.","type":"object","additionalProperties":false,"required":["version","name","sources"],"properties":{"version":{"description":"Recipe format version. Only 1 exists.","const":1},"name":{"description":"Name of the fine-tune; used in reports and as the default OpenAI job suffix.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"description":{"description":"Free text for people; not part of any stage key.","type":"string"},"seed":{"description":"Default seed for every seeded step (split, sample, shuffle, training). Default 0.","type":"integer","minimum":0,"default":0},"sources":{"description":"Named data sources. Each becomes a `source:<name>` stage keyed by the content of its files.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_-]*$"},"additionalProperties":{"$ref":"#/$defs/Source"}},"transforms":{"description":"Ordered, streaming transforms applied to the concatenated sources (in the order the sources are listed). Each item is a one-key map `{<transform>: {options}}`.","type":"array","items":{"$ref":"#/$defs/Transform"}},"backend":{"description":"Where the model is trained, for the one-target form (target name `default`). Use `targets` for several.","$ref":"#/$defs/Backend"},"hyperparameters":{"description":"Training hyperparameters for the one-target form.","$ref":"#/$defs/Hyperparameters"},"targets":{"description":"Several trainings of the same dataset, e.g. an OpenAI tune and its open-model replacement side by side.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_-]*$"},"additionalProperties":{"$ref":"#/$defs/Target"}},"eval":{"description":"How every target is evaluated.","$ref":"#/$defs/Eval"}},"$defs":{"Source":{"description":"Where records come from: exactly one of `path` (local files), `url` (a pinned remote file) or `examples` (inline records).","type":"object","additionalProperties":false,"properties":{"path":{"description":"A file, or a glob (`*`, `**`, `?`, `[...]`, `{a,b}`) matching several, relative to the recipe's folder. Several files are read in sorted order. `.gz` files are decompressed.","type":"string","minLength":1},"url":{"description":"An http(s) URL, fetched once into the store and verified against `sha256`; never fetched again while the pin matches.","type":"string","pattern":"^https?://"},"sha256":{"description":"The sha256 of the bytes at `url` (64 hex digits, optionally prefixed `sha256:`). Required with `url`.","type":"string","pattern":"^(sha256:)?[0-9a-f]{64}$"},"auth_env":{"description":"Name of an environment variable holding a token for `url`; sent as `<auth_header>: <auth_scheme> <token>`. The token never reaches keys, logs or the lockfile.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"auth_header":{"description":"Header carrying the token. Default: Authorization.","type":"string","minLength":1,"default":"Authorization"},"auth_scheme":{"description":"Word before the token, e.g. Bearer (the default), Token; empty for the bare token.","type":"string","default":"Bearer"},"examples":{"description":"Records written in the recipe itself.","type":"array","minItems":1,"items":{"type":"object"}},"format":{"description":"How to parse the bytes. Default: from the extension (.jsonl/.ndjson -> jsonl, .json -> json, .csv -> csv, .tsv -> csv with tabs), after removing .gz.","enum":["jsonl","json","csv"]},"delimiter":{"description":"CSV field delimiter (one character). Default: ',' (tab for .tsv).","type":"string","minLength":1,"maxLength":1},"on_error":{"description":"`fail` (default): a bad record fails the build (exit 2). `skip`: bad records are counted, the first locations reported, and the rest is used.","enum":["fail","skip"],"default":"fail"}}},"Transform":{"description":"One transform step: a map with exactly one key, the transform's name.","type":"object","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"template":{"$ref":"#/$defs/TemplateOptions"},"system":{"$ref":"#/$defs/SystemOptions"},"rename":{"$ref":"#/$defs/RenameOptions"},"map":{"$ref":"#/$defs/MapOptions"},"filter":{"$ref":"#/$defs/FilterOptions"},"dedupe":{"$ref":"#/$defs/DedupeOptions"},"redact":{"$ref":"#/$defs/RedactOptions"},"sample":{"$ref":"#/$defs/SampleOptions"},"shuffle":{"$ref":"#/$defs/ShuffleOptions"},"limit":{"$ref":"#/$defs/LimitOptions"},"split":{"$ref":"#/$defs/SplitOptions"},"js":{"$ref":"#/$defs/JsOptions"},"command":{"$ref":"#/$defs/CommandOptions"}}},"TemplateOptions":{"description":"Turns each record into an OpenAI chat example `{messages: [...]}`. `{{field}}` (or `{{a.b}}`) inserts a record field; a missing field is an error. One turn: `user` + `assistant`. A fixed conversation: `messages`. A thread stored in a list field: `turns` names the field, and `user`/`assistant` are filled from each of its items.","type":"object","additionalProperties":false,"properties":{"system":{"description":"System message template (first message).","type":"string"},"user":{"description":"User message template.","type":"string"},"assistant":{"description":"Assistant message template.","type":"string"},"turns":{"description":"A field holding a list of turns; each item fills `user` and `assistant` (item fields; `{{$.x}}` reads the record's field x).","type":"string","minLength":1},"messages":{"description":"A fixed list of message templates, for multi-turn examples.","type":"array","minItems":1,"items":{"$ref":"#/$defs/MessageTemplate"}}}},"MessageTemplate":{"description":"One message of a `messages` template.","type":"object","additionalProperties":false,"required":["role","content"],"properties":{"role":{"description":"The message's role.","enum":["system","developer","user","assistant"]},"content":{"description":"Content template.","type":"string"},"weight":{"description":"For assistant messages: 0 to skip training on this message, 1 (default) to train on it.","enum":[0,1]}}},"SystemOptions":{"description":"Sets the system message of chat examples: inserts one where there is none, and replaces an existing one unless `overwrite` is false.","type":"object","additionalProperties":false,"required":["content"],"properties":{"content":{"description":"System message template (`{{field}}` reads record fields).","type":"string"},"overwrite":{"description":"Replace a system message the example already has. Default true.","type":"boolean","default":true}}},"RenameOptions":{"description":"Renames record fields: `{old: new}`; dotted paths reach into nested objects.","type":"object","minProperties":1,"additionalProperties":{"description":"The new name (path) of the field.","type":"string","minLength":1}},"MapOptions":{"description":"Sets fields from templates (`{field: \"{{a}} {{b}}\"}`), or removes them (`{field: null}`).","type":"object","minProperties":1,"additionalProperties":{"description":"A template for the field's new value, or null to remove the field.","type":["string","null"]}},"FilterOptions":{"description":"Keeps the records that pass every condition: field predicates (`where`) and a token length (chat tokens by the OpenAI cookbook's rule, with an explicit `encoding`). Dropped records are counted per reason.","type":"object","additionalProperties":false,"minProperties":1,"properties":{"where":{"description":"Field predicates; all must hold.","type":"array","minItems":1,"items":{"$ref":"#/$defs/Predicate"}},"max_tokens":{"description":"Drop examples with more chat tokens than this.","type":"integer","minimum":1},"min_tokens":{"description":"Drop examples with fewer chat tokens than this.","type":"integer","minimum":0},"encoding":{"description":"Tokenizer for max_tokens / min_tokens (required with them).","enum":["cl100k_base","o200k_base"]}}},"Predicate":{"description":"A condition on one field. All the given tests must hold.","type":"object","additionalProperties":false,"required":["field"],"minProperties":2,"properties":{"field":{"description":"Dotted path of the field.","type":"string","minLength":1},"equals":{"description":"The field equals this value (JSON equality)."},"not_equals":{"description":"The field differs from this value."},"in":{"description":"The field equals one of these values.","type":"array"},"not_in":{"description":"The field equals none of these values.","type":"array"},"gt":{"description":"The field is a number greater than this.","type":"number"},"gte":{"description":"The field is a number at least this.","type":"number"},"lt":{"description":"The field is a number less than this.","type":"number"},"lte":{"description":"The field is a number at most this.","type":"number"},"matches":{"description":"The field is a string matching this regular expression (JavaScript syntax, Unicode mode).","type":"string"},"exists":{"description":"The field is present and not null (true) or absent or null (false).","type":"boolean"},"min_length":{"description":"The field is a string or list at least this long (characters or items).","type":"integer","minimum":0},"max_length":{"description":"The field is a string or list at most this long.","type":"integer","minimum":0}}},"DedupeOptions":{"description":"Drops repeated records, keeping the first. `exact`: equal values; `normalized`: equal text after Unicode NFKC, lowercasing and removing punctuation and extra spaces; `near`: MinHash/LSH near-duplicates at a Jaccard `threshold`. Keeps about 20 to 45 bytes per unique record in memory (exact, normalized: a 128-bit hash in an open-addressing table). Must come before `split`, or duplicates would leak across splits.","type":"object","additionalProperties":false,"properties":{"by":{"description":"Field path(s) compared. Default: the whole record.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"mode":{"description":"exact (default), normalized or near.","enum":["exact","normalized","near"],"default":"exact"},"threshold":{"description":"near: the Jaccard similarity from which records count as duplicates. Default 0.8.","type":"number","exclusiveMinimum":0,"maximum":1,"default":0.8},"shingle_size":{"description":"near: words per shingle. Default 5.","type":"integer","minimum":1,"default":5},"num_perm":{"description":"near: MinHash permutations. Default 128.","type":"integer","minimum":8,"maximum":1024,"default":128},"seed":{"description":"near: hash seed. Default: the recipe's seed.","type":"integer","minimum":0}}},"RedactOptions":{"description":"Replaces personal data in text with placeholders: emails ([EMAIL]), phone numbers ([PHONE]), Luhn-valid card numbers ([CARD]) and custom patterns. In chat examples only message contents are touched.","type":"object","additionalProperties":false,"properties":{"emails":{"description":"Redact email addresses. Default true.","type":"boolean","default":true},"phones":{"description":"Redact phone numbers. Default true.","type":"boolean","default":true},"cards":{"description":"Redact payment card numbers (Luhn-checked). Default true.","type":"boolean","default":true},"patterns":{"description":"Custom regular expressions (JavaScript syntax, Unicode mode).","type":"array","items":{"$ref":"#/$defs/RedactPattern"}},"fields":{"description":"Only these field paths. Default: message contents of chat examples, every string of other records.","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}},"RedactPattern":{"description":"A custom redaction.","type":"object","additionalProperties":false,"required":["regex"],"properties":{"regex":{"description":"The regular expression.","type":"string","minLength":1},"flags":{"description":"Extra flags, e.g. i.","type":"string","pattern":"^[imsy]*$"},"replacement":{"description":"Replacement text. Default [REDACTED].","type":"string"}}},"SampleOptions":{"description":"Keeps a seeded random subset: a `fraction` of the records (each kept independently, by a hash of its content and the seed; streaming) or exactly `n` (the n records with the smallest such hashes; input order kept).","type":"object","additionalProperties":false,"minProperties":1,"properties":{"n":{"description":"How many records to keep.","type":"integer","minimum":1},"fraction":{"description":"Share of records to keep, in (0, 1].","type":"number","exclusiveMinimum":0,"maximum":1},"seed":{"description":"Default: the recipe's seed.","type":"integer","minimum":0}}},"ShuffleOptions":{"description":"Reorders the records by a seeded hash of their content (the same records and seed always give the same order). Spills to disk beyond 64 MB, so memory stays flat.","type":"object","additionalProperties":false,"properties":{"seed":{"description":"Default: the recipe's seed.","type":"integer","minimum":0}}},"LimitOptions":{"description":"Keeps the first `n` records.","type":"object","additionalProperties":false,"required":["n"],"properties":{"n":{"description":"How many records to keep.","type":"integer","minimum":0}}},"SplitOptions":{"description":"Assigns each example to train, validation or test. The bucket is u = the first 8 bytes of sha256(\"<seed>:\" + canonical JSON of the example) read as a big-endian integer divided by 2^64; u < validation goes to validation, u < validation + test to test, the rest to train. Adding an example never moves another.","type":"object","additionalProperties":false,"properties":{"validation":{"description":"Fraction of examples for validation, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1,"default":0},"test":{"description":"Fraction of examples for test, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1,"default":0},"seed":{"description":"Split seed. Default: the recipe's `seed`.","type":"integer","minimum":0}}},"JsOptions":{"description":"Runs a function from your own JavaScript module on every record. It receives (record, {options, seed}) and returns a record, a list of records, or null to drop it; it may be async. The module's content and every local file it imports are part of the dataset's key.","type":"object","additionalProperties":false,"required":["module"],"properties":{"module":{"description":"Path of the module (.js, .mjs), relative to the recipe.","type":"string","minLength":1},"function":{"description":"Name of the exported function. Default: default.","type":"string","minLength":1,"default":"default"},"options":{"description":"Passed to the function as its second argument's `options`; part of the key.","type":"object"}}},"CommandOptions":{"description":"Pipes the records through an executable: JSONL on its stdin, JSONL on its stdout (one record per line, any number). Its arguments, and the content of every argument that names a file, are part of the dataset's key. It gets a minimal environment.","type":"object","additionalProperties":false,"required":["run"],"properties":{"run":{"description":"The executable and its arguments; paths relative to the recipe.","type":"array","minItems":1,"items":{"type":"string","minLength":1}},"env":{"description":"Extra environment variables for it (part of the key).","type":"object","additionalProperties":{"type":"string"}}}},"Backend":{"description":"A training backend, chosen by `type`.","type":"object","required":["type"],"properties":{"type":{"description":"Which backend: openai or local.","enum":["openai","local"]}},"discriminator":{"propertyName":"type"},"oneOf":[{"$ref":"#/$defs/OpenAIBackend"},{"$ref":"#/$defs/LocalBackend"}]},"OpenAIBackend":{"description":"The OpenAI (or Azure OpenAI) fine-tuning API.","type":"object","additionalProperties":false,"required":["type","model"],"properties":{"type":{"const":"openai"},"model":{"description":"Base model snapshot, e.g. gpt-4o-mini-2024-07-18.","type":"string","minLength":1},"budget_usd":{"description":"Refuse to start a job whose estimated cost exceeds this.","type":"number","exclusiveMinimum":0},"suffix":{"description":"Suffix of the fine-tuned model's name.","type":"string","maxLength":64}}},"LocalBackend":{"description":"A local trainer spawned as a child process.","type":"object","additionalProperties":false,"required":["type","model"],"properties":{"type":{"const":"local"},"trainer":{"description":"Which trainer runs the job. Default: embedded.","enum":["embedded","hf","axolotl","command"],"default":"embedded"},"model":{"description":"Base model: a name or a local path.","type":"string","minLength":1},"command":{"description":"For trainer `command`: the executable and its arguments.","type":"array","minItems":1,"items":{"type":"string"}}}},"Hyperparameters":{"description":"Training hyperparameters; unset means the backend's default.","type":"object","additionalProperties":false,"properties":{"n_epochs":{"description":"Passes over the training set.","type":"integer","minimum":1},"epochs":{"description":"Alias of n_epochs.","type":"integer","minimum":1},"batch_size":{"description":"Examples per training step.","type":"integer","minimum":1},"learning_rate_multiplier":{"description":"OpenAI's scale on its default learning rate.","type":"number","exclusiveMinimum":0},"learning_rate":{"description":"Learning rate of local trainers.","type":"number","exclusiveMinimum":0}}},"Target":{"description":"One training of the shared dataset.","type":"object","additionalProperties":false,"required":["backend"],"properties":{"backend":{"$ref":"#/$defs/Backend"},"hyperparameters":{"$ref":"#/$defs/Hyperparameters"}}},"Eval":{"description":"Evaluation of each target on a split of the dataset.","type":"object","additionalProperties":false,"required":["metrics"],"properties":{"dataset":{"description":"Which split to evaluate on. Default: test.","enum":["train","validation","test"],"default":"test"},"models":{"description":"Models to compare: `base`, `tuned`, or model ids.","type":"array","items":{"type":"string"}},"metrics":{"description":"Metrics to compute, e.g. exact_match, token_f1, bleu, chrf, rouge_l.","type":"array","minItems":1,"items":{"type":"string"}},"gates":{"description":"Bounds that fail the build (exit 3) when a metric is outside them.","type":"array","items":{"$ref":"#/$defs/Gate"}}}},"Gate":{"description":"Fails the build (exit 3) when a metric of a model is outside its bounds.","type":"object","additionalProperties":false,"required":["metric"],"properties":{"metric":{"description":"The metric the bound applies to.","type":"string"},"model":{"description":"Which model the bound applies to. Default: tuned.","type":"string","default":"tuned"},"min":{"description":"Lowest passing value.","type":"number"},"max":{"description":"Highest passing value.","type":"number"}}}}};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/ft-build/ft/schemas/finetune.schema.json","title":"Recipe","description":"An ft recipe (finetune.yaml): where training data comes from, how it is transformed, which model is tuned on which backend, and how the result is evaluated.","type":"object","additionalProperties":false,"required":["version","name","sources"],"properties":{"version":{"description":"Recipe format version. Only 1 exists.","const":1},"name":{"description":"Name of the fine-tune; used in reports and as the default OpenAI job suffix.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"description":{"description":"Free text for people; not part of any stage key.","type":"string"},"seed":{"description":"Default seed for every seeded step (split, sample, shuffle, training). Default 0.","type":"integer","minimum":0,"default":0},"sources":{"description":"Named data sources. Each becomes a `source:<name>` stage keyed by the content of its files.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_-]*$"},"additionalProperties":{"$ref":"#/$defs/Source"}},"transforms":{"description":"Ordered, streaming transforms applied to the concatenated sources (in the order the sources are listed). Each item is a one-key map `{<transform>: {options}}`.","type":"array","items":{"$ref":"#/$defs/Transform"}},"backend":{"description":"Where the model is trained, for the one-target form (target name `default`). Use `targets` for several.","$ref":"#/$defs/Backend"},"hyperparameters":{"description":"Training hyperparameters for the one-target form.","$ref":"#/$defs/Hyperparameters"},"targets":{"description":"Several trainings of the same dataset, e.g. an OpenAI tune and its open-model replacement side by side.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_-]*$"},"additionalProperties":{"$ref":"#/$defs/Target"}},"eval":{"description":"How every target is evaluated.","$ref":"#/$defs/Eval"}},"$defs":{"Source":{"description":"Where records come from: exactly one of `path` (local files), `url` (a pinned remote file) or `examples` (inline records).","type":"object","additionalProperties":false,"properties":{"path":{"description":"A file, or a glob (`*`, `**`, `?`, `[...]`, `{a,b}`) matching several, relative to the recipe's folder. Several files are read in sorted order. `.gz` files are decompressed.","type":"string","minLength":1},"url":{"description":"An http(s) URL, fetched once into the store and verified against `sha256`; never fetched again while the pin matches.","type":"string","pattern":"^https?://"},"sha256":{"description":"The sha256 of the bytes at `url` (64 hex digits, optionally prefixed `sha256:`). Required with `url`.","type":"string","pattern":"^(sha256:)?[0-9a-f]{64}$"},"auth_env":{"description":"Name of an environment variable holding a token for `url`; sent as `<auth_header>: <auth_scheme> <token>`. The token never reaches keys, logs or the lockfile.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"auth_header":{"description":"Header carrying the token. Default: Authorization.","type":"string","minLength":1,"default":"Authorization"},"auth_scheme":{"description":"Word before the token, e.g. Bearer (the default), Token; empty for the bare token.","type":"string","default":"Bearer"},"examples":{"description":"Records written in the recipe itself.","type":"array","minItems":1,"items":{"type":"object"}},"format":{"description":"How to parse the bytes. Default: from the extension (.jsonl/.ndjson -> jsonl, .json -> json, .csv -> csv, .tsv -> csv with tabs), after removing .gz.","enum":["jsonl","json","csv"]},"delimiter":{"description":"CSV field delimiter (one character). Default: ',' (tab for .tsv).","type":"string","minLength":1,"maxLength":1},"on_error":{"description":"`fail` (default): a bad record fails the build (exit 2). `skip`: bad records are counted, the first locations reported, and the rest is used.","enum":["fail","skip"],"default":"fail"}}},"Transform":{"description":"One transform step: a map with exactly one key, the transform's name.","type":"object","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"template":{"$ref":"#/$defs/TemplateOptions"},"system":{"$ref":"#/$defs/SystemOptions"},"rename":{"$ref":"#/$defs/RenameOptions"},"map":{"$ref":"#/$defs/MapOptions"},"filter":{"$ref":"#/$defs/FilterOptions"},"dedupe":{"$ref":"#/$defs/DedupeOptions"},"redact":{"$ref":"#/$defs/RedactOptions"},"sample":{"$ref":"#/$defs/SampleOptions"},"shuffle":{"$ref":"#/$defs/ShuffleOptions"},"limit":{"$ref":"#/$defs/LimitOptions"},"split":{"$ref":"#/$defs/SplitOptions"},"js":{"$ref":"#/$defs/JsOptions"},"command":{"$ref":"#/$defs/CommandOptions"}}},"TemplateOptions":{"description":"Turns each record into an OpenAI chat example `{messages: [...]}`. `{{field}}` (or `{{a.b}}`) inserts a record field; a missing field is an error. One turn: `user` + `assistant`. A fixed conversation: `messages`. A thread stored in a list field: `turns` names the field, and `user`/`assistant` are filled from each of its items.","type":"object","additionalProperties":false,"properties":{"system":{"description":"System message template (first message).","type":"string"},"user":{"description":"User message template.","type":"string"},"assistant":{"description":"Assistant message template.","type":"string"},"turns":{"description":"A field holding a list of turns; each item fills `user` and `assistant` (item fields; `{{$.x}}` reads the record's field x).","type":"string","minLength":1},"messages":{"description":"A fixed list of message templates, for multi-turn examples.","type":"array","minItems":1,"items":{"$ref":"#/$defs/MessageTemplate"}}}},"MessageTemplate":{"description":"One message of a `messages` template.","type":"object","additionalProperties":false,"required":["role","content"],"properties":{"role":{"description":"The message's role.","enum":["system","developer","user","assistant"]},"content":{"description":"Content template.","type":"string"},"weight":{"description":"For assistant messages: 0 to skip training on this message, 1 (default) to train on it.","enum":[0,1]}}},"SystemOptions":{"description":"Sets the system message of chat examples: inserts one where there is none, and replaces an existing one unless `overwrite` is false.","type":"object","additionalProperties":false,"required":["content"],"properties":{"content":{"description":"System message template (`{{field}}` reads record fields).","type":"string"},"overwrite":{"description":"Replace a system message the example already has. Default true.","type":"boolean","default":true}}},"RenameOptions":{"description":"Renames record fields: `{old: new}`; dotted paths reach into nested objects. The long form `{fields: {old: new}, missing: ...}` also says what a record without an old field does.","oneOf":[{"type":"object","additionalProperties":false,"required":["fields"],"properties":{"fields":{"description":"`{old: new}` field paths.","type":"object","minProperties":1,"additionalProperties":{"description":"The new name (path) of the field.","type":"string","minLength":1}},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record passes without that field renamed).","enum":["error","skip","keep"],"default":"error"}}},{"type":"object","minProperties":1,"additionalProperties":{"description":"The new name (path) of the field.","type":"string","minLength":1}}]},"MapOptions":{"description":"Sets fields from templates (`{field: \"{{a}} {{b}}\"}`), or removes them (`{field: null}`). The long form `{fields: {...}, missing: ...}` also says what a record without a field a template reads does.","oneOf":[{"type":"object","additionalProperties":false,"required":["fields"],"properties":{"fields":{"description":"`{field: template or null}`.","type":"object","minProperties":1,"additionalProperties":{"description":"A template for the field's new value, or null to remove the field.","type":["string","null"]}},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record passes with that field left as it was).","enum":["error","skip","keep"],"default":"error"}}},{"type":"object","minProperties":1,"additionalProperties":{"description":"A template for the field's new value, or null to remove the field.","type":["string","null"]}}]},"FilterOptions":{"description":"Keeps the records that pass every condition: field predicates (`where`) and a token length (chat tokens by the OpenAI cookbook's rule, with an explicit `encoding`). Dropped records are counted per reason.","type":"object","additionalProperties":false,"minProperties":1,"properties":{"where":{"description":"Field predicates, checked in order; a record must pass all of them, and checking stops at the first that fails (so an `exists` condition guards the ones after it). A record that lacks a predicate's field is handled by `missing`, except for `exists`, which tests exactly that.","type":"array","minItems":1,"items":{"$ref":"#/$defs/Predicate"}},"max_tokens":{"description":"Drop examples with more chat tokens than this.","type":"integer","minimum":1},"min_tokens":{"description":"Drop examples with fewer chat tokens than this.","type":"integer","minimum":0},"encoding":{"description":"Tokenizer for max_tokens / min_tokens (required with them).","enum":["cl100k_base","o200k_base"]},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the condition on the missing field counts as passed).","enum":["error","skip","keep"],"default":"error"}}},"Predicate":{"description":"A condition on one field. All the given tests must hold.","type":"object","additionalProperties":false,"required":["field"],"minProperties":2,"properties":{"field":{"description":"Dotted path of the field.","type":"string","minLength":1},"equals":{"description":"The field equals this value (JSON equality)."},"not_equals":{"description":"The field differs from this value."},"in":{"description":"The field equals one of these values.","type":"array"},"not_in":{"description":"The field equals none of these values.","type":"array"},"gt":{"description":"The field is a number greater than this.","type":"number"},"gte":{"description":"The field is a number at least this.","type":"number"},"lt":{"description":"The field is a number less than this.","type":"number"},"lte":{"description":"The field is a number at most this.","type":"number"},"matches":{"description":"The field is a string matching this regular expression (JavaScript syntax, Unicode mode).","type":"string"},"exists":{"description":"The field is present and not null (true) or absent or null (false).","type":"boolean"},"min_length":{"description":"The field is a string or list at least this long (characters or items).","type":"integer","minimum":0},"max_length":{"description":"The field is a string or list at most this long.","type":"integer","minimum":0}}},"DedupeOptions":{"description":"Drops repeated records, keeping the first. `exact`: equal values; `normalized`: equal text after Unicode NFKC, lowercasing and removing punctuation and extra spaces; `near`: MinHash/LSH near-duplicates at a Jaccard `threshold`. Keeps about 20 to 45 bytes per unique record in memory (exact, normalized: a 128-bit hash in an open-addressing table). Must come before `split`, or duplicates would leak across splits.","type":"object","additionalProperties":false,"properties":{"by":{"description":"Field path(s) compared. Default: the whole record. A record without one of them is handled by `missing`.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"mode":{"description":"exact (default), normalized or near.","enum":["exact","normalized","near"],"default":"exact"},"threshold":{"description":"near: the Jaccard similarity from which records count as duplicates. Default 0.8.","type":"number","exclusiveMinimum":0,"maximum":1,"default":0.8},"shingle_size":{"description":"near: words per shingle. Default 5.","type":"integer","minimum":1,"default":5},"num_perm":{"description":"near: MinHash permutations. Default 128.","type":"integer","minimum":8,"maximum":1024,"default":128},"seed":{"description":"near: hash seed. Default: the recipe's seed.","type":"integer","minimum":0},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record is kept and never counted as a duplicate).","enum":["error","skip","keep"],"default":"error"}}},"RedactOptions":{"description":"Replaces personal data in text with placeholders: emails ([EMAIL]), phone numbers ([PHONE]), Luhn-valid card numbers ([CARD]) and custom patterns. In chat examples only message contents are touched.","type":"object","additionalProperties":false,"properties":{"emails":{"description":"Redact email addresses. Default true.","type":"boolean","default":true},"phones":{"description":"Redact phone numbers. Default true.","type":"boolean","default":true},"cards":{"description":"Redact payment card numbers (Luhn-checked). Default true.","type":"boolean","default":true},"patterns":{"description":"Custom regular expressions (JavaScript syntax, Unicode mode).","type":"array","items":{"$ref":"#/$defs/RedactPattern"}},"fields":{"description":"Only these field paths. Default: message contents of chat examples, every string of other records.","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}},"RedactPattern":{"description":"A custom redaction.","type":"object","additionalProperties":false,"required":["regex"],"properties":{"regex":{"description":"The regular expression.","type":"string","minLength":1},"flags":{"description":"Extra flags, e.g. i.","type":"string","pattern":"^[imsy]*$"},"replacement":{"description":"Replacement text. Default [REDACTED].","type":"string"}}},"SampleOptions":{"description":"Keeps a seeded random subset: a `fraction` of the records (each kept independently, by a hash of its content and the seed; streaming) or exactly `n` (the n records with the smallest such hashes; input order kept).","type":"object","additionalProperties":false,"minProperties":1,"properties":{"n":{"description":"How many records to keep.","type":"integer","minimum":1},"fraction":{"description":"Share of records to keep, in (0, 1].","type":"number","exclusiveMinimum":0,"maximum":1},"seed":{"description":"Default: the recipe's seed.","type":"integer","minimum":0}}},"ShuffleOptions":{"description":"Reorders the records by a seeded hash of their content (the same records and seed always give the same order). Spills to disk beyond 64 MB, so memory stays flat.","type":"object","additionalProperties":false,"properties":{"seed":{"description":"Default: the recipe's seed.","type":"integer","minimum":0}}},"LimitOptions":{"description":"Keeps the first `n` records.","type":"object","additionalProperties":false,"required":["n"],"properties":{"n":{"description":"How many records to keep.","type":"integer","minimum":0}}},"SplitOptions":{"description":"Assigns each example to train, validation or test by its source record, so prompt edits (template, system, map, redact) never move an example. id = the first 32 hex digits of sha256(canonical JSON of the source record as read, before any transform); u = the first 8 bytes of sha256(\"<seed>:\" + id) read as a big-endian integer divided by 2^64 (with `by`: id is taken over the canonical JSON of the list of those fields' values instead). u < validation goes to validation, u < validation + test to test, the rest to train. Adding an example never moves another, and records made from one source record share its split.","type":"object","additionalProperties":false,"properties":{"validation":{"description":"Fraction of examples for validation, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1,"default":0},"test":{"description":"Fraction of examples for test, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1,"default":0},"seed":{"description":"Split seed. Default: the recipe's `seed`.","type":"integer","minimum":0},"by":{"description":"Field path(s) of the source record (as read, before any transform) whose values decide the split together, so that all records of one group (a customer, a document) land in the same split.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record is placed by its whole source record instead).","enum":["error","skip","keep"],"default":"error"}}},"JsOptions":{"description":"Runs a function from your own JavaScript module on every record. It receives (record, {options, seed}) and returns a record, a list of records, or null to drop it; it may be async. The module's content and every local file it imports are part of the dataset's key.","type":"object","additionalProperties":false,"required":["module"],"properties":{"module":{"description":"Path of the module (.js, .mjs), relative to the recipe.","type":"string","minLength":1},"function":{"description":"Name of the exported function. Default: default.","type":"string","minLength":1,"default":"default"},"options":{"description":"Passed to the function as its second argument's `options`; part of the key.","type":"object"}}},"CommandOptions":{"description":"Pipes the records through an executable: JSONL on its stdin, JSONL on its stdout (one record per line, any number). Its arguments, and the content of every argument that names a file, are part of the dataset's key. It gets a minimal environment.","type":"object","additionalProperties":false,"required":["run"],"properties":{"run":{"description":"The executable and its arguments; paths relative to the recipe.","type":"array","minItems":1,"items":{"type":"string","minLength":1}},"env":{"description":"Extra environment variables for it (part of the key).","type":"object","additionalProperties":{"type":"string"}}}},"Backend":{"description":"A training backend, chosen by `type`.","type":"object","required":["type"],"properties":{"type":{"description":"Which backend: openai or local.","enum":["openai","local"]}},"discriminator":{"propertyName":"type"},"oneOf":[{"$ref":"#/$defs/OpenAIBackend"},{"$ref":"#/$defs/LocalBackend"}]},"OpenAIBackend":{"description":"The OpenAI (or Azure OpenAI) fine-tuning API.","type":"object","additionalProperties":false,"required":["type","model"],"properties":{"type":{"const":"openai"},"model":{"description":"Base model snapshot, e.g. gpt-4o-mini-2024-07-18.","type":"string","minLength":1},"budget_usd":{"description":"Refuse to start a job whose estimated cost exceeds this.","type":"number","exclusiveMinimum":0},"suffix":{"description":"Suffix of the fine-tuned model's name.","type":"string","maxLength":64}}},"LocalBackend":{"description":"A local trainer spawned as a child process.","type":"object","additionalProperties":false,"required":["type","model"],"properties":{"type":{"const":"local"},"trainer":{"description":"Which trainer runs the job. Default: embedded.","enum":["embedded","hf","axolotl","command"],"default":"embedded"},"model":{"description":"Base model: a name or a local path.","type":"string","minLength":1},"command":{"description":"For trainer `command`: the executable and its arguments.","type":"array","minItems":1,"items":{"type":"string"}}}},"Hyperparameters":{"description":"Training hyperparameters; unset means the backend's default.","type":"object","additionalProperties":false,"properties":{"n_epochs":{"description":"Passes over the training set.","type":"integer","minimum":1},"epochs":{"description":"Alias of n_epochs.","type":"integer","minimum":1},"batch_size":{"description":"Examples per training step.","type":"integer","minimum":1},"learning_rate_multiplier":{"description":"OpenAI's scale on its default learning rate.","type":"number","exclusiveMinimum":0},"learning_rate":{"description":"Learning rate of local trainers.","type":"number","exclusiveMinimum":0}}},"Target":{"description":"One training of the shared dataset.","type":"object","additionalProperties":false,"required":["backend"],"properties":{"backend":{"$ref":"#/$defs/Backend"},"hyperparameters":{"$ref":"#/$defs/Hyperparameters"}}},"Eval":{"description":"Evaluation of each target on a split of the dataset.","type":"object","additionalProperties":false,"required":["metrics"],"properties":{"dataset":{"description":"Which split to evaluate on. Default: test.","enum":["train","validation","test"],"default":"test"},"models":{"description":"Models to compare: `base`, `tuned`, or model ids.","type":"array","items":{"type":"string"}},"metrics":{"description":"Metrics to compute, e.g. exact_match, token_f1, bleu, chrf, rouge_l.","type":"array","minItems":1,"items":{"type":"string"}},"gates":{"description":"Bounds that fail the build (exit 3) when a metric is outside them.","type":"array","items":{"$ref":"#/$defs/Gate"}}}},"Gate":{"description":"Fails the build (exit 3) when a metric of a model is outside its bounds.","type":"object","additionalProperties":false,"required":["metric"],"properties":{"metric":{"description":"The metric the bound applies to.","type":"string"},"model":{"description":"Which model the bound applies to. Default: tuned.","type":"string","default":"tuned"},"min":{"description":"Lowest passing value.","type":"number"},"max":{"description":"Highest passing value.","type":"number"}}}}};
 const schema32 = {"description":"Where records come from: exactly one of `path` (local files), `url` (a pinned remote file) or `examples` (inline records).","type":"object","additionalProperties":false,"properties":{"path":{"description":"A file, or a glob (`*`, `**`, `?`, `[...]`, `{a,b}`) matching several, relative to the recipe's folder. Several files are read in sorted order. `.gz` files are decompressed.","type":"string","minLength":1},"url":{"description":"An http(s) URL, fetched once into the store and verified against `sha256`; never fetched again while the pin matches.","type":"string","pattern":"^https?://"},"sha256":{"description":"The sha256 of the bytes at `url` (64 hex digits, optionally prefixed `sha256:`). Required with `url`.","type":"string","pattern":"^(sha256:)?[0-9a-f]{64}$"},"auth_env":{"description":"Name of an environment variable holding a token for `url`; sent as `<auth_header>: <auth_scheme> <token>`. The token never reaches keys, logs or the lockfile.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"auth_header":{"description":"Header carrying the token. Default: Authorization.","type":"string","minLength":1,"default":"Authorization"},"auth_scheme":{"description":"Word before the token, e.g. Bearer (the default), Token; empty for the bare token.","type":"string","default":"Bearer"},"examples":{"description":"Records written in the recipe itself.","type":"array","minItems":1,"items":{"type":"object"}},"format":{"description":"How to parse the bytes. Default: from the extension (.jsonl/.ndjson -> jsonl, .json -> json, .csv -> csv, .tsv -> csv with tabs), after removing .gz.","enum":["jsonl","json","csv"]},"delimiter":{"description":"CSV field delimiter (one character). Default: ',' (tab for .tsv).","type":"string","minLength":1,"maxLength":1},"on_error":{"description":"`fail` (default): a bad record fails the build (exit 2). `skip`: bad records are counted, the first locations reported, and the rest is used.","enum":["fail","skip"],"default":"fail"}}};
 const schema53 = {"description":"Training hyperparameters; unset means the backend's default.","type":"object","additionalProperties":false,"properties":{"n_epochs":{"description":"Passes over the training set.","type":"integer","minimum":1},"epochs":{"description":"Alias of n_epochs.","type":"integer","minimum":1},"batch_size":{"description":"Examples per training step.","type":"integer","minimum":1},"learning_rate_multiplier":{"description":"OpenAI's scale on its default learning rate.","type":"number","exclusiveMinimum":0},"learning_rate":{"description":"Learning rate of local trainers.","type":"number","exclusiveMinimum":0}}};
 const func1 = Object.prototype.hasOwnProperty;
@@ -16,13 +16,13 @@ const pattern7 = new RegExp("^(sha256:)?[0-9a-f]{64}$", "u");
 const pattern8 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
 const schema33 = {"description":"One transform step: a map with exactly one key, the transform's name.","type":"object","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"template":{"$ref":"#/$defs/TemplateOptions"},"system":{"$ref":"#/$defs/SystemOptions"},"rename":{"$ref":"#/$defs/RenameOptions"},"map":{"$ref":"#/$defs/MapOptions"},"filter":{"$ref":"#/$defs/FilterOptions"},"dedupe":{"$ref":"#/$defs/DedupeOptions"},"redact":{"$ref":"#/$defs/RedactOptions"},"sample":{"$ref":"#/$defs/SampleOptions"},"shuffle":{"$ref":"#/$defs/ShuffleOptions"},"limit":{"$ref":"#/$defs/LimitOptions"},"split":{"$ref":"#/$defs/SplitOptions"},"js":{"$ref":"#/$defs/JsOptions"},"command":{"$ref":"#/$defs/CommandOptions"}}};
 const schema36 = {"description":"Sets the system message of chat examples: inserts one where there is none, and replaces an existing one unless `overwrite` is false.","type":"object","additionalProperties":false,"required":["content"],"properties":{"content":{"description":"System message template (`{{field}}` reads record fields).","type":"string"},"overwrite":{"description":"Replace a system message the example already has. Default true.","type":"boolean","default":true}}};
-const schema37 = {"description":"Renames record fields: `{old: new}`; dotted paths reach into nested objects.","type":"object","minProperties":1,"additionalProperties":{"description":"The new name (path) of the field.","type":"string","minLength":1}};
-const schema38 = {"description":"Sets fields from templates (`{field: \"{{a}} {{b}}\"}`), or removes them (`{field: null}`).","type":"object","minProperties":1,"additionalProperties":{"description":"A template for the field's new value, or null to remove the field.","type":["string","null"]}};
-const schema41 = {"description":"Drops repeated records, keeping the first. `exact`: equal values; `normalized`: equal text after Unicode NFKC, lowercasing and removing punctuation and extra spaces; `near`: MinHash/LSH near-duplicates at a Jaccard `threshold`. Keeps about 20 to 45 bytes per unique record in memory (exact, normalized: a 128-bit hash in an open-addressing table). Must come before `split`, or duplicates would leak across splits.","type":"object","additionalProperties":false,"properties":{"by":{"description":"Field path(s) compared. Default: the whole record.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"mode":{"description":"exact (default), normalized or near.","enum":["exact","normalized","near"],"default":"exact"},"threshold":{"description":"near: the Jaccard similarity from which records count as duplicates. Default 0.8.","type":"number","exclusiveMinimum":0,"maximum":1,"default":0.8},"shingle_size":{"description":"near: words per shingle. Default 5.","type":"integer","minimum":1,"default":5},"num_perm":{"description":"near: MinHash permutations. Default 128.","type":"integer","minimum":8,"maximum":1024,"default":128},"seed":{"description":"near: hash seed. Default: the recipe's seed.","type":"integer","minimum":0}}};
+const schema37 = {"description":"Renames record fields: `{old: new}`; dotted paths reach into nested objects. The long form `{fields: {old: new}, missing: ...}` also says what a record without an old field does.","oneOf":[{"type":"object","additionalProperties":false,"required":["fields"],"properties":{"fields":{"description":"`{old: new}` field paths.","type":"object","minProperties":1,"additionalProperties":{"description":"The new name (path) of the field.","type":"string","minLength":1}},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record passes without that field renamed).","enum":["error","skip","keep"],"default":"error"}}},{"type":"object","minProperties":1,"additionalProperties":{"description":"The new name (path) of the field.","type":"string","minLength":1}}]};
+const schema38 = {"description":"Sets fields from templates (`{field: \"{{a}} {{b}}\"}`), or removes them (`{field: null}`). The long form `{fields: {...}, missing: ...}` also says what a record without a field a template reads does.","oneOf":[{"type":"object","additionalProperties":false,"required":["fields"],"properties":{"fields":{"description":"`{field: template or null}`.","type":"object","minProperties":1,"additionalProperties":{"description":"A template for the field's new value, or null to remove the field.","type":["string","null"]}},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record passes with that field left as it was).","enum":["error","skip","keep"],"default":"error"}}},{"type":"object","minProperties":1,"additionalProperties":{"description":"A template for the field's new value, or null to remove the field.","type":["string","null"]}}]};
+const schema41 = {"description":"Drops repeated records, keeping the first. `exact`: equal values; `normalized`: equal text after Unicode NFKC, lowercasing and removing punctuation and extra spaces; `near`: MinHash/LSH near-duplicates at a Jaccard `threshold`. Keeps about 20 to 45 bytes per unique record in memory (exact, normalized: a 128-bit hash in an open-addressing table). Must come before `split`, or duplicates would leak across splits.","type":"object","additionalProperties":false,"properties":{"by":{"description":"Field path(s) compared. Default: the whole record. A record without one of them is handled by `missing`.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"mode":{"description":"exact (default), normalized or near.","enum":["exact","normalized","near"],"default":"exact"},"threshold":{"description":"near: the Jaccard similarity from which records count as duplicates. Default 0.8.","type":"number","exclusiveMinimum":0,"maximum":1,"default":0.8},"shingle_size":{"description":"near: words per shingle. Default 5.","type":"integer","minimum":1,"default":5},"num_perm":{"description":"near: MinHash permutations. Default 128.","type":"integer","minimum":8,"maximum":1024,"default":128},"seed":{"description":"near: hash seed. Default: the recipe's seed.","type":"integer","minimum":0},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record is kept and never counted as a duplicate).","enum":["error","skip","keep"],"default":"error"}}};
 const schema44 = {"description":"Keeps a seeded random subset: a `fraction` of the records (each kept independently, by a hash of its content and the seed; streaming) or exactly `n` (the n records with the smallest such hashes; input order kept).","type":"object","additionalProperties":false,"minProperties":1,"properties":{"n":{"description":"How many records to keep.","type":"integer","minimum":1},"fraction":{"description":"Share of records to keep, in (0, 1].","type":"number","exclusiveMinimum":0,"maximum":1},"seed":{"description":"Default: the recipe's seed.","type":"integer","minimum":0}}};
 const schema45 = {"description":"Reorders the records by a seeded hash of their content (the same records and seed always give the same order). Spills to disk beyond 64 MB, so memory stays flat.","type":"object","additionalProperties":false,"properties":{"seed":{"description":"Default: the recipe's seed.","type":"integer","minimum":0}}};
 const schema46 = {"description":"Keeps the first `n` records.","type":"object","additionalProperties":false,"required":["n"],"properties":{"n":{"description":"How many records to keep.","type":"integer","minimum":0}}};
-const schema47 = {"description":"Assigns each example to train, validation or test. The bucket is u = the first 8 bytes of sha256(\"<seed>:\" + canonical JSON of the example) read as a big-endian integer divided by 2^64; u < validation goes to validation, u < validation + test to test, the rest to train. Adding an example never moves another.","type":"object","additionalProperties":false,"properties":{"validation":{"description":"Fraction of examples for validation, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1,"default":0},"test":{"description":"Fraction of examples for test, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1,"default":0},"seed":{"description":"Split seed. Default: the recipe's `seed`.","type":"integer","minimum":0}}};
+const schema47 = {"description":"Assigns each example to train, validation or test by its source record, so prompt edits (template, system, map, redact) never move an example. id = the first 32 hex digits of sha256(canonical JSON of the source record as read, before any transform); u = the first 8 bytes of sha256(\"<seed>:\" + id) read as a big-endian integer divided by 2^64 (with `by`: id is taken over the canonical JSON of the list of those fields' values instead). u < validation goes to validation, u < validation + test to test, the rest to train. Adding an example never moves another, and records made from one source record share its split.","type":"object","additionalProperties":false,"properties":{"validation":{"description":"Fraction of examples for validation, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1,"default":0},"test":{"description":"Fraction of examples for test, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1,"default":0},"seed":{"description":"Split seed. Default: the recipe's `seed`.","type":"integer","minimum":0},"by":{"description":"Field path(s) of the source record (as read, before any transform) whose values decide the split together, so that all records of one group (a customer, a document) land in the same split.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record is placed by its whole source record instead).","enum":["error","skip","keep"],"default":"error"}}};
 const schema48 = {"description":"Runs a function from your own JavaScript module on every record. It receives (record, {options, seed}) and returns a record, a list of records, or null to drop it; it may be async. The module's content and every local file it imports are part of the dataset's key.","type":"object","additionalProperties":false,"required":["module"],"properties":{"module":{"description":"Path of the module (.js, .mjs), relative to the recipe.","type":"string","minLength":1},"function":{"description":"Name of the exported function. Default: default.","type":"string","minLength":1,"default":"default"},"options":{"description":"Passed to the function as its second argument's `options`; part of the key.","type":"object"}}};
 const schema49 = {"description":"Pipes the records through an executable: JSONL on its stdin, JSONL on its stdout (one record per line, any number). Its arguments, and the content of every argument that names a file, are part of the dataset's key. It gets a minimal environment.","type":"object","additionalProperties":false,"required":["run"],"properties":{"run":{"description":"The executable and its arguments; paths relative to the recipe.","type":"array","minItems":1,"items":{"type":"string","minLength":1}},"env":{"description":"Extra environment variables for it (part of the key).","type":"object","additionalProperties":{"type":"string"}}}};
 const schema34 = {"description":"Turns each record into an OpenAI chat example `{messages: [...]}`. `{{field}}` (or `{{a.b}}`) inserts a record field; a missing field is an error. One turn: `user` + `assistant`. A fixed conversation: `messages`. A thread stored in a list field: `turns` names the field, and `user`/`assistant` are filled from each of its items.","type":"object","additionalProperties":false,"properties":{"system":{"description":"System message template (first message).","type":"string"},"user":{"description":"User message template.","type":"string"},"assistant":{"description":"Assistant message template.","type":"string"},"turns":{"description":"A field holding a list of turns; each item fills `user` and `assistant` (item fields; `{{$.x}}` reads the record's field x).","type":"string","minLength":1},"messages":{"description":"A fixed list of message templates, for multi-turn examples.","type":"array","minItems":1,"items":{"$ref":"#/$defs/MessageTemplate"}}}};
@@ -243,7 +243,7 @@ return errors === 0;
 }
 validate22.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema39 = {"description":"Keeps the records that pass every condition: field predicates (`where`) and a token length (chat tokens by the OpenAI cookbook's rule, with an explicit `encoding`). Dropped records are counted per reason.","type":"object","additionalProperties":false,"minProperties":1,"properties":{"where":{"description":"Field predicates; all must hold.","type":"array","minItems":1,"items":{"$ref":"#/$defs/Predicate"}},"max_tokens":{"description":"Drop examples with more chat tokens than this.","type":"integer","minimum":1},"min_tokens":{"description":"Drop examples with fewer chat tokens than this.","type":"integer","minimum":0},"encoding":{"description":"Tokenizer for max_tokens / min_tokens (required with them).","enum":["cl100k_base","o200k_base"]}}};
+const schema39 = {"description":"Keeps the records that pass every condition: field predicates (`where`) and a token length (chat tokens by the OpenAI cookbook's rule, with an explicit `encoding`). Dropped records are counted per reason.","type":"object","additionalProperties":false,"minProperties":1,"properties":{"where":{"description":"Field predicates, checked in order; a record must pass all of them, and checking stops at the first that fails (so an `exists` condition guards the ones after it). A record that lacks a predicate's field is handled by `missing`, except for `exists`, which tests exactly that.","type":"array","minItems":1,"items":{"$ref":"#/$defs/Predicate"}},"max_tokens":{"description":"Drop examples with more chat tokens than this.","type":"integer","minimum":1},"min_tokens":{"description":"Drop examples with fewer chat tokens than this.","type":"integer","minimum":0},"encoding":{"description":"Tokenizer for max_tokens / min_tokens (required with them).","enum":["cl100k_base","o200k_base"]},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the condition on the missing field counts as passed).","enum":["error","skip","keep"],"default":"error"}}};
 const schema40 = {"description":"A condition on one field. All the given tests must hold.","type":"object","additionalProperties":false,"required":["field"],"minProperties":2,"properties":{"field":{"description":"Dotted path of the field.","type":"string","minLength":1},"equals":{"description":"The field equals this value (JSON equality)."},"not_equals":{"description":"The field differs from this value."},"in":{"description":"The field equals one of these values.","type":"array"},"not_in":{"description":"The field equals none of these values.","type":"array"},"gt":{"description":"The field is a number greater than this.","type":"number"},"gte":{"description":"The field is a number at least this.","type":"number"},"lt":{"description":"The field is a number less than this.","type":"number"},"lte":{"description":"The field is a number at most this.","type":"number"},"matches":{"description":"The field is a string matching this regular expression (JavaScript syntax, Unicode mode).","type":"string"},"exists":{"description":"The field is present and not null (true) or absent or null (false).","type":"boolean"},"min_length":{"description":"The field is a string or list at least this long (characters or items).","type":"integer","minimum":0},"max_length":{"description":"The field is a string or list at most this long.","type":"integer","minimum":0}}};
 
 function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -268,7 +268,7 @@ vErrors.push(err0);
 errors++;
 }
 for(const key0 in data){
-if(!((((key0 === "where") || (key0 === "max_tokens")) || (key0 === "min_tokens")) || (key0 === "encoding"))){
+if(!(((((key0 === "where") || (key0 === "max_tokens")) || (key0 === "min_tokens")) || (key0 === "encoding")) || (key0 === "missing"))){
 const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema39,data};
 if(vErrors === null){
 vErrors = [err1];
@@ -594,14 +594,27 @@ vErrors.push(err26);
 errors++;
 }
 }
-}
-else {
-const err27 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.type,parentSchema:schema39,data};
+if(data.missing !== undefined){
+let data16 = data.missing;
+if(!(((data16 === "error") || (data16 === "skip")) || (data16 === "keep"))){
+const err27 = {instancePath:instancePath+"/missing",schemaPath:"#/properties/missing/enum",keyword:"enum",params:{allowedValues: schema39.properties.missing.enum},message:"must be equal to one of the allowed values",schema:schema39.properties.missing.enum,parentSchema:schema39.properties.missing,data:data16};
 if(vErrors === null){
 vErrors = [err27];
 }
 else {
 vErrors.push(err27);
+}
+errors++;
+}
+}
+}
+else {
+const err28 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.type,parentSchema:schema39,data};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
 }
 errors++;
 }
@@ -974,9 +987,13 @@ errors++;
 }
 if(data.rename !== undefined){
 let data4 = data.rename;
+const _errs13 = errors;
+let valid4 = false;
+let passing0 = null;
+const _errs14 = errors;
 if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
-if(Object.keys(data4).length < 1){
-const err8 = {instancePath:instancePath+"/rename",schemaPath:"#/$defs/RenameOptions/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema37,data:data4};
+if(data4.fields === undefined){
+const err8 = {instancePath:instancePath+"/rename",schemaPath:"#/$defs/RenameOptions/oneOf/0/required",keyword:"required",params:{missingProperty: "fields"},message:"must have required property '"+"fields"+"'",schema:schema37.oneOf[0].required,parentSchema:schema37.oneOf[0],data:data4};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -986,10 +1003,8 @@ vErrors.push(err8);
 errors++;
 }
 for(const key2 in data4){
-let data5 = data4[key2];
-if(typeof data5 === "string"){
-if(func3(data5) < 1){
-const err9 = {instancePath:instancePath+"/rename/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/RenameOptions/additionalProperties/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema37.additionalProperties,data:data5};
+if(!((key2 === "fields") || (key2 === "missing"))){
+const err9 = {instancePath:instancePath+"/rename",schemaPath:"#/$defs/RenameOptions/oneOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema37.oneOf[0],data:data4};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -999,8 +1014,11 @@ vErrors.push(err9);
 errors++;
 }
 }
-else {
-const err10 = {instancePath:instancePath+"/rename/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/RenameOptions/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.additionalProperties.type,parentSchema:schema37.additionalProperties,data:data5};
+if(data4.fields !== undefined){
+let data5 = data4.fields;
+if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
+if(Object.keys(data5).length < 1){
+const err10 = {instancePath:instancePath+"/rename/fields",schemaPath:"#/$defs/RenameOptions/oneOf/0/properties/fields/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema37.oneOf[0].properties.fields,data:data5};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -1009,10 +1027,11 @@ vErrors.push(err10);
 }
 errors++;
 }
-}
-}
-else {
-const err11 = {instancePath:instancePath+"/rename",schemaPath:"#/$defs/RenameOptions/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema37.type,parentSchema:schema37,data:data4};
+for(const key3 in data5){
+let data6 = data5[key3];
+if(typeof data6 === "string"){
+if(func3(data6) < 1){
+const err11 = {instancePath:instancePath+"/rename/fields/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/RenameOptions/oneOf/0/properties/fields/additionalProperties/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema37.oneOf[0].properties.fields.additionalProperties,data:data6};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -1022,11 +1041,8 @@ vErrors.push(err11);
 errors++;
 }
 }
-if(data.map !== undefined){
-let data6 = data.map;
-if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
-if(Object.keys(data6).length < 1){
-const err12 = {instancePath:instancePath+"/map",schemaPath:"#/$defs/MapOptions/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema38,data:data6};
+else {
+const err12 = {instancePath:instancePath+"/rename/fields/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/RenameOptions/oneOf/0/properties/fields/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.oneOf[0].properties.fields.additionalProperties.type,parentSchema:schema37.oneOf[0].properties.fields.additionalProperties,data:data6};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -1035,10 +1051,10 @@ vErrors.push(err12);
 }
 errors++;
 }
-for(const key3 in data6){
-let data7 = data6[key3];
-if((typeof data7 !== "string") && (data7 !== null)){
-const err13 = {instancePath:instancePath+"/map/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/MapOptions/additionalProperties/type",keyword:"type",params:{type: schema38.additionalProperties.type},message:"must be string,null",schema:schema38.additionalProperties.type,parentSchema:schema38.additionalProperties,data:data7};
+}
+}
+else {
+const err13 = {instancePath:instancePath+"/rename/fields",schemaPath:"#/$defs/RenameOptions/oneOf/0/properties/fields/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema37.oneOf[0].properties.fields.type,parentSchema:schema37.oneOf[0].properties.fields,data:data5};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -1048,9 +1064,10 @@ vErrors.push(err13);
 errors++;
 }
 }
-}
-else {
-const err14 = {instancePath:instancePath+"/map",schemaPath:"#/$defs/MapOptions/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.type,parentSchema:schema38,data:data6};
+if(data4.missing !== undefined){
+let data7 = data4.missing;
+if(!(((data7 === "error") || (data7 === "skip")) || (data7 === "keep"))){
+const err14 = {instancePath:instancePath+"/rename/missing",schemaPath:"#/$defs/RenameOptions/oneOf/0/properties/missing/enum",keyword:"enum",params:{allowedValues: schema37.oneOf[0].properties.missing.enum},message:"must be equal to one of the allowed values",schema:schema37.oneOf[0].properties.missing.enum,parentSchema:schema37.oneOf[0].properties.missing,data:data7};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -1060,18 +1077,9 @@ vErrors.push(err14);
 errors++;
 }
 }
-if(data.filter !== undefined){
-if(!(validate24(data.filter, {instancePath:instancePath+"/filter",parentData:data,parentDataProperty:"filter",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
-errors = vErrors.length;
 }
-}
-if(data.dedupe !== undefined){
-let data9 = data.dedupe;
-if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
-for(const key4 in data9){
-if(!((((((key4 === "by") || (key4 === "mode")) || (key4 === "threshold")) || (key4 === "shingle_size")) || (key4 === "num_perm")) || (key4 === "seed"))){
-const err15 = {instancePath:instancePath+"/dedupe",schemaPath:"#/$defs/DedupeOptions/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema41,data:data9};
+else {
+const err15 = {instancePath:instancePath+"/rename",schemaPath:"#/$defs/RenameOptions/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema37.oneOf[0].type,parentSchema:schema37.oneOf[0],data:data4};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -1080,16 +1088,16 @@ vErrors.push(err15);
 }
 errors++;
 }
+var _valid0 = _errs14 === errors;
+if(_valid0){
+valid4 = true;
+passing0 = 0;
+var props0 = true;
 }
-if(data9.by !== undefined){
-let data10 = data9.by;
-const _errs29 = errors;
-let valid9 = false;
-let passing0 = null;
-const _errs30 = errors;
-if(typeof data10 === "string"){
-if(func3(data10) < 1){
-const err16 = {instancePath:instancePath+"/dedupe/by",schemaPath:"#/$defs/DedupeOptions/properties/by/oneOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema41.properties.by.oneOf[0],data:data10};
+const _errs23 = errors;
+if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
+if(Object.keys(data4).length < 1){
+const err16 = {instancePath:instancePath+"/rename",schemaPath:"#/$defs/RenameOptions/oneOf/1/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema37.oneOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -1098,9 +1106,11 @@ vErrors.push(err16);
 }
 errors++;
 }
-}
-else {
-const err17 = {instancePath:instancePath+"/dedupe/by",schemaPath:"#/$defs/DedupeOptions/properties/by/oneOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.by.oneOf[0].type,parentSchema:schema41.properties.by.oneOf[0],data:data10};
+for(const key4 in data4){
+let data8 = data4[key4];
+if(typeof data8 === "string"){
+if(func3(data8) < 1){
+const err17 = {instancePath:instancePath+"/rename/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/RenameOptions/oneOf/1/additionalProperties/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema37.oneOf[1].additionalProperties,data:data8};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -1109,15 +1119,9 @@ vErrors.push(err17);
 }
 errors++;
 }
-var _valid0 = _errs30 === errors;
-if(_valid0){
-valid9 = true;
-passing0 = 0;
 }
-const _errs32 = errors;
-if(Array.isArray(data10)){
-if(data10.length < 1){
-const err18 = {instancePath:instancePath+"/dedupe/by",schemaPath:"#/$defs/DedupeOptions/properties/by/oneOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema41.properties.by.oneOf[1],data:data10};
+else {
+const err18 = {instancePath:instancePath+"/rename/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/RenameOptions/oneOf/1/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.oneOf[1].additionalProperties.type,parentSchema:schema37.oneOf[1].additionalProperties,data:data8};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -1126,12 +1130,10 @@ vErrors.push(err18);
 }
 errors++;
 }
-const len0 = data10.length;
-for(let i0=0; i0<len0; i0++){
-let data11 = data10[i0];
-if(typeof data11 === "string"){
-if(func3(data11) < 1){
-const err19 = {instancePath:instancePath+"/dedupe/by/" + i0,schemaPath:"#/$defs/DedupeOptions/properties/by/oneOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema41.properties.by.oneOf[1].items,data:data11};
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/rename",schemaPath:"#/$defs/RenameOptions/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema37.oneOf[1].type,parentSchema:schema37.oneOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -1140,9 +1142,22 @@ vErrors.push(err19);
 }
 errors++;
 }
+var _valid0 = _errs23 === errors;
+if(_valid0 && valid4){
+valid4 = false;
+passing0 = [passing0, 1];
 }
 else {
-const err20 = {instancePath:instancePath+"/dedupe/by/" + i0,schemaPath:"#/$defs/DedupeOptions/properties/by/oneOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.by.oneOf[1].items.type,parentSchema:schema41.properties.by.oneOf[1].items,data:data11};
+if(_valid0){
+valid4 = true;
+passing0 = 1;
+if(props0 !== true){
+props0 = true;
+}
+}
+}
+if(!valid4){
+const err20 = {instancePath:instancePath+"/rename",schemaPath:"#/$defs/RenameOptions/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema37.oneOf,parentSchema:schema37,data:data4};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -1151,10 +1166,27 @@ vErrors.push(err20);
 }
 errors++;
 }
-}
+else {
+errors = _errs13;
+if(vErrors !== null){
+if(_errs13){
+vErrors.length = _errs13;
 }
 else {
-const err21 = {instancePath:instancePath+"/dedupe/by",schemaPath:"#/$defs/DedupeOptions/properties/by/oneOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema41.properties.by.oneOf[1].type,parentSchema:schema41.properties.by.oneOf[1],data:data10};
+vErrors = null;
+}
+}
+}
+}
+if(data.map !== undefined){
+let data9 = data.map;
+const _errs30 = errors;
+let valid9 = false;
+let passing1 = null;
+const _errs31 = errors;
+if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
+if(data9.fields === undefined){
+const err21 = {instancePath:instancePath+"/map",schemaPath:"#/$defs/MapOptions/oneOf/0/required",keyword:"required",params:{missingProperty: "fields"},message:"must have required property '"+"fields"+"'",schema:schema38.oneOf[0].required,parentSchema:schema38.oneOf[0],data:data9};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -1163,19 +1195,9 @@ vErrors.push(err21);
 }
 errors++;
 }
-var _valid0 = _errs32 === errors;
-if(_valid0 && valid9){
-valid9 = false;
-passing0 = [passing0, 1];
-}
-else {
-if(_valid0){
-valid9 = true;
-passing0 = 1;
-}
-}
-if(!valid9){
-const err22 = {instancePath:instancePath+"/dedupe/by",schemaPath:"#/$defs/DedupeOptions/properties/by/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema41.properties.by.oneOf,parentSchema:schema41.properties.by,data:data10};
+for(const key5 in data9){
+if(!((key5 === "fields") || (key5 === "missing"))){
+const err22 = {instancePath:instancePath+"/map",schemaPath:"#/$defs/MapOptions/oneOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema38.oneOf[0],data:data9};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -1184,22 +1206,12 @@ vErrors.push(err22);
 }
 errors++;
 }
-else {
-errors = _errs29;
-if(vErrors !== null){
-if(_errs29){
-vErrors.length = _errs29;
 }
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data9.mode !== undefined){
-let data12 = data9.mode;
-if(!(((data12 === "exact") || (data12 === "normalized")) || (data12 === "near"))){
-const err23 = {instancePath:instancePath+"/dedupe/mode",schemaPath:"#/$defs/DedupeOptions/properties/mode/enum",keyword:"enum",params:{allowedValues: schema41.properties.mode.enum},message:"must be equal to one of the allowed values",schema:schema41.properties.mode.enum,parentSchema:schema41.properties.mode,data:data12};
+if(data9.fields !== undefined){
+let data10 = data9.fields;
+if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
+if(Object.keys(data10).length < 1){
+const err23 = {instancePath:instancePath+"/map/fields",schemaPath:"#/$defs/MapOptions/oneOf/0/properties/fields/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema38.oneOf[0].properties.fields,data:data10};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -1208,12 +1220,10 @@ vErrors.push(err23);
 }
 errors++;
 }
-}
-if(data9.threshold !== undefined){
-let data13 = data9.threshold;
-if((typeof data13 == "number") && (isFinite(data13))){
-if(data13 > 1 || isNaN(data13)){
-const err24 = {instancePath:instancePath+"/dedupe/threshold",schemaPath:"#/$defs/DedupeOptions/properties/threshold/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1",schema:1,parentSchema:schema41.properties.threshold,data:data13};
+for(const key6 in data10){
+let data11 = data10[key6];
+if((typeof data11 !== "string") && (data11 !== null)){
+const err24 = {instancePath:instancePath+"/map/fields/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/MapOptions/oneOf/0/properties/fields/additionalProperties/type",keyword:"type",params:{type: schema38.oneOf[0].properties.fields.additionalProperties.type},message:"must be string,null",schema:schema38.oneOf[0].properties.fields.additionalProperties.type,parentSchema:schema38.oneOf[0].properties.fields.additionalProperties,data:data11};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -1222,8 +1232,10 @@ vErrors.push(err24);
 }
 errors++;
 }
-if(data13 <= 0 || isNaN(data13)){
-const err25 = {instancePath:instancePath+"/dedupe/threshold",schemaPath:"#/$defs/DedupeOptions/properties/threshold/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema41.properties.threshold,data:data13};
+}
+}
+else {
+const err25 = {instancePath:instancePath+"/map/fields",schemaPath:"#/$defs/MapOptions/oneOf/0/properties/fields/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.oneOf[0].properties.fields.type,parentSchema:schema38.oneOf[0].properties.fields,data:data10};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -1233,8 +1245,10 @@ vErrors.push(err25);
 errors++;
 }
 }
-else {
-const err26 = {instancePath:instancePath+"/dedupe/threshold",schemaPath:"#/$defs/DedupeOptions/properties/threshold/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema41.properties.threshold.type,parentSchema:schema41.properties.threshold,data:data13};
+if(data9.missing !== undefined){
+let data12 = data9.missing;
+if(!(((data12 === "error") || (data12 === "skip")) || (data12 === "keep"))){
+const err26 = {instancePath:instancePath+"/map/missing",schemaPath:"#/$defs/MapOptions/oneOf/0/properties/missing/enum",keyword:"enum",params:{allowedValues: schema38.oneOf[0].properties.missing.enum},message:"must be equal to one of the allowed values",schema:schema38.oneOf[0].properties.missing.enum,parentSchema:schema38.oneOf[0].properties.missing,data:data12};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -1244,10 +1258,9 @@ vErrors.push(err26);
 errors++;
 }
 }
-if(data9.shingle_size !== undefined){
-let data14 = data9.shingle_size;
-if(!(((typeof data14 == "number") && (!(data14 % 1) && !isNaN(data14))) && (isFinite(data14)))){
-const err27 = {instancePath:instancePath+"/dedupe/shingle_size",schemaPath:"#/$defs/DedupeOptions/properties/shingle_size/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema41.properties.shingle_size.type,parentSchema:schema41.properties.shingle_size,data:data14};
+}
+else {
+const err27 = {instancePath:instancePath+"/map",schemaPath:"#/$defs/MapOptions/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.oneOf[0].type,parentSchema:schema38.oneOf[0],data:data9};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -1256,9 +1269,16 @@ vErrors.push(err27);
 }
 errors++;
 }
-if((typeof data14 == "number") && (isFinite(data14))){
-if(data14 < 1 || isNaN(data14)){
-const err28 = {instancePath:instancePath+"/dedupe/shingle_size",schemaPath:"#/$defs/DedupeOptions/properties/shingle_size/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema41.properties.shingle_size,data:data14};
+var _valid1 = _errs31 === errors;
+if(_valid1){
+valid9 = true;
+passing1 = 0;
+var props1 = true;
+}
+const _errs40 = errors;
+if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
+if(Object.keys(data9).length < 1){
+const err28 = {instancePath:instancePath+"/map",schemaPath:"#/$defs/MapOptions/oneOf/1/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema38.oneOf[1],data:data9};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -1267,12 +1287,10 @@ vErrors.push(err28);
 }
 errors++;
 }
-}
-}
-if(data9.num_perm !== undefined){
-let data15 = data9.num_perm;
-if(!(((typeof data15 == "number") && (!(data15 % 1) && !isNaN(data15))) && (isFinite(data15)))){
-const err29 = {instancePath:instancePath+"/dedupe/num_perm",schemaPath:"#/$defs/DedupeOptions/properties/num_perm/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema41.properties.num_perm.type,parentSchema:schema41.properties.num_perm,data:data15};
+for(const key7 in data9){
+let data13 = data9[key7];
+if((typeof data13 !== "string") && (data13 !== null)){
+const err29 = {instancePath:instancePath+"/map/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/MapOptions/oneOf/1/additionalProperties/type",keyword:"type",params:{type: schema38.oneOf[1].additionalProperties.type},message:"must be string,null",schema:schema38.oneOf[1].additionalProperties.type,parentSchema:schema38.oneOf[1].additionalProperties,data:data13};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -1281,9 +1299,10 @@ vErrors.push(err29);
 }
 errors++;
 }
-if((typeof data15 == "number") && (isFinite(data15))){
-if(data15 > 1024 || isNaN(data15)){
-const err30 = {instancePath:instancePath+"/dedupe/num_perm",schemaPath:"#/$defs/DedupeOptions/properties/num_perm/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1024},message:"must be <= 1024",schema:1024,parentSchema:schema41.properties.num_perm,data:data15};
+}
+}
+else {
+const err30 = {instancePath:instancePath+"/map",schemaPath:"#/$defs/MapOptions/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.oneOf[1].type,parentSchema:schema38.oneOf[1],data:data9};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -1292,8 +1311,22 @@ vErrors.push(err30);
 }
 errors++;
 }
-if(data15 < 8 || isNaN(data15)){
-const err31 = {instancePath:instancePath+"/dedupe/num_perm",schemaPath:"#/$defs/DedupeOptions/properties/num_perm/minimum",keyword:"minimum",params:{comparison: ">=", limit: 8},message:"must be >= 8",schema:8,parentSchema:schema41.properties.num_perm,data:data15};
+var _valid1 = _errs40 === errors;
+if(_valid1 && valid9){
+valid9 = false;
+passing1 = [passing1, 1];
+}
+else {
+if(_valid1){
+valid9 = true;
+passing1 = 1;
+if(props1 !== true){
+props1 = true;
+}
+}
+}
+if(!valid9){
+const err31 = {instancePath:instancePath+"/map",schemaPath:"#/$defs/MapOptions/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf",schema:schema38.oneOf,parentSchema:schema38,data:data9};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -1302,12 +1335,30 @@ vErrors.push(err31);
 }
 errors++;
 }
+else {
+errors = _errs30;
+if(vErrors !== null){
+if(_errs30){
+vErrors.length = _errs30;
+}
+else {
+vErrors = null;
 }
 }
-if(data9.seed !== undefined){
-let data16 = data9.seed;
-if(!(((typeof data16 == "number") && (!(data16 % 1) && !isNaN(data16))) && (isFinite(data16)))){
-const err32 = {instancePath:instancePath+"/dedupe/seed",schemaPath:"#/$defs/DedupeOptions/properties/seed/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema41.properties.seed.type,parentSchema:schema41.properties.seed,data:data16};
+}
+}
+if(data.filter !== undefined){
+if(!(validate24(data.filter, {instancePath:instancePath+"/filter",parentData:data,parentDataProperty:"filter",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+errors = vErrors.length;
+}
+}
+if(data.dedupe !== undefined){
+let data15 = data.dedupe;
+if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
+for(const key8 in data15){
+if(!(((((((key8 === "by") || (key8 === "mode")) || (key8 === "threshold")) || (key8 === "shingle_size")) || (key8 === "num_perm")) || (key8 === "seed")) || (key8 === "missing"))){
+const err32 = {instancePath:instancePath+"/dedupe",schemaPath:"#/$defs/DedupeOptions/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema41,data:data15};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -1316,9 +1367,16 @@ vErrors.push(err32);
 }
 errors++;
 }
-if((typeof data16 == "number") && (isFinite(data16))){
-if(data16 < 0 || isNaN(data16)){
-const err33 = {instancePath:instancePath+"/dedupe/seed",schemaPath:"#/$defs/DedupeOptions/properties/seed/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema41.properties.seed,data:data16};
+}
+if(data15.by !== undefined){
+let data16 = data15.by;
+const _errs51 = errors;
+let valid15 = false;
+let passing2 = null;
+const _errs52 = errors;
+if(typeof data16 === "string"){
+if(func3(data16) < 1){
+const err33 = {instancePath:instancePath+"/dedupe/by",schemaPath:"#/$defs/DedupeOptions/properties/by/oneOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema41.properties.by.oneOf[0],data:data16};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -1328,15 +1386,257 @@ vErrors.push(err33);
 errors++;
 }
 }
-}
-}
 else {
-const err34 = {instancePath:instancePath+"/dedupe",schemaPath:"#/$defs/DedupeOptions/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema41.type,parentSchema:schema41,data:data9};
+const err34 = {instancePath:instancePath+"/dedupe/by",schemaPath:"#/$defs/DedupeOptions/properties/by/oneOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.by.oneOf[0].type,parentSchema:schema41.properties.by.oneOf[0],data:data16};
 if(vErrors === null){
 vErrors = [err34];
 }
 else {
 vErrors.push(err34);
+}
+errors++;
+}
+var _valid2 = _errs52 === errors;
+if(_valid2){
+valid15 = true;
+passing2 = 0;
+}
+const _errs54 = errors;
+if(Array.isArray(data16)){
+if(data16.length < 1){
+const err35 = {instancePath:instancePath+"/dedupe/by",schemaPath:"#/$defs/DedupeOptions/properties/by/oneOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema41.properties.by.oneOf[1],data:data16};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+const len0 = data16.length;
+for(let i0=0; i0<len0; i0++){
+let data17 = data16[i0];
+if(typeof data17 === "string"){
+if(func3(data17) < 1){
+const err36 = {instancePath:instancePath+"/dedupe/by/" + i0,schemaPath:"#/$defs/DedupeOptions/properties/by/oneOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema41.properties.by.oneOf[1].items,data:data17};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
+}
+errors++;
+}
+}
+else {
+const err37 = {instancePath:instancePath+"/dedupe/by/" + i0,schemaPath:"#/$defs/DedupeOptions/properties/by/oneOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.by.oneOf[1].items.type,parentSchema:schema41.properties.by.oneOf[1].items,data:data17};
+if(vErrors === null){
+vErrors = [err37];
+}
+else {
+vErrors.push(err37);
+}
+errors++;
+}
+}
+}
+else {
+const err38 = {instancePath:instancePath+"/dedupe/by",schemaPath:"#/$defs/DedupeOptions/properties/by/oneOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema41.properties.by.oneOf[1].type,parentSchema:schema41.properties.by.oneOf[1],data:data16};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+var _valid2 = _errs54 === errors;
+if(_valid2 && valid15){
+valid15 = false;
+passing2 = [passing2, 1];
+}
+else {
+if(_valid2){
+valid15 = true;
+passing2 = 1;
+}
+}
+if(!valid15){
+const err39 = {instancePath:instancePath+"/dedupe/by",schemaPath:"#/$defs/DedupeOptions/properties/by/oneOf",keyword:"oneOf",params:{passingSchemas: passing2},message:"must match exactly one schema in oneOf",schema:schema41.properties.by.oneOf,parentSchema:schema41.properties.by,data:data16};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
+}
+errors++;
+}
+else {
+errors = _errs51;
+if(vErrors !== null){
+if(_errs51){
+vErrors.length = _errs51;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data15.mode !== undefined){
+let data18 = data15.mode;
+if(!(((data18 === "exact") || (data18 === "normalized")) || (data18 === "near"))){
+const err40 = {instancePath:instancePath+"/dedupe/mode",schemaPath:"#/$defs/DedupeOptions/properties/mode/enum",keyword:"enum",params:{allowedValues: schema41.properties.mode.enum},message:"must be equal to one of the allowed values",schema:schema41.properties.mode.enum,parentSchema:schema41.properties.mode,data:data18};
+if(vErrors === null){
+vErrors = [err40];
+}
+else {
+vErrors.push(err40);
+}
+errors++;
+}
+}
+if(data15.threshold !== undefined){
+let data19 = data15.threshold;
+if((typeof data19 == "number") && (isFinite(data19))){
+if(data19 > 1 || isNaN(data19)){
+const err41 = {instancePath:instancePath+"/dedupe/threshold",schemaPath:"#/$defs/DedupeOptions/properties/threshold/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1",schema:1,parentSchema:schema41.properties.threshold,data:data19};
+if(vErrors === null){
+vErrors = [err41];
+}
+else {
+vErrors.push(err41);
+}
+errors++;
+}
+if(data19 <= 0 || isNaN(data19)){
+const err42 = {instancePath:instancePath+"/dedupe/threshold",schemaPath:"#/$defs/DedupeOptions/properties/threshold/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema41.properties.threshold,data:data19};
+if(vErrors === null){
+vErrors = [err42];
+}
+else {
+vErrors.push(err42);
+}
+errors++;
+}
+}
+else {
+const err43 = {instancePath:instancePath+"/dedupe/threshold",schemaPath:"#/$defs/DedupeOptions/properties/threshold/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema41.properties.threshold.type,parentSchema:schema41.properties.threshold,data:data19};
+if(vErrors === null){
+vErrors = [err43];
+}
+else {
+vErrors.push(err43);
+}
+errors++;
+}
+}
+if(data15.shingle_size !== undefined){
+let data20 = data15.shingle_size;
+if(!(((typeof data20 == "number") && (!(data20 % 1) && !isNaN(data20))) && (isFinite(data20)))){
+const err44 = {instancePath:instancePath+"/dedupe/shingle_size",schemaPath:"#/$defs/DedupeOptions/properties/shingle_size/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema41.properties.shingle_size.type,parentSchema:schema41.properties.shingle_size,data:data20};
+if(vErrors === null){
+vErrors = [err44];
+}
+else {
+vErrors.push(err44);
+}
+errors++;
+}
+if((typeof data20 == "number") && (isFinite(data20))){
+if(data20 < 1 || isNaN(data20)){
+const err45 = {instancePath:instancePath+"/dedupe/shingle_size",schemaPath:"#/$defs/DedupeOptions/properties/shingle_size/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema41.properties.shingle_size,data:data20};
+if(vErrors === null){
+vErrors = [err45];
+}
+else {
+vErrors.push(err45);
+}
+errors++;
+}
+}
+}
+if(data15.num_perm !== undefined){
+let data21 = data15.num_perm;
+if(!(((typeof data21 == "number") && (!(data21 % 1) && !isNaN(data21))) && (isFinite(data21)))){
+const err46 = {instancePath:instancePath+"/dedupe/num_perm",schemaPath:"#/$defs/DedupeOptions/properties/num_perm/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema41.properties.num_perm.type,parentSchema:schema41.properties.num_perm,data:data21};
+if(vErrors === null){
+vErrors = [err46];
+}
+else {
+vErrors.push(err46);
+}
+errors++;
+}
+if((typeof data21 == "number") && (isFinite(data21))){
+if(data21 > 1024 || isNaN(data21)){
+const err47 = {instancePath:instancePath+"/dedupe/num_perm",schemaPath:"#/$defs/DedupeOptions/properties/num_perm/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1024},message:"must be <= 1024",schema:1024,parentSchema:schema41.properties.num_perm,data:data21};
+if(vErrors === null){
+vErrors = [err47];
+}
+else {
+vErrors.push(err47);
+}
+errors++;
+}
+if(data21 < 8 || isNaN(data21)){
+const err48 = {instancePath:instancePath+"/dedupe/num_perm",schemaPath:"#/$defs/DedupeOptions/properties/num_perm/minimum",keyword:"minimum",params:{comparison: ">=", limit: 8},message:"must be >= 8",schema:8,parentSchema:schema41.properties.num_perm,data:data21};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
+}
+errors++;
+}
+}
+}
+if(data15.seed !== undefined){
+let data22 = data15.seed;
+if(!(((typeof data22 == "number") && (!(data22 % 1) && !isNaN(data22))) && (isFinite(data22)))){
+const err49 = {instancePath:instancePath+"/dedupe/seed",schemaPath:"#/$defs/DedupeOptions/properties/seed/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema41.properties.seed.type,parentSchema:schema41.properties.seed,data:data22};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
+}
+errors++;
+}
+if((typeof data22 == "number") && (isFinite(data22))){
+if(data22 < 0 || isNaN(data22)){
+const err50 = {instancePath:instancePath+"/dedupe/seed",schemaPath:"#/$defs/DedupeOptions/properties/seed/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema41.properties.seed,data:data22};
+if(vErrors === null){
+vErrors = [err50];
+}
+else {
+vErrors.push(err50);
+}
+errors++;
+}
+}
+}
+if(data15.missing !== undefined){
+let data23 = data15.missing;
+if(!(((data23 === "error") || (data23 === "skip")) || (data23 === "keep"))){
+const err51 = {instancePath:instancePath+"/dedupe/missing",schemaPath:"#/$defs/DedupeOptions/properties/missing/enum",keyword:"enum",params:{allowedValues: schema41.properties.missing.enum},message:"must be equal to one of the allowed values",schema:schema41.properties.missing.enum,parentSchema:schema41.properties.missing,data:data23};
+if(vErrors === null){
+vErrors = [err51];
+}
+else {
+vErrors.push(err51);
+}
+errors++;
+}
+}
+}
+else {
+const err52 = {instancePath:instancePath+"/dedupe",schemaPath:"#/$defs/DedupeOptions/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema41.type,parentSchema:schema41,data:data15};
+if(vErrors === null){
+vErrors = [err52];
+}
+else {
+vErrors.push(err52);
 }
 errors++;
 }
@@ -1348,232 +1648,10 @@ errors = vErrors.length;
 }
 }
 if(data.sample !== undefined){
-let data18 = data.sample;
-if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
-if(Object.keys(data18).length < 1){
-const err35 = {instancePath:instancePath+"/sample",schemaPath:"#/$defs/SampleOptions/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema44,data:data18};
-if(vErrors === null){
-vErrors = [err35];
-}
-else {
-vErrors.push(err35);
-}
-errors++;
-}
-for(const key5 in data18){
-if(!(((key5 === "n") || (key5 === "fraction")) || (key5 === "seed"))){
-const err36 = {instancePath:instancePath+"/sample",schemaPath:"#/$defs/SampleOptions/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema44,data:data18};
-if(vErrors === null){
-vErrors = [err36];
-}
-else {
-vErrors.push(err36);
-}
-errors++;
-}
-}
-if(data18.n !== undefined){
-let data19 = data18.n;
-if(!(((typeof data19 == "number") && (!(data19 % 1) && !isNaN(data19))) && (isFinite(data19)))){
-const err37 = {instancePath:instancePath+"/sample/n",schemaPath:"#/$defs/SampleOptions/properties/n/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema44.properties.n.type,parentSchema:schema44.properties.n,data:data19};
-if(vErrors === null){
-vErrors = [err37];
-}
-else {
-vErrors.push(err37);
-}
-errors++;
-}
-if((typeof data19 == "number") && (isFinite(data19))){
-if(data19 < 1 || isNaN(data19)){
-const err38 = {instancePath:instancePath+"/sample/n",schemaPath:"#/$defs/SampleOptions/properties/n/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema44.properties.n,data:data19};
-if(vErrors === null){
-vErrors = [err38];
-}
-else {
-vErrors.push(err38);
-}
-errors++;
-}
-}
-}
-if(data18.fraction !== undefined){
-let data20 = data18.fraction;
-if((typeof data20 == "number") && (isFinite(data20))){
-if(data20 > 1 || isNaN(data20)){
-const err39 = {instancePath:instancePath+"/sample/fraction",schemaPath:"#/$defs/SampleOptions/properties/fraction/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1",schema:1,parentSchema:schema44.properties.fraction,data:data20};
-if(vErrors === null){
-vErrors = [err39];
-}
-else {
-vErrors.push(err39);
-}
-errors++;
-}
-if(data20 <= 0 || isNaN(data20)){
-const err40 = {instancePath:instancePath+"/sample/fraction",schemaPath:"#/$defs/SampleOptions/properties/fraction/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema44.properties.fraction,data:data20};
-if(vErrors === null){
-vErrors = [err40];
-}
-else {
-vErrors.push(err40);
-}
-errors++;
-}
-}
-else {
-const err41 = {instancePath:instancePath+"/sample/fraction",schemaPath:"#/$defs/SampleOptions/properties/fraction/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema44.properties.fraction.type,parentSchema:schema44.properties.fraction,data:data20};
-if(vErrors === null){
-vErrors = [err41];
-}
-else {
-vErrors.push(err41);
-}
-errors++;
-}
-}
-if(data18.seed !== undefined){
-let data21 = data18.seed;
-if(!(((typeof data21 == "number") && (!(data21 % 1) && !isNaN(data21))) && (isFinite(data21)))){
-const err42 = {instancePath:instancePath+"/sample/seed",schemaPath:"#/$defs/SampleOptions/properties/seed/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema44.properties.seed.type,parentSchema:schema44.properties.seed,data:data21};
-if(vErrors === null){
-vErrors = [err42];
-}
-else {
-vErrors.push(err42);
-}
-errors++;
-}
-if((typeof data21 == "number") && (isFinite(data21))){
-if(data21 < 0 || isNaN(data21)){
-const err43 = {instancePath:instancePath+"/sample/seed",schemaPath:"#/$defs/SampleOptions/properties/seed/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema44.properties.seed,data:data21};
-if(vErrors === null){
-vErrors = [err43];
-}
-else {
-vErrors.push(err43);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err44 = {instancePath:instancePath+"/sample",schemaPath:"#/$defs/SampleOptions/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema44.type,parentSchema:schema44,data:data18};
-if(vErrors === null){
-vErrors = [err44];
-}
-else {
-vErrors.push(err44);
-}
-errors++;
-}
-}
-if(data.shuffle !== undefined){
-let data22 = data.shuffle;
-if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
-for(const key6 in data22){
-if(!(key6 === "seed")){
-const err45 = {instancePath:instancePath+"/shuffle",schemaPath:"#/$defs/ShuffleOptions/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema45,data:data22};
-if(vErrors === null){
-vErrors = [err45];
-}
-else {
-vErrors.push(err45);
-}
-errors++;
-}
-}
-if(data22.seed !== undefined){
-let data23 = data22.seed;
-if(!(((typeof data23 == "number") && (!(data23 % 1) && !isNaN(data23))) && (isFinite(data23)))){
-const err46 = {instancePath:instancePath+"/shuffle/seed",schemaPath:"#/$defs/ShuffleOptions/properties/seed/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema45.properties.seed.type,parentSchema:schema45.properties.seed,data:data23};
-if(vErrors === null){
-vErrors = [err46];
-}
-else {
-vErrors.push(err46);
-}
-errors++;
-}
-if((typeof data23 == "number") && (isFinite(data23))){
-if(data23 < 0 || isNaN(data23)){
-const err47 = {instancePath:instancePath+"/shuffle/seed",schemaPath:"#/$defs/ShuffleOptions/properties/seed/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema45.properties.seed,data:data23};
-if(vErrors === null){
-vErrors = [err47];
-}
-else {
-vErrors.push(err47);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err48 = {instancePath:instancePath+"/shuffle",schemaPath:"#/$defs/ShuffleOptions/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema45.type,parentSchema:schema45,data:data22};
-if(vErrors === null){
-vErrors = [err48];
-}
-else {
-vErrors.push(err48);
-}
-errors++;
-}
-}
-if(data.limit !== undefined){
-let data24 = data.limit;
-if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
-if(data24.n === undefined){
-const err49 = {instancePath:instancePath+"/limit",schemaPath:"#/$defs/LimitOptions/required",keyword:"required",params:{missingProperty: "n"},message:"must have required property '"+"n"+"'",schema:schema46.required,parentSchema:schema46,data:data24};
-if(vErrors === null){
-vErrors = [err49];
-}
-else {
-vErrors.push(err49);
-}
-errors++;
-}
-for(const key7 in data24){
-if(!(key7 === "n")){
-const err50 = {instancePath:instancePath+"/limit",schemaPath:"#/$defs/LimitOptions/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema46,data:data24};
-if(vErrors === null){
-vErrors = [err50];
-}
-else {
-vErrors.push(err50);
-}
-errors++;
-}
-}
-if(data24.n !== undefined){
-let data25 = data24.n;
-if(!(((typeof data25 == "number") && (!(data25 % 1) && !isNaN(data25))) && (isFinite(data25)))){
-const err51 = {instancePath:instancePath+"/limit/n",schemaPath:"#/$defs/LimitOptions/properties/n/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema46.properties.n.type,parentSchema:schema46.properties.n,data:data25};
-if(vErrors === null){
-vErrors = [err51];
-}
-else {
-vErrors.push(err51);
-}
-errors++;
-}
-if((typeof data25 == "number") && (isFinite(data25))){
-if(data25 < 0 || isNaN(data25)){
-const err52 = {instancePath:instancePath+"/limit/n",schemaPath:"#/$defs/LimitOptions/properties/n/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema46.properties.n,data:data25};
-if(vErrors === null){
-vErrors = [err52];
-}
-else {
-vErrors.push(err52);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err53 = {instancePath:instancePath+"/limit",schemaPath:"#/$defs/LimitOptions/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema46.type,parentSchema:schema46,data:data24};
+let data25 = data.sample;
+if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
+if(Object.keys(data25).length < 1){
+const err53 = {instancePath:instancePath+"/sample",schemaPath:"#/$defs/SampleOptions/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema44,data:data25};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -1582,13 +1660,9 @@ vErrors.push(err53);
 }
 errors++;
 }
-}
-if(data.split !== undefined){
-let data26 = data.split;
-if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
-for(const key8 in data26){
-if(!(((key8 === "validation") || (key8 === "test")) || (key8 === "seed"))){
-const err54 = {instancePath:instancePath+"/split",schemaPath:"#/$defs/SplitOptions/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema47,data:data26};
+for(const key9 in data25){
+if(!(((key9 === "n") || (key9 === "fraction")) || (key9 === "seed"))){
+const err54 = {instancePath:instancePath+"/sample",schemaPath:"#/$defs/SampleOptions/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema44,data:data25};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -1598,11 +1672,10 @@ vErrors.push(err54);
 errors++;
 }
 }
-if(data26.validation !== undefined){
-let data27 = data26.validation;
-if((typeof data27 == "number") && (isFinite(data27))){
-if(data27 < 0 || isNaN(data27)){
-const err55 = {instancePath:instancePath+"/split/validation",schemaPath:"#/$defs/SplitOptions/properties/validation/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema47.properties.validation,data:data27};
+if(data25.n !== undefined){
+let data26 = data25.n;
+if(!(((typeof data26 == "number") && (!(data26 % 1) && !isNaN(data26))) && (isFinite(data26)))){
+const err55 = {instancePath:instancePath+"/sample/n",schemaPath:"#/$defs/SampleOptions/properties/n/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema44.properties.n.type,parentSchema:schema44.properties.n,data:data26};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -1611,8 +1684,9 @@ vErrors.push(err55);
 }
 errors++;
 }
-if(data27 >= 1 || isNaN(data27)){
-const err56 = {instancePath:instancePath+"/split/validation",schemaPath:"#/$defs/SplitOptions/properties/validation/exclusiveMaximum",keyword:"exclusiveMaximum",params:{comparison: "<", limit: 1},message:"must be < 1",schema:1,parentSchema:schema47.properties.validation,data:data27};
+if((typeof data26 == "number") && (isFinite(data26))){
+if(data26 < 1 || isNaN(data26)){
+const err56 = {instancePath:instancePath+"/sample/n",schemaPath:"#/$defs/SampleOptions/properties/n/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema44.properties.n,data:data26};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -1622,8 +1696,12 @@ vErrors.push(err56);
 errors++;
 }
 }
-else {
-const err57 = {instancePath:instancePath+"/split/validation",schemaPath:"#/$defs/SplitOptions/properties/validation/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema47.properties.validation.type,parentSchema:schema47.properties.validation,data:data27};
+}
+if(data25.fraction !== undefined){
+let data27 = data25.fraction;
+if((typeof data27 == "number") && (isFinite(data27))){
+if(data27 > 1 || isNaN(data27)){
+const err57 = {instancePath:instancePath+"/sample/fraction",schemaPath:"#/$defs/SampleOptions/properties/fraction/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1",schema:1,parentSchema:schema44.properties.fraction,data:data27};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -1632,12 +1710,8 @@ vErrors.push(err57);
 }
 errors++;
 }
-}
-if(data26.test !== undefined){
-let data28 = data26.test;
-if((typeof data28 == "number") && (isFinite(data28))){
-if(data28 < 0 || isNaN(data28)){
-const err58 = {instancePath:instancePath+"/split/test",schemaPath:"#/$defs/SplitOptions/properties/test/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema47.properties.test,data:data28};
+if(data27 <= 0 || isNaN(data27)){
+const err58 = {instancePath:instancePath+"/sample/fraction",schemaPath:"#/$defs/SampleOptions/properties/fraction/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema44.properties.fraction,data:data27};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -1646,8 +1720,9 @@ vErrors.push(err58);
 }
 errors++;
 }
-if(data28 >= 1 || isNaN(data28)){
-const err59 = {instancePath:instancePath+"/split/test",schemaPath:"#/$defs/SplitOptions/properties/test/exclusiveMaximum",keyword:"exclusiveMaximum",params:{comparison: "<", limit: 1},message:"must be < 1",schema:1,parentSchema:schema47.properties.test,data:data28};
+}
+else {
+const err59 = {instancePath:instancePath+"/sample/fraction",schemaPath:"#/$defs/SampleOptions/properties/fraction/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema44.properties.fraction.type,parentSchema:schema44.properties.fraction,data:data27};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -1657,8 +1732,10 @@ vErrors.push(err59);
 errors++;
 }
 }
-else {
-const err60 = {instancePath:instancePath+"/split/test",schemaPath:"#/$defs/SplitOptions/properties/test/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema47.properties.test.type,parentSchema:schema47.properties.test,data:data28};
+if(data25.seed !== undefined){
+let data28 = data25.seed;
+if(!(((typeof data28 == "number") && (!(data28 % 1) && !isNaN(data28))) && (isFinite(data28)))){
+const err60 = {instancePath:instancePath+"/sample/seed",schemaPath:"#/$defs/SampleOptions/properties/seed/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema44.properties.seed.type,parentSchema:schema44.properties.seed,data:data28};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -1667,11 +1744,9 @@ vErrors.push(err60);
 }
 errors++;
 }
-}
-if(data26.seed !== undefined){
-let data29 = data26.seed;
-if(!(((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29))) && (isFinite(data29)))){
-const err61 = {instancePath:instancePath+"/split/seed",schemaPath:"#/$defs/SplitOptions/properties/seed/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema47.properties.seed.type,parentSchema:schema47.properties.seed,data:data29};
+if((typeof data28 == "number") && (isFinite(data28))){
+if(data28 < 0 || isNaN(data28)){
+const err61 = {instancePath:instancePath+"/sample/seed",schemaPath:"#/$defs/SampleOptions/properties/seed/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema44.properties.seed,data:data28};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -1680,9 +1755,11 @@ vErrors.push(err61);
 }
 errors++;
 }
-if((typeof data29 == "number") && (isFinite(data29))){
-if(data29 < 0 || isNaN(data29)){
-const err62 = {instancePath:instancePath+"/split/seed",schemaPath:"#/$defs/SplitOptions/properties/seed/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema47.properties.seed,data:data29};
+}
+}
+}
+else {
+const err62 = {instancePath:instancePath+"/sample",schemaPath:"#/$defs/SampleOptions/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema44.type,parentSchema:schema44,data:data25};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -1692,10 +1769,12 @@ vErrors.push(err62);
 errors++;
 }
 }
-}
-}
-else {
-const err63 = {instancePath:instancePath+"/split",schemaPath:"#/$defs/SplitOptions/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema47.type,parentSchema:schema47,data:data26};
+if(data.shuffle !== undefined){
+let data29 = data.shuffle;
+if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
+for(const key10 in data29){
+if(!(key10 === "seed")){
+const err63 = {instancePath:instancePath+"/shuffle",schemaPath:"#/$defs/ShuffleOptions/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema45,data:data29};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -1705,11 +1784,10 @@ vErrors.push(err63);
 errors++;
 }
 }
-if(data.js !== undefined){
-let data30 = data.js;
-if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
-if(data30.module === undefined){
-const err64 = {instancePath:instancePath+"/js",schemaPath:"#/$defs/JsOptions/required",keyword:"required",params:{missingProperty: "module"},message:"must have required property '"+"module"+"'",schema:schema48.required,parentSchema:schema48,data:data30};
+if(data29.seed !== undefined){
+let data30 = data29.seed;
+if(!(((typeof data30 == "number") && (!(data30 % 1) && !isNaN(data30))) && (isFinite(data30)))){
+const err64 = {instancePath:instancePath+"/shuffle/seed",schemaPath:"#/$defs/ShuffleOptions/properties/seed/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema45.properties.seed.type,parentSchema:schema45.properties.seed,data:data30};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -1718,9 +1796,9 @@ vErrors.push(err64);
 }
 errors++;
 }
-for(const key9 in data30){
-if(!(((key9 === "module") || (key9 === "function")) || (key9 === "options"))){
-const err65 = {instancePath:instancePath+"/js",schemaPath:"#/$defs/JsOptions/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema48,data:data30};
+if((typeof data30 == "number") && (isFinite(data30))){
+if(data30 < 0 || isNaN(data30)){
+const err65 = {instancePath:instancePath+"/shuffle/seed",schemaPath:"#/$defs/ShuffleOptions/properties/seed/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema45.properties.seed,data:data30};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -1730,11 +1808,10 @@ vErrors.push(err65);
 errors++;
 }
 }
-if(data30.module !== undefined){
-let data31 = data30.module;
-if(typeof data31 === "string"){
-if(func3(data31) < 1){
-const err66 = {instancePath:instancePath+"/js/module",schemaPath:"#/$defs/JsOptions/properties/module/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema48.properties.module,data:data31};
+}
+}
+else {
+const err66 = {instancePath:instancePath+"/shuffle",schemaPath:"#/$defs/ShuffleOptions/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema45.type,parentSchema:schema45,data:data29};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -1744,8 +1821,11 @@ vErrors.push(err66);
 errors++;
 }
 }
-else {
-const err67 = {instancePath:instancePath+"/js/module",schemaPath:"#/$defs/JsOptions/properties/module/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.module.type,parentSchema:schema48.properties.module,data:data31};
+if(data.limit !== undefined){
+let data31 = data.limit;
+if(data31 && typeof data31 == "object" && !Array.isArray(data31)){
+if(data31.n === undefined){
+const err67 = {instancePath:instancePath+"/limit",schemaPath:"#/$defs/LimitOptions/required",keyword:"required",params:{missingProperty: "n"},message:"must have required property '"+"n"+"'",schema:schema46.required,parentSchema:schema46,data:data31};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -1754,12 +1834,9 @@ vErrors.push(err67);
 }
 errors++;
 }
-}
-if(data30.function !== undefined){
-let data32 = data30.function;
-if(typeof data32 === "string"){
-if(func3(data32) < 1){
-const err68 = {instancePath:instancePath+"/js/function",schemaPath:"#/$defs/JsOptions/properties/function/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema48.properties.function,data:data32};
+for(const key11 in data31){
+if(!(key11 === "n")){
+const err68 = {instancePath:instancePath+"/limit",schemaPath:"#/$defs/LimitOptions/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema46,data:data31};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -1769,8 +1846,10 @@ vErrors.push(err68);
 errors++;
 }
 }
-else {
-const err69 = {instancePath:instancePath+"/js/function",schemaPath:"#/$defs/JsOptions/properties/function/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.function.type,parentSchema:schema48.properties.function,data:data32};
+if(data31.n !== undefined){
+let data32 = data31.n;
+if(!(((typeof data32 == "number") && (!(data32 % 1) && !isNaN(data32))) && (isFinite(data32)))){
+const err69 = {instancePath:instancePath+"/limit/n",schemaPath:"#/$defs/LimitOptions/properties/n/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema46.properties.n.type,parentSchema:schema46.properties.n,data:data32};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -1779,11 +1858,9 @@ vErrors.push(err69);
 }
 errors++;
 }
-}
-if(data30.options !== undefined){
-let data33 = data30.options;
-if(!(data33 && typeof data33 == "object" && !Array.isArray(data33))){
-const err70 = {instancePath:instancePath+"/js/options",schemaPath:"#/$defs/JsOptions/properties/options/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.properties.options.type,parentSchema:schema48.properties.options,data:data33};
+if((typeof data32 == "number") && (isFinite(data32))){
+if(data32 < 0 || isNaN(data32)){
+const err70 = {instancePath:instancePath+"/limit/n",schemaPath:"#/$defs/LimitOptions/properties/n/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema46.properties.n,data:data32};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -1794,8 +1871,9 @@ errors++;
 }
 }
 }
+}
 else {
-const err71 = {instancePath:instancePath+"/js",schemaPath:"#/$defs/JsOptions/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.type,parentSchema:schema48,data:data30};
+const err71 = {instancePath:instancePath+"/limit",schemaPath:"#/$defs/LimitOptions/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema46.type,parentSchema:schema46,data:data31};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -1805,11 +1883,12 @@ vErrors.push(err71);
 errors++;
 }
 }
-if(data.command !== undefined){
-let data34 = data.command;
-if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
-if(data34.run === undefined){
-const err72 = {instancePath:instancePath+"/command",schemaPath:"#/$defs/CommandOptions/required",keyword:"required",params:{missingProperty: "run"},message:"must have required property '"+"run"+"'",schema:schema49.required,parentSchema:schema49,data:data34};
+if(data.split !== undefined){
+let data33 = data.split;
+if(data33 && typeof data33 == "object" && !Array.isArray(data33)){
+for(const key12 in data33){
+if(!(((((key12 === "validation") || (key12 === "test")) || (key12 === "seed")) || (key12 === "by")) || (key12 === "missing"))){
+const err72 = {instancePath:instancePath+"/split",schemaPath:"#/$defs/SplitOptions/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema47,data:data33};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -1818,9 +1897,12 @@ vErrors.push(err72);
 }
 errors++;
 }
-for(const key10 in data34){
-if(!((key10 === "run") || (key10 === "env"))){
-const err73 = {instancePath:instancePath+"/command",schemaPath:"#/$defs/CommandOptions/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema49,data:data34};
+}
+if(data33.validation !== undefined){
+let data34 = data33.validation;
+if((typeof data34 == "number") && (isFinite(data34))){
+if(data34 < 0 || isNaN(data34)){
+const err73 = {instancePath:instancePath+"/split/validation",schemaPath:"#/$defs/SplitOptions/properties/validation/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema47.properties.validation,data:data34};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -1829,12 +1911,8 @@ vErrors.push(err73);
 }
 errors++;
 }
-}
-if(data34.run !== undefined){
-let data35 = data34.run;
-if(Array.isArray(data35)){
-if(data35.length < 1){
-const err74 = {instancePath:instancePath+"/command/run",schemaPath:"#/$defs/CommandOptions/properties/run/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema49.properties.run,data:data35};
+if(data34 >= 1 || isNaN(data34)){
+const err74 = {instancePath:instancePath+"/split/validation",schemaPath:"#/$defs/SplitOptions/properties/validation/exclusiveMaximum",keyword:"exclusiveMaximum",params:{comparison: "<", limit: 1},message:"must be < 1",schema:1,parentSchema:schema47.properties.validation,data:data34};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -1843,12 +1921,9 @@ vErrors.push(err74);
 }
 errors++;
 }
-const len1 = data35.length;
-for(let i1=0; i1<len1; i1++){
-let data36 = data35[i1];
-if(typeof data36 === "string"){
-if(func3(data36) < 1){
-const err75 = {instancePath:instancePath+"/command/run/" + i1,schemaPath:"#/$defs/CommandOptions/properties/run/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema49.properties.run.items,data:data36};
+}
+else {
+const err75 = {instancePath:instancePath+"/split/validation",schemaPath:"#/$defs/SplitOptions/properties/validation/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema47.properties.validation.type,parentSchema:schema47.properties.validation,data:data34};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -1858,8 +1933,11 @@ vErrors.push(err75);
 errors++;
 }
 }
-else {
-const err76 = {instancePath:instancePath+"/command/run/" + i1,schemaPath:"#/$defs/CommandOptions/properties/run/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema49.properties.run.items.type,parentSchema:schema49.properties.run.items,data:data36};
+if(data33.test !== undefined){
+let data35 = data33.test;
+if((typeof data35 == "number") && (isFinite(data35))){
+if(data35 < 0 || isNaN(data35)){
+const err76 = {instancePath:instancePath+"/split/test",schemaPath:"#/$defs/SplitOptions/properties/test/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema47.properties.test,data:data35};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -1868,10 +1946,8 @@ vErrors.push(err76);
 }
 errors++;
 }
-}
-}
-else {
-const err77 = {instancePath:instancePath+"/command/run",schemaPath:"#/$defs/CommandOptions/properties/run/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema49.properties.run.type,parentSchema:schema49.properties.run,data:data35};
+if(data35 >= 1 || isNaN(data35)){
+const err77 = {instancePath:instancePath+"/split/test",schemaPath:"#/$defs/SplitOptions/properties/test/exclusiveMaximum",keyword:"exclusiveMaximum",params:{comparison: "<", limit: 1},message:"must be < 1",schema:1,parentSchema:schema47.properties.test,data:data35};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -1881,13 +1957,8 @@ vErrors.push(err77);
 errors++;
 }
 }
-if(data34.env !== undefined){
-let data37 = data34.env;
-if(data37 && typeof data37 == "object" && !Array.isArray(data37)){
-for(const key11 in data37){
-let data38 = data37[key11];
-if(typeof data38 !== "string"){
-const err78 = {instancePath:instancePath+"/command/env/" + key11.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/CommandOptions/properties/env/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema49.properties.env.additionalProperties.type,parentSchema:schema49.properties.env.additionalProperties,data:data38};
+else {
+const err78 = {instancePath:instancePath+"/split/test",schemaPath:"#/$defs/SplitOptions/properties/test/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema47.properties.test.type,parentSchema:schema47.properties.test,data:data35};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -1897,9 +1968,10 @@ vErrors.push(err78);
 errors++;
 }
 }
-}
-else {
-const err79 = {instancePath:instancePath+"/command/env",schemaPath:"#/$defs/CommandOptions/properties/env/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema49.properties.env.type,parentSchema:schema49.properties.env,data:data37};
+if(data33.seed !== undefined){
+let data36 = data33.seed;
+if(!(((typeof data36 == "number") && (!(data36 % 1) && !isNaN(data36))) && (isFinite(data36)))){
+const err79 = {instancePath:instancePath+"/split/seed",schemaPath:"#/$defs/SplitOptions/properties/seed/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema47.properties.seed.type,parentSchema:schema47.properties.seed,data:data36};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -1908,10 +1980,9 @@ vErrors.push(err79);
 }
 errors++;
 }
-}
-}
-else {
-const err80 = {instancePath:instancePath+"/command",schemaPath:"#/$defs/CommandOptions/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema49.type,parentSchema:schema49,data:data34};
+if((typeof data36 == "number") && (isFinite(data36))){
+if(data36 < 0 || isNaN(data36)){
+const err80 = {instancePath:instancePath+"/split/seed",schemaPath:"#/$defs/SplitOptions/properties/seed/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema47.properties.seed,data:data36};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -1922,13 +1993,370 @@ errors++;
 }
 }
 }
-else {
-const err81 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema33.type,parentSchema:schema33,data};
+if(data33.by !== undefined){
+let data37 = data33.by;
+const _errs102 = errors;
+let valid26 = false;
+let passing3 = null;
+const _errs103 = errors;
+if(typeof data37 === "string"){
+if(func3(data37) < 1){
+const err81 = {instancePath:instancePath+"/split/by",schemaPath:"#/$defs/SplitOptions/properties/by/oneOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema47.properties.by.oneOf[0],data:data37};
 if(vErrors === null){
 vErrors = [err81];
 }
 else {
 vErrors.push(err81);
+}
+errors++;
+}
+}
+else {
+const err82 = {instancePath:instancePath+"/split/by",schemaPath:"#/$defs/SplitOptions/properties/by/oneOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.properties.by.oneOf[0].type,parentSchema:schema47.properties.by.oneOf[0],data:data37};
+if(vErrors === null){
+vErrors = [err82];
+}
+else {
+vErrors.push(err82);
+}
+errors++;
+}
+var _valid3 = _errs103 === errors;
+if(_valid3){
+valid26 = true;
+passing3 = 0;
+}
+const _errs105 = errors;
+if(Array.isArray(data37)){
+if(data37.length < 1){
+const err83 = {instancePath:instancePath+"/split/by",schemaPath:"#/$defs/SplitOptions/properties/by/oneOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema47.properties.by.oneOf[1],data:data37};
+if(vErrors === null){
+vErrors = [err83];
+}
+else {
+vErrors.push(err83);
+}
+errors++;
+}
+const len1 = data37.length;
+for(let i1=0; i1<len1; i1++){
+let data38 = data37[i1];
+if(typeof data38 === "string"){
+if(func3(data38) < 1){
+const err84 = {instancePath:instancePath+"/split/by/" + i1,schemaPath:"#/$defs/SplitOptions/properties/by/oneOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema47.properties.by.oneOf[1].items,data:data38};
+if(vErrors === null){
+vErrors = [err84];
+}
+else {
+vErrors.push(err84);
+}
+errors++;
+}
+}
+else {
+const err85 = {instancePath:instancePath+"/split/by/" + i1,schemaPath:"#/$defs/SplitOptions/properties/by/oneOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.properties.by.oneOf[1].items.type,parentSchema:schema47.properties.by.oneOf[1].items,data:data38};
+if(vErrors === null){
+vErrors = [err85];
+}
+else {
+vErrors.push(err85);
+}
+errors++;
+}
+}
+}
+else {
+const err86 = {instancePath:instancePath+"/split/by",schemaPath:"#/$defs/SplitOptions/properties/by/oneOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema47.properties.by.oneOf[1].type,parentSchema:schema47.properties.by.oneOf[1],data:data37};
+if(vErrors === null){
+vErrors = [err86];
+}
+else {
+vErrors.push(err86);
+}
+errors++;
+}
+var _valid3 = _errs105 === errors;
+if(_valid3 && valid26){
+valid26 = false;
+passing3 = [passing3, 1];
+}
+else {
+if(_valid3){
+valid26 = true;
+passing3 = 1;
+}
+}
+if(!valid26){
+const err87 = {instancePath:instancePath+"/split/by",schemaPath:"#/$defs/SplitOptions/properties/by/oneOf",keyword:"oneOf",params:{passingSchemas: passing3},message:"must match exactly one schema in oneOf",schema:schema47.properties.by.oneOf,parentSchema:schema47.properties.by,data:data37};
+if(vErrors === null){
+vErrors = [err87];
+}
+else {
+vErrors.push(err87);
+}
+errors++;
+}
+else {
+errors = _errs102;
+if(vErrors !== null){
+if(_errs102){
+vErrors.length = _errs102;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data33.missing !== undefined){
+let data39 = data33.missing;
+if(!(((data39 === "error") || (data39 === "skip")) || (data39 === "keep"))){
+const err88 = {instancePath:instancePath+"/split/missing",schemaPath:"#/$defs/SplitOptions/properties/missing/enum",keyword:"enum",params:{allowedValues: schema47.properties.missing.enum},message:"must be equal to one of the allowed values",schema:schema47.properties.missing.enum,parentSchema:schema47.properties.missing,data:data39};
+if(vErrors === null){
+vErrors = [err88];
+}
+else {
+vErrors.push(err88);
+}
+errors++;
+}
+}
+}
+else {
+const err89 = {instancePath:instancePath+"/split",schemaPath:"#/$defs/SplitOptions/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema47.type,parentSchema:schema47,data:data33};
+if(vErrors === null){
+vErrors = [err89];
+}
+else {
+vErrors.push(err89);
+}
+errors++;
+}
+}
+if(data.js !== undefined){
+let data40 = data.js;
+if(data40 && typeof data40 == "object" && !Array.isArray(data40)){
+if(data40.module === undefined){
+const err90 = {instancePath:instancePath+"/js",schemaPath:"#/$defs/JsOptions/required",keyword:"required",params:{missingProperty: "module"},message:"must have required property '"+"module"+"'",schema:schema48.required,parentSchema:schema48,data:data40};
+if(vErrors === null){
+vErrors = [err90];
+}
+else {
+vErrors.push(err90);
+}
+errors++;
+}
+for(const key13 in data40){
+if(!(((key13 === "module") || (key13 === "function")) || (key13 === "options"))){
+const err91 = {instancePath:instancePath+"/js",schemaPath:"#/$defs/JsOptions/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema48,data:data40};
+if(vErrors === null){
+vErrors = [err91];
+}
+else {
+vErrors.push(err91);
+}
+errors++;
+}
+}
+if(data40.module !== undefined){
+let data41 = data40.module;
+if(typeof data41 === "string"){
+if(func3(data41) < 1){
+const err92 = {instancePath:instancePath+"/js/module",schemaPath:"#/$defs/JsOptions/properties/module/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema48.properties.module,data:data41};
+if(vErrors === null){
+vErrors = [err92];
+}
+else {
+vErrors.push(err92);
+}
+errors++;
+}
+}
+else {
+const err93 = {instancePath:instancePath+"/js/module",schemaPath:"#/$defs/JsOptions/properties/module/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.module.type,parentSchema:schema48.properties.module,data:data41};
+if(vErrors === null){
+vErrors = [err93];
+}
+else {
+vErrors.push(err93);
+}
+errors++;
+}
+}
+if(data40.function !== undefined){
+let data42 = data40.function;
+if(typeof data42 === "string"){
+if(func3(data42) < 1){
+const err94 = {instancePath:instancePath+"/js/function",schemaPath:"#/$defs/JsOptions/properties/function/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema48.properties.function,data:data42};
+if(vErrors === null){
+vErrors = [err94];
+}
+else {
+vErrors.push(err94);
+}
+errors++;
+}
+}
+else {
+const err95 = {instancePath:instancePath+"/js/function",schemaPath:"#/$defs/JsOptions/properties/function/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.function.type,parentSchema:schema48.properties.function,data:data42};
+if(vErrors === null){
+vErrors = [err95];
+}
+else {
+vErrors.push(err95);
+}
+errors++;
+}
+}
+if(data40.options !== undefined){
+let data43 = data40.options;
+if(!(data43 && typeof data43 == "object" && !Array.isArray(data43))){
+const err96 = {instancePath:instancePath+"/js/options",schemaPath:"#/$defs/JsOptions/properties/options/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.properties.options.type,parentSchema:schema48.properties.options,data:data43};
+if(vErrors === null){
+vErrors = [err96];
+}
+else {
+vErrors.push(err96);
+}
+errors++;
+}
+}
+}
+else {
+const err97 = {instancePath:instancePath+"/js",schemaPath:"#/$defs/JsOptions/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.type,parentSchema:schema48,data:data40};
+if(vErrors === null){
+vErrors = [err97];
+}
+else {
+vErrors.push(err97);
+}
+errors++;
+}
+}
+if(data.command !== undefined){
+let data44 = data.command;
+if(data44 && typeof data44 == "object" && !Array.isArray(data44)){
+if(data44.run === undefined){
+const err98 = {instancePath:instancePath+"/command",schemaPath:"#/$defs/CommandOptions/required",keyword:"required",params:{missingProperty: "run"},message:"must have required property '"+"run"+"'",schema:schema49.required,parentSchema:schema49,data:data44};
+if(vErrors === null){
+vErrors = [err98];
+}
+else {
+vErrors.push(err98);
+}
+errors++;
+}
+for(const key14 in data44){
+if(!((key14 === "run") || (key14 === "env"))){
+const err99 = {instancePath:instancePath+"/command",schemaPath:"#/$defs/CommandOptions/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema49,data:data44};
+if(vErrors === null){
+vErrors = [err99];
+}
+else {
+vErrors.push(err99);
+}
+errors++;
+}
+}
+if(data44.run !== undefined){
+let data45 = data44.run;
+if(Array.isArray(data45)){
+if(data45.length < 1){
+const err100 = {instancePath:instancePath+"/command/run",schemaPath:"#/$defs/CommandOptions/properties/run/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema49.properties.run,data:data45};
+if(vErrors === null){
+vErrors = [err100];
+}
+else {
+vErrors.push(err100);
+}
+errors++;
+}
+const len2 = data45.length;
+for(let i2=0; i2<len2; i2++){
+let data46 = data45[i2];
+if(typeof data46 === "string"){
+if(func3(data46) < 1){
+const err101 = {instancePath:instancePath+"/command/run/" + i2,schemaPath:"#/$defs/CommandOptions/properties/run/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema49.properties.run.items,data:data46};
+if(vErrors === null){
+vErrors = [err101];
+}
+else {
+vErrors.push(err101);
+}
+errors++;
+}
+}
+else {
+const err102 = {instancePath:instancePath+"/command/run/" + i2,schemaPath:"#/$defs/CommandOptions/properties/run/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema49.properties.run.items.type,parentSchema:schema49.properties.run.items,data:data46};
+if(vErrors === null){
+vErrors = [err102];
+}
+else {
+vErrors.push(err102);
+}
+errors++;
+}
+}
+}
+else {
+const err103 = {instancePath:instancePath+"/command/run",schemaPath:"#/$defs/CommandOptions/properties/run/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema49.properties.run.type,parentSchema:schema49.properties.run,data:data45};
+if(vErrors === null){
+vErrors = [err103];
+}
+else {
+vErrors.push(err103);
+}
+errors++;
+}
+}
+if(data44.env !== undefined){
+let data47 = data44.env;
+if(data47 && typeof data47 == "object" && !Array.isArray(data47)){
+for(const key15 in data47){
+let data48 = data47[key15];
+if(typeof data48 !== "string"){
+const err104 = {instancePath:instancePath+"/command/env/" + key15.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/CommandOptions/properties/env/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema49.properties.env.additionalProperties.type,parentSchema:schema49.properties.env.additionalProperties,data:data48};
+if(vErrors === null){
+vErrors = [err104];
+}
+else {
+vErrors.push(err104);
+}
+errors++;
+}
+}
+}
+else {
+const err105 = {instancePath:instancePath+"/command/env",schemaPath:"#/$defs/CommandOptions/properties/env/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema49.properties.env.type,parentSchema:schema49.properties.env,data:data47};
+if(vErrors === null){
+vErrors = [err105];
+}
+else {
+vErrors.push(err105);
+}
+errors++;
+}
+}
+}
+else {
+const err106 = {instancePath:instancePath+"/command",schemaPath:"#/$defs/CommandOptions/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema49.type,parentSchema:schema49,data:data44};
+if(vErrors === null){
+vErrors = [err106];
+}
+else {
+vErrors.push(err106);
+}
+errors++;
+}
+}
+}
+else {
+const err107 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema33.type,parentSchema:schema33,data};
+if(vErrors === null){
+vErrors = [err107];
+}
+else {
+vErrors.push(err107);
 }
 errors++;
 }

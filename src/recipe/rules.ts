@@ -219,20 +219,28 @@ function checkTransforms(
     }
     if (isRecord(step.system)) templated.push([here('system', 'content'), step.system.content]);
     if (isRecord(step.map)) {
-      for (const [field, value] of Object.entries(step.map))
-        templated.push([here('map', field), value]);
+      const long = isRecord(step.map.fields);
+      const fields = long ? (step.map.fields as Data) : step.map;
+      for (const [field, value] of Object.entries(fields))
+        templated.push([here('map', ...(long ? ['fields'] : []), field), value]);
     }
     for (const [path, value] of templated) {
       const problem = typeof value === 'string' ? findTemplateProblem(value) : undefined;
       if (problem) problems.push(diagnosticAt(text, 'recipe-rule', path, problem));
     }
     if (isRecord(step.rename)) {
+      const long = isRecord(step.rename.fields);
+      const fields = long ? (step.rename.fields as Data) : step.rename;
       const seen = new Map<string, string>();
-      for (const [from, to] of Object.entries(step.rename)) {
+      for (const [from, to] of Object.entries(fields)) {
         if (typeof to !== 'string') continue;
         const other = seen.get(to);
         if (other !== undefined)
-          at(here('rename', from), `'${from}' and '${other}' are both renamed to '${to}'`, 'value');
+          at(
+            here('rename', ...(long ? ['fields'] : []), from),
+            `'${from}' and '${other}' are both renamed to '${to}'`,
+            'value',
+          );
         seen.set(to, from);
       }
     }

@@ -3,14 +3,16 @@ import {relative, resolve} from 'node:path';
 import {UserError} from '../core/diagnostic.js';
 import type {Sha256} from '../core/hash.js';
 import type {NormalizedSource, RecordFormat} from '../recipe/normalized.js';
-import {SPLIT_FILES, sourceOutputs} from './dataset.js';
+import {sourceOutputs} from './dataset.js';
+import {FunnelChecks} from './dataset-funnel.js';
 import {parallelPlan} from './parallel/parallel-plan.js';
 import {runParallel, WorkersOutOfMemory, workerCount} from './parallel/run-parallel.js';
 import {DataProblems} from './records/data-error.js';
 import type {Example, SplitName} from './records/example.js';
 import {toTrainingExample} from './records/formats.js';
-import {JsonlWriter} from './records/jsonl-writer.js';
+import {SourceIdentity} from './records/identity.js';
 import {readRecords} from './records/read-records.js';
+import {ID_FILES, SPLIT_FILES, SplitWriter} from './records/split-writer.js';
 import type {SourceManifest} from './source.js';
 import type {Artifact, StageContext, StageResult} from './stage-definition.js';
 import {createTransforms, type TransformStep} from './transforms/index.js';
@@ -20,13 +22,14 @@ import type {TransformSummary} from './transforms/transform.js';
 export async function runDataset(ctx: StageContext): Promise<StageResult> {
   const skipping = ctx.recipe.sources.filter((s) => s.on_error === 'skip').map((s) => s.name);
   let problems = new DataProblems(skipping);
-  const writers = new Map<SplitName, JsonlWriter>();
+  const writers = new Map<SplitName, SplitWriter>();
+  const tempFile = (hint: string) => ctx.store.newTempFile(hint);
+  const splitBy = splitStepOf(ctx)?.by ?? null;
   await mkdir(resolve(ctx.store.newTempFile('x'), '..'), {recursive: true});
   const tempDir = await mkdtemp(ctx.store.newTempFile('dataset'));
   try {
-    for (const split of splitsOf(ctx)) {
-      writers.set(split, await JsonlWriter.create(ctx.store.newTempFile(split)));
-    }
+    for (const split of splitsOf(ctx))
+      writers.set(split, await SplitWriter.create(split, tempFile));
     const files = inputFiles(ctx);
     const plan = parallelPlan(ctx.recipe);
     const workers =
@@ -44,6 +47,7 @@ export async function runDataset(ctx: StageContext): Promise<StageResult> {
               dir: ctx.recipe.dir,
               seed: ctx.recipe.seed,
               skipping,
+              splitBy,
               inlineLines: Object.fromEntries(
                 ctx.recipe.sources.flatMap((s) => (s.kind === 'inline' ? [[s.name, s.lines]] : [])),
               ),
@@ -58,14 +62,18 @@ export async function runDataset(ctx: StageContext): Promise<StageResult> {
             ctx.log(`worker threads ran out of memory (${e.message}); running on one thread`);
             for (const [split, writer] of writers) {
               await writer.discard();
-              writers.set(split, await JsonlWriter.create(ctx.store.newTempFile(split)));
+              writers.set(split, await SplitWriter.create(split, tempFile));
             }
             problems = new DataProblems(skipping);
             return undefined;
           })
         : undefined;
-    const {perSource, summaries} =
-      parallel ?? (await runSequential(ctx, files, writers, problems, tempDir));
+    const identity = new SourceIdentity(splitBy);
+    const outcome =
+      parallel ?? (await runSequential(ctx, files, writers, problems, tempDir, identity));
+    const {perSource} = outcome;
+    const checks = new FunnelChecks(ctx.recipe);
+    const summaries = checks.fields(outcome.summaries, problems);
     if (parallel?.spilled) {
       ctx.log(`dedupe sets full: ${parallel.spilled} records were decided on disk, in parts`);
     }
@@ -87,18 +95,33 @@ export async function runDataset(ctx: StageContext): Promise<StageResult> {
       }
       ctx.progress(`read ${source.name}: ${records} records`);
     }
-    if (problems.count > 0) throw new UserError([...problems.errors(), ...problems.warnings()]);
+    if (problems.count > 0 || checks.errors.length > 0) {
+      throw new UserError([
+        ...problems.errors(),
+        ...checks.errors,
+        ...problems.warnings(),
+        ...checks.warnings,
+      ]);
+    }
     const names = ctx.recipe.transforms.map((t) => Object.keys(t)[0]!);
     const transforms = summaries.map((summary, i) => ({[names[i]!]: summary}));
-
-    const outputs: Record<string, Artifact> = {};
     const examples: Record<string, number> = {};
+    for (const [split, writer] of writers) examples[split] = writer.count;
+    const read = Object.values(perSource).reduce((a, b) => a + b, 0);
+    checks.trainingSplit(summaries, examples, read);
+    if (checks.errors.length > 0) throw new UserError([...checks.errors, ...checks.warnings]);
+
+    // The splits' files, then beside them their ids, line for line.
+    const outputs: Record<string, Artifact> = {};
+    const idOutputs: Record<string, Artifact> = {};
     for (const [split, writer] of writers) {
-      const {hash, size} = await writer.finish();
-      await ctx.store.adopt(writer.path, hash);
-      outputs[SPLIT_FILES[split]] = {hash, size};
-      examples[split] = writer.count;
+      const {lines, ids} = await writer.finish();
+      await ctx.store.adopt(lines.path, lines.hash);
+      await ctx.store.adopt(ids.path, ids.hash);
+      outputs[SPLIT_FILES[split]] = {hash: lines.hash, size: lines.size};
+      idOutputs[ID_FILES[split]] = {hash: ids.hash, size: ids.size};
     }
+    Object.assign(outputs, idOutputs);
     writers.clear();
     const skipped = problems.skipped();
     ctx.log(`records per source: ${JSON.stringify(perSource)}`);
@@ -115,7 +138,7 @@ export async function runDataset(ctx: StageContext): Promise<StageResult> {
         // How the stage ran: 0 is the main thread alone (the output never depends on it).
         threads: parallel ? workers : 0,
       },
-      warnings: problems.warnings(),
+      warnings: [...problems.warnings(), ...checks.warnings],
     };
   } finally {
     for (const writer of writers.values()) await writer.discard();
@@ -123,15 +146,18 @@ export async function runDataset(ctx: StageContext): Promise<StageResult> {
   }
 }
 
+/** The recipe's split step's options, if it has one. */
+function splitStepOf(ctx: StageContext) {
+  for (const step of ctx.recipe.transforms) if ('split' in step) return step.split;
+  return undefined;
+}
+
 /** The splits this recipe produces: train always; validation and test when a split asks. */
 function splitsOf(ctx: StageContext): SplitName[] {
+  const split = splitStepOf(ctx);
   const out: SplitName[] = ['train'];
-  for (const step of ctx.recipe.transforms) {
-    if ('split' in step) {
-      if (step.split.validation > 0) out.push('validation');
-      if (step.split.test > 0) out.push('test');
-    }
-  }
+  if (split && split.validation > 0) out.push('validation');
+  if (split && split.test > 0) out.push('test');
   return out;
 }
 
@@ -193,9 +219,10 @@ function inputFiles(ctx: StageContext): InputFile[] {
 async function runSequential(
   ctx: StageContext,
   files: readonly InputFile[],
-  writers: ReadonlyMap<SplitName, JsonlWriter>,
+  writers: ReadonlyMap<SplitName, SplitWriter>,
   problems: DataProblems,
   tempDir: string,
+  identity: SourceIdentity,
 ): Promise<{perSource: Record<string, number>; summaries: TransformSummary[]}> {
   const steps: TransformStep[] = createTransforms(ctx.recipe.transforms, {
     problems,
@@ -203,14 +230,14 @@ async function runSequential(
     seed: ctx.recipe.seed,
     tempDir,
     signal: ctx.signal,
+    identity,
   });
   const write = async (batch: Example[]) => {
     for (const example of batch) {
       const writer = writers.get(example.split ?? 'train')!;
       const normal = toTrainingExample(example.record);
-      if (normal === example.record && example.canonical !== undefined) {
-        await writer.writeLine(example.canonical);
-      } else await writer.write(normal);
+      if (normal === example.record) await writer.write(example, example.canonical);
+      else await writer.write({...example, record: normal});
     }
   };
   /** Sends a batch through the steps from `from` on, then to the writers. */
@@ -241,6 +268,7 @@ async function runSequential(
       perSource[file.source.name] ??= 0;
       for await (const batch of reader) {
         perSource[file.source.name]! += batch.length;
+        identity.assign(batch);
         await push(0, batch);
       }
     }

@@ -2,16 +2,10 @@ import {resolve} from 'node:path';
 import type {Sha256} from '../core/hash.js';
 import {datasetFingerprint, type TransformCode} from '../plan/fingerprint.js';
 import {stageId} from '../plan/stage-id.js';
-import type {SplitName} from './records/example.js';
 import type {StageContext, StageDefinition} from './stage-definition.js';
 import {commandFiles, moduleFiles} from './transforms/code-files.js';
 
-/** Output file of each split. */
-export const SPLIT_FILES: Readonly<Record<SplitName, string>> = {
-  train: 'train.jsonl',
-  validation: 'validation.jsonl',
-  test: 'test.jsonl',
-};
+export {ID_FILES, SPLIT_FILES} from './records/split-writer.js';
 
 export function sourceOutputs(ctx: StageContext): Record<string, Sha256> {
   const out: Record<string, Sha256> = {};

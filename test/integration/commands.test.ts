@@ -209,7 +209,7 @@ describe('ft cache gc', () => {
 
     const r = JSON.parse((await ft(dir, ['cache', 'gc', '--keep-builds', '0', '--json'])).stdout);
     expect(r).toMatchObject({removedStages: 2, keptStages: 2});
-    expect(r.removedObjects).toBe(4); // train + validation of the two datasets gone
+    expect(r.removedObjects).toBe(8); // train + validation (and their ids) of two datasets gone
     expect(count()).toBe(2);
     const after = await buildJson(dir);
     expect(after.statuses).toEqual({'source:qa': 'fresh', dataset: 'fresh'});

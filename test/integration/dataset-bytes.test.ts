@@ -29,7 +29,7 @@ function objectText(dir: string, hash: string): string {
 }
 
 describe('dataset outputs', () => {
-  it('are canonical JSONL, in input order, split by content: the exact bytes', async () => {
+  it('are canonical JSONL, in input order, split by source record: the exact bytes', async () => {
     const dir = await project({
       'finetune.yaml': RECIPE,
       'a.jsonl': jsonl(records(0, 12)),
@@ -38,7 +38,14 @@ describe('dataset outputs', () => {
     const r = await buildJson(dir);
     expect(r.exitCode).toBe(0);
     const outputs = stageEnd(r.events, 'dataset').outputs as Record<string, string>;
-    expect(Object.keys(outputs)).toEqual(['train.jsonl', 'validation.jsonl', 'test.jsonl']);
+    expect(Object.keys(outputs)).toEqual([
+      'train.jsonl',
+      'validation.jsonl',
+      'test.jsonl',
+      'train.ids',
+      'validation.ids',
+      'test.ids',
+    ]);
     for (const [name, hash] of Object.entries(outputs)) {
       await expect(objectText(dir, hash)).toMatchFileSnapshot(`../fixtures/expected/bytes/${name}`);
     }
@@ -67,7 +74,7 @@ describe('dataset outputs', () => {
     };
     const before = await read(base);
     const after = await read(more);
-    for (const split of Object.keys(before)) {
+    for (const split of Object.keys(before).filter((n) => n.endsWith('.jsonl'))) {
       const added = after[split]!.filter((l) => !before[split]!.includes(l));
       expect(after[split]!.filter((l) => !added.includes(l))).toEqual(before[split]);
       expect(added.length).toBeLessThanOrEqual(1);

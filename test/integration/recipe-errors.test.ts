@@ -176,7 +176,11 @@ describe('bad data', () => {
     expect(diagnostics.map((d) => [d.file, d.line, d.message])).toEqual([
       ['data/qa.jsonl', 2, expect.stringContaining('invalid JSON')],
       ['data/qa.jsonl', 3, 'each line must be a JSON object'],
-      ['data/qa.jsonl', 4, "template: field 'response' is missing (used by the assistant message)"],
+      [
+        'data/qa.jsonl',
+        4,
+        "template: the record has no field 'response' (transforms[0].template.assistant)",
+      ],
     ]);
     expect(diagnostics[0]?.col).toBe(16);
     expect(readFileSync(join(dir, 'finetune.lock'), 'utf8')).toBe(lock);

@@ -110,7 +110,7 @@ describe('local sources', () => {
     const r = await ft(dir, ['build']);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain(
-      "finetune.yaml:7:1: error: template: field 'response' is missing (used by the assistant message)",
+      "finetune.yaml:7:1: error: template: the record has no field 'response' (transforms[0].template.assistant)",
     );
   });
 

@@ -11,6 +11,7 @@ parentPort?.on('message', (message: ChunkMessage | {type: 'finish'}) => {
       const result: WorkerResult = {
         type: 'finish',
         summaries: preparer.summaries(),
+        suffix: preparer.suffixSummaries(),
       };
       parentPort?.postMessage(result);
       return;

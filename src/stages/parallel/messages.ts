@@ -13,6 +13,12 @@ export const SPLIT_NUMBERS: Readonly<Record<SplitName, number>> = {
   test: 2,
 };
 
+/**
+ * In `ChunkResult.splits`: a record the suffix's split drops, its source record lacking a
+ * `split.by` field under `missing: skip`.
+ */
+export const SPLIT_SKIPPED = 3;
+
 /** What every dataset worker is started with. */
 export interface WorkerSetup {
   readonly prefix: readonly NormalizedTransform[];
@@ -21,6 +27,8 @@ export interface WorkerSetup {
   readonly seed: number;
   /** Sources whose bad records are skipped. */
   readonly skipping: readonly string[];
+  /** The split's `by` fields (records' groups are read from their source records), or null. */
+  readonly splitBy: readonly string[] | null;
   /** Recipe line of each inline example, by source. */
   readonly inlineLines: Readonly<Record<string, readonly number[]>>;
 }
@@ -44,11 +52,14 @@ export interface ChunkResult {
   readonly parsed: number;
   /** Records that left the prefix. */
   readonly count: number;
-  /** Their canonical lines, UTF-8, each ending in '\n'. */
+  /**
+   * Their lines, UTF-8: each is the record's id (TAG_BYTES of hex, split-writer.ts) and then
+   * its canonical JSON and '\n'.
+   */
   readonly lines: Uint8Array;
   /** Byte length of each line. */
   readonly lengths: Uint32Array;
-  /** Split of each record, by its number (SPLIT_NUMBERS). */
+  /** Split of each record, by its number (SPLIT_NUMBERS), or SPLIT_SKIPPED. */
   readonly splits: Uint8Array;
   /** Per suffix dedupe step, 4 int32 per record: the 128-bit key (the set keeps 96 bits). */
   readonly keys: Int32Array;
@@ -59,6 +70,11 @@ export interface FinishResult {
   readonly type: 'finish';
   /** The prefix steps' summaries over everything this worker saw. */
   readonly summaries: readonly Readonly<Record<string, unknown>>[];
+  /**
+   * Per suffix step, what this worker found of it (the fields a dedupe or split reads, and the
+   * records they drop for a missing one), added to the step's summary.
+   */
+  readonly suffix: readonly Readonly<Record<string, unknown>>[];
 }
 
 export interface FailedResult {

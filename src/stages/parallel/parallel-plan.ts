@@ -1,4 +1,8 @@
-import type {NormalizedRecipe, NormalizedTransform} from '../../recipe/normalized.js';
+import type {
+  MissingPolicy,
+  NormalizedRecipe,
+  NormalizedTransform,
+} from '../../recipe/normalized.js';
 
 /**
  * How the dataset stage can spread over worker threads. Workers take chunks of JSONL lines and
@@ -20,6 +24,8 @@ export type SuffixStep =
       readonly index: number;
       readonly by: readonly string[] | null;
       readonly mode: 'exact' | 'normalized';
+      /** Only `error` here: the workers report such records and the build fails. */
+      readonly missing: MissingPolicy;
     }
   | {readonly kind: 'limit'; readonly index: number; readonly n: number}
   | {
@@ -28,6 +34,8 @@ export type SuffixStep =
       readonly validation: number;
       readonly test: number;
       readonly seed: number;
+      readonly by: readonly string[] | null;
+      readonly missing: MissingPolicy;
     };
 
 /** Steps that only look at one record: safe in any worker, in any chunk. */
@@ -46,7 +54,9 @@ function isRecordLocal(step: NormalizedTransform): boolean {
 
 /**
  * The plan for a recipe, or undefined when a step needs the records themselves in order (js,
- * command, shuffle, sample n, near-duplicate dedupe), which the single-threaded path handles.
+ * command, shuffle, sample n, near-duplicate dedupe), which the single-threaded path handles;
+ * so does a dedupe by fields that drops or passes records without them (`missing: skip|keep`),
+ * a decision the suffix would have to carry per record and step.
  */
 export function parallelPlan(recipe: NormalizedRecipe): ParallelPlan | undefined {
   const steps = recipe.transforms;
@@ -55,8 +65,13 @@ export function parallelPlan(recipe: NormalizedRecipe): ParallelPlan | undefined
   const suffix: SuffixStep[] = [];
   for (let index = prefixLength; index < steps.length; index++) {
     const step = steps[index]!;
-    if ('dedupe' in step && step.dedupe.mode !== 'near') {
-      suffix.push({kind: 'dedupe', index, by: step.dedupe.by, mode: step.dedupe.mode});
+    if (
+      'dedupe' in step &&
+      step.dedupe.mode !== 'near' &&
+      (step.dedupe.by === null || step.dedupe.missing === 'error')
+    ) {
+      const {by, mode, missing} = step.dedupe;
+      suffix.push({kind: 'dedupe', index, by, mode, missing});
     } else if ('limit' in step) suffix.push({kind: 'limit', index, n: step.limit.n});
     else if ('split' in step) suffix.push({kind: 'split', index, ...step.split});
     else return undefined;

@@ -4,15 +4,22 @@ import {canonicalJson} from '../../core/canonical-json.js';
 import {DataProblems} from '../records/data-error.js';
 import type {Example} from '../records/example.js';
 import {toTrainingExample} from '../records/formats.js';
+import {SourceIdentity} from '../records/identity.js';
 import {originOf, parseJsonlChunk, parseLine, type RecordOrigin} from '../records/parse-jsonl.js';
-import {comparedValue, exactOrNormalizedHash} from '../transforms/dedupe.js';
+import {comparedValue, DROP, exactOrNormalizedHash, KEEP} from '../transforms/dedupe.js';
 import {createTransforms, preservesRecords} from '../transforms/index.js';
-import {positionOf, positionOfBytes} from '../transforms/position.js';
-import {splitOf} from '../transforms/split.js';
+import {FIELD_USE, type FieldUse, MissingFields} from '../transforms/missing-fields.js';
+import {byLabels, placeOf} from '../transforms/split.js';
 import {TemplateSplicer} from '../transforms/template-splice.js';
 import {StringHasher} from '../transforms/text/string-hash128.js';
 import type {TransformContext, TransformStep} from '../transforms/transform.js';
-import {type ChunkMessage, type ChunkResult, SPLIT_NUMBERS, type WorkerSetup} from './messages.js';
+import {
+  type ChunkMessage,
+  type ChunkResult,
+  SPLIT_NUMBERS,
+  SPLIT_SKIPPED,
+  type WorkerSetup,
+} from './messages.js';
 
 /**
  * Prepares chunks of JSONL lines for the main thread (see parallel-plan.ts): parses them, runs
@@ -23,8 +30,10 @@ import {type ChunkMessage, type ChunkResult, SPLIT_NUMBERS, type WorkerSetup} fr
 export function createPreparer(setup: WorkerSetup): {
   prepare(message: ChunkMessage): ChunkResult;
   summaries(): Readonly<Record<string, unknown>>[];
+  suffixSummaries(): Readonly<Record<string, unknown>>[];
 } {
   let problems = new DataProblems(setup.skipping);
+  const identity = new SourceIdentity(setup.splitBy);
   const ctx: TransformContext = {
     get problems() {
       return problems;
@@ -33,7 +42,12 @@ export function createPreparer(setup: WorkerSetup): {
     seed: setup.seed,
     tempDir: setup.dir,
     signal: new AbortController().signal,
+    identity,
   };
+  /** What the suffix's field reads found here, per suffix step (merged into its summary). */
+  const suffixFields = setup.suffix.map((s) =>
+    s.kind === 'limit' ? undefined : new MissingFields(s.kind, s.index, s.missing, () => problems),
+  );
   // The suffix only drops or tags records, so the prefix decides what split may keep.
   const steps: TransformStep[] = createTransforms(setup.prefix, ctx);
   const strings = new StringHasher();
@@ -43,24 +57,20 @@ export function createPreparer(setup: WorkerSetup): {
    * so the main thread decides the same as the single-threaded step (both keep 96 bits of the
    * 128-bit key, dedupe-key-set.ts).
    */
-  const dedupes = setup.suffix.flatMap((s) =>
+  const dedupes = setup.suffix.flatMap((s, k) =>
     s.kind === 'dedupe'
       ? [
-          s.by === null && s.mode === 'exact'
-            ? {
-                fromText: true as const,
-                compared: comparedValue(null),
-                hash: exactOrNormalizedHash('exact'),
-              }
-            : {
-                fromText: false as const,
-                compared: comparedValue(s.by),
-                hash: exactOrNormalizedHash(s.mode),
-              },
+          {
+            fromText: s.by === null && s.mode === 'exact',
+            compared: comparedValue(s.by, suffixFields[k]!),
+            hash: exactOrNormalizedHash(s.mode),
+          },
         ]
       : [],
   );
-  const split = setup.suffix.find((s) => s.kind === 'split');
+  const splitAt = setup.suffix.findIndex((s) => s.kind === 'split');
+  const split = setup.suffix[splitAt];
+  const splitLabels = split?.kind === 'split' ? byLabels(split.by) : [];
 
   // The template step on the lines' bytes (template-splice.ts), when it comes first and
   // nothing after it in the workers changes records (their canonical bytes must stay true).
@@ -70,8 +80,6 @@ export function createPreparer(setup: WorkerSetup): {
       ? TemplateSplicer.for(leading.template)
       : undefined;
   let spliced = 0;
-  const splitPrefix = split?.kind === 'split' ? Buffer.from(`${split.seed}:`) : undefined;
-  let prefixed = Buffer.alloc(1 << 16);
 
   const decoder = new TextDecoder('utf-8', {fatal: true, ignoreBOM: true});
   let ends = new Int32Array(4096);
@@ -120,24 +128,17 @@ export function createPreparer(setup: WorkerSetup): {
       let canonical = example.canonical;
       const canonicalBytes = example.canonicalBytes;
       if (split?.kind === 'split') {
-        let u: number;
-        if (canonicalBytes) {
-          const size = splitPrefix!.length + canonicalBytes.length;
-          if (size > prefixed.length) prefixed = Buffer.alloc(2 ** Math.ceil(Math.log2(size)));
-          splitPrefix!.copy(prefixed, 0);
-          prefixed.set(canonicalBytes, splitPrefix!.length);
-          u = positionOfBytes(prefixed.subarray(0, size));
-        } else {
-          canonical ??= canonicalJson(record);
-          u = positionOf(canonical, `${split.seed}:`);
-        }
-        splits[i] = SPLIT_NUMBERS[splitOf(u, split)];
+        // The split depends on the source record alone, so it is decided here, wherever it is.
+        const placed = placeOf(example, split, suffixFields[splitAt]!, splitLabels);
+        splits[i] = placed === undefined ? SPLIT_SKIPPED : SPLIT_NUMBERS[placed];
       } else if (example.split) splits[i] = SPLIT_NUMBERS[example.split];
-      // The output line: the record's own canonical JSON when it is already in training form.
+      // The line: the id, then the record's own canonical JSON when it is in training form.
       const normal = toTrainingExample(record);
       const lineIsRecord = normal === record;
       if (!(lineIsRecord && canonicalBytes)) canonical ??= canonicalJson(record);
       const lineStart = out.length;
+      out.ascii(example.id);
+      const jsonStart = out.length;
       if (lineIsRecord && canonicalBytes) out.bytes(canonicalBytes);
       else out.text(lineIsRecord ? canonical! : canonicalJson(normal));
       const lineEnd = out.length;
@@ -146,10 +147,14 @@ export function createPreparer(setup: WorkerSetup): {
       for (let k = 0; k < dedupes.length; k++) {
         const d = dedupes[k]!;
         const at = (i * dedupes.length + k) * 4;
-        if (!d.fromText) d.hash(d.compared(record), keys, at);
+        if (!d.fromText) {
+          const value = d.compared(example);
+          // A record without a `by` field was reported (missing: error): the build will fail.
+          if (value !== DROP && value !== KEEP) d.hash(value, keys, at);
+        }
         // Canonical JSON escapes lone surrogates, so its UTF-8 is an exact encoding of the text:
         // hashing the line's bytes is hashing the text, less the encoding.
-        else if (lineIsRecord) strings.hashUtf8(out.buffer, lineStart, lineEnd, 0, keys, at);
+        else if (lineIsRecord) strings.hashUtf8(out.buffer, jsonStart, lineEnd, 0, keys, at);
         else strings.hash(canonical!, 0, keys, at);
       }
     };
@@ -168,6 +173,7 @@ export function createPreparer(setup: WorkerSetup): {
         const group = bytes.subarray(from, Math.min(ends[last - 1]! + 1, bytes.length));
         const atStart = message.atFileStart && first === 0;
         const batch = parseJsonlChunk(group, lineNo, atStart, where, problems);
+        identity.assign(batch);
         parsed += batch.length;
         emit(batch, 0);
         continue;
@@ -180,6 +186,9 @@ export function createPreparer(setup: WorkerSetup): {
         const origin = originOf(where, message.firstLine + n);
         const example = splicer.line(bytes, start, ends[n]!, origin);
         if (example) {
+          // TODO(perf): the source record's canonical bytes without a parse.
+          const text = decoder.decode(bytes.subarray(start, ends[n]!));
+          identity.assignOne(example, canonicalJson(JSON.parse(text)));
           spliced++;
           parsed++;
           batch.push(example);
@@ -190,6 +199,7 @@ export function createPreparer(setup: WorkerSetup): {
         const text = decoder.decode(bytes.subarray(start, ends[n]!));
         parseLine(text, 0, text.length, message.firstLine + n, where, problems, one);
         if (one.length === 0) continue;
+        identity.assign(one);
         parsed++;
         for (const e of template!.process(one) as Example[]) batch.push(e);
       }
@@ -212,11 +222,32 @@ export function createPreparer(setup: WorkerSetup): {
     summaries: () =>
       steps.map((step, k) => {
         const summary = step.summary();
-        // Lines the splicer took passed the template step without it seeing them.
-        return k === 0 && splicer
-          ? {...summary, in: summary.in + spliced, out: summary.out + spliced}
-          : {...summary};
+        // Lines the splicer took passed the template step without it seeing them, every field
+        // of its templates present.
+        return k === 0 && splicer ? withSpliced(summary, spliced) : {...summary};
       }),
+    suffixSummaries: () =>
+      suffixFields.map((fields) => (fields ? {...fields.droppedField(), ...fields.summary()} : {})),
+  };
+}
+
+/** A template step's summary with `spliced` more records that passed it, fields and all. */
+function withSpliced(
+  summary: Readonly<Record<string, unknown>> & {in: number; out: number},
+  spliced: number,
+): Record<string, unknown> {
+  const fields = summary[FIELD_USE] as Record<string, FieldUse> | undefined;
+  return {
+    ...summary,
+    in: summary.in + spliced,
+    out: summary.out + spliced,
+    ...(fields
+      ? {
+          [FIELD_USE]: Object.fromEntries(
+            Object.entries(fields).map(([k, use]) => [k, {...use, present: use.present + spliced}]),
+          ),
+        }
+      : {}),
   };
 }
 
@@ -243,6 +274,12 @@ class LineBuffer {
     this.#room(bytes.length + 1);
     this.buffer.set(bytes, this.length);
     this.length += bytes.length;
+  }
+
+  /** A text known to be ASCII (an id). */
+  ascii(text: string): void {
+    this.#room(text.length + 1);
+    this.length += this.buffer.write(text, this.length, 'latin1');
   }
 
   text(text: string): void {

@@ -5,7 +5,7 @@ import {Worker} from 'node:worker_threads';
 import {readBytes, type SourceBytes} from '../records/byte-source.js';
 import type {DataProblems} from '../records/data-error.js';
 import type {SplitName} from '../records/example.js';
-import type {JsonlWriter} from '../records/jsonl-writer.js';
+import type {SplitWriter} from '../records/split-writer.js';
 import type {TransformSummary} from '../transforms/transform.js';
 import type {ChunkMessage, ChunkResult, WorkerResult, WorkerSetup} from './messages.js';
 import type {ParallelPlan} from './parallel-plan.js';
@@ -45,7 +45,7 @@ export interface ParallelRun {
   readonly setup: WorkerSetup;
   readonly workers: number;
   readonly files: readonly ParallelFile[];
-  readonly writers: ReadonlyMap<SplitName, JsonlWriter>;
+  readonly writers: ReadonlyMap<SplitName, SplitWriter>;
   readonly problems: DataProblems;
   readonly signal: AbortSignal;
   /** Where the suffix may keep files (removed after the stage). */
@@ -197,21 +197,31 @@ export async function runParallel(run: ParallelRun): Promise<ParallelOutcome> {
     const finished = await Promise.all(
       pool.map(
         (worker) =>
-          new Promise<readonly Readonly<Record<string, unknown>>[]>((resolve, reject) => {
+          new Promise<Extract<WorkerResult, {type: 'finish'}>>((resolve, reject) => {
             worker.once('message', (m: WorkerResult) =>
-              m.type === 'finish'
-                ? resolve(m.summaries)
-                : reject(new Error('dataset worker did not finish')),
+              m.type === 'finish' ? resolve(m) : reject(new Error('dataset worker did not finish')),
             );
             worker.postMessage({type: 'finish'});
           }),
       ),
     );
-    if (local) finished.push(local.summaries());
+    if (local)
+      finished.push({
+        type: 'finish',
+        summaries: local.summaries(),
+        suffix: local.suffixSummaries(),
+      });
     const prefix = run.plan.prefix.map(
-      (_, i) => sumAll(finished.map((s) => s[i] ?? {})) as TransformSummary,
+      (_, i) => sumAll(finished.map((f) => f.summaries[i] ?? {})) as TransformSummary,
     );
-    return {perSource, summaries: [...prefix, ...suffix.summaries()], spilled: suffix.spilled};
+    // The suffix's own counts, with what the workers found of the fields it reads.
+    const decided = suffix
+      .summaries()
+      .map(
+        (summary, k) =>
+          sumAll([summary, ...finished.map((f) => f.suffix[k] ?? {})]) as TransformSummary,
+      );
+    return {perSource, summaries: [...prefix, ...decided], spilled: suffix.spilled};
   } finally {
     run.signal.removeEventListener('abort', onAbort);
     // Whatever happened, nothing may still be writing when the caller takes the writers back.

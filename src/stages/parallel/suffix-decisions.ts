@@ -1,8 +1,8 @@
 import type {SplitName} from '../records/example.js';
-import type {JsonlWriter} from '../records/jsonl-writer.js';
+import type {SplitWriter} from '../records/split-writer.js';
 import {DedupeKeySet} from '../transforms/text/dedupe-key-set.js';
 import type {TransformSummary} from '../transforms/transform.js';
-import {type ChunkResult, SPLIT_NAMES} from './messages.js';
+import {type ChunkResult, SPLIT_NAMES, SPLIT_SKIPPED} from './messages.js';
 import type {ParallelPlan} from './parallel-plan.js';
 import {type StepCounts, SuffixSpill} from './suffix-spill.js';
 
@@ -26,7 +26,7 @@ export function keysInMemory(): number {
  */
 export class SuffixDecisions {
   readonly #plan: ParallelPlan;
-  readonly #writers: ReadonlyMap<SplitName, JsonlWriter>;
+  readonly #writers: ReadonlyMap<SplitName, SplitWriter>;
   readonly #inputBytes: number;
   #sets: DedupeKeySet[] | undefined;
   readonly #counts: StepCounts[];
@@ -45,7 +45,7 @@ export class SuffixDecisions {
    */
   constructor(
     plan: ParallelPlan,
-    writers: ReadonlyMap<SplitName, JsonlWriter>,
+    writers: ReadonlyMap<SplitName, SplitWriter>,
     inputBytes: number,
     tempDir: string,
   ) {
@@ -104,6 +104,7 @@ export class SuffixDecisions {
           alive = sets[dedupe]!.add(keys, (i * dedupes + dedupe) * 4);
           dedupe++;
         } else if (step.kind === 'limit') alive = c.out < step.n;
+        else if (splits[i] === SPLIT_SKIPPED) alive = false;
         else c.splits![splits[i]!]!++;
         if (alive) c.out++;
       }
@@ -124,7 +125,7 @@ export class SuffixDecisions {
       const writer = this.#writers.get(SPLIT_NAMES[s]!);
       if (!writer) throw new Error(`no writer for split ${SPLIT_NAMES[s]}`);
       if (rows[s] === count) {
-        await writer.writeBytes(lines, count); // the whole chunk, as it came
+        await writer.writeTagged(lines, count); // the whole chunk, as it came
         continue;
       }
       if (this.#gather[s]!.length < sizes[s]!) this.#gather[s] = Buffer.allocUnsafe(sizes[s]! * 2);
@@ -142,7 +143,7 @@ export class SuffixDecisions {
         }
         if (i < count) offset += lengths[i]!;
       }
-      await writer.writeBytes(out.subarray(0, at), rows[s]!);
+      await writer.writeTagged(out.subarray(0, at), rows[s]!);
     }
   }
 
@@ -176,7 +177,7 @@ export class SuffixDecisions {
           return {in: c.in, out: c.out, dropped: {duplicate: c.in - c.out}, mode: step.mode};
         case 'limit':
           return {in: c.in, out: c.out, dropped: {limit: c.in - c.out}};
-        default: // split
+        default: // split (records it dropped, and why, come from the workers)
           return {
             in: c.in,
             out: c.out,

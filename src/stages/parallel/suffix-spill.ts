@@ -2,9 +2,9 @@ import {type FileHandle, open, rm} from 'node:fs/promises';
 import {join} from 'node:path';
 import {writeAll} from '../../core/write-all.js';
 import type {SplitName} from '../records/example.js';
-import type {JsonlWriter} from '../records/jsonl-writer.js';
+import type {SplitWriter} from '../records/split-writer.js';
 import {DedupeKeySet} from '../transforms/text/dedupe-key-set.js';
-import {type ChunkResult, SPLIT_NAMES} from './messages.js';
+import {type ChunkResult, SPLIT_NAMES, SPLIT_SKIPPED} from './messages.js';
 import type {SuffixStep} from './parallel-plan.js';
 
 /** Counters of one suffix step (see SuffixDecisions). */
@@ -110,7 +110,7 @@ export class SuffixSpill {
     steps: readonly SuffixStep[],
     sets: readonly DedupeKeySet[],
     counts: StepCounts[],
-    writers: ReadonlyMap<SplitName, JsonlWriter>,
+    writers: ReadonlyMap<SplitName, SplitWriter>,
     signal: AbortSignal,
   ): Promise<void> {
     await this.close();
@@ -140,8 +140,13 @@ export class SuffixSpill {
           for (let j = 0; j < n; j++) {
             if (!isAlive(first + j)) continue;
             c.in++;
+            const split = meta[j * 2 + 1]!;
+            if (split === SPLIT_SKIPPED) {
+              drop(first + j);
+              continue;
+            }
             c.out++;
-            c.splits![meta[j * 2 + 1]!]!++;
+            c.splits![split]!++;
           }
         });
       }
@@ -248,7 +253,7 @@ export class SuffixSpill {
    */
   async #write(
     isAlive: (i: number) => boolean,
-    writers: ReadonlyMap<SplitName, JsonlWriter>,
+    writers: ReadonlyMap<SplitName, SplitWriter>,
     signal: AbortSignal,
   ): Promise<void> {
     let metaFile: FileHandle | undefined;
@@ -267,7 +272,7 @@ export class SuffixSpill {
       const writer = writers.get(o.name);
       if (!writer) throw new Error(`no writer for split ${o.name}`);
       await o.writing; // one write at a time per file, in order
-      o.writing = writer.writeBytes(o.buffers[o.current]!.subarray(0, o.at), o.rows);
+      o.writing = writer.writeTagged(o.buffers[o.current]!.subarray(0, o.at), o.rows);
       // Its failure is seen where it is awaited; until then it is not an unhandled rejection.
       o.writing.catch(() => undefined);
       o.current = 1 - o.current;

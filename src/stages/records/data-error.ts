@@ -21,6 +21,8 @@ export class DataProblems {
   #errorCount = 0;
   #skipCount = 0;
   readonly #skipReasons = new Map<string, number>();
+  /** Errors per reason, so that one kind can be withdrawn (see `withdraw`). */
+  readonly #errorReasons = new Map<string, number>();
   /** Each file's rank: the order in which its first problem came. */
   readonly #files = new Map<string, number>();
 
@@ -44,7 +46,10 @@ export class DataProblems {
     if (skip) {
       this.#skipCount++;
       this.#skipReasons.set(reason, (this.#skipReasons.get(reason) ?? 0) + 1);
-    } else this.#errorCount++;
+    } else {
+      this.#errorCount++;
+      this.#errorReasons.set(reason, (this.#errorReasons.get(reason) ?? 0) + 1);
+    }
     const list = skip ? this.#warnings : this.#errors;
     const rank = this.#rank(origin.file);
     if (!fits(list, rank, origin.line)) return skip;
@@ -56,8 +61,28 @@ export class DataProblems {
       ...(shown !== undefined ? {sourceLine: shown, endCol: col + 1} : {}),
     };
     const d = error('data', skip ? `skipped: ${message}` : message, location);
-    insert(list, {rank, line: origin.line, diagnostic: skip ? {...d, severity: 'warning'} : d});
+    insert(list, {
+      rank,
+      line: origin.line,
+      reason,
+      diagnostic: skip ? {...d, severity: 'warning'} : d,
+    });
     return skip;
+  }
+
+  /**
+   * Takes back every error and skipped record of one reason, when one diagnostic about the
+   * whole of them says it better (no record has a field: one error at the step, not one per
+   * record). The ones that were not kept for showing are taken out of the counts too.
+   */
+  withdraw(reason: string): void {
+    for (const list of [this.#errors, this.#warnings]) {
+      for (let i = list.length - 1; i >= 0; i--) if (list[i]!.reason === reason) list.splice(i, 1);
+    }
+    this.#errorCount -= this.#errorReasons.get(reason) ?? 0;
+    this.#errorReasons.delete(reason);
+    this.#skipCount -= this.#skipReasons.get(reason) ?? 0;
+    this.#skipReasons.delete(reason);
   }
 
   #rank(file: string): number {
@@ -86,11 +111,12 @@ export class DataProblems {
   /** What was collected, as plain data (a worker thread sends it to the main thread). */
   snapshot(): DataProblemsSnapshot {
     return {
-      errors: this.#errors.map((r) => r.diagnostic),
-      warnings: this.#warnings.map((r) => r.diagnostic),
+      errors: this.#errors.map((r) => ({...r.diagnostic, reason: r.reason})),
+      warnings: this.#warnings.map((r) => ({...r.diagnostic, reason: r.reason})),
       errorCount: this.#errorCount,
       skipCount: this.#skipCount,
       skipReasons: Object.fromEntries(this.#skipReasons),
+      errorReasons: Object.fromEntries(this.#errorReasons),
     };
   }
 
@@ -100,16 +126,19 @@ export class DataProblems {
       [other.errors, this.#errors],
       [other.warnings, this.#warnings],
     ] as const) {
-      for (const d of from) {
+      for (const {reason, ...d} of from) {
         const line = d.location?.line ?? 0;
         const rank = this.#rank(d.location?.file ?? '');
-        if (fits(to, rank, line)) insert(to, {rank, line, diagnostic: d});
+        if (fits(to, rank, line)) insert(to, {rank, line, reason, diagnostic: d});
       }
     }
     this.#errorCount += other.errorCount;
     this.#skipCount += other.skipCount;
     for (const [reason, n] of Object.entries(other.skipReasons)) {
       this.#skipReasons.set(reason, (this.#skipReasons.get(reason) ?? 0) + n);
+    }
+    for (const [reason, n] of Object.entries(other.errorReasons)) {
+      this.#errorReasons.set(reason, (this.#errorReasons.get(reason) ?? 0) + n);
     }
   }
 
@@ -123,6 +152,7 @@ export class DataProblems {
 interface Ranked {
   readonly rank: number;
   readonly line: number;
+  readonly reason: string;
   readonly diagnostic: Diagnostic;
 }
 
@@ -163,9 +193,10 @@ function truncate(line: string): string {
 }
 
 export interface DataProblemsSnapshot {
-  readonly errors: readonly Diagnostic[];
-  readonly warnings: readonly Diagnostic[];
+  readonly errors: readonly (Diagnostic & {readonly reason: string})[];
+  readonly warnings: readonly (Diagnostic & {readonly reason: string})[];
   readonly errorCount: number;
   readonly skipCount: number;
   readonly skipReasons: Readonly<Record<string, number>>;
+  readonly errorReasons: Readonly<Record<string, number>>;
 }

@@ -14,6 +14,17 @@ export type SplitName = 'train' | 'validation' | 'test';
 export interface Example {
   record: Record<string, unknown>;
   readonly origin: Origin;
+  /**
+   * The identity of the source record it came from (identity.ts): set as it is read, before any
+   * transform, and never changed by one, so a prompt edit leaves it (and the split) as it was.
+   * The k-th extra record a step makes from one gets `<id>.<k>`. Written beside the split files.
+   */
+  id: string;
+  /**
+   * With `split.by`: the id of the source record's `by` values (its group), or the first of
+   * those fields it lacks; undefined without `split.by`.
+   */
+  group?: string | {readonly missing: string};
   split?: SplitName;
   /**
    * The canonical JSON of `record`, when a step already computed it (split hashes it), so the

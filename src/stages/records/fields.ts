@@ -1,6 +1,6 @@
 import {canonicalJson} from '../../core/canonical-json.js';
 
-/** The value at a dotted path (`meta.lang`), or undefined. */
+/** The value at a dotted path (`meta.lang`), or undefined where the record lacks it. */
 export function getPath(record: unknown, path: string): unknown {
   return valueAt(record, path.split('.'));
 }
@@ -14,7 +14,9 @@ export function pathReader(path: string): (record: unknown) => unknown {
 function valueAt(record: unknown, parts: readonly string[]): unknown {
   let value: unknown = record;
   for (let i = 0; i < parts.length; i++) {
-    if (value === null || typeof value !== 'object') return undefined;
+    // Own fields only: `constructor` or `__proto__` is not a field of every record.
+    if (value === null || typeof value !== 'object' || !Object.hasOwn(value, parts[i]!))
+      return undefined;
     value = (value as Record<string, unknown>)[parts[i]!];
   }
   return value;

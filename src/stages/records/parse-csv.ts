@@ -72,7 +72,7 @@ export async function* parseCsv(
       header.forEach((name, i) => {
         record[name] = row.record[i];
       });
-      batch.push({record, origin});
+      batch.push({record, origin, id: ''}); // id: SourceIdentity, by the reader's caller
       if (batch.length === 4096) {
         yield batch;
         batch = [];

@@ -64,7 +64,7 @@ export async function* parseJson(
       problems.add(origin, 'each element must be a JSON object', 1, undefined, 'not an object');
       return;
     }
-    batch.push({record: element as Record<string, unknown>, origin});
+    batch.push({record: element as Record<string, unknown>, origin, id: ''}); // id: SourceIdentity
   });
   // One batch per BATCH records keeps downstream steps' batches a familiar size.
   while (batch.length > 0) {

@@ -194,7 +194,8 @@ export function parseLine(
     );
     return;
   }
-  out.push({record: value as Record<string, unknown>, origin: originOf(where, line)});
+  // The id is given by SourceIdentity, by the caller (it needs the recipe's split).
+  out.push({record: value as Record<string, unknown>, origin: originOf(where, line), id: ''});
 }
 
 function isSpace(c: number): boolean {

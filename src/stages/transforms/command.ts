@@ -16,7 +16,8 @@ export interface CommandStepOptions {
  * stdout (any number of records; blank lines skipped). It runs in the recipe's folder with a
  * minimal environment (PATH, HOME, LANG, TMPDIR and the recipe's `env`), never ft's secrets. A
  * non-zero exit fails the stage with the end of its stderr. Output records are located as
- * `command <program>` line N, since they need not map one to one to the input.
+ * `command <program>` line N, and identified by their own content, since they need not map one
+ * to one to the input.
  */
 export function commandTransform(
   options: CommandStepOptions,
@@ -50,7 +51,13 @@ export function commandTransform(
       const value = JSON.parse(line) as unknown;
       if (value === null || typeof value !== 'object' || Array.isArray(value)) {
         ctx.problems.add(origin, `${shown} wrote something that is not a JSON object`, 1, line);
-      } else ready.push({record: value as Record<string, unknown>, origin});
+      } else {
+        // What a command writes need not map to what it read: its records are new sources,
+        // identified (and split) by their own content.
+        const example: Example = {record: value as Record<string, unknown>, origin, id: ''};
+        ctx.identity.assignOne(example, canonicalJson(example.record));
+        ready.push(example);
+      }
     } catch (e) {
       ctx.problems.add(origin, `${shown} wrote invalid JSON: ${(e as Error).message}`, 1, line);
     }

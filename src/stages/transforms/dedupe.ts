@@ -1,7 +1,8 @@
 import type {NormalizedTransform} from '../../recipe/normalized.js';
 import type {Example} from '../records/example.js';
+import {getPath} from '../records/fields.js';
+import {type FieldOutcome, MissingFields} from './missing-fields.js';
 import {DedupeKeySet} from './text/dedupe-key-set.js';
-import {valueAtPath} from './text/dotted-path.js';
 import {optimalLshParams} from './text/lsh-params.js';
 import {MinHasher} from './text/minhash.js';
 import {NearDuplicateIndex} from './text/near-duplicate-index.js';
@@ -28,41 +29,96 @@ export type DedupeOptions = Extract<NormalizedTransform, {dedupe: unknown}>['ded
  *   is dropped when its estimated Jaccard similarity to a kept record reaches `threshold`. Kept:
  *   the signature of every kept record (4 * num_perm bytes) and its band entries.
  *
- * `_ctx` is unused: the seed arrives in options, where the caller put the recipe's seed.
+ * With `by`, a record that lacks one of the fields is handled by `missing` (missing-fields.ts):
+ * an error, dropped (`missing <field>`), or kept without being compared (`keep`: it is never a
+ * duplicate, nor makes another one).
  */
-export function dedupeTransform(options: DedupeOptions, _ctx: TransformContext): TransformStep {
-  const compared = comparedValue(options.by);
+export function dedupeTransform(
+  options: DedupeOptions,
+  ctx: TransformContext,
+  index = 0,
+): TransformStep {
+  const missing = new MissingFields('dedupe', index, options.missing, () => ctx.problems);
+  const compared = comparedValue(options.by, missing);
   const keepNew = options.mode === 'near' ? nearFilter(options) : hashFilter(options.mode);
   const reason = options.mode === 'near' ? 'near_duplicate' : 'duplicate';
   let seen = 0;
-  let dropped = 0;
+  let duplicates = 0;
+  let out = 0;
   return {
     name: 'dedupe',
     process(batch: Example[]) {
-      const kept = keepNew(batch, compared);
       seen += batch.length;
-      dropped += batch.length - kept;
+      // Records without a `by` field leave the comparison first (dropped or passed as they are).
+      const values: unknown[] = [];
+      let bypass: Set<Example> | undefined;
+      let kept = 0;
+      for (let i = 0; i < batch.length; i++) {
+        const example = batch[i]!;
+        const value = compared(example);
+        if (value === DROP) continue;
+        if (value === KEEP) {
+          bypass ??= new Set();
+          bypass.add(example);
+        } else values.push(value);
+        batch[kept++] = example;
+      }
       batch.length = kept;
+      const compare = bypass ? batch.filter((e) => !bypass.has(e)) : batch;
+      const unique = keepNew(compare, (i) => values[i]);
+      duplicates += compare.length - unique;
+      if (bypass) {
+        // Back into input order: the unique compared records, with the uncompared among them.
+        const survivors = new Set(compare.slice(0, unique));
+        const all = batch.filter((e) => bypass.has(e) || survivors.has(e));
+        batch.length = 0;
+        batch.push(...all);
+      } else batch.length = unique;
+      out += batch.length;
       return batch;
     },
     summary: () => ({
       in: seen,
-      out: seen - dropped,
-      dropped: {[reason]: dropped},
+      out,
+      dropped: {[reason]: duplicates, ...missing.dropped()},
       mode: options.mode,
+      ...missing.summary(),
     }),
   };
 }
 
-export type Compared = (record: Record<string, unknown>) => unknown;
+/** A record that lacks a `by` field and is dropped (error or skip), or passed uncompared (keep). */
+export const DROP = Symbol('drop');
+export const KEEP = Symbol('keep');
 
-/** Moves the batch's new records, in order, to its front; returns how many there are. */
-type KeepNew = (batch: Example[], compared: Compared) => number;
+/** What dedupe compares of an example, or what to do with it when it lacks a `by` field. */
+export type Compared = (example: Example) => unknown;
 
-/** What dedupe compares of a record: the whole of it, or the tuple of the `by` fields. */
-export function comparedValue(by: readonly string[] | null): Compared {
-  if (by === null) return (record) => record;
-  return (record) => by.map((path) => valueAtPath(record, path) ?? null);
+/**
+ * Moves the batch's new records, in order, to its front; returns how many there are. `comparedAt(i)`
+ * is what is compared of the batch's i-th record as given.
+ */
+type KeepNew = (batch: Example[], comparedAt: (i: number) => unknown) => number;
+
+/**
+ * What dedupe compares of a record: the whole of it, or the tuple of the `by` fields (values as
+ * they are; null is a value). `missing` decides about records without one of them: DROP or KEEP.
+ */
+export function comparedValue(by: readonly string[] | null, missing: MissingFields): Compared {
+  if (by === null) return (example) => example.record;
+  const labels = by.map((_, k) => (by.length === 1 ? 'by' : `by[${k}]`));
+  return (example) => {
+    const values: unknown[] = [];
+    let outcome: FieldOutcome = 'present';
+    for (let k = 0; k < by.length; k++) {
+      const value = getPath(example.record, by[k]!);
+      const o = missing.check(example, labels[k]!, by[k]!, value);
+      if (o === 'drop') return DROP;
+      if (o === 'keep') outcome = 'keep';
+      values.push(value);
+    }
+    return outcome === 'keep' ? KEEP : values;
+  };
 }
 
 /**
@@ -74,9 +130,9 @@ function hashFilter(mode: 'exact' | 'normalized'): KeepNew {
   const seen = new DedupeKeySet();
   let hashes = new Int32Array(4 * 1024);
   const hashInto = exactOrNormalizedHash(mode);
-  return (batch, compared) => {
+  return (batch, comparedAt) => {
     if (hashes.length < batch.length * 4) hashes = new Int32Array(batch.length * 4);
-    for (let i = 0; i < batch.length; i++) hashInto(compared(batch[i]!.record), hashes, i * 4);
+    for (let i = 0; i < batch.length; i++) hashInto(comparedAt(i), hashes, i * 4);
     seen.touch(hashes, batch.length);
     let kept = 0;
     for (let i = 0; i < batch.length; i++) {
@@ -107,10 +163,11 @@ function nearFilter(options: DedupeOptions): KeepNew {
   const {bands, rows} = optimalLshParams(threshold, numPerm);
   const index = new NearDuplicateIndex(numPerm, threshold, bands, rows);
   const signature = new Int32Array(numPerm);
-  return (batch, compared) => {
+  return (batch, comparedAt) => {
     let kept = 0;
-    for (const example of batch) {
-      hasher.signature(normalizedTextOf(compared(example.record)), signature);
+    for (let i = 0; i < batch.length; i++) {
+      const example = batch[i]!;
+      hasher.signature(normalizedTextOf(comparedAt(i)), signature);
       if (!index.addUnlessNear(signature)) batch[kept++] = example;
     }
     return kept;

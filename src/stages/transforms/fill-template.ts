@@ -44,18 +44,27 @@ export function fillTemplate(
   let text = compiled.literals[0]!;
   for (let i = 0; i < compiled.fields.length; i++) {
     const field = compiled.fields[i]!;
-    let value: unknown = field.root ? root : scope;
-    for (const part of field.path) {
-      if (value === null || typeof value !== 'object') {
-        value = undefined;
-        break;
-      }
-      value = (value as Record<string, unknown>)[part];
-    }
+    const value = readField(field, scope, root);
     if (value === undefined || value === null) return {ok: false, field: field.name, value};
     text += (typeof value === 'string' ? value : asText(value)) + compiled.literals[i + 1]!;
   }
   return {ok: true, text};
+}
+
+/** A placeholder's value in `scope` (or `root` for `{{$.x}}`); undefined where there is none. */
+export function readField(
+  field: CompiledTemplate['fields'][number],
+  scope: unknown,
+  root: unknown,
+): unknown {
+  let value: unknown = field.root ? root : scope;
+  for (const part of field.path) {
+    // Own fields only, as everywhere fields are read (records/fields.ts).
+    if (value === null || typeof value !== 'object' || !Object.hasOwn(value, part))
+      return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
 }
 
 export function missingMessage(

@@ -1,19 +1,39 @@
 import {isDeepStrictEqual} from 'node:util';
-import type {FilterOptions, Predicate} from '../../recipe/recipe-types.js';
+import type {NormalizedTransform} from '../../recipe/normalized.js';
+import type {Predicate} from '../../recipe/recipe-types.js';
 import {countChatTokens} from '../../tokens/index.js';
 import type {Example} from '../records/example.js';
 import {pathReader} from '../records/fields.js';
 import {toTrainingExample} from '../records/formats.js';
+import {MissingFields} from './missing-fields.js';
 import type {TransformContext, TransformStep} from './transform.js';
+
+export type FilterOptions = Extract<NormalizedTransform, {filter: unknown}>['filter'];
 
 /**
  * Keeps the records that pass every condition, and counts the others per reason
- * (`where[0]`, `max_tokens`, ...). Token lengths are chat tokens by the OpenAI cookbook's rule
- * (countChatTokens) in the named encoding; preference pairs count their input and preferred
- * output. A record that is not a chat example cannot be measured: that is a data error.
+ * (`where[0]`, `max_tokens`, ...). The `where` conditions are checked in order and checking
+ * stops at the first that fails, so an `exists` condition guards those after it. A record that
+ * lacks a condition's field is handled by `missing` (missing-fields.ts), except by conditions
+ * that test `exists`, for which absence is an answer. Token lengths are chat tokens by the
+ * OpenAI cookbook's rule (countChatTokens) in the named encoding; preference pairs count their
+ * input and preferred output. A record that is not a chat example cannot be measured: that is a
+ * data error.
  */
-export function filterTransform(options: FilterOptions, ctx: TransformContext): TransformStep {
-  const tests = (options.where ?? []).map((p, i) => ({reason: `where[${i}]`, test: compile(p)}));
+export function filterTransform(
+  options: FilterOptions,
+  ctx: TransformContext,
+  index = 0,
+): TransformStep {
+  const tests = (options.where ?? []).map((p, i) => ({
+    label: `where[${i}].field`,
+    field: p.field,
+    read: pathReader(p.field),
+    // `exists` decides what absence means; the other tests need a value.
+    optional: p.exists !== undefined,
+    test: compileTests(p),
+  }));
+  const missing = new MissingFields('filter', index, options.missing, () => ctx.problems);
   const dropped: Record<string, number> = {};
   let seen = 0;
   let out = 0;
@@ -27,9 +47,14 @@ export function filterTransform(options: FilterOptions, ctx: TransformContext): 
       const kept: Example[] = [];
       next: for (const example of batch) {
         seen++;
-        for (const {reason, test} of tests) {
-          if (!test(example.record)) {
-            drop(reason);
+        for (let i = 0; i < tests.length; i++) {
+          const t = tests[i]!;
+          const value = t.read(example.record);
+          const outcome = missing.check(example, t.label, t.field, value, {optional: t.optional});
+          if (outcome === 'drop') continue next;
+          if (outcome === 'keep' && !t.optional) continue; // counts as passed
+          if (!t.test(value)) {
+            drop(`where[${i}]`);
             continue next;
           }
         }
@@ -56,7 +81,12 @@ export function filterTransform(options: FilterOptions, ctx: TransformContext): 
       out += kept.length;
       return kept;
     },
-    summary: () => ({in: seen, out, dropped: {...dropped}}),
+    summary: () => ({
+      in: seen,
+      out,
+      dropped: {...dropped, ...missing.dropped()},
+      ...missing.summary(),
+    }),
   };
 }
 
@@ -79,8 +109,8 @@ function chatTokens(
   return undefined;
 }
 
-/** A predicate as a function; every test given must hold. */
-export function compile(p: Predicate): (record: Record<string, unknown>) => boolean {
+/** A predicate's tests on the field's value (undefined when absent); every one must hold. */
+export function compileTests(p: Predicate): (value: unknown) => boolean {
   const checks: ((v: unknown) => boolean)[] = [];
   if ('equals' in p) checks.push((v) => isDeepStrictEqual(v, p.equals));
   if ('not_equals' in p) checks.push((v) => !isDeepStrictEqual(v, p.not_equals));
@@ -103,9 +133,7 @@ export function compile(p: Predicate): (record: Record<string, unknown>) => bool
   if (p.max_length !== undefined) {
     checks.push((v) => (lengthOf(v) ?? Number.POSITIVE_INFINITY) <= p.max_length!);
   }
-  const read = pathReader(p.field);
-  return (record) => {
-    const value = read(record);
+  return (value) => {
     for (let i = 0; i < checks.length; i++) if (!checks[i]!(value)) return false;
     return true;
   };

@@ -22,34 +22,31 @@ export function preservesRecords(step: NormalizedTransform): boolean {
   return PRESERVING.has(Object.keys(step)[0]!);
 }
 
-/**
- * The steps of a recipe, in order. Split may hand its canonical text on to the writer only when
- * every step after it leaves records as they are: one rule, for one thread and for workers.
- */
+/** The steps of a recipe, in order (`index` names each in messages: transforms[i]). */
 export function createTransforms(
   steps: readonly NormalizedTransform[],
   ctx: TransformContext,
 ): TransformStep[] {
-  return steps.map((step, i) => {
-    if (!('split' in step)) return createTransform(step, ctx);
-    const keep = steps.slice(i + 1).every(preservesRecords);
-    return splitTransform(step.split, keep);
-  });
+  return steps.map((step, i) => createTransform(step, ctx, i));
 }
 
-/** The step for one recipe item. */
-export function createTransform(step: NormalizedTransform, ctx: TransformContext): TransformStep {
-  if ('template' in step) return templateTransform(step.template, ctx);
+/** The step for one recipe item, the `index`-th of the recipe. */
+export function createTransform(
+  step: NormalizedTransform,
+  ctx: TransformContext,
+  index = 0,
+): TransformStep {
+  if ('template' in step) return templateTransform(step.template, ctx, index);
   if ('system' in step) return systemTransform(step.system, ctx);
-  if ('rename' in step) return renameTransform(step.rename);
-  if ('map' in step) return mapTransform(step.map, ctx);
-  if ('filter' in step) return filterTransform(step.filter, ctx);
-  if ('dedupe' in step) return dedupeTransform(step.dedupe, ctx);
+  if ('rename' in step) return renameTransform(step.rename, ctx, index);
+  if ('map' in step) return mapTransform(step.map, ctx, index);
+  if ('filter' in step) return filterTransform(step.filter, ctx, index);
+  if ('dedupe' in step) return dedupeTransform(step.dedupe, ctx, index);
   if ('redact' in step) return redactTransform(step.redact, ctx);
   if ('sample' in step) return sampleTransform(step.sample);
   if ('shuffle' in step) return shuffleTransform(step.shuffle, ctx);
   if ('limit' in step) return limitTransform(step.limit);
-  if ('split' in step) return splitTransform(step.split);
+  if ('split' in step) return splitTransform(step.split, ctx, index);
   if ('js' in step) return jsTransform(step.js, ctx);
   return commandTransform(step.command, ctx);
 }

@@ -94,6 +94,7 @@ export function jsTransform(options: JsStepOptions, ctx: TransformContext): Tran
           dropped++;
           continue;
         }
+        let made = 0;
         for (const record of Array.isArray(result) ? result : [result]) {
           if (record === null || typeof record !== 'object' || Array.isArray(record)) {
             ctx.problems.add(
@@ -102,7 +103,15 @@ export function jsTransform(options: JsStepOptions, ctx: TransformContext): Tran
             );
             continue;
           }
-          kept.push({record, origin: example.origin});
+          // The records one record becomes keep its identity (and so its split); the k-th
+          // extra one is told apart by `.k`.
+          kept.push({
+            record,
+            origin: example.origin,
+            id: made === 0 ? example.id : `${example.id}.${made}`,
+            ...(example.group !== undefined ? {group: example.group} : {}),
+          });
+          made++;
         }
       }
       out += kept.length;

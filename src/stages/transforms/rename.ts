@@ -1,31 +1,48 @@
+import type {MissingPolicy} from '../../recipe/normalized.js';
+import type {Example} from '../records/example.js';
 import {deletePath, getPath, setPath} from '../records/fields.js';
-import type {TransformStep} from './transform.js';
+import {MissingFields} from './missing-fields.js';
+import type {TransformContext, TransformStep} from './transform.js';
 
 /**
- * Renames fields (`{old: new}`, dotted paths). Records without the old field pass unchanged and
- * are counted, since mixed sources often lack some fields.
+ * Renames fields (`{old: new}`, dotted paths). A record without an old field is handled by
+ * `missing` (missing-fields.ts): an error, dropped, or passed with that field not renamed
+ * (`keep`, for sources whose records have different fields).
  */
-export function renameTransform(mapping: Readonly<Record<string, string>>): TransformStep {
-  const pairs = Object.entries(mapping);
-  const counts = {in: 0, out: 0, missing: {} as Record<string, number>};
+export function renameTransform(
+  options: {readonly fields: Readonly<Record<string, string>>; readonly missing: MissingPolicy},
+  ctx: TransformContext,
+  index = 0,
+): TransformStep {
+  const pairs = Object.entries(options.fields);
+  const missing = new MissingFields('rename', index, options.missing, () => ctx.problems);
+  // The recipe path of each old name: in the long form it sits under `fields`.
+  const labels = pairs.map(([from]) => from);
+  let seen = 0;
+  let out = 0;
   return {
     name: 'rename',
     process(batch) {
-      for (const {record} of batch) {
-        counts.in++;
+      const kept: Example[] = [];
+      next: for (const example of batch) {
+        seen++;
+        const {record} = example;
         // Read every old value first, so {a: b, b: a} swaps.
         const values = pairs.map(([from]) => getPath(record, from));
+        for (let i = 0; i < pairs.length; i++) {
+          if (missing.check(example, labels[i]!, pairs[i]![0], values[i]) === 'drop') continue next;
+        }
         pairs.forEach(([from], i) => {
-          if (values[i] === undefined) counts.missing[from] = (counts.missing[from] ?? 0) + 1;
-          else deletePath(record, from);
+          if (values[i] !== undefined) deletePath(record, from);
         });
         pairs.forEach(([, to], i) => {
           if (values[i] !== undefined) setPath(record, to, values[i]);
         });
+        kept.push(example);
       }
-      counts.out += batch.length;
-      return batch;
+      out += kept.length;
+      return kept;
     },
-    summary: () => ({...counts}),
+    summary: () => ({in: seen, out, ...missing.droppedField(), ...missing.summary()}),
   };
 }

@@ -4,7 +4,7 @@ import {join} from 'node:path';
 import {createInterface} from 'node:readline';
 import {canonicalJson} from '../../core/canonical-json.js';
 import type {Example} from '../records/example.js';
-import {position} from './position.js';
+import {positionOf} from './position.js';
 import type {TransformContext, TransformStep} from './transform.js';
 
 /** Records held in memory before spilling to disk. */
@@ -16,11 +16,14 @@ interface Entry {
   readonly u: number;
   readonly line: string;
   readonly origin: Example['origin'];
+  readonly id: string;
+  readonly group: Example['group'];
 }
 
 /**
- * Reorders the records by their seeded position (sha256("shuffle:<seed>:" + canonical JSON)):
- * the same records and seed always give the same order, wherever they come from. Up to 64 MB
+ * Reorders the records by their seeded position (sha256("shuffle:<seed>:" + id), the id of the
+ * source record each came from; equal ids by their canonical JSON): the same records and seed
+ * always give the same order, wherever they come from, whatever the prompt. Up to 64 MB
  * of records are sorted in memory; beyond that they are spilled to 256 files by the first
  * byte of their position, and each file is sorted in turn, so memory stays flat at any size.
  */
@@ -41,7 +44,7 @@ export function shuffleTransform(
       const bucket = Math.min(BUCKETS - 1, Math.floor(e.u * BUCKETS));
       const lines = byBucket.get(bucket) ?? [];
       lines.push(
-        `${JSON.stringify([e.u, e.origin.file, e.origin.line, e.origin.source ?? null])}\t${e.line}\n`,
+        `${JSON.stringify([e.u, e.origin.file, e.origin.line, e.origin.source ?? null, e.id, e.group ?? null])}\t${e.line}\n`,
       );
       byBucket.set(bucket, lines);
     }
@@ -55,7 +58,12 @@ export function shuffleTransform(
     entries
       .sort((a, b) => a.u - b.u || (a.line < b.line ? -1 : a.line > b.line ? 1 : 0))
       .map(
-        (e): Example => ({record: JSON.parse(e.line) as Record<string, unknown>, origin: e.origin}),
+        (e): Example => ({
+          record: JSON.parse(e.line) as Record<string, unknown>,
+          origin: e.origin,
+          id: e.id,
+          ...(e.group !== undefined ? {group: e.group} : {}),
+        }),
       );
   return {
     name: 'shuffle',
@@ -63,7 +71,13 @@ export function shuffleTransform(
       for (const example of batch) {
         seen++;
         const line = canonicalJson(example.record);
-        held.push({u: position(example.record, prefix), line, origin: example.origin});
+        held.push({
+          u: positionOf(example.id, prefix),
+          line,
+          origin: example.origin,
+          id: example.id,
+          group: example.group,
+        });
         heldBytes += line.length * 2 + 64;
       }
       if (heldBytes >= spillAtBytes) await spill();
@@ -86,16 +100,20 @@ export function shuffleTransform(
           });
           for await (const text of lines) {
             const tab = text.indexOf('\t');
-            const [u, file, line, source] = JSON.parse(text.slice(0, tab)) as [
+            const [u, file, line, source, id, group] = JSON.parse(text.slice(0, tab)) as [
               number,
               string,
               number,
               string | null,
+              string,
+              Example['group'] | null,
             ];
             entries.push({
               u,
               line: text.slice(tab + 1),
               origin: {file, line, ...(source !== null ? {source} : {})},
+              id,
+              group: group ?? undefined,
             });
           }
           const all = sorted(entries);

@@ -1,55 +1,112 @@
-import {canonicalJson} from '../../core/canonical-json.js';
+import type {MissingPolicy} from '../../recipe/normalized.js';
 import type {Example, SplitName} from '../records/example.js';
-import {position, positionOf} from './position.js';
-import type {TransformStep} from './transform.js';
+import {sourceIdOf} from '../records/identity.js';
+import {MissingFields} from './missing-fields.js';
+import {positionOf} from './position.js';
+import type {TransformContext, TransformStep} from './transform.js';
 
 export interface SplitOptions {
   readonly validation: number;
   readonly test: number;
   readonly seed: number;
+  readonly by: readonly string[] | null;
+  readonly missing: MissingPolicy;
 }
 
 /**
- * The position of an example in [0, 1): the first 8 bytes of
- * sha256("<seed>:" + canonical JSON of the example), as a big-endian unsigned integer, divided
- * by 2^64. Depends on nothing but the example and the seed, so adding or removing one example
- * never moves another, and identical examples always land together (no leak across splits).
- * Number(bigint) rounds to nearest and the division by a power of two is exact, so this equals
- * Python's `int.from_bytes(h[:8], 'big') / 2**64`.
+ * The position in [0, 1) of a split key (a source record's id, or its group's with `by`): the
+ * first 8 bytes of sha256("<seed>:" + key), as a big-endian unsigned integer, divided by 2^64.
+ * It depends on nothing but the source record (never on what the transforms made of it) and
+ * the seed, so adding or removing a record never moves another, prompt edits move nothing, and
+ * the records one source record becomes land together. Number(bigint) rounds to nearest and
+ * the division by a power of two is exact, so this equals Python's
+ * `int.from_bytes(h[:8], 'big') / 2**64`.
  */
-export function splitPosition(record: unknown, seed: number): number {
-  return position(record, `${seed}:`);
+export function splitPosition(key: string, seed: number): number {
+  return positionOf(key, `${seed}:`);
 }
 
 /** validation when u < validation, test when u < validation + test, train otherwise. */
-export function splitOf(u: number, options: SplitOptions): SplitName {
+export function splitOf(
+  u: number,
+  options: {readonly validation: number; readonly test: number},
+): SplitName {
   if (u < options.validation) return 'validation';
   if (u < options.validation + options.test) return 'test';
   return 'train';
 }
 
 /**
- * With `keepCanonical`, the canonical text split computes is left on each example for the writer
- * (no second serialization); only safe when no later step changes records (createTransforms).
+ * What places an example: its group with `by`, else its source record's id; with `by`, the
+ * field its source record lacks when it lacks one (the caller asks MissingFields what then).
  */
-export function splitTransform(options: SplitOptions, keepCanonical = false): TransformStep {
+export function splitKey(example: Example): string | {readonly missing: string} {
+  const group = example.group;
+  return group === undefined ? sourceIdOf(example.id) : group;
+}
+
+/**
+ * Tags each example with its split, placed by its source record (splitPosition). With `by`, a
+ * record whose source record lacks one of the fields is handled by `missing`: an error, dropped
+ * (`missing <field>`), or placed by its whole source record (`keep`).
+ */
+export function splitTransform(
+  options: SplitOptions,
+  ctx: TransformContext,
+  index = 0,
+): TransformStep {
   const counts = {train: 0, validation: 0, test: 0};
+  const missing = new MissingFields('split', index, options.missing, () => ctx.problems);
+  const labels = byLabels(options.by);
+  let seen = 0;
   return {
     name: 'split',
     process(batch: Example[]) {
-      const prefix = `${options.seed}:`;
+      let kept = 0;
       for (const example of batch) {
-        const canonical = canonicalJson(example.record);
-        if (keepCanonical) example.canonical = canonical;
-        const split = splitOf(positionOf(canonical, prefix), options);
+        seen++;
+        const split = placeOf(example, options, missing, labels);
+        if (split === undefined) continue;
         example.split = split;
         counts[split]++;
+        batch[kept++] = example;
       }
+      batch.length = kept;
       return batch;
     },
     summary: () => {
-      const total = counts.train + counts.validation + counts.test;
-      return {in: total, out: total, ...counts};
+      const out = counts.train + counts.validation + counts.test;
+      return {in: seen, out, ...counts, ...missing.droppedField(), ...missing.summary()};
     },
   };
+}
+
+/** The recipe labels of the `by` fields (`by`, or `by[k]` for a list). */
+export function byLabels(by: readonly string[] | null): readonly string[] {
+  if (by === null) return [];
+  return by.map((_, k) => (by.length === 1 ? 'by' : `by[${k}]`));
+}
+
+/**
+ * The split of one example, or undefined when its source record lacks a `by` field and
+ * `missing` drops it (an error is reported through `missing`). Counts the `by` fields.
+ */
+export function placeOf(
+  example: Example,
+  options: SplitOptions,
+  missing: MissingFields,
+  labels: readonly string[],
+): SplitName | undefined {
+  const key = splitKey(example);
+  let placed: string;
+  if (typeof key === 'string') {
+    for (let k = 0; k < labels.length; k++)
+      missing.check(example, labels[k]!, options.by![k]!, true);
+    placed = key;
+  } else {
+    const k = options.by!.indexOf(key.missing);
+    if (missing.check(example, labels[k]!, key.missing, undefined) === 'drop') return undefined;
+    placed = sourceIdOf(example.id);
+  }
+  return splitOf(splitPosition(placed, options.seed), options);
 }

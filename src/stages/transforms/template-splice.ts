@@ -155,7 +155,7 @@ export class TemplateSplicer {
           : {content, role: m.role, weight: m.weight},
       );
     }
-    return {record: {messages}, origin, canonicalBytes: arena.subarray(lineStart, at)};
+    return {record: {messages}, origin, id: '', canonicalBytes: arena.subarray(lineStart, at)};
   }
 }
 

@@ -1,5 +1,6 @@
 import type {DataProblems} from '../records/data-error.js';
 import type {Example} from '../records/example.js';
+import type {SourceIdentity} from '../records/identity.js';
 
 /**
  * One streaming transform step. `process` takes a batch and returns what passes on (it may
@@ -34,5 +35,7 @@ export interface TransformContext {
   readonly seed: number;
   /** Where a step may keep work files (removed after the stage). */
   readonly tempDir: string;
+  /** Identifies records a step makes from nothing of the input (a command's output). */
+  readonly identity: SourceIdentity;
   readonly signal: AbortSignal;
 }

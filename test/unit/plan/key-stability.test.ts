@@ -21,7 +21,7 @@ const recipe: NormalizedRecipe = {
   sources: [{name: 'qa', kind: 'files', path: 'data/qa.jsonl', on_error: 'fail'}],
   transforms: [
     {template: {system: 'Be brief.', user: '{{prompt}}', assistant: '{{response}}'}},
-    {split: {validation: 0.2, test: 0.1, seed: 3}},
+    {split: {validation: 0.2, test: 0.1, seed: 3, by: null, missing: 'error'}},
   ],
   targets: [
     {
@@ -47,7 +47,7 @@ describe('stage keys are stable', () => {
       train: keyOf(train),
     }).toMatchInlineSnapshot(`
       {
-        "dataset": "sha256:b5550e33638727532af7b4ed0f50508de4b16c238b315301e3ec96b4196bc837",
+        "dataset": "sha256:e69c30bcc4dcc1367982d25fccf61354b22b48a8ff28eb120f6c036704a7a6a0",
         "source": "sha256:3bc2b668fcb1f67d5e722274e5a9766a36c0ee53c943a94b76bb318e706a5acc",
         "train": "sha256:6a51916bdb91d9ddfae12987285d6656905cdecbf8861801ed8cbdd7bd64df05",
       }

@@ -20,7 +20,7 @@ describe('the recipes shipped in this repository', () => {
     const loaded = loadRecipe('recipes/smoke/finetune.yaml', {cwd: root});
     expect(loaded.ok && loaded.value.normalized.transforms).toEqual([
       {template: {user: '{{prompt}}', assistant: '{{response}}'}},
-      {split: {validation: 0.2, test: 0, seed: 0}},
+      {split: {validation: 0.2, test: 0, seed: 0, by: null, missing: 'error'}},
     ]);
   });
 });

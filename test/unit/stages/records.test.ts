@@ -7,16 +7,21 @@ import {DataProblems} from '../../../src/stages/records/data-error.js';
 import type {Example} from '../../../src/stages/records/example.js';
 import {deletePath, getPath, setPath} from '../../../src/stages/records/fields.js';
 import {toTrainingExample} from '../../../src/stages/records/formats.js';
+import {SourceIdentity} from '../../../src/stages/records/identity.js';
 import {renameTransform} from '../../../src/stages/transforms/rename.js';
 import {sampleTransform} from '../../../src/stages/transforms/sample.js';
 import {shuffleTransform} from '../../../src/stages/transforms/shuffle.js';
 import {project} from '../../helpers/ft.js';
 
-const examples = (n: number): Example[] =>
-  Array.from({length: n}, (_, i) => ({
+const examples = (n: number): Example[] => {
+  const batch = Array.from({length: n}, (_, i) => ({
     record: {i, text: `record ${i}`},
     origin: {file: 'f', line: i + 1},
+    id: '',
   }));
+  new SourceIdentity(null).assign(batch);
+  return batch;
+};
 
 async function drain(
   step: ReturnType<typeof shuffleTransform>,
@@ -105,8 +110,18 @@ describe('field paths', () => {
   });
 
   it('rename swaps fields when asked to', async () => {
-    const step = renameTransform({a: 'b', b: 'a'});
-    const [e] = await step.process([{record: {a: 1, b: 2}, origin: {file: 'f', line: 1}}]);
+    const step = renameTransform(
+      {fields: {a: 'b', b: 'a'}, missing: 'error'},
+      {
+        problems: new DataProblems(),
+        dir: '/tmp',
+        seed: 0,
+        tempDir: tmpdir(),
+        signal: new AbortController().signal,
+        identity: new SourceIdentity(null),
+      },
+    );
+    const [e] = await step.process([{record: {a: 1, b: 2}, origin: {file: 'f', line: 1}, id: 'x'}]);
     expect(e!.record).toEqual({a: 2, b: 1});
   });
 });
@@ -135,6 +150,7 @@ describe('sample and shuffle', () => {
       seed: 0,
       tempDir: dir,
       signal: new AbortController().signal,
+      identity: new SourceIdentity(null),
     };
     const inMemory = await drain(shuffleTransform({seed: 5}, ctx), [examples(300)]);
     const spilled = shuffleTransform({seed: 5}, ctx, 1000);

@@ -1,54 +1,80 @@
 import {execFileSync} from 'node:child_process';
 import {describe, expect, it} from 'vitest';
 import {canonicalJson} from '../../../src/core/canonical-json.js';
+import {groupOf, idOfCanonical} from '../../../src/stages/records/identity.js';
 import {splitOf, splitPosition} from '../../../src/stages/transforms/split.js';
 
-const examples = Array.from({length: 2000}, (_, i) => ({
-  messages: [
-    {role: 'user', content: `q${i} ✓ ünïcode`},
-    {role: 'assistant', content: `a${i}`},
-  ],
+const records = Array.from({length: 2000}, (_, i) => ({
+  question: `q${i} ✓ ünïcode`,
+  answer: `a${i}`,
+  customer: `c${i % 37}`,
 }));
+const idOf = (record: unknown) => idOfCanonical(canonicalJson(record));
 
 describe('the split', () => {
   it('equals the documented definition, computed independently in Python', () => {
-    const sample = examples.slice(0, 50);
+    const sample = records.slice(0, 50);
+    // id = sha256(canonical JSON of the source record)[:32 hex]; u = sha256("<seed>:" + id)[:8]
+    // / 2^64; with `by`, the id is taken over the canonical JSON of the list of the values.
     const script = `
 import hashlib, json, sys
+def canonical(v):
+    return json.dumps(v, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+def ident(v):
+    return hashlib.sha256(canonical(v).encode("utf-8")).hexdigest()[:32]
+def position(key):
+    h = hashlib.sha256(("7:" + key).encode("utf-8")).digest()
+    return int.from_bytes(h[:8], "big") / 2**64
 for line in sys.stdin:
-    h = hashlib.sha256(("7:" + line.rstrip("\\n")).encode("utf-8")).digest()
-    print(repr(int.from_bytes(h[:8], "big") / 2**64))
+    r = json.loads(line)
+    print(ident(r), repr(position(ident(r))), repr(position(ident([r["customer"]]))))
 `;
-    const input = sample.map((e) => `${canonicalJson(e)}\n`).join('');
+    const input = sample.map((r) => `${JSON.stringify(r)}\n`).join('');
     const python = execFileSync('python3', ['-c', script], {input, encoding: 'utf8'})
       .trim()
       .split('\n')
-      .map(Number);
-    expect(sample.map((e) => splitPosition(e, 7))).toEqual(python);
+      .map((line) => line.split(' '));
+    expect(
+      sample.map((r) => [
+        idOf(r),
+        String(splitPosition(idOf(r), 7)),
+        String(splitPosition(groupOf(r, ['customer']) as string, 7)),
+      ]),
+    ).toEqual(python.map(([id, u, g]) => [id, String(Number(u)), String(Number(g))]));
   });
 
-  it('puts each example by its own content, so adding one never moves another', () => {
-    const options = {validation: 0.1, test: 0.1, seed: 0};
-    const before = examples.map((e) => splitOf(splitPosition(e, 0), options));
-    const withExtra = [{messages: [{role: 'user', content: 'new'}]}, ...examples];
-    const after = withExtra.slice(1).map((e) => splitOf(splitPosition(e, 0), options));
+  it('places each record by its own source, so adding one never moves another', () => {
+    const options = {validation: 0.1, test: 0.1};
+    const before = records.map((r) => splitOf(splitPosition(idOf(r), 0), options));
+    const withExtra = [{question: 'new'}, ...records];
+    const after = withExtra.slice(1).map((r) => splitOf(splitPosition(idOf(r), 0), options));
     expect(after).toEqual(before);
   });
 
   it('matches the fractions asked for, and depends on the seed', () => {
-    const options = {validation: 0.2, test: 0.1, seed: 0};
+    const options = {validation: 0.2, test: 0.1};
     const counts = {train: 0, validation: 0, test: 0};
-    for (const e of examples) counts[splitOf(splitPosition(e, 0), options)]++;
-    expect(counts.validation / examples.length).toBeCloseTo(0.2, 1);
-    expect(counts.test / examples.length).toBeCloseTo(0.1, 1);
-    const reseeded = examples.filter(
-      (e) => splitOf(splitPosition(e, 1), options) !== splitOf(splitPosition(e, 0), options),
+    for (const r of records) counts[splitOf(splitPosition(idOf(r), 0), options)]++;
+    expect(counts.validation / records.length).toBeCloseTo(0.2, 1);
+    expect(counts.test / records.length).toBeCloseTo(0.1, 1);
+    const reseeded = records.filter(
+      (r) =>
+        splitOf(splitPosition(idOf(r), 1), options) !== splitOf(splitPosition(idOf(r), 0), options),
     );
-    expect(reseeded.length).toBeGreaterThan(examples.length / 5);
+    expect(reseeded.length).toBeGreaterThan(records.length / 5);
   });
 
   it('does not depend on key order', () => {
-    expect(splitPosition({a: 1, b: 2}, 0)).toBe(splitPosition({b: 2, a: 1}, 0));
+    expect(idOf({a: 1, b: 2})).toBe(idOf({b: 2, a: 1}));
+  });
+
+  it('groups: records with equal `by` values share a group; a missing field is named', () => {
+    expect(groupOf({customer: 'x', q: 1}, ['customer'])).toBe(
+      groupOf({customer: 'x', q: 2}, ['customer']),
+    );
+    expect(groupOf({customer: 'x'}, ['customer'])).not.toBe(groupOf({customer: 'y'}, ['customer']));
+    expect(groupOf({customer: null}, ['customer'])).toMatch(/^[0-9a-f]{32}$/);
+    expect(groupOf({q: 1}, ['customer', 'q'])).toEqual({missing: 'customer'});
   });
 });
 

@@ -5,6 +5,7 @@ import {context, examples, random, run} from './helpers.js';
 function options(overrides: Partial<DedupeOptions> = {}): DedupeOptions {
   return {
     by: null,
+    missing: 'error',
     mode: 'exact',
     threshold: 0.8,
     shingle_size: 5,
@@ -59,7 +60,7 @@ describe('dedupe, exact', () => {
     expect(step.summary()).toMatchObject({in: 50, out: 20, dropped: {duplicate: 30}});
   });
 
-  it('compares the tuple of the `by` fields, a missing field as null', async () => {
+  it('compares the tuple of the `by` fields; `missing` decides about records without one', async () => {
     const records = [
       {prompt: 'p', meta: {lang: 'en'}, answer: 1},
       {prompt: 'p', meta: {lang: 'en'}, answer: 2},
@@ -71,12 +72,29 @@ describe('dedupe, exact', () => {
     ];
     const byPrompt = await run(dedupe({by: ['prompt']}), records);
     expect(byPrompt.map((r) => r.answer)).toEqual([1, 4]);
-    const byBoth = await run(dedupe({by: ['prompt', 'meta.lang']}), records);
-    expect(byBoth.map((r) => r.answer)).toEqual([1, 3, 4, 5]);
+    // error (the default): the two records without meta.lang are data errors at their lines.
+    const ctx = context();
+    const failing = await run(
+      dedupeTransform(options({by: ['prompt', 'meta.lang']}), ctx),
+      records,
+    );
+    expect(failing.map((r) => r.answer)).toEqual([1, 3, 4, 6]);
+    expect(ctx.problems.count).toBe(2);
+    expect(ctx.problems.errors().map((d) => d.location?.line)).toEqual([5, 7]);
+    expect(ctx.problems.errors()[0]!.message).toMatch(/no field 'meta\.lang'/);
+    // skip: dropped and counted; keep: passed on, never a duplicate (null is a value).
+    const skipping = dedupe({by: ['prompt', 'meta.lang'], missing: 'skip'});
+    expect((await run(skipping, records)).map((r) => r.answer)).toEqual([1, 3, 4, 6]);
+    expect(skipping.summary().dropped).toEqual({duplicate: 1, 'missing meta.lang': 2});
+    const keeping = await run(dedupe({by: ['prompt', 'meta.lang'], missing: 'keep'}), [
+      ...records,
+      {prompt: 'p', answer: 8},
+    ]);
+    expect(keeping.map((r) => r.answer)).toEqual([1, 3, 4, 5, 6, 7, 8]);
     // A tuple is not its flattening: ['a,b'] vs ['a', 'b'] style confusions stay apart.
-    const tuple = await run(dedupe({by: ['x', 'y']}), [
+    const tuple = await run(dedupe({by: ['x', 'y'], missing: 'keep'}), [
       {x: 'a', y: 'b'},
-      {x: ['a', 'b']},
+      {x: ['a', 'b'], y: null},
       {x: 'a', y: 'b'},
     ]);
     expect(tuple).toHaveLength(2);

@@ -1,6 +1,7 @@
 import {tmpdir} from 'node:os';
 import {DataProblems} from '../../../src/stages/records/data-error.js';
 import type {Example} from '../../../src/stages/records/example.js';
+import {SourceIdentity} from '../../../src/stages/records/identity.js';
 import type {TransformContext, TransformStep} from '../../../src/stages/transforms/transform.js';
 
 export function context(): TransformContext {
@@ -10,12 +11,19 @@ export function context(): TransformContext {
     seed: 0,
     tempDir: tmpdir(),
     signal: new AbortController().signal,
+    identity: new SourceIdentity(null),
   };
 }
 
-/** Examples from records, numbered by line from 1. */
+/** Examples from records, numbered by line from 1, identified as sources (SourceIdentity). */
 export function examples(records: readonly Record<string, unknown>[]): Example[] {
-  return records.map((record, i) => ({record, origin: {file: 't.jsonl', line: i + 1}}));
+  const batch = records.map((record, i) => ({
+    record,
+    origin: {file: 't.jsonl', line: i + 1},
+    id: '',
+  }));
+  new SourceIdentity(null).assign(batch);
+  return batch;
 }
 
 /** Runs records through a step in batches of `batchSize`, returning the records that come out. */
