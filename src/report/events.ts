@@ -1,5 +1,6 @@
 import type {Diagnostic} from '../core/diagnostic.js';
 import type {Why} from '../plan/why.js';
+import type {StageChecks} from './stage-details.js';
 
 /** What `ft plan` expects a build to do with a stage. */
 export type PlanStatus = 'fresh' | 'cached' | 'run' | 'pending';
@@ -25,6 +26,8 @@ export type BuildEvent =
       readonly kind: string;
       readonly key: string;
       readonly why: readonly Why[];
+      /** A training's checks and estimate, known before it runs (as `ft plan --json`). */
+      readonly checks?: StageChecks;
     }
   | {
       readonly event: 'stage-end';
@@ -35,6 +38,9 @@ export type BuildEvent =
       readonly why: readonly Why[];
       readonly duration_ms: number;
       readonly outputs?: Readonly<Record<string, string>>;
+      /** What the stage reports of its work (the dataset's funnel, ...), as `ft plan --json`. */
+      readonly summary?: Readonly<Record<string, unknown>>;
+      readonly checks?: StageChecks;
       readonly error?: {readonly reason: string; readonly message: string};
     }
   | {

@@ -3,6 +3,7 @@ import {formatDiagnostic} from './diagnostic-printer.js';
 import {type BuildEvent, diagnosticOf} from './events.js';
 import {formatWhy} from './format-why.js';
 import type {Reporter} from './reporter.js';
+import {stageDetails} from './stage-details.js';
 
 /**
  * Plain lines for CI logs and pipes: one line when a stage starts and one when it ends, its
@@ -18,11 +19,18 @@ export function plainReporter(
       case 'stage-start':
         out(`${e.id}: running (${shortHash(e.key)})\n`);
         for (const w of e.why) out(`  ${formatWhy(w)}\n`);
+        // A training's checks and estimate, before it runs (and costs).
+        for (const line of stageDetails(e.kind, undefined, e.checks)) out(`  ${line}\n`);
         break;
       case 'stage-end': {
         const time = e.status === 'ran' ? ` in ${seconds(e.duration_ms)}` : '';
         out(`${e.id}: ${e.status}${time}${e.key ? ` (${shortHash(e.key)})` : ''}\n`);
         if (e.status === 'cached') for (const w of e.why) out(`  ${formatWhy(w)}\n`);
+        // What a stage that ran or was restored made (the dataset's funnel); fresh ones are as
+        // the lockfile says, and `ft plan` shows them.
+        if (e.status === 'ran' || e.status === 'cached') {
+          for (const line of stageDetails(e.kind, e.summary, undefined)) out(`  ${line}\n`);
+        }
         if (e.error && e.error.reason !== 'bad-input') out(`  ${e.error.message}\n`);
         break;
       }

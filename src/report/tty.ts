@@ -4,6 +4,7 @@ import {type BuildEvent, diagnosticOf} from './events.js';
 import {formatWhy} from './format-why.js';
 import {seconds} from './plain.js';
 import type {Reporter} from './reporter.js';
+import {stageDetails} from './stage-details.js';
 
 interface Pending {
   resolve: (end: Extract<BuildEvent, {event: 'stage-end'}>) => void;
@@ -27,6 +28,8 @@ export function ttyReporter(
   const list = new Listr(
     stageIds.map((id) => ({
       title: id,
+      // The funnel and checks stay under the stage once it is done.
+      rendererOptions: {persistentOutput: true, outputBar: Number.POSITIVE_INFINITY},
       task: async (_: unknown, task: {title: string; output: string; skip(m?: string): void}) => {
         const end =
           early.get(id) ??
@@ -48,6 +51,7 @@ export function ttyReporter(
             return;
           case 'ran':
             task.title = `${id}: ran in ${seconds(end.duration_ms)}`;
+            task.output = stageDetails(end.kind, end.summary, undefined).join('\n');
             return;
           case 'skipped':
             task.skip(`${id}: skipped`);
@@ -71,7 +75,9 @@ export function ttyReporter(
       case 'stage-start': {
         const w = waiting.get(e.id);
         w?.title(`${e.id}: running`);
-        w?.output(e.why.map(formatWhy).join('\n'));
+        w?.output(
+          [...e.why.map(formatWhy), ...stageDetails(e.kind, undefined, e.checks)].join('\n'),
+        );
         break;
       }
       case 'progress':

@@ -172,14 +172,21 @@ export async function execute(options: ExecuteOptions): Promise<Map<StageId, Sta
       const status: StageStatus = isFresh ? 'fresh' : 'cached';
       const result = {outputs: record.outputs, summary: record.summary};
       if (options.mode === 'build') {
-        emit(stageEnd(node, key, status, base.why, 0, result));
+        emit(stageEnd(node, key, status, base.why, 0, result, preflight));
       }
       return {...base, ...(options.mode === 'build' ? {status} : {}), result};
     }
     if (options.mode === 'plan' && !node.deterministic) return base;
 
     if (options.mode === 'build') {
-      emit({event: 'stage-start', id: node.id, kind: node.kind, key, why});
+      emit({
+        event: 'stage-start',
+        id: node.id,
+        kind: node.kind,
+        key,
+        why,
+        ...(preflight ? {checks: preflight} : {}),
+      });
     }
     const started = performance.now();
     try {
@@ -200,7 +207,8 @@ export async function execute(options: ExecuteOptions): Promise<Map<StageId, Sta
         () => undefined,
       );
       for (const d of result.warnings ?? []) emit(diagnosticEvent(d, node.id));
-      if (options.mode === 'build') emit(stageEnd(node, key, 'ran', why, durationMs, result));
+      if (options.mode === 'build')
+        emit(stageEnd(node, key, 'ran', why, durationMs, result, preflight));
       return {...base, ...(options.mode === 'build' ? {status: 'ran' as const} : {}), result};
     } catch (e) {
       return failed(node, key, fingerprint, planStatus, why, e, options, started);
@@ -284,6 +292,7 @@ function stageEnd(
   why: readonly Why[],
   durationMs: number,
   result?: StageResult,
+  preflight?: Preflight,
 ): Extract<BuildEvent, {event: 'stage-end'}> {
   return {
     event: 'stage-end',
@@ -294,8 +303,12 @@ function stageEnd(
     why,
     duration_ms: durationMs,
     ...(result
-      ? {outputs: Object.fromEntries(Object.entries(result.outputs).map(([n, a]) => [n, a.hash]))}
+      ? {
+          outputs: Object.fromEntries(Object.entries(result.outputs).map(([n, a]) => [n, a.hash])),
+          summary: result.summary,
+        }
       : {}),
+    ...(preflight ? {checks: preflight} : {}),
   };
 }
 

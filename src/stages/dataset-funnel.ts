@@ -54,8 +54,15 @@ export class FunnelChecks {
       .map(([n]) => n);
     const near = suggest(use.path, names);
     const shown = names.slice(0, 8).join(', ');
+    // The classic: a step after `template` reads a field of the source records, which the
+    // template has turned into chat messages.
+    const template = this.#recipe.transforms.slice(0, index).findLastIndex((t) => 'template' in t);
+    const consumed =
+      template !== -1 && !use.path.startsWith('messages')
+        ? `transforms[${template}] (template) made the records chat examples: read source fields before it, or messages.<n>.content after it`
+        : undefined;
     const hint = [
-      near ? `did you mean '${near}'?` : undefined,
+      consumed ?? (near ? `did you mean '${near}'?` : undefined),
       names.length > 0
         ? `records here have: ${shown}${names.length > 8 ? `, ... (${names.length} fields)` : ''}`
         : undefined,

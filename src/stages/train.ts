@@ -5,11 +5,17 @@ import {trainFingerprint} from '../plan/fingerprint.js';
 import {stageId} from '../plan/stage-id.js';
 import type {NormalizedTarget} from '../recipe/normalized.js';
 import {SPLIT_FILES} from './dataset.js';
-import type {DatasetReport, ModelInfo, OpenAICostEstimate} from './dataset-checks/index.js';
+import type {
+  Contamination,
+  DatasetReport,
+  HeldOutSplit,
+  ModelInfo,
+  OpenAICostEstimate,
+} from './dataset-checks/index.js';
 import type {Preflight, StageContext, StageDefinition} from './stage-definition.js';
 
 /** Bumped when the preflight's figures change meaning, so cached ones are recomputed. */
-const PREFLIGHT_VERSION = 1;
+const PREFLIGHT_VERSION = 2;
 
 function targetOf(ctx: StageContext): NormalizedTarget {
   const target = ctx.recipe.targets.find((t) => t.name === ctx.node.name);
@@ -53,23 +59,37 @@ async function modelOf(target: NormalizedTarget): Promise<ModelInfo> {
 }
 
 interface PreflightFigures {
-  readonly dataset: DatasetReport;
+  readonly dataset: DatasetReport & {readonly contamination?: Contamination};
   readonly billable: number;
 }
 
+/** The held-out splits the dataset wrote, by name (they are checked against the training one). */
+function heldOutData(ctx: StageContext): Partial<Record<HeldOutSplit, Sha256>> {
+  const dataset = ctx.upstream.get(stageId('dataset'));
+  const out: Partial<Record<HeldOutSplit, Sha256>> = {};
+  for (const split of ['validation', 'test'] as const) {
+    const artifact = dataset?.outputs[SPLIT_FILES[split]];
+    if (artifact) out[split] = artifact.hash;
+  }
+  return out;
+}
+
 /**
- * Format checks and token statistics of the training file for this target's model, computed
- * once per (file, model) and kept in the store's derived cache: plans stay fast on large data.
+ * Format checks and token statistics of the training file for this target's model, and the
+ * held-out examples that also appear in it, computed once per (files, model) and kept in the
+ * store's derived cache: plans stay fast on large data.
  */
 async function figures(
   ctx: StageContext,
   data: Sha256,
   model: ModelInfo,
 ): Promise<PreflightFigures> {
+  const heldOut = heldOutData(ctx);
   const key = sha256(
     canonicalJson({
       version: PREFLIGHT_VERSION,
       data,
+      held_out: heldOut,
       model: model.id,
       encoding: model.encoding,
       context: model.trainingContext,
@@ -78,30 +98,62 @@ async function figures(
   const cached = ctx.store.readDerived(key) as PreflightFigures | undefined;
   if (cached?.dataset) return cached;
   // Loaded here: the tokenizer and the checks are needed only when figures are not cached.
-  const [{DatasetReportBuilder}, {DataProblems}, {readRecords}] = await Promise.all([
+  const [{DatasetReportBuilder, SplitOverlap}, {DataProblems}, {readRecords}] = await Promise.all([
     import('./dataset-checks/index.js'),
     import('./records/data-error.js'),
     import('./records/read-records.js'),
   ]);
-  const builder = new DatasetReportBuilder(model);
   const problems = new DataProblems();
-  const reader = readRecords(
-    {
-      path: ctx.store.pathOf(data),
-      shown: SPLIT_FILES.train,
-      sha256: data,
-      format: 'jsonl',
-      gzip: false,
-      delimiter: ',',
-      source: 'dataset',
+  const records = (hash: Sha256, shown: string) =>
+    readRecords(
+      {
+        path: ctx.store.pathOf(hash),
+        shown,
+        sha256: hash,
+        format: 'jsonl',
+        gzip: false,
+        delimiter: ',',
+        source: 'dataset',
+      },
+      problems,
+      ctx.signal,
+    );
+  // The dataset's files are canonical JSONL: a record's canonical JSON is its line.
+  const overlap = new SplitOverlap();
+  for (const [split, hash] of Object.entries(heldOut) as [HeldOutSplit, Sha256][]) {
+    for await (const batch of records(hash, SPLIT_FILES[split])) {
+      for (const example of batch) overlap.addHeldOut(split, canonicalJson(example.record));
+    }
+  }
+  const builder = new DatasetReportBuilder(model);
+  for await (const batch of records(data, SPLIT_FILES.train)) {
+    for (const example of batch) {
+      builder.add(example.record);
+      overlap.addTraining(canonicalJson(example.record));
+    }
+  }
+  const contamination = overlap.result();
+  const result = {
+    dataset: {
+      ...builder.report(),
+      ...(Object.keys(contamination).length > 0 ? {contamination} : {}),
     },
-    problems,
-    ctx.signal,
-  );
-  for await (const batch of reader) for (const example of batch) builder.add(example.record);
-  const result = {dataset: builder.report(), billable: builder.billableTokens()};
+    billable: builder.billableTokens(),
+  };
   await ctx.store.writeDerived(key, result);
   return result;
+}
+
+/** Warnings for held-out examples that also appear in an earlier split. */
+function contaminationWarnings(c: Contamination | undefined): string[] {
+  const out: string[] = [];
+  const advice = 'identical examples from different source records; dedupe before split';
+  if (c?.validation)
+    out.push(`${c.validation} validation example(s) also appear in train (${advice})`);
+  if (c?.test) out.push(`${c.test} test example(s) also appear in train (${advice})`);
+  if (c?.test_in_validation)
+    out.push(`${c.test_in_validation} test example(s) also appear in validation (${advice})`);
+  return out;
 }
 
 /**
@@ -130,6 +182,7 @@ export const trainStage: StageDefinition = {
     if (errors.length > 0) {
       warnings.push(`format errors: ${errors.map(([name, n]) => `${name} ${n}`).join(', ')}`);
     }
+    for (const warning of contaminationWarnings(dataset.contamination)) warnings.push(warning);
     if (dataset.over_limit) {
       warnings.push(
         `${dataset.over_limit} example(s) exceed the ${model.trainingContext}-token training context of ${model.id} and will be truncated`,

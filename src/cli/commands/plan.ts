@@ -2,6 +2,7 @@ import {shortHash} from '../../core/hash.js';
 import type {StageId} from '../../plan/stage-id.js';
 import type {PlanStatus} from '../../report/events.js';
 import {formatWhy} from '../../report/format-why.js';
+import {stageDetails} from '../../report/stage-details.js';
 import type {StageOutcome} from '../../run/executor.js';
 import {EXIT} from '../../run/exit-code.js';
 import {runSession, type SessionResult} from '../../run/session.js';
@@ -94,7 +95,8 @@ export async function planCommand(args: readonly string[], io: Io): Promise<numb
       const key = o.key ? shortHash(o.key) : '';
       io.out(`${`${o.node.id.padEnd(width)}  ${o.planStatus.padEnd(7)}  ${key}`.trimEnd()}\n`);
       for (const w of o.why) io.out(`${' '.repeat(width + 2)}${formatWhy(w)}\n`);
-      for (const line of preflightLines(o)) io.out(`${' '.repeat(width + 2)}${line}\n`);
+      for (const line of stageDetails(o.node.kind, o.result?.summary, o.preflight))
+        io.out(`${' '.repeat(width + 2)}${line}\n`);
       if (o.failure && o.failure.reason !== 'bad-input') {
         io.err(`${o.node.id}: ${o.failure.message}\n`);
       }
@@ -102,27 +104,4 @@ export async function planCommand(args: readonly string[], io: Io): Promise<numb
   }
   printDiagnostics(io, problems);
   return result.exitCode;
-}
-
-/** A training's checks and estimate, in a few lines for people. */
-function preflightLines(o: StageOutcome): string[] {
-  const fields = o.preflight?.fields as
-    | {
-        dataset?: {examples: number; tokens: {total: {mean: number | null}}};
-        estimate?: {epochs: number; charged_tokens: number; usd: number | null};
-      }
-    | undefined;
-  if (!fields?.dataset) return [];
-  const lines = [
-    `${fields.dataset.examples} training examples, ${Math.round(fields.dataset.tokens.total.mean ?? 0)} tokens each on average`,
-  ];
-  if (fields.estimate) {
-    const usd =
-      fields.estimate.usd === null ? 'price unknown' : `~$${fields.estimate.usd.toFixed(2)}`;
-    lines.push(
-      `estimate: ${fields.estimate.epochs} epochs, ${fields.estimate.charged_tokens} tokens charged, ${usd}`,
-    );
-  }
-  for (const w of o.preflight?.warnings ?? []) lines.push(`warning: ${w}`);
-  return lines;
 }

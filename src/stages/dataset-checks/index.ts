@@ -4,6 +4,8 @@
  * feed parsed JSONL lines to a DatasetReportBuilder, then call estimateOpenAI.
  */
 
+export type {Contamination, HeldOutSplit} from './contamination.js';
+export {SplitOverlap} from './contamination.js';
 export type {Conversation} from './conversation.js';
 export type {OpenAICostEstimate} from './estimate.js';
 export {defaultEpochs, estimateOpenAI} from './estimate.js';
