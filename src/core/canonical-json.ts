@@ -69,7 +69,8 @@ function inSortedOrder(value: unknown): unknown {
       if (sorted && !changed) return value;
       const order = keys.map((_, i) => i);
       if (!sorted) order.sort((a, b) => (keys[a]! < keys[b]! ? -1 : 1));
-      const copy: Record<string, unknown> = {};
+      // No prototype: a key "__proto__" (JSON.parse makes it an own field) stays a field.
+      const copy: Record<string, unknown> = Object.create(null);
       for (const i of order) copy[keys[i]!] = values[i];
       return copy;
     }
@@ -123,7 +124,7 @@ export function stableJson(value: unknown): string {
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
+    const out: Record<string, unknown> = Object.create(null);
     for (const key of Object.keys(value).sort()) {
       const v = (value as Record<string, unknown>)[key];
       if (v !== undefined) out[key] = sortKeys(v);

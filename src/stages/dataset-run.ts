@@ -268,7 +268,7 @@ async function runSequential(
       perSource[file.source.name] ??= 0;
       for await (const batch of reader) {
         perSource[file.source.name]! += batch.length;
-        identity.assign(batch);
+        identity.assign(batch, problems);
         await push(0, batch);
       }
     }

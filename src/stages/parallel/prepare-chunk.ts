@@ -1,6 +1,7 @@
 import {isUtf8} from 'node:buffer';
 import {TextDecoder} from 'node:util';
 import {canonicalJson} from '../../core/canonical-json.js';
+import {CanonicalWriter} from '../records/canonical-bytes.js';
 import {DataProblems} from '../records/data-error.js';
 import type {Example} from '../records/example.js';
 import {toTrainingExample} from '../records/formats.js';
@@ -80,6 +81,7 @@ export function createPreparer(setup: WorkerSetup): {
       ? TemplateSplicer.for(leading.template)
       : undefined;
   let spliced = 0;
+  const source = new CanonicalWriter(splicer?.fields);
 
   const decoder = new TextDecoder('utf-8', {fatal: true, ignoreBOM: true});
   let ends = new Int32Array(4096);
@@ -124,7 +126,6 @@ export function createPreparer(setup: WorkerSetup): {
     const write = (example: Example, i: number) => {
       // Typed arrays drop writes past their end: a step that made records would lose them.
       if (i >= lineCount) throw new Error('a worker step made more records than it was given');
-      const {record} = example;
       let canonical = example.canonical;
       const canonicalBytes = example.canonicalBytes;
       if (split?.kind === 'split') {
@@ -133,13 +134,14 @@ export function createPreparer(setup: WorkerSetup): {
         splits[i] = placed === undefined ? SPLIT_SKIPPED : SPLIT_NUMBERS[placed];
       } else if (example.split) splits[i] = SPLIT_NUMBERS[example.split];
       // The line: the id, then the record's own canonical JSON when it is in training form.
-      const normal = toTrainingExample(record);
-      const lineIsRecord = normal === record;
-      if (!(lineIsRecord && canonicalBytes)) canonical ??= canonicalJson(record);
+      // Canonical bytes (the template splicer's) are a chat example no step has changed since.
+      const normal = canonicalBytes ? undefined : toTrainingExample(example.record);
+      const lineIsRecord = canonicalBytes !== undefined || normal === example.record;
+      if (!canonicalBytes) canonical ??= canonicalJson(example.record);
       const lineStart = out.length;
       out.ascii(example.id);
       const jsonStart = out.length;
-      if (lineIsRecord && canonicalBytes) out.bytes(canonicalBytes);
+      if (canonicalBytes) out.bytes(canonicalBytes);
       else out.text(lineIsRecord ? canonical! : canonicalJson(normal));
       const lineEnd = out.length;
       out.newline();
@@ -173,8 +175,8 @@ export function createPreparer(setup: WorkerSetup): {
         const group = bytes.subarray(from, Math.min(ends[last - 1]! + 1, bytes.length));
         const atStart = message.atFileStart && first === 0;
         const batch = parseJsonlChunk(group, lineNo, atStart, where, problems);
-        identity.assign(batch);
         parsed += batch.length;
+        identity.assign(batch, problems);
         emit(batch, 0);
         continue;
       }
@@ -184,11 +186,12 @@ export function createPreparer(setup: WorkerSetup): {
       for (let n = first; n < last; n++) {
         const start = n === 0 ? (bom ? 3 : 0) : ends[n - 1]! + 1;
         const origin = originOf(where, message.firstLine + n);
-        const example = splicer.line(bytes, start, ends[n]!, origin);
+        // The source record in canonical JSON, from its bytes: its id, and the template's fields.
+        const example = source.write(bytes, start, ends[n]!)
+          ? splicer.line(source, origin)
+          : undefined;
         if (example) {
-          // TODO(perf): the source record's canonical bytes without a parse.
-          const text = decoder.decode(bytes.subarray(start, ends[n]!));
-          identity.assignOne(example, canonicalJson(JSON.parse(text)));
+          identity.assignOne(example, source.buffer.subarray(0, source.length));
           spliced++;
           parsed++;
           batch.push(example);
@@ -199,8 +202,8 @@ export function createPreparer(setup: WorkerSetup): {
         const text = decoder.decode(bytes.subarray(start, ends[n]!));
         parseLine(text, 0, text.length, message.firstLine + n, where, problems, one);
         if (one.length === 0) continue;
-        identity.assign(one);
         parsed++;
+        identity.assign(one, problems);
         for (const e of template!.process(one) as Example[]) batch.push(e);
       }
       emit(batch, 1);

@@ -1,5 +1,6 @@
 import {hash} from 'node:crypto';
 import {canonicalJson} from '../../core/canonical-json.js';
+import type {DataProblems} from './data-error.js';
 import type {Example} from './example.js';
 import {getPath} from './fields.js';
 
@@ -41,9 +42,25 @@ export class SourceIdentity {
     return this.#by !== null;
   }
 
-  /** Sets `id` (and `group`) on every example of a freshly parsed batch. */
-  assign(batch: readonly Example[]): void {
-    for (const example of batch) this.assignOne(example, canonicalJson(example.record));
+  /**
+   * Sets `id` (and `group`) on every example of a freshly parsed batch. A record canonical JSON
+   * cannot write (a number beyond a double's range, such as 1e400) is reported to `problems`
+   * and left out: the batch is filtered in place.
+   */
+  assign(batch: Example[], problems: DataProblems): void {
+    let kept = 0;
+    for (const example of batch) {
+      let canonical: string;
+      try {
+        canonical = canonicalJson(example.record);
+      } catch (e) {
+        problems.add(example.origin, `the record cannot be kept exactly: ${(e as Error).message}`);
+        continue;
+      }
+      this.assignOne(example, canonical);
+      batch[kept++] = example;
+    }
+    batch.length = kept;
   }
 
   /** Sets `id` (and `group`) from the record's canonical JSON, text or UTF-8 bytes. */

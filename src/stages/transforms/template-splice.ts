@@ -1,6 +1,6 @@
 import type {NormalizedTransform} from '../../recipe/normalized.js';
+import {type CanonicalWriter, ESCAPED, PLAIN} from '../records/canonical-bytes.js';
 import type {Example, Origin} from '../records/example.js';
-import {ESCAPED, JsonFieldScanner, PLAIN} from '../records/json-field-scanner.js';
 import {compileTemplate} from './fill-template.js';
 
 type TemplateOptions = Extract<NormalizedTransform, {template: unknown}>['template'];
@@ -16,32 +16,32 @@ interface MessagePlan {
 
 /**
  * The `template` step done on the bytes of a JSONL line, for the common case: placeholders that
- * name top-level fields holding strings. The record's canonical JSON is then its template's
- * constant parts with the fields' raw text in between (already in JSON.stringify's escaping, or
- * the line is not taken), so it is copied, not built and serialized; only the message texts are
- * decoded, for the steps after it. The result is the one `templateTransform` gives: the same
- * record, and canonicalJson(record) as `canonicalBytes`.
+ * name top-level fields holding strings. The line's source record is first written in canonical
+ * JSON from its bytes (canonical-bytes.ts, which also gives the record's id); the templated
+ * record's canonical JSON is then its template's constant parts with the fields' canonical text
+ * in between, copied from there, so the record is not built and serialized; only the message
+ * texts are decoded, for the steps after it. The result is the one `templateTransform` gives:
+ * the same record, and canonicalJson(record) as `canonicalBytes`.
  *
- * A line this does not take (a missing or non-string field, an escape JSON.stringify would write
- * differently, anything the scanner refuses) goes the ordinary way: parse, then templateTransform,
- * which also reports what is wrong with it.
+ * A line this does not take (a missing or non-string field, anything the canonical writer
+ * refuses) goes the ordinary way: parse, then templateTransform, which also reports what is
+ * wrong with it.
  */
 export class TemplateSplicer {
-  readonly #scanner: JsonFieldScanner;
+  /** The top-level fields the template reads, by their index in the placeholders' `fields`. */
+  readonly fields: readonly string[];
   readonly #messages: readonly MessagePlan[];
   /** Bytes between fields: constant[k] comes before the k-th placeholder, the last one after all. */
   readonly #constants: readonly Buffer[];
-  /** The scanned field of each placeholder, in output order. */
+  /** The field of each placeholder, in output order. */
   readonly #order: Int32Array;
-  readonly #values: string[];
   /** Where the canonical lines are written (grows; reused after `reuse`). */
   #arena = Buffer.allocUnsafe(64 * 1024);
   #at = 0;
 
   private constructor(fieldNames: readonly string[], messages: readonly MessagePlan[]) {
-    this.#scanner = new JsonFieldScanner(fieldNames);
+    this.fields = fieldNames;
     this.#messages = messages;
-    this.#values = new Array<string>(fieldNames.length);
     // {"messages":[{"content":"<lit><field><lit>","role":"user"},{"content":"...","role":...}]}
     const constants: string[] = [];
     const order: number[] = [];
@@ -108,26 +108,21 @@ export class TemplateSplicer {
   }
 
   /**
-   * The templated example of the line bytes[from, to), with its canonical JSON in
-   * `canonicalBytes`, or undefined when the line needs the ordinary path.
+   * The templated example of the line whose source record `source` has just written (a
+   * CanonicalWriter made for `fields`), with its canonical JSON in `canonicalBytes`, or
+   * undefined when the line needs the ordinary path. Its `id` is left for the caller.
    */
-  line(bytes: Buffer, from: number, to: number, origin: Origin): Example | undefined {
-    const scanner = this.#scanner;
-    if (!scanner.scan(bytes, from, to)) return undefined;
-    const {start, end, state} = scanner;
-    const values = this.#values;
-    let size = 0;
+  line(source: CanonicalWriter, origin: Origin): Example | undefined {
+    const {start, end, state, buffer} = source;
     for (let k = 0; k < state.length; k++) {
-      const s = state[k];
-      if (s === PLAIN) values[k] = bytes.toString('utf8', start[k], end[k]);
-      else if (s === ESCAPED)
-        values[k] = JSON.parse(bytes.toString('utf8', start[k]! - 1, end[k]! + 1));
-      else return undefined; // missing, or not a string: templateTransform says what to do
+      // Missing, or not a string: templateTransform says what to do.
+      if (state[k] !== PLAIN && state[k] !== ESCAPED) return undefined;
     }
     const constants = this.#constants;
     const order = this.#order;
+    let size = 0;
     for (let k = 0; k < constants.length; k++) size += constants[k]!.length;
-    for (let k = 0; k < order.length; k++) size += end[order[k]!]! - start[order[k]!]!;
+    for (let k = 0; k < order.length; k++) size += end[order[k]!]! - start[order[k]!]! - 2;
     if (this.#at + size > this.#arena.length) {
       // A new buffer: the views handed out so far keep the old one alive while they are used.
       this.#arena = Buffer.allocUnsafe(Math.max(size, this.#arena.length * 2));
@@ -139,23 +134,47 @@ export class TemplateSplicer {
     for (let k = 0; k < order.length; k++) {
       at += copy(constants[k]!, arena, at);
       const field = order[k]!;
-      at += bytes.copy(arena, at, start[field], end[field]);
+      // The canonical text is between the quotes, [start + 1, end - 1).
+      at += buffer.copy(arena, at, start[field]! + 1, end[field]! - 1);
     }
     at += copy(constants[order.length]!, arena, at);
     this.#at = at;
+    return new SplicedExample(origin, arena.subarray(lineStart, at));
+  }
+}
 
-    const messages: Record<string, unknown>[] = [];
-    for (const m of this.#messages) {
-      let content = m.literals[0]!;
-      for (let k = 0; k < m.fields.length; k++)
-        content += values[m.fields[k]!]! + m.literals[k + 1]!;
-      messages.push(
-        m.weight === undefined
-          ? {content, role: m.role}
-          : {content, role: m.role, weight: m.weight},
-      );
+/**
+ * A templated example whose record is parsed from its canonical bytes only when a step reads
+ * it: with only a split after the template, no record object is ever made. Replacing the record
+ * drops the bytes, which then no longer describe it.
+ */
+class SplicedExample implements Example {
+  readonly origin: Origin;
+  id = '';
+  group?: Example['group'];
+  split?: Example['split'];
+  canonical?: string;
+  canonicalBytes?: Uint8Array;
+  #record: Record<string, unknown> | undefined;
+
+  constructor(origin: Origin, canonicalBytes: Uint8Array) {
+    this.origin = origin;
+    this.canonicalBytes = canonicalBytes;
+  }
+
+  get record(): Record<string, unknown> {
+    if (this.#record === undefined) {
+      const bytes = this.canonicalBytes!;
+      this.#record = JSON.parse(
+        Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'),
+      ) as Record<string, unknown>;
     }
-    return {record: {messages}, origin, id: '', canonicalBytes: arena.subarray(lineStart, at)};
+    return this.#record;
+  }
+
+  set record(record: Record<string, unknown>) {
+    this.#record = record;
+    this.canonicalBytes = undefined;
   }
 }
 

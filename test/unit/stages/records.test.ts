@@ -19,7 +19,7 @@ const examples = (n: number): Example[] => {
     origin: {file: 'f', line: i + 1},
     id: '',
   }));
-  new SourceIdentity(null).assign(batch);
+  new SourceIdentity(null).assign(batch, new DataProblems());
   return batch;
 };
 

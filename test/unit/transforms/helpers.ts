@@ -22,7 +22,7 @@ export function examples(records: readonly Record<string, unknown>[]): Example[]
     origin: {file: 't.jsonl', line: i + 1},
     id: '',
   }));
-  new SourceIdentity(null).assign(batch);
+  new SourceIdentity(null).assign(batch, new DataProblems());
   return batch;
 }
 
