@@ -20,6 +20,7 @@ parentPort?.on('message', (message: ChunkMessage | {type: 'finish'}) => {
     // The lines are a view of a buffer of their own (never Node's shared pool): it goes whole.
     parentPort?.postMessage(result, [
       result.lines.buffer as ArrayBuffer,
+      result.ids.buffer as ArrayBuffer,
       result.lengths.buffer as ArrayBuffer,
       result.splits.buffer as ArrayBuffer,
       result.keys.buffer as ArrayBuffer,

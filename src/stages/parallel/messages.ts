@@ -52,11 +52,10 @@ export interface ChunkResult {
   readonly parsed: number;
   /** Records that left the prefix. */
   readonly count: number;
-  /**
-   * Their lines, UTF-8: each is the record's id (TAG_BYTES of hex, split-writer.ts) and then
-   * its canonical JSON and '\n'.
-   */
+  /** Their canonical lines, UTF-8, each ending in '\n'. */
   readonly lines: Uint8Array;
+  /** Their ids, ID_LINE_BYTES each (split-writer.ts): 32 hex digits and '\n'. */
+  readonly ids: Uint8Array;
   /** Byte length of each line. */
   readonly lengths: Uint32Array;
   /** Split of each record, by its number (SPLIT_NUMBERS), or SPLIT_SKIPPED. */

@@ -7,6 +7,7 @@ import type {Example} from '../records/example.js';
 import {toTrainingExample} from '../records/formats.js';
 import {SourceIdentity} from '../records/identity.js';
 import {originOf, parseJsonlChunk, parseLine, type RecordOrigin} from '../records/parse-jsonl.js';
+import {ID_LINE_BYTES} from '../records/split-writer.js';
 import {comparedValue, DROP, exactOrNormalizedHash, KEEP} from '../transforms/dedupe.js';
 import {createTransforms, preservesRecords} from '../transforms/index.js';
 import {FIELD_USE, type FieldUse, MissingFields} from '../transforms/missing-fields.js';
@@ -82,6 +83,10 @@ export function createPreparer(setup: WorkerSetup): {
       : undefined;
   let spliced = 0;
   const source = new CanonicalWriter(splicer?.fields);
+  // Whether a step after the template reads records (a split needs only their ids): if none
+  // does, spliced records are never built.
+  const recordsRead =
+    setup.prefix.slice(1).some((step) => !('split' in step)) || dedupes.some((d) => !d.fromText);
 
   const decoder = new TextDecoder('utf-8', {fatal: true, ignoreBOM: true});
   let ends = new Int32Array(4096);
@@ -112,6 +117,7 @@ export function createPreparer(setup: WorkerSetup): {
     const keys = new Int32Array(lineCount * 4 * dedupes.length);
     const lengths = new Uint32Array(lineCount);
     const out = new LineBuffer(bytes.length);
+    const ids = Buffer.allocUnsafeSlow(lineCount * ID_LINE_BYTES);
     let count = 0;
     let parsed = 0;
 
@@ -138,9 +144,12 @@ export function createPreparer(setup: WorkerSetup): {
       const normal = canonicalBytes ? undefined : toTrainingExample(example.record);
       const lineIsRecord = canonicalBytes !== undefined || normal === example.record;
       if (!canonicalBytes) canonical ??= canonicalJson(example.record);
+      const idAt = i * ID_LINE_BYTES;
+      if (ids.write(example.id, idAt, 'latin1') !== ID_LINE_BYTES - 1) {
+        throw new Error(`a record's id is not ${ID_LINE_BYTES - 1} characters: ${example.id}`);
+      }
+      ids[idAt + ID_LINE_BYTES - 1] = 10;
       const lineStart = out.length;
-      out.ascii(example.id);
-      const jsonStart = out.length;
       if (canonicalBytes) out.bytes(canonicalBytes);
       else out.text(lineIsRecord ? canonical! : canonicalJson(normal));
       const lineEnd = out.length;
@@ -156,7 +165,7 @@ export function createPreparer(setup: WorkerSetup): {
         }
         // Canonical JSON escapes lone surrogates, so its UTF-8 is an exact encoding of the text:
         // hashing the line's bytes is hashing the text, less the encoding.
-        else if (lineIsRecord) strings.hashUtf8(out.buffer, jsonStart, lineEnd, 0, keys, at);
+        else if (lineIsRecord) strings.hashUtf8(out.buffer, lineStart, lineEnd, 0, keys, at);
         else strings.hash(canonical!, 0, keys, at);
       }
     };
@@ -188,7 +197,7 @@ export function createPreparer(setup: WorkerSetup): {
         const origin = originOf(where, message.firstLine + n);
         // The source record in canonical JSON, from its bytes: its id, and the template's fields.
         const example = source.write(bytes, start, ends[n]!)
-          ? splicer.line(source, origin)
+          ? splicer.line(source, origin, recordsRead)
           : undefined;
         if (example) {
           identity.assignOne(example, source.buffer.subarray(0, source.length));
@@ -214,6 +223,7 @@ export function createPreparer(setup: WorkerSetup): {
       parsed,
       count,
       lines: out.buffer.subarray(0, out.length),
+      ids: ids.subarray(0, count * ID_LINE_BYTES),
       lengths: lengths.subarray(0, count),
       splits: splits.subarray(0, count),
       keys: keys.subarray(0, count * 4 * dedupes.length),
@@ -277,12 +287,6 @@ class LineBuffer {
     this.#room(bytes.length + 1);
     this.buffer.set(bytes, this.length);
     this.length += bytes.length;
-  }
-
-  /** A text known to be ASCII (an id). */
-  ascii(text: string): void {
-    this.#room(text.length + 1);
-    this.length += this.buffer.write(text, this.length, 'latin1');
   }
 
   text(text: string): void {

@@ -1,5 +1,5 @@
 import type {SplitName} from '../records/example.js';
-import type {SplitWriter} from '../records/split-writer.js';
+import {ID_LINE_BYTES, type SplitWriter} from '../records/split-writer.js';
 import {DedupeKeySet} from '../transforms/text/dedupe-key-set.js';
 import type {TransformSummary} from '../transforms/transform.js';
 import {type ChunkResult, SPLIT_NAMES, SPLIT_SKIPPED} from './messages.js';
@@ -38,6 +38,8 @@ export class SuffixDecisions {
   #fate = new Uint8Array(0);
   /** Per split, where its lines of a chunk are gathered (reused: a write ends before the next). */
   readonly #gather: Buffer[] = [Buffer.alloc(0), Buffer.alloc(0), Buffer.alloc(0)];
+  /** The same for their ids. */
+  readonly #gatherIds: Buffer[] = [Buffer.alloc(0), Buffer.alloc(0), Buffer.alloc(0)];
 
   /**
    * `inputBytes`, the size of all input, sizes the dedupe sets once the first chunk is seen;
@@ -120,30 +122,40 @@ export class SuffixDecisions {
       result.lines.byteOffset,
       result.lines.byteLength,
     );
+    const ids = Buffer.from(result.ids.buffer, result.ids.byteOffset, result.ids.byteLength);
     for (let s = 0; s < 3; s++) {
       if (rows[s] === 0) continue;
       const writer = this.#writers.get(SPLIT_NAMES[s]!);
       if (!writer) throw new Error(`no writer for split ${SPLIT_NAMES[s]}`);
       if (rows[s] === count) {
-        await writer.writeTagged(lines, count); // the whole chunk, as it came
+        await writer.writeChunk(lines, ids, count); // the whole chunk, as it came
         continue;
       }
       if (this.#gather[s]!.length < sizes[s]!) this.#gather[s] = Buffer.allocUnsafe(sizes[s]! * 2);
+      const idBytes = rows[s]! * ID_LINE_BYTES;
+      if (this.#gatherIds[s]!.length < idBytes)
+        this.#gatherIds[s] = Buffer.allocUnsafe(idBytes * 2);
       const out = this.#gather[s]!;
-      // Runs of consecutive lines of this split are copied at once.
+      const outIds = this.#gatherIds[s]!;
+      // Runs of consecutive records of this split are copied at once, lines and ids.
       let at = 0;
+      let idAt = 0;
       let offset = 0;
       let run = -1;
+      let runFirst = 0;
       for (let i = 0; i <= count; i++) {
         const mine = i < count && fate[i] === s;
-        if (mine && run < 0) run = offset;
-        else if (!mine && run >= 0) {
+        if (mine && run < 0) {
+          run = offset;
+          runFirst = i;
+        } else if (!mine && run >= 0) {
           at += lines.copy(out, at, run, offset);
+          idAt += ids.copy(outIds, idAt, runFirst * ID_LINE_BYTES, i * ID_LINE_BYTES);
           run = -1;
         }
         if (i < count) offset += lengths[i]!;
       }
-      await writer.writeTagged(out.subarray(0, at), rows[s]!);
+      await writer.writeChunk(out.subarray(0, at), outIds.subarray(0, idAt), rows[s]!);
     }
   }
 

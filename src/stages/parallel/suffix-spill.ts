@@ -2,7 +2,7 @@ import {type FileHandle, open, rm} from 'node:fs/promises';
 import {join} from 'node:path';
 import {writeAll} from '../../core/write-all.js';
 import type {SplitName} from '../records/example.js';
-import type {SplitWriter} from '../records/split-writer.js';
+import {ID_LINE_BYTES, type SplitWriter} from '../records/split-writer.js';
 import {DedupeKeySet} from '../transforms/text/dedupe-key-set.js';
 import {type ChunkResult, SPLIT_NAMES, SPLIT_SKIPPED} from './messages.js';
 import type {SuffixStep} from './parallel-plan.js';
@@ -20,6 +20,8 @@ const BLOCK = 1 << 20;
 const META_WORDS = 2;
 /** Meta entries read at a time when writing: 4096 records, a few megabytes of lines. */
 const META_BLOCK = 4096 * META_WORDS * 4;
+/** Ids gathered per split before they are written. */
+const ID_BLOCK = 4096 * ID_LINE_BYTES;
 /** A key on disk: its 96 kept bits (3 int32). */
 const KEY_WORDS = 3;
 /** A key in a partition: the record's number, then its 3 words. */
@@ -34,18 +36,21 @@ const MAX_RECORDS = 2 ** 32 - 1;
 /**
  * The records of the suffix (dedupe, limit, split) once the dedupe sets have reached their
  * memory budget: kept on disk, in order, and decided at the end in passes whose memory is the
- * budget's, plus one bit per spilled record (which are still alive). The lines go to one file, each record's line length and split to
- * another (META_WORDS int32 each), and each dedupe step's keys to a third. At the end, each step in recipe order marks
- * which records it drops (a bit per record): a dedupe step partitions its keys by hash into
- * parts of at most `budget` keys and finds, part by part, keys seen before (in the sets of the
- * records decided in memory, or earlier in the part); limit and split count in order. A last
- * pass writes the surviving lines. The outcome is the one the in-memory path would reach.
+ * budget's, plus one bit per spilled record (which are still alive). The lines go to one file,
+ * their ids to a second, each record's line length and split to a third (META_WORDS int32
+ * each), and each dedupe step's keys to one more each. At the end, each step in recipe order
+ * marks which records it drops (a bit per record): a dedupe step partitions its keys by hash
+ * into parts of at most `budget` keys and finds, part by part, keys seen before (in the sets of
+ * the records decided in memory, or earlier in the part); limit and split count in order. A
+ * last pass writes the surviving lines and ids. The outcome is the one the in-memory path would
+ * reach.
  */
 export class SuffixSpill {
   readonly #dir: string;
   readonly #budget: number;
   readonly #dedupes: number;
   #lines: FileHandle | undefined;
+  #ids: FileHandle | undefined;
   #meta: FileHandle | undefined;
   #keys: FileHandle[] = [];
   #opened: Promise<void> | undefined;
@@ -62,6 +67,7 @@ export class SuffixSpill {
   async #open(): Promise<void> {
     this.#opened ??= (async () => {
       this.#lines = await open(this.#path('lines'), 'w');
+      this.#ids = await open(this.#path('ids'), 'w');
       this.#meta = await open(this.#path('meta'), 'w');
       for (let d = 0; d < this.#dedupes; d++)
         this.#keys.push(await open(this.#path(`keys-${d}`), 'w'));
@@ -82,6 +88,7 @@ export class SuffixSpill {
       throw new Error(`more than ${MAX_RECORDS} records to decide on disk`);
     }
     await writeAll(this.#lines!, result.lines);
+    await writeAll(this.#ids!, result.ids);
     const meta = new Uint32Array(count * META_WORDS);
     for (let i = 0; i < count; i++) {
       meta[i * 2] = result.lengths[i]!;
@@ -247,9 +254,9 @@ export class SuffixSpill {
   }
 
   /**
-   * Writes the surviving lines, in order, to their splits' files. Reading and writing overlap
-   * the work between them: the next block is read while one is sorted out, and each split
-   * gathers into one buffer while its other is being written.
+   * Writes the surviving lines and their ids, in order, to their splits' files. Reading and
+   * writing overlap the work between them: the next block is read while one is sorted out, and
+   * each split gathers into one pair of buffers while its other pair is being written.
    */
   async #write(
     isAlive: (i: number) => boolean,
@@ -258,11 +265,14 @@ export class SuffixSpill {
   ): Promise<void> {
     let metaFile: FileHandle | undefined;
     let linesFile: FileHandle | undefined;
+    let idsFile: FileHandle | undefined;
     const outputs = SPLIT_NAMES.map((name) => ({
       name,
       buffers: [Buffer.allocUnsafe(BLOCK), Buffer.allocUnsafe(BLOCK)],
+      idBuffers: [Buffer.allocUnsafe(ID_BLOCK), Buffer.allocUnsafe(ID_BLOCK)],
       current: 0,
       at: 0,
+      idAt: 0,
       rows: 0,
       writing: Promise.resolve(),
     }));
@@ -272,31 +282,56 @@ export class SuffixSpill {
       const writer = writers.get(o.name);
       if (!writer) throw new Error(`no writer for split ${o.name}`);
       await o.writing; // one write at a time per file, in order
-      o.writing = writer.writeTagged(o.buffers[o.current]!.subarray(0, o.at), o.rows);
+      o.writing = writer.writeChunk(
+        o.buffers[o.current]!.subarray(0, o.at),
+        o.idBuffers[o.current]!.subarray(0, o.idAt),
+        o.rows,
+      );
       // Its failure is seen where it is awaited; until then it is not an unhandled rejection.
       o.writing.catch(() => undefined);
       o.current = 1 - o.current;
       o.at = 0;
+      o.idAt = 0;
       o.rows = 0;
     };
-    /** Appends bytes[from, to) (`rows` lines of split s) to what goes to split s. */
-    const take = async (s: number, bytes: Buffer, from: number, to: number, rows: number) => {
+    /**
+     * Appends `rows` records of split s to what goes to it: their lines, bytes[from, to), and
+     * their ids, idBytes[idFrom, idFrom + rows * ID_LINE_BYTES).
+     */
+    const take = async (
+      s: number,
+      bytes: Buffer,
+      from: number,
+      to: number,
+      idBytes: Buffer,
+      idFrom: number,
+      rows: number,
+    ) => {
       const o = outputs[s]!;
-      if (o.at + (to - from) > o.buffers[o.current]!.length) {
-        await flush(s); // the buffer it leaves to fill has been written already
+      const idSize = rows * ID_LINE_BYTES;
+      if (
+        o.at + (to - from) > o.buffers[o.current]!.length ||
+        o.idAt + idSize > o.idBuffers[o.current]!.length
+      ) {
+        await flush(s); // the buffers it leaves to fill have been written already
         if (to - from > o.buffers[o.current]!.length)
           o.buffers[o.current] = Buffer.allocUnsafe(to - from);
+        if (idSize > o.idBuffers[o.current]!.length)
+          o.idBuffers[o.current] = Buffer.allocUnsafe(idSize);
       }
       o.at += bytes.copy(o.buffers[o.current]!, o.at, from, to);
+      o.idAt += idBytes.copy(o.idBuffers[o.current]!, o.idAt, idFrom, idFrom + idSize);
       o.rows += rows;
     };
     // Two slots, read alternately: one is read ahead while the other's lines are taken.
     const slots = [0, 1].map(() => ({
       meta: new Uint32Array(META_BLOCK / 4),
       lines: Buffer.allocUnsafe(BLOCK),
+      ids: Buffer.allocUnsafe((META_BLOCK / (META_WORDS * 4)) * ID_LINE_BYTES),
     }));
     let metaAt = 0;
     let linesAt = 0;
+    let idsAt = 0;
     let first = 0;
     const read = async (
       k: number,
@@ -313,6 +348,11 @@ export class SuffixSpill {
         throw new Error('the spilled lines are shorter than their lengths say');
       }
       linesAt += size;
+      const idSize = n * ID_LINE_BYTES;
+      if ((await readFull(idsFile!, slot.ids.subarray(0, idSize), idsAt)) !== idSize) {
+        throw new Error('the spilled ids are fewer than their records');
+      }
+      idsAt += idSize;
       const block = {n, first, size};
       first += n;
       return block;
@@ -321,6 +361,7 @@ export class SuffixSpill {
     try {
       metaFile = await open(this.#path('meta'), 'r');
       linesFile = await open(this.#path('lines'), 'r');
+      idsFile = await open(this.#path('ids'), 'r');
       let k = 0;
       let reading = read(k);
       for (;;) {
@@ -330,9 +371,10 @@ export class SuffixSpill {
         reading = read(1 - k);
         // A failure of the read ahead surfaces where it is awaited, not as an unhandled one.
         next = reading.catch(() => undefined);
-        const {meta, lines} = slots[k]!;
-        // Runs of consecutive surviving lines of one split are taken at once.
+        const {meta, lines, ids} = slots[k]!;
+        // Runs of consecutive surviving records of one split are taken at once.
         let run = -1;
+        let runFirst = 0;
         let runSplit = 0;
         let runRows = 0;
         let offset = 0;
@@ -340,18 +382,20 @@ export class SuffixSpill {
           const split = meta[j * 2 + 1]!;
           const alive = isAlive(block.first + j);
           if (run >= 0 && (!alive || split !== runSplit)) {
-            await take(runSplit, lines, run, offset, runRows);
+            await take(runSplit, lines, run, offset, ids, runFirst * ID_LINE_BYTES, runRows);
             run = -1;
           }
           if (alive && run < 0) {
             run = offset;
+            runFirst = j;
             runSplit = split;
             runRows = 0;
           }
           if (alive) runRows++;
           offset += meta[j * 2]!;
         }
-        if (run >= 0) await take(runSplit, lines, run, offset, runRows);
+        if (run >= 0)
+          await take(runSplit, lines, run, offset, ids, runFirst * ID_LINE_BYTES, runRows);
         k = 1 - k;
       }
       for (let s = 0; s < outputs.length; s++) await flush(s);
@@ -363,15 +407,17 @@ export class SuffixSpill {
       await Promise.all(outputs.map((o) => o.writing.catch(() => undefined)));
       await metaFile?.close();
       await linesFile?.close();
+      await idsFile?.close();
     }
   }
 
   /** Closes the files being written (also when the stage stops early). */
   async close(): Promise<void> {
     await this.#opened?.catch(() => undefined);
-    for (const f of [this.#lines, this.#meta, ...this.#keys])
+    for (const f of [this.#lines, this.#ids, this.#meta, ...this.#keys])
       await f?.close().catch(() => undefined);
     this.#lines = undefined;
+    this.#ids = undefined;
     this.#meta = undefined;
     this.#keys = [];
   }

@@ -224,7 +224,17 @@ export class CanonicalWriter {
     out[at++] = QUOTE;
     let j = i + 1;
     while (j < to) {
-      const c = b[j]!;
+      // A run of characters that are copied as they are: found first, then copied at once.
+      const run = j;
+      let c = b[j]!;
+      while (c !== QUOTE && c !== BACKSLASH && c >= 0x20) {
+        if (++j >= to) return -1;
+        c = b[j]!;
+      }
+      if (j - run > 48) {
+        out.set(b.subarray(run, j), at);
+        at += j - run;
+      } else for (let x = run; x < j; x++) out[at++] = b[x]!;
       if (c === QUOTE) {
         out[at++] = QUOTE;
         this.length = at;
@@ -232,11 +242,6 @@ export class CanonicalWriter {
         return j + 1;
       }
       if (c < 0x20) return -1; // a raw control character is not allowed in a string
-      if (c !== BACKSLASH) {
-        out[at++] = c;
-        j++;
-        continue;
-      }
       if (j + 1 >= to) return -1;
       const e = b[j + 1]!;
       if (e === 0x75) {
@@ -282,20 +287,13 @@ export class CanonicalWriter {
   }
 
   /**
-   * A number: copied when it is an integer of at most 15 digits (exact in a double, and written
-   * the same by JSON.stringify), else written as JSON.stringify writes its value.
+   * A number: copied when JSON.stringify would write its value the same way (plainNumber), else
+   * written as JSON.stringify writes its value.
    */
   #number(b: Uint8Array, i: number, to: number): number {
     const end = scanNumber(b, i, to);
     if (end < 0) return -1;
-    const negative = b[i] === 0x2d;
-    const digits = end - i - (negative ? 1 : 0);
-    let plain = digits <= 15 && !(negative && b[i + 1] === 0x30);
-    for (let j = i; plain && j < end; j++) {
-      const c = b[j]!;
-      if (c === 0x2e || c === 0x65 || c === 0x45) plain = false;
-    }
-    if (plain) this.#copy(b, i, end);
+    if (plainNumber(b, i, end)) this.#copy(b, i, end);
     else {
       const value = Number(Buffer.from(b.buffer, b.byteOffset + i, end - i).toString('latin1'));
       // Beyond a double's range (1e400): canonical JSON has no form for it; not taken.
@@ -508,6 +506,39 @@ const SHORT_ESCAPES: Readonly<Record<number, number>> = {
   92: 0x5c,
 };
 const LOWER_HEX = Buffer.from('0123456789abcdef');
+
+/**
+ * Whether the number text b[i, end) (grammar already checked) is exactly what JSON.stringify
+ * writes for its value: no exponent, at most 15 significant digits (a double tells every such
+ * decimal apart, so the shortest form that reads back is the text itself), no trailing zero in
+ * a fraction, not -0, and not below 1e-6 (which JSON.stringify writes with an exponent).
+ */
+function plainNumber(b: Uint8Array, i: number, end: number): boolean {
+  let j = i;
+  if (b[j] === 0x2d) j++;
+  const intStart = j;
+  while (j < end && b[j] !== 0x2e) {
+    const c = b[j]!;
+    if (c === 0x65 || c === 0x45) return false;
+    j++;
+  }
+  const intDigits = j - intStart;
+  const zeroInt = intDigits === 1 && b[intStart] === 0x30;
+  if (j === end) return intDigits <= 15 && !(zeroInt && b[i] === 0x2d);
+  // A fraction: j is at the point.
+  const fracStart = j + 1;
+  let leadingZeros = 0;
+  if (zeroInt)
+    while (fracStart + leadingZeros < end && b[fracStart + leadingZeros] === 0x30) leadingZeros++;
+  for (let k = fracStart; k < end; k++) {
+    const c = b[k]!;
+    if (c === 0x65 || c === 0x45) return false;
+  }
+  if (b[end - 1] === 0x30) return false; // 1.50, 0.0
+  const fracDigits = end - fracStart;
+  const significant = zeroInt ? fracDigits - leadingZeros : intDigits + fracDigits;
+  return significant <= 15 && !(zeroInt && leadingZeros >= 6);
+}
 
 /** -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?: the index after it, or -1. */
 function scanNumber(b: Uint8Array, i: number, to: number): number {

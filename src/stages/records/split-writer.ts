@@ -15,8 +15,8 @@ export const ID_FILES: Readonly<Record<SplitName, string>> = {
   test: 'test.ids',
 };
 
-/** Bytes of the id before each line that workers send (see `writeTagged`). */
-export const TAG_BYTES = ID_HEX;
+/** Bytes of each record's line in an ids file: its id and '\n'. */
+export const ID_LINE_BYTES = ID_HEX + 1;
 
 /**
  * One split's outputs: its canonical JSONL, and line for line the id of each record's source
@@ -27,8 +27,6 @@ export class SplitWriter {
   readonly split: SplitName;
   readonly #lines: JsonlWriter;
   readonly #ids: JsonlWriter;
-  #gatherLines = Buffer.alloc(0);
-  #gatherIds = Buffer.alloc(0);
 
   private constructor(split: SplitName, lines: JsonlWriter, ids: JsonlWriter) {
     this.split = split;
@@ -61,32 +59,13 @@ export class SplitWriter {
   }
 
   /**
-   * Writes `count` lines as workers send them: each is its record's id (TAG_BYTES of hex)
-   * followed by the canonical JSON line ('\n' included). The ids go to the ids file, the rest
-   * to the JSONL file.
+   * Writes `count` records as workers send them: their canonical JSON lines ('\n' included),
+   * and their ids, ID_LINE_BYTES each, in the same order.
    */
-  async writeTagged(bytes: Uint8Array, count: number): Promise<void> {
-    const source = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    if (this.#gatherLines.length < source.length)
-      this.#gatherLines = Buffer.allocUnsafe(source.length);
-    if (this.#gatherIds.length < count * (TAG_BYTES + 1))
-      this.#gatherIds = Buffer.allocUnsafe(count * (TAG_BYTES + 1) * 2);
-    const lines = this.#gatherLines;
-    const ids = this.#gatherIds;
-    let at = 0;
-    let linesAt = 0;
-    let idsAt = 0;
-    for (let n = 0; n < count; n++) {
-      const end = source.indexOf(10, at + TAG_BYTES) + 1;
-      if (end === 0) throw new Error('a tagged line has no end');
-      idsAt += source.copy(ids, idsAt, at, at + TAG_BYTES);
-      ids[idsAt++] = 10;
-      linesAt += source.copy(lines, linesAt, at + TAG_BYTES, end);
-      at = end;
-    }
-    if (at !== source.length) throw new Error('tagged lines and their count disagree');
-    await this.#lines.writeBytes(lines.subarray(0, linesAt), count);
-    await this.#ids.writeBytes(ids.subarray(0, idsAt), count);
+  async writeChunk(lines: Uint8Array, ids: Uint8Array, count: number): Promise<void> {
+    if (ids.length !== count * ID_LINE_BYTES) throw new Error('ids and their count disagree');
+    await this.#lines.writeBytes(lines, count);
+    await this.#ids.writeBytes(ids, count);
   }
 
   /** Flushes and closes both files; returns their content hashes and sizes. */

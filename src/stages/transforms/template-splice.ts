@@ -35,12 +35,15 @@ export class TemplateSplicer {
   readonly #constants: readonly Buffer[];
   /** The field of each placeholder, in output order. */
   readonly #order: Int32Array;
+  /** The fields' texts of the line being built. */
+  readonly #values: string[];
   /** Where the canonical lines are written (grows; reused after `reuse`). */
   #arena = Buffer.allocUnsafe(64 * 1024);
   #at = 0;
 
   private constructor(fieldNames: readonly string[], messages: readonly MessagePlan[]) {
     this.fields = fieldNames;
+    this.#values = new Array<string>(fieldNames.length);
     this.#messages = messages;
     // {"messages":[{"content":"<lit><field><lit>","role":"user"},{"content":"...","role":...}]}
     const constants: string[] = [];
@@ -110,9 +113,11 @@ export class TemplateSplicer {
   /**
    * The templated example of the line whose source record `source` has just written (a
    * CanonicalWriter made for `fields`), with its canonical JSON in `canonicalBytes`, or
-   * undefined when the line needs the ordinary path. Its `id` is left for the caller.
+   * undefined when the line needs the ordinary path. Its `id` is left for the caller. With
+   * `withRecord`, its record is built now from the fields' text (for steps that read it); else it
+   * is parsed from the canonical bytes only if something reads it.
    */
-  line(source: CanonicalWriter, origin: Origin): Example | undefined {
+  line(source: CanonicalWriter, origin: Origin, withRecord = true): Example | undefined {
     const {start, end, state, buffer} = source;
     for (let k = 0; k < state.length; k++) {
       // Missing, or not a string: templateTransform says what to do.
@@ -139,7 +144,27 @@ export class TemplateSplicer {
     }
     at += copy(constants[order.length]!, arena, at);
     this.#at = at;
-    return new SplicedExample(origin, arena.subarray(lineStart, at));
+    const canonicalBytes = arena.subarray(lineStart, at);
+    if (!withRecord) return new SplicedExample(origin, canonicalBytes);
+    const values = this.#values;
+    for (let k = 0; k < state.length; k++) {
+      values[k] =
+        state[k] === PLAIN
+          ? buffer.toString('utf8', start[k]! + 1, end[k]! - 1)
+          : (JSON.parse(buffer.toString('utf8', start[k], end[k])) as string);
+    }
+    const messages: Record<string, unknown>[] = [];
+    for (const m of this.#messages) {
+      let content = m.literals[0]!;
+      for (let k = 0; k < m.fields.length; k++)
+        content += values[m.fields[k]!]! + m.literals[k + 1]!;
+      messages.push(
+        m.weight === undefined
+          ? {content, role: m.role}
+          : {content, role: m.role, weight: m.weight},
+      );
+    }
+    return {record: {messages}, origin, id: '', canonicalBytes};
   }
 }
 

@@ -198,6 +198,27 @@ describe('canonical JSON from bytes', () => {
     ]);
   });
 
+  it('copies a number only when JSON.stringify writes it the same way', () => {
+    const writer = new CanonicalWriter();
+    const next = random(3);
+    const digits = (n: number) => Array.from({length: n}, () => Math.floor(next() * 10)).join('');
+    const numbers = ['0.000001', '0.0000001', '0.0000010', '-0.5', '-0.0', '100000000000000.5'];
+    for (let k = 0; k < 20_000; k++) {
+      const int =
+        next() < 0.4 ? '0' : `${1 + Math.floor(next() * 9)}${digits(Math.floor(next() * 18))}`;
+      const frac = next() < 0.2 ? '' : `.${digits(1 + Math.floor(next() * 18))}`;
+      const exp = next() < 0.1 ? `e${next() < 0.5 ? '-' : ''}${Math.floor(next() * 30)}` : '';
+      numbers.push(`${next() < 0.3 ? '-' : ''}${int}${frac}${exp}`);
+    }
+    for (const text of numbers) {
+      const bytes = Buffer.from(`[${text}]`);
+      expect(writer.write(bytes, 0, bytes.length), text).toBe(true);
+      expect(writer.buffer.toString('utf8', 0, writer.length), text).toBe(
+        `[${JSON.stringify(Number(text))}]`,
+      );
+    }
+  });
+
   it('keeps a field named __proto__, as JSON.parse does (canonicalJson too)', () => {
     const text = '{"b": 1, "__proto__": {"x": 1}, "a": 2}';
     expect(canonicalJson(JSON.parse(text))).toBe('{"__proto__":{"x":1},"a":2,"b":1}');

@@ -82,10 +82,16 @@ describe('positions', () => {
   it('equal the exact 64-bit reading of the digest, rounded as Python rounds', async () => {
     const {createHash} = await import('node:crypto');
     const {positionOf} = await import('../../../src/stages/transforms/position.js');
-    for (let i = 0; i < 2000; i++) {
-      const text = `{"i":${i}}`;
+    // Every length around one SHA-256 block (55 characters hashed in-house, longer ones and
+    // non-ASCII ones by the crypto library), and many ids.
+    const texts = [
+      ...Array.from({length: 2000}, (_, i) => createHash('md5').update(String(i)).digest('hex')),
+      ...Array.from({length: 90}, (_, n) => 'x'.repeat(n)),
+      ...Array.from({length: 10}, (_, n) => `é${'y'.repeat(n * 7)}`),
+    ];
+    for (const text of texts) {
       const digest = createHash('sha256').update(`9:${text}`).digest();
-      expect(positionOf(text, '9:')).toBe(Number(digest.readBigUInt64BE(0)) / 2 ** 64);
+      expect(positionOf(text, '9:'), text).toBe(Number(digest.readBigUInt64BE(0)) / 2 ** 64);
     }
   });
 });
