@@ -153,6 +153,29 @@ describe('ft export', () => {
     expect(readdirSync(join(dir, 'out'))).toEqual([]);
   });
 
+  it('explain names each output object in the store and the export command', async () => {
+    const dir = await project({'finetune.yaml': SMOKE_RECIPE, 'data/qa.jsonl': SMOKE_DATA});
+    await buildJson(dir);
+    const json = JSON.parse((await ft(dir, ['explain', 'dataset', '--json'])).stdout);
+    const locked = lockOutputs(dir, 'dataset');
+    expect(json.output_paths).toEqual({
+      'train.jsonl': objectPath(dir, locked['train.jsonl']!),
+      'validation.jsonl': objectPath(dir, locked['validation.jsonl']!),
+    });
+    expect(statSync(json.output_paths['train.jsonl']).mode & 0o222).toBe(0);
+    const text = (await ft(dir, ['explain', 'dataset'])).stdout;
+    expect(text).toContain('outputs:  (read-only objects in the store, each named by its sha256)');
+    expect(text).toContain(
+      `    train.jsonl  ${locked['train.jsonl']}\n      ${json.output_paths['train.jsonl']}\n`,
+    );
+    expect(text.split('\n').at(-1)).toBe('  export:  ft export dataset --out <dir>');
+    // The hint repeats the recipe and overrides, quoted for a shell.
+    const varied = await ft(dir, ['explain', 'dataset', '--set', 'transforms[1].split.test=0.1']);
+    expect(varied.stdout.split('\n').at(-1)).toBe(
+      "  export:  ft export dataset --set 'transforms[1].split.test=0.1' --out <dir>",
+    );
+  });
+
   it('says why there is nothing to export, and rejects bad requests with exit 2', async () => {
     const dir = await project({'finetune.yaml': WITH_TRAINING, 'data/qa.jsonl': SMOKE_DATA});
     const train = await ft(dir, ['export', 'train:default', '--out', 'out']);
