@@ -28,3 +28,25 @@ export function parse<T extends NonNullable<ParseArgsConfig['options']>>(
     ]);
   }
 }
+
+/**
+ * `ft <words>` as a line to paste into a shell, with the recipe and overrides a command was
+ * given (`-f` only when it is not the default), so a hint names the same variation of the recipe.
+ */
+export function ftCommandLine(
+  words: readonly string[],
+  recipe: {readonly file: string; readonly set: readonly string[]},
+): string {
+  const all = [
+    'ft',
+    ...words,
+    ...(recipe.file === RECIPE_OPTIONS.file.default ? [] : ['-f', recipe.file]),
+    ...recipe.set.flatMap((s) => ['--set', s]),
+  ];
+  return all.map(shellWord).join(' ');
+}
+
+/** A word as a POSIX shell reads it back: bare when it is safe, else single-quoted. */
+function shellWord(word: string): string {
+  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
+}

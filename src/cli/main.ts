@@ -16,6 +16,7 @@ Commands:
   graph              the stage graph (--format mermaid|dot|json)
   cache gc           remove what neither the lockfile nor recent builds use
   data head <stage>  the first records of a data stage (source:<name>, dataset)
+  export <stage>     copy a stage's outputs out of the store as files (--out <dir>)
 
 Every command takes -f <recipe> (default ./finetune.yaml); --help on any command for more.
 Exit codes: 0 ok, 1 build failed, 2 invalid recipe or usage, 3 eval gate failed, 130 interrupted.
@@ -33,6 +34,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   graph: async () => (await import('./commands/graph.js')).graphCommand,
   cache: async () => (await import('./commands/cache.js')).cacheCommand,
   data: async () => (await import('./commands/data.js')).dataCommand,
+  export: async () => (await import('./commands/export.js')).exportCommand,
 };
 
 function version(): string {

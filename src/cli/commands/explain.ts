@@ -1,15 +1,19 @@
+import {resolve} from 'node:path';
 import {stableJson} from '../../core/canonical-json.js';
 import {error, UserError} from '../../core/diagnostic.js';
 import {formatWhy} from '../../report/format-why.js';
 import {EXIT} from '../../run/exit-code.js';
-import {parse, RECIPE_OPTIONS} from '../args.js';
+import {storeBeside} from '../../run/session.js';
+import {ftCommandLine, parse, RECIPE_OPTIONS} from '../args.js';
 import type {Io} from '../io.js';
 import {plannedStage, planSession} from './plan.js';
 
 export const EXPLAIN_HELP = `Usage: ft explain <stage> [options]
 
 Explains one stage: what a build would do with it and why (every fingerprint value that differs
-from the lockfile, old and new), its full fingerprint, its inputs and its outputs.
+from the lockfile, old and new), its full fingerprint, its inputs and its outputs, with the
+path of each output's object in the store (read-only, named by its sha256; ft export copies
+them out as files).
 
 Options:
   -f, --file <recipe>     recipe file (default: finetune.yaml)
@@ -39,10 +43,22 @@ export async function explainCommand(args: readonly string[], io: Io): Promise<n
   const outcome = result.outcomes.get(id as never);
   if (!outcome) throw new Error(`stage ${id} was not planned`);
   const locked = result.lockfile.stages[id];
+  const store = storeBeside(resolve(io.cwd, values.file));
   const stage = {
     ...plannedStage(outcome),
     locked_key: locked?.key ?? null,
     fingerprint: outcome.fingerprint,
+    // Where each output's bytes are: an object of the store, read-only and named by its hash.
+    ...(outcome.result
+      ? {
+          output_paths: Object.fromEntries(
+            Object.entries(outcome.result.outputs).map(([name, a]) => [
+              name,
+              store.objectPath(a.hash),
+            ]),
+          ),
+        }
+      : {}),
   };
   if (values.json) {
     io.out(stableJson(stage));
@@ -71,8 +87,12 @@ export async function explainCommand(args: readonly string[], io: Io): Promise<n
     for (const l of stableJson(stage.fingerprint).trimEnd().split('\n')) lines.push(`    ${l}`);
   }
   if (stage.outputs) {
-    lines.push('  outputs:');
-    for (const [name, hash] of Object.entries(stage.outputs)) lines.push(`    ${name}  ${hash}`);
+    lines.push('  outputs:  (read-only objects in the store, each named by its sha256)');
+    for (const [name, hash] of Object.entries(stage.outputs)) {
+      lines.push(`    ${name}  ${hash}`);
+      lines.push(`      ${stage.output_paths?.[name]}`);
+    }
+    lines.push(`  export:  ${ftCommandLine(['export', id], values)} --out <dir>`);
   }
   if (outcome.failure) lines.push(`  failed:  ${outcome.failure.message}`);
   io.out(`${lines.join('\n')}\n`);
