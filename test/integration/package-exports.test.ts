@@ -1,4 +1,4 @@
-import {readFileSync} from 'node:fs';
+import {existsSync, readFileSync} from 'node:fs';
 import {mkdir, symlink} from 'node:fs/promises';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -28,6 +28,8 @@ describe('the built package', () => {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
     expect(pkg.name).toBe(NAME);
     expect(pkg.bin).toEqual({ft: 'dist/cli/bin.js'});
+    // What it packs exists (integration tests run after the build, so dist/ does too).
+    expect(pkg.files.filter((f: string) => !existsSync(join(root, f)))).toEqual([]);
     const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8'));
     expect([lock.name, lock.packages[''].name]).toEqual([NAME, NAME]);
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
