@@ -101,11 +101,18 @@ function lockPinningDependencies(checkout: string): object {
   return {name: 'consumer', version: '1.0.0', lockfileVersion: 3, requires: true, packages};
 }
 
-/** `npx ft init` then `npx finetune-build validate` in `dir`; returns validate's output. */
+/**
+ * `npx ft init` (checking the schema it names) then `npx finetune-build validate` in `dir`;
+ * returns validate's output.
+ */
 async function initAndValidate(dir: string): Promise<string> {
   const init = await npm(dir, 'npx', ['ft', 'init']);
   expect(init.all).toContain('wrote finetune.yaml, data/qa.jsonl and .gitignore');
   expect(init.exitCode).toBe(0);
+  // The schema named through the installed package, not wherever its files really are.
+  expect(readFileSync(join(dir, 'finetune.yaml'), 'utf8')).toMatch(
+    /^# yaml-language-server: \$schema=node_modules\/finetune-build\/schemas\/finetune\.schema\.json\n/,
+  );
   const validate = await npm(dir, 'npx', [NAME, 'validate']);
   expect(validate.exitCode, validate.all).toBe(0);
   return validate.stdout;
