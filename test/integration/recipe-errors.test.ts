@@ -184,6 +184,44 @@ describe('bad data', () => {
     expect(plain.stderr).toContain('data/qa.jsonl:2:16: error: invalid JSON');
   });
 
+  it('points every invalid JSON line at the column where parsing failed, on one thread and on workers', async () => {
+    const lines = [
+      '{"prompt": "a", "response": "b"}',
+      '{"prompt": tru, "response": "x"}', // V8 gives no position for these three
+      '{"prompt": "😀", "response": nul}', // the emoji is two UTF-16 units
+      '{"prompt": "a", "response": "b"}\ufeff',
+      '  {"prompt": "q", "response": "r"', // V8's position: the end of the line
+      '{"prompt": "a",, "response": "b"}',
+    ];
+    const dir = await project({
+      'finetune.yaml': SMOKE_RECIPE,
+      'data/qa.jsonl': `${lines.join('\n')}\n`,
+    });
+    const expected = [
+      "data/qa.jsonl:2:15: error: invalid JSON: Unexpected token ','",
+      "data/qa.jsonl:3:33: error: invalid JSON: Unexpected token '}'",
+      'data/qa.jsonl:4:33: error: invalid JSON: Unexpected non-whitespace character after JSON',
+      "data/qa.jsonl:5:34: error: invalid JSON: Expected ',' or '}' after property value",
+      'data/qa.jsonl:6:16: error: invalid JSON: Expected double-quoted property name',
+    ];
+    for (const workers of ['0', '2']) {
+      const r = await ft(dir, ['build'], {FT_WORKERS: workers});
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr.split('\n').filter((l) => l.startsWith('data/'))).toEqual(expected);
+    }
+  });
+
+  it('points invalid JSON in a .json file at its line and column', async () => {
+    const dir = await project({
+      'finetune.yaml': SMOKE_RECIPE.replace('data/qa.jsonl', 'data/arr.json'),
+      'data/arr.json':
+        '[\n  {"prompt": "a", "response": "b"},\n  {"prompt": "é", "response": tru}\n]\n',
+    });
+    const r = await ft(dir, ['build']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain("data/arr.json:3:34: error: invalid JSON: Unexpected token '}'");
+  });
+
   it('reports invalid UTF-8 with the line', async () => {
     const dir = await project({'finetune.yaml': SMOKE_RECIPE, 'data/qa.jsonl': ''});
     writeFileSync(
