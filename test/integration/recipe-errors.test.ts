@@ -222,6 +222,29 @@ describe('bad data', () => {
     expect(r.stderr).toContain("data/arr.json:3:34: error: invalid JSON: Unexpected token '}'");
   });
 
+  it('stops a CSV file at a misplaced quote, with its line and column', async () => {
+    const recipe = SMOKE_RECIPE.replace(
+      '  qa: { path: data/qa.jsonl }',
+      '  c1: { path: data/c1.csv }\n  c2: { path: data/c2.csv }',
+    );
+    const dir = await project({
+      'finetune.yaml': recipe,
+      'data/c1.csv': 'prompt,response\n"a","b"\nc,"d"x\n',
+      // A quoted field across lines before it: the line count includes it.
+      'data/c2.csv': 'prompt,response\n"a\nb","c"\nd,e"f\n',
+    });
+    const r = await ft(dir, ['build']);
+    expect(r.exitCode).toBe(2);
+    const located = r.stderr
+      .split('\n')
+      .filter((l) => l.includes(' error: invalid CSV'))
+      .map((l) => l.replace(/^([^ ]+ error: invalid CSV: [^:]+).*$/, '$1'));
+    expect(located).toEqual([
+      'data/c1.csv:3:6: error: invalid CSV: Invalid Closing Quote',
+      'data/c2.csv:4:4: error: invalid CSV: Invalid Opening Quote',
+    ]);
+  });
+
   it('reports invalid UTF-8 with the line', async () => {
     const dir = await project({'finetune.yaml': SMOKE_RECIPE, 'data/qa.jsonl': ''});
     writeFileSync(
