@@ -119,6 +119,43 @@ describe('a broken recipe', () => {
     expect(r.stderr).toContain('  1 | seed=-1');
   });
 
+  it('blames a key or mapping that only --set brings in on the argument, not the file', async () => {
+    const dir = await project({'finetune.yaml': SMOKE_RECIPE, 'data/qa.jsonl': SMOKE_DATA});
+    const r = await ft(dir, [
+      'validate',
+      '--set',
+      'nope=1',
+      '--set',
+      'transforms[0].template.bogus=x',
+      '--set',
+      'hyperparameters.n_epochs=2',
+    ]);
+    expect(r.exitCode).toBe(2);
+    // The path is at fault: carets under it, not under the value or the recipe's first line.
+    expect(r.stderr.split('\n').filter((l) => / error: |^ +\d* \|/.test(l))).toEqual([
+      "--set:1:1: error: unknown top-level key 'nope'",
+      '  1 | nope=1',
+      '    | ^^^^',
+      "--set:1:1: error: unknown key 'bogus' in transforms[0].template",
+      '  1 | transforms[0].template.bogus=x',
+      '    | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^',
+      '--set:1:1: error: hyperparameters need a backend',
+      '  1 | hyperparameters.n_epochs=2',
+      '    | ^^^^^^^^^^^^^^^^^^^^^^^^',
+    ]);
+    // A mapping set whole is at fault in its value; a key the file has, in the file, even
+    // beside a key --set adds.
+    const value = await ft(dir, ['validate', '--set', 'sources.qa={path: data/qa.jsonl, x: 1}']);
+    expect(value.stderr).toContain("--set:1:12: error: unknown key 'x' in sources.qa");
+    const file = await project({
+      'finetune.yaml': SMOKE_RECIPE.replace('data/qa.jsonl }', 'data/qa.jsonl, x: 1 }'),
+      'data/qa.jsonl': SMOKE_DATA,
+    });
+    const inFile = await ft(file, ['validate', '--set', 'sources.qa.format=jsonl']);
+    expect(inFile.stderr).toContain("finetune.yaml:4:30: error: unknown key 'x' in sources.qa");
+    expect(inFile.stderr).not.toContain('--set:');
+  });
+
   it('rejects a --set path that does not fit the recipe', async () => {
     const dir = await project({'finetune.yaml': SMOKE_RECIPE, 'data/qa.jsonl': SMOKE_DATA});
     const bad = await ft(dir, ['build', '--set', 'transforms[9].split.test=0.1']);
