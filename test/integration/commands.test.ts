@@ -227,6 +227,31 @@ describe('ft init, validate, --version and usage', () => {
   });
 });
 
+describe('ft data head', () => {
+  it('takes --set like every command that reads the recipe, blaming its problems on it', async () => {
+    const dir = await project({'finetune.yaml': SMOKE_RECIPE, 'data/qa.jsonl': SMOKE_DATA});
+    const set = [
+      '--set',
+      'transforms[0].template.user="Q: {{prompt}}"',
+      '--set',
+      'transforms[1].split.validation=0',
+    ];
+    const r = await ft(dir, ['data', 'head', 'dataset', '-n', '2', ...set]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toBe(
+      [
+        '{"messages":[{"content":"Q: question 0?","role":"user"},{"content":"answer 0","role":"assistant"}]}',
+        '{"messages":[{"content":"Q: question 1?","role":"user"},{"content":"answer 1","role":"assistant"}]}',
+      ].join('\n'),
+    );
+    const bad = await ft(dir, ['data', 'head', 'dataset', '--set', 'nope=1']);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toContain("--set:1:1: error: unknown top-level key 'nope'");
+    expect(existsSync(join(dir, 'finetune.lock'))).toBe(false);
+    expect((await ft(dir, ['data', 'head', '--help'])).stdout).toContain('--set <path>=<v>');
+  });
+});
+
 describe('ft cache gc', () => {
   it('keeps what the lockfile and recent builds use and removes the rest', async () => {
     const dir = await project({'finetune.yaml': SMOKE_RECIPE, 'data/qa.jsonl': SMOKE_DATA});
