@@ -2,7 +2,8 @@
 # when it is already done.
 #   1. Node >= 22.13 on PATH: the machine's own if new enough, else Node 24 from the npm
 #      registry's `node` package, installed once into .tools/node.
-#   2. node_modules matching package-lock.json (npm ci, re-run when the lock changes).
+#   2. node_modules matching package-lock.json (npm ci, re-run when the lock changes; a
+#      node_modules that links elsewhere is replaced by a folder here, never emptied through).
 #   3. dist/ built from src/ (tsc; fast, so always).
 # Progress goes to stderr, so commands' stdout stays clean (`scripts/ft build --json`).
 set -euo pipefail
@@ -25,6 +26,12 @@ fi
 
 lock_stamp="$(node -e 'const c=require("crypto");process.stdout.write(c.createHash("sha256").update(require("fs").readFileSync(process.argv[1])).digest("hex"))' "$FT_ROOT/package-lock.json")"
 if [ "$(cat "$FT_ROOT/node_modules/.ft-lock-stamp" 2>/dev/null)" != "$lock_stamp" ]; then
+  # A node_modules that links to another checkout's (git worktrees sharing one): npm ci would
+  # empty that folder through the link, under whatever runs there. Install a folder of our own.
+  if [ -L "$FT_ROOT/node_modules" ]; then
+    echo "bootstrap: node_modules links to $(readlink "$FT_ROOT/node_modules"), which does not match package-lock.json; replacing the link with this checkout's own node_modules" >&2
+    rm "$FT_ROOT/node_modules"
+  fi
   echo "bootstrap: npm ci" >&2
   (cd "$FT_ROOT" && npm ci --no-fund --no-audit --loglevel=error >&2)
   echo "$lock_stamp" >"$FT_ROOT/node_modules/.ft-lock-stamp"

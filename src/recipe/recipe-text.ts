@@ -25,7 +25,9 @@ export interface RecipeText {
 
 /**
  * A diagnostic at the node for `path` (or at its key `key`, or at the key that introduces it with
- * `at: 'key'`). Values that came from `--set` are reported against the argument, not the file.
+ * `at: 'key'`). What came from `--set` is reported against the argument, not the file: a value
+ * it set (at the value), and a key or mapping that is not in the file, which it added (at the
+ * path: `--set nope=1` is an unknown key of the argument, not of the file's first line).
  */
 export function diagnosticAt(
   source: RecipeText,
@@ -34,17 +36,18 @@ export function diagnosticAt(
   message: string,
   options: {key?: string; at?: 'key'; hint?: string} = {},
 ): Diagnostic {
-  const override = source.overrides.findLast((o) => startsWith(path, o.path));
-  if (override) {
-    const col = override.argument.indexOf('=') + 2;
+  const blamed = overrideBlamed(source, path, options.key);
+  if (blamed) {
+    const {override, part} = blamed;
+    const eq = override.argument.indexOf('=');
     return error(
       code,
       message,
       {
         file: '--set',
         line: 1,
-        col,
-        endCol: override.argument.length + 1,
+        col: part === 'value' ? eq + 2 : 1,
+        endCol: part === 'value' ? override.argument.length + 1 : eq + 1,
         sourceLine: override.argument,
       },
       options.hint,
@@ -59,6 +62,30 @@ export function diagnosticAt(
     locationInText(source.file, source.text, span.start, span.end),
     options.hint,
   );
+}
+
+/**
+ * The `--set` a problem at `path` (at its key `key`) is blamed on, and which part of it: the last
+ * one that set the node or a mapping around it (its value is at fault, unless the problem is the
+ * key its path names), else, when the file has no such node, the last one that made it on the
+ * way to its own path (its path is).
+ */
+function overrideBlamed(
+  source: RecipeText,
+  path: readonly PathSegment[],
+  key: string | undefined,
+): {override: Override; part: 'value' | 'path'} | undefined {
+  const node = key === undefined ? path : [...path, key];
+  const set = source.overrides.findLast((o) => startsWith(node, o.path));
+  if (set) {
+    return {
+      override: set,
+      part: key !== undefined && set.path.length === node.length ? 'path' : 'value',
+    };
+  }
+  if (source.doc.hasIn(node)) return undefined;
+  const made = source.overrides.findLast((o) => startsWith(o.path, node));
+  return made ? {override: made, part: 'path'} : undefined;
 }
 
 function startsWith(path: readonly PathSegment[], prefix: readonly PathSegment[]): boolean {

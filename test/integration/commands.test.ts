@@ -1,7 +1,18 @@
-import {existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
-import {join} from 'node:path';
+import {existsSync, readdirSync, readFileSync, realpathSync, writeFileSync} from 'node:fs';
+import {mkdir, symlink} from 'node:fs/promises';
+import {join, resolve} from 'node:path';
+import {fileURLToPath} from 'node:url';
 import {describe, expect, it} from 'vitest';
 import {buildJson, ft, project, SMOKE_DATA, SMOKE_RECIPE} from '../helpers/ft.js';
+
+const REPO_SCHEMA = fileURLToPath(new URL('../../schemas/finetune.schema.json', import.meta.url));
+
+/** The path in a recipe's `# yaml-language-server: $schema=<path>` first line. */
+function schemaComment(recipe: string): string {
+  const m = /^# yaml-language-server: \$schema=(.+)\n/.exec(recipe);
+  if (!m) throw new Error(`no $schema comment on the first line of:\n${recipe}`);
+  return m[1]!;
+}
 
 const WITH_TRAINING = `${SMOKE_RECIPE}backend: { type: openai, model: gpt-4o-mini-2024-07-18 }
 hyperparameters: { n_epochs: 2 }
@@ -163,6 +174,31 @@ describe('ft init, validate, --version and usage', () => {
     const again = await ft(dir, ['init']);
     expect(again.exitCode).toBe(2);
     expect(again.stderr).toContain('ft init will not overwrite finetune.yaml, data/qa.jsonl');
+    // Run from its checkout, ft names its own schema file, relative to the recipe.
+    const schema = schemaComment(readFileSync(join(dir, 'finetune.yaml'), 'utf8'));
+    expect(realpathSync(resolve(dir, schema))).toBe(realpathSync(REPO_SCHEMA));
+  });
+
+  it('init names the schema through node_modules where the project has ft installed as a link', async () => {
+    // What `npm install <path to a checkout>` makes: node_modules/<name> links to the checkout,
+    // and Node runs ft from the link's target.
+    const dir = await project({});
+    await mkdir(join(dir, 'node_modules'));
+    await symlink(
+      fileURLToPath(new URL('../..', import.meta.url)),
+      join(dir, 'node_modules', 'finetune-build'),
+    );
+    await mkdir(join(dir, 'sub'));
+    expect((await ft(dir, ['init'])).exitCode).toBe(0);
+    const schema = schemaComment(readFileSync(join(dir, 'finetune.yaml'), 'utf8'));
+    expect(schema).toBe('node_modules/finetune-build/schemas/finetune.schema.json');
+    expect(existsSync(join(dir, schema))).toBe(true);
+    // From a folder below the project, up to its node_modules.
+    const nested = join(dir, 'sub');
+    expect((await ft(nested, ['init'])).exitCode).toBe(0);
+    expect(schemaComment(readFileSync(join(nested, 'finetune.yaml'), 'utf8'))).toBe(
+      '../node_modules/finetune-build/schemas/finetune.schema.json',
+    );
   });
 
   it('prints the version and rejects unknown commands and options with exit 2', async () => {
@@ -188,6 +224,31 @@ describe('ft init, validate, --version and usage', () => {
     expect(r.exitCode).toBe(0);
     expect(existsSync(join(dir, 'sub/other.lock'))).toBe(true);
     expect(existsSync(join(dir, 'sub/.ft/stages'))).toBe(true);
+  });
+});
+
+describe('ft data head', () => {
+  it('takes --set like every command that reads the recipe, blaming its problems on it', async () => {
+    const dir = await project({'finetune.yaml': SMOKE_RECIPE, 'data/qa.jsonl': SMOKE_DATA});
+    const set = [
+      '--set',
+      'transforms[0].template.user="Q: {{prompt}}"',
+      '--set',
+      'transforms[1].split.validation=0',
+    ];
+    const r = await ft(dir, ['data', 'head', 'dataset', '-n', '2', ...set]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toBe(
+      [
+        '{"messages":[{"content":"Q: question 0?","role":"user"},{"content":"answer 0","role":"assistant"}]}',
+        '{"messages":[{"content":"Q: question 1?","role":"user"},{"content":"answer 1","role":"assistant"}]}',
+      ].join('\n'),
+    );
+    const bad = await ft(dir, ['data', 'head', 'dataset', '--set', 'nope=1']);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toContain("--set:1:1: error: unknown top-level key 'nope'");
+    expect(existsSync(join(dir, 'finetune.lock'))).toBe(false);
+    expect((await ft(dir, ['data', 'head', '--help'])).stdout).toContain('--set <path>=<v>');
   });
 });
 

@@ -119,6 +119,43 @@ describe('a broken recipe', () => {
     expect(r.stderr).toContain('  1 | seed=-1');
   });
 
+  it('blames a key or mapping that only --set brings in on the argument, not the file', async () => {
+    const dir = await project({'finetune.yaml': SMOKE_RECIPE, 'data/qa.jsonl': SMOKE_DATA});
+    const r = await ft(dir, [
+      'validate',
+      '--set',
+      'nope=1',
+      '--set',
+      'transforms[0].template.bogus=x',
+      '--set',
+      'hyperparameters.n_epochs=2',
+    ]);
+    expect(r.exitCode).toBe(2);
+    // The path is at fault: carets under it, not under the value or the recipe's first line.
+    expect(r.stderr.split('\n').filter((l) => / error: |^ +\d* \|/.test(l))).toEqual([
+      "--set:1:1: error: unknown top-level key 'nope'",
+      '  1 | nope=1',
+      '    | ^^^^',
+      "--set:1:1: error: unknown key 'bogus' in transforms[0].template",
+      '  1 | transforms[0].template.bogus=x',
+      '    | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^',
+      '--set:1:1: error: hyperparameters need a backend',
+      '  1 | hyperparameters.n_epochs=2',
+      '    | ^^^^^^^^^^^^^^^^^^^^^^^^',
+    ]);
+    // A mapping set whole is at fault in its value; a key the file has, in the file, even
+    // beside a key --set adds.
+    const value = await ft(dir, ['validate', '--set', 'sources.qa={path: data/qa.jsonl, x: 1}']);
+    expect(value.stderr).toContain("--set:1:12: error: unknown key 'x' in sources.qa");
+    const file = await project({
+      'finetune.yaml': SMOKE_RECIPE.replace('data/qa.jsonl }', 'data/qa.jsonl, x: 1 }'),
+      'data/qa.jsonl': SMOKE_DATA,
+    });
+    const inFile = await ft(file, ['validate', '--set', 'sources.qa.format=jsonl']);
+    expect(inFile.stderr).toContain("finetune.yaml:4:30: error: unknown key 'x' in sources.qa");
+    expect(inFile.stderr).not.toContain('--set:');
+  });
+
   it('rejects a --set path that does not fit the recipe', async () => {
     const dir = await project({'finetune.yaml': SMOKE_RECIPE, 'data/qa.jsonl': SMOKE_DATA});
     const bad = await ft(dir, ['build', '--set', 'transforms[9].split.test=0.1']);
@@ -186,6 +223,67 @@ describe('bad data', () => {
     expect(readFileSync(join(dir, 'finetune.lock'), 'utf8')).toBe(lock);
     const plain = await ft(dir, ['build']);
     expect(plain.stderr).toContain('data/qa.jsonl:2:16: error: invalid JSON');
+  });
+
+  it('points every invalid JSON line at the column where parsing failed, on one thread and on workers', async () => {
+    const lines = [
+      '{"prompt": "a", "response": "b"}',
+      '{"prompt": tru, "response": "x"}', // V8 gives no position for these three
+      '{"prompt": "😀", "response": nul}', // the emoji is two UTF-16 units
+      '{"prompt": "a", "response": "b"}\ufeff',
+      '  {"prompt": "q", "response": "r"', // V8's position: the end of the line
+      '{"prompt": "a",, "response": "b"}',
+    ];
+    const dir = await project({
+      'finetune.yaml': SMOKE_RECIPE,
+      'data/qa.jsonl': `${lines.join('\n')}\n`,
+    });
+    const expected = [
+      "data/qa.jsonl:2:15: error: invalid JSON: Unexpected token ','",
+      "data/qa.jsonl:3:33: error: invalid JSON: Unexpected token '}'",
+      'data/qa.jsonl:4:33: error: invalid JSON: Unexpected non-whitespace character after JSON',
+      "data/qa.jsonl:5:34: error: invalid JSON: Expected ',' or '}' after property value",
+      'data/qa.jsonl:6:16: error: invalid JSON: Expected double-quoted property name',
+    ];
+    for (const workers of ['0', '2']) {
+      const r = await ft(dir, ['build'], {FT_WORKERS: workers});
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr.split('\n').filter((l) => l.startsWith('data/'))).toEqual(expected);
+    }
+  });
+
+  it('points invalid JSON in a .json file at its line and column', async () => {
+    const dir = await project({
+      'finetune.yaml': SMOKE_RECIPE.replace('data/qa.jsonl', 'data/arr.json'),
+      'data/arr.json':
+        '[\n  {"prompt": "a", "response": "b"},\n  {"prompt": "é", "response": tru}\n]\n',
+    });
+    const r = await ft(dir, ['build']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain("data/arr.json:3:34: error: invalid JSON: Unexpected token '}'");
+  });
+
+  it('stops a CSV file at a misplaced quote, with its line and column', async () => {
+    const recipe = SMOKE_RECIPE.replace(
+      '  qa: { path: data/qa.jsonl }',
+      '  c1: { path: data/c1.csv }\n  c2: { path: data/c2.csv }',
+    );
+    const dir = await project({
+      'finetune.yaml': recipe,
+      'data/c1.csv': 'prompt,response\n"a","b"\nc,"d"x\n',
+      // A quoted field across lines before it: the line count includes it.
+      'data/c2.csv': 'prompt,response\n"a\nb","c"\nd,e"f\n',
+    });
+    const r = await ft(dir, ['build']);
+    expect(r.exitCode).toBe(2);
+    const located = r.stderr
+      .split('\n')
+      .filter((l) => l.includes(' error: invalid CSV'))
+      .map((l) => l.replace(/^([^ ]+ error: invalid CSV: [^:]+).*$/, '$1'));
+    expect(located).toEqual([
+      'data/c1.csv:3:6: error: invalid CSV: Invalid Closing Quote',
+      'data/c2.csv:4:4: error: invalid CSV: Invalid Opening Quote',
+    ]);
   });
 
   it('reports invalid UTF-8 with the line', async () => {

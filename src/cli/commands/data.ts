@@ -22,6 +22,7 @@ Computes the stage first if needed (like ft plan; never writes the lockfile).
 
 Options:
   -f, --file <recipe>     recipe file (default: finetune.yaml)
+      --set <path>=<v>    override a recipe value for this command
   -n <N>                  how many records (default 5)
       --split <name>      dataset split (default train)
   -h, --help
@@ -40,6 +41,7 @@ export async function dataCommand(args: readonly string[], io: Io): Promise<numb
     rest,
     {
       ...RECIPE_OPTIONS,
+      set: {type: 'string', multiple: true, default: []},
       n: {type: 'string', short: 'n', default: '5'},
       split: {type: 'string', default: 'train'},
     },
@@ -65,7 +67,7 @@ export async function dataCommand(args: readonly string[], io: Io): Promise<numb
       error('usage', `--split must be train, validation or test, got '${values.split}'`),
     ]);
   }
-  const result = await planSession(io, {file: values.file, set: []}, [id]);
+  const result = await planSession(io, values, [id]);
   const outcome = result.outcomes.get(id as never);
   if (!outcome?.result) {
     if (outcome?.diagnostics?.length) throw new UserError(outcome.diagnostics);

@@ -1,6 +1,6 @@
-import {existsSync, readdirSync} from 'node:fs';
+import {existsSync, readdirSync, readFileSync, realpathSync} from 'node:fs';
 import {mkdir, writeFile} from 'node:fs/promises';
-import {join, relative} from 'node:path';
+import {dirname, join, relative} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {error, UserError} from '../../core/diagnostic.js';
 import {EXIT} from '../../run/exit-code.js';
@@ -62,10 +62,7 @@ export async function initCommand(args: readonly string[], io: Io): Promise<numb
       ),
     ]);
   }
-  const schema = relative(
-    io.cwd,
-    fileURLToPath(new URL('../../../schemas/finetune.schema.json', import.meta.url)),
-  );
+  const schema = schemaPath(dirname(recipe));
   await writeFile(
     recipe,
     `# yaml-language-server: $schema=${schema}
@@ -95,4 +92,36 @@ transforms:
     `wrote ${values.file}, data/qa.jsonl${existsSync(gitignore) ? ' and .gitignore' : ''}\nnext: ft plan, then ft build\n`,
   );
   return EXIT.ok;
+}
+
+/** This package's folder: where Node runs it from, the real path even when npm linked it. */
+const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const SCHEMA = join('schemas', 'finetune.schema.json');
+
+/**
+ * The schema's path as the recipe at `recipeDir` names it, relative to that folder. Through
+ * `node_modules/<package>/` when the project around the recipe has this package installed
+ * there, even as a link (npm links a package installed from a folder, and Node then runs it
+ * from the link's real target, a path that belongs to another checkout and breaks when the
+ * project moves); the package's real folder otherwise (ft run from its own checkout).
+ */
+function schemaPath(recipeDir: string): string {
+  const name = (
+    JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as {name: string}
+  ).name;
+  const real = realpathSync(PACKAGE_ROOT);
+  for (let dir = recipeDir; ; dir = dirname(dir)) {
+    const installed = join(dir, 'node_modules', name);
+    if (realpathOrUndefined(installed) === real)
+      return relative(recipeDir, join(installed, SCHEMA));
+    if (dirname(dir) === dir) return relative(recipeDir, join(PACKAGE_ROOT, SCHEMA));
+  }
+}
+
+function realpathOrUndefined(path: string): string | undefined {
+  try {
+    return realpathSync(path);
+  } catch {
+    return undefined;
+  }
 }

@@ -1,5 +1,5 @@
 /**
- * `ft/metrics`: evaluation metrics that reproduce the reference implementations number for
+ * `finetune-build/metrics`: evaluation metrics that reproduce the reference implementations number for
  * number: sacreBLEU v2.6.0 (BLEU, chrF/chrF++, TER), Google's rouge-score 0.1.2 (ROUGE-N,
  * ROUGE-L, ROUGE-Lsum, with NLTK's Porter stemmer) and the official SQuAD v1.1 script (exact
  * match, token F1).

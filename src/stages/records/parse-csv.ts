@@ -1,27 +1,35 @@
+import {pipeline} from 'node:stream/promises';
 import {TextDecoder} from 'node:util';
-import {parse} from 'csv-parse';
+import {type Options, parse} from 'csv-parse';
 import type {DataProblems} from './data-error.js';
 import type {Example} from './example.js';
 import {originOf, type RecordOrigin} from './parse-jsonl.js';
 
+/** csv-parse's error: the line it stopped on and, with `raw`, the record's text up to there. */
+type CsvError = Error & {code?: string; lines?: number; raw?: string};
+
 /**
  * Parses CSV with a header row (csv-parse, RFC 4180 quoting): each further row becomes an
  * object from header names to string values. A row with another number of fields than the
- * header is a bad record at its line. Invalid UTF-8 stops the file with its line.
+ * header is a bad record at its line. Invalid UTF-8 stops the file with its line, invalid CSV
+ * with its line and, for a misplaced quote, its column (found by `reread`, which reads the same
+ * bytes again, when given).
  */
 export async function* parseCsv(
   chunks: AsyncIterable<Buffer>,
   where: RecordOrigin,
   problems: DataProblems,
   delimiter: string,
+  reread?: () => AsyncIterable<Buffer>,
 ): AsyncGenerator<Example[]> {
-  const parser = parse({
+  const options: Options = {
     delimiter,
     bom: true,
     relax_column_count: true,
     skip_empty_lines: true,
     info: true,
-  });
+  };
+  const parser = parse(options);
   const decoder = new TextDecoder('utf-8', {fatal: true});
   let lineOfChunk = 1;
   const feed = (async () => {
@@ -41,9 +49,11 @@ export async function* parseCsv(
           break;
         }
         for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lineOfChunk++;
-        if (!parser.write(text)) await new Promise((resolve) => parser.once('drain', resolve));
+        // A parse error destroys the parser, and then no 'drain' ever comes.
+        if (!parser.write(text) && !parser.destroyed) await drainedOrClosed(parser);
+        if (parser.destroyed) break;
       }
-      parser.end();
+      if (!parser.destroyed) parser.end();
     } catch (e) {
       parser.destroy(e as Error);
     }
@@ -79,15 +89,66 @@ export async function* parseCsv(
       }
     }
   } catch (e) {
-    const err = e as Error & {lines?: number};
+    const err = e as CsvError;
     problems.add(
       originOf(where, err.lines ?? lineOfChunk),
       `invalid CSV: ${err.message}`,
-      1,
+      reread ? await csvErrorColumn(reread(), options, err) : 1,
       undefined,
       'invalid CSV',
     );
   }
   await feed;
   if (batch.length > 0) yield batch;
+}
+
+/** Resolves when `stream` can take more writes, or is closed (destroyed by an error). */
+function drainedOrClosed(stream: NodeJS.EventEmitter): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+  });
+}
+
+/**
+ * The column (1-based, UTF-16 units) of csv-parse's error `failed` on the line it names, for the
+ * errors at one character (a quote where none may be); 1 for the others, or when the bytes read
+ * again do not fail the same way. csv-parse gives no column; parsing again with `raw` gives the
+ * failing record's text up to that character. `raw` slows every record, so it is used only here,
+ * once the file has failed.
+ */
+async function csvErrorColumn(
+  chunks: AsyncIterable<Buffer>,
+  options: Options,
+  failed: CsvError,
+): Promise<number> {
+  // The closing quote's error stops before the character after the quote, the opening quote's
+  // after the quote itself.
+  const past = {CSV_INVALID_CLOSING_QUOTE: 1, INVALID_OPENING_QUOTE: 0}[failed.code ?? ''];
+  if (past === undefined) return 1;
+  const decoder = new TextDecoder('utf-8');
+  try {
+    await pipeline(
+      async function* () {
+        for await (const chunk of chunks) yield decoder.decode(chunk, {stream: true});
+      },
+      parse({...options, raw: true}),
+      async (records: AsyncIterable<unknown>) => {
+        for await (const _ of records);
+      },
+    );
+  } catch (e) {
+    const again = e as CsvError;
+    if (again.code !== failed.code || again.lines !== failed.lines || again.raw === undefined) {
+      return 1;
+    }
+    const lineStart = Math.max(again.raw.lastIndexOf('\n'), again.raw.lastIndexOf('\r')) + 1;
+    return again.raw.length - lineStart + past;
+  }
+  return 1;
 }

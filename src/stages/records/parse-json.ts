@@ -1,6 +1,7 @@
 import {TextDecoder} from 'node:util';
 import type {DataProblems} from './data-error.js';
 import type {Example} from './example.js';
+import {explainJsonError} from './json-syntax-error.js';
 import {originOf, type RecordOrigin} from './parse-jsonl.js';
 import {firstInvalidUtf8} from './utf8.js';
 
@@ -35,12 +36,12 @@ export async function* parseJson(
   try {
     value = JSON.parse(text);
   } catch (e) {
-    const message = (e as Error).message;
-    const m = /line (\d+) column (\d+)/.exec(message);
+    const {message, offset} = explainJsonError(e, text);
+    const lineStart = offset === 0 ? 0 : text.lastIndexOf('\n', offset - 1) + 1;
     problems.add(
-      originOf(where, Number(m?.[1] ?? 1)),
-      `invalid JSON: ${message.replace(/ in JSON at position.*$/, '')}`,
-      Number(m?.[2] ?? 1),
+      originOf(where, countNewlines(text, offset) + 1),
+      `invalid JSON: ${message}`,
+      offset - lineStart + 1,
       undefined,
       'invalid JSON',
     );
@@ -104,8 +105,11 @@ function elementLines(text: string, count: number): number[] {
   return lines;
 }
 
-function countNewlines(bytes: Uint8Array, end: number): number {
+/** Line feeds in bytes or text before `end`. */
+function countNewlines(data: Uint8Array | string, end: number): number {
   let n = 0;
-  for (let i = 0; i < end; i++) if (bytes[i] === 0x0a) n++;
+  if (typeof data === 'string') {
+    for (let i = data.indexOf('\n'); i !== -1 && i < end; i = data.indexOf('\n', i + 1)) n++;
+  } else for (let i = 0; i < end; i++) if (data[i] === 0x0a) n++;
   return n;
 }

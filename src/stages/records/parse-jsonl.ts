@@ -1,6 +1,7 @@
 import {TextDecoder} from 'node:util';
 import type {DataProblems} from './data-error.js';
 import type {Example, Origin} from './example.js';
+import {explainJsonError} from './json-syntax-error.js';
 import {firstInvalidUtf8} from './utf8.js';
 
 const NEWLINE = 0x0a;
@@ -20,7 +21,7 @@ export interface RecordOrigin {
  * Parses JSONL from a stream of byte chunks, in batches of examples: one JSON object per line,
  * blank lines skipped, a UTF-8 BOM and CRLF line ends accepted. Memory stays at about one
  * chunk. Bad lines (invalid UTF-8, invalid JSON, not an object) go to `problems` with their
- * line and column.
+ * line and column (for invalid JSON, where parsing failed: 1-based, in UTF-16 units).
  */
 export async function* parseJsonl(
   chunks: AsyncIterable<Buffer>,
@@ -173,12 +174,11 @@ export function parseLine(
   try {
     value = JSON.parse(slice);
   } catch (e) {
-    const message = (e as Error).message;
-    const col = Number(/column (\d+)/.exec(message)?.[1] ?? 1);
+    const {message, offset} = explainJsonError(e, slice);
     problems.add(
       originOf(where, line),
-      `invalid JSON: ${message.replace(/ in JSON at position.*$/, '')}`,
-      col,
+      `invalid JSON: ${message}`,
+      offset + 1,
       slice,
       'invalid JSON',
     );

@@ -32,6 +32,6 @@ export function readRecords(
     case 'json':
       return parseJson(chunks, where, problems);
     case 'csv':
-      return parseCsv(chunks, where, problems, file.delimiter);
+      return parseCsv(chunks, where, problems, file.delimiter, () => readBytes(file, signal));
   }
 }
