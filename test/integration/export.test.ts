@@ -51,10 +51,20 @@ describe('ft export', () => {
 
     const dataset = await exportJson(dir, ['dataset', '--out', 'out']);
     const locked = lockOutputs(dir, 'dataset');
-    expect(Object.keys(locked).sort()).toEqual(['train.jsonl', 'validation.jsonl']);
+    expect(Object.keys(locked).sort()).toEqual([
+      'train.ids',
+      'train.jsonl',
+      'validation.ids',
+      'validation.jsonl',
+    ]);
     expect(dataset.stage).toBe('dataset');
     expect(dataset.out).toBe(join(dir, 'out'));
-    expect(dataset.files.map((f) => f.name)).toEqual(['train.jsonl', 'validation.jsonl']);
+    expect(dataset.files.map((f) => f.name)).toEqual([
+      'train.ids',
+      'train.jsonl',
+      'validation.ids',
+      'validation.jsonl',
+    ]);
     for (const f of dataset.files) {
       const bytes = readFileSync(join(dir, 'out', f.name));
       expect(sha256(bytes)).toBe(locked[f.name]);
@@ -113,7 +123,12 @@ describe('ft export', () => {
     const dir = await project({'finetune.yaml': SMOKE_RECIPE, 'data/qa.jsonl': SMOKE_DATA});
     await exportJson(dir, ['dataset', '--out', 'out']);
     const again = await exportJson(dir, ['dataset', '--out', 'out']);
-    expect(again.files.map((f) => f.status)).toEqual(['unchanged', 'unchanged']);
+    expect(again.files.map((f) => f.status)).toEqual([
+      'unchanged',
+      'unchanged',
+      'unchanged',
+      'unchanged',
+    ]);
 
     writeFileSync(join(dir, 'out/train.jsonl'), 'mine\n');
     const validation = join(dir, 'out/validation.jsonl');
@@ -126,15 +141,21 @@ describe('ft export', () => {
     );
     expect(refused.stderr).toContain('--force replaces it');
     expect(readFileSync(join(dir, 'out/train.jsonl'), 'utf8')).toBe('mine\n');
-    expect(readdirSync(join(dir, 'out'))).toEqual(['train.jsonl']);
+    expect(readdirSync(join(dir, 'out')).sort()).toEqual([
+      'train.ids',
+      'train.jsonl',
+      'validation.ids',
+    ]);
 
     const forced = await exportJson(dir, ['dataset', '--out', 'out', '--force']);
     expect(forced.files.map((f) => [f.name, f.status])).toEqual([
+      ['train.ids', 'unchanged'],
       ['train.jsonl', 'replaced'],
+      ['validation.ids', 'unchanged'],
       ['validation.jsonl', 'written'],
     ]);
     expect(readFileSync(validation).equals(removed)).toBe(true);
-    expect(sha256(readFileSync(join(dir, 'out/train.jsonl')))).toBe(forced.files[0]!.hash);
+    expect(sha256(readFileSync(join(dir, 'out/train.jsonl')))).toBe(forced.files[1]!.hash);
   });
 
   it('fails on a damaged store object, naming it, and leaves no file behind', async () => {
@@ -158,10 +179,12 @@ describe('ft export', () => {
     await buildJson(dir);
     const json = JSON.parse((await ft(dir, ['explain', 'dataset', '--json'])).stdout);
     const locked = lockOutputs(dir, 'dataset');
-    expect(json.output_paths).toEqual({
-      'train.jsonl': objectPath(dir, locked['train.jsonl']!),
-      'validation.jsonl': objectPath(dir, locked['validation.jsonl']!),
-    });
+    expect(json.output_paths).toEqual(
+      Object.fromEntries(
+        Object.entries(locked).map(([name, hash]) => [name, objectPath(dir, hash)]),
+      ),
+    );
+    expect(Object.keys(json.output_paths)).toHaveLength(4);
     expect(statSync(json.output_paths['train.jsonl']).mode & 0o222).toBe(0);
     const text = (await ft(dir, ['explain', 'dataset'])).stdout;
     expect(text).toContain('outputs:  (read-only objects in the store, each named by its sha256)');
