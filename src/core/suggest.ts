@@ -14,17 +14,26 @@ export function suggest(word: string, candidates: readonly string[]): string | u
     : undefined;
 }
 
+/**
+ * Edit distance where swapping two neighbouring letters counts one edit, as typing them does
+ * (`lable` for `label`): the optimal string alignment distance.
+ */
 function editDistance(a: string, b: string): number {
+  let before: number[] = [];
   let prev = Array.from({length: b.length + 1}, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
     for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(
+      let d = Math.min(
         prev[j]! + 1,
         cur[j - 1]! + 1,
         prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
       );
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d = Math.min(d, before[j - 2]! + 1);
+      cur[j] = d;
     }
+    before = prev;
     prev = cur;
   }
   return prev[b.length]!;

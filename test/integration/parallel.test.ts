@@ -288,3 +288,121 @@ transforms:
     expect(first.messages[1].content).toMatch(/mail \[EMAIL\]$/);
   });
 });
+
+describe('source identity and missing fields on worker threads', () => {
+  /** Lines the way Python's json.dumps writes them, and some that only look alike. */
+  function pythonLines(n: number): string {
+    const out: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const record: Record<string, unknown> = {
+        zid: `t-${i}`,
+        question: `caf\u00e9 ${i} \u6771\u4eac "q" \\ /${'x'.repeat(i % 50)}`,
+        answer: i % 11 === 0 ? `tab\there ${i}` : `a${i}`,
+        score: [1.5, 0.1, 100, -0, 1e21, 2.5e-7, 0.30000000000000004][i % 7],
+        meta: {lang: i % 2 ? 'en' : 'fr', tags: ['x', {b: 1, a: i}]},
+        ...(i % 5 === 0 ? {} : {customer: `c${i % 37}`}),
+      };
+      let line = JSON.stringify(record)
+        .replaceAll('","', '", "')
+        .replaceAll('":', '": ')
+        .replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+      if (i % 97 === 0) line = line.replace('{"zid"', '{"answer": "first", "zid"'); // repeated key
+      if (i % 89 === 0) line = line.replace('"question"', '"qu\\u0065stion"'); // escaped key
+      out.push(line);
+    }
+    return `${out.join('\n')}\n`;
+  }
+
+  it('ids, split.by with missing: skip, and Python-style lines: byte for byte one thread', async () => {
+    const recipe = `version: 1
+name: ids
+seed: 5
+sources:
+  d: { path: d.jsonl }
+transforms:
+  - template: { system: "Route.", user: "{{question}}", assistant: "{{answer}}" }
+  - split: { validation: 0.2, test: 0.1, by: customer, missing: skip }
+`;
+    const {sequential, dir} = await onBothEngines({
+      'finetune.yaml': recipe,
+      'd.jsonl': pythonLines(30000),
+    });
+    expect(sequential.exitCode).toBe(0);
+    const split = sequential.summary.transforms[1].split;
+    expect(split.dropped).toEqual({'missing customer': 6000});
+    expect(split.train + split.validation + split.test).toBe(24000);
+    // The ids are the records' own: sha256 of their canonical JSON.
+    const outputs = sequential.outputs as Record<string, string>;
+    const text = (hash: string) => {
+      const hex = hash.slice('sha256:'.length);
+      return readFileSync(join(dir, '.ft/objects', hex.slice(0, 2), hex), 'utf8');
+    };
+    const ids = new Set(text(outputs['train.ids']!).split('\n').filter(Boolean));
+    const {createHash} = await import('node:crypto');
+    const {canonicalJson} = await import('../../src/core/canonical-json.js');
+    const lines = pythonLines(30).split('\n').filter(Boolean);
+    const known = lines
+      .map((l) => JSON.parse(l))
+      .filter((r) => r.customer !== undefined)
+      .map((r) => createHash('sha256').update(canonicalJson(r)).digest('hex').slice(0, 32));
+    expect(known.filter((id) => ids.has(id)).length).toBeGreaterThan(10);
+  });
+
+  it('a field no record has, and records missing a field: the same errors on both', async () => {
+    const recipe = (step: string) => `version: 1
+name: missing
+sources:
+  d: { path: d.jsonl }
+transforms:
+  - filter: ${step}
+  - template: { user: "{{question}}", assistant: "{{answer}}" }
+  - dedupe: { by: messages }
+`;
+    const none = await onBothEngines({
+      'finetune.yaml': recipe('{ where: [{ field: custmer, not_equals: c1 }] }'),
+      'd.jsonl': pythonLines(20000),
+    });
+    expect(none.sequential.exitCode).toBe(2);
+    expect(none.sequential.diagnostics).toEqual([
+      [
+        'error',
+        'finetune.yaml',
+        6,
+        "filter: no record has the field 'custmer' (20000 records reached this step; none could be used)",
+      ],
+    ]);
+    // An exists test on it only warns: absence is its answer.
+    const exists = await onBothEngines({
+      'finetune.yaml': recipe('{ where: [{ field: custmer, exists: false }] }'),
+      'd.jsonl': pythonLines(20000),
+    });
+    expect(exists.sequential.exitCode).toBe(0);
+    expect(exists.sequential.diagnostics).toEqual([
+      [
+        'warning',
+        'finetune.yaml',
+        6,
+        "filter: no record has the field 'custmer' (20000 records reached this step); is it misspelt?",
+      ],
+    ]);
+    const some = await onBothEngines({
+      'finetune.yaml': recipe('{ where: [{ field: customer, not_equals: c1 }] }'),
+      'd.jsonl': pythonLines(20000),
+    });
+    expect(some.sequential.exitCode).toBe(2);
+    expect(some.sequential.diagnostics.slice(0, 2)).toEqual([
+      [
+        'error',
+        'd.jsonl',
+        1,
+        expect.stringContaining("filter: the record has no field 'customer'"),
+      ],
+      [
+        'error',
+        'd.jsonl',
+        6,
+        expect.stringContaining("filter: the record has no field 'customer'"),
+      ],
+    ]);
+  });
+});

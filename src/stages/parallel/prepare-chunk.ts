@@ -77,12 +77,18 @@ export function createPreparer(setup: WorkerSetup): {
   // The template step on the lines' bytes (template-splice.ts), when it comes first and
   // nothing after it in the workers changes records (their canonical bytes must stay true).
   const leading = setup.prefix[0];
+  // A split by nested fields of the source record needs the parsed record: no splicing then.
+  const byFields = identity.topLevelBy;
   const splicer =
-    leading && 'template' in leading && setup.prefix.slice(1).every(preservesRecords)
+    leading &&
+    'template' in leading &&
+    byFields !== undefined &&
+    setup.prefix.slice(1).every(preservesRecords)
       ? TemplateSplicer.for(leading.template)
       : undefined;
   let spliced = 0;
-  const source = new CanonicalWriter(splicer?.fields);
+  // The source record's fields the template reads, then those the split groups by.
+  const source = new CanonicalWriter([...(splicer?.fields ?? []), ...(byFields ?? [])]);
   // Whether a step after the template reads records (a split needs only their ids): if none
   // does, spliced records are never built.
   const recordsRead =
@@ -200,7 +206,7 @@ export function createPreparer(setup: WorkerSetup): {
           ? splicer.line(source, origin, recordsRead)
           : undefined;
         if (example) {
-          identity.assignOne(example, source.buffer.subarray(0, source.length));
+          identity.assignWritten(example, source, splicer.fields.length);
           spliced++;
           parsed++;
           batch.push(example);

@@ -1,5 +1,6 @@
 import {hash} from 'node:crypto';
 import {canonicalJson} from '../../core/canonical-json.js';
+import {ABSENT, type CanonicalWriter} from './canonical-bytes.js';
 import type {DataProblems} from './data-error.js';
 import type {Example} from './example.js';
 import {getPath} from './fields.js';
@@ -31,6 +32,8 @@ export function sourceIdOf(id: string): string {
  */
 export class SourceIdentity {
   readonly #by: readonly string[] | null;
+  /** Where a group's canonical JSON is put together (assignWritten). */
+  #group = Buffer.allocUnsafe(256);
 
   /** `by`: the split's field paths, or null when it places records by their whole content. */
   constructor(by: readonly string[] | null) {
@@ -40,6 +43,15 @@ export class SourceIdentity {
   /** Whether records carry a group (the split has `by`). */
   get grouped(): boolean {
     return this.#by !== null;
+  }
+
+  /**
+   * The `by` fields when they are all top-level fields (the ones a CanonicalWriter can locate
+   * for `assignWritten`); an empty list without `by`; undefined when one is a nested path.
+   */
+  get topLevelBy(): readonly string[] | undefined {
+    if (this.#by === null) return [];
+    return this.#by.every((path) => !path.includes('.')) ? this.#by : undefined;
   }
 
   /**
@@ -61,6 +73,35 @@ export class SourceIdentity {
       batch[kept++] = example;
     }
     batch.length = kept;
+  }
+
+  /**
+   * Sets `id` (and `group`) from the source record a CanonicalWriter has just written, whose
+   * located fields from `first` on are `topLevelBy`'s: the group's canonical JSON (the list of
+   * their values) is put together from the values' canonical bytes.
+   */
+  assignWritten(example: Example, source: CanonicalWriter, first: number): void {
+    example.id = idOfCanonical(source.buffer.subarray(0, source.length));
+    const by = this.#by;
+    if (by === null) return;
+    let size = 1;
+    for (let k = 0; k < by.length; k++) {
+      if (source.state[first + k] === ABSENT) {
+        example.group = {missing: by[k]!};
+        return;
+      }
+      size += source.end[first + k]! - source.start[first + k]! + 1;
+    }
+    if (this.#group.length < size) this.#group = Buffer.allocUnsafe(size * 2);
+    const group = this.#group;
+    let at = 0;
+    group[at++] = 0x5b; // [
+    for (let k = 0; k < by.length; k++) {
+      if (k > 0) group[at++] = 0x2c; // ,
+      at += source.buffer.copy(group, at, source.start[first + k], source.end[first + k]);
+    }
+    group[at++] = 0x5d; // ]
+    example.group = idOfCanonical(group.subarray(0, at));
   }
 
   /** Sets `id` (and `group`) from the record's canonical JSON, text or UTF-8 bytes. */

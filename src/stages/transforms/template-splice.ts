@@ -112,14 +112,16 @@ export class TemplateSplicer {
 
   /**
    * The templated example of the line whose source record `source` has just written (a
-   * CanonicalWriter made for `fields`), with its canonical JSON in `canonicalBytes`, or
+   * CanonicalWriter made for `fields`, and maybe more after them), with its canonical JSON in `canonicalBytes`, or
    * undefined when the line needs the ordinary path. Its `id` is left for the caller. With
    * `withRecord`, its record is built now from the fields' text (for steps that read it); else it
    * is parsed from the canonical bytes only if something reads it.
    */
   line(source: CanonicalWriter, origin: Origin, withRecord = true): Example | undefined {
     const {start, end, state, buffer} = source;
-    for (let k = 0; k < state.length; k++) {
+    // The writer may locate more fields after the template's (the split's `by`).
+    const fields = this.fields.length;
+    for (let k = 0; k < fields; k++) {
       // Missing, or not a string: templateTransform says what to do.
       if (state[k] !== PLAIN && state[k] !== ESCAPED) return undefined;
     }
@@ -147,7 +149,7 @@ export class TemplateSplicer {
     const canonicalBytes = arena.subarray(lineStart, at);
     if (!withRecord) return new SplicedExample(origin, canonicalBytes);
     const values = this.#values;
-    for (let k = 0; k < state.length; k++) {
+    for (let k = 0; k < fields; k++) {
       values[k] =
         state[k] === PLAIN
           ? buffer.toString('utf8', start[k]! + 1, end[k]! - 1)
