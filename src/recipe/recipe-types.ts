@@ -185,7 +185,7 @@ export interface RedactPattern {
   readonly replacement?: string;
 }
 
-/** Keeps a seeded random subset: a `fraction` of the records (each kept independently, by a hash of its content and the seed; streaming) or exactly `n` (the n records with the smallest such hashes; input order kept). */
+/** Keeps a seeded random subset: a `fraction` of the records (each kept independently, by a seeded hash of the id of the source record it came from, so prompt edits change nothing; streaming) or exactly `n` (the n records with the smallest such hashes; input order kept). */
 export interface SampleOptions {
   /** How many records to keep. */
   readonly n?: number;
@@ -195,7 +195,7 @@ export interface SampleOptions {
   readonly seed?: number;
 }
 
-/** Reorders the records by a seeded hash of their content (the same records and seed always give the same order). Spills to disk beyond 64 MB, so memory stays flat. */
+/** Reorders the records by a seeded hash of the id of the source record each came from (the same records and seed always give the same order, whatever the prompt). Spills to disk beyond 64 MB, so memory stays flat. */
 export interface ShuffleOptions {
   /** Default: the recipe's seed. */
   readonly seed?: number;

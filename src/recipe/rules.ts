@@ -189,6 +189,15 @@ function checkTransforms(
         );
       }
     }
+    for (const name of ['dedupe', 'split'] as const) {
+      const options = step[name];
+      if (isRecord(options) && options.missing !== undefined && options.by === undefined) {
+        at(
+          here(name, 'missing'),
+          `${name}: missing says what a record without a \`by\` field does; there is no \`by\``,
+        );
+      }
+    }
     if (isRecord(step.dedupe) && splitIndex !== undefined) {
       at(
         here('dedupe'),

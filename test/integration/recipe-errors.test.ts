@@ -177,6 +177,7 @@ transforms:
   - split: { validation: 0.6, test: 0.5 }
   - split: {}
   - template: { user: "{{prompt", assistant: "{{response}}" }
+  - dedupe: { missing: skip }
 backend: { type: local, model: tiny }
 targets:
   a: { backend: { type: local, model: tiny }, hyperparameters: { epochs: 1, n_epochs: 2 } }
@@ -189,8 +190,9 @@ targets:
       '6:5: error: validation + test must leave examples for training (0.6 + 0.5 >= 1)',
       '7:5: error: only one split is allowed (first at transforms[0])',
       "8:23: error: malformed placeholder near '{{prompt'",
-      '10:1: error: use either a top-level backend (one target) or targets, not both',
-      '11:66: error: epochs is an alias of n_epochs; set only one',
+      '9:15: error: dedupe: missing says what a record without a `by` field does; there is no `by`',
+      '11:1: error: use either a top-level backend (one target) or targets, not both',
+      '12:66: error: epochs is an alias of n_epochs; set only one',
     ]) {
       expect(r.stderr).toContain(`finetune.yaml:${message}`);
     }
