@@ -57,14 +57,16 @@ export class FunnelChecks {
     // The classic: a step after `template` reads a field of the source records, which the
     // template has turned into chat messages.
     const template = this.#recipe.transforms.slice(0, index).findLastIndex((t) => 'template' in t);
+    // (The split's `by` reads the source record, before any step.)
     const consumed =
-      template !== -1 && !use.path.startsWith('messages')
+      template !== -1 && name !== 'split' && !use.path.startsWith('messages')
         ? `transforms[${template}] (template) made the records chat examples: read source fields before it, or messages.<n>.content after it`
         : undefined;
     const hint = [
+      name === 'split' ? 'split.by reads the source records as they were read' : undefined,
       consumed ?? (near ? `did you mean '${near}'?` : undefined),
       names.length > 0
-        ? `records here have: ${shown}${names.length > 8 ? `, ... (${names.length} fields)` : ''}`
+        ? `${name === 'split' ? 'source records' : 'records here'} have: ${shown}${names.length > 8 ? `, ... (${names.length} fields)` : ''}`
         : undefined,
     ]
       .filter(Boolean)

@@ -163,6 +163,24 @@ ${TEMPLATE}`),
     });
     expect((summary.examples.train ?? 0) + (summary.examples.validation ?? 0)).toBe(5);
 
+    // split.by reads the source record, before the rename: one error that says so.
+    writeFileSync(
+      join(dir, 'finetune.yaml'),
+      recipe(
+        `  - rename: { fields: { difficulty: level }, missing: keep }\n${TEMPLATE}\n  - split: { validation: 0.5, by: levle }`,
+      ),
+    );
+    const renamed = await buildJson(dir);
+    expect(renamed.exitCode).toBe(2);
+    expect(renamed.events.filter((e) => e.event === 'diagnostic')).toEqual([
+      expect.objectContaining({
+        line: 9,
+        message:
+          "split: no record has the field 'levle' (20 records reached this step; none could be used)",
+        hint: 'split.by reads the source records as they were read; source records have: answer, label, question, difficulty',
+      }),
+    ]);
+
     // split.by reads the source record: without the field, the default is an error there.
     writeFileSync(
       join(dir, 'finetune.yaml'),

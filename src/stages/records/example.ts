@@ -10,6 +10,13 @@ export interface Origin {
 
 export type SplitName = 'train' | 'validation' | 'test';
 
+/** A source record without one of the split's `by` fields. */
+export interface MissingGroup {
+  readonly missing: string;
+  /** The field names the source record has where that path leads. */
+  readonly names: readonly string[];
+}
+
 /** A record flowing through the transforms, with its origin and (after `split`) its split. */
 export interface Example {
   record: Record<string, unknown>;
@@ -22,9 +29,10 @@ export interface Example {
   id: string;
   /**
    * With `split.by`: the id of the source record's `by` values (its group), or the first of
-   * those fields it lacks; undefined without `split.by`.
+   * those fields it lacks (with the names it has there, to suggest one); undefined without
+   * `split.by`.
    */
-  group?: string | {readonly missing: string};
+  group?: string | MissingGroup;
   split?: SplitName;
   /**
    * The canonical JSON of `record`, when a step already computed it (split hashes it), so the

@@ -2,7 +2,7 @@ import {hash} from 'node:crypto';
 import {canonicalJson} from '../../core/canonical-json.js';
 import {ABSENT, type CanonicalWriter} from './canonical-bytes.js';
 import type {DataProblems} from './data-error.js';
-import type {Example} from './example.js';
+import type {Example, MissingGroup} from './example.js';
 import {getPath} from './fields.js';
 
 /** Hex digits of a record id: 128 bits, ample to name every record of any dataset apart. */
@@ -87,7 +87,9 @@ export class SourceIdentity {
     let size = 1;
     for (let k = 0; k < by.length; k++) {
       if (source.state[first + k] === ABSENT) {
-        example.group = {missing: by[k]!};
+        // Rare: the record is parsed to name the fields it has instead.
+        const record = JSON.parse(source.buffer.toString('utf8', 0, source.length)) as unknown;
+        example.group = {missing: by[k]!, names: namesNear(record, by[k]!)};
         return;
       }
       size += source.end[first + k]! - source.start[first + k]! + 1;
@@ -115,15 +117,30 @@ export class SourceIdentity {
  * The group of a record: the id of the canonical JSON of the list of its `by` values, or the
  * first of the fields it lacks (a null value is a value).
  */
-export function groupOf(
-  record: unknown,
-  by: readonly string[],
-): string | {readonly missing: string} {
+export function groupOf(record: unknown, by: readonly string[]): string | MissingGroup {
   const values: unknown[] = [];
   for (const path of by) {
     const value = getPath(record, path);
-    if (value === undefined) return {missing: path};
+    if (value === undefined) return {missing: path, names: namesNear(record, path)};
     values.push(value);
   }
   return idOfCanonical(canonicalJson(values));
+}
+
+/**
+ * The names a record has where `path` leads: the keys of the deepest object the path reaches,
+ * as paths (`meta.lang` for `meta.lnag`), for "did you mean" suggestions.
+ */
+export function namesNear(record: unknown, path: string): string[] {
+  const parts = path.split('.');
+  let node: unknown = record;
+  let prefix = '';
+  for (let i = 0; i < parts.length - 1; i++) {
+    const next = (node as Record<string, unknown> | null)?.[parts[i]!];
+    if (next === null || typeof next !== 'object' || Array.isArray(next)) break;
+    node = next;
+    prefix += `${parts[i]}.`;
+  }
+  if (node === null || typeof node !== 'object') return [];
+  return Object.keys(node).map((key) => prefix + key);
 }

@@ -1,6 +1,7 @@
 import type {MissingPolicy} from '../../recipe/normalized.js';
 import type {DataProblems} from '../records/data-error.js';
 import type {Example} from '../records/example.js';
+import {namesNear} from '../records/identity.js';
 
 /** Field names kept per field for suggestions, while no record has it. */
 const MAX_NAMES = 200;
@@ -83,13 +84,20 @@ export class MissingFields {
    * it); `label` is where the recipe names the field, relative to the step's options. With
    * `optional`, the step tests presence itself: the field is only counted, and a missing one
    * kept. With `nullIsMissing` (a template cannot fill a null), a null value is missing too.
+   * `names` are the fields to suggest from when the step reads another record than
+   * `example.record` (the split reads the source record).
    */
   check(
     example: Example,
     label: string,
     path: string,
     value: unknown,
-    options: {readonly optional?: boolean; readonly nullIsMissing?: boolean} = {},
+    options: {
+      readonly optional?: boolean;
+      readonly nullIsMissing?: boolean;
+      /** The field names to suggest from, when the record read is not `example.record`. */
+      readonly names?: readonly string[];
+    } = {},
   ): FieldOutcome {
     const optional = options.optional === true;
     let byPath = this.#uses.get(label);
@@ -107,8 +115,12 @@ export class MissingFields {
       return 'present';
     }
     use.missing++;
-    if (use.present === 0 && use.names.size < MAX_NAMES)
-      collectNames(example.record, path, use.names);
+    if (use.present === 0 && use.names.size < MAX_NAMES) {
+      for (const name of options.names ?? namesNear(example.record, path)) {
+        if (use.names.size >= MAX_NAMES) break;
+        use.names.set(name, (use.names.get(name) ?? 0) + 1);
+      }
+    }
     if (optional) return 'keep';
     switch (this.#policy) {
       case 'keep':
@@ -163,26 +175,4 @@ export class MissingFields {
 /** The DataProblems reason of one step's missing-field errors, so they can be withdrawn as one. */
 export function missingReason(index: number, label: string, path: string): string {
   return `missing field '${path}' (transforms[${index}] ${label})`;
-}
-
-/**
- * The names a record has where `path` leads: the keys of the deepest object the path reaches,
- * as paths (`meta.lang` for `meta.lnag`), for "did you mean" suggestions.
- */
-function collectNames(record: unknown, path: string, names: Map<string, number>): void {
-  const parts = path.split('.');
-  let node: unknown = record;
-  let prefix = '';
-  for (let i = 0; i < parts.length - 1; i++) {
-    const next = (node as Record<string, unknown> | null)?.[parts[i]!];
-    if (next === null || typeof next !== 'object' || Array.isArray(next)) break;
-    node = next;
-    prefix += `${parts[i]}.`;
-  }
-  if (node === null || typeof node !== 'object') return;
-  for (const key of Object.keys(node)) {
-    if (names.size >= MAX_NAMES) return;
-    const name = prefix + key;
-    names.set(name, (names.get(name) ?? 0) + 1);
-  }
 }

@@ -1,5 +1,5 @@
 import type {MissingPolicy} from '../../recipe/normalized.js';
-import type {Example, SplitName} from '../records/example.js';
+import type {Example, MissingGroup, SplitName} from '../records/example.js';
 import {sourceIdOf} from '../records/identity.js';
 import {MissingFields} from './missing-fields.js';
 import {positionOf} from './position.js';
@@ -40,7 +40,7 @@ export function splitOf(
  * What places an example: its group with `by`, else its source record's id; with `by`, the
  * field its source record lacks when it lacks one (the caller asks MissingFields what then).
  */
-export function splitKey(example: Example): string | {readonly missing: string} {
+export function splitKey(example: Example): string | MissingGroup {
   const group = example.group;
   return group === undefined ? sourceIdOf(example.id) : group;
 }
@@ -105,7 +105,8 @@ export function placeOf(
     placed = key;
   } else {
     const k = options.by!.indexOf(key.missing);
-    if (missing.check(example, labels[k]!, key.missing, undefined) === 'drop') return undefined;
+    const outcome = missing.check(example, labels[k]!, key.missing, undefined, {names: key.names});
+    if (outcome === 'drop') return undefined;
     placed = sourceIdOf(example.id);
   }
   return splitOf(splitPosition(placed, options.seed), options);

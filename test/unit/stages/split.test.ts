@@ -74,7 +74,7 @@ for line in sys.stdin:
     );
     expect(groupOf({customer: 'x'}, ['customer'])).not.toBe(groupOf({customer: 'y'}, ['customer']));
     expect(groupOf({customer: null}, ['customer'])).toMatch(/^[0-9a-f]{32}$/);
-    expect(groupOf({q: 1}, ['customer', 'q'])).toEqual({missing: 'customer'});
+    expect(groupOf({q: 1}, ['customer', 'q'])).toEqual({missing: 'customer', names: ['q']});
   });
 });
 
