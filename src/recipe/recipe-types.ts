@@ -207,7 +207,7 @@ export interface LimitOptions {
   readonly n: number;
 }
 
-/** Assigns each example to train, validation or test by its source record, so prompt edits (template, system, map, redact) never move an example. id = the first 32 hex digits of sha256(canonical JSON of the source record as read, before any transform); u = the first 8 bytes of sha256("<seed>:" + id) read as a big-endian integer divided by 2^64 (with `by`: id is taken over the canonical JSON of the list of those fields' values instead). u < validation goes to validation, u < validation + test to test, the rest to train. Adding an example never moves another, and records made from one source record share its split. */
+/** Assigns each example to train, validation or test by its source record, so prompt edits (template, system, map, redact) never move an example. id = the first 32 hex digits of sha256(canonical JSON of the source record as read, before any transform); k = the first 8 bytes of sha256("split:<seed>"); u = splitmix64(first 64 bits of id XOR k) / 2^64 (with `by`: id is taken over the canonical JSON of the list of those fields' values instead). u < validation goes to validation, u < validation + test to test, the rest to train. Adding an example never moves another, and records made from one source record share its split. */
 export interface SplitOptions {
   /** Fraction of examples for validation, in [0, 1). */
   readonly validation?: number;

@@ -264,7 +264,7 @@ backend: { type: openai, model: gpt-3.5-turbo-0125 }
     const build = await ft(dir, ['build', 'dataset']);
     expect(build.exitCode).toBe(0);
     expect(build.stdout).toMatch(
-      /dataset: ran in .*\n {2}read 5 records\n {2}\[0\] dedupe {2}5 -> 5\n {2}\[1\] split {3}5 -> 5 {2}train \d, validation \d\n {2}examples: train \d, validation \d\n/,
+      /dataset: ran in .*\n {2}read 5 records\n {2}\[0\] dedupe {2}5 -> 5\n {2}\[1\] split {3}5 -> 5 {2}train \d(, validation \d)?\n {2}examples: train \d, validation \d\n/,
     );
     const plan = await ft(dir, ['plan']);
     expect(plan.stdout).toContain(

@@ -1,11 +1,11 @@
 import type {Example} from '../records/example.js';
-import {positionOf} from './position.js';
+import {positionKey, positionOf} from './position.js';
 import type {TransformStep} from './transform.js';
 
 /**
- * A seeded subset. With `fraction`, each record is kept when its position
- * (sha256("sample:<seed>:" + its id), the id of the source record it came from, so prompt edits
- * change nothing) is below the fraction: streaming, and adding a record never changes whether
+ * A seeded subset. With `fraction`, each record is kept when its position (position.ts, of the
+ * id of the source record it came from, so prompt edits change nothing, keyed by
+ * "sample:<seed>") is below the fraction: streaming, and adding a record never changes whether
  * another is kept. With `n`, the n records with the smallest
  * positions are kept (a bounded max-heap holds them), released in input order at the end.
  */
@@ -14,7 +14,7 @@ export function sampleTransform(options: {
   readonly fraction?: number;
   readonly seed: number;
 }): TransformStep {
-  const prefix = `sample:${options.seed}:`;
+  const key = positionKey('sample', options.seed);
   let seen = 0;
   let out = 0;
   if (options.fraction !== undefined) {
@@ -23,7 +23,7 @@ export function sampleTransform(options: {
       name: 'sample',
       process(batch) {
         seen += batch.length;
-        const kept = batch.filter((e) => positionOf(e.id, prefix) < fraction);
+        const kept = batch.filter((e) => positionOf(e.id, key) < fraction);
         out += kept.length;
         return kept;
       },
@@ -38,7 +38,7 @@ export function sampleTransform(options: {
     name: 'sample',
     process(batch) {
       for (const example of batch) {
-        const entry = {u: positionOf(example.id, prefix), index: seen++, example};
+        const entry = {u: positionOf(example.id, key), index: seen++, example};
         if (heap.size < n) heap.push(entry);
         else if (heap.compare(entry, heap.peek()!) < 0) heap.replaceTop(entry);
       }

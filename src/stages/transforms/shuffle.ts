@@ -4,7 +4,7 @@ import {join} from 'node:path';
 import {createInterface} from 'node:readline';
 import {canonicalJson} from '../../core/canonical-json.js';
 import type {Example} from '../records/example.js';
-import {positionOf} from './position.js';
+import {positionKey, positionOf} from './position.js';
 import type {TransformContext, TransformStep} from './transform.js';
 
 /** Records held in memory before spilling to disk. */
@@ -21,8 +21,8 @@ interface Entry {
 }
 
 /**
- * Reorders the records by their seeded position (sha256("shuffle:<seed>:" + id), the id of the
- * source record each came from; equal ids by their canonical JSON): the same records and seed
+ * Reorders the records by their seeded position (position.ts: of the id of the source record
+ * each came from, keyed by "shuffle:<seed>"; equal ids by their canonical JSON): the same records and seed
  * always give the same order, wherever they come from, whatever the prompt. Up to 64 MB
  * of records are sorted in memory; beyond that they are spilled to 256 files by the first
  * byte of their position, and each file is sorted in turn, so memory stays flat at any size.
@@ -32,7 +32,7 @@ export function shuffleTransform(
   ctx: TransformContext,
   spillAtBytes = SPILL_AT_BYTES,
 ): TransformStep {
-  const prefix = `shuffle:${options.seed}:`;
+  const key = positionKey('shuffle', options.seed);
   let held: Entry[] = [];
   let heldBytes = 0;
   let spillDir: string | undefined;
@@ -72,7 +72,7 @@ export function shuffleTransform(
         seen++;
         const line = canonicalJson(example.record);
         held.push({
-          u: positionOf(example.id, prefix),
+          u: positionOf(example.id, key),
           line,
           origin: example.origin,
           id: example.id,

@@ -2,7 +2,7 @@ import type {MissingPolicy} from '../../recipe/normalized.js';
 import type {Example, MissingGroup, SplitName} from '../records/example.js';
 import {sourceIdOf} from '../records/identity.js';
 import {MissingFields} from './missing-fields.js';
-import {positionOf} from './position.js';
+import {type PositionKey, positionKey, positionOf} from './position.js';
 import type {TransformContext, TransformStep} from './transform.js';
 
 export interface SplitOptions {
@@ -14,16 +14,26 @@ export interface SplitOptions {
 }
 
 /**
- * The position in [0, 1) of a split key (a source record's id, or its group's with `by`): the
- * first 8 bytes of sha256("<seed>:" + key), as a big-endian unsigned integer, divided by 2^64.
- * It depends on nothing but the source record (never on what the transforms made of it) and
- * the seed, so adding or removing a record never moves another, prompt edits move nothing, and
- * the records one source record becomes land together. Number(bigint) rounds to nearest and
- * the division by a power of two is exact, so this equals Python's
- * `int.from_bytes(h[:8], 'big') / 2**64`.
+ * The position in [0, 1) of a split key (a source record's id, or its group's with `by`):
+ * splitmix64 of the key's first 64 bits XOR the first 8 bytes of sha256("split:<seed>"), over
+ * 2^64 (position.ts). It depends on nothing but the source record (never on what the transforms
+ * made of it) and the seed, so adding or removing a record never moves another, prompt edits
+ * move nothing, and the records one source record becomes land together.
  */
 export function splitPosition(key: string, seed: number): number {
-  return positionOf(key, `${seed}:`);
+  return positionOf(key, splitKeyOf(seed));
+}
+
+let lastSeed: number | undefined;
+let lastKey: PositionKey | undefined;
+
+/** The split's position key for a seed (the last one is kept: a recipe has one split). */
+function splitKeyOf(seed: number): PositionKey {
+  if (seed !== lastSeed) {
+    lastKey = positionKey('split', seed);
+    lastSeed = seed;
+  }
+  return lastKey!;
 }
 
 /** validation when u < validation, test when u < validation + test, train otherwise. */

@@ -14,17 +14,24 @@ const idOf = (record: unknown) => idOfCanonical(canonicalJson(record));
 describe('the split', () => {
   it('equals the documented definition, computed independently in Python', () => {
     const sample = records.slice(0, 50);
-    // id = sha256(canonical JSON of the source record)[:32 hex]; u = sha256("<seed>:" + id)[:8]
-    // / 2^64; with `by`, the id is taken over the canonical JSON of the list of the values.
+    // id = sha256(canonical JSON of the source record)[:32 hex]; k = sha256("split:<seed>")[:8];
+    // u = splitmix64(int(id[:16], 16) ^ k) / 2^64; with `by`, the id is taken over the
+    // canonical JSON of the list of the values.
     const script = `
 import hashlib, json, sys
+M = 2**64
 def canonical(v):
     return json.dumps(v, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 def ident(v):
     return hashlib.sha256(canonical(v).encode("utf-8")).hexdigest()[:32]
+def splitmix64(z):
+    z = (z + 0x9E3779B97F4A7C15) % M
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) % M
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) % M
+    return z ^ (z >> 31)
+k = int.from_bytes(hashlib.sha256(b"split:7").digest()[:8], "big")
 def position(key):
-    h = hashlib.sha256(("7:" + key).encode("utf-8")).digest()
-    return int.from_bytes(h[:8], "big") / 2**64
+    return splitmix64(int(key[:16], 16) ^ k) / 2**64
 for line in sys.stdin:
     r = json.loads(line)
     print(ident(r), repr(position(ident(r))), repr(position(ident([r["customer"]]))))
@@ -79,19 +86,37 @@ for line in sys.stdin:
 });
 
 describe('positions', () => {
-  it('equal the exact 64-bit reading of the digest, rounded as Python rounds', async () => {
+  /** splitmix64 with BigInt, the plain reading of the definition. */
+  const splitmix64 = (x: bigint): bigint => {
+    const M = (1n << 64n) - 1n;
+    let z = (x + 0x9e3779b97f4a7c15n) & M;
+    z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & M;
+    z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & M;
+    return z ^ (z >> 31n);
+  };
+
+  it('equal splitmix64 of the id XOR the key, read as Python reads it, over 2^64', async () => {
     const {createHash} = await import('node:crypto');
-    const {positionOf} = await import('../../../src/stages/transforms/position.js');
-    // Every length around one SHA-256 block (55 characters hashed in-house, longer ones and
-    // non-ASCII ones by the crypto library), and many ids.
-    const texts = [
-      ...Array.from({length: 2000}, (_, i) => createHash('md5').update(String(i)).digest('hex')),
-      ...Array.from({length: 90}, (_, n) => 'x'.repeat(n)),
-      ...Array.from({length: 10}, (_, n) => `é${'y'.repeat(n * 7)}`),
-    ];
-    for (const text of texts) {
-      const digest = createHash('sha256').update(`9:${text}`).digest();
-      expect(positionOf(text, '9:'), text).toBe(Number(digest.readBigUInt64BE(0)) / 2 ** 64);
+    const {positionKey, positionOf} = await import('../../../src/stages/transforms/position.js');
+    for (const [step, seed] of [
+      ['split', 0],
+      ['sample', 7],
+      ['shuffle', 123456],
+    ] as const) {
+      const key = positionKey(step, seed);
+      const k = createHash('sha256').update(`${step}:${seed}`).digest().readBigUInt64BE(0);
+      expect(BigInt(key.hi) * 2n ** 32n + BigInt(key.lo)).toBe(k);
+      const ids = [
+        '0'.repeat(32),
+        'f'.repeat(32),
+        ...Array.from({length: 3000}, (_, i) =>
+          createHash('sha256').update(String(i)).digest('hex').slice(0, 32),
+        ),
+      ];
+      for (const id of ids) {
+        const z = splitmix64(BigInt(`0x${id.slice(0, 16)}`) ^ k);
+        expect(positionOf(id, key), id).toBe(Number(z) / 2 ** 64);
+      }
     }
   });
 });
