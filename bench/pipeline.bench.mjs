@@ -187,7 +187,9 @@ try {
 }
 
 let failed = false;
-for (const shape of SHAPES) {
+// `node bench/pipeline.bench.mjs python` runs one shape.
+const only = process.argv.slice(2);
+for (const shape of SHAPES.filter((s) => only.length === 0 || only.includes(s.name))) {
   console.log(`${shape.name}:`);
   const results = [];
   for (const size of SIZES) {

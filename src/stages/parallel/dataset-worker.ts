@@ -1,11 +1,15 @@
 import {parentPort, workerData} from 'node:worker_threads';
-import type {ChunkMessage, WorkerResult, WorkerSetup} from './messages.js';
+import type {ChunkMessage, RecycleMessage, WorkerResult, WorkerSetup} from './messages.js';
 import {createPreparer} from './prepare-chunk.js';
 
 /** A dataset worker thread: prepares the chunks the main thread sends (prepare-chunk.ts). */
 const preparer = createPreparer(workerData as WorkerSetup);
 
-parentPort?.on('message', (message: ChunkMessage | {type: 'finish'}) => {
+parentPort?.on('message', (message: ChunkMessage | RecycleMessage | {type: 'finish'}) => {
+  if (message.type === 'recycle') {
+    preparer.recycle(message.buffers);
+    return;
+  }
   try {
     if (message.type === 'finish') {
       const result: WorkerResult = {

@@ -44,6 +44,16 @@ export interface ChunkMessage {
   readonly atFileStart: boolean;
 }
 
+/**
+ * The buffers of a chunk result the main thread is done with, handed back to the worker that
+ * made them to hold its next results: memory then stays at a few chunks' worth, however long the
+ * input, instead of waiting for garbage collections to free each chunk's buffers.
+ */
+export interface RecycleMessage {
+  readonly type: 'recycle';
+  readonly buffers: readonly ArrayBuffer[];
+}
+
 /** A prepared chunk: its surviving records' final lines and what the suffix needs of each. */
 export interface ChunkResult {
   readonly type: 'chunk';

@@ -31,9 +31,19 @@ import {
  */
 export function createPreparer(setup: WorkerSetup): {
   prepare(message: ChunkMessage): ChunkResult;
+  /** Takes back buffers of earlier results for the next ones (see RecycleMessage). */
+  recycle(buffers: readonly ArrayBuffer[]): void;
   summaries(): Readonly<Record<string, unknown>>[];
   suffixSummaries(): Readonly<Record<string, unknown>>[];
 } {
+  /** Buffers handed back, largest last: each result takes one that fits, or a new one. */
+  const free: ArrayBuffer[] = [];
+  const take = (bytes: number): Buffer => {
+    const at = free.findIndex((b) => b.byteLength >= bytes);
+    if (at === -1) return Buffer.allocUnsafeSlow(bytes);
+    const [buffer] = free.splice(at, 1);
+    return Buffer.from(buffer!);
+  };
   let problems = new DataProblems(setup.skipping);
   const identity = new SourceIdentity(setup.splitBy);
   const ctx: TransformContext = {
@@ -50,7 +60,6 @@ export function createPreparer(setup: WorkerSetup): {
   const suffixFields = setup.suffix.map((s) =>
     s.kind === 'limit' ? undefined : new MissingFields(s.kind, s.index, s.missing, () => problems),
   );
-  // The suffix only drops or tags records, so the prefix decides what split may keep.
   const steps: TransformStep[] = createTransforms(setup.prefix, ctx);
   const strings = new StringHasher();
   /**
@@ -89,10 +98,11 @@ export function createPreparer(setup: WorkerSetup): {
   let spliced = 0;
   // The source record's fields the template reads, then those the split groups by.
   const source = new CanonicalWriter([...(splicer?.fields ?? []), ...(byFields ?? [])]);
-  // Whether a step after the template reads records (a split needs only their ids): if none
-  // does, spliced records are never built.
+  // Whether a step after the template reads records (a split or a sample needs only their
+  // ids): if none does, spliced records are never built.
   const recordsRead =
-    setup.prefix.slice(1).some((step) => !('split' in step)) || dedupes.some((d) => !d.fromText);
+    setup.prefix.slice(1).some((step) => !('split' in step || 'sample' in step)) ||
+    dedupes.some((d) => !d.fromText);
 
   const decoder = new TextDecoder('utf-8', {fatal: true, ignoreBOM: true});
   let ends = new Int32Array(4096);
@@ -122,8 +132,8 @@ export function createPreparer(setup: WorkerSetup): {
     const splits = new Uint8Array(lineCount);
     const keys = new Int32Array(lineCount * 4 * dedupes.length);
     const lengths = new Uint32Array(lineCount);
-    const out = new LineBuffer(bytes.length);
-    const ids = Buffer.allocUnsafeSlow(lineCount * ID_LINE_BYTES);
+    const out = new LineBuffer(bytes.length, take);
+    const ids = take(lineCount * ID_LINE_BYTES);
     let count = 0;
     let parsed = 0;
 
@@ -238,6 +248,10 @@ export function createPreparer(setup: WorkerSetup): {
   };
   return {
     prepare,
+    recycle(buffers) {
+      for (const buffer of buffers) if (free.length < MAX_FREE) free.push(buffer);
+      free.sort((a, b) => a.byteLength - b.byteLength);
+    },
     summaries: () =>
       steps.map((step, k) => {
         const summary = step.summary();
@@ -270,6 +284,9 @@ function withSpliced(
   };
 }
 
+/** Buffers a preparer keeps for its next results (see `recycle`). */
+const MAX_FREE = 8;
+
 /** Lines taken through the steps at a time (see `prepare`). */
 const GROUP_LINES = 256;
 
@@ -283,10 +300,15 @@ function grownInt32(array: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
 class LineBuffer {
   buffer: Buffer;
   length = 0;
+  readonly #take: (bytes: number) => Buffer;
 
-  constructor(expected: number) {
-    // Never a slice of Node's shared pool: the buffer is transferred to the main thread whole.
-    this.buffer = Buffer.allocUnsafeSlow(Math.max(4096, Math.ceil(expected * 1.25)));
+  /**
+   * `take(bytes)` gives a buffer of at least that size, of its own (never a slice of Node's
+   * shared pool: the buffer is transferred to the main thread whole).
+   */
+  constructor(expected: number, take: (bytes: number) => Buffer) {
+    this.#take = take;
+    this.buffer = take(Math.max(4096, Math.ceil(expected * 1.25)));
   }
 
   bytes(bytes: Uint8Array): void {
@@ -308,7 +330,7 @@ class LineBuffer {
 
   #room(bytes: number): void {
     if (this.length + bytes <= this.buffer.length) return;
-    const grown = Buffer.allocUnsafeSlow(Math.max(this.buffer.length * 2, this.length + bytes));
+    const grown = this.#take(Math.max(this.buffer.length * 2, this.length + bytes));
     this.buffer.copy(grown, 0, 0, this.length);
     this.buffer = grown;
   }

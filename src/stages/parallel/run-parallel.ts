@@ -7,7 +7,13 @@ import type {DataProblems} from '../records/data-error.js';
 import type {SplitName} from '../records/example.js';
 import type {SplitWriter} from '../records/split-writer.js';
 import type {TransformSummary} from '../transforms/transform.js';
-import type {ChunkMessage, ChunkResult, WorkerResult, WorkerSetup} from './messages.js';
+import type {
+  ChunkMessage,
+  ChunkResult,
+  RecycleMessage,
+  WorkerResult,
+  WorkerSetup,
+} from './messages.js';
 import type {ParallelPlan} from './parallel-plan.js';
 import {createPreparer} from './prepare-chunk.js';
 import {SuffixDecisions} from './suffix-decisions.js';
@@ -85,7 +91,7 @@ export async function runParallel(run: ParallelRun): Promise<ParallelOutcome> {
   let seq = 0;
   const perSource: Record<string, number> = {};
   /** The source and input size of each chunk sent. */
-  const sent = new Map<number, {source: string; bytes: number}>();
+  const sent = new Map<number, {source: string; bytes: number; worker?: Worker}>();
   const bytes = run.files.reduce((sum, f) => sum + f.size, 0);
   const suffix = new SuffixDecisions(run.plan, run.writers, bytes, run.tempDir);
   let consuming = Promise.resolve();
@@ -106,11 +112,16 @@ export async function runParallel(run: ParallelRun): Promise<ParallelOutcome> {
         while (!failure && results.has(nextToConsume)) {
           const result = results.get(nextToConsume)!;
           results.delete(nextToConsume);
-          const {source, bytes: chunkBytes} = sent.get(nextToConsume)!;
+          const {source, bytes: chunkBytes, worker} = sent.get(nextToConsume)!;
           sent.delete(nextToConsume);
           perSource[source] = (perSource[source] ?? 0) + result.parsed;
           run.problems.absorb(result.problems);
           await suffix.consume(result, chunkBytes);
+          // Written (or spilled): its big buffers go back to hold the worker's next results.
+          const buffers = [result.lines.buffer, result.ids.buffer] as ArrayBuffer[];
+          if (worker)
+            worker.postMessage({type: 'recycle', buffers} satisfies RecycleMessage, buffers);
+          else local?.recycle(buffers);
           nextToConsume++;
           inFlight--;
           wake();
@@ -155,7 +166,7 @@ export async function runParallel(run: ParallelRun): Promise<ParallelOutcome> {
     busy.set(worker, busy.get(worker)! + 1);
     inFlight++;
     const id = seq++;
-    sent.set(id, {source: message.source, bytes: message.bytes.length});
+    sent.set(id, {source: message.source, bytes: message.bytes.length, worker});
     const chunk: ChunkMessage = {type: 'chunk', seq: id, ...message};
     worker.postMessage(chunk, [chunk.bytes.buffer as ArrayBuffer]);
   };

@@ -75,10 +75,6 @@ export class MissingFields {
     this.#configurable = configurable;
   }
 
-  get policy(): MissingPolicy {
-    return this.#policy;
-  }
-
   /**
    * Counts a field read: `value` is what the record holds at `path` (undefined when it lacks
    * it); `label` is where the recipe names the field, relative to the step's options. With
