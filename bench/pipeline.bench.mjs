@@ -37,12 +37,15 @@ const WORDS = (
   'call who oil its now find long down day did get come made may part café naïve 東京 データ'
 ).split(' ');
 
-/** Deterministic prompt/response records, 5% exact duplicates of an earlier one. */
-function generateMixed(path, bytes) {
+/**
+ * Writes at least `bytes` of generated JSONL to `path` (kept when it is already there): line k
+ * is `line(k, sentence, rnd)`, from a fixed xorshift `seed`, so every run reads the same data.
+ */
+function generate(path, bytes, seed, line) {
   if (existsSync(path) && statSync(path).size >= bytes) return;
   mkdirSync(dirname(path), {recursive: true});
   const fd = openSync(path, 'w');
-  let s = 42;
+  let s = seed;
   const rnd = () => {
     s ^= s << 13;
     s ^= s >>> 17;
@@ -51,23 +54,9 @@ function generateMixed(path, bytes) {
   };
   const sentence = (n) => Array.from({length: n}, () => WORDS[rnd() % WORDS.length]).join(' ');
   let written = 0;
-  let id = 0;
-  let previous;
-  while (written < bytes) {
+  for (let id = 0; written < bytes; ) {
     const lines = [];
-    for (let k = 0; k < 5000; k++, id++) {
-      const record =
-        id % 20 === 0 && previous
-          ? {...previous, id}
-          : {
-              id,
-              prompt: `${sentence(20 + (rnd() % 40))}?`,
-              response: `${sentence(3 + (rnd() % 60))}.`,
-              score: (rnd() % 1000) / 1000,
-            };
-      if (record !== previous) previous = record;
-      lines.push(JSON.stringify(record));
-    }
+    for (let k = 0; k < 5000; k++, id++) lines.push(line(id, sentence, rnd));
     const chunk = Buffer.from(`${lines.join('\n')}\n`);
     writeSync(fd, chunk);
     written += chunk.length;
@@ -75,6 +64,24 @@ function generateMixed(path, bytes) {
   closeSync(fd);
   const old = new Date(Date.now() - 3600_000);
   utimesSync(path, old, old);
+}
+
+/** Deterministic prompt/response records, 5% exact duplicates of an earlier one. */
+function generateMixed(path, bytes) {
+  let previous;
+  generate(path, bytes, 42, (id, sentence, rnd) => {
+    const record =
+      id % 20 === 0 && previous
+        ? {...previous, id}
+        : {
+            id,
+            prompt: `${sentence(20 + (rnd() % 40))}?`,
+            response: `${sentence(3 + (rnd() % 60))}.`,
+            score: (rnd() % 1000) / 1000,
+          };
+    previous = record;
+    return JSON.stringify(record);
+  });
 }
 
 /** Python's json.dumps of a string: ensure_ascii escapes everything past ASCII as \uXXXX. */
@@ -86,36 +93,12 @@ const pythonString = (text) =>
 
 /** Deterministic support tickets, written as Python's json.dumps writes them. */
 function generatePython(path, bytes) {
-  if (existsSync(path) && statSync(path).size >= bytes) return;
-  mkdirSync(dirname(path), {recursive: true});
-  const fd = openSync(path, 'w');
-  let s = 7;
-  const rnd = () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return s >>> 0;
-  };
-  const sentence = (n) => Array.from({length: n}, () => WORDS[rnd() % WORDS.length]).join(' ');
   const queues = ['billing', 'shipping', 'returns', 'account', 'technical'];
-  let written = 0;
-  let id = 0;
-  while (written < bytes) {
-    const lines = [];
-    for (let k = 0; k < 5000; k++, id++) {
-      const question = `${sentence(35 + (rnd() % 30))}?`;
-      const answer = `${sentence(25 + (rnd() % 30))}.`;
-      lines.push(
-        `{"id": "t-${String(id).padStart(8, '0')}", "question": ${pythonString(question)}, "answer": ${pythonString(answer)}, "queue": "${queues[rnd() % queues.length]}", "priority": ${1 + (rnd() % 5)}}`,
-      );
-    }
-    const chunk = Buffer.from(`${lines.join('\n')}\n`);
-    writeSync(fd, chunk);
-    written += chunk.length;
-  }
-  closeSync(fd);
-  const old = new Date(Date.now() - 3600_000);
-  utimesSync(path, old, old);
+  generate(path, bytes, 7, (id, sentence, rnd) => {
+    const question = `${sentence(35 + (rnd() % 30))}?`;
+    const answer = `${sentence(25 + (rnd() % 30))}.`;
+    return `{"id": "t-${String(id).padStart(8, '0')}", "question": ${pythonString(question)}, "answer": ${pythonString(answer)}, "queue": "${queues[rnd() % queues.length]}", "priority": ${1 + (rnd() % 5)}}`;
+  });
 }
 
 const SHAPES = [

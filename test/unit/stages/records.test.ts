@@ -12,6 +12,7 @@ import {renameTransform} from '../../../src/stages/transforms/rename.js';
 import {sampleTransform} from '../../../src/stages/transforms/sample.js';
 import {shuffleTransform} from '../../../src/stages/transforms/shuffle.js';
 import {project} from '../../helpers/ft.js';
+import {context} from '../transforms/helpers.js';
 
 const examples = (n: number): Example[] => {
   const batch = Array.from({length: n}, (_, i) => ({
@@ -110,17 +111,7 @@ describe('field paths', () => {
   });
 
   it('rename swaps fields when asked to', async () => {
-    const step = renameTransform(
-      {fields: {a: 'b', b: 'a'}, missing: 'error'},
-      {
-        problems: new DataProblems(),
-        dir: '/tmp',
-        seed: 0,
-        tempDir: tmpdir(),
-        signal: new AbortController().signal,
-        identity: new SourceIdentity(null),
-      },
-    );
+    const step = renameTransform({fields: {a: 'b', b: 'a'}, missing: 'error'}, context());
     const [e] = await step.process([{record: {a: 1, b: 2}, origin: {file: 'f', line: 1}, id: 'x'}]);
     expect(e!.record).toEqual({a: 2, b: 1});
   });
