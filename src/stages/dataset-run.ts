@@ -236,8 +236,7 @@ async function runSequential(
     for (const example of batch) {
       const writer = writers.get(example.split ?? 'train')!;
       const normal = toTrainingExample(example.record);
-      if (normal === example.record) await writer.write(example, example.canonical);
-      else await writer.write({...example, record: normal});
+      await writer.write(normal === example.record ? example : {...example, record: normal});
     }
   };
   /** Sends a batch through the steps from `from` on, then to the writers. */

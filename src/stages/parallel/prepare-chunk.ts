@@ -148,7 +148,6 @@ export function createPreparer(setup: WorkerSetup): {
     const write = (example: Example, i: number) => {
       // Typed arrays drop writes past their end: a step that made records would lose them.
       if (i >= lineCount) throw new Error('a worker step made more records than it was given');
-      let canonical = example.canonical;
       const canonicalBytes = example.canonicalBytes;
       if (split?.kind === 'split') {
         // The split depends on the source record alone, so it is decided here, wherever it is.
@@ -159,7 +158,7 @@ export function createPreparer(setup: WorkerSetup): {
       // Canonical bytes (the template splicer's) are a chat example no step has changed since.
       const normal = canonicalBytes ? undefined : toTrainingExample(example.record);
       const lineIsRecord = canonicalBytes !== undefined || normal === example.record;
-      if (!canonicalBytes) canonical ??= canonicalJson(example.record);
+      const canonical = canonicalBytes ? undefined : canonicalJson(example.record);
       const idAt = i * ID_LINE_BYTES;
       if (ids.write(example.id, idAt, 'latin1') !== ID_LINE_BYTES - 1) {
         throw new Error(`a record's id is not ${ID_LINE_BYTES - 1} characters: ${example.id}`);

@@ -35,14 +35,9 @@ export interface Example {
   group?: string | MissingGroup;
   split?: SplitName;
   /**
-   * The canonical JSON of `record`, when a step already computed it (split hashes it), so the
-   * writer does not serialize the record twice. Split leaves it only when no later step can
-   * change the record (transforms/index.ts, createTransforms).
-   */
-  canonical?: string;
-  /**
-   * `canonical` as UTF-8, when a step wrote the bytes directly instead of the text (the template
-   * splicer, for workers); the same rule holds: only while no step changes the record.
+   * The canonical JSON of `record` as UTF-8, when a step wrote the bytes directly (the template
+   * splicer, for workers), so the writer does not serialize the record again; only while no
+   * step changes the record.
    */
   canonicalBytes?: Uint8Array;
 }

@@ -49,12 +49,10 @@ export class SplitWriter {
     return this.#lines.count;
   }
 
-  /** Writes an example's record (or its canonical JSON, when known) and its id. */
-  async write(example: Example, canonical?: string): Promise<void> {
+  /** Writes an example's record and its id. */
+  async write(example: Example): Promise<void> {
     if (example.id === '') throw new Error('a record reached the writer without an id');
-    await (canonical === undefined
-      ? this.#lines.write(example.record)
-      : this.#lines.writeLine(canonical));
+    await this.#lines.write(example.record);
     await this.#ids.writeLine(example.id);
   }
 

@@ -180,7 +180,6 @@ class SplicedExample implements Example {
   id = '';
   group?: Example['group'];
   split?: Example['split'];
-  canonical?: string;
   canonicalBytes?: Uint8Array;
   #record: Record<string, unknown> | undefined;
 
