@@ -5,7 +5,7 @@ import {stageId} from '../plan/stage-id.js';
 import type {StageContext, StageDefinition} from './stage-definition.js';
 import {commandFiles, moduleFiles} from './transforms/code-files.js';
 
-export {ID_FILES, SPLIT_FILES} from './records/split-writer.js';
+export {SPLIT_FILES} from './records/split-writer.js';
 
 export function sourceOutputs(ctx: StageContext): Record<string, Sha256> {
   const out: Record<string, Sha256> = {};

@@ -12,6 +12,7 @@ import type {
   ModelInfo,
   OpenAICostEstimate,
 } from './dataset-checks/index.js';
+import type {SplitName} from './records/example.js';
 import type {Preflight, StageContext, StageDefinition} from './stage-definition.js';
 
 /** Bumped when the preflight's figures change meaning, so cached ones are recomputed. */
@@ -23,13 +24,17 @@ function targetOf(ctx: StageContext): NormalizedTarget {
   return target;
 }
 
+/** The hash of a split's file as the dataset wrote it, or undefined when it has none. */
+function splitData(ctx: StageContext, split: SplitName): Sha256 | undefined {
+  return ctx.upstream.get(stageId('dataset'))?.outputs[SPLIT_FILES[split]]?.hash;
+}
+
 /** The dataset files a training reads: train, and validation when the recipe has one. */
 export function trainingData(ctx: StageContext): Record<string, Sha256> {
-  const dataset = ctx.upstream.get(stageId('dataset'));
   const data: Record<string, Sha256> = {};
-  for (const name of [SPLIT_FILES.train, SPLIT_FILES.validation]) {
-    const artifact = dataset?.outputs[name];
-    if (artifact) data[name] = artifact.hash;
+  for (const split of ['train', 'validation'] as const) {
+    const hash = splitData(ctx, split);
+    if (hash) data[SPLIT_FILES[split]] = hash;
   }
   return data;
 }
@@ -65,11 +70,10 @@ interface PreflightFigures {
 
 /** The held-out splits the dataset wrote, by name (they are checked against the training one). */
 function heldOutData(ctx: StageContext): Partial<Record<HeldOutSplit, Sha256>> {
-  const dataset = ctx.upstream.get(stageId('dataset'));
   const out: Partial<Record<HeldOutSplit, Sha256>> = {};
   for (const split of ['validation', 'test'] as const) {
-    const artifact = dataset?.outputs[SPLIT_FILES[split]];
-    if (artifact) out[split] = artifact.hash;
+    const hash = splitData(ctx, split);
+    if (hash) out[split] = hash;
   }
   return out;
 }

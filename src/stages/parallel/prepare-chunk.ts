@@ -10,8 +10,8 @@ import {originOf, parseJsonlChunk, parseLine, type RecordOrigin} from '../record
 import {ID_LINE_BYTES} from '../records/split-writer.js';
 import {comparedValue, DROP, exactOrNormalizedHash, KEEP} from '../transforms/dedupe.js';
 import {createTransforms, preservesRecords} from '../transforms/index.js';
-import {FIELD_USE, type FieldUse, MissingFields} from '../transforms/missing-fields.js';
-import {byLabels, placeOf} from '../transforms/split.js';
+import {byLabels, FIELD_USE, type FieldUse, MissingFields} from '../transforms/missing-fields.js';
+import {placeOf} from '../transforms/split.js';
 import {TemplateSplicer} from '../transforms/template-splice.js';
 import {StringHasher} from '../transforms/text/string-hash128.js';
 import type {TransformContext, TransformStep} from '../transforms/transform.js';

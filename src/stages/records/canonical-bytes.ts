@@ -2,8 +2,8 @@
  * Writes the canonical JSON (RFC 8785, as core/canonical-json.ts makes it) of a JSON text
  * straight from its UTF-8 bytes, without parsing it into objects: the members of each object
  * are found, sorted by key and written in that order, strings already in JSON.stringify's
- * escaping and plain integers are copied as they are, and only what must change is decoded and
- * written again (other escapes, such as Python's `\u00e9`; other numbers). For every text it
+ * escaping and numbers it writes the same way are copied as they are, and only what must change
+ * is written again (other escapes, such as Python's `\u00e9`; other numbers). For every text it
  * takes, the output is byte for byte Buffer.from(canonicalJson(JSON.parse(text))).
  *
  * It checks the grammar as strictly as JSON.parse, and refuses (returns false) what it does not

@@ -1,7 +1,7 @@
 import type {NormalizedTransform} from '../../recipe/normalized.js';
 import type {Example} from '../records/example.js';
 import {getPath} from '../records/fields.js';
-import {type FieldOutcome, MissingFields} from './missing-fields.js';
+import {byLabels, type FieldOutcome, MissingFields} from './missing-fields.js';
 import {DedupeKeySet} from './text/dedupe-key-set.js';
 import {optimalLshParams} from './text/lsh-params.js';
 import {MinHasher} from './text/minhash.js';
@@ -106,7 +106,7 @@ type KeepNew = (batch: Example[], comparedAt: (i: number) => unknown) => number;
  */
 export function comparedValue(by: readonly string[] | null, missing: MissingFields): Compared {
   if (by === null) return (example) => example.record;
-  const labels = by.map((_, k) => (by.length === 1 ? 'by' : `by[${k}]`));
+  const labels = byLabels(by);
   return (example) => {
     const values: unknown[] = [];
     let outcome: FieldOutcome = 'present';

@@ -168,6 +168,12 @@ export class MissingFields {
   }
 }
 
+/** The recipe labels of a step's `by` fields: `by`, or `by[k]` for a list. */
+export function byLabels(by: readonly string[] | null): readonly string[] {
+  if (by === null) return [];
+  return by.map((_, k) => (by.length === 1 ? 'by' : `by[${k}]`));
+}
+
 /** The DataProblems reason of one step's missing-field errors, so they can be withdrawn as one. */
 export function missingReason(index: number, label: string, path: string): string {
   return `missing field '${path}' (transforms[${index}] ${label})`;

@@ -1,7 +1,7 @@
 import type {MissingPolicy} from '../../recipe/normalized.js';
 import type {Example, MissingGroup, SplitName} from '../records/example.js';
 import {sourceIdOf} from '../records/identity.js';
-import {MissingFields} from './missing-fields.js';
+import {byLabels, MissingFields} from './missing-fields.js';
 import {type PositionKey, positionKey, positionOf} from './position.js';
 import type {TransformContext, TransformStep} from './transform.js';
 
@@ -89,12 +89,6 @@ export function splitTransform(
       return {in: seen, out, ...counts, ...missing.droppedField(), ...missing.summary()};
     },
   };
-}
-
-/** The recipe labels of the `by` fields (`by`, or `by[k]` for a list). */
-export function byLabels(by: readonly string[] | null): readonly string[] {
-  if (by === null) return [];
-  return by.map((_, k) => (by.length === 1 ? 'by' : `by[${k}]`));
 }
 
 /**
