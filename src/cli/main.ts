@@ -15,6 +15,7 @@ Commands:
   explain <stage>    one stage's status, reasons, fingerprint and outputs
   graph              the stage graph (--format mermaid|dot|json)
   cache gc           remove what neither the lockfile nor recent builds use
+  cache verify       hash every object and record of .ft/; remove and restore damaged ones
   data head <stage>  the first records of a data stage (source:<name>, dataset)
   export <stage>     copy a stage's outputs out of the store as files (--out <dir>)
 

@@ -23,6 +23,8 @@ export type DiagnosticCode =
   | 'bad-override'
   | 'data'
   | 'usage'
+  /** Damage found in a cache (removed, and remade or restored), a cache that disagrees. */
+  | 'store'
   | 'internal';
 
 /** A position in a text file, 1-based, columns in UTF-16 code units (as editors count them). */

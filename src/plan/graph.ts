@@ -1,5 +1,5 @@
 import type {NormalizedRecipe} from '../recipe/normalized.js';
-import {type StageId, type StageKind, stageId} from './stage-id.js';
+import {isDeterministicKind, type StageId, type StageKind, stageId} from './stage-id.js';
 
 /**
  * One stage of the build graph. `deterministic` stages (source, dataset, report) produce the same
@@ -31,7 +31,7 @@ export function buildGraph(recipe: NormalizedRecipe): StageNode[] {
       kind: 'source',
       name: s.name,
       needs: [],
-      deterministic: true,
+      deterministic: isDeterministicKind('source'),
     });
   }
   const dataset = stageId('dataset');
@@ -39,7 +39,7 @@ export function buildGraph(recipe: NormalizedRecipe): StageNode[] {
     id: dataset,
     kind: 'dataset',
     needs: recipe.sources.map((s) => stageId('source', s.name)),
-    deterministic: true,
+    deterministic: isDeterministicKind('dataset'),
   });
   for (const t of recipe.targets) {
     nodes.push({
@@ -47,7 +47,7 @@ export function buildGraph(recipe: NormalizedRecipe): StageNode[] {
       kind: 'train',
       name: t.name,
       needs: [dataset],
-      deterministic: false,
+      deterministic: isDeterministicKind('train'),
     });
   }
   if (recipe.eval && recipe.targets.length > 0) {
@@ -57,14 +57,14 @@ export function buildGraph(recipe: NormalizedRecipe): StageNode[] {
         kind: 'eval',
         name: t.name,
         needs: [stageId('train', t.name), dataset],
-        deterministic: false,
+        deterministic: isDeterministicKind('eval'),
       });
     }
     nodes.push({
       id: stageId('report'),
       kind: 'report',
       needs: recipe.targets.map((t) => stageId('eval', t.name)),
-      deterministic: true,
+      deterministic: isDeterministicKind('report'),
     });
   }
   return nodes;

@@ -81,7 +81,7 @@ export async function execute(options: ExecuteOptions): Promise<Map<StageId, Sta
     putBytes: (data) => store.putObjectBytes(data),
     putStream: (chunks, expected) => store.putStream(chunks, expected),
     readText: (hash) => store.readObjectText(hash),
-    sizeOf: (hash) => store.objectSize(hash),
+    sizeOf: (hash) => store.intactSize(hash),
     pathOf: (hash) => store.objectPath(hash),
     readDerived: (key) => store.readDerived(key),
     writeDerived: (key, value) => store.writeDerived(key, value),
@@ -148,7 +148,11 @@ export async function execute(options: ExecuteOptions): Promise<Map<StageId, Sta
     }
     const locked = options.lockfile.stages[node.id];
     const why = explain(locked, key, fingerprint);
-    const record = await options.cache.lookup(key);
+    const record = await options.cache.lookup(
+      {id: node.id, kind: node.kind, fingerprint},
+      key,
+      locked?.key === key ? locked.outputs : undefined,
+    );
     const usable = record !== undefined;
     const isFresh = usable && locked?.key === key && sameOutputs(locked, record);
     const planStatus: PlanStatus = isFresh ? 'fresh' : usable ? 'cached' : 'run';

@@ -81,21 +81,25 @@ export async function runSession(request: SessionRequest): Promise<SessionResult
   const lock = new ProjectLock(store.lockFile);
   await lock.acquire(`ft ${request.mode}`, request.onWait, request.signal);
   try {
+    // Work files of builds killed mid-way (kill -9, a crash) go as soon as we own the store.
+    await store.removeLeftovers();
     // Read under the lock: a build that waited must see what the one before it wrote.
     const read = readLockfile(lockPath, shownLock);
     if (!read.ok) throw new UserError(read.error);
     const previous = read.value;
-    const warn = (message: string) =>
-      request.emit(diagnosticEvent({code: 'usage', severity: 'warning', message}));
+    const warn = (message: string, stage?: string) =>
+      request.emit(diagnosticEvent({code: 'store', severity: 'warning', message}, stage));
     const statCache = new StatCache(store.statCacheFile);
+    // Objects are vouched for by the stat cache like sources: unchanged ones are only stat'ed.
+    const checked = store.withHasher(statCache);
     let outcomes: Map<StageId, StageOutcome>;
     try {
       outcomes = await execute({
         mode: request.mode,
         recipe: loaded.normalized,
         stages,
-        store,
-        cache: new StageCache(store, sharedCaches(warn), warn),
+        store: checked,
+        cache: new StageCache(checked, sharedCaches(warn), warn),
         statCache,
         lockfile: previous,
         frozen: request.frozen,
@@ -134,10 +138,10 @@ export async function runSession(request: SessionRequest): Promise<SessionResult
  * Shared caches from `FT_SHARED_CACHE`: a folder (an NFS mount, a CI cache volume) laid out like
  * `.ft/`, read before running a stage and written after. Remote HTTP/S3 caches plug in here.
  */
-function sharedCaches(warn: (message: string) => void): LocalStore[] {
+export function sharedCaches(warn: (message: string) => void): LocalStore[] {
   const dir = process.env.FT_SHARED_CACHE;
   if (!dir) return [];
-  const shared = new LocalStore(dir);
+  const shared = new LocalStore(dir, {name: `shared cache (FT_SHARED_CACHE=${dir})`});
   try {
     shared.init();
   } catch (e) {

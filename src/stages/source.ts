@@ -168,7 +168,7 @@ export const sourceStage: StageDefinition = {
  */
 async function fetchPinned(ctx: StageContext, source: UrlSource): Promise<Artifact> {
   const pin = source.sha256 as Sha256;
-  const have = ctx.store.sizeOf(pin);
+  const have = await ctx.store.sizeOf(pin);
   if (have !== undefined) return {hash: pin, size: have};
   const headers: Record<string, string> = {};
   if (source.auth) {

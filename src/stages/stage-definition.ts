@@ -29,8 +29,8 @@ export interface ArtifactStore {
   /** Stores streamed bytes if their hash is `expected`; returns their actual hash and size. */
   putStream(chunks: AsyncIterable<Uint8Array>, expected: Sha256): Promise<Artifact>;
   readText(hash: Sha256): string;
-  /** The size of an object in the store, or undefined when it is not there. */
-  sizeOf(hash: Sha256): number | undefined;
+  /** The size of an intact object in the store; undefined when absent (or damaged, now removed). */
+  sizeOf(hash: Sha256): Promise<number | undefined>;
   /** Where an object's bytes are, for reading. */
   pathOf(hash: Sha256): string;
   /** A cached fact derived from stored data (statistics), by a key of its inputs. */

@@ -68,7 +68,12 @@ export async function planSession(
     frozen: false,
     writeLockfile: false,
     signal: io.signal,
-    emit: () => undefined,
+    // What the store found damaged or distrusted is news whatever the command.
+    emit: (event) => {
+      if (event.event === 'diagnostic' && event.code === 'store') {
+        printDiagnostics(io, [{code: 'store', severity: event.severity, message: event.message}]);
+      }
+    },
     onWait: (holder) => io.err(`waiting for another ft process to finish: ${holder}\n`),
   });
 }

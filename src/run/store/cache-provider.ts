@@ -15,4 +15,6 @@ export interface CacheProvider {
   get(kind: CacheEntryKind, hash: Sha256): Promise<NodeJS.ReadableStream | undefined>;
   /** Stores the file at `file` under `hash`; atomic: a reader never sees a partial entry. */
   put(kind: CacheEntryKind, hash: Sha256, file: string): Promise<void>;
+  /** Removes an entry a reader found bad, so no one fetches it again; false when it cannot. */
+  evict(kind: CacheEntryKind, hash: Sha256): Promise<boolean>;
 }

@@ -2,27 +2,40 @@ import {readdirSync, readFileSync, statSync} from 'node:fs';
 import {rm} from 'node:fs/promises';
 import {join} from 'node:path';
 import {isSha256, type Sha256} from '../../core/hash.js';
+import {isDeterministicKind} from '../../plan/stage-id.js';
 import type {Lockfile} from '../lockfile.js';
 import type {LocalStore} from './local-store.js';
 
 export interface GcResult {
   readonly keptStages: number;
+  /** Records of training and evaluation kept only because they cost money to remake. */
+  readonly keptTrained: number;
   readonly removedStages: number;
   readonly removedObjects: number;
   readonly removedBytes: number;
 }
 
+export interface GcOptions {
+  /** The lockfiles of every recipe sharing this store. */
+  readonly lockfiles: readonly Lockfile[];
+  /** Builds whose stages are kept, newest first. */
+  readonly keepBuilds: number;
+  /**
+   * Also remove unreferenced records of non-deterministic stages (training, evaluation). Off by
+   * default: gc sees only the lockfiles on disk, so a model trained on another branch would
+   * otherwise lose its record and be paid for again on switching back.
+   */
+  readonly includeTrained: boolean;
+}
+
 /**
- * Removes what nothing needs: keeps the stage records the lockfiles (of every recipe sharing
- * this store) reference and those used
- * by the last `keepBuilds` builds, every object those records name, and drops the rest (older
- * build records included). Must run under the project lock.
+ * Removes what nothing needs: keeps the stage records the lockfiles reference, those used by
+ * the last `keepBuilds` builds and (unless `includeTrained`) those of training and evaluation,
+ * every object those records name, and drops the rest (older build records included). Must run
+ * under the project lock.
  */
-export async function collectGarbage(
-  store: LocalStore,
-  lockfiles: readonly Lockfile[],
-  keepBuilds: number,
-): Promise<GcResult> {
+export async function collectGarbage(store: LocalStore, options: GcOptions): Promise<GcResult> {
+  const {lockfiles, keepBuilds} = options;
   const keep = new Set<Sha256>(lockfiles.flatMap((l) => Object.values(l.stages).map((s) => s.key)));
   const builds = readdirSync(store.buildsDir)
     .filter((n) => n.endsWith('.json'))
@@ -42,11 +55,15 @@ export async function collectGarbage(
 
   const liveObjects = new Set<Sha256>();
   let keptStages = 0;
+  let keptTrained = 0;
   let removedStages = 0;
   for (const key of await store.listStageKeys()) {
-    const record = keep.has(key) ? store.readStage(key) : undefined;
+    const found = store.readStage(key);
+    const trained = found !== undefined && !isDeterministicKind(found.kind);
+    const record = keep.has(key) || (trained && !options.includeTrained) ? found : undefined;
     if (record) {
       keptStages++;
+      if (!keep.has(key)) keptTrained++;
       for (const output of Object.values(record.outputs)) liveObjects.add(output.hash);
     } else {
       removedStages++;
@@ -67,5 +84,5 @@ export async function collectGarbage(
   await rm(store.tmpDir, {recursive: true, force: true});
   // Derived facts are cheap to recompute from what is kept.
   await rm(join(store.root, 'derived'), {recursive: true, force: true});
-  return {keptStages, removedStages, removedObjects, removedBytes};
+  return {keptStages, keptTrained, removedStages, removedObjects, removedBytes};
 }

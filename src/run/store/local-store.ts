@@ -1,13 +1,44 @@
 import {createHash} from 'node:crypto';
-import {createReadStream, existsSync, mkdirSync, readFileSync, statSync} from 'node:fs';
-import {chmod, copyFile, mkdir, open, readdir, rename, rm, stat} from 'node:fs/promises';
+import {createReadStream, existsSync, mkdirSync, readFileSync} from 'node:fs';
+import {chmod, mkdir, open, readdir, rename, rm, stat} from 'node:fs/promises';
 import {dirname, join} from 'node:path';
 import {stableJson} from '../../core/canonical-json.js';
 import {hexOf, isSha256, type Sha256, sha256FromHex} from '../../core/hash.js';
 import {writeAll} from '../../core/write-all.js';
-import {tempPath, writeFileAtomic, writeFileAtomicSync} from './atomic-file.js';
+import {
+  flushFile,
+  tempOwner,
+  tempPath,
+  writeFileAtomic,
+  writeFileAtomicSync,
+} from './atomic-file.js';
 import type {CacheEntryKind, CacheProvider} from './cache-provider.js';
-import type {StageRecord} from './stage-record.js';
+import {hashFile} from './hash-file.js';
+import {parseStageRecord, type StageRecord} from './stage-record.js';
+
+/** How the store hashes an object it must check: the stat cache, so unchanged objects are only stat'ed. */
+export interface FileHasher {
+  hash(path: string): Promise<{readonly hash: Sha256; readonly size: number}>;
+}
+
+/** What checking an object found. A damaged object has already been removed from the store. */
+export type ObjectCheck =
+  | {readonly state: 'intact'; readonly size: number}
+  | {readonly state: 'missing'}
+  | {readonly state: 'damaged'; readonly why: string};
+
+/** What reading a stage record found. A damaged record is a cache miss, never an error. */
+export type StageRead =
+  | {readonly state: 'absent'}
+  | {readonly state: 'ok'; readonly record: StageRecord}
+  | {readonly state: 'damaged'; readonly why: string};
+
+export interface LocalStoreOptions {
+  /** How messages name this store: "local cache" (the default) or "shared cache (...)". */
+  readonly name?: string;
+  /** Vouches for objects by stat (see StatCache); without it every check reads the bytes. */
+  readonly hasher?: FileHasher;
+}
 
 /**
  * The `.ft/` folder beside a recipe:
@@ -17,17 +48,27 @@ import type {StageRecord} from './stage-record.js';
  *   .ft/logs/<64 hex>.log          the log of the run that produced a stage record
  *   .ft/derived/<64 hex>.json      facts computed from stored data (statistics), by input key
  *   .ft/builds/<time>-<pid>.json   which stage keys each build used (for `ft cache gc`)
- *   .ft/stat-cache.json            (path, size, mtime, inode) -> hash
+ *   .ft/stat-cache.json            (path, size, mtime, ctime, inode) -> hash, for sources and
+ *                                  objects alike
+ *   .ft/shared-rejects.json        bad entries of a read-only shared cache, skipped for a day
  *   .ft/tmp/                       work files; renamed into place, so nothing half-written is
  *                                  ever visible under a final name
  *   .ft/lock                       the project lock (pid + process start time)
  */
 export class LocalStore implements CacheProvider {
-  readonly name = 'local';
+  readonly name: string;
   readonly root: string;
+  readonly #hasher: FileHasher;
 
-  constructor(root: string) {
+  constructor(root: string, options: LocalStoreOptions = {}) {
     this.root = root;
+    this.name = options.name ?? 'local cache';
+    this.#hasher = options.hasher ?? {hash: hashFile};
+  }
+
+  /** The same store, checking objects through `hasher` (a build's stat cache). */
+  withHasher(hasher: FileHasher): LocalStore {
+    return new LocalStore(this.root, {name: this.name, hasher});
   }
 
   get tmpDir(): string {
@@ -67,27 +108,84 @@ export class LocalStore implements CacheProvider {
     if (!existsSync(ignore)) writeFileAtomicSync(ignore, '*\n');
   }
 
+  /**
+   * Removes what builds killed mid-way left behind: work files under tmp/ and half-written
+   * temp files beside records, whose owner (named in the file name) is no longer running. Run
+   * under the project lock, so no live build of this store is writing them. Returns how many
+   * entries went.
+   */
+  async removeLeftovers(): Promise<number> {
+    let removed = 0;
+    for (const dir of ['tmp', 'stages', 'logs', 'derived', 'builds', '.']) {
+      const folder = join(this.root, dir);
+      for (const name of await readdir(folder).catch(() => [] as string[])) {
+        const owner = tempOwner(name);
+        // Names under tmp/ are all work files; elsewhere only temp names are.
+        if (owner === undefined ? dir !== 'tmp' : owner === process.pid || isRunning(owner)) {
+          continue;
+        }
+        await rm(join(folder, name), {recursive: true, force: true});
+        removed++;
+      }
+    }
+    return removed;
+  }
+
   /** A fresh path under tmp/ for a file that will become an object. */
   newTempFile(hint: string): string {
     return tempPath(this.tmpDir, hint);
   }
 
-  hasObject(hash: Sha256): boolean {
+  /**
+   * Whether the object named `hash` is there with bytes that hash to its name. The hasher may
+   * vouch for it by stat (any change to its size, mtime, ctime or inode makes it read the bytes
+   * again). An object whose bytes do not match is removed at once, so nothing ever serves it;
+   * the caller reports it and produces or restores the right bytes.
+   */
+  async checkObject(hash: Sha256): Promise<ObjectCheck> {
+    const path = this.objectPath(hash);
+    let actual: {hash: Sha256; size: number};
+    try {
+      actual = await this.#hasher.hash(path);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return {state: 'missing'};
+      await rm(path, {recursive: true, force: true});
+      return {state: 'damaged', why: `it cannot be read (${code ?? (e as Error).message})`};
+    }
+    if (actual.hash === hash) return {state: 'intact', size: actual.size};
+    await rm(path, {force: true});
+    return {
+      state: 'damaged',
+      why: `its ${actual.size} bytes hash to ${actual.hash}, not to its name`,
+    };
+  }
+
+  /** Whether a file is at the object's path (unchecked: see checkObject). */
+  hasObjectFile(hash: Sha256): boolean {
     return existsSync(this.objectPath(hash));
   }
 
+  /** The size of an intact object, or undefined (absent, or damaged and now removed). */
+  async intactSize(hash: Sha256): Promise<number | undefined> {
+    const check = await this.checkObject(hash);
+    return check.state === 'intact' ? check.size : undefined;
+  }
+
   /**
-   * Moves a finished temp file into the store under its hash (no second copy). If the object is
-   * already there, the temp file is dropped. Objects are read-only, so a hard link to one cannot
+   * Moves a finished temp file, whose bytes hash to `hash`, into the store under that name (no
+   * second copy), flushed to disk first. An intact object already there wins and the temp file
+   * is dropped; a damaged one is replaced. Objects are read-only, so a hard link to one cannot
    * be edited by accident.
    */
   async adoptObject(tempFile: string, hash: Sha256): Promise<void> {
     const target = this.objectPath(hash);
-    if (existsSync(target)) {
+    if (existsSync(target) && (await this.checkObject(hash)).state === 'intact') {
       await rm(tempFile, {force: true});
       return;
     }
     await mkdir(dirname(target), {recursive: true});
+    await flushFile(tempFile);
     await chmod(tempFile, 0o444);
     await rename(tempFile, target);
   }
@@ -96,7 +194,7 @@ export class LocalStore implements CacheProvider {
   async putObjectBytes(data: string | Uint8Array): Promise<{hash: Sha256; size: number}> {
     const bytes = typeof data === 'string' ? Buffer.from(data) : data;
     const hash = sha256FromHex(createHash('sha256').update(bytes).digest('hex'));
-    if (!this.hasObject(hash)) {
+    if ((await this.checkObject(hash)).state !== 'intact') {
       const temp = this.newTempFile('object');
       await mkdir(this.tmpDir, {recursive: true});
       try {
@@ -113,14 +211,6 @@ export class LocalStore implements CacheProvider {
       }
     }
     return {hash, size: bytes.length};
-  }
-
-  objectSize(hash: Sha256): number | undefined {
-    try {
-      return statSync(this.objectPath(hash)).size;
-    } catch {
-      return undefined;
-    }
   }
 
   /**
@@ -161,12 +251,28 @@ export class LocalStore implements CacheProvider {
     return readFileSync(this.objectPath(hash), 'utf8');
   }
 
-  readStage(key: Sha256): StageRecord | undefined {
+  /** The stage record of `key`, checked (see parseStageRecord). */
+  readStageEntry(key: Sha256): StageRead {
+    let text: string;
     try {
-      return JSON.parse(readFileSync(this.stagePath(key), 'utf8')) as StageRecord;
-    } catch {
-      return undefined;
+      text = readFileSync(this.stagePath(key), 'utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return {state: 'absent'};
+      return {state: 'damaged', why: `it cannot be read (${code ?? (e as Error).message})`};
     }
+    const parsed = parseStageRecord(text, key);
+    return parsed.ok ? {state: 'ok', record: parsed.value} : {state: 'damaged', why: parsed.error};
+  }
+
+  /** The stage record of `key` when it is there and sound. */
+  readStage(key: Sha256): StageRecord | undefined {
+    const read = this.readStageEntry(key);
+    return read.state === 'ok' ? read.record : undefined;
+  }
+
+  async removeStage(key: Sha256): Promise<void> {
+    await rm(this.stagePath(key), {recursive: true, force: true});
   }
 
   readDerived(key: Sha256): unknown {
@@ -183,21 +289,6 @@ export class LocalStore implements CacheProvider {
 
   async writeStage(record: StageRecord): Promise<void> {
     await writeFileAtomic(this.stagePath(record.key), stableJson(record));
-  }
-
-  /** True when every output object of a record is in the store with its recorded size. */
-  hasOutputs(
-    outputs: Readonly<Record<string, {readonly hash: Sha256; readonly size?: number}>>,
-  ): boolean {
-    for (const output of Object.values(outputs)) {
-      try {
-        const st = statSync(this.objectPath(output.hash));
-        if (output.size !== undefined && st.size !== output.size) return false;
-      } catch {
-        return false;
-      }
-    }
-    return true;
   }
 
   async listStageKeys(): Promise<Sha256[]> {
@@ -237,19 +328,47 @@ export class LocalStore implements CacheProvider {
     return createReadStream(path);
   }
 
+  /**
+   * An object is hashed again as it is copied in and refused when its bytes are not `hash`, so
+   * bit rot in the store it comes from never spreads. A stage record goes in only where this
+   * store has no sound one for the key: the first writer of a key wins (two runners that train
+   * one key legitimately make different records, and one of them must stay).
+   */
   async put(kind: CacheEntryKind, hash: Sha256, file: string): Promise<void> {
-    const temp = this.newTempFile(kind);
-    await mkdir(this.tmpDir, {recursive: true});
-    try {
-      await copyFile(file, temp);
-      if (kind === 'object') await this.adoptObject(temp, hash);
-      else {
-        await mkdir(dirname(this.stagePath(hash)), {recursive: true});
-        await rename(temp, this.stagePath(hash));
+    if (kind === 'object') {
+      const stored = await this.putStream(createReadStream(file), hash);
+      if (stored.hash !== hash) {
+        throw new Error(`${file} hashes to ${stored.hash}, not ${hash}: not copied`);
       }
-    } catch (e) {
-      await rm(temp, {force: true});
-      throw e;
+      return;
     }
+    const existing = this.readStage(hash);
+    const complete = (r: StageRecord) =>
+      Object.values(r.outputs).every((o) => existsSync(this.objectPath(o.hash)));
+    if (existing && complete(existing)) return;
+    const parsed = parseStageRecord(readFileSync(file, 'utf8'), hash);
+    if (!parsed.ok) throw new Error(`${file} is not a sound stage record: ${parsed.error}`);
+    await writeFileAtomic(this.stagePath(hash), stableJson(parsed.value));
+  }
+
+  /** Removes an entry found bad (wrong bytes, a damaged record); false when it cannot. */
+  async evict(kind: CacheEntryKind, hash: Sha256): Promise<boolean> {
+    const path = kind === 'object' ? this.objectPath(hash) : this.stagePath(hash);
+    try {
+      await rm(path, {recursive: true, force: true});
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+/** Whether a process with this pid runs on this machine (EPERM: it does, as another user). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

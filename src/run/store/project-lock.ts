@@ -12,6 +12,8 @@ interface Holder {
   start: string | null;
   host: string;
   command: string;
+  /** When it took the lock (ISO time; absent in locks of older ft versions). */
+  since?: string;
 }
 
 /**
@@ -40,6 +42,7 @@ export class ProjectLock {
       start: processStart(process.pid),
       host: hostname(),
       command,
+      since: new Date().toISOString(),
     };
     const temp = tempPath(dirname(this.#file), 'lock');
     await writeFile(temp, JSON.stringify(me));
@@ -67,7 +70,7 @@ export class ProjectLock {
         if (!told && onWait) {
           onWait(
             holder
-              ? `pid ${holder.pid} (${holder.command})`
+              ? describeHolder(holder, this.#file)
               : `${this.#file} (unreadable; broken after ${UNREADABLE_STALE_MS / 1000} s)`,
           );
           told = true;
@@ -124,6 +127,16 @@ export class ProjectLock {
       await rm(aside, {force: true});
     }
   }
+}
+
+/**
+ * Who holds the lock, for the one line a waiting build prints. A holder on another machine (a
+ * project on a network share) cannot be checked, so the line says how to break its lock.
+ */
+function describeHolder(holder: Holder, file: string): string {
+  const since = holder.since ? ` since ${holder.since}` : '';
+  if (holder.host === hostname()) return `pid ${holder.pid} (${holder.command})${since}`;
+  return `pid ${holder.pid} on host ${holder.host} (${holder.command})${since}; ft cannot check another machine's processes: if that ft is no longer running, delete ${file}`;
 }
 
 /** A lock file nobody could read for this long is left over from a crash. */
