@@ -64,3 +64,11 @@ export function isLoopback(url: URL): boolean {
 export function isPlainHttpToAnotherHost(url: URL): boolean {
   return url.protocol === 'http:' && !isLoopback(url);
 }
+
+/** A URL without user:password, which must never reach a key or a lockfile. */
+export function withoutCredentials(url: string): string {
+  const parsed = new URL(url);
+  parsed.username = '';
+  parsed.password = '';
+  return parsed.href;
+}

@@ -2,11 +2,12 @@ import {existsSync} from 'node:fs';
 import {resolve} from 'node:path';
 import {canonicalJson} from '../core/canonical-json.js';
 import {error, UserError} from '../core/diagnostic.js';
+import {execWhat, requireExec} from '../core/exec-policy.js';
 import {globFiles, isGlob} from '../core/glob.js';
 import {type Sha256, sha256} from '../core/hash.js';
 import {StageFailure} from '../core/stage-failure.js';
-import {isPlainHttpToAnotherHost} from '../core/url-secrets.js';
-import {sourceFingerprint, withoutCredentials} from '../plan/fingerprint.js';
+import {isPlainHttpToAnotherHost, withoutCredentials} from '../core/url-secrets.js';
+import {sourceFingerprint} from '../plan/fingerprint.js';
 import {
   formatFromName,
   type InlineSource,
@@ -171,8 +172,10 @@ export const sourceStage: StageDefinition = {
 async function fetchPinned(ctx: StageContext, source: UrlSource): Promise<Artifact> {
   const pin = source.sha256 as Sha256;
   const have = ctx.store.sizeOf(pin);
+  // Bytes already in the store are used even under --no-exec: nothing is sent (exec-rules.ts).
   if (have !== undefined) return {hash: pin, size: have};
   const shown = withoutCredentials(source.url);
+  requireExec(ctx.exec, `sources.${source.name}`, execWhat.url(shown));
   const silence = new Silence(fetchTimeoutMs());
   const headers: Record<string, string> = {};
   if (source.auth) {

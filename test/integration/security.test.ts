@@ -1,5 +1,5 @@
 import {createHash} from 'node:crypto';
-import {existsSync, readdirSync} from 'node:fs';
+import {existsSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
 import {createServer, type IncomingMessage, type Server} from 'node:http';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
@@ -132,5 +132,150 @@ describe('fetching', () => {
     );
     const ok = await ft(dir, ['build'], {FT_FETCH_TIMEOUT_MS: '60000'});
     expect(ok.exitCode).toBe(0);
+  });
+});
+
+describe('--no-exec', () => {
+  let server: Server;
+  let base = '';
+  let requests = 0;
+  const body = jsonl([{prompt: 'remote', response: 'r'}]);
+  const pin = createHash('sha256').update(body).digest('hex');
+  beforeAll(async () => {
+    ({server, base} = await serve((_req, res) => {
+      requests++;
+      res.end(body);
+    }));
+  });
+  afterAll(() => close(server));
+
+  /** A recipe with one of each: a URL fetch, a js step and a command step (each leaves a mark). */
+  const untrusted = () =>
+    project({
+      'finetune.yaml': [
+        'version: 1',
+        'name: pr',
+        'sources:',
+        '  local: { path: d.jsonl }',
+        `  remote: { url: "${base}/data.jsonl", sha256: ${pin} }`,
+        'transforms:',
+        '  - js: { module: t.mjs }',
+        '  - command: { run: [node, tools/pipe.cjs] }',
+        '',
+      ].join('\n'),
+      'd.jsonl': jsonl([{prompt: 'p', response: 'r'}]),
+      't.mjs':
+        "import {writeFileSync} from 'node:fs';\nwriteFileSync('js-ran', '');\nexport default (r) => r;\n",
+      'tools/pipe.cjs':
+        "require('node:fs').writeFileSync('command-ran', '');\nprocess.stdin.pipe(process.stdout);\n",
+    });
+  const refusals = (by: string) => [
+    `finetune.yaml:5:13: error: a url source fetches ${base}/data.jsonl (refused by ${by})`,
+    `finetune.yaml:7:5: error: a js step runs t.mjs inside ft's process (refused by ${by})`,
+    `finetune.yaml:8:5: error: a command step runs node tools/pipe.cjs (refused by ${by})`,
+  ];
+  /** Nothing ran, nothing was fetched, nothing was written. */
+  const untouched = (dir: string) =>
+    expect({
+      files: readdirSync(dir).sort(),
+      requests,
+    }).toEqual({files: ['d.jsonl', 'finetune.yaml', 't.mjs', 'tools'], requests: 0});
+
+  it('refuses js and command steps and URL sources in every command that runs them, at their place, writing nothing', async () => {
+    const dir = await untrusted();
+    requests = 0;
+    for (const command of [
+      ['validate'],
+      ['plan'],
+      ['build'],
+      ['explain', 'dataset'],
+      ['data', 'head', 'dataset'],
+      ['data', 'head', 'source:local'],
+      ['export', 'dataset', '--out', 'out'],
+    ]) {
+      const r = await ft(dir, [...command, '--no-exec']);
+      expect([command, r.exitCode]).toEqual([command, 2]);
+      const lines = r.stderr.split('\n').filter((l) => l.startsWith('finetune.yaml:'));
+      expect([command, lines]).toEqual([command, refusals('--no-exec')]);
+      untouched(dir);
+    }
+    const json = await buildJson(dir, ['--no-exec']);
+    expect(json.exitCode).toBe(2);
+    expect(
+      json.events.filter((e) => e.event === 'diagnostic').map((e) => [e.code, e.line]),
+    ).toEqual([
+      ['no-exec', 5],
+      ['no-exec', 7],
+      ['no-exec', 8],
+    ]);
+    untouched(dir);
+  });
+
+  it('FT_NO_EXEC=1 does the same, and says so', async () => {
+    const dir = await untrusted();
+    requests = 0;
+    for (const command of [['validate'], ['plan'], ['build'], ['data', 'head', 'dataset']]) {
+      const r = await ft(dir, command, {FT_NO_EXEC: '1'});
+      expect([command, r.exitCode]).toEqual([command, 2]);
+      const lines = r.stderr.split('\n').filter((l) => l.startsWith('finetune.yaml:'));
+      expect([command, lines]).toEqual([command, refusals('FT_NO_EXEC=1')]);
+      untouched(dir);
+    }
+  });
+
+  it('without it, the same recipe runs its code and fetches', async () => {
+    const dir = await untrusted();
+    requests = 0;
+    for (const env of [{}, {FT_NO_EXEC: '0'}] as Record<string, string>[]) {
+      expect((await ft(dir, ['validate'], env)).exitCode).toBe(0);
+    }
+    const r = await ft(dir, ['build'], {FT_NO_EXEC: ''});
+    expect(r.exitCode).toBe(0);
+    expect(existsSync(join(dir, 'js-ran'))).toBe(true);
+    expect(existsSync(join(dir, 'command-ran'))).toBe(true);
+    expect(existsSync(join(dir, 'finetune.lock'))).toBe(true);
+    expect(requests).toBe(1);
+  });
+
+  it('allows a URL source whose pinned bytes are in the store: nothing is sent', async () => {
+    const recipe = (sha: string) =>
+      urlRecipe(`{ url: "${base}/data.jsonl", sha256: ${sha}, auth_env: DATA_TOKEN }`);
+    const dir = await project({'finetune.yaml': recipe(pin)});
+    requests = 0;
+    expect((await ft(dir, ['build'], {DATA_TOKEN: 't'})).exitCode).toBe(0);
+    expect(requests).toBe(1);
+    const valid = await ft(dir, ['validate', '--no-exec']);
+    expect(valid.stdout).toBe(
+      'finetune.yaml: valid (1 source(s), 0 transform(s), 0 target(s)); no code to run, nothing to fetch (--no-exec)',
+    );
+    // The stage records and the lockfile gone, the source stage runs again, from the store.
+    for (const f of readdirSync(join(dir, '.ft/stages'))) rmSync(join(dir, '.ft/stages', f));
+    rmSync(join(dir, 'finetune.lock'));
+    const again = await buildJson(dir, ['--no-exec']);
+    expect(again.statuses).toEqual({'source:r': 'ran', dataset: 'ran'});
+    expect(requests).toBe(1);
+    // Another pin is not in the store: refused, not fetched.
+    writeFileSync(join(dir, 'finetune.yaml'), recipe('b'.repeat(64)));
+    const other = await ft(dir, ['plan', '--no-exec']);
+    expect(other.exitCode).toBe(2);
+    expect(other.stderr).toContain(
+      `finetune.yaml:4:8: error: a url source fetches ${base}/data.jsonl (refused by --no-exec)`,
+    );
+    expect(requests).toBe(1);
+  });
+
+  it('is in the --help of every command that runs recipe code', async () => {
+    const dir = await project({});
+    for (const command of [
+      ['validate'],
+      ['plan'],
+      ['build'],
+      ['explain'],
+      ['data', 'head'],
+      ['export'],
+    ]) {
+      const r = await ft(dir, [...command, '--help']);
+      expect([command, r.stdout]).toEqual([command, expect.stringContaining('--no-exec')]);
+    }
   });
 });
