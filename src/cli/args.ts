@@ -8,6 +8,19 @@ export const RECIPE_OPTIONS = {
   help: {type: 'boolean', short: 'h', default: false},
 } as const satisfies ParseArgsConfig['options'];
 
+/**
+ * `--no-exec`, for the commands that would run recipe code or fetch (validate, plan, build,
+ * explain, data head, export): see core/exec-policy.ts.
+ */
+export const EXEC_OPTIONS = {
+  'no-exec': {type: 'boolean', default: false},
+} as const satisfies ParseArgsConfig['options'];
+
+/** The line of `--no-exec` in those commands' --help. */
+export const NO_EXEC_HELP = `      --no-exec           refuse js and command steps and URL fetches (exit 2): for recipes
+                          you do not trust, such as CI on an outside pull request; also
+                          FT_NO_EXEC=1`;
+
 /** node:util parseArgs, with its errors turned into usage diagnostics (exit 2). */
 export function parse<T extends NonNullable<ParseArgsConfig['options']>>(
   command: string,

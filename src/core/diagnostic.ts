@@ -21,6 +21,8 @@ export type DiagnosticCode =
   | 'recipe-rule'
   | 'missing-file'
   | 'bad-override'
+  /** Recipe code (js, command, a URL fetch) that --no-exec / FT_NO_EXEC refuses. */
+  | 'no-exec'
   | 'data'
   | 'usage'
   /** Damage found in a cache (removed, and remade or restored), a cache that disagrees. */

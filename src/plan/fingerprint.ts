@@ -1,5 +1,6 @@
 import {canonicalJson} from '../core/canonical-json.js';
 import {type Sha256, sha256} from '../core/hash.js';
+import {withoutCredentials} from '../core/url-secrets.js';
 import type {
   NormalizedRecipe,
   NormalizedSource,
@@ -85,14 +86,6 @@ export function sourceFingerprint(
     impl: {source: IMPLEMENTATION.source},
     sources: {[source.name]: {...params, ...common}},
   };
-}
-
-/** A URL without user:password, which must never reach a key or a lockfile. */
-export function withoutCredentials(url: string): string {
-  const parsed = new URL(url);
-  parsed.username = '';
-  parsed.password = '';
-  return parsed.href;
 }
 
 /** Extra inputs of transform steps: the content of the user code they run, by step index. */

@@ -3,6 +3,7 @@ import {dirname, relative, resolve} from 'node:path';
 import {Document, isMap, LineCounter, parseAllDocuments} from 'yaml';
 import {type Diagnostic, error, locationInText} from '../core/diagnostic.js';
 import {fail, ok, type Result} from '../core/result.js';
+import {checkExec, type ExecCheck} from './exec-rules.js';
 import {locate} from './locate.js';
 import {normalizeRecipe, type ResolvedRecipe} from './normalized.js';
 import {applyOverrides, parseOverrides} from './overrides.js';
@@ -24,11 +25,17 @@ export interface LoadOptions {
   readonly set?: readonly string[];
   /** For showing the file relative to where the user is. */
   readonly cwd?: string;
+  /**
+   * Under `--no-exec`: the recipe's code and fetches are errors at their place (checkExec).
+   * Absent, or with an allowing policy, they are not checked.
+   */
+  readonly exec?: ExecCheck;
 }
 
 /**
  * Reads, parses and validates a recipe. Returns every problem found (YAML syntax, duplicate
- * keys, schema, rules, overrides), never just the first.
+ * keys, schema, rules, overrides, and under `--no-exec` the code it would run), never just the
+ * first.
  */
 export function loadRecipe(
   file: string,
@@ -103,7 +110,11 @@ export function loadRecipe(
   const data = applied.value;
 
   const dir = dirname(path);
-  problems.push(...validateAgainstSchema(source, data), ...checkRules(source, data, dir));
+  problems.push(
+    ...validateAgainstSchema(source, data),
+    ...checkRules(source, data, dir),
+    ...(options.exec ? checkExec(source, data, options.exec) : []),
+  );
   if (problems.length > 0) return fail(sortByPosition(problems));
   const recipe = data as Recipe;
   const normalized = normalizeRecipe(recipe, {

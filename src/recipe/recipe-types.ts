@@ -28,11 +28,11 @@ export interface Recipe {
 export interface Source {
   /** A file, or a glob (`*`, `**`, `?`, `[...]`, `{a,b}`) matching several, relative to the recipe's folder. Several files are read in sorted order. `.gz` files are decompressed. */
   readonly path?: string;
-  /** An http(s) URL, fetched once into the store and verified against `sha256`; never fetched again while the pin matches. */
+  /** An http(s) URL, fetched once into the store and verified against `sha256`; never fetched again while the pin matches. It may not hold credentials (`user:pass@`) or a token in its query (`?token=`, `?key=`, `?sig=`, ...): they would reach keys, logs and the lockfile; use `auth_env`. Redirects are followed to http(s) only, and never from https to http. */
   readonly url?: string;
   /** The sha256 of the bytes at `url` (64 hex digits, optionally prefixed `sha256:`). Required with `url`. */
   readonly sha256?: string;
-  /** Name of an environment variable holding a token for `url`; sent as `<auth_header>: <auth_scheme> <token>`. The token never reaches keys, logs or the lockfile. */
+  /** Name of an environment variable holding a token for `url`; sent as `<auth_header>: <auth_scheme> <token>`, only to the URL's own origin (not to hosts it redirects to), and over https (plain http only to localhost, 127.0.0.1 or [::1]). The token never reaches keys, logs or the lockfile. */
   readonly auth_env?: string;
   /** Header carrying the token. Default: Authorization. */
   readonly auth_header?: string;

@@ -3,6 +3,7 @@ import {resolve} from 'node:path';
 import type {Diagnostic} from '../core/diagnostic.js';
 import {globFiles, isGlob} from '../core/glob.js';
 import {formatPath, type PathSegment} from '../core/path-syntax.js';
+import {isPlainHttpToAnotherHost, secretQueryParameters} from '../core/url-secrets.js';
 import {formatFromName} from './normalized.js';
 import {diagnosticAt, type RecipeText} from './recipe-text.js';
 import {findTemplateProblem} from './template-syntax.js';
@@ -123,6 +124,22 @@ function checkSource(
       at(
         [...path, 'url'],
         'credentials in a URL would reach keys, logs and the lockfile; put the token in an environment variable and name it in auth_env',
+        'value',
+      );
+    }
+    const secrets = secretQueryParameters(parsed);
+    if (secrets.length > 0) {
+      at(
+        [...path, 'url'],
+        `a token in the URL's query (${secrets.map((n) => `?${n}=`).join(', ')}) would reach keys, logs and the lockfile; put the token in an environment variable and name it in auth_env`,
+        'value',
+        'signed URLs (S3, GCS, Azure SAS) expire and carry their credential in the query: serve the file where a header can authorize it',
+      );
+    }
+    if (s.auth_env !== undefined && isPlainHttpToAnotherHost(parsed)) {
+      at(
+        [...path, 'url'],
+        `auth_env would send the token over plain http to ${parsed.host}; use https (plain http is allowed only to this machine: localhost, 127.0.0.1, [::1])`,
         'value',
       );
     }

@@ -1,5 +1,6 @@
 import {isDeepStrictEqual} from 'node:util';
 import {type Diagnostic, UserError} from '../core/diagnostic.js';
+import type {ExecPolicy} from '../core/exec-policy.js';
 import type {Sha256} from '../core/hash.js';
 import {StageFailure} from '../core/stage-failure.js';
 import {type Fingerprint, keyOf} from '../plan/fingerprint.js';
@@ -41,6 +42,8 @@ export interface ExecuteOptions {
   readonly frozen: boolean;
   readonly signal: AbortSignal;
   readonly emit: (event: BuildEvent) => void;
+  /** Whether stages may run recipe code and fetch (StageContext.exec). */
+  readonly exec: ExecPolicy;
 }
 
 /** What happened to one stage. */
@@ -122,6 +125,7 @@ export async function execute(options: ExecuteOptions): Promise<Map<StageId, Sta
       hashFile,
       vouchFile: (path, hash) => options.statCache.vouches(path, hash),
       signal,
+      exec: options.exec,
       log: (line) => lines.push(line),
       progress: (message, done, total) =>
         emit({

@@ -1,6 +1,7 @@
 import {dirname, join} from 'node:path';
 import {stableJson} from '../core/canonical-json.js';
 import {type Diagnostic, error, UserError} from '../core/diagnostic.js';
+import type {ExecPolicy} from '../core/exec-policy.js';
 import {buildGraph, type StageNode, selectStages} from '../plan/graph.js';
 import type {StageId} from '../plan/stage-id.js';
 import type {ResolvedRecipe} from '../recipe/normalized.js';
@@ -34,6 +35,8 @@ export interface SessionRequest {
   readonly emit: (event: BuildEvent) => void;
   /** Told once when another ft process holds the project lock. */
   readonly onWait?: (holder: string) => void;
+  /** Whether stages may run recipe code and fetch (`--no-exec`); see core/exec-policy.ts. */
+  readonly exec: ExecPolicy;
 }
 
 export interface SessionResult {
@@ -105,6 +108,7 @@ export async function runSession(request: SessionRequest): Promise<SessionResult
         frozen: request.frozen,
         signal: request.signal,
         emit: request.emit,
+        exec: request.exec,
       });
     } finally {
       statCache.save();

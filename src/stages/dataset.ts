@@ -1,4 +1,5 @@
 import {resolve} from 'node:path';
+import {execWhat, requireExec} from '../core/exec-policy.js';
 import type {Sha256} from '../core/hash.js';
 import {datasetFingerprint, type TransformCode} from '../plan/fingerprint.js';
 import {stageId} from '../plan/stage-id.js';
@@ -47,6 +48,12 @@ export const datasetStage: StageDefinition = {
     return datasetFingerprint(ctx.recipe, sourceOutputs(ctx), await transformCode(ctx));
   },
   async run(ctx) {
+    for (const [i, step] of ctx.recipe.transforms.entries()) {
+      if ('js' in step) requireExec(ctx.exec, `transforms[${i}]`, execWhat.js(step.js.module));
+      if ('command' in step) {
+        requireExec(ctx.exec, `transforms[${i}]`, execWhat.command(step.command.run));
+      }
+    }
     const {runDataset} = await import('./dataset-run.js');
     return runDataset(ctx);
   },

@@ -2,10 +2,12 @@ import {existsSync} from 'node:fs';
 import {resolve} from 'node:path';
 import {canonicalJson} from '../core/canonical-json.js';
 import {error, UserError} from '../core/diagnostic.js';
+import {execWhat, requireExec} from '../core/exec-policy.js';
 import {globFiles, isGlob} from '../core/glob.js';
 import {type Sha256, sha256} from '../core/hash.js';
 import {StageFailure} from '../core/stage-failure.js';
-import {sourceFingerprint, withoutCredentials} from '../plan/fingerprint.js';
+import {isPlainHttpToAnotherHost, withoutCredentials} from '../core/url-secrets.js';
+import {sourceFingerprint} from '../plan/fingerprint.js';
 import {
   formatFromName,
   type InlineSource,
@@ -164,12 +166,17 @@ export const sourceStage: StageDefinition = {
 /**
  * The bytes of a pinned URL, from the store when they are already there, else downloaded to a
  * work file while hashing and kept only if the hash is the pin. The token of `auth_env` goes
- * only into the request header.
+ * only into the request header. A server silent for FT_FETCH_TIMEOUT_MS (before its response
+ * headers, or between two chunks of the body) fails the stage (exit 1) and nothing is stored.
  */
 async function fetchPinned(ctx: StageContext, source: UrlSource): Promise<Artifact> {
   const pin = source.sha256 as Sha256;
   const have = await ctx.store.sizeOf(pin);
+  // Bytes already in the store are used even under --no-exec: nothing is sent (exec-rules.ts).
   if (have !== undefined) return {hash: pin, size: have};
+  const shown = withoutCredentials(source.url);
+  requireExec(ctx.exec, `sources.${source.name}`, execWhat.url(shown));
+  const silence = new Silence(fetchTimeoutMs());
   const headers: Record<string, string> = {};
   if (source.auth) {
     const token = process.env[source.auth.env];
@@ -178,21 +185,34 @@ async function fetchPinned(ctx: StageContext, source: UrlSource): Promise<Artifa
     }
     headers[source.auth.header] = source.auth.scheme ? `${source.auth.scheme} ${token}` : token;
   }
-  const shown = withoutCredentials(source.url);
-  const response = await get(source.url, headers, ctx.signal, shown);
-  if (!response.ok || !response.body) {
-    throw new StageFailure(
-      'fetch-failed',
-      `GET ${shown}: ${response.status} ${response.statusText}`,
-    );
-  }
+  const signal = AbortSignal.any([ctx.signal, silence.signal]);
   let stored: Artifact;
   try {
-    stored = await ctx.store.putStream(response.body as unknown as AsyncIterable<Uint8Array>, pin);
-  } catch (e) {
-    throw ctx.signal.aborted
-      ? e
-      : new StageFailure('fetch-failed', `GET ${shown}: ${(e as Error).message}`);
+    const response = await get(source.url, headers, signal, shown, silence);
+    if (!response.ok || !response.body) {
+      await response.body?.cancel();
+      throw new StageFailure(
+        'fetch-failed',
+        `GET ${shown}: ${response.status} ${response.statusText}`,
+      );
+    }
+    try {
+      stored = await ctx.store.putStream(
+        silence.watch(response.body as unknown as AsyncIterable<Uint8Array>),
+        pin,
+      );
+    } catch (e) {
+      if (ctx.signal.aborted) throw e;
+      if (silence.timedOut) {
+        throw new StageFailure(
+          'fetch-failed',
+          `GET ${shown}: no data for ${silence.shown} (timed out)`,
+        );
+      }
+      throw new StageFailure('fetch-failed', `GET ${shown}: ${(e as Error).message}`);
+    }
+  } finally {
+    silence.stop();
   }
   const {hash: actual, size} = stored;
   if (actual !== pin) {
@@ -209,40 +229,133 @@ async function fetchPinned(ctx: StageContext, source: UrlSource): Promise<Artifa
   return {hash: actual, size};
 }
 
+/** How long a fetch waits for a silent server, unless FT_FETCH_TIMEOUT_MS says otherwise. */
+export const DEFAULT_FETCH_TIMEOUT_MS = 30_000;
+
+/** FT_FETCH_TIMEOUT_MS, or the default; a value that is not a positive number fails (exit 1). */
+function fetchTimeoutMs(): number {
+  const raw = process.env.FT_FETCH_TIMEOUT_MS;
+  if (raw === undefined || raw.trim() === '') return DEFAULT_FETCH_TIMEOUT_MS;
+  const ms = Number(raw);
+  if (!Number.isFinite(ms) || ms <= 0) {
+    throw new StageFailure(
+      'fetch-failed',
+      `FT_FETCH_TIMEOUT_MS must be a positive number of milliseconds, got '${raw}'`,
+    );
+  }
+  return ms;
+}
+
+/**
+ * A watchdog over one download: it aborts `signal` when the server has been silent for `ms`,
+ * counted from the request (or redirect hop) and again from each chunk of the body, so a slow
+ * but steady download of any size completes, and a stalled one fails instead of hanging.
+ */
+class Silence {
+  readonly #controller = new AbortController();
+  #timer: NodeJS.Timeout | undefined;
+  #timedOut = false;
+
+  constructor(readonly ms: number) {}
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+  /** The watchdog fired (and not the user's Ctrl-C). */
+  get timedOut(): boolean {
+    return this.#timedOut;
+  }
+  /** The limit for messages: `30 s`, `0.2 s`. */
+  get shown(): string {
+    return `${this.ms / 1000} s`;
+  }
+  /** The server just showed a sign of life (or is about to be asked): start counting again. */
+  restart(): void {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.#timedOut = true;
+      this.#controller.abort(new Error(`no data for ${this.shown}`));
+    }, this.ms);
+  }
+  stop(): void {
+    clearTimeout(this.#timer);
+  }
+  /** The body's chunks, each one restarting the count. */
+  async *watch(body: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+    this.restart();
+    for await (const chunk of body) {
+      this.restart();
+      yield chunk;
+    }
+  }
+}
+
 /** Redirects followed at most. */
 const MAX_REDIRECTS = 5;
 
 /**
  * GET with redirects followed by hand: the token goes only to the URL's own origin (fetch would
- * forward a custom header such as X-Api-Key to any host a redirect names), and a redirect from
- * https to http is refused. Error messages name the URL as shown, never its credentials.
+ * forward a custom header such as X-Api-Key to any host a redirect names), never over plain http
+ * to another machine (the recipe rules refuse such a URL; this re-checks every hop), a redirect
+ * from https to http is refused, and so is one to any scheme but http(s) (`file:`). Error
+ * messages name the URL as shown, never its credentials, nor where a redirect pointed (a
+ * signed URL's query is a credential too).
  */
 async function get(
   url: string,
   auth: Record<string, string>,
   signal: AbortSignal,
   shown: string,
+  silence: Silence,
 ): Promise<Response> {
   const origin = new URL(url).origin;
   let current = url;
   for (let hop = 0; ; hop++) {
     let response: Response;
+    const target = new URL(current);
+    const headers = target.origin === origin ? auth : {};
+    if (Object.keys(headers).length > 0 && isPlainHttpToAnotherHost(target)) {
+      throw new StageFailure(
+        'fetch-failed',
+        `GET ${shown}: refused to send the auth_env token over plain http to ${target.host}`,
+      );
+    }
+    silence.restart();
     try {
-      const headers = new URL(current).origin === origin ? auth : {};
       response = await fetch(current, {headers, signal, redirect: 'manual'});
     } catch (e) {
-      if (signal.aborted) throw e;
+      if (silence.timedOut) {
+        throw new StageFailure(
+          'fetch-failed',
+          `GET ${shown}: no response for ${silence.shown} (timed out)`,
+        );
+      }
+      if (signal.aborted) throw e; // the user's Ctrl-C
       const reason = String((e as Error).cause ?? (e as Error).message).replaceAll(url, shown);
       throw new StageFailure('fetch-failed', `GET ${shown}: ${reason}`);
     }
     const location = response.headers.get('location');
     if (response.status < 300 || response.status >= 400 || !location) return response;
     await response.body?.cancel();
-    const next = new URL(location, current);
+    let next: URL;
+    try {
+      next = new URL(location, current);
+    } catch {
+      throw new StageFailure(
+        'fetch-failed',
+        `GET ${shown}: the server redirected to an invalid URL`,
+      );
+    }
     if (hop >= MAX_REDIRECTS) {
       throw new StageFailure('fetch-failed', `GET ${shown}: more than ${MAX_REDIRECTS} redirects`);
     }
-    if (new URL(current).protocol === 'https:' && next.protocol !== 'https:') {
+    if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+      throw new StageFailure(
+        'fetch-failed',
+        `GET ${shown}: refused a redirect to a ${next.protocol} URL (ft follows only http and https)`,
+      );
+    }
+    if (target.protocol === 'https:' && next.protocol !== 'https:') {
       throw new StageFailure(
         'fetch-failed',
         `GET ${shown}: refused a redirect from https to ${next.protocol}`,

@@ -1,4 +1,5 @@
 import type {Diagnostic} from '../core/diagnostic.js';
+import type {ExecPolicy} from '../core/exec-policy.js';
 import type {Sha256} from '../core/hash.js';
 import type {Fingerprint} from '../plan/fingerprint.js';
 import type {StageNode} from '../plan/graph.js';
@@ -52,6 +53,11 @@ export interface StageContext {
    */
   vouchFile(absolutePath: string, hash: Sha256): string | undefined;
   readonly signal: AbortSignal;
+  /**
+   * Whether the stage may run recipe code or send a request the recipe names: check it with
+   * requireExec right before doing either (the command has refused such a recipe up front).
+   */
+  readonly exec: ExecPolicy;
   log(line: string): void;
   progress(message: string, done?: number, total?: number): void;
 }

@@ -1,4 +1,5 @@
 import {UserError} from '../../core/diagnostic.js';
+import {execPolicy} from '../../core/exec-policy.js';
 import {buildGraph, selectStages} from '../../plan/graph.js';
 import type {StageId} from '../../plan/stage-id.js';
 import {diagnosticEvent, type StageStatus} from '../../report/events.js';
@@ -7,7 +8,7 @@ import {plainReporter} from '../../report/plain.js';
 import type {Reporter} from '../../report/reporter.js';
 import {EXIT} from '../../run/exit-code.js';
 import {runSession} from '../../run/session.js';
-import {parse, RECIPE_OPTIONS} from '../args.js';
+import {EXEC_OPTIONS, NO_EXEC_HELP, parse, RECIPE_OPTIONS} from '../args.js';
 import type {Io} from '../io.js';
 import {resolveRecipe} from '../load-or-report.js';
 
@@ -21,6 +22,7 @@ Options:
       --set <path>=<v>    override a recipe value for this run (never writes the lockfile)
       --frozen            fail (exit 1) instead of changing the lockfile
       --json              NDJSON events on stdout
+${NO_EXEC_HELP}
   -h, --help
 `;
 
@@ -30,6 +32,7 @@ export async function buildCommand(args: readonly string[], io: Io): Promise<num
     args,
     {
       ...RECIPE_OPTIONS,
+      ...EXEC_OPTIONS,
       set: {type: 'string', multiple: true, default: []},
       frozen: {type: 'boolean', default: false},
     },
@@ -42,7 +45,8 @@ export async function buildCommand(args: readonly string[], io: Io): Promise<num
   const plain = () => plainReporter(io.out, io.err, {color: io.color});
   let reporter: Reporter = values.json ? ndjsonReporter(io.out) : plain();
   try {
-    const loaded = await resolveRecipe(io, values.file, values.set);
+    const exec = execPolicy(values['no-exec']);
+    const loaded = await resolveRecipe(io, values.file, values.set, exec);
     if (!values.json && io.interactive) {
       const graph = selectStages(buildGraph(loaded.normalized), positionals as StageId[]);
       // listr2 is loaded only for a terminal: CI and --json builds never pay for it.
@@ -55,6 +59,7 @@ export async function buildCommand(args: readonly string[], io: Io): Promise<num
     }
     const result = await runSession({
       loaded,
+      exec,
       mode: 'build',
       only: positionals as StageId[],
       frozen: values.frozen,

@@ -10,7 +10,7 @@ import {SPLIT_FILES} from '../../stages/dataset.js';
 import {DataProblems} from '../../stages/records/data-error.js';
 import {readRecords} from '../../stages/records/read-records.js';
 import type {SourceManifest} from '../../stages/source.js';
-import {parse, RECIPE_OPTIONS} from '../args.js';
+import {EXEC_OPTIONS, NO_EXEC_HELP, parse, RECIPE_OPTIONS} from '../args.js';
 import type {Io} from '../io.js';
 import {planSession} from './plan.js';
 
@@ -25,6 +25,7 @@ Options:
       --set <path>=<v>    override a recipe value for this command
   -n <N>                  how many records (default 5)
       --split <name>      dataset split (default train)
+${NO_EXEC_HELP}
   -h, --help
 `;
 
@@ -41,6 +42,7 @@ export async function dataCommand(args: readonly string[], io: Io): Promise<numb
     rest,
     {
       ...RECIPE_OPTIONS,
+      ...EXEC_OPTIONS,
       set: {type: 'string', multiple: true, default: []},
       n: {type: 'string', short: 'n', default: '5'},
       split: {type: 'string', default: 'train'},

@@ -4,7 +4,7 @@ import {error, UserError} from '../../core/diagnostic.js';
 import {formatWhy} from '../../report/format-why.js';
 import {EXIT} from '../../run/exit-code.js';
 import {storeBeside} from '../../run/session.js';
-import {ftCommandLine, parse, RECIPE_OPTIONS} from '../args.js';
+import {EXEC_OPTIONS, ftCommandLine, NO_EXEC_HELP, parse, RECIPE_OPTIONS} from '../args.js';
 import type {Io} from '../io.js';
 import {plannedStage, planSession} from './plan.js';
 
@@ -19,6 +19,7 @@ Options:
   -f, --file <recipe>     recipe file (default: finetune.yaml)
       --set <path>=<v>    override a recipe value
       --json              one JSON document on stdout
+${NO_EXEC_HELP}
   -h, --help
 `;
 
@@ -26,7 +27,7 @@ export async function explainCommand(args: readonly string[], io: Io): Promise<n
   const {values, positionals} = parse(
     'explain',
     args,
-    {...RECIPE_OPTIONS, set: {type: 'string', multiple: true, default: []}},
+    {...RECIPE_OPTIONS, ...EXEC_OPTIONS, set: {type: 'string', multiple: true, default: []}},
     true,
   );
   if (values.help) {

@@ -12,7 +12,7 @@ import {
   exportOutputs,
 } from '../../run/export-outputs.js';
 import {storeBeside} from '../../run/session.js';
-import {ftCommandLine, parse, RECIPE_OPTIONS} from '../args.js';
+import {EXEC_OPTIONS, ftCommandLine, NO_EXEC_HELP, parse, RECIPE_OPTIONS} from '../args.js';
 import type {Io} from '../io.js';
 import {planSession} from './plan.js';
 
@@ -33,6 +33,7 @@ Options:
   -f, --file <recipe>     recipe file (default: finetune.yaml)
       --set <path>=<v>    override a recipe value
       --json              one JSON document on stdout: the files, with path, hash and size
+${NO_EXEC_HELP}
   -h, --help
 `;
 
@@ -42,6 +43,7 @@ export async function exportCommand(args: readonly string[], io: Io): Promise<nu
     args,
     {
       ...RECIPE_OPTIONS,
+      ...EXEC_OPTIONS,
       set: {type: 'string', multiple: true, default: []},
       out: {type: 'string', short: 'o'},
       force: {type: 'boolean', default: false},

@@ -1,3 +1,4 @@
+import {execPolicy} from '../../core/exec-policy.js';
 import {shortHash} from '../../core/hash.js';
 import type {StageId} from '../../plan/stage-id.js';
 import type {PlanStatus} from '../../report/events.js';
@@ -6,7 +7,7 @@ import {stageDetails} from '../../report/stage-details.js';
 import type {StageOutcome} from '../../run/executor.js';
 import {EXIT} from '../../run/exit-code.js';
 import {runSession, type SessionResult} from '../../run/session.js';
-import {parse, RECIPE_OPTIONS} from '../args.js';
+import {EXEC_OPTIONS, NO_EXEC_HELP, parse, RECIPE_OPTIONS} from '../args.js';
 import {type Io, printDiagnostics} from '../io.js';
 import {resolveRecipe} from '../load-or-report.js';
 
@@ -19,6 +20,7 @@ Options:
   -f, --file <recipe>     recipe file (default: finetune.yaml)
       --set <path>=<v>    override a recipe value for this plan
       --json              one JSON document on stdout
+${NO_EXEC_HELP}
   -h, --help
 `;
 
@@ -55,13 +57,20 @@ export function plannedStage(o: StageOutcome): PlannedStage {
   };
 }
 
+/**
+ * A plan of `only` (with what it needs): shared by plan, explain, data head and export. Under
+ * `--no-exec` a recipe with code to run or a URL to fetch is refused (exit 2) before anything is
+ * computed or written.
+ */
 export async function planSession(
   io: Io,
-  values: {file: string; set: string[]},
+  values: {file: string; set: string[]; 'no-exec': boolean},
   only: readonly string[],
 ): Promise<SessionResult> {
-  const loaded = await resolveRecipe(io, values.file, values.set);
+  const exec = execPolicy(values['no-exec']);
+  const loaded = await resolveRecipe(io, values.file, values.set, exec);
   return runSession({
+    exec,
     loaded,
     mode: 'plan',
     only: only as StageId[],
@@ -82,7 +91,7 @@ export async function planCommand(args: readonly string[], io: Io): Promise<numb
   const {values, positionals} = parse(
     'plan',
     args,
-    {...RECIPE_OPTIONS, set: {type: 'string', multiple: true, default: []}},
+    {...RECIPE_OPTIONS, ...EXEC_OPTIONS, set: {type: 'string', multiple: true, default: []}},
     true,
   );
   if (values.help) {

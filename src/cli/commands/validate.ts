@@ -1,7 +1,8 @@
 import {UserError} from '../../core/diagnostic.js';
+import {execPolicy} from '../../core/exec-policy.js';
 import {diagnosticEvent} from '../../report/events.js';
 import {EXIT} from '../../run/exit-code.js';
-import {parse, RECIPE_OPTIONS} from '../args.js';
+import {EXEC_OPTIONS, parse, RECIPE_OPTIONS} from '../args.js';
 import type {Io} from '../io.js';
 import {loadOrThrow} from '../load-or-report.js';
 
@@ -14,12 +15,16 @@ Options:
   -f, --file <recipe>     recipe file (default: finetune.yaml)
       --set <path>=<v>    validate with an override applied
       --json              {"ok": bool, "diagnostics": [...]} on stdout
+      --no-exec           report each js and command step and URL fetch as an error, as
+                          plan and build under --no-exec refuse them (also FT_NO_EXEC=1);
+                          validate itself never runs recipe code
   -h, --help
 `;
 
 export async function validateCommand(args: readonly string[], io: Io): Promise<number> {
   const {values} = parse('validate', args, {
     ...RECIPE_OPTIONS,
+    ...EXEC_OPTIONS,
     set: {type: 'string', multiple: true, default: []},
   });
   if (values.help) {
@@ -27,12 +32,13 @@ export async function validateCommand(args: readonly string[], io: Io): Promise<
     return EXIT.ok;
   }
   try {
-    const loaded = await loadOrThrow(io, values.file, values.set);
+    const exec = execPolicy(values['no-exec']);
+    const loaded = await loadOrThrow(io, values.file, values.set, exec);
     const n = loaded.normalized;
     if (values.json) io.out(`${JSON.stringify({ok: true, diagnostics: []})}\n`);
     else {
       io.out(
-        `${loaded.source.file}: valid (${n.sources.length} source(s), ${n.transforms.length} transform(s), ${n.targets.length} target(s))\n`,
+        `${loaded.source.file}: valid (${n.sources.length} source(s), ${n.transforms.length} transform(s), ${n.targets.length} target(s))${exec.allowed ? '' : `; no code to run, nothing to fetch (${exec.refusedBy})`}\n`,
       );
     }
     return EXIT.ok;
