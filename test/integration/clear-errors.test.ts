@@ -42,7 +42,7 @@ describe('a record nested 100,000 deep', () => {
   it('is left out by ft data head like other bad records', async () => {
     const dir = await project({
       'finetune.yaml': SMOKE_RECIPE,
-      'data/qa.jsonl': jsonl([{prompt: 'a', response: 'b'}]) + `${deepRecord(100_000)}\n`,
+      'data/qa.jsonl': `${jsonl([{prompt: 'a', response: 'b'}])}${deepRecord(100_000)}\n`,
     });
     const r = await ft(dir, ['data', 'head', 'source:qa', '-n', '5']);
     expect(r.stderr).toBe('');
@@ -59,5 +59,49 @@ describe('a record nested 100,000 deep', () => {
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain(`data/qa.jsonl:42:1: ${message}`);
     expect(r.stderr).not.toContain('data/qa.jsonl:41:');
+  });
+});
+
+describe('a line longer than ft can read', () => {
+  // The limit is the engine's longest string (536,870,888 bytes): a 600 MB line is out of reach
+  // of a test, so FT_MAX_TEXT_BYTES lowers it; the code path is the same.
+  const limit = {FT_MAX_TEXT_BYTES: String(1 << 20)};
+  const longLine = `{"prompt":"long","response":"${'a'.repeat(3 << 20)}"}`;
+  const message = `error: the line is ${longLine.length.toLocaleString('en-US')} bytes, longer than FT_MAX_TEXT_BYTES (1,048,576 bytes), so ft cannot read it as one record`;
+
+  it('is a data error at its line, on one thread and on workers; the lines after it are read', async () => {
+    const dir = await project({
+      'finetune.yaml': SMOKE_RECIPE,
+      'data/qa.jsonl': `${SMOKE_DATA}${longLine}\n{bad\n`,
+    });
+    for (const workers of ['0', '2']) {
+      const r = await ft(dir, ['build'], {...limit, FT_WORKERS: workers});
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toContain(`data/qa.jsonl:41:1: ${message}`);
+      expect(r.stderr).toContain('data/qa.jsonl:42:2: error: invalid JSON');
+      expect(r.stderr).not.toContain('invalid UTF-8');
+    }
+  });
+
+  it('is skipped with on_error: skip, and the build goes on', async () => {
+    const dir = await project({
+      'finetune.yaml': SMOKE_RECIPE.replace('data/qa.jsonl }', 'data/qa.jsonl, on_error: skip }'),
+      'data/qa.jsonl': `${longLine}\n${SMOKE_DATA}`,
+    });
+    const r = await ft(dir, ['build'], limit);
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toContain(`data/qa.jsonl:1:1: warning: skipped: the line is`);
+  });
+
+  it('a .json source longer than that is an error naming the file, with what to do', async () => {
+    const dir = await project({
+      'finetune.yaml': JSON_RECIPE,
+      'data/qa.json': `[${longLine}]\n`,
+    });
+    const r = await ft(dir, ['build'], limit);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain(
+      'data/qa.json:1:1: error: the file is larger than FT_MAX_TEXT_BYTES (1,048,576 bytes), and a .json source is read as one string; write it as JSONL',
+    );
   });
 });
