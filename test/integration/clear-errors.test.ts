@@ -105,3 +105,52 @@ describe('a line longer than ft can read', () => {
     );
   });
 });
+
+describe('YAML aliases in the recipe', () => {
+  // Nine levels of nine aliases each: 387,420,489 strings if expanded ("billion laughs").
+  const laughs = [
+    'lol: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]',
+    ...'bcdefghi'
+      .split('')
+      .map((name, i) => `${name}: &${name} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(', ')}]`),
+  ];
+
+  it('that expand past the alias limit are a recipe error at the alias, for every command', async () => {
+    const dir = await project({
+      'finetune.yaml': `${SMOKE_RECIPE}x:\n${laughs.map((l) => `  ${l}\n`).join('')}`,
+      'data/qa.jsonl': SMOKE_DATA,
+    });
+    for (const command of ['validate', 'plan', 'build']) {
+      const r = await ft(dir, [command]);
+      expect(r.exitCode).toBe(2);
+      // The yaml library stops at the alias whose expansions pass the limit: *d, in `e:`.
+      expect(r.stderr).toContain(
+        'finetune.yaml:13:10: error: alias *d takes the recipe past 1000 alias expansions',
+      );
+      expect(r.stderr).toContain('"billion laughs"');
+      expect(r.stderr).not.toContain(BUG);
+    }
+  });
+
+  it('with no anchor before them are a recipe error at the alias', async () => {
+    const dir = await project({
+      'finetune.yaml': `${SMOKE_RECIPE}seed: *nope\n`,
+      'data/qa.jsonl': SMOKE_DATA,
+    });
+    const r = await ft(dir, ['validate']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain(
+      'finetune.yaml:8:7: error: alias *nope has no anchor &nope before it',
+    );
+  });
+
+  it('within the limit still work', async () => {
+    const dir = await project({
+      'finetune.yaml': `version: 1\nname: a\nseed: &s 3\nsources:\n  qa: { path: data/qa.jsonl }\ntransforms:\n  - template: { user: "{{prompt}}", assistant: "{{response}}" }\n  - split: { validation: 0.2, seed: *s }\n`,
+      'data/qa.jsonl': SMOKE_DATA,
+    });
+    const r = await ft(dir, ['validate']);
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+  });
+});
