@@ -1,5 +1,7 @@
+import {chmodSync, existsSync, readdirSync, rmSync} from 'node:fs';
+import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {ft, jsonl, project, SMOKE_DATA, SMOKE_RECIPE} from '../helpers/ft.js';
+import {buildJson, events, ft, jsonl, project, SMOKE_DATA, SMOKE_RECIPE} from '../helpers/ft.js';
 
 /** Input that once ended in "This is a bug in ft": each is now an error at its place. */
 
@@ -152,5 +154,108 @@ describe('YAML aliases in the recipe', () => {
     const r = await ft(dir, ['validate']);
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
+  });
+});
+
+describe('a lockfile that is a folder', () => {
+  it('is an error naming it for every command that reads it, and nothing is built', async () => {
+    const dir = await project({
+      'finetune.yaml': SMOKE_RECIPE,
+      'data/qa.jsonl': SMOKE_DATA,
+      'finetune.lock/keep': '',
+    });
+    for (const command of [['plan'], ['build'], ['explain', 'dataset'], ['cache', 'gc']]) {
+      const r = await ft(dir, command);
+      expect(r.exitCode, command.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(
+        /^ft: error: (\S*\/)?finetune\.lock is a folder, not an ft lockfile$/m,
+      );
+      expect(r.stderr).toContain('hint: remove it (ft build writes the lockfile there)');
+      expect(r.stderr).not.toContain(BUG);
+    }
+    const json = await ft(dir, ['build', '--json']);
+    expect(json.exitCode).toBe(2);
+    expect(events(json.stdout).at(-1)).toMatchObject({event: 'summary', exit_code: 2});
+    expect(readdirSync(join(dir, 'finetune.lock'))).toEqual(['keep']);
+    expect(
+      existsSync(join(dir, '.ft', 'stages')) && readdirSync(join(dir, '.ft', 'stages')),
+    ).toEqual([]);
+  });
+});
+
+describe('a write that fails at the end of a build', () => {
+  /** The smoke recipe with a command step that runs `script` while the dataset stage runs. */
+  const recipeRunning = (script: string) => ({
+    'finetune.yaml': SMOKE_RECIPE.replace(
+      '  - split:',
+      '  - command: { run: [./during.sh] }\n  - split:',
+    ),
+    'data/qa.jsonl': SMOKE_DATA,
+    // The records pass through unchanged: `exec cat` after the script.
+    'during.sh': `#!/bin/sh\n${script}\nexec cat\n`,
+  });
+
+  async function projectRunning(script: string): Promise<string> {
+    const dir = await project(recipeRunning(script));
+    chmodSync(join(dir, 'during.sh'), 0o755);
+    return dir;
+  }
+
+  it('of the build record is a warning: the build succeeds and its lockfile is written', async () => {
+    // `.ft/builds` becomes a file during the build, so the record cannot be written: portable,
+    // where a read-only folder is not (root may write anyway) and a full disk needs a mount.
+    const dir = await projectRunning('rm -rf .ft/builds && : > .ft/builds');
+    const r = await ft(dir, ['build']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toMatch(
+      /^ft: warning: could not record this build in \S+\/\.ft\/builds\/\S+\.json: (EEXIST|ENOTDIR) \(.+\); ft cache gc will not count it/m,
+    );
+    expect(r.stderr).not.toContain(BUG);
+    expect(existsSync(join(dir, 'finetune.lock'))).toBe(true);
+
+    // While it is a file, the next build stops at once, naming it (exit 1: the machine's state).
+    const blocked = await ft(dir, ['build']);
+    expect(blocked.exitCode).toBe(1);
+    expect(blocked.stderr).toMatch(/^ft: error: mkdir \S+\/\.ft\/builds: EEXIST \(.+\)$/m);
+    expect(blocked.stderr).not.toContain(BUG);
+
+    // The lockfile matches the store: with the folder back, --frozen finds every stage fresh
+    // (so the command step does not run again).
+    rmSync(join(dir, '.ft', 'builds'));
+    const frozen = await buildJson(dir, ['--frozen']);
+    expect(frozen.exitCode).toBe(0);
+    expect(frozen.statuses).toEqual({'source:qa': 'fresh', dataset: 'fresh'});
+    expect(frozen.stderr).toBe('');
+  });
+
+  it('of the lockfile is an environment error (exit 1) naming it; the next build writes it', async () => {
+    // finetune.lock becomes a folder during the build: the rename onto it fails (EISDIR).
+    const dir = await projectRunning('mkdir finetune.lock');
+    const r = await ft(dir, ['build']);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/^ft: error: cannot write finetune\.lock: EISDIR \(.+\)$/m);
+    expect(r.stderr).toContain('the next ft build writes the lockfile from them');
+    expect(r.stderr).not.toContain(BUG);
+    expect(readdirSync(dir).filter((n) => n.startsWith('.tmp'))).toEqual([]); // no temp left
+
+    // As the hint says: the results are in the store (the step does not run again).
+    rmSync(join(dir, 'finetune.lock'), {recursive: true});
+    const again = await buildJson(dir);
+    expect(again.exitCode).toBe(0);
+    expect(again.statuses).toEqual({'source:qa': 'cached', dataset: 'cached'});
+    expect(existsSync(join(dir, 'finetune.lock'))).toBe(true);
+  });
+
+  it('of the lockfile ends --json output with the diagnostic and a summary of exit 1', async () => {
+    const dir = await projectRunning('mkdir finetune.lock');
+    const r = await ft(dir, ['build', '--json']);
+    expect(r.exitCode).toBe(1);
+    const all = events(r.stdout);
+    expect(all.find((e) => e.event === 'diagnostic')).toMatchObject({
+      severity: 'error',
+      code: 'environment',
+      message: expect.stringMatching(/^cannot write finetune\.lock: EISDIR/),
+    });
+    expect(all.at(-1)).toMatchObject({event: 'summary', ok: false, exit_code: 1});
   });
 });
