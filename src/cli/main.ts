@@ -1,5 +1,6 @@
 import {readFileSync} from 'node:fs';
 import {UserError} from '../core/diagnostic.js';
+import {environmentDiagnostics} from '../core/environment-error.js';
 import {EXIT} from '../run/exit-code.js';
 import {type Io, printDiagnostics} from './io.js';
 
@@ -69,6 +70,11 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       return EXIT.usage;
     }
     if (io.signal.aborted) return EXIT.interrupted;
+    const environment = environmentDiagnostics(e);
+    if (environment) {
+      printDiagnostics(io, environment);
+      return EXIT.buildFailed;
+    }
     io.err(
       `ft: unexpected error: ${(e as Error)?.stack ?? String(e)}\nThis is a bug in ft; please report it with the command you ran.\n`,
     );

@@ -12,10 +12,30 @@
  *
  * Deviation, documented: RFC 8785 rejects lone surrogates; records read from JSON may hold them
  * (`"\ud800"` is valid JSON), so they are kept in JSON.stringify's `\ud800` escape form.
+ *
+ * Values nested deeper than MAX_JSON_DEPTH are refused with JsonTooDeep (see there).
  */
 export function canonicalJson(value: unknown): string {
-  const ordered = inSortedOrder(value);
-  return ordered === HAND_WRITTEN ? writeByHand(value) : (JSON.stringify(ordered) as string);
+  const ordered = inSortedOrder(value, 1);
+  return ordered === HAND_WRITTEN ? writeByHand(value, 1) : (JSON.stringify(ordered) as string);
+}
+
+/**
+ * How deeply objects and arrays may nest in a value ft hashes: a record of a data file, whose
+ * depth JSON.parse does not limit (`[[[...]]]` 100,000 deep parses). Past some depth every
+ * recursive walk, JSON.stringify's included, overflows the stack, and where depends on the
+ * thread and what is on its stack; a fixed limit refuses such a value the same way everywhere,
+ * with a message. 512 is far beyond any real record, and below the about 1,000 levels at which
+ * Python's json (Python 3.11 here; trainers read ft's outputs with it) gives up.
+ */
+export const MAX_JSON_DEPTH = 512;
+
+/** A value nested deeper than MAX_JSON_DEPTH: refused, not a bug (the caller says where). */
+export class JsonTooDeep extends RangeError {
+  override readonly name = 'JsonTooDeep';
+  constructor() {
+    super(`nested more than ${MAX_JSON_DEPTH} levels deep`);
+  }
 }
 
 /** Marks a value the engine cannot be made to write in canonical order. */
@@ -23,9 +43,10 @@ const HAND_WRITTEN = Symbol('hand-written');
 
 /**
  * The value with every object's keys in sorted order: the value itself when that is already so,
- * copies only where not. Throws on what JSON cannot hold exactly.
+ * copies only where not. Throws on what JSON cannot hold exactly, and JsonTooDeep when an object
+ * or array is more than MAX_JSON_DEPTH deep (`depth` is the value's own, 1 at the top).
  */
-function inSortedOrder(value: unknown): unknown {
+function inSortedOrder(value: unknown, depth: number): unknown {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -36,11 +57,12 @@ function inSortedOrder(value: unknown): unknown {
       return value;
     case 'object': {
       if (value === null) return null;
+      if (depth > MAX_JSON_DEPTH) throw new JsonTooDeep();
       if (Array.isArray(value)) {
         let copy: unknown[] | undefined;
         for (let i = 0; i < value.length; i++) {
           const item = value[i];
-          const ordered = item === undefined ? null : inSortedOrder(item);
+          const ordered = item === undefined ? null : inSortedOrder(item, depth + 1);
           if (ordered === HAND_WRITTEN) return HAND_WRITTEN;
           if (ordered !== item && copy === undefined) copy = value.slice(0, i);
           copy?.push(ordered);
@@ -61,7 +83,7 @@ function inSortedOrder(value: unknown): unknown {
         if (i > 0 && keys[i - 1]! > key) sorted = false;
         if (isIndexLike(key)) return HAND_WRITTEN;
         const v = record[key];
-        const ordered = inSortedOrder(v);
+        const ordered = inSortedOrder(v, depth + 1);
         if (ordered === HAND_WRITTEN) return HAND_WRITTEN;
         if (ordered !== v) changed = true;
         values[i] = ordered;
@@ -85,8 +107,8 @@ function isIndexLike(key: string): boolean {
   return c >= 48 && c <= 57 && /^(0|[1-9][0-9]*)$/.test(key) && Number(key) < 2 ** 32 - 1;
 }
 
-/** The plain recursive writer, for values with integer-like keys. */
-function writeByHand(value: unknown): string {
+/** The plain recursive writer, for values with integer-like keys (`depth` as inSortedOrder's). */
+function writeByHand(value: unknown, depth: number): string {
   switch (typeof value) {
     case 'string':
       return JSON.stringify(value);
@@ -97,14 +119,15 @@ function writeByHand(value: unknown): string {
       return value ? 'true' : 'false';
     case 'object': {
       if (value === null) return 'null';
+      if (depth > MAX_JSON_DEPTH) throw new JsonTooDeep();
       if (Array.isArray(value)) {
-        return `[${value.map((v) => (v === undefined ? 'null' : writeByHand(v))).join(',')}]`;
+        return `[${value.map((v) => (v === undefined ? 'null' : writeByHand(v, depth + 1))).join(',')}]`;
       }
       const record = value as Record<string, unknown>;
       const parts: string[] = [];
       for (const key of Object.keys(record).sort()) {
         if (record[key] !== undefined)
-          parts.push(`${JSON.stringify(key)}:${writeByHand(record[key])}`);
+          parts.push(`${JSON.stringify(key)}:${writeByHand(record[key], depth + 1)}`);
       }
       return `{${parts.join(',')}}`;
     }

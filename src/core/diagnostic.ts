@@ -20,6 +20,8 @@ export type DiagnosticCode =
   | 'unknown-key'
   | 'recipe-rule'
   | 'missing-file'
+  /** The machine stops ft (no space, no permission): exit 1, see environment-error.ts. */
+  | 'environment'
   | 'bad-override'
   /** Recipe code (js, command, a URL fetch) that --no-exec / FT_NO_EXEC refuses. */
   | 'no-exec'

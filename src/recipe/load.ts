@@ -1,6 +1,6 @@
 import {readFileSync} from 'node:fs';
 import {dirname, relative, resolve} from 'node:path';
-import {Document, isMap, LineCounter, parseAllDocuments} from 'yaml';
+import {type Alias, Document, isMap, LineCounter, parseAllDocuments, visit} from 'yaml';
 import {type Diagnostic, error, locationInText} from '../core/diagnostic.js';
 import {fail, ok, type Result} from '../core/result.js';
 import {checkExec, type ExecCheck} from './exec-rules.js';
@@ -105,24 +105,69 @@ export function loadRecipe(
     );
     return fail(problems);
   }
-  const applied = applyOverrides(lenient.toJS({maxAliasCount: 1000}), overrides);
+  const data = toData(lenient, shown, text);
+  if (!data.ok) return fail([...problems, ...data.error]);
+  const applied = applyOverrides(data.value, overrides);
   if (!applied.ok) return fail([...problems, ...applied.error]);
-  const data = applied.value;
+  const value = applied.value;
 
   const dir = dirname(path);
   problems.push(
-    ...validateAgainstSchema(source, data),
-    ...checkRules(source, data, dir),
-    ...(options.exec ? checkExec(source, data, options.exec) : []),
+    ...validateAgainstSchema(source, value),
+    ...checkRules(source, value, dir),
+    ...(options.exec ? checkExec(source, value, options.exec) : []),
   );
   if (problems.length > 0) return fail(sortByPosition(problems));
-  const recipe = data as Recipe;
+  const recipe = value as Recipe;
   const normalized = normalizeRecipe(recipe, {
     dir,
     file: shown,
     exampleLines: exampleLines(source, recipe),
   });
   return ok({path, source, recipe, normalized, overrides});
+}
+
+/**
+ * How many times aliases may be expanded in all, counted as the yaml library counts: an alias
+ * whose anchor holds aliases counts as all of them. Far more than a recipe needs to share a few
+ * values; far fewer than a "billion laughs" (ten lines of aliases of aliases that expand to
+ * gigabytes) takes.
+ */
+const MAX_ALIAS_COUNT = 1000;
+
+/**
+ * The document as plain data, or a diagnostic at the alias that cannot be expanded: past
+ * MAX_ALIAS_COUNT, or with no anchor of its name before it. The yaml library throws for those
+ * without saying which alias, so each alias of this document notes itself when it throws.
+ */
+function toData(doc: Document.Parsed, shown: string, text: string): Result<unknown, Diagnostic[]> {
+  let culprit: Alias | undefined;
+  visit(doc, {
+    Alias(_key, alias) {
+      const toJSON = alias.toJSON.bind(alias);
+      alias.toJSON = (arg, ctx) => {
+        try {
+          return toJSON(arg, ctx);
+        } catch (e) {
+          culprit ??= alias; // the innermost alias that failed
+          throw e;
+        }
+      };
+    },
+  });
+  try {
+    return ok(doc.toJS({maxAliasCount: MAX_ALIAS_COUNT}));
+  } catch (e) {
+    if (!(e instanceof ReferenceError) || culprit === undefined) throw e;
+    const [start, end] = culprit.range ?? [0, 1];
+    const name = culprit.source;
+    const message = e.message.startsWith('Excessive alias count')
+      ? `alias *${name} takes the recipe past ${MAX_ALIAS_COUNT} alias expansions (an alias of an anchor that holds aliases counts as all of them), the limit that keeps a few lines of YAML from expanding to gigabytes ("billion laughs"); write the values out, or alias less deeply`
+      : e.message.startsWith('Unresolved alias')
+        ? `alias *${name} has no anchor &${name} before it`
+        : `alias *${name}: ${e.message}`;
+    return fail([error('yaml-syntax', message, locationInText(shown, text, start, end))]);
+  }
 }
 
 /** The line of each inline example in the recipe, so data messages can point at it. */

@@ -2,6 +2,7 @@ import {readFileSync} from 'node:fs';
 import {basename, dirname, join} from 'node:path';
 import {stableJson} from '../core/canonical-json.js';
 import {type Diagnostic, error} from '../core/diagnostic.js';
+import {EnvironmentError} from '../core/environment-error.js';
 import {isSha256, type Sha256} from '../core/hash.js';
 import {fail, ok, type Result} from '../core/result.js';
 import type {StageKind} from '../plan/stage-id.js';
@@ -36,12 +37,32 @@ export function lockfilePath(recipePath: string): string {
   return join(dirname(recipePath), `${name}.lock`);
 }
 
+/**
+ * Reads the lockfile at `path` (shown as `shown`): the empty lockfile when there is none yet;
+ * diagnostics (exit 2) when what is there is not a lockfile, a folder included: the lockfile is a
+ * committed project file, like the recipe, and a folder in its place is wrong content for the
+ * user to fix, not the machine's state (and ft would otherwise plan as if nothing was built, then
+ * fail to write it). Throws EnvironmentError (exit 1) when the file is there and cannot be read
+ * (no permission, an I/O error).
+ */
 export function readLockfile(path: string, shown: string): Result<Lockfile, Diagnostic[]> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
-  } catch {
-    return ok(EMPTY_LOCKFILE);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return ok(EMPTY_LOCKFILE);
+    if (code === 'EISDIR') {
+      return fail([
+        error(
+          'usage',
+          `${shown} is a folder, not an ft lockfile`,
+          undefined,
+          'remove it (ft build writes the lockfile there), or restore the file from git',
+        ),
+      ]);
+    }
+    throw EnvironmentError.of('cannot read', shown, e);
   }
   const damaged = (why: string) =>
     fail([
@@ -77,8 +98,13 @@ export function serializeLockfile(lock: Lockfile): string {
   return stableJson(lock);
 }
 
-/** Writes the lockfile only when its bytes change (so its mtime means something). */
-export async function writeLockfile(path: string, lock: Lockfile): Promise<boolean> {
+/**
+ * Writes the lockfile only when its bytes change (so its mtime means something). The write is
+ * atomic: when it fails (no space, no permission) the old lockfile is left whole, and an
+ * EnvironmentError (exit 1) says so; the stages' results are in the store, so the next build
+ * finds them there and writes the lockfile.
+ */
+export async function writeLockfile(path: string, lock: Lockfile, shown = path): Promise<boolean> {
   const text = serializeLockfile(lock);
   let current: string | undefined;
   try {
@@ -87,6 +113,15 @@ export async function writeLockfile(path: string, lock: Lockfile): Promise<boole
     current = undefined;
   }
   if (current === text) return false;
-  await writeFileAtomic(path, text);
+  try {
+    await writeFileAtomic(path, text);
+  } catch (e) {
+    throw EnvironmentError.of(
+      'cannot write',
+      shown,
+      e,
+      `${shown} is unchanged; the results of this build are in .ft/, and the next ft build writes the lockfile from them`,
+    );
+  }
   return true;
 }

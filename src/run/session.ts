@@ -1,6 +1,7 @@
 import {dirname, join} from 'node:path';
 import {stableJson} from '../core/canonical-json.js';
 import {type Diagnostic, error, UserError} from '../core/diagnostic.js';
+import {describeSystemError} from '../core/environment-error.js';
 import type {ExecPolicy} from '../core/exec-policy.js';
 import {buildGraph, type StageNode, selectStages} from '../plan/graph.js';
 import type {StageId} from '../plan/stage-id.js';
@@ -118,7 +119,7 @@ export async function runSession(request: SessionRequest): Promise<SessionResult
     const diagnostics: Diagnostic[] = [];
     const next = nextLockfile(previous, graph, outcomes);
     if (request.mode === 'build') {
-      await recordBuild(store, outcomes);
+      await recordBuild(store, outcomes, warn);
       const changed = serializeLockfile(next) !== serializeLockfile(previous);
       if (request.frozen && changed && exitCode === 0) {
         diagnostics.push(
@@ -129,7 +130,7 @@ export async function runSession(request: SessionRequest): Promise<SessionResult
         );
         exitCode = 1;
       } else if (request.writeLockfile && !request.frozen && exitCode !== 2) {
-        await writeLockfile(lockPath, next);
+        await writeLockfile(lockPath, next, shownLock);
       }
     }
     return {stages, outcomes, exitCode, lockfile: next, diagnostics};
@@ -183,16 +184,29 @@ function nextLockfile(
   return {lockfile_version: LOCKFILE_VERSION, stages};
 }
 
-/** Which stage keys this build used, so `ft cache gc` can keep the last N builds. */
+/**
+ * Which stage keys this build used, so `ft cache gc` can keep the last N builds.
+ *
+ * A record that cannot be written (no space, `.ft/builds` not a folder) is a warning, not a
+ * failure: it only feeds gc's "recent builds" (what the lockfile names is kept regardless), while
+ * the build itself is complete and sound. Failing it would report a good build as failed and, by
+ * stopping here, leave the lockfile behind the store; instead the lockfile is written next as
+ * usual (and a failure to write that is an error, see writeLockfile).
+ */
 async function recordBuild(
   store: LocalStore,
   outcomes: ReadonlyMap<StageId, StageOutcome>,
+  warn: (message: string) => void,
 ): Promise<void> {
   const keys: Record<string, string> = {};
   for (const [id, o] of outcomes) if (o.key && o.result) keys[id] = o.key;
   const stamp = new Date().toISOString().replaceAll(':', '-');
-  await writeFileAtomic(
-    join(store.buildsDir, `${stamp}-${process.pid}.json`),
-    stableJson({stages: keys}),
-  );
+  const path = join(store.buildsDir, `${stamp}-${process.pid}.json`);
+  try {
+    await writeFileAtomic(path, stableJson({stages: keys}));
+  } catch (e) {
+    warn(
+      `could not record this build in ${path}: ${describeSystemError(e)}; ft cache gc will not count it among the recent builds whose results it keeps (what the lockfile names is kept all the same)`,
+    );
+  }
 }

@@ -1,4 +1,5 @@
 import {UserError} from '../../core/diagnostic.js';
+import {environmentDiagnostics} from '../../core/environment-error.js';
 import {execPolicy} from '../../core/exec-policy.js';
 import {buildGraph, selectStages} from '../../plan/graph.js';
 import type {StageId} from '../../plan/stage-id.js';
@@ -92,13 +93,13 @@ export async function buildCommand(args: readonly string[], io: Io): Promise<num
         ? e.diagnostics
         : interrupted
           ? []
-          : [
+          : (environmentDiagnostics(e) ?? [
               {
                 code: 'internal' as const,
                 severity: 'error' as const,
                 message: `internal error: ${(e as Error)?.stack ?? e}`,
               },
-            ];
+            ]);
     for (const d of diagnostics) reporter.emit(diagnosticEvent(d));
     reporter.emit({event: 'summary', ok: false, exit_code: exitCode, stages: []});
     await reporter.close();

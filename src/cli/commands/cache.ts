@@ -110,7 +110,7 @@ function readLockfiles(recipePath: string, cwd: string): Lockfile[] {
       throw new UserError(
         read.error.map((d) => ({
           ...d,
-          message: `${d.message}; ft cache gc deleted nothing, since the records that lockfile uses would look unused`,
+          hint: `${d.hint ? `${d.hint}. ` : ''}ft cache gc deleted nothing: without this lockfile, the records it uses would look unused`,
         })),
       );
     }

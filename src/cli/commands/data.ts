@@ -1,13 +1,13 @@
 import {createReadStream} from 'node:fs';
 import {dirname, resolve} from 'node:path';
 import {createInterface} from 'node:readline';
-import {canonicalJson} from '../../core/canonical-json.js';
 import {error, UserError} from '../../core/diagnostic.js';
 import type {Sha256} from '../../core/hash.js';
 import {EXIT} from '../../run/exit-code.js';
 import {storeBeside} from '../../run/session.js';
 import {SPLIT_FILES} from '../../stages/dataset.js';
 import {DataProblems} from '../../stages/records/data-error.js';
+import {canonicalRecord} from '../../stages/records/identity.js';
 import {readRecords} from '../../stages/records/read-records.js';
 import type {SourceManifest} from '../../stages/source.js';
 import {EXEC_OPTIONS, NO_EXEC_HELP, parse, RECIPE_OPTIONS} from '../args.js';
@@ -112,8 +112,13 @@ export async function dataCommand(args: readonly string[], io: Io): Promise<numb
       problems,
     )) {
       for (const example of batch) {
-        if (printed++ >= count) return EXIT.ok;
-        io.out(`${canonicalJson(example.record)}\n`);
+        if (printed >= count) return EXIT.ok;
+        // A record without canonical JSON (1e400, nested too deeply) is left out like the
+        // source's other bad records; the dataset stage reports them.
+        const line = canonicalRecord(example, problems);
+        if (line === undefined) continue;
+        printed++;
+        io.out(`${line}\n`);
       }
     }
   }

@@ -3,9 +3,11 @@ import {availableParallelism} from 'node:os';
 import {fileURLToPath} from 'node:url';
 import {Worker} from 'node:worker_threads';
 import {readBytes, type SourceBytes} from '../records/byte-source.js';
-import type {DataProblems} from '../records/data-error.js';
+import {DataProblems} from '../records/data-error.js';
 import type {SplitName} from '../records/example.js';
+import {lineTooLong, originOf, type RecordOrigin} from '../records/parse-jsonl.js';
 import type {SplitWriter} from '../records/split-writer.js';
+import {maxTextBytes, wholeLines} from '../records/whole-lines.js';
 import type {TransformSummary} from '../transforms/transform.js';
 import type {
   ChunkMessage,
@@ -90,8 +92,12 @@ export async function runParallel(run: ParallelRun): Promise<ParallelOutcome> {
   let nextToConsume = 0;
   let seq = 0;
   const perSource: Record<string, number> = {};
-  /** The source and input size of each chunk sent. */
-  const sent = new Map<number, {source: string; bytes: number; worker?: Worker}>();
+  /** The source and input size of each chunk sent (refused: a line too long, see `refuse`). */
+  const sent = new Map<
+    number,
+    {source: string; bytes: number; worker?: Worker; refused?: boolean}
+  >();
+  const maxLineBytes = maxTextBytes();
   const bytes = run.files.reduce((sum, f) => sum + f.size, 0);
   const suffix = new SuffixDecisions(run.plan, run.writers, bytes, run.tempDir);
   let consuming = Promise.resolve();
@@ -112,16 +118,18 @@ export async function runParallel(run: ParallelRun): Promise<ParallelOutcome> {
         while (!failure && results.has(nextToConsume)) {
           const result = results.get(nextToConsume)!;
           results.delete(nextToConsume);
-          const {source, bytes: chunkBytes, worker} = sent.get(nextToConsume)!;
+          const {source, bytes: chunkBytes, worker, refused} = sent.get(nextToConsume)!;
           sent.delete(nextToConsume);
           perSource[source] = (perSource[source] ?? 0) + result.parsed;
           run.problems.absorb(result.problems);
-          await suffix.consume(result, chunkBytes);
-          // Written (or spilled): its big buffers go back to hold the worker's next results.
-          const buffers = [result.lines.buffer, result.ids.buffer] as ArrayBuffer[];
-          if (worker)
-            worker.postMessage({type: 'recycle', buffers} satisfies RecycleMessage, buffers);
-          else local?.recycle(buffers);
+          if (!refused) {
+            await suffix.consume(result, chunkBytes);
+            // Written (or spilled): its big buffers go back to hold the worker's next results.
+            const buffers = [result.lines.buffer, result.ids.buffer] as ArrayBuffer[];
+            if (worker)
+              worker.postMessage({type: 'recycle', buffers} satisfies RecycleMessage, buffers);
+            else local?.recycle(buffers);
+          }
           nextToConsume++;
           inFlight--;
           wake();
@@ -171,35 +179,57 @@ export async function runParallel(run: ParallelRun): Promise<ParallelOutcome> {
     worker.postMessage(chunk, [chunk.bytes.buffer as ArrayBuffer]);
   };
 
+  /**
+   * A line too long to read: a result of no records with only the problem, taken in its place
+   * among the chunks, so problems come in input order as from one thread.
+   */
+  const refuse = (file: ParallelFile, line: number, bytes: number) => {
+    if (failure) throw failure;
+    const inline = run.setup.inlineLines[file.source];
+    const where: RecordOrigin = {
+      file: file.shown,
+      source: file.source,
+      ...(inline ? {lineOf: (n: number) => inline[n - 1] ?? 1} : {}),
+    };
+    const problems = new DataProblems(run.setup.skipping);
+    problems.add(
+      originOf(where, line),
+      lineTooLong(bytes, maxLineBytes),
+      1,
+      undefined,
+      'line too long',
+    );
+    inFlight++;
+    const id = seq++;
+    sent.set(id, {source: file.source, bytes: 0, refused: true});
+    results.set(id, refusedResult(id, problems));
+    consumeReady();
+  };
+
   try {
     for (const file of run.files) {
       perSource[file.source] ??= 0;
       let line = 1;
       let atFileStart = true;
-      /** Sends whole lines, in a buffer of their own that goes to the worker as it is. */
-      const send = async (bytes: Uint8Array) => {
-        const firstLine = line;
-        const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-        for (let i = view.indexOf(10); i !== -1; i = view.indexOf(10, i + 1)) line++;
-        await dispatch({bytes, file: file.shown, source: file.source, firstLine, atFileStart});
-        atFileStart = false;
-      };
-      // What the last read left after its last line end, and the bytes read since.
-      let carry: Uint8Array = new Uint8Array(0);
-      for await (const chunk of readBytes(file, run.signal)) {
-        // One copy: the read bytes go straight into the buffer that is sent.
-        const joined = new Uint8Array(carry.length + chunk.length);
-        joined.set(carry);
-        joined.set(chunk, carry.length);
-        const end = joined.length < CHUNK_BYTES ? 0 : joined.lastIndexOf(10) + 1;
-        if (end === 0) {
-          carry = joined;
+      const pieces = wholeLines(readBytes(file, run.signal), {
+        maxLineBytes,
+        minBytes: CHUNK_BYTES,
+        // One copy: the read bytes go straight into the buffer that is sent, whole.
+        own: true,
+      });
+      for await (const piece of pieces) {
+        if (piece.kind === 'too-long') {
+          refuse(file, line++, piece.bytes);
+          atFileStart = false;
           continue;
         }
-        carry = joined.slice(end);
-        await send(joined.subarray(0, end));
+        // Whole lines, in a buffer of their own that goes to the worker as it is.
+        const bytes = piece.bytes;
+        const firstLine = line;
+        for (let i = bytes.indexOf(10); i !== -1; i = bytes.indexOf(10, i + 1)) line++;
+        await dispatch({bytes, file: file.shown, source: file.source, firstLine, atFileStart});
+        atFileStart = false;
       }
-      if (carry.length > 0) await send(carry);
     }
     while (!failure && inFlight > 0) await new Promise<void>((r) => waiting.push(r));
     await consuming;
@@ -241,6 +271,22 @@ export async function runParallel(run: ParallelRun): Promise<ParallelOutcome> {
     await suffix.close();
     await Promise.all(pool.map((w) => w.terminate()));
   }
+}
+
+/** The result of a chunk that is one line too long to read: no records, one problem. */
+function refusedResult(seq: number, problems: DataProblems): ChunkResult {
+  return {
+    type: 'chunk',
+    seq,
+    parsed: 0,
+    count: 0,
+    lines: new Uint8Array(0),
+    ids: new Uint8Array(0),
+    lengths: new Uint32Array(0),
+    splits: new Uint8Array(0),
+    keys: new Int32Array(0),
+    problems: problems.snapshot(),
+  };
 }
 
 /** A worker's memory limit was too small for the data (e.g. one enormous line). */

@@ -1,5 +1,5 @@
 import {hash} from 'node:crypto';
-import {canonicalJson} from '../../core/canonical-json.js';
+import {canonicalJson, JsonTooDeep} from '../../core/canonical-json.js';
 import {ABSENT, type CanonicalWriter} from './canonical-bytes.js';
 import type {DataProblems} from './data-error.js';
 import type {Example, MissingGroup} from './example.js';
@@ -56,19 +56,14 @@ export class SourceIdentity {
 
   /**
    * Sets `id` (and `group`) on every example of a freshly parsed batch. A record canonical JSON
-   * cannot write (a number beyond a double's range, such as 1e400) is reported to `problems`
-   * and left out: the batch is filtered in place.
+   * cannot write (a number beyond a double's range, such as 1e400; nesting deeper than
+   * MAX_JSON_DEPTH) is reported to `problems` and left out: the batch is filtered in place.
    */
   assign(batch: Example[], problems: DataProblems): void {
     let kept = 0;
     for (const example of batch) {
-      let canonical: string;
-      try {
-        canonical = canonicalJson(example.record);
-      } catch (e) {
-        problems.add(example.origin, `the record cannot be kept exactly: ${(e as Error).message}`);
-        continue;
-      }
+      const canonical = canonicalRecord(example, problems);
+      if (canonical === undefined) continue;
       this.assignOne(example, canonical);
       batch[kept++] = example;
     }
@@ -110,6 +105,29 @@ export class SourceIdentity {
   assignOne(example: Example, canonical: string | Uint8Array): void {
     example.id = idOfCanonical(canonical);
     if (this.#by !== null) example.group = groupOf(example.record, this.#by);
+  }
+}
+
+/**
+ * The canonical JSON of a record just read, or undefined when it has none: a number beyond a
+ * double's range (1e400), nesting deeper than MAX_JSON_DEPTH. That is reported to `problems`
+ * at the record's line.
+ */
+export function canonicalRecord(example: Example, problems: DataProblems): string | undefined {
+  try {
+    return canonicalJson(example.record);
+  } catch (e) {
+    if (e instanceof JsonTooDeep) {
+      problems.add(
+        example.origin,
+        `the record is ${e.message} (objects and arrays inside one another), which ft does not read; flatten it, or leave it out (on_error: skip)`,
+        1,
+        undefined,
+        'too deep',
+      );
+    } else
+      problems.add(example.origin, `the record cannot be kept exactly: ${(e as Error).message}`);
+    return undefined;
   }
 }
 

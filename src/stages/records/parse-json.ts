@@ -4,22 +4,40 @@ import type {Example} from './example.js';
 import {explainJsonError} from './json-syntax-error.js';
 import {originOf, type RecordOrigin} from './parse-jsonl.js';
 import {firstInvalidUtf8} from './utf8.js';
+import {describeLimit, maxTextBytes} from './whole-lines.js';
 
 const BATCH = 4096;
 
 /**
  * Parses a JSON file holding an array of records. JSON has no streaming form that keeps
  * positions cheaply, so the file is read whole (use JSONL for large data); each element's line
- * is found by a scan of the text, so messages still name the line a bad record starts on.
+ * is found by a scan of the text, so messages still name the line a bad record starts on. A file
+ * longer than `maxBytes` (the longest string there can be) is a problem at its line 1, found
+ * as soon as that many bytes are read.
  */
 export async function* parseJson(
   chunks: AsyncIterable<Buffer>,
   where: RecordOrigin,
   problems: DataProblems,
+  maxBytes = maxTextBytes(),
 ): AsyncGenerator<Example[]> {
   const parts: Buffer[] = [];
-  for await (const chunk of chunks) parts.push(chunk);
-  const bytes = Buffer.concat(parts);
+  let size = 0;
+  for await (const chunk of chunks) {
+    size += chunk.length;
+    if (size > maxBytes) {
+      problems.add(
+        originOf(where, 1),
+        `the file is larger than ${describeLimit(maxBytes)}, and a .json source is read as one string; write it as JSONL (one record per line), which ft reads line by line`,
+        1,
+        undefined,
+        'file too long',
+      );
+      return; // the rest is not read
+    }
+    parts.push(chunk);
+  }
+  const bytes = Buffer.concat(parts, size);
   let text: string;
   try {
     text = new TextDecoder('utf-8', {fatal: true}).decode(bytes);

@@ -3,6 +3,7 @@ import type {DataProblems} from './data-error.js';
 import type {Example, Origin} from './example.js';
 import {explainJsonError} from './json-syntax-error.js';
 import {firstInvalidUtf8} from './utf8.js';
+import {describeLimit, maxTextBytes, wholeLines} from './whole-lines.js';
 
 const NEWLINE = 0x0a;
 /** Bytes of lines parsed into one batch (the last line of a batch may end past it). */
@@ -20,18 +21,19 @@ export interface RecordOrigin {
 /**
  * Parses JSONL from a stream of byte chunks, in batches of examples: one JSON object per line,
  * blank lines skipped, a UTF-8 BOM and CRLF line ends accepted. Memory stays at about one
- * chunk. Bad lines (invalid UTF-8, invalid JSON, not an object) go to `problems` with their
- * line and column (for invalid JSON, where parsing failed: 1-based, in UTF-16 units).
+ * chunk (or one line, when a line is longer). Bad lines (invalid UTF-8, invalid JSON, not an
+ * object, longer than `maxLineBytes`) go to `problems` with their line and column (for invalid
+ * JSON, where parsing failed: 1-based, in UTF-16 units).
  */
 export async function* parseJsonl(
   chunks: AsyncIterable<Buffer>,
   where: RecordOrigin,
   problems: DataProblems,
+  maxLineBytes = maxTextBytes(),
 ): AsyncGenerator<Example[]> {
   // The decoder keeps BOMs: only one at the start of the file is dropped (parseLines); one
   // before a later line is not JSON there, wherever the chunks happen to be cut.
   const decoder = new TextDecoder('utf-8', {fatal: true, ignoreBOM: true});
-  let carry: Buffer = Buffer.alloc(0);
   let lineNo = 0;
   let first = true;
   const parse = (bytes: Buffer): Example[] => {
@@ -40,24 +42,35 @@ export async function* parseJsonl(
     first = false;
     return batch;
   };
-  for await (const chunk of chunks) {
-    const data = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
-    const end = data.lastIndexOf(NEWLINE) + 1;
-    carry = Buffer.from(data.subarray(end));
+  for await (const piece of wholeLines(chunks, {maxLineBytes})) {
+    if (piece.kind === 'too-long') {
+      lineNo++;
+      first = false;
+      problems.add(
+        originOf(where, lineNo),
+        lineTooLong(piece.bytes, maxLineBytes),
+        1,
+        undefined,
+        'line too long',
+      );
+      continue;
+    }
     // Small batches: each is done with (written) before the next is parsed, so few records are
     // alive at once and the heap stays small.
-    for (let from = 0; from < end; ) {
-      let to = Math.min(from + BATCH_BYTES, end);
-      if (to < end) to = data.indexOf(NEWLINE, to - 1) + 1;
+    const data = piece.bytes;
+    for (let from = 0; from < data.length; ) {
+      let to = Math.min(from + BATCH_BYTES, data.length);
+      if (to < data.length) to = data.indexOf(NEWLINE, to - 1) + 1 || data.length;
       const batch = parse(data.subarray(from, to));
       if (batch.length > 0) yield batch;
       from = to;
     }
   }
-  if (carry.length > 0) {
-    const batch = parse(carry);
-    if (batch.length > 0) yield batch;
-  }
+}
+
+/** A line longer than ft reads: how long, why not, and what to do. */
+export function lineTooLong(bytes: number, limit: number): string {
+  return `the line is ${bytes.toLocaleString('en-US')} bytes, longer than ${describeLimit(limit)}, so ft cannot read it as one record; split it into smaller records, or leave it out (on_error: skip)`;
 }
 
 /**
@@ -98,6 +111,7 @@ function parseLines(
   try {
     text = decoder.decode(bytes);
   } catch {
+    // Invalid UTF-8 somewhere, or a line near the length limit with others: too long a string.
     return parseLinesOneByOne(bytes, lineNo, atFileStart, where, problems, out);
   }
   if (atFileStart && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -112,7 +126,7 @@ function parseLines(
   return lineNo;
 }
 
-/** Slow path, only when a chunk holds invalid UTF-8: find which lines do. */
+/** Slow path, when a chunk cannot be decoded at once: find which lines hold invalid UTF-8. */
 function parseLinesOneByOne(
   bytes: Buffer,
   lineNo: number,

@@ -4,6 +4,7 @@ import type {execa as Execa} from 'execa';
 import {canonicalJson} from '../../core/canonical-json.js';
 import {StageFailure} from '../../core/stage-failure.js';
 import type {Example} from '../records/example.js';
+import {canonicalRecord} from '../records/identity.js';
 import type {TransformContext, TransformStep} from './transform.js';
 
 export interface CommandStepOptions {
@@ -55,7 +56,9 @@ export function commandTransform(
         // What a command writes need not map to what it read: its records are new sources,
         // identified (and split) by their own content.
         const example: Example = {record: value as Record<string, unknown>, origin, id: ''};
-        ctx.identity.assignOne(example, canonicalJson(example.record));
+        const canonical = canonicalRecord(example, ctx.problems);
+        if (canonical === undefined) return;
+        ctx.identity.assignOne(example, canonical);
         ready.push(example);
       }
     } catch (e) {

@@ -1,5 +1,10 @@
 import {describe, expect, it} from 'vitest';
-import {canonicalJson, stableJson} from '../../../src/core/canonical-json.js';
+import {
+  canonicalJson,
+  JsonTooDeep,
+  MAX_JSON_DEPTH,
+  stableJson,
+} from '../../../src/core/canonical-json.js';
 
 describe('canonicalJson (RFC 8785)', () => {
   it('serializes the RFC 8785 section 3.2.2 example exactly', () => {
@@ -61,5 +66,35 @@ describe('canonicalJson fast and hand-written paths agree', () => {
     expect(canonicalJson(sorted)).toBe(JSON.stringify(sorted));
     expect(() => canonicalJson({a: [1, Number.POSITIVE_INFINITY]})).toThrow(/no form/);
     expect(() => canonicalJson({a: new Date(0)})).toThrow(/toJSON/);
+  });
+});
+
+describe('canonicalJson depth', () => {
+  const nested = (depth: number, open: string, close: string, inner = '1') =>
+    JSON.parse(`${open.repeat(depth)}${inner}${close.repeat(depth)}`) as unknown;
+
+  it(`writes values nested ${MAX_JSON_DEPTH} deep, objects and arrays alike`, () => {
+    expect(canonicalJson(nested(MAX_JSON_DEPTH, '[', ']'))).toBe(
+      `${'['.repeat(MAX_JSON_DEPTH)}1${']'.repeat(MAX_JSON_DEPTH)}`,
+    );
+    expect(canonicalJson(nested(MAX_JSON_DEPTH, '{"b":1,"a":', '}'))).toBe(
+      `${'{"a":'.repeat(MAX_JSON_DEPTH)}1${',"b":1}'.repeat(MAX_JSON_DEPTH)}`,
+    );
+    expect(canonicalJson(nested(MAX_JSON_DEPTH, '{"7":', '}'))).toBe(
+      `${'{"7":'.repeat(MAX_JSON_DEPTH)}1${'}'.repeat(MAX_JSON_DEPTH)}`,
+    );
+  });
+
+  it('refuses one level more with JsonTooDeep, however deep, never a stack overflow', () => {
+    for (const depth of [MAX_JSON_DEPTH + 1, 5_000, 100_000]) {
+      for (const [open, close] of [
+        ['[', ']'],
+        ['{"a":', '}'],
+        ['{"7":', '}'], // integer-like keys take the hand-written path
+      ] as const) {
+        const value = nested(depth, open, close);
+        expect(() => canonicalJson(value)).toThrow(JsonTooDeep);
+      }
+    }
   });
 });
