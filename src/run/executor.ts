@@ -1,5 +1,6 @@
 import {isDeepStrictEqual} from 'node:util';
 import {type Diagnostic, UserError} from '../core/diagnostic.js';
+import {environmentDiagnostics} from '../core/environment-error.js';
 import type {ExecPolicy} from '../core/exec-policy.js';
 import type {Sha256} from '../core/hash.js';
 import {StageFailure} from '../core/stage-failure.js';
@@ -268,6 +269,15 @@ function failed(
   } else if (options.signal.aborted && isAbort(e)) {
     status = 'interrupted';
     failure = {reason: 'interrupted', message: 'interrupted', exitCode: 130};
+  } else if (environmentDiagnostics(e)) {
+    // The disk filled up or a folder turned read-only mid-stage: the machine, not a bug (exit 1).
+    failure = {
+      reason: 'environment',
+      message: environmentDiagnostics(e)!
+        .map((d) => d.message)
+        .join('; '),
+      exitCode: 1,
+    };
   } else {
     const err = e as Error;
     failure = {reason: 'internal', message: err?.stack ?? String(e), exitCode: 1};

@@ -201,6 +201,19 @@ describe('a write that fails at the end of a build', () => {
     return dir;
   }
 
+  it('of a stage output is an environment error (exit 1) naming the path, not a bug', async () => {
+    // The store's objects folder becomes a file while the dataset stage runs, so the stage
+    // cannot move its outputs in.
+    const dir = await projectRunning('rm -rf .ft/objects && : > .ft/objects');
+    const r = await ft(dir, ['build']);
+    expect(r.exitCode).toBe(1);
+    const all = `${r.stdout}${r.stderr}`;
+    expect(all).toContain('dataset: failed');
+    expect(all).toMatch(/^ {2}mkdir \S+\/\.ft\/objects\/[0-9a-f]{2}: ENOTDIR \(.+\)$/m);
+    expect(all).not.toContain(BUG);
+    expect(all).not.toContain('    at ');
+  });
+
   it('of the build record is a warning: the build succeeds and its lockfile is written', async () => {
     // `.ft/builds` becomes a file during the build, so the record cannot be written: portable,
     // where a read-only folder is not (root may write anyway) and a full disk needs a mount.
