@@ -62,7 +62,7 @@ export class StatCache {
       return {hash: known.hash, size, fromCache: true};
     }
     const hashedAt = Date.now();
-    const {hash, size: read} = await this.#pool.hash(path);
+    const {hash, size: read} = await this.#pool.hash(path, size);
     // If the file changed while we read it, do not remember a hash for the old stat.
     const after = statSync(path, {bigint: true});
     if (after.mtimeNs.toString() === mtimeNs && Number(after.size) === read) {
