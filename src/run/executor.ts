@@ -74,7 +74,6 @@ export async function execute(options: ExecuteOptions): Promise<Map<StageId, Sta
   const {store, emit, signal} = options;
   const outcomes = new Map<StageId, StageOutcome>();
   const running = new Map<StageId, Promise<StageOutcome>>();
-  const hashes = new Map<string, Promise<{hash: Sha256; size: number}>>();
   const artifacts: ArtifactStore = {
     newTempFile: (hint) => store.newTempFile(hint),
     adopt: (temp, hash) => store.adoptObject(temp, hash),
@@ -86,14 +85,49 @@ export async function execute(options: ExecuteOptions): Promise<Map<StageId, Sta
     readDerived: (key) => store.readDerived(key),
     writeDerived: (key, value) => store.writeDerived(key, value),
   };
-  // Each file is hashed once per build, however many stages ask.
-  const hashFile = (path: string) => {
-    let pending = hashes.get(path);
+  // Each file is hashed once per build, however many stages ask: answers are kept by path, and
+  // a file that one stage is hashing is waited for by the next (two batches running at the same
+  // time may both hash a file they share; the stat cache makes the second one cheap).
+  const answered = new Map<string, {hash: Sha256; size: number}>();
+  const inFlight = new Map<string, Promise<{hash: Sha256; size: number}>>();
+  const hashFile = (path: string): Promise<{hash: Sha256; size: number}> => {
+    const known = answered.get(path);
+    if (known) return Promise.resolve(known);
+    let pending = inFlight.get(path);
     if (!pending) {
-      pending = options.statCache.hash(path).then(({hash, size}) => ({hash, size}));
-      hashes.set(path, pending);
+      pending = options.statCache.hash(path).then((r) => {
+        const answer = {hash: r.hash, size: r.size};
+        answered.set(path, answer);
+        inFlight.delete(path);
+        return answer;
+      });
+      inFlight.set(path, pending);
     }
     return pending;
+  };
+  const hashFiles = async (paths: readonly string[]) => {
+    const out: {hash: Sha256; size: number}[] = new Array(paths.length);
+    const batch: number[] = [];
+    const waits: Promise<void>[] = [];
+    for (let i = 0; i < paths.length; i++) {
+      const path = paths[i]!;
+      const known = answered.get(path);
+      if (known) out[i] = known;
+      else if (inFlight.has(path)) {
+        waits.push(
+          hashFile(path).then((a) => {
+            out[i] = a;
+          }),
+        );
+      } else batch.push(i);
+    }
+    const hashed = await options.statCache.hashAll(batch.map((i) => paths[i]!));
+    for (const [k, i] of batch.entries()) {
+      out[i] = hashed[k]!;
+      answered.set(paths[i]!, hashed[k]!);
+    }
+    await Promise.all(waits);
+    return out;
   };
 
   const visit = async (node: StageNode): Promise<StageOutcome> => {
@@ -120,6 +154,7 @@ export async function execute(options: ExecuteOptions): Promise<Map<StageId, Sta
       upstream: new Map(upstream.map((u) => [u.node.id, u.result!])),
       store: artifacts,
       hashFile,
+      hashFiles,
       vouchFile: (path, hash) => options.statCache.vouches(path, hash),
       signal,
       log: (line) => lines.push(line),

@@ -55,12 +55,16 @@ async function localFiles(
   ctx: StageContext,
   source: Extract<NormalizedSource, {kind: 'files'}>,
 ): Promise<SourceFile[]> {
-  const paths = isGlob(source.path) ? globFiles(ctx.recipe.dir, source.path) : [source.path];
+  const glob = isGlob(source.path);
+  const paths = glob ? globFiles(ctx.recipe.dir, source.path) : [source.path];
   if (paths.length === 0) throw problem(source, `no files match ${source.path}`);
-  const files: SourceFile[] = [];
-  for (const path of paths) {
-    const absolute = resolve(ctx.recipe.dir, path);
-    if (!existsSync(absolute)) throw problem(source, `no such file: ${path}`);
+  // A glob lists plain relative paths ('/'-separated names, no '.' or '..'): joining them to
+  // the folder is all resolve() would do, at a fraction of its cost over 100,000 files.
+  const base = `${resolve(ctx.recipe.dir)}/`;
+  const absolute = paths.map((path) => (glob ? base + path : resolve(ctx.recipe.dir, path)));
+  // The glob has just listed its files: one that is gone by now fails its stat below.
+  if (!glob && !existsSync(absolute[0]!)) throw problem(source, `no such file: ${source.path}`);
+  const formats = paths.map((path) => {
     const format = source.format ?? formatFromName(path);
     if (!format) {
       throw problem(
@@ -69,17 +73,30 @@ async function localFiles(
         `set sources.${source.name}.format to jsonl, json or csv`,
       );
     }
-    const {hash, size} = await ctx.hashFile(absolute);
-    files.push({
-      path,
-      sha256: hash,
-      size,
-      format,
-      gzip: path.toLowerCase().endsWith('.gz'),
-      delimiter: delimiterFor(source, path),
-      stored: false,
-    });
+    return format;
+  });
+  let hashed: {hash: Sha256; size: number}[];
+  try {
+    hashed = await ctx.hashFiles(absolute);
+  } catch (e) {
+    const {code, path} = e as NodeJS.ErrnoException;
+    if (code === 'ENOENT' && path !== undefined) {
+      throw problem(
+        source,
+        `no such file: ${path.startsWith(base) ? path.slice(base.length) : path}`,
+      );
+    }
+    throw e;
   }
+  const files: SourceFile[] = paths.map((path, i) => ({
+    path,
+    sha256: hashed[i]!.hash,
+    size: hashed[i]!.size,
+    format: formats[i]!,
+    gzip: path.toLowerCase().endsWith('.gz'),
+    delimiter: delimiterFor(source, path),
+    stored: false,
+  }));
   return files;
 }
 

@@ -104,3 +104,22 @@ describe('StatCache.vouches', () => {
     await broken.close();
   });
 });
+
+describe('StatCache.hashAll', () => {
+  it('answers as hash() does, in order: cached files from their stat, the others hashed', async () => {
+    const {dir, file, cache} = await oldFileAndCache();
+    await cache.hash(file);
+    const other = join(dir, 'b.jsonl');
+    await writeFile(other, 'other\n');
+    const answers = await cache.hashAll([other, file, other]);
+    expect(answers).toEqual([
+      {hash: sha256('other\n'), size: 6, fromCache: false},
+      {hash: sha256('hello\n'), size: 6, fromCache: true},
+      {hash: sha256('other\n'), size: 6, fromCache: false},
+    ]);
+    await expect(cache.hashAll([file, join(dir, 'gone.jsonl')])).rejects.toMatchObject({
+      code: 'ENOENT',
+    });
+    await cache.close();
+  });
+});
