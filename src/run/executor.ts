@@ -1,8 +1,8 @@
 import {isDeepStrictEqual} from 'node:util';
 import {type Diagnostic, UserError} from '../core/diagnostic.js';
-import type {Sha256} from '../core/hash.js';
+import {type Sha256, sha256} from '../core/hash.js';
 import {StageFailure} from '../core/stage-failure.js';
-import {type Fingerprint, keyOf} from '../plan/fingerprint.js';
+import {type FileEntry, type Fingerprint, keyOf} from '../plan/fingerprint.js';
 import type {StageNode} from '../plan/graph.js';
 import type {StageId} from '../plan/stage-id.js';
 import {diffFingerprints, NEW_STAGE, type Why} from '../plan/why.js';
@@ -182,7 +182,7 @@ export async function execute(options: ExecuteOptions): Promise<Map<StageId, Sta
       return failed(node, key, fingerprint, 'run', [], e, options);
     }
     const locked = options.lockfile.stages[node.id];
-    const why = explain(locked, key, fingerprint);
+    const why = explain(locked, key, fingerprint, store);
     const record = await options.cache.lookup(key);
     const usable = record !== undefined;
     const isFresh = usable && locked?.key === key && sameOutputs(locked, record);
@@ -348,10 +348,35 @@ function stageEnd(
 }
 
 /** Why a stage is not fresh relative to the lockfile. */
-function explain(locked: LockEntry | undefined, key: Sha256, fingerprint: Fingerprint): Why[] {
+function explain(
+  locked: LockEntry | undefined,
+  key: Sha256,
+  fingerprint: Fingerprint,
+  store: LocalStore,
+): Why[] {
   if (!locked) return [...NEW_STAGE];
-  if (locked.key !== key) return diffFingerprints(locked.fingerprint, fingerprint);
+  if (locked.key !== key) {
+    return diffFingerprints(locked.fingerprint, fingerprint, {
+      fileList: (hash) => storedFileList(store, hash),
+    });
+  }
   return [{what: 'outputs', from: locked.outputs, to: null}];
+}
+
+/**
+ * The file list behind a source's file set, when the store has it (a fresh clone has not) and
+ * its bytes are the ones its name promises.
+ */
+function storedFileList(store: LocalStore, hash: Sha256): FileEntry[] | undefined {
+  if (store.objectSize(hash) === undefined) return undefined;
+  try {
+    const text = store.readObjectText(hash);
+    if (sha256(text) !== hash) return undefined;
+    const list = JSON.parse(text) as unknown;
+    return Array.isArray(list) ? (list as FileEntry[]) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function sameOutputs(locked: LockEntry, record: StageRecord): boolean {

@@ -5,7 +5,13 @@ import {error, UserError} from '../core/diagnostic.js';
 import {globFiles, isGlob} from '../core/glob.js';
 import {type Sha256, sha256} from '../core/hash.js';
 import {StageFailure} from '../core/stage-failure.js';
-import {sourceFingerprint, withoutCredentials} from '../plan/fingerprint.js';
+import {
+  FILE_SET_THRESHOLD,
+  type FileSet,
+  fileSetOf,
+  sourceFingerprint,
+  withoutCredentials,
+} from '../plan/fingerprint.js';
 import {
   formatFromName,
   type InlineSource,
@@ -100,6 +106,24 @@ async function localFiles(
   return files;
 }
 
+/**
+ * What identifies a files source's bytes in its fingerprint: each file's hash or, above
+ * FILE_SET_THRESHOLD files, their file set, whose list is put in the store (once) so that
+ * `ft plan` can name the files that changed from one set to the next.
+ */
+async function filesContent(
+  ctx: StageContext,
+  files: readonly SourceFile[],
+): Promise<{files: Record<string, Sha256>} | {file_set: FileSet; list: Artifact}> {
+  if (files.length <= FILE_SET_THRESHOLD) {
+    return {files: Object.fromEntries(files.map((f) => [f.path, f.sha256]))};
+  }
+  const {set, text} = fileSetOf(files.map((f) => [f.path, f.sha256] as const));
+  const have = ctx.store.sizeOf(set.sha256);
+  const list = have !== undefined ? {hash: set.sha256, size: have} : await ctx.store.putBytes(text);
+  return {file_set: set, list};
+}
+
 /** Canonical JSONL of inline examples: the bytes stored, and whose hash keys the source. */
 function inlineBytes(source: InlineSource): string {
   return source.examples.map((e) => `${canonicalJson(e)}\n`).join('');
@@ -110,17 +134,19 @@ function inlineBytes(source: InlineSource): string {
  * files (through the stat cache, so an unchanged file is only stat'ed), fetches a pinned URL
  * into the store once (verified against the pin; never again while the pin matches), or
  * stores inline examples. Its output is a small manifest; the dataset stage reads the files it
- * names and checks them against it.
+ * names and checks them against it. A source of more than FILE_SET_THRESHOLD files also outputs
+ * its file list (files.json), the one its key holds the hash of.
  */
 export const sourceStage: StageDefinition = {
   async fingerprint(ctx) {
     const source = sourceOf(ctx);
     switch (source.kind) {
       case 'files': {
-        const files = await localFiles(ctx, source);
-        return sourceFingerprint(source, {
-          files: Object.fromEntries(files.map((f) => [f.path, f.sha256])),
-        });
+        const content = await filesContent(ctx, await localFiles(ctx, source));
+        return sourceFingerprint(
+          source,
+          'file_set' in content ? {file_set: content.file_set} : {files: content.files},
+        );
       }
       case 'url':
         return sourceFingerprint(source, {});
@@ -133,9 +159,12 @@ export const sourceStage: StageDefinition = {
     const outputs: Record<string, Artifact> = {};
     let files: SourceFile[];
     switch (source.kind) {
-      case 'files':
+      case 'files': {
         files = await localFiles(ctx, source);
+        const content = await filesContent(ctx, files);
+        if ('list' in content) outputs['files.json'] = content.list;
         break;
+      }
       case 'url': {
         const artifact = await fetchPinned(ctx, source);
         outputs.content = artifact;
