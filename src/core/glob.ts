@@ -55,6 +55,26 @@ export function globToRegExp(pattern: string): RegExp {
  * symbolic links are not entered (no cycles).
  */
 export function globFiles(dir: string, pattern: string): string[] {
+  const found: string[] = [];
+  walkMatches(dir, pattern, (path) => {
+    found.push(path);
+    return true;
+  });
+  return found.sort();
+}
+
+/** Whether any file under `dir` matches `pattern`: globFiles(...).length > 0, stopping early. */
+export function hasGlobMatch(dir: string, pattern: string): boolean {
+  let any = false;
+  walkMatches(dir, pattern, () => {
+    any = true;
+    return false;
+  });
+  return any;
+}
+
+/** Calls `onMatch` with each matching path, in no particular order, until it returns false. */
+function walkMatches(dir: string, pattern: string, onMatch: (path: string) => boolean): void {
   const segments = pattern.split('/');
   const staticParts: string[] = [];
   for (const segment of segments.slice(0, -1)) {
@@ -63,24 +83,25 @@ export function globFiles(dir: string, pattern: string): string[] {
   }
   const base = staticParts.join('/');
   const regex = globToRegExp(pattern);
-  const found: string[] = [];
-  const walk = (relative: string) => {
+  /** False once onMatch asked to stop. */
+  const walk = (relative: string): boolean => {
     let entries: import('node:fs').Dirent[];
     try {
       entries = readdirSync(join(dir, relative), {withFileTypes: true});
     } catch {
-      return;
+      return true;
     }
     for (const entry of entries) {
       const path = relative === '' ? entry.name : `${relative}/${entry.name}`;
-      if (entry.isDirectory()) walk(path);
-      else if (entry.isFile() || (entry.isSymbolicLink() && isFile(join(dir, path)))) {
-        if (regex.test(path)) found.push(path);
+      if (entry.isDirectory()) {
+        if (!walk(path)) return false;
+      } else if (entry.isFile() || (entry.isSymbolicLink() && isFile(join(dir, path)))) {
+        if (regex.test(path) && !onMatch(path)) return false;
       }
     }
+    return true;
   };
   walk(base);
-  return found.sort();
 }
 
 function isFile(path: string): boolean {

@@ -16,7 +16,9 @@ import type {Eval} from '../recipe/recipe-types.js';
  * change of the scheme fails until a version is bumped on purpose.
  */
 export const IMPLEMENTATION = {
-  source: 2,
+  // 3: a source of more than FILE_SET_THRESHOLD files is keyed by the hash of its file list
+  // (file_set), which it outputs as files.json.
+  source: 3,
   // 3: the ids of each split's records are outputs (train.ids, ...); a training split that
   // steps emptied fails the stage.
   dataset: 3,
@@ -58,14 +60,56 @@ export function keyOf(fingerprint: Fingerprint): Sha256 {
 }
 
 /**
+ * A source with more files than this is fingerprinted by one hash of its file list (`file_set`)
+ * instead of one entry per file: 100,000 entries made an 11.5 MB lockfile that every no-op
+ * build parsed and wrote out again. Below it, each file keeps its entry, so `ft plan` on a fresh
+ * clone (lockfile, no store) still names the file that changed.
+ */
+export const FILE_SET_THRESHOLD = 1000;
+
+/** A source's files as one value: how many, and the sha256 of their list (fileListText). */
+export interface FileSet {
+  readonly count: number;
+  readonly sha256: Sha256;
+}
+
+/** One file of a source: its path (relative to the recipe) and content hash. */
+export type FileEntry = readonly [path: string, sha256: Sha256];
+
+/**
+ * The bytes a file set's hash is taken over: the canonical JSON of its (path, sha256) pairs
+ * sorted by path (UTF-16 code units, as a glob lists them), `[["data/a.jsonl","sha256:..."],...]`.
+ * The source stage keeps it in the store (its `files.json` output), so `ft plan` can name the
+ * files that changed between two sets.
+ */
+export function fileListText(files: readonly FileEntry[]): string {
+  const inOrder = files.every((f, i) => i === 0 || files[i - 1]![0] < f[0]);
+  const sorted = inOrder ? files : [...files].sort(([a], [b]) => (a < b ? -1 : 1));
+  // Lists of strings only: JSON.stringify writes them exactly as canonicalJson does, without
+  // first walking 100,000 pairs to look for objects whose keys need sorting.
+  return JSON.stringify(sorted);
+}
+
+/** The file set of `files`, with the text its hash is of. */
+export function fileSetOf(files: readonly FileEntry[]): {set: FileSet; text: string} {
+  const text = fileListText(files);
+  return {set: {count: files.length, sha256: sha256(text)}, text};
+}
+
+/**
  * source:<name>: the source's parameters and what identifies its bytes: the content hash of
- * each local file (paths relative to the recipe, so clones share keys), the pin of a URL (the
- * key is known without fetching), or the hash of inline examples. Authentication is left out:
- * it cannot change the bytes, and secrets never enter keys.
+ * each local file (paths relative to the recipe, so clones share keys) or, above
+ * FILE_SET_THRESHOLD files, their file set; the pin of a URL (the key is known without
+ * fetching); or the hash of inline examples. Authentication is left out: it cannot change the
+ * bytes, and secrets never enter keys.
  */
 export function sourceFingerprint(
   source: NormalizedSource,
-  content: {readonly files?: Readonly<Record<string, Sha256>>; readonly examples?: Sha256},
+  content: {
+    readonly files?: Readonly<Record<string, Sha256>>;
+    readonly file_set?: FileSet;
+    readonly examples?: Sha256;
+  },
 ): Fingerprint {
   const common = {
     on_error: source.on_error,
@@ -76,7 +120,9 @@ export function sourceFingerprint(
       ? {
           path: source.path,
           ...(source.format !== undefined ? {format: source.format} : {}),
-          files: content.files,
+          ...(content.file_set !== undefined
+            ? {file_set: content.file_set}
+            : {files: content.files}),
         }
       : source.kind === 'url'
         ? {url: withoutCredentials(source.url), sha256: source.sha256, format: source.format}

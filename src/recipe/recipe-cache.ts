@@ -1,6 +1,6 @@
 import {existsSync, readFileSync, statSync} from 'node:fs';
 import {resolve} from 'node:path';
-import {globFiles, isGlob} from '../core/glob.js';
+import {hasGlobMatch, isGlob} from '../core/glob.js';
 import {sha256} from '../core/hash.js';
 import type {NormalizedRecipe} from './normalized.js';
 
@@ -76,7 +76,7 @@ function filesStillThere(recipe: NormalizedRecipe): boolean {
   };
   for (const s of recipe.sources) {
     if (s.kind !== 'files') continue;
-    if (isGlob(s.path) ? globFiles(recipe.dir, s.path).length === 0 : !isFile(s.path)) return false;
+    if (isGlob(s.path) ? !hasGlobMatch(recipe.dir, s.path) : !isFile(s.path)) return false;
   }
   for (const step of recipe.transforms) {
     if ('js' in step && !isFile(step.js.module)) return false;

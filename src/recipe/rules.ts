@@ -1,7 +1,7 @@
 import {existsSync, statSync} from 'node:fs';
 import {resolve} from 'node:path';
 import type {Diagnostic} from '../core/diagnostic.js';
-import {globFiles, isGlob} from '../core/glob.js';
+import {hasGlobMatch, isGlob} from '../core/glob.js';
 import {formatPath, type PathSegment} from '../core/path-syntax.js';
 import {isPlainHttpToAnotherHost, secretQueryParameters} from '../core/url-secrets.js';
 import {formatFromName} from './normalized.js';
@@ -147,7 +147,7 @@ function checkSource(
   }
   if (kind === 'path' && typeof s.path === 'string' && s.path !== '') {
     if (isGlob(s.path)) {
-      if (globFiles(dir, s.path).length === 0) {
+      if (!hasGlobMatch(dir, s.path)) {
         problems.push(
           diagnosticAt(text, 'missing-file', [...path, 'path'], `no files match ${s.path}`),
         );

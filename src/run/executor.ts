@@ -2,9 +2,9 @@ import {isDeepStrictEqual} from 'node:util';
 import {type Diagnostic, UserError} from '../core/diagnostic.js';
 import {environmentDiagnostics} from '../core/environment-error.js';
 import type {ExecPolicy} from '../core/exec-policy.js';
-import type {Sha256} from '../core/hash.js';
+import {type Sha256, sha256} from '../core/hash.js';
 import {StageFailure} from '../core/stage-failure.js';
-import {type Fingerprint, keyOf} from '../plan/fingerprint.js';
+import {type FileEntry, type Fingerprint, keyOf} from '../plan/fingerprint.js';
 import type {StageNode} from '../plan/graph.js';
 import type {StageId} from '../plan/stage-id.js';
 import {diffFingerprints, NEW_STAGE, type Why} from '../plan/why.js';
@@ -78,7 +78,6 @@ export async function execute(options: ExecuteOptions): Promise<Map<StageId, Sta
   const {store, emit, signal} = options;
   const outcomes = new Map<StageId, StageOutcome>();
   const running = new Map<StageId, Promise<StageOutcome>>();
-  const hashes = new Map<string, Promise<{hash: Sha256; size: number}>>();
   const artifacts: ArtifactStore = {
     newTempFile: (hint) => store.newTempFile(hint),
     adopt: (temp, hash) => store.adoptObject(temp, hash),
@@ -90,14 +89,49 @@ export async function execute(options: ExecuteOptions): Promise<Map<StageId, Sta
     readDerived: (key) => store.readDerived(key),
     writeDerived: (key, value) => store.writeDerived(key, value),
   };
-  // Each file is hashed once per build, however many stages ask.
-  const hashFile = (path: string) => {
-    let pending = hashes.get(path);
+  // Each file is hashed once per build, however many stages ask: answers are kept by path, and
+  // a file that one stage is hashing is waited for by the next (two batches running at the same
+  // time may both hash a file they share; the stat cache makes the second one cheap).
+  const answered = new Map<string, {hash: Sha256; size: number}>();
+  const inFlight = new Map<string, Promise<{hash: Sha256; size: number}>>();
+  const hashFile = (path: string): Promise<{hash: Sha256; size: number}> => {
+    const known = answered.get(path);
+    if (known) return Promise.resolve(known);
+    let pending = inFlight.get(path);
     if (!pending) {
-      pending = options.statCache.hash(path).then(({hash, size}) => ({hash, size}));
-      hashes.set(path, pending);
+      pending = options.statCache.hash(path).then((r) => {
+        const answer = {hash: r.hash, size: r.size};
+        answered.set(path, answer);
+        inFlight.delete(path);
+        return answer;
+      });
+      inFlight.set(path, pending);
     }
     return pending;
+  };
+  const hashFiles = async (paths: readonly string[]) => {
+    const out: {hash: Sha256; size: number}[] = new Array(paths.length);
+    const batch: number[] = [];
+    const waits: Promise<void>[] = [];
+    for (let i = 0; i < paths.length; i++) {
+      const path = paths[i]!;
+      const known = answered.get(path);
+      if (known) out[i] = known;
+      else if (inFlight.has(path)) {
+        waits.push(
+          hashFile(path).then((a) => {
+            out[i] = a;
+          }),
+        );
+      } else batch.push(i);
+    }
+    const hashed = await options.statCache.hashAll(batch.map((i) => paths[i]!));
+    for (const [k, i] of batch.entries()) {
+      out[i] = hashed[k]!;
+      answered.set(paths[i]!, hashed[k]!);
+    }
+    await Promise.all(waits);
+    return out;
   };
 
   const visit = async (node: StageNode): Promise<StageOutcome> => {
@@ -124,6 +158,7 @@ export async function execute(options: ExecuteOptions): Promise<Map<StageId, Sta
       upstream: new Map(upstream.map((u) => [u.node.id, u.result!])),
       store: artifacts,
       hashFile,
+      hashFiles,
       vouchFile: (path, hash) => options.statCache.vouches(path, hash),
       signal,
       exec: options.exec,
@@ -152,7 +187,7 @@ export async function execute(options: ExecuteOptions): Promise<Map<StageId, Sta
       return failed(node, key, fingerprint, 'run', [], e, options);
     }
     const locked = options.lockfile.stages[node.id];
-    const why = explain(locked, key, fingerprint);
+    const why = explain(locked, key, fingerprint, store);
     const record = await options.cache.lookup(
       {id: node.id, kind: node.kind, fingerprint},
       key,
@@ -331,10 +366,35 @@ function stageEnd(
 }
 
 /** Why a stage is not fresh relative to the lockfile. */
-function explain(locked: LockEntry | undefined, key: Sha256, fingerprint: Fingerprint): Why[] {
+function explain(
+  locked: LockEntry | undefined,
+  key: Sha256,
+  fingerprint: Fingerprint,
+  store: LocalStore,
+): Why[] {
   if (!locked) return [...NEW_STAGE];
-  if (locked.key !== key) return diffFingerprints(locked.fingerprint, fingerprint);
+  if (locked.key !== key) {
+    return diffFingerprints(locked.fingerprint, fingerprint, {
+      fileList: (hash) => storedFileList(store, hash),
+    });
+  }
   return [{what: 'outputs', from: locked.outputs, to: null}];
+}
+
+/**
+ * The file list behind a source's file set, when the store has it (a fresh clone has not) and
+ * its bytes are the ones its name promises.
+ */
+function storedFileList(store: LocalStore, hash: Sha256): FileEntry[] | undefined {
+  if (!store.hasObjectFile(hash)) return undefined;
+  try {
+    const text = store.readObjectText(hash);
+    if (sha256(text) !== hash) return undefined;
+    const list = JSON.parse(text) as unknown;
+    return Array.isArray(list) ? (list as FileEntry[]) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function sameOutputs(locked: LockEntry, record: StageRecord): boolean {

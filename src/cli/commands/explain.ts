@@ -1,7 +1,7 @@
 import {resolve} from 'node:path';
 import {stableJson} from '../../core/canonical-json.js';
 import {error, UserError} from '../../core/diagnostic.js';
-import {formatWhy} from '../../report/format-why.js';
+import {fileSetNote, formatWhy} from '../../report/format-why.js';
 import {EXIT} from '../../run/exit-code.js';
 import {storeBeside} from '../../run/session.js';
 import {EXEC_OPTIONS, ftCommandLine, NO_EXEC_HELP, parse, RECIPE_OPTIONS} from '../args.js';
@@ -80,6 +80,8 @@ export async function explainCommand(args: readonly string[], io: Io): Promise<n
       else {
         lines.push(`      was: ${JSON.stringify(w.from)}`);
         lines.push(`      now: ${JSON.stringify(w.to)}`);
+        const note = fileSetNote(w);
+        if (note !== undefined) lines.push(`      files: ${note}`);
       }
     }
   }

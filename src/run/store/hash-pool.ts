@@ -29,10 +29,14 @@ export class HashPool {
   #nextId = 0;
   readonly #max = Math.max(1, Math.min(availableParallelism(), 8));
 
-  hash(path: string): Promise<{hash: Sha256; size: number}> {
-    if (statSync(path).size < WORKER_THRESHOLD || !existsSync(fileURLToPath(this.#workerUrl))) {
-      return hashFile(path);
-    }
+  /** Whether the compiled worker exists (not when running from source); checked once. */
+  #haveWorker: boolean | undefined;
+
+  /** `sizeHint`: the file's size from a stat the caller made (saves one); see hashFile. */
+  hash(path: string, sizeHint?: number): Promise<{hash: Sha256; size: number}> {
+    const size = sizeHint ?? statSync(path).size;
+    this.#haveWorker ??= existsSync(fileURLToPath(this.#workerUrl));
+    if (size < WORKER_THRESHOLD || !this.#haveWorker) return hashFile(path, size);
     return new Promise((resolve, reject) => {
       this.#queue.push({path, resolve, reject});
       this.#dispatch();

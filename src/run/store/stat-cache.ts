@@ -1,7 +1,6 @@
-import {readFileSync, statSync} from 'node:fs';
-import type {Sha256} from '../../core/hash.js';
-import {isSha256} from '../../core/hash.js';
-import {statToken} from '../../core/stat-token.js';
+import {type BigIntStats, readFileSync, statSync} from 'node:fs';
+import {hexOf, type Sha256, sha256FromHex} from '../../core/hash.js';
+import {tokenOfStats} from '../../core/stat-token.js';
 import {writeFileAtomicSync} from './atomic-file.js';
 import {HashPool} from './hash-pool.js';
 
@@ -17,56 +16,81 @@ import {HashPool} from './hash-pool.js';
  */
 const RACY_MS = 2000;
 
-interface Entry {
-  size: number;
-  /** mtime in nanoseconds, as a decimal string (bigint precision). */
-  mtimeNs: string;
-  /**
-   * ctime too, as git does: rewriting a file in place and restoring its mtime (cp -p,
-   * touch -r) cannot restore its ctime.
-   */
-  ctimeNs: string;
-  ino: string;
-  hash: Sha256;
-  /** When the hash was taken (ms since epoch). */
-  hashedAt: number;
-}
+/**
+ * One file's entry, packed in one string, `<stat token> <hashedAt> <hex digest>`: 100,000 files
+ * load as 100,000 strings (one JSON array, no object per file), and are unpacked only when asked.
+ * The stat token (core/stat-token.ts) is size, mtime and ctime in nanoseconds, and inode: ctime
+ * too, as git does, since rewriting a file in place and restoring its mtime (cp -p, touch -r)
+ * cannot restore its ctime. hashedAt is when the hash was taken (ms since epoch).
+ */
+type Packed = string;
+
+/** Bumped when the file's layout changes: an older cache is dropped (a re-hash, nothing worse). */
+const VERSION = 3;
 
 export class StatCache {
   readonly #file: string;
-  #entries: Map<string, Entry>;
+  readonly #entries: Map<string, Packed>;
   #dirty = false;
   readonly #pool = new HashPool();
 
   constructor(file: string) {
     this.#file = file;
-    this.#entries = new Map(Object.entries(readEntries(file)));
+    this.#entries = readEntries(file);
   }
 
   /** Hash of the file at absolute `path`, from the cache when it can be trusted. */
-  async hash(path: string): Promise<{hash: Sha256; size: number; fromCache: boolean}> {
-    const st = statSync(path, {bigint: true});
-    const mtimeNs = st.mtimeNs.toString();
-    const ctimeNs = st.ctimeNs.toString();
-    const ino = st.ino.toString();
-    const size = Number(st.size);
-    const known = this.#entries.get(path);
-    if (
-      known &&
-      known.size === size &&
-      known.mtimeNs === mtimeNs &&
-      known.ctimeNs === ctimeNs &&
-      known.ino === ino &&
-      known.hashedAt - Number(st.mtimeMs) > RACY_MS
-    ) {
-      return {hash: known.hash, size, fromCache: true};
+  hash(path: string): Promise<{hash: Sha256; size: number; fromCache: boolean}> {
+    // Not an async function: a no-op build asks this for every file, and a hit is then one
+    // stat and one string compare, without an async frame of its own.
+    let st: BigIntStats;
+    try {
+      st = statSync(path, {bigint: true});
+    } catch (e) {
+      return Promise.reject(e);
     }
+    const token = tokenOfStats(st);
+    const known = this.#trusted(path, token, st);
+    if (known) return Promise.resolve({hash: known, size: Number(st.size), fromCache: true});
+    return this.#hashAndRemember(path, st, token);
+  }
+
+  /**
+   * hash() of each of `paths`, in order, with the same answers: every file is stat'ed first, back
+   * to back, and those the cache cannot vouch for are then read one at a time. A no-op build over
+   * 100,000 files then pays a stat and a compare per file, not an asynchronous round trip each.
+   * Rejects with the first error, as hash() would for that file.
+   */
+  async hashAll(
+    paths: readonly string[],
+  ): Promise<{hash: Sha256; size: number; fromCache: boolean}[]> {
+    const out: {hash: Sha256; size: number; fromCache: boolean}[] = new Array(paths.length);
+    const misses: {index: number; st: BigIntStats; token: string}[] = [];
+    for (let index = 0; index < paths.length; index++) {
+      const path = paths[index]!;
+      const st = statSync(path, {bigint: true});
+      const token = tokenOfStats(st);
+      const known = this.#trusted(path, token, st);
+      if (known) out[index] = {hash: known, size: Number(st.size), fromCache: true};
+      else misses.push({index, st, token});
+    }
+    for (const {index, st, token} of misses) {
+      out[index] = await this.#hashAndRemember(paths[index]!, st, token);
+    }
+    return out;
+  }
+
+  async #hashAndRemember(
+    path: string,
+    st: BigIntStats,
+    token: string,
+  ): Promise<{hash: Sha256; size: number; fromCache: boolean}> {
     const hashedAt = Date.now();
-    const {hash, size: read} = await this.#pool.hash(path);
+    const {hash, size: read} = await this.#pool.hash(path, Number(st.size));
     // If the file changed while we read it, do not remember a hash for the old stat.
     const after = statSync(path, {bigint: true});
-    if (after.mtimeNs.toString() === mtimeNs && Number(after.size) === read) {
-      this.#entries.set(path, {size: read, mtimeNs, ctimeNs, ino, hash, hashedAt});
+    if (after.mtimeNs === st.mtimeNs && Number(after.size) === read) {
+      this.#entries.set(path, `${token} ${hashedAt} ${hexOf(hash)}`);
       this.#dirty = true;
     }
     return {hash, size: read, fromCache: false};
@@ -78,16 +102,10 @@ export class StatCache {
    * otherwise undefined, and the caller must hash what it reads.
    */
   vouches(path: string, hash: Sha256): string | undefined {
-    const known = this.#entries.get(path);
-    if (!known || known.hash !== hash) return undefined;
+    if (!this.#entries.has(path)) return undefined;
     const st = statSync(path, {bigint: true});
-    const same =
-      Number(st.size) === known.size &&
-      st.mtimeNs.toString() === known.mtimeNs &&
-      st.ctimeNs.toString() === known.ctimeNs &&
-      st.ino.toString() === known.ino;
-    const trusted = known.hashedAt - Number(st.mtimeMs) > RACY_MS;
-    return same && trusted ? statToken(path) : undefined;
+    const token = tokenOfStats(st);
+    return this.#trusted(path, token, st) === hash ? token : undefined;
   }
 
   /** Stops the hashing workers. */
@@ -98,26 +116,45 @@ export class StatCache {
   /** Writes the cache back if anything changed. */
   save(): void {
     if (!this.#dirty) return;
-    const kept: Record<string, Entry> = {};
-    for (const [path, entry] of [...this.#entries].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      kept[path] = entry;
-    }
-    writeFileAtomicSync(this.#file, `${JSON.stringify({version: 2, entries: kept})}\n`);
+    const flat: string[] = [];
+    for (const path of [...this.#entries.keys()].sort()) flat.push(path, this.#entries.get(path)!);
+    writeFileAtomicSync(this.#file, `${JSON.stringify({version: VERSION, entries: flat})}\n`);
     this.#dirty = false;
+  }
+
+  /**
+   * The hash of the entry for `path` when it was recorded with this stat `token` and outside
+   * the racy window; else undefined.
+   */
+  #trusted(path: string, token: string, st: BigIntStats): Sha256 | undefined {
+    const packed = this.#entries.get(path);
+    if (packed === undefined || !packed.startsWith(token)) return undefined;
+    const at = token.length;
+    const space = packed.indexOf(' ', at + 1);
+    if (packed.charCodeAt(at) !== 32 || space === -1) return undefined;
+    const hex = packed.slice(space + 1);
+    if (!HEX_DIGEST.test(hex)) return undefined;
+    const hashedAt = Number(packed.slice(at + 1, space));
+    return hashedAt - Number(st.mtimeMs) > RACY_MS ? sha256FromHex(hex) : undefined;
   }
 }
 
-function readEntries(file: string): Record<string, Entry> {
+const HEX_DIGEST = /^[0-9a-f]{64}$/;
+
+/** `{version, entries: [path, packed, path, packed, ...]}`, sorted by path. */
+function readEntries(file: string): Map<string, Packed> {
+  const entries = new Map<string, Packed>();
   try {
     const data = JSON.parse(readFileSync(file, 'utf8')) as {version?: number; entries?: unknown};
-    // Version 2 added ctime: older caches are dropped (a re-hash, nothing worse).
-    if (data.version !== 2 || typeof data.entries !== 'object' || data.entries === null) return {};
-    const out: Record<string, Entry> = {};
-    for (const [path, e] of Object.entries(data.entries as Record<string, Entry>)) {
-      if (isSha256(e.hash)) out[path] = e;
+    if (data.version !== VERSION || !Array.isArray(data.entries)) return entries;
+    const flat = data.entries as unknown[];
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      const [path, packed] = [flat[i], flat[i + 1]];
+      // A damaged entry is checked when used (#trusted): it only costs a re-hash.
+      if (typeof path === 'string' && typeof packed === 'string') entries.set(path, packed);
     }
-    return out;
   } catch {
-    return {}; // a missing or damaged cache only costs a re-hash
+    // a missing or damaged cache only costs a re-hash
   }
+  return entries;
 }

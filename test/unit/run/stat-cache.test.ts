@@ -1,8 +1,9 @@
-import {mkdtemp, rm, stat, utimes, writeFile} from 'node:fs/promises';
+import {mkdtemp, readFile, rm, stat, utimes, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it, onTestFinished} from 'vitest';
 import {sha256} from '../../../src/core/hash.js';
+import {statToken} from '../../../src/core/stat-token.js';
 import {StatCache} from '../../../src/run/store/stat-cache.js';
 
 async function temp(): Promise<string> {
@@ -65,6 +66,60 @@ describe('StatCache and in-place rewrites', () => {
     await utimes(file, before.atime, before.mtime);
     const again = await cache.hash(file);
     expect(again).toEqual({hash: sha256('HELLO\n'), size: 6, fromCache: false});
+    await cache.close();
+  });
+});
+
+describe('StatCache.vouches', () => {
+  it('returns the file stat token for the hash it recorded, across a restart, and nothing else', async () => {
+    const {dir, file, cache} = await oldFileAndCache();
+    const {hash} = await cache.hash(file);
+    cache.save();
+    await cache.close();
+    const reopened = new StatCache(join(dir, 'stat-cache.json'));
+    expect(reopened.vouches(file, hash)).toBe(statToken(file));
+    expect(reopened.vouches(file, sha256('other\n'))).toBeUndefined();
+    expect(reopened.vouches(join(dir, 'unknown.jsonl'), hash)).toBeUndefined();
+    await writeFile(file, 'HELLO\n');
+    expect(reopened.vouches(file, hash)).toBeUndefined();
+    await reopened.close();
+  });
+
+  it('treats a damaged cache file as empty: the file is hashed again, correctly', async () => {
+    const {dir, file} = await oldFileAndCache();
+    const cacheFile = join(dir, 'stat-cache.json');
+    const first = new StatCache(cacheFile);
+    await first.hash(file);
+    first.save();
+    await first.close();
+    const text = await readFile(cacheFile, 'utf8');
+    // The recorded digest replaced by one that is not hex: the entry must not be trusted.
+    await writeFile(cacheFile, text.replace(/ [0-9a-f]{64}"/, ` ${'z'.repeat(64)}"`));
+    const damaged = new StatCache(cacheFile);
+    expect(await damaged.hash(file)).toEqual({hash: sha256('hello\n'), size: 6, fromCache: false});
+    await damaged.close();
+    await writeFile(cacheFile, '{"version": 3, "entries": [');
+    const broken = new StatCache(cacheFile);
+    expect(await broken.hash(file)).toEqual({hash: sha256('hello\n'), size: 6, fromCache: false});
+    await broken.close();
+  });
+});
+
+describe('StatCache.hashAll', () => {
+  it('answers as hash() does, in order: cached files from their stat, the others hashed', async () => {
+    const {dir, file, cache} = await oldFileAndCache();
+    await cache.hash(file);
+    const other = join(dir, 'b.jsonl');
+    await writeFile(other, 'other\n');
+    const answers = await cache.hashAll([other, file, other]);
+    expect(answers).toEqual([
+      {hash: sha256('other\n'), size: 6, fromCache: false},
+      {hash: sha256('hello\n'), size: 6, fromCache: true},
+      {hash: sha256('other\n'), size: 6, fromCache: false},
+    ]);
+    await expect(cache.hashAll([file, join(dir, 'gone.jsonl')])).rejects.toMatchObject({
+      code: 'ENOENT',
+    });
     await cache.close();
   });
 });
