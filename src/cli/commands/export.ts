@@ -19,9 +19,10 @@ import {planSession} from './plan.js';
 export const EXPORT_HELP = `Usage: ft export <stage> --out <dir> [options]
 
 Copies a stage's outputs out of the store into <dir> as files named after the outputs (dataset:
-train.jsonl, validation.jsonl, test.jsonl; source:<name>: manifest.json, and content for a
-fetched or inline source), for the stage's key under the current recipe and any --set. A data
-stage that is not built yet is computed first, as ft plan does (into .ft/, never the lockfile).
+train.jsonl, validation.jsonl, test.jsonl; source:<name>: manifest.json, files.json for more
+than 1,000 files, and content for a fetched or inline source), for the stage's key under the
+current recipe and any --set. A data stage that is not built yet is computed first, as ft plan
+does (into .ft/, never the lockfile).
 
 Each file is a new copy, checked against its sha256 and renamed into place when complete; the
 store is only read. Files that exist with the same content are left alone; with different
