@@ -19,6 +19,7 @@ const allowed: Record<string, string[]> = {
   cli: ['core', 'recipe', 'plan', 'run', 'report', 'stages'],
   tokens: [],
   eval: ['core', 'tokens'],
+  train: ['core'],
 };
 
 function files(dir: string): string[] {

@@ -4,6 +4,7 @@ import {chmod, mkdir, open, readdir, rename, rm, stat} from 'node:fs/promises';
 import {dirname, join} from 'node:path';
 import {stableJson} from '../../core/canonical-json.js';
 import {hexOf, isSha256, type Sha256, sha256FromHex} from '../../core/hash.js';
+import {isRunning} from '../../core/processes.js';
 import {writeAll} from '../../core/write-all.js';
 import {
   flushFile,
@@ -360,15 +361,5 @@ export class LocalStore implements CacheProvider {
     } catch {
       return false;
     }
-  }
-}
-
-/** Whether a process with this pid runs on this machine (EPERM: it does, as another user). */
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

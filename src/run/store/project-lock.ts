@@ -3,6 +3,7 @@ import {link, mkdir, readFile, rename, rm, writeFile} from 'node:fs/promises';
 import {hostname} from 'node:os';
 import {dirname} from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
+import {processStart} from '../../core/processes.js';
 import {tempPath} from './atomic-file.js';
 
 /** Who holds the project lock. The start time tells a live holder from a reused pid. */
@@ -151,16 +152,4 @@ function isStale(holder: Holder): boolean {
   }
   const start = processStart(holder.pid);
   return start !== null && holder.start !== null && start !== holder.start;
-}
-
-/** The kernel's start time of a process (clock ticks since boot), to detect pid reuse. */
-function processStart(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may contain spaces and parentheses: split after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return fields[19] ?? null; // field 22 overall
-  } catch {
-    return null;
-  }
 }
