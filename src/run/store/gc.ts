@@ -64,7 +64,12 @@ export async function collectGarbage(store: LocalStore, options: GcOptions): Pro
     if (record) {
       keptStages++;
       if (!keep.has(key)) keptTrained++;
-      for (const output of Object.values(record.outputs)) liveObjects.add(output.hash);
+      for (const output of Object.values(record.outputs)) {
+        liveObjects.add(output.hash);
+        for (const file of Object.values(store.treeOf(output.hash)?.files ?? {})) {
+          liveObjects.add(file.sha256);
+        }
+      }
     } else {
       removedStages++;
       await rm(store.stagePath(key), {force: true});

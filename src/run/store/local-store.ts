@@ -1,7 +1,7 @@
 import {createHash} from 'node:crypto';
-import {createReadStream, existsSync, mkdirSync, readFileSync} from 'node:fs';
-import {chmod, mkdir, open, readdir, rename, rm, stat} from 'node:fs/promises';
-import {dirname, join} from 'node:path';
+import {constants, createReadStream, existsSync, mkdirSync, readFileSync} from 'node:fs';
+import {chmod, copyFile, mkdir, open, readdir, rename, rm, stat} from 'node:fs/promises';
+import {dirname, join, relative, sep} from 'node:path';
 import {stableJson} from '../../core/canonical-json.js';
 import {hexOf, isSha256, type Sha256, sha256FromHex} from '../../core/hash.js';
 import {isRunning} from '../../core/processes.js';
@@ -16,6 +16,7 @@ import {
 import type {CacheEntryKind, CacheProvider} from './cache-provider.js';
 import {hashFile} from './hash-file.js';
 import {parseStageRecord, type StageRecord} from './stage-record.js';
+import {looksLikeTree, parseTree, type TreeEntry, type TreeManifest, treeBytes} from './tree.js';
 
 /** How the store hashes an object it must check: the stat cache, so unchanged objects are only stat'ed. */
 export interface FileHasher {
@@ -189,6 +190,58 @@ export class LocalStore implements CacheProvider {
     await flushFile(tempFile);
     await chmod(tempFile, 0o444);
     await rename(tempFile, target);
+  }
+
+  /** Copies a file into the store (a reflink where the filesystem can) and returns its hash. */
+  async putFile(path: string): Promise<{hash: Sha256; size: number}> {
+    await mkdir(this.tmpDir, {recursive: true});
+    const temp = this.newTempFile('file');
+    try {
+      await copyFile(path, temp, constants.COPYFILE_FICLONE);
+      const {hash, size} = await hashFile(temp);
+      await this.adoptObject(temp, hash);
+      return {hash, size};
+    } catch (e) {
+      await rm(temp, {force: true});
+      throw e;
+    }
+  }
+
+  /**
+   * Stores a folder: each file as an object, then the manifest naming them (see tree.ts), whose
+   * hash is returned. Only regular files are taken; a symbolic link is refused (its target may
+   * be anywhere), and empty folders are dropped.
+   */
+  async putTree(dir: string): Promise<{hash: Sha256; size: number}> {
+    const files: Record<string, TreeEntry> = {};
+    const entries = await readdir(dir, {recursive: true, withFileTypes: true});
+    for (const entry of entries.sort((a, b) =>
+      a.parentPath + a.name < b.parentPath + b.name ? -1 : 1,
+    )) {
+      const full = join(entry.parentPath, entry.name);
+      const rel = relative(dir, full).split(sep).join('/');
+      if (entry.isDirectory()) continue;
+      if (!entry.isFile()) {
+        throw new Error(
+          `${full}: ${entry.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}; a stored folder holds only files`,
+        );
+      }
+      const executable = ((await stat(full)).mode & 0o111) !== 0;
+      const {hash, size} = await this.putFile(full);
+      files[rel] = {sha256: hash, size, ...(executable ? {executable: true as const} : {})};
+    }
+    return this.putObjectBytes(treeBytes({files}));
+  }
+
+  /** The manifest of a stored folder, or undefined when the object is a plain file (or absent). */
+  treeOf(hash: Sha256): TreeManifest | undefined {
+    const path = this.objectPath(hash);
+    if (!looksLikeTree(path)) return undefined;
+    try {
+      return parseTree(readFileSync(path, 'utf8'));
+    } catch {
+      return undefined;
+    }
   }
 
   /** Stores bytes as an object and returns their hash. */

@@ -115,8 +115,15 @@ export class StageCache {
     for (const provider of this.#shared) {
       try {
         for (const output of Object.values(record.outputs)) {
-          if (!(await provider.has('object', output.hash))) {
-            await provider.put('object', output.hash, this.#local.objectPath(output.hash));
+          // A folder's files before its manifest, as the record after its objects.
+          const tree = this.#local.treeOf(output.hash);
+          for (const hash of [
+            ...Object.values(tree?.files ?? {}).map((f) => f.sha256),
+            output.hash,
+          ]) {
+            if (!(await provider.has('object', hash))) {
+              await provider.put('object', hash, this.#local.objectPath(hash));
+            }
           }
         }
         // The record last: a reader that finds it finds its objects too.
@@ -199,9 +206,31 @@ export class StageCache {
       if (check.state !== 'intact') return undefined;
       // A record whose sizes are wrong is not a record of these objects.
       if (size !== undefined && size !== check.size) return undefined;
+      if (!(await this.#ensureMembers(stage, name, hash))) return undefined;
       found[name] = {hash, size: check.size};
     }
     return found;
+  }
+
+  /** When `hash` is a stored folder, makes each of its files intact too (see tree.ts). */
+  async #ensureMembers(stage: LookupStage, name: string, hash: Sha256): Promise<boolean> {
+    const tree = this.#local.treeOf(hash);
+    if (!tree) return true;
+    for (const [path, entry] of Object.entries(tree.files)) {
+      const what = `${path} in ${name} of ${stage.id}`;
+      let check = await this.#local.checkObject(entry.sha256);
+      if (check.state === 'damaged') {
+        this.#warn(
+          `the local cache's object ${shortHash(entry.sha256)} (${what}) is damaged: ${check.why}; removed it`,
+          stage.id,
+        );
+      }
+      if (check.state !== 'intact' && (await this.restoreObject(entry.sha256, what, stage.id))) {
+        check = await this.#local.checkObject(entry.sha256);
+      }
+      if (check.state !== 'intact') return false;
+    }
+    return true;
   }
 
   /**

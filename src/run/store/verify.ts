@@ -62,6 +62,12 @@ export async function verifyStore(
         ([name, o]) => [name, o.hash] as [string, Sha256],
       );
       sound.push({key, id: read.record.id, outputs});
+      // A stored folder's files count as outputs too, named by their place in it.
+      for (const [name, hash] of [...outputs]) {
+        for (const [path, file] of Object.entries(store.treeOf(hash)?.files ?? {})) {
+          outputs.push([`${path} in ${name}`, file.sha256]);
+        }
+      }
       for (const [name, hash] of outputs) {
         usedBy.set(hash, [...(usedBy.get(hash) ?? []), `${name} of ${read.record.id}`]);
       }
