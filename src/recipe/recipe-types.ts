@@ -253,15 +253,26 @@ export interface OpenAIBackend {
   readonly suffix?: string;
 }
 
-/** A local trainer spawned as a child process. */
+/** A local trainer spawned as a child process, speaking trainer protocol v1 (see the README). `command` is required with trainer `command` and allowed only there; `python` and `launcher` only with trainer `hf`. */
 export interface LocalBackend {
   readonly type: 'local';
-  /** Which trainer runs the job. Default: embedded. */
-  readonly trainer?: 'embedded' | 'hf' | 'axolotl' | 'command';
-  /** Base model: a name or a local path. */
+  /** Which trainer runs the job: `embedded` (ft's own, on the CPU; the default), `hf` (Hugging Face transformers + peft, shipped with ft, in your Python) or `command` (any executable that speaks the protocol). */
+  readonly trainer?: 'embedded' | 'hf' | 'command';
+  /** Base model: a hub name (pinned by `revision`, or offline by the commit the local Hugging Face cache names) or a local folder (keyed by its content). */
   readonly model: string;
-  /** For trainer `command`: the executable and its arguments. */
+  /** For trainer `command`: the executable and its arguments (paths relative to the recipe). ft appends `train --spec <path>`, `generate --spec <path>` or `info`. The arguments, and the content of every argument that names a file, are part of the key. */
   readonly command?: readonly string[];
+  /** The base model's commit or tag on its hub: part of the key, so a moving name is never trained on by accident. */
+  readonly revision?: string;
+  /** For trainer `hf`: the Python interpreter to run it with (of a venv or conda env). Default: python3 on PATH. */
+  readonly python?: string;
+  /** For trainer `hf`: launch on several GPUs with torchrun or accelerate. The world size is part of the key (it changes the global batch). */
+  readonly launcher?: {
+    readonly type: 'torchrun' | 'accelerate';
+    readonly nproc_per_node: number;
+  };
+  /** Names of environment variables passed through to the trainer (beyond PATH, HOME, the locale, TMPDIR and CUDA_VISIBLE_DEVICES). Nothing else of ft's environment reaches it, API keys included. */
+  readonly env?: readonly string[];
 }
 
 /** Training hyperparameters; unset means the backend's default. */

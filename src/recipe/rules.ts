@@ -70,7 +70,41 @@ export function checkRules(source: RecipeText, data: unknown, dir: string): Diag
       at([...path, 'epochs'], 'epochs is an alias of n_epochs; set only one');
     }
   }
+  const backends: [PathSegment[], unknown][] = [[['backend'], data.backend]];
+  if (isRecord(data.targets)) {
+    for (const [name, t] of Object.entries(data.targets)) {
+      if (isRecord(t)) backends.push([['targets', name, 'backend'], t.backend]);
+    }
+  }
+  for (const [path, b] of backends) if (isRecord(b)) checkLocalBackend(path, b, at);
   return problems;
+}
+
+/**
+ * The options of a local backend that belong to one trainer only: the schema cannot say so with
+ * located messages, and a recipe must never validate and then fail at build time.
+ */
+function checkLocalBackend(path: PathSegment[], b: Record<string, unknown>, at: At): void {
+  if (b.type !== 'local') return;
+  const trainer = b.trainer ?? 'embedded';
+  // An unknown trainer is the schema's error already.
+  if (!['embedded', 'hf', 'command'].includes(String(trainer))) return;
+  if (trainer === 'command' && b.command === undefined) {
+    at(
+      [...path, 'trainer'],
+      'trainer: command needs `command`, the executable that speaks the trainer protocol',
+      'value',
+      'e.g. command: [python3, train.py]',
+    );
+  }
+  if (trainer !== 'command' && b.command !== undefined) {
+    at([...path, 'command'], `command applies to trainer: command, not ${String(trainer)}`);
+  }
+  for (const key of ['python', 'launcher']) {
+    if (trainer !== 'hf' && b[key] !== undefined) {
+      at([...path, key], `${key} applies to trainer: hf, not ${String(trainer)}`);
+    }
+  }
 }
 
 type At = (path: PathSegment[], message: string, where?: 'key' | 'value', hint?: string) => void;

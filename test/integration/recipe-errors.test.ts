@@ -199,6 +199,36 @@ targets:
   });
 });
 
+describe('a local backend', () => {
+  it('accepts only options its trainer uses, and never validates what would fail at build time', async () => {
+    const dir = await project({
+      'finetune.yaml': `version: 1
+name: x
+sources:
+  qa: { path: data/qa.jsonl }
+targets:
+  a: { backend: { type: local, trainer: command, model: tiny } }
+  b: { backend: { type: local, trainer: hf, model: tiny, command: [x] } }
+  c: { backend: { type: local, model: tiny, python: /usr/bin/python3, launcher: { type: torchrun, nproc_per_node: 2 } } }
+  d: { backend: { type: local, trainer: axolotl, model: tiny } }
+  e: { backend: { type: local, trainer: command, model: tiny, command: [python3, t.py], env: [WANDB_API_KEY], revision: abc } }
+  f: { backend: { type: local, trainer: hf, model: tiny, python: /opt/venv/bin/python, launcher: { type: accelerate, nproc_per_node: 4 } } }
+`,
+      'data/qa.jsonl': SMOKE_DATA,
+    });
+    const r = await ft(dir, ['validate']);
+    expect(r.exitCode).toBe(2);
+    const errors = r.stderr.split('\n').filter((l) => l.startsWith('finetune.yaml:'));
+    expect(errors).toEqual([
+      'finetune.yaml:6:41: error: trainer: command needs `command`, the executable that speaks the trainer protocol',
+      'finetune.yaml:7:58: error: command applies to trainer: command, not hf',
+      'finetune.yaml:8:45: error: python applies to trainer: hf, not embedded',
+      'finetune.yaml:8:71: error: launcher applies to trainer: hf, not embedded',
+      'finetune.yaml:9:41: error: targets.d.backend.trainer must be one of "embedded", "hf", "command", got "axolotl"',
+    ]);
+  });
+});
+
 describe('bad data', () => {
   it('names file, line and column, exits 2, stores no dataset and keeps the lockfile', async () => {
     const dir = await project({'finetune.yaml': SMOKE_RECIPE, 'data/qa.jsonl': SMOKE_DATA});
