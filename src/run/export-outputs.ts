@@ -1,6 +1,6 @@
 import {createHash} from 'node:crypto';
 import type {Stats} from 'node:fs';
-import {type FileHandle, lstat, mkdir, open, realpath, rename, rm} from 'node:fs/promises';
+import {chmod, type FileHandle, lstat, mkdir, open, realpath, rename, rm} from 'node:fs/promises';
 import {basename, dirname, isAbsolute, join, relative, resolve, sep} from 'node:path';
 import {error, UserError} from '../core/diagnostic.js';
 import {type Sha256, sha256FromHex} from '../core/hash.js';
@@ -9,6 +9,7 @@ import type {Artifact} from '../stages/stage-definition.js';
 import {tempPath} from './store/atomic-file.js';
 import {hashFile} from './store/hash-file.js';
 import type {LocalStore} from './store/local-store.js';
+import {isSafeRelative} from './store/tree.js';
 
 /** Reads of one object at a time, as large as hashFile's: syscalls stay rare. */
 const CHUNK = 4 * 1024 * 1024;
@@ -23,16 +24,17 @@ export class ExportFailure extends Error {
 
 /**
  * One thing an export writes under `--out`: a stage output that is one object of the store,
- * copied to a file named after the output. Outputs that are folders (a trained model: a
- * manifest of objects) will be a second kind of entry here, each of its files copied the same
- * way; nothing produces one yet.
+ * copied to a file named after the output, or one file of an output that is a folder (a trained
+ * model), copied to `<output>/<path in the folder>`.
  */
 export interface ExportFile {
   readonly kind: 'file';
-  /** The output's name: a plain file name, no folders. */
+  /** Where it goes under `--out`: the output's name, or `<output>/<path>` inside a folder. */
   readonly name: string;
   readonly hash: Sha256;
   readonly size: number;
+  /** A folder's file that had an execute bit gets one again. */
+  readonly executable?: true;
 }
 
 /** What happened to one file: new, put over a different file (--force), or already right. */
@@ -48,18 +50,35 @@ export interface ExportedFile {
 }
 
 /**
- * The files a stage's outputs export as, sorted by name. Output names come from ft's own stages
- * (train.jsonl, manifest.json, ...); one that is not a plain file name would escape `--out`, so
- * it is refused rather than written.
+ * The files a stage's outputs export as, sorted by name; a folder output gives one per file.
+ * Output names come from ft's own stages (train.jsonl, model, ...); one that is not a plain file
+ * name would escape `--out`, so it is refused rather than written (and so is a folder's path
+ * that would, though the store never makes one).
  */
-export function exportFiles(outputs: Readonly<Record<string, Artifact>>): ExportFile[] {
+export function exportFiles(
+  outputs: Readonly<Record<string, Artifact>>,
+  store: Pick<LocalStore, 'treeOf'>,
+): ExportFile[] {
   return Object.entries(outputs)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([name, artifact]) => {
+    .flatMap(([name, artifact]): ExportFile[] => {
       if (name === '' || name === '.' || name === '..' || name !== basename(name)) {
         throw new ExportFailure(`output name '${name}' is not a plain file name`);
       }
-      return {kind: 'file', name, hash: artifact.hash, size: artifact.size};
+      const tree = store.treeOf(artifact.hash);
+      if (!tree) return [{kind: 'file', name, hash: artifact.hash, size: artifact.size}];
+      return Object.entries(tree.files).map(([path, file]) => {
+        if (!isSafeRelative(path)) {
+          throw new ExportFailure(`${name}: '${path}' would leave the folder it is exported to`);
+        }
+        return {
+          kind: 'file',
+          name: `${name}/${path}`,
+          hash: file.sha256,
+          size: file.size,
+          ...(file.executable ? {executable: true as const} : {}),
+        };
+      });
     });
 }
 
@@ -123,7 +142,10 @@ export async function exportOutputs(options: {
   try {
     for (const {file, path, status} of decisions) {
       if (status === 'unchanged') continue;
-      temps.set(path, await copyVerified(store.objectPath(file.hash), path, file, signal));
+      await mkdir(dirname(path), {recursive: true}); // a folder output's subfolders
+      const temp = await copyVerified(store.objectPath(file.hash), path, file, signal);
+      temps.set(path, temp);
+      if (file.executable) await chmod(temp, 0o755);
     }
     for (const [path, temp] of temps) await rename(temp, path);
   } catch (e) {
@@ -217,7 +239,7 @@ async function copyVerified(
       `${file.name}: object ${file.hash} is no longer in the store (${objectPath}: ${reason(e)}); was it removed by ft cache gc meanwhile? Run ft export again`,
     );
   }
-  const temp = tempPath(dirname(target), `${file.name}.ft-export`);
+  const temp = tempPath(dirname(target), `${basename(target)}.ft-export`);
   try {
     const hasher = createHash('sha256');
     const out = await open(temp, 'wx');

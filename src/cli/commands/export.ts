@@ -83,13 +83,14 @@ export async function exportCommand(args: readonly string[], io: Io): Promise<nu
   const outDir = resolve(io.cwd, values.out);
   let exported: ExportedFile[];
   try {
-    const files = exportFiles(outcome.result.outputs);
+    const store = storeBeside(resolve(io.cwd, values.file));
+    const files = exportFiles(outcome.result.outputs, store);
     if (files.length === 0) {
       io.err(`${id}: nothing to export: the stage has no outputs\n`);
       return EXIT.buildFailed;
     }
     exported = await exportOutputs({
-      store: storeBeside(resolve(io.cwd, values.file)),
+      store,
       files,
       outDir,
       force: values.force,

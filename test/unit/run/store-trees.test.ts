@@ -1,4 +1,12 @@
-import {chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import {mkdtemp, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
@@ -155,5 +163,44 @@ describe('folders in the store (trees)', () => {
         action: 'left',
       }),
     ]);
+  });
+});
+
+describe('exporting a folder output', () => {
+  it('writes the folder under --out, file by file, with their execute bits', async () => {
+    const dir = await temp();
+    const s = store(join(dir, '.ft'));
+    const model = await s.putTree(adapter(dir));
+    const config = await s.putObjectBytes('{}\n');
+    const {exportFiles, exportOutputs} = await import('../../../src/run/export-outputs.js');
+    const files = exportFiles({model, 'metrics.jsonl': config}, s);
+    expect(files.map((f) => f.name)).toEqual([
+      'metrics.jsonl',
+      'model/adapter_config.json',
+      'model/adapter_model.safetensors',
+      'model/serve.sh',
+      'model/tokenizer/chat_template.jinja',
+    ]);
+    const out = join(dir, 'out');
+    const written = await exportOutputs({
+      store: s,
+      files,
+      outDir: out,
+      force: false,
+      signal: new AbortController().signal,
+      shown: (p) => p,
+    });
+    expect(written.map((f) => f.status)).toEqual(Array(5).fill('written'));
+    for (const name of [
+      'adapter_config.json',
+      'adapter_model.safetensors',
+      'tokenizer/chat_template.jinja',
+    ]) {
+      expect(readFileSync(join(out, 'model', name))).toEqual(
+        readFileSync(join(dir, 'model', name)),
+      );
+    }
+    expect(statSync(join(out, 'model/serve.sh')).mode & 0o111).not.toBe(0);
+    expect(statSync(join(out, 'model/adapter_config.json')).mode & 0o111).toBe(0);
   });
 });
