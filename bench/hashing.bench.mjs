@@ -4,7 +4,7 @@
 //   - the cold build hashes at >= 0.9x openssl's throughput.
 // Files stay in the page cache for both tools (each is read once before timing), so the
 // comparison is hashing + I/O path, not disk speed.
-import {execFileSync, spawnSync} from 'node:child_process';
+import {execFileSync} from 'node:child_process';
 import {randomBytes} from 'node:crypto';
 import {
   closeSync,
@@ -19,9 +19,10 @@ import {
 } from 'node:fs';
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {median, runFt, time} from './lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const ft = join(here, '..', 'dist', 'cli', 'bin.js');
+const _ft = join(here, '..', 'dist', 'cli', 'bin.js');
 const work = join(here, '.work', 'hashing');
 const FILES = 8;
 const FILE_BYTES = 128 * 1024 * 1024 + 4096; // 8 x 128 MiB (+ a little) > 1 GiB
@@ -62,25 +63,6 @@ function generate() {
   return names.map((n) => join(work, n));
 }
 
-function time(fn) {
-  const start = process.hrtime.bigint();
-  fn();
-  return Number(process.hrtime.bigint() - start) / 1e9;
-}
-
-function runFt(args) {
-  const r = spawnSync(process.execPath, [ft, ...args], {
-    cwd: work,
-    encoding: 'utf8',
-    env: {...process.env, CI: '1'},
-  });
-  if (r.status !== 0)
-    throw new Error(`ft ${args.join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
-  return r.stdout;
-}
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 const files = generate();
 const bytes = files.reduce((sum, f) => sum + statSync(f).size, 0);
 console.log(`sources: ${files.length} files, ${(bytes / 2 ** 30).toFixed(2)} GiB`);
@@ -94,7 +76,7 @@ const coldSsl = [];
 for (let round = 0; round < 3; round++) {
   rmSync(join(work, '.ft'), {recursive: true, force: true});
   rmSync(join(work, 'finetune.lock'), {force: true});
-  coldFt.push(time(() => runFt(['build', ...sourceStages])));
+  coldFt.push(time(() => runFt(work, ['build', ...sourceStages])));
   coldSsl.push(time(openssl));
 }
 const ftRate = bytes / median(coldFt);
@@ -104,17 +86,17 @@ console.log(
 );
 
 // No-op: a full build first (dataset included), then builds with nothing to do.
-const full = time(() => runFt(['build']));
+const full = time(() => runFt(work, ['build']));
 console.log(
   `full cold build (sources + dataset over ${(bytes / 2 ** 30).toFixed(2)} GiB): ${full.toFixed(1)} s`,
 );
-runFt(['build']); // settles the stat cache for files hashed in this same second
+runFt(work, ['build']); // settles the stat cache for files hashed in this same second
 const noop = [];
 const ssl = [];
 for (let round = 0; round < 5; round++) {
   noop.push(
     time(() => {
-      const out = runFt(['build', '--json']);
+      const out = runFt(work, ['build', '--json']);
       if (/"status":"(ran|cached)"/.test(out))
         throw new Error(`no-op build ran something:\n${out}`);
     }),

@@ -7,6 +7,7 @@ import {spawnSync} from 'node:child_process';
 import {existsSync, mkdirSync, writeFileSync} from 'node:fs';
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {median} from './lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -46,7 +47,6 @@ import {LineCounter, parseAllDocuments} from 'yaml';
 const docs = parseAllDocuments(readFileSync('finetune.yaml', 'utf8'), {lineCounter: new LineCounter(), uniqueKeys: true});
 if (docs[0].errors.length > 0) process.exit(1);`;
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const perExample = {};
 for (const n of SIZES) {
   const dir = generate(n);

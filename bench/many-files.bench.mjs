@@ -3,13 +3,14 @@
 // Target: a no-op `ft build` under 1 s. Also printed: the cold build (source hashing and the
 // dataset stage) and the lockfile's size. Before the fix, on the issue's machine: cold 384 s,
 // no-op 4.7 s, lockfile 11.5 MB.
-import {execFileSync, spawnSync} from 'node:child_process';
+import {execFileSync} from 'node:child_process';
 import {existsSync, mkdirSync, rmSync, statSync, utimesSync, writeFileSync} from 'node:fs';
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {median, runFt, time} from './lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const ft = join(here, '..', 'dist', 'cli', 'bin.js');
+const _ft = join(here, '..', 'dist', 'cli', 'bin.js');
 const work = join(here, '.work', 'many-files');
 const FILES = 100_000;
 const PER_FOLDER = 1000;
@@ -34,25 +35,6 @@ function generate() {
   writeFileSync(done, '');
 }
 
-function time(fn) {
-  const start = process.hrtime.bigint();
-  fn();
-  return Number(process.hrtime.bigint() - start) / 1e9;
-}
-
-function runFt(args) {
-  const r = spawnSync(process.execPath, [ft, ...args], {
-    cwd: work,
-    encoding: 'utf8',
-    env: {...process.env, CI: '1'},
-  });
-  if (r.status !== 0)
-    throw new Error(`ft ${args.join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
-  return r.stdout;
-}
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 generate();
 // `-newer` makes find stat every file (a plain -type f reads the type from the folder entry).
 const find = () =>
@@ -64,20 +46,20 @@ find(); // the same warm page and inode caches for both
 
 rmSync(join(work, '.ft'), {recursive: true, force: true});
 rmSync(join(work, 'finetune.lock'), {force: true});
-const cold = time(() => runFt(['build']));
+const cold = time(() => runFt(work, ['build']));
 const lockBytes = statSync(join(work, 'finetune.lock')).size;
 console.log(
   `cold build (${FILES.toLocaleString('en-US')} files, sources + dataset): ${cold.toFixed(1)} s`,
 );
 console.log(`lockfile: ${(lockBytes / 1024).toFixed(1)} KB`);
 
-runFt(['build']); // settles the stat cache for files hashed in this same second
+runFt(work, ['build']); // settles the stat cache for files hashed in this same second
 const noop = [];
 const baseline = [];
 for (let round = 0; round < 5; round++) {
   noop.push(
     time(() => {
-      const out = runFt(['build', '--json']);
+      const out = runFt(work, ['build', '--json']);
       if (/"status":"(ran|cached)"/.test(out))
         throw new Error(`no-op build ran something:\n${out}`);
     }),

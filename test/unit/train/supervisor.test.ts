@@ -78,6 +78,26 @@ async function run(
   return {...result, log};
 }
 
+/** Supervises `argv` (not the tiny trainer) with the minimal environment or `env`. */
+async function supervise(
+  dir: string,
+  argv: string[],
+  env: Record<string, string> = trainerEnv(process.env, []),
+): Promise<TrainerRun & {log: string[]}> {
+  const log: string[] = [];
+  const result = await superviseTrainer({
+    argv,
+    cwd: dir,
+    env,
+    workDir: join(dir, 'work'),
+    signal: new AbortController().signal,
+    graceMs: 100,
+    onEvent: () => undefined,
+    onLog: (line) => log.push(line),
+  });
+  return {...result, log};
+}
+
 describe('superviseTrainer (a real trainer process, protocol v1)', () => {
   it('reads events from stdout, sends other lines and stderr to the log, and ends done', async () => {
     const dir = await temp();
@@ -121,16 +141,7 @@ describe('superviseTrainer (a real trainer process, protocol v1)', () => {
 
   it('a program that does not exist fails with a clear message', async () => {
     const dir = await temp();
-    const r = await superviseTrainer({
-      argv: [join(dir, 'no-such-trainer'), 'train'],
-      cwd: dir,
-      env: trainerEnv(process.env, []),
-      workDir: join(dir, 'work'),
-      signal: new AbortController().signal,
-      graceMs: 100,
-      onEvent: () => undefined,
-      onLog: () => undefined,
-    });
+    const r = await supervise(dir, [join(dir, 'no-such-trainer'), 'train']);
     expect(r.outcome).toBe('failed');
     expect(r.message).toMatch(/^could not start .*no-such-trainer: .*ENOENT/);
   });
@@ -142,16 +153,7 @@ describe('superviseTrainer (a real trainer process, protocol v1)', () => {
       script,
       'import json\nprint(json.dumps({"type": "progress", "step": "3"}))\nprint(json.dumps({"type": "done"}))\n',
     );
-    const r = await superviseTrainer({
-      argv: [PYTHON, script],
-      cwd: dir,
-      env: trainerEnv(process.env, []),
-      workDir: join(dir, 'work'),
-      signal: new AbortController().signal,
-      graceMs: 100,
-      onEvent: () => undefined,
-      onLog: () => undefined,
-    });
+    const r = await supervise(dir, [PYTHON, script]);
     expect(r.outcome).toBe('failed');
     expect(r.message).toBe('the trainer broke protocol v1: a progress event\'s "step" is "3"');
   });
@@ -171,17 +173,8 @@ describe('superviseTrainer (a real trainer process, protocol v1)', () => {
       script,
       'import os, sys, json\nprint("names: " + " ".join(sorted(os.environ)))\nprint("key is " + os.environ.get("WANDB_API_KEY", ""), file=sys.stderr)\nprint(json.dumps({"type": "done"}))\n',
     );
-    const log: string[] = [];
-    const r = await superviseTrainer({
-      argv: [PYTHON, script],
-      cwd: dir,
-      env,
-      workDir: join(dir, 'work'),
-      signal: new AbortController().signal,
-      graceMs: 100,
-      onEvent: () => undefined,
-      onLog: (line) => log.push(line),
-    });
+    const r = await supervise(dir, [PYTHON, script], env);
+    const log = r.log;
     expect(r.outcome).toBe('done');
     const names = log
       .find((l) => l.startsWith('names: '))!

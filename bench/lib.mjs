@@ -1,0 +1,28 @@
+// What the benches share: timing, medians, and running the built ft in a folder.
+import {spawnSync} from 'node:child_process';
+import {dirname, join} from 'node:path';
+import {fileURLToPath} from 'node:url';
+
+/** The built CLI: benches measure what users run. */
+export const FT = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli', 'bin.js');
+
+/** Wall seconds of a synchronous call. */
+export function time(fn) {
+  const start = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** `ft <args>` in `cwd` (CI set: plain output); its stdout, or an error with both streams. */
+export function runFt(cwd, args) {
+  const r = spawnSync(process.execPath, [FT, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: {...process.env, CI: '1'},
+  });
+  if (r.status !== 0)
+    throw new Error(`ft ${args.join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
