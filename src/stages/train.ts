@@ -1,18 +1,18 @@
 import {canonicalJson} from '../core/canonical-json.js';
 import {type Sha256, sha256} from '../core/hash.js';
 import {StageFailure} from '../core/stage-failure.js';
-import {trainFingerprint} from '../plan/fingerprint.js';
-import {stageId} from '../plan/stage-id.js';
-import type {NormalizedTarget} from '../recipe/normalized.js';
-import {SPLIT_FILES} from './dataset.js';
 import type {
   Contamination,
   DatasetReport,
   HeldOutSplit,
   ModelInfo,
   OpenAICostEstimate,
-} from './dataset-checks/index.js';
-import type {SplitName} from './records/example.js';
+} from '../data/checks/index.js';
+import type {SplitName} from '../data/records/example.js';
+import {trainFingerprint} from '../plan/fingerprint.js';
+import {stageId} from '../plan/stage-id.js';
+import type {NormalizedTarget} from '../recipe/normalized.js';
+import {SPLIT_FILES} from './dataset.js';
 import type {Preflight, StageContext, StageDefinition} from './stage-definition.js';
 
 /** Bumped when the preflight's figures change meaning, so cached ones are recomputed. */
@@ -41,12 +41,12 @@ export function trainingData(ctx: StageContext): Record<string, Sha256> {
 
 /**
  * The model whose tokenizer and context the checks use. OpenAI models come from the table in
- * dataset-checks/models.ts; a local model's tokenizer is not available to ft (no model hub), so
+ * data/checks/models.ts; a local model's tokenizer is not available to ft (no model hub), so
  * its tokens are counted with o200k_base and said to be approximate.
  */
 async function modelOf(target: NormalizedTarget): Promise<ModelInfo> {
   if (target.backend.type === 'openai') {
-    const {openAIModelInfo} = await import('./dataset-checks/index.js');
+    const {openAIModelInfo} = await import('../data/checks/index.js');
     return openAIModelInfo(target.backend.model);
   }
   return {
@@ -103,9 +103,9 @@ async function figures(
   if (cached?.dataset) return cached;
   // Loaded here: the tokenizer and the checks are needed only when figures are not cached.
   const [{DatasetReportBuilder, SplitOverlap}, {DataProblems}, {readRecords}] = await Promise.all([
-    import('./dataset-checks/index.js'),
-    import('./records/data-error.js'),
-    import('./records/read-records.js'),
+    import('../data/checks/index.js'),
+    import('../data/records/data-error.js'),
+    import('../data/records/read-records.js'),
   ]);
   const problems = new DataProblems();
   const records = (hash: Sha256, shown: string) =>
@@ -194,7 +194,7 @@ export const trainStage: StageDefinition = {
     }
     let estimate: OpenAICostEstimate | undefined;
     if (target.backend.type === 'openai') {
-      const {estimateOpenAI} = await import('./dataset-checks/index.js');
+      const {estimateOpenAI} = await import('../data/checks/index.js');
       estimate = estimateOpenAI(dataset, model, target.hyperparameters, billable);
     }
     return {

@@ -13,10 +13,12 @@ const allowed: Record<string, string[]> = {
   core: [],
   recipe: ['core'],
   plan: ['core', 'recipe'],
-  stages: ['core', 'plan', 'recipe', 'tokens'],
+  // Until the data pipeline stops reaching back into stages/ (the move's fix-ups).
+  data: ['core', 'recipe', 'tokens', 'stages'],
+  stages: ['core', 'plan', 'recipe', 'tokens', 'data'],
   run: ['core', 'plan', 'recipe', 'stages', 'report'],
   report: ['core', 'plan'],
-  cli: ['core', 'recipe', 'plan', 'run', 'report', 'stages'],
+  cli: ['core', 'recipe', 'plan', 'run', 'report', 'stages', 'data'],
   tokens: [],
   eval: ['core', 'tokens'],
 };

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {optimalLshParams} from '../../../src/stages/transforms/text/lsh-params.js';
+import {optimalLshParams} from '../../../../src/data/transforms/text/lsh-params.js';
 
 /**
  * [threshold, num_perm, bands, rows] from datasketch's `_optimal_param(threshold, num_perm, 0.5,

@@ -1,9 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {
-  checkExample,
-  FORMAT_CHECKS,
-  FormatErrors,
-} from '../../../src/stages/dataset-checks/index.js';
+import {checkExample, FORMAT_CHECKS, FormatErrors} from '../../../../src/data/checks/index.js';
 
 /** format_errors of a list of examples, as the report shows them. */
 function errorsOf(examples: unknown[]): Record<string, number> {

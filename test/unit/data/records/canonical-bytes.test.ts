@@ -1,13 +1,13 @@
 import {describe, expect, it} from 'vitest';
-import {canonicalJson} from '../../../src/core/canonical-json.js';
+import {canonicalJson} from '../../../../src/core/canonical-json.js';
 import {
   ABSENT,
   CanonicalWriter,
   ESCAPED,
   OTHER,
   PLAIN,
-} from '../../../src/stages/records/canonical-bytes.js';
-import {random} from '../../helpers/random.js';
+} from '../../../../src/data/records/canonical-bytes.js';
+import {random} from '../../../helpers/random.js';
 
 /**
  * canonicalJson(JSON.parse(line)) as UTF-8, or undefined when JSON.parse refuses the line or

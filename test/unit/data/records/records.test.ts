@@ -2,16 +2,16 @@ import {mkdtemp, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it, onTestFinished} from 'vitest';
-import {globFiles, globToRegExp} from '../../../src/core/glob.js';
-import {DataProblems} from '../../../src/stages/records/data-error.js';
-import type {Example} from '../../../src/stages/records/example.js';
-import {deletePath, getPath, setPath} from '../../../src/stages/records/fields.js';
-import {toTrainingExample} from '../../../src/stages/records/formats.js';
-import {SourceIdentity} from '../../../src/stages/records/identity.js';
-import {renameTransform} from '../../../src/stages/transforms/rename.js';
-import {sampleTransform} from '../../../src/stages/transforms/sample.js';
-import {shuffleTransform} from '../../../src/stages/transforms/shuffle.js';
-import {project} from '../../helpers/ft.js';
+import {globFiles, globToRegExp} from '../../../../src/core/glob.js';
+import {DataProblems} from '../../../../src/data/records/data-error.js';
+import type {Example} from '../../../../src/data/records/example.js';
+import {deletePath, getPath, setPath} from '../../../../src/data/records/fields.js';
+import {toTrainingExample} from '../../../../src/data/records/formats.js';
+import {SourceIdentity} from '../../../../src/data/records/identity.js';
+import {renameTransform} from '../../../../src/data/transforms/rename.js';
+import {sampleTransform} from '../../../../src/data/transforms/sample.js';
+import {shuffleTransform} from '../../../../src/data/transforms/shuffle.js';
+import {project} from '../../../helpers/ft.js';
 import {context} from '../transforms/helpers.js';
 
 const examples = (n: number): Example[] => {

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
-import {type RedactOptions, redactTransform} from '../../../src/stages/transforms/redact.js';
-import {luhnValid} from '../../../src/stages/transforms/text/luhn.js';
+import {type RedactOptions, redactTransform} from '../../../../src/data/transforms/redact.js';
+import {luhnValid} from '../../../../src/data/transforms/text/luhn.js';
 import {context, run} from './helpers.js';
 
 function options(overrides: Partial<RedactOptions> = {}): RedactOptions {

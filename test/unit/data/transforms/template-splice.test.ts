@@ -1,9 +1,9 @@
 import {describe, expect, it} from 'vitest';
-import {canonicalJson} from '../../../src/core/canonical-json.js';
-import {CanonicalWriter} from '../../../src/stages/records/canonical-bytes.js';
-import {templateTransform} from '../../../src/stages/transforms/template.js';
-import {TemplateSplicer} from '../../../src/stages/transforms/template-splice.js';
-import {context, examples} from '../transforms/helpers.js';
+import {canonicalJson} from '../../../../src/core/canonical-json.js';
+import {CanonicalWriter} from '../../../../src/data/records/canonical-bytes.js';
+import {templateTransform} from '../../../../src/data/transforms/template.js';
+import {TemplateSplicer} from '../../../../src/data/transforms/template-splice.js';
+import {context, examples} from './helpers.js';
 
 describe('the template splicer', () => {
   const cases: Record<string, unknown>[] = [

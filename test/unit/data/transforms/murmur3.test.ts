@@ -10,8 +10,8 @@ import {
   murmur3x86_128Init,
   murmur3x86_128Mix,
   murmur3x86_128Words,
-} from '../../../src/stages/transforms/text/murmur3.js';
-import {StringHasher} from '../../../src/stages/transforms/text/string-hash128.js';
+} from '../../../../src/data/transforms/text/murmur3.js';
+import {StringHasher} from '../../../../src/data/transforms/text/string-hash128.js';
 import {random} from './helpers.js';
 
 /**

@@ -1,8 +1,8 @@
 import {tmpdir} from 'node:os';
-import {DataProblems} from '../../../src/stages/records/data-error.js';
-import type {Example} from '../../../src/stages/records/example.js';
-import {SourceIdentity} from '../../../src/stages/records/identity.js';
-import type {TransformContext, TransformStep} from '../../../src/stages/transforms/transform.js';
+import {DataProblems} from '../../../../src/data/records/data-error.js';
+import type {Example} from '../../../../src/data/records/example.js';
+import {SourceIdentity} from '../../../../src/data/records/identity.js';
+import type {TransformContext, TransformStep} from '../../../../src/data/transforms/transform.js';
 
 export function context(): TransformContext {
   return {
@@ -41,4 +41,4 @@ export async function run(
   return out;
 }
 
-export {random} from '../../helpers/random.js';
+export {random} from '../../../helpers/random.js';

@@ -3,8 +3,10 @@ import {relative, resolve} from 'node:path';
 import {UserError} from '../core/diagnostic.js';
 import type {Sha256} from '../core/hash.js';
 import type {NormalizedSource, RecordFormat} from '../recipe/normalized.js';
-import {sourceOutputs} from './dataset.js';
-import {FunnelChecks} from './dataset-funnel.js';
+import {sourceOutputs} from '../stages/dataset.js';
+import type {SourceManifest} from '../stages/source.js';
+import type {Artifact, StageContext, StageResult} from '../stages/stage-definition.js';
+import {FunnelChecks} from './funnel.js';
 import {parallelPlan} from './parallel/parallel-plan.js';
 import {runParallel, WorkersOutOfMemory, workerCount} from './parallel/run-parallel.js';
 import {DataProblems} from './records/data-error.js';
@@ -13,12 +15,10 @@ import {toTrainingExample} from './records/formats.js';
 import {SourceIdentity} from './records/identity.js';
 import {readRecords} from './records/read-records.js';
 import {ID_FILES, SPLIT_FILES, SplitWriter} from './records/split-writer.js';
-import type {SourceManifest} from './source.js';
-import type {Artifact, StageContext, StageResult} from './stage-definition.js';
 import {createTransforms, type TransformStep} from './transforms/index.js';
 import type {TransformSummary} from './transforms/transform.js';
 
-/** The dataset stage's work (see dataset.ts): sources through the transforms into the splits. */
+/** The dataset stage's work (stages/dataset.ts): sources through the transforms into the splits. */
 export async function runDataset(ctx: StageContext): Promise<StageResult> {
   const skipping = ctx.recipe.sources.filter((s) => s.on_error === 'skip').map((s) => s.name);
   let problems = new DataProblems(skipping);

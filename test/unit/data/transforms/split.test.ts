@@ -1,8 +1,8 @@
 import {execFileSync} from 'node:child_process';
 import {describe, expect, it} from 'vitest';
-import {canonicalJson} from '../../../src/core/canonical-json.js';
-import {groupOf, idOfCanonical} from '../../../src/stages/records/identity.js';
-import {splitOf, splitPosition} from '../../../src/stages/transforms/split.js';
+import {canonicalJson} from '../../../../src/core/canonical-json.js';
+import {groupOf, idOfCanonical} from '../../../../src/data/records/identity.js';
+import {splitOf, splitPosition} from '../../../../src/data/transforms/split.js';
 
 const records = Array.from({length: 2000}, (_, i) => ({
   question: `q${i} ✓ ünïcode`,
@@ -97,7 +97,7 @@ describe('positions', () => {
 
   it('equal splitmix64 of the id XOR the key, read as Python reads it, over 2^64', async () => {
     const {createHash} = await import('node:crypto');
-    const {positionKey, positionOf} = await import('../../../src/stages/transforms/position.js');
+    const {positionKey, positionOf} = await import('../../../../src/data/transforms/position.js');
     for (const [step, seed] of [
       ['split', 0],
       ['sample', 7],

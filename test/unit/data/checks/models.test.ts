@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {openAIModelInfo} from '../../../src/stages/dataset-checks/index.js';
+import {openAIModelInfo} from '../../../../src/data/checks/index.js';
 
 describe('openAIModelInfo', () => {
   it('has the SPEC.md contexts, encodings and prices of the known snapshots', () => {

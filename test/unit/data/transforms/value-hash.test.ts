@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
-import {canonicalJson} from '../../../src/core/canonical-json.js';
-import {ValueHasher} from '../../../src/stages/transforms/text/value-hash.js';
+import {canonicalJson} from '../../../../src/core/canonical-json.js';
+import {ValueHasher} from '../../../../src/data/transforms/text/value-hash.js';
 import {random} from './helpers.js';
 
 const hasher = new ValueHasher();

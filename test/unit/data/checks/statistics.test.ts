@@ -1,12 +1,12 @@
 import {describe, expect, it} from 'vitest';
-import type {ModelInfo} from '../../../src/stages/dataset-checks/index.js';
+import type {ModelInfo} from '../../../../src/data/checks/index.js';
 import {
   ConversationStatistics,
   DatasetReportBuilder,
   openAIModelInfo,
-} from '../../../src/stages/dataset-checks/index.js';
-import {countAssistantTokens, countChatTokens, countTokens} from '../../../src/tokens/index.js';
-import {TOY_EXAMPLES, TOY_REPORT_GPT35_0125} from '../../fixtures/toy-dataset.js';
+} from '../../../../src/data/checks/index.js';
+import {countAssistantTokens, countChatTokens, countTokens} from '../../../../src/tokens/index.js';
+import {TOY_EXAMPLES, TOY_REPORT_GPT35_0125} from '../../../fixtures/toy-dataset.js';
 
 const toy = TOY_EXAMPLES;
 

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {type DedupeOptions, dedupeTransform} from '../../../src/stages/transforms/dedupe.js';
+import {type DedupeOptions, dedupeTransform} from '../../../../src/data/transforms/dedupe.js';
 import {context, examples, random, run} from './helpers.js';
 
 function options(overrides: Partial<DedupeOptions> = {}): DedupeOptions {

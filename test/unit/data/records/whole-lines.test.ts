@@ -1,15 +1,15 @@
 import {describe, expect, it} from 'vitest';
-import {DataProblems} from '../../../src/stages/records/data-error.js';
-import type {Example} from '../../../src/stages/records/example.js';
-import {parseJson} from '../../../src/stages/records/parse-json.js';
-import {lineTooLong, parseJsonl} from '../../../src/stages/records/parse-jsonl.js';
+import {DataProblems} from '../../../../src/data/records/data-error.js';
+import type {Example} from '../../../../src/data/records/example.js';
+import {parseJson} from '../../../../src/data/records/parse-json.js';
+import {lineTooLong, parseJsonl} from '../../../../src/data/records/parse-jsonl.js';
 import {
   type LinePiece,
   maxTextBytes,
   STRING_LIMIT_BYTES,
   wholeLines,
-} from '../../../src/stages/records/whole-lines.js';
-import {random} from '../../helpers/random.js';
+} from '../../../../src/data/records/whole-lines.js';
+import {random} from '../../../helpers/random.js';
 
 async function* chunked(text: string | Buffer, sizes: () => number): AsyncGenerator<Buffer> {
   const bytes = Buffer.from(text);

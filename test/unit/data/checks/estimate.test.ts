@@ -4,8 +4,8 @@ import {
   defaultEpochs,
   estimateOpenAI,
   openAIModelInfo,
-} from '../../../src/stages/dataset-checks/index.js';
-import {TOY_EXAMPLES} from '../../fixtures/toy-dataset.js';
+} from '../../../../src/data/checks/index.js';
+import {TOY_EXAMPLES} from '../../../fixtures/toy-dataset.js';
 
 const toy = TOY_EXAMPLES;
 

@@ -2,8 +2,8 @@ import {describe, expect, it} from 'vitest';
 import {
   explainJsonError,
   jsonSyntaxErrorOffset,
-} from '../../../src/stages/records/json-syntax-error.js';
-import {random} from '../../helpers/random.js';
+} from '../../../../src/data/records/json-syntax-error.js';
+import {random} from '../../../helpers/random.js';
 
 /** What JSON.parse threw for `text`, or undefined when it parsed. */
 function parseError(text: string): Error | undefined {

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
-import {estimatedJaccard, MinHasher} from '../../../src/stages/transforms/text/minhash.js';
-import {NearDuplicateIndex} from '../../../src/stages/transforms/text/near-duplicate-index.js';
+import {estimatedJaccard, MinHasher} from '../../../../src/data/transforms/text/minhash.js';
+import {NearDuplicateIndex} from '../../../../src/data/transforms/text/near-duplicate-index.js';
 import {random} from './helpers.js';
 
 const VOCABULARY = Array.from({length: 3000}, (_, i) => `w${i.toString(36)}`);

@@ -4,8 +4,8 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {gzipSync} from 'node:zlib';
 import {describe, expect, it, onTestFinished} from 'vitest';
-import type {Sha256} from '../../../src/core/hash.js';
-import {readBytes} from '../../../src/stages/records/byte-source.js';
+import type {Sha256} from '../../../../src/core/hash.js';
+import {readBytes} from '../../../../src/data/records/byte-source.js';
 
 async function fileOf(bytes: Buffer): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'ft-bytes-'));

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {DedupeKeySet} from '../../../src/stages/transforms/text/dedupe-key-set.js';
+import {DedupeKeySet} from '../../../../src/data/transforms/text/dedupe-key-set.js';
 import {random} from './helpers.js';
 
 const h = (...words: number[]) => Int32Array.from(words);

@@ -4,7 +4,7 @@ import {
   GrowableUint32Array,
   median,
   quantile,
-} from '../../../src/stages/dataset-checks/index.js';
+} from '../../../../src/data/checks/index.js';
 
 describe('quantile (numpy linear interpolation)', () => {
   it('returns the only value for n = 1, at any q', () => {

@@ -3,7 +3,7 @@ import {
   normalizedTextOf,
   normalizeText,
   stringLeaves,
-} from '../../../src/stages/transforms/text/normalize-text.js';
+} from '../../../../src/data/transforms/text/normalize-text.js';
 
 describe('text normalization', () => {
   it('applies NFKC, lowercases, removes punctuation and symbols, collapses spaces', () => {
