@@ -14,7 +14,8 @@ import type {Example, SplitName} from './records/example.js';
 import {toTrainingExample} from './records/formats.js';
 import {SourceIdentity} from './records/identity.js';
 import {readRecords} from './records/read-records.js';
-import {ID_FILES, SPLIT_FILES, SplitWriter} from './records/split-writer.js';
+import {SplitWriter} from './records/split-writer.js';
+import {ID_FILES, SPLIT_FILES} from './splits.js';
 import {createTransforms, type TransformStep} from './transforms/index.js';
 import type {TransformSummary} from './transforms/transform.js';
 

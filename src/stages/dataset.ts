@@ -6,8 +6,6 @@ import {datasetFingerprint, type TransformCode} from '../plan/fingerprint.js';
 import {stageId} from '../plan/stage-id.js';
 import type {StageContext, StageDefinition} from './stage-definition.js';
 
-export {SPLIT_FILES} from '../data/records/split-writer.js';
-
 export function sourceOutputs(ctx: StageContext): Record<string, Sha256> {
   const out: Record<string, Sha256> = {};
   for (const s of ctx.recipe.sources) {

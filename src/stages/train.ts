@@ -9,10 +9,10 @@ import type {
   OpenAICostEstimate,
 } from '../data/checks/index.js';
 import type {SplitName} from '../data/records/example.js';
+import {SPLIT_FILES} from '../data/splits.js';
 import {trainFingerprint} from '../plan/fingerprint.js';
 import {stageId} from '../plan/stage-id.js';
 import type {NormalizedTarget} from '../recipe/normalized.js';
-import {SPLIT_FILES} from './dataset.js';
 import type {Preflight, StageContext, StageDefinition} from './stage-definition.js';
 
 /** Bumped when the preflight's figures change meaning, so cached ones are recomputed. */

@@ -3,18 +3,6 @@ import type {Example, SplitName} from './example.js';
 import {ID_HEX} from './identity.js';
 import {JsonlWriter} from './jsonl-writer.js';
 
-/** Output file of each split, and of its ids. */
-export const SPLIT_FILES: Readonly<Record<SplitName, string>> = {
-  train: 'train.jsonl',
-  validation: 'validation.jsonl',
-  test: 'test.jsonl',
-};
-export const ID_FILES: Readonly<Record<SplitName, string>> = {
-  train: 'train.ids',
-  validation: 'validation.ids',
-  test: 'test.ids',
-};
-
 /** Bytes of each record's line in an ids file: its id and '\n'. */
 export const ID_LINE_BYTES = ID_HEX + 1;
 
