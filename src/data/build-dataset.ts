@@ -1,11 +1,12 @@
 import {mkdir, mkdtemp, rm} from 'node:fs/promises';
 import {relative, resolve} from 'node:path';
+import type {Artifact} from '../core/artifact-store.js';
 import {UserError} from '../core/diagnostic.js';
 import type {Sha256} from '../core/hash.js';
 import type {NormalizedSource, RecordFormat} from '../recipe/normalized.js';
 import {sourceOutputs} from '../stages/dataset.js';
 import type {SourceManifest} from '../stages/source.js';
-import type {Artifact, StageContext, StageResult} from '../stages/stage-definition.js';
+import type {StageContext, StageResult} from '../stages/stage-definition.js';
 import {FunnelChecks} from './funnel.js';
 import {parallelPlan} from './parallel/parallel-plan.js';
 import {runParallel, WorkersOutOfMemory, workerCount} from './parallel/run-parallel.js';

@@ -1,5 +1,6 @@
 import {existsSync} from 'node:fs';
 import {resolve} from 'node:path';
+import type {Artifact} from '../core/artifact-store.js';
 import {canonicalJson} from '../core/canonical-json.js';
 import {error, UserError} from '../core/diagnostic.js';
 import {execWhat, requireExec} from '../core/exec-policy.js';
@@ -20,7 +21,7 @@ import {
   type RecordFormat,
   type UrlSource,
 } from '../recipe/normalized.js';
-import type {Artifact, StageContext, StageDefinition} from './stage-definition.js';
+import type {StageContext, StageDefinition} from './stage-definition.js';
 
 /** One file of a source, as the dataset stage will read it. */
 export interface SourceFile {
