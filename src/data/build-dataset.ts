@@ -1,12 +1,10 @@
 import {mkdir, mkdtemp, rm} from 'node:fs/promises';
 import {relative, resolve} from 'node:path';
 import type {Artifact} from '../core/artifact-store.js';
-import {UserError} from '../core/diagnostic.js';
+import {type Diagnostic, UserError} from '../core/diagnostic.js';
 import type {Sha256} from '../core/hash.js';
 import type {NormalizedSource, RecordFormat} from '../recipe/normalized.js';
-import {sourceOutputs} from '../stages/dataset.js';
-import type {SourceManifest} from '../stages/source.js';
-import type {StageContext, StageResult} from '../stages/stage-definition.js';
+import type {DataContext} from './context.js';
 import {FunnelChecks} from './funnel.js';
 import {parallelPlan} from './parallel/parallel-plan.js';
 import {runParallel, WorkersOutOfMemory, workerCount} from './parallel/run-parallel.js';
@@ -16,12 +14,35 @@ import {toTrainingExample} from './records/formats.js';
 import {SourceIdentity} from './records/identity.js';
 import {readRecords} from './records/read-records.js';
 import {SplitWriter} from './records/split-writer.js';
+import type {SourceManifest} from './sources/manifest.js';
 import {ID_FILES, SPLIT_FILES} from './splits.js';
 import {createTransforms, type TransformStep} from './transforms/index.js';
 import type {TransformSummary} from './transforms/transform.js';
 
-/** The dataset stage's work (stages/dataset.ts): sources through the transforms into the splits. */
-export async function runDataset(ctx: StageContext): Promise<StageResult> {
+/** What building the dataset uses of its stage's context. */
+type DatasetContext = Pick<
+  DataContext,
+  'recipe' | 'store' | 'signal' | 'log' | 'progress' | 'vouchFile'
+>;
+
+/** What building the dataset produced: the dataset stage's result. */
+export interface BuiltDataset {
+  /** Each split's JSONL file, then each split's ids file. */
+  readonly outputs: Readonly<Record<string, Artifact>>;
+  /** Records per source, each transform's summary, examples per split, skipped records. */
+  readonly summary: Readonly<Record<string, unknown>>;
+  /** Skipped records and funnel warnings. */
+  readonly warnings: readonly Diagnostic[];
+}
+
+/**
+ * The dataset stage's work (stages/dataset.ts): sources through the transforms into the splits.
+ * `manifests` holds the hash of each source's manifest (by source name), as its stage stored it.
+ */
+export async function runDataset(
+  ctx: DatasetContext,
+  manifests: Readonly<Record<string, Sha256>>,
+): Promise<BuiltDataset> {
   const skipping = ctx.recipe.sources.filter((s) => s.on_error === 'skip').map((s) => s.name);
   let problems = new DataProblems(skipping);
   const writers = new Map<SplitName, SplitWriter>();
@@ -32,7 +53,7 @@ export async function runDataset(ctx: StageContext): Promise<StageResult> {
   try {
     for (const split of splitsOf(ctx))
       writers.set(split, await SplitWriter.create(split, tempFile));
-    const files = inputFiles(ctx);
+    const files = inputFiles(ctx, manifests);
     const plan = parallelPlan(ctx.recipe);
     const workers =
       plan && files.every((f) => f.format === 'jsonl')
@@ -149,13 +170,13 @@ export async function runDataset(ctx: StageContext): Promise<StageResult> {
 }
 
 /** The recipe's split step's options, if it has one. */
-function splitStepOf(ctx: StageContext) {
+function splitStepOf(ctx: DatasetContext) {
   for (const step of ctx.recipe.transforms) if ('split' in step) return step.split;
   return undefined;
 }
 
 /** The splits this recipe produces: train always; validation and test when a split asks. */
-function splitsOf(ctx: StageContext): SplitName[] {
+function splitsOf(ctx: DatasetContext): SplitName[] {
   const split = splitStepOf(ctx);
   const out: SplitName[] = ['train'];
   if (split && split.validation > 0) out.push('validation');
@@ -183,8 +204,7 @@ interface InputFile {
 }
 
 /** Every file of every source, in recipe order, as the source stages recorded them. */
-function inputFiles(ctx: StageContext): InputFile[] {
-  const manifests = sourceOutputs(ctx);
+function inputFiles(ctx: DatasetContext, manifests: Readonly<Record<string, Sha256>>): InputFile[] {
   return ctx.recipe.sources.flatMap((source) => {
     const manifest = JSON.parse(ctx.store.readText(manifests[source.name]!)) as SourceManifest;
     return manifest.files.map((file) => {
@@ -219,7 +239,7 @@ function inputFiles(ctx: StageContext): InputFile[] {
  * for formats the workers do not parse (JSON, CSV).
  */
 async function runSequential(
-  ctx: StageContext,
+  ctx: DatasetContext,
   files: readonly InputFile[],
   writers: ReadonlyMap<SplitName, SplitWriter>,
   problems: DataProblems,

@@ -6,7 +6,8 @@ import {datasetFingerprint, type TransformCode} from '../plan/fingerprint.js';
 import {stageId} from '../plan/stage-id.js';
 import type {StageContext, StageDefinition} from './stage-definition.js';
 
-export function sourceOutputs(ctx: StageContext): Record<string, Sha256> {
+/** The hash of each source's manifest, by source name, as the source stages stored them. */
+function sourceOutputs(ctx: StageContext): Record<string, Sha256> {
   const out: Record<string, Sha256> = {};
   for (const s of ctx.recipe.sources) {
     const manifest = ctx.upstream.get(stageId('source', s.name))?.outputs['manifest.json'];
@@ -53,6 +54,6 @@ export const datasetStage: StageDefinition = {
       }
     }
     const {runDataset} = await import('../data/build-dataset.js');
-    return runDataset(ctx);
+    return runDataset(ctx, sourceOutputs(ctx));
   },
 };
