@@ -1,4 +1,5 @@
 import {isDeepStrictEqual} from 'node:util';
+import type {ArtifactStore} from '../core/artifact-store.js';
 import {type Diagnostic, UserError} from '../core/diagnostic.js';
 import {environmentDiagnostics} from '../core/environment-error.js';
 import type {ExecPolicy} from '../core/exec-policy.js';
@@ -12,12 +13,7 @@ import type {NormalizedRecipe} from '../recipe/normalized.js';
 import type {BuildEvent, PlanStatus, StageStatus} from '../report/events.js';
 import {diagnosticEvent} from '../report/events.js';
 import {STAGES} from '../stages/registry.js';
-import type {
-  ArtifactStore,
-  Preflight,
-  StageContext,
-  StageResult,
-} from '../stages/stage-definition.js';
+import type {Preflight, StageContext, StageResult} from '../stages/stage-definition.js';
 import type {LockEntry, Lockfile} from './lockfile.js';
 import {writeFileAtomic} from './store/atomic-file.js';
 import type {LocalStore} from './store/local-store.js';

@@ -1,14 +1,13 @@
 import {resolve} from 'node:path';
 import {execWhat, requireExec} from '../core/exec-policy.js';
 import type {Sha256} from '../core/hash.js';
+import {commandFiles, moduleFiles} from '../data/transforms/code-files.js';
 import {datasetFingerprint, type TransformCode} from '../plan/fingerprint.js';
 import {stageId} from '../plan/stage-id.js';
 import type {StageContext, StageDefinition} from './stage-definition.js';
-import {commandFiles, moduleFiles} from './transforms/code-files.js';
 
-export {SPLIT_FILES} from './records/split-writer.js';
-
-export function sourceOutputs(ctx: StageContext): Record<string, Sha256> {
+/** The hash of each source's manifest, by source name, as the source stages stored them. */
+function sourceOutputs(ctx: StageContext): Record<string, Sha256> {
   const out: Record<string, Sha256> = {};
   for (const s of ctx.recipe.sources) {
     const manifest = ctx.upstream.get(stageId('source', s.name))?.outputs['manifest.json'];
@@ -39,8 +38,8 @@ async function transformCode(ctx: StageContext): Promise<TransformCode> {
  * dataset: streams every source's records (in recipe order) through the transforms and writes
  * one canonical JSONL file per split, in the order records come out. Each record is brought to
  * its training form on the way out (prompt/response pairs become chat examples, and so on; see
- * records/formats.ts). Bad records are collected with their file and line: if any is not
- * skippable, nothing is stored and the build exits 2. The work itself (dataset-run.ts) is
+ * data/records/formats.ts). Bad records are collected with their file and line: if any is not
+ * skippable, nothing is stored and the build exits 2. The work itself (data/build-dataset.ts) is
  * loaded only when the stage runs: computing its key must stay cheap for a no-op build.
  */
 export const datasetStage: StageDefinition = {
@@ -54,7 +53,7 @@ export const datasetStage: StageDefinition = {
         requireExec(ctx.exec, `transforms[${i}]`, execWhat.command(step.command.run));
       }
     }
-    const {runDataset} = await import('./dataset-run.js');
-    return runDataset(ctx);
+    const {runDataset} = await import('../data/build-dataset.js');
+    return runDataset(ctx, sourceOutputs(ctx));
   },
 };

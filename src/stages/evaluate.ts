@@ -1,8 +1,8 @@
 import type {Sha256} from '../core/hash.js';
 import {StageFailure} from '../core/stage-failure.js';
+import {SPLIT_FILES} from '../data/splits.js';
 import {evalFingerprint, reportFingerprint} from '../plan/fingerprint.js';
 import {stageId} from '../plan/stage-id.js';
-import {SPLIT_FILES} from './dataset.js';
 import type {StageContext, StageDefinition} from './stage-definition.js';
 
 /** The single artifact that identifies a stage's result (a model, an evaluation). */

@@ -1,3 +1,4 @@
+import type {Artifact, ArtifactStore} from '../core/artifact-store.js';
 import type {Diagnostic} from '../core/diagnostic.js';
 import type {ExecPolicy} from '../core/exec-policy.js';
 import type {Sha256} from '../core/hash.js';
@@ -6,12 +7,6 @@ import type {StageNode} from '../plan/graph.js';
 import type {StageId} from '../plan/stage-id.js';
 import type {NormalizedRecipe} from '../recipe/normalized.js';
 
-/** One artifact: an object in the store. */
-export interface Artifact {
-  readonly hash: Sha256;
-  readonly size: number;
-}
-
 /** What a stage produced; downstream fingerprints use the artifacts' hashes. */
 export interface StageResult {
   readonly outputs: Readonly<Record<string, Artifact>>;
@@ -19,24 +14,6 @@ export interface StageResult {
   readonly summary: Readonly<Record<string, unknown>>;
   /** Problems that did not stop the stage (skipped records), reported with it. */
   readonly warnings?: readonly Diagnostic[];
-}
-
-/** The part of the store a stage may use: it writes artifacts, it never sees the layout. */
-export interface ArtifactStore {
-  /** A path for a work file that `adopt` will later move into the store. */
-  newTempFile(hint: string): string;
-  adopt(tempFile: string, hash: Sha256): Promise<void>;
-  putBytes(data: string | Uint8Array): Promise<Artifact>;
-  /** Stores streamed bytes if their hash is `expected`; returns their actual hash and size. */
-  putStream(chunks: AsyncIterable<Uint8Array>, expected: Sha256): Promise<Artifact>;
-  readText(hash: Sha256): string;
-  /** The size of an intact object in the store; undefined when absent (or damaged, now removed). */
-  sizeOf(hash: Sha256): Promise<number | undefined>;
-  /** Where an object's bytes are, for reading. */
-  pathOf(hash: Sha256): string;
-  /** A cached fact derived from stored data (statistics), by a key of its inputs. */
-  readDerived(key: Sha256): unknown;
-  writeDerived(key: Sha256, value: unknown): Promise<void>;
 }
 
 export interface StageContext {

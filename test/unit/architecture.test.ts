@@ -5,18 +5,23 @@ import {describe, expect, it} from 'vitest';
 
 /**
  * The folders under src/ are the pipeline, and imports flow one way:
- * cli -> recipe, plan, run, report; run -> plan, stages; everything -> core.
- * recipe/ and plan/ stay pure (no printing, no processes); core/ imports nothing of ours.
+ * cli -> recipe, plan, run, report, data; run -> plan, stages; stages -> data, train, eval;
+ * train -> data; everything -> core. stages/ holds what each stage kind is (its key, its
+ * preflight, its run) and calls into the domain folders (data/, train/, eval/), which never
+ * import stages/: they know nothing of the stage graph. recipe/ and plan/ stay pure (no
+ * printing, no processes); core/ imports nothing of ours.
  */
 const src = fileURLToPath(new URL('../../src', import.meta.url));
 const allowed: Record<string, string[]> = {
   core: [],
   recipe: ['core'],
   plan: ['core', 'recipe'],
-  stages: ['core', 'plan', 'recipe', 'tokens'],
+  data: ['core', 'recipe', 'tokens'],
+  train: ['core', 'recipe', 'data'],
+  stages: ['core', 'plan', 'recipe', 'data', 'train', 'eval'],
   run: ['core', 'plan', 'recipe', 'stages', 'report'],
   report: ['core', 'plan'],
-  cli: ['core', 'recipe', 'plan', 'run', 'report', 'stages'],
+  cli: ['core', 'recipe', 'plan', 'run', 'report', 'data'],
   tokens: [],
   eval: ['core', 'tokens'],
   train: ['core'],
@@ -28,19 +33,45 @@ function files(dir: string): string[] {
     .map((e) => join(e.parentPath, e.name));
 }
 
+/** The files of ours that a file imports, as paths under src/: static, type-only and dynamic. */
+function importsOf(file: string): string[] {
+  return [...readFileSync(file, 'utf8').matchAll(/(?:from|import\()\s*'(\.{1,2}\/[^']+)'/g)].map(
+    (m) => relative(src, resolve(file, '..', m[1]!.replace(/\.js$/, '.ts'))),
+  );
+}
+
 describe('architecture', () => {
   it('imports go one way between the folders of src/', () => {
     const violations: string[] = [];
     for (const file of files(src)) {
       const from = relative(src, file).split('/')[0]!;
-      for (const m of readFileSync(file, 'utf8').matchAll(/from '(\.{1,2}\/[^']+)'/g)) {
-        const to = relative(src, resolve(file, '..', m[1]!)).split('/')[0]!;
+      for (const target of importsOf(file)) {
+        const to = target.split('/')[0]!;
         if (to !== from && !(allowed[from] ?? []).includes(to)) {
           violations.push(`${relative(src, file)} imports ${to}/`);
         }
       }
     }
     expect(violations).toEqual([]);
+  });
+
+  it('no file imports itself through others', () => {
+    const graph = new Map(files(src).map((f) => [relative(src, f), importsOf(f)]));
+    const cycles: string[] = [];
+    const done = new Set<string>();
+    /** Depth first; `path` is the chain of imports from the root to `file`. */
+    const visit = (file: string, path: string[]) => {
+      const at = path.indexOf(file);
+      if (at >= 0) {
+        cycles.push([...path.slice(at), file].join(' -> '));
+        return;
+      }
+      if (done.has(file)) return;
+      for (const next of graph.get(file) ?? []) visit(next, [...path, file]);
+      done.add(file);
+    };
+    for (const file of graph.keys()) visit(file, []);
+    expect(cycles).toEqual([]);
   });
 
   it('only cli/ and report/ print', () => {

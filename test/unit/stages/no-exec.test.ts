@@ -1,11 +1,12 @@
 import {createServer, type Server} from 'node:http';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import type {ArtifactStore} from '../../../src/core/artifact-store.js';
 import {ALLOW_EXEC, execPolicy} from '../../../src/core/exec-policy.js';
 import type {StageNode} from '../../../src/plan/graph.js';
 import type {NormalizedRecipe} from '../../../src/recipe/normalized.js';
 import {datasetStage} from '../../../src/stages/dataset.js';
 import {sourceStage} from '../../../src/stages/source.js';
-import type {ArtifactStore, StageContext} from '../../../src/stages/stage-definition.js';
+import type {StageContext} from '../../../src/stages/stage-definition.js';
 
 // The stages' own check, behind the command's: even when a command lets a recipe through, a
 // stage under --no-exec runs no code and sends nothing.

@@ -1,0 +1,28 @@
+import type {Sha256} from './hash.js';
+
+/** One artifact: an object in the store. */
+export interface Artifact {
+  readonly hash: Sha256;
+  readonly size: number;
+}
+
+/**
+ * The part of the store that stages, and the data and training code they run, may use: they
+ * write artifacts and never see the store's layout (run/store/).
+ */
+export interface ArtifactStore {
+  /** A path for a work file that `adopt` will later move into the store. */
+  newTempFile(hint: string): string;
+  adopt(tempFile: string, hash: Sha256): Promise<void>;
+  putBytes(data: string | Uint8Array): Promise<Artifact>;
+  /** Stores streamed bytes if their hash is `expected`; returns their actual hash and size. */
+  putStream(chunks: AsyncIterable<Uint8Array>, expected: Sha256): Promise<Artifact>;
+  readText(hash: Sha256): string;
+  /** The size of an intact object in the store; undefined when absent (or damaged, now removed). */
+  sizeOf(hash: Sha256): Promise<number | undefined>;
+  /** Where an object's bytes are, for reading. */
+  pathOf(hash: Sha256): string;
+  /** A cached fact derived from stored data (statistics), by a key of its inputs. */
+  readDerived(key: Sha256): unknown;
+  writeDerived(key: Sha256, value: unknown): Promise<void>;
+}

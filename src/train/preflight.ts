@@ -1,0 +1,194 @@
+import type {ArtifactStore} from '../core/artifact-store.js';
+import {canonicalJson} from '../core/canonical-json.js';
+import {type Sha256, sha256} from '../core/hash.js';
+import type {
+  Contamination,
+  DatasetReport,
+  HeldOutSplit,
+  ModelInfo,
+  OpenAICostEstimate,
+} from '../data/checks/index.js';
+import {SPLIT_FILES} from '../data/splits.js';
+import type {NormalizedTarget} from '../recipe/normalized.js';
+
+/** What the preflight uses of its stage's context (a StageContext is one). */
+export interface PreflightContext {
+  /** Where the dataset's files are read from, and the derived cache that keeps the figures. */
+  readonly store: ArtifactStore;
+  readonly signal: AbortSignal;
+}
+
+/** The dataset files a training is checked on, by their hashes. */
+export interface TrainingData {
+  readonly train: Sha256;
+  /** The held-out splits the dataset wrote (checked for examples that are also in train). */
+  readonly heldOut: Partial<Record<HeldOutSplit, Sha256>>;
+}
+
+/** What the checks found (the train stage's Preflight): fields for `ft plan --json`, warnings. */
+export interface TrainingPreflight {
+  readonly fields: Readonly<Record<string, unknown>>;
+  readonly warnings: readonly string[];
+}
+
+/** Bumped when the preflight's figures change meaning, so cached ones are recomputed. */
+const PREFLIGHT_VERSION = 2;
+
+/**
+ * The model whose tokenizer and context the checks use. OpenAI models come from the table in
+ * data/checks/models.ts; a local model's tokenizer is not available to ft (no model hub), so
+ * its tokens are counted with o200k_base and said to be approximate.
+ */
+async function modelOf(target: NormalizedTarget): Promise<ModelInfo> {
+  if (target.backend.type === 'openai') {
+    const {openAIModelInfo} = await import('../data/checks/index.js');
+    return openAIModelInfo(target.backend.model);
+  }
+  return {
+    id: target.backend.model,
+    base: target.backend.model,
+    encoding: 'o200k_base',
+    trainingContext: null,
+    usdPerMillionTrainingTokens: null,
+    minExamples: 1,
+    known: false,
+    notes: [
+      `local model ${target.backend.model}: tokens are counted with o200k_base, an approximation of its own tokenizer`,
+    ],
+  };
+}
+
+interface PreflightFigures {
+  readonly dataset: DatasetReport & {readonly contamination?: Contamination};
+  readonly billable: number;
+}
+
+/**
+ * Format checks and token statistics of the training file for this target's model, and the
+ * held-out examples that also appear in it, computed once per (files, model) and kept in the
+ * store's derived cache: plans stay fast on large data.
+ */
+async function figures(
+  ctx: PreflightContext,
+  data: TrainingData,
+  model: ModelInfo,
+): Promise<PreflightFigures> {
+  const {heldOut} = data;
+  const key = sha256(
+    canonicalJson({
+      version: PREFLIGHT_VERSION,
+      data: data.train,
+      held_out: heldOut,
+      model: model.id,
+      encoding: model.encoding,
+      context: model.trainingContext,
+    }),
+  );
+  const cached = ctx.store.readDerived(key) as PreflightFigures | undefined;
+  if (cached?.dataset) return cached;
+  // Loaded here: the tokenizer and the checks are needed only when figures are not cached.
+  const [{DatasetReportBuilder, SplitOverlap}, {DataProblems}, {readRecords}] = await Promise.all([
+    import('../data/checks/index.js'),
+    import('../data/records/data-error.js'),
+    import('../data/records/read-records.js'),
+  ]);
+  const problems = new DataProblems();
+  const records = (hash: Sha256, shown: string) =>
+    readRecords(
+      {
+        path: ctx.store.pathOf(hash),
+        shown,
+        sha256: hash,
+        format: 'jsonl',
+        gzip: false,
+        delimiter: ',',
+        source: 'dataset',
+      },
+      problems,
+      ctx.signal,
+    );
+  // The dataset's files are canonical JSONL: a record's canonical JSON is its line.
+  const overlap = new SplitOverlap();
+  for (const [split, hash] of Object.entries(heldOut) as [HeldOutSplit, Sha256][]) {
+    for await (const batch of records(hash, SPLIT_FILES[split])) {
+      for (const example of batch) overlap.addHeldOut(split, canonicalJson(example.record));
+    }
+  }
+  const builder = new DatasetReportBuilder(model);
+  for await (const batch of records(data.train, SPLIT_FILES.train)) {
+    for (const example of batch) {
+      builder.add(example.record);
+      overlap.addTraining(canonicalJson(example.record));
+    }
+  }
+  const contamination = overlap.result();
+  const result = {
+    dataset: {
+      ...builder.report(),
+      ...(Object.keys(contamination).length > 0 ? {contamination} : {}),
+    },
+    billable: builder.billableTokens(),
+  };
+  await ctx.store.writeDerived(key, result);
+  return result;
+}
+
+/** Warnings for held-out examples that also appear in an earlier split. */
+function contaminationWarnings(c: Contamination | undefined): string[] {
+  const out: string[] = [];
+  const advice = 'identical examples from different source records; dedupe before split';
+  if (c?.validation)
+    out.push(`${c.validation} validation example(s) also appear in train (${advice})`);
+  if (c?.test) out.push(`${c.test} test example(s) also appear in train (${advice})`);
+  if (c?.test_in_validation)
+    out.push(`${c.test_in_validation} test example(s) also appear in validation (${advice})`);
+  return out;
+}
+
+/**
+ * A training's checks before it runs, from its data alone and without credentials: the format
+ * checks and token statistics of its training file for the target's model, the held-out
+ * examples that also appear in it, and on OpenAI the cost estimate.
+ */
+export async function trainPreflight(
+  ctx: PreflightContext,
+  target: NormalizedTarget,
+  data: TrainingData,
+): Promise<TrainingPreflight> {
+  const model = await modelOf(target);
+  const {dataset, billable} = await figures(ctx, data, model);
+  const warnings = [...model.notes];
+  if (dataset.examples < model.minExamples) {
+    warnings.push(
+      `${target.backend.type === 'openai' ? 'OpenAI' : 'this backend'} needs at least ${model.minExamples} training examples; the dataset has ${dataset.examples}`,
+    );
+  }
+  const errors = Object.entries(dataset.format_errors);
+  if (errors.length > 0) {
+    warnings.push(`format errors: ${errors.map(([name, n]) => `${name} ${n}`).join(', ')}`);
+  }
+  for (const warning of contaminationWarnings(dataset.contamination)) warnings.push(warning);
+  if (dataset.over_limit) {
+    warnings.push(
+      `${dataset.over_limit} example(s) exceed the ${model.trainingContext}-token training context of ${model.id} and will be truncated`,
+    );
+  }
+  let estimate: OpenAICostEstimate | undefined;
+  if (target.backend.type === 'openai') {
+    const {estimateOpenAI} = await import('../data/checks/index.js');
+    estimate = estimateOpenAI(dataset, model, target.hyperparameters, billable);
+  }
+  return {
+    fields: {
+      model: {
+        id: model.id,
+        encoding: model.encoding,
+        training_context: model.trainingContext,
+        known: model.known,
+      },
+      dataset,
+      ...(estimate ? {estimate} : {}),
+    },
+    warnings,
+  };
+}
