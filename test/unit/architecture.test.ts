@@ -24,7 +24,6 @@ const allowed: Record<string, string[]> = {
   cli: ['core', 'recipe', 'plan', 'run', 'report', 'data'],
   tokens: [],
   eval: ['core', 'tokens'],
-  train: ['core'],
 };
 
 function files(dir: string): string[] {
