@@ -22,6 +22,15 @@ export interface ArtifactStore {
   sizeOf(hash: Sha256): Promise<number | undefined>;
   /** Where an object's bytes are, for reading. */
   pathOf(hash: Sha256): string;
+  /** Copies a file into the store. */
+  putFile(path: string): Promise<Artifact>;
+  /** Stores a folder (a trained model) as one object per file and a manifest; its hash is the manifest's. */
+  putTree(dir: string): Promise<Artifact>;
+  /**
+   * A stage key's work folder: what must survive a crash until the stage completes (a trainer's
+   * checkpoints), kept apart from the temp folder that every build cleans.
+   */
+  workDir(key: Sha256): string;
   /** A cached fact derived from stored data (statistics), by a key of its inputs. */
   readDerived(key: Sha256): unknown;
   writeDerived(key: Sha256, value: unknown): Promise<void>;

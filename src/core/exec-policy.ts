@@ -46,6 +46,7 @@ export const execWhat = {
   js: (module: string) => `a js step runs ${module} inside ft's process`,
   command: (run: readonly string[]) => `a command step runs ${run.join(' ')}`,
   url: (shownUrl: string) => `a url source fetches ${shownUrl}`,
+  trainer: (command: readonly string[]) => `a command trainer runs ${command.join(' ')}`,
 };
 
 /** `<what> (refused by --no-exec)`. */

@@ -8,6 +8,8 @@ export type FailureReason =
   | 'source-changed'
   | 'fetch-failed'
   | 'command-failed'
+  /** A trainer failed, broke the protocol, or did not produce a model. */
+  | 'trainer-failed'
   /** Input that cannot be used at all (a corrupt gzip stream): exit 2 like other bad input. */
   | 'bad-input'
   | 'internal';

@@ -174,6 +174,8 @@ export function trainFingerprint(
   target: NormalizedTarget,
   seed: number,
   data: Readonly<Record<string, Sha256>>,
+  /** A local trainer's identity (its files' content, what its `info` answers), when it has one. */
+  trainer?: unknown,
 ): Fingerprint {
   return {
     kind: 'train',
@@ -182,6 +184,7 @@ export function trainFingerprint(
     hyperparameters: target.hyperparameters,
     seed,
     data,
+    ...(trainer !== undefined ? {trainer} : {}),
   };
 }
 

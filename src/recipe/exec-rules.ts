@@ -70,5 +70,17 @@ export function checkExec(source: RecipeText, data: unknown, check: ExecCheck): 
       }
     });
   }
+  // A local command trainer runs code as soon as a plan asks it `info`, and in every build.
+  const backends: [(string | number)[], unknown][] = [[['backend'], data.backend]];
+  if (isRecord(data.targets)) {
+    for (const [name, t] of Object.entries(data.targets)) {
+      if (isRecord(t)) backends.push([['targets', name, 'backend'], t.backend]);
+    }
+  }
+  for (const [path, b] of backends) {
+    if (isRecord(b) && b.type === 'local' && b.trainer === 'command' && Array.isArray(b.command)) {
+      refuse([...path, 'command'], execWhat.trainer(b.command.map(String)));
+    }
+  }
   return problems;
 }

@@ -82,6 +82,9 @@ export async function execute(options: ExecuteOptions): Promise<Map<StageId, Sta
     readText: (hash) => store.readObjectText(hash),
     sizeOf: (hash) => store.intactSize(hash),
     pathOf: (hash) => store.objectPath(hash),
+    putFile: (path) => store.putFile(path),
+    putTree: (dir) => store.putTree(dir),
+    workDir: (key) => store.workDir(key),
     readDerived: (key) => store.readDerived(key),
     writeDerived: (key, value) => store.writeDerived(key, value),
   };
@@ -230,7 +233,7 @@ export async function execute(options: ExecuteOptions): Promise<Map<StageId, Sta
     }
     const started = performance.now();
     try {
-      const result = await definition.run(ctx);
+      const result = await definition.run({...ctx, key});
       const durationMs = Math.round(performance.now() - started);
       await options.cache.publish({
         version: 1,

@@ -24,6 +24,8 @@ export interface StageContext {
   readonly store: ArtifactStore;
   /** Content hash of a file, through the stat cache. */
   hashFile(absolutePath: string): Promise<{hash: Sha256; size: number}>;
+  /** The stage's key: set when it runs (after its fingerprint), absent before. */
+  readonly key?: Sha256;
   /**
    * hashFile of many files, in order, at a much lower cost per file where the stat cache vouches
    * for most of them (see StatCache.hashAll): a glob of 100,000 files.

@@ -6,7 +6,9 @@ import {SPLIT_FILES} from '../data/splits.js';
 import {trainFingerprint} from '../plan/fingerprint.js';
 import {stageId} from '../plan/stage-id.js';
 import type {NormalizedTarget} from '../recipe/normalized.js';
+import {trainLocally} from '../train/local-training.js';
 import {trainPreflight} from '../train/preflight.js';
+import {commandTrainerIdentity, trainerArgv} from '../train/trainers/command.js';
 import type {Preflight, StageContext, StageDefinition} from './stage-definition.js';
 
 function targetOf(ctx: StageContext): NormalizedTarget {
@@ -48,7 +50,13 @@ function heldOutData(ctx: StageContext): Partial<Record<HeldOutSplit, Sha256>> {
  */
 export const trainStage: StageDefinition = {
   async fingerprint(ctx) {
-    return trainFingerprint(targetOf(ctx), ctx.recipe.seed, trainingData(ctx));
+    const target = targetOf(ctx);
+    return trainFingerprint(
+      target,
+      ctx.recipe.seed,
+      trainingData(ctx),
+      await trainerOf(ctx, target),
+    );
   },
   async preflight(ctx): Promise<Preflight> {
     const train = trainingData(ctx)[SPLIT_FILES.train];
@@ -57,10 +65,47 @@ export const trainStage: StageDefinition = {
   },
   async run(ctx) {
     const target = targetOf(ctx);
-    const trainer = target.backend.type === 'local' ? ` (trainer ${target.backend.trainer})` : '';
+    const {backend} = target;
+    if (backend.type === 'local' && backend.trainer === 'command' && backend.command) {
+      const data = trainingData(ctx);
+      const key = ctx.key;
+      if (!key) throw new Error('a train stage runs with its key');
+      return trainLocally(ctx, {
+        stage: ctx.node.id,
+        key,
+        argv: trainerArgv(backend.command, ctx.recipe.dir),
+        command: backend.command,
+        cwd: ctx.recipe.dir,
+        env: backend.env ?? [],
+        baseModel: backend.revision
+          ? {name: backend.model, revision: backend.revision}
+          : backend.model,
+        train: data[SPLIT_FILES.train]!,
+        validation: data[SPLIT_FILES.validation],
+        hyperparameters: {...target.hyperparameters},
+        seed: ctx.recipe.seed,
+      });
+    }
+    const trainer = backend.type === 'local' ? ` (trainer ${backend.trainer})` : '';
     throw new StageFailure(
       'backend-unavailable',
-      `the ${target.backend.type} backend${trainer} is not available in this version of ft; build the data stages with \`ft build dataset\``,
+      `the ${backend.type} backend${trainer} is not available in this version of ft; build the data stages with \`ft build dataset\``,
     );
   },
 };
+
+/** What identifies the trainer of a local target beyond the recipe's words (see CommandTrainerIdentity). */
+async function trainerOf(ctx: StageContext, target: NormalizedTarget): Promise<unknown> {
+  const {backend} = target;
+  if (backend.type !== 'local' || backend.trainer !== 'command' || !backend.command)
+    return undefined;
+  return commandTrainerIdentity({
+    command: backend.command,
+    dir: ctx.recipe.dir,
+    where: ctx.node.id,
+    exec: ctx.exec,
+    env: backend.env ?? [],
+    hashFile: ctx.hashFile,
+    signal: ctx.signal,
+  });
+}

@@ -55,6 +55,8 @@ export interface LocalStoreOptions {
  *   .ft/shared-rejects.json        bad entries of a read-only shared cache, skipped for a day
  *   .ft/tmp/                       work files; renamed into place, so nothing half-written is
  *                                  ever visible under a final name
+ *   .ft/work/<64 hex>/             what a stage key's attempts keep until it completes (a
+ *                                  trainer's checkpoints, its pid while it runs)
  *   .ft/lock                       the project lock (pid + process start time)
  */
 export class LocalStore implements CacheProvider {
@@ -92,6 +94,10 @@ export class LocalStore implements CacheProvider {
   }
   stagePath(key: Sha256): string {
     return join(this.root, 'stages', `${hexOf(key)}.json`);
+  }
+  /** A stage key's work folder (a trainer's checkpoints until the stage completes). */
+  workDir(key: Sha256): string {
+    return join(this.root, 'work', hexOf(key));
   }
   derivedPath(key: Sha256): string {
     return join(this.root, 'derived', `${hexOf(key)}.json`);

@@ -1,0 +1,205 @@
+import {
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import {isAbsolute, join, relative, resolve} from 'node:path';
+import {createInterface} from 'node:readline';
+import type {Artifact, ArtifactStore} from '../core/artifact-store.js';
+import {canonicalJson} from '../core/canonical-json.js';
+import {type ExecPolicy, execWhat, requireExec} from '../core/exec-policy.js';
+import type {Sha256} from '../core/hash.js';
+import {StageFailure} from '../core/stage-failure.js';
+import {
+  type BaseModel,
+  metricsFromEvents,
+  PROTOCOL_VERSION,
+  type TrainerEvent,
+  type TrainSpec,
+} from './protocol.js';
+import {stopOrphan, superviseTrainer, trainerEnv} from './supervisor.js';
+
+/** The part of a stage's context a local training uses. */
+export interface TrainContext {
+  readonly store: ArtifactStore;
+  readonly signal: AbortSignal;
+  readonly exec: ExecPolicy;
+  log(line: string): void;
+  progress(message: string, done?: number, total?: number): void;
+}
+
+export interface LocalTraining {
+  /** `train:<target>`. */
+  readonly stage: string;
+  readonly key: Sha256;
+  /** The trainer's command line, program resolved; `train --spec <path>` is appended. */
+  readonly argv: readonly string[];
+  /** As the recipe wrote it, for messages and the --no-exec refusal. */
+  readonly command: readonly string[];
+  readonly cwd: string;
+  /** Names of variables passed through (the recipe's `env`), beyond the minimal set. */
+  readonly env: readonly string[];
+  readonly baseModel: BaseModel;
+  readonly train: Sha256;
+  readonly validation: Sha256 | undefined;
+  readonly hyperparameters: Readonly<Record<string, unknown>>;
+  readonly seed: number;
+}
+
+/** How long a trainer's processes have after SIGTERM before SIGKILL (FT_TRAINER_GRACE_MS). */
+function graceMs(): number {
+  const value = Number(process.env.FT_TRAINER_GRACE_MS ?? 10_000);
+  return Number.isFinite(value) && value >= 0 ? value : 10_000;
+}
+
+/** Log lines shown when a trainer fails. */
+const TAIL = 20;
+
+/**
+ * Trains through a trainer command (protocol v1) and stores what it made: the artifact named
+ * `model` (a file or a folder) as the output `model`, and its curve as `metrics.jsonl`.
+ *
+ * Checkpoints live in the key's work folder (not the temp folder a build may clean): when an
+ * earlier attempt with the same key was interrupted, this one gets `resume_from` = its last
+ * checkpoint; a trainer that a killed ft left running there is stopped first. The folder goes
+ * once the model is stored.
+ */
+export async function trainLocally(
+  ctx: TrainContext,
+  job: LocalTraining,
+): Promise<{outputs: Record<string, Artifact>; summary: Record<string, unknown>}> {
+  requireExec(ctx.exec, job.stage, execWhat.trainer(job.command));
+  const work = ctx.store.workDir(job.key);
+  mkdirSync(work, {recursive: true});
+  const grace = graceMs();
+  const orphan = await stopOrphan(work, grace);
+  if (orphan !== undefined) ctx.log(`stopped trainer pid ${orphan}, left running by an earlier ft`);
+
+  const outputDir = join(work, 'out');
+  const checkpointFile = join(work, 'checkpoint.json');
+  const resumeFrom = lastCheckpoint(checkpointFile);
+  if (resumeFrom) ctx.log(`resuming from ${resumeFrom}`);
+  const trainFile = ctx.store.pathOf(job.train);
+  const spec: TrainSpec = {
+    protocol: PROTOCOL_VERSION,
+    stage: job.stage,
+    base_model: job.baseModel,
+    train_file: trainFile,
+    validation_file: job.validation ? ctx.store.pathOf(job.validation) : null,
+    format: await formatOf(trainFile),
+    hyperparameters: job.hyperparameters,
+    seed: job.seed,
+    output_dir: outputDir,
+    resume_from: resumeFrom ?? null,
+  };
+  const specPath = join(work, 'spec.json');
+  writeFileSync(specPath, `${JSON.stringify(spec, null, 2)}\n`);
+
+  const tail: string[] = [];
+  const log = (line: string) => {
+    ctx.log(line);
+    tail.push(line);
+    if (tail.length > TAIL) tail.shift();
+  };
+  const run = await superviseTrainer({
+    argv: [...job.argv, 'train', '--spec', specPath],
+    cwd: job.cwd,
+    env: trainerEnv(process.env, job.env),
+    workDir: work,
+    signal: ctx.signal,
+    graceMs: grace,
+    onEvent: (event) => {
+      if (event.type === 'checkpoint') {
+        const path = resolve(outputDir, event.path);
+        writeFileSync(checkpointFile, `${JSON.stringify({step: event.step, path})}\n`);
+      }
+      if (event.type === 'progress' && event.step !== undefined) {
+        const loss = event.loss !== undefined ? ` loss ${event.loss.toFixed(4)}` : '';
+        ctx.progress(`step ${event.step}${loss}`, event.step, event.total_steps);
+      }
+    },
+    onLog: log,
+  });
+  if (run.outcome === 'interrupted') {
+    ctx.signal.throwIfAborted();
+  }
+  if (run.outcome !== 'done') {
+    throw new StageFailure('trainer-failed', withTail(run.message, tail));
+  }
+
+  const declared = run.events.findLast(
+    (e): e is Extract<TrainerEvent, {type: 'artifact'}> =>
+      e.type === 'artifact' && e.name === 'model',
+  );
+  if (!declared) {
+    throw new StageFailure(
+      'trainer-failed',
+      withTail(
+        'the trainer finished without declaring its model (an artifact event named "model")',
+        tail,
+      ),
+    );
+  }
+  const modelPath = resolve(outputDir, declared.path);
+  const inside = relative(outputDir, modelPath);
+  if (inside.startsWith('..') || isAbsolute(inside) || !existsSync(modelPath)) {
+    throw new StageFailure(
+      'trainer-failed',
+      `the trainer's model artifact ${declared.path} is not ${existsSync(modelPath) ? 'inside its output_dir' : 'there'}`,
+    );
+  }
+  const model = statSync(modelPath).isDirectory()
+    ? await ctx.store.putTree(modelPath)
+    : await ctx.store.putFile(modelPath);
+  const curve = metricsFromEvents(run.events);
+  const metrics = await ctx.store.putBytes(
+    curve.map((line) => `${canonicalJson(line)}\n`).join(''),
+  );
+  rmSync(work, {recursive: true, force: true});
+
+  const done = run.events.findLast((e) => e.type === 'done');
+  const last = curve.at(-1);
+  return {
+    outputs: {model, 'metrics.jsonl': metrics},
+    summary: {
+      steps: last?.step ?? 0,
+      ...(last?.loss !== undefined ? {loss: last.loss} : {}),
+      ...(done?.type === 'done' && done.metrics ? {metrics: done.metrics} : {}),
+      ...(resumeFrom ? {resumed: true} : {}),
+    },
+  };
+}
+
+function withTail(message: string, tail: readonly string[]): string {
+  return tail.length === 0
+    ? message
+    : `${message}\nlast lines of its log:\n${tail.map((l) => `  ${l}`).join('\n')}`;
+}
+
+/** The checkpoint an earlier attempt recorded, when it is still there. */
+function lastCheckpoint(file: string): string | undefined {
+  try {
+    const {path} = JSON.parse(readFileSync(file, 'utf8')) as {path?: unknown};
+    return typeof path === 'string' && existsSync(path) ? path : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** chat, or preference when the training file's first record is a preference pair. */
+async function formatOf(trainFile: string): Promise<'chat' | 'preference'> {
+  const lines = createInterface({input: createReadStream(trainFile, 'utf8'), crlfDelay: Infinity});
+  try {
+    for await (const line of lines) {
+      if (line.trim() === '') continue;
+      return 'preferred_output' in (JSON.parse(line) as object) ? 'preference' : 'chat';
+    }
+    return 'chat';
+  } finally {
+    lines.close();
+  }
+}

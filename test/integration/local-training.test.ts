@@ -1,0 +1,246 @@
+import {existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {execa} from 'execa';
+import {describe, expect, it} from 'vitest';
+import {buildJson, FT_BIN, ft, project, SMOKE_DATA} from '../helpers/ft.js';
+
+const TRAINER = readFileSync(
+  fileURLToPath(new URL('../fixtures/trainers/tiny_trainer.py', import.meta.url)),
+  'utf8',
+);
+
+/** A recipe whose target trains with the tiny trainer (a command trainer), `extra` in its backend. */
+function recipe(hyperparameters = '{ n_epochs: 2, batch_size: 4 }', extra = ''): string {
+  return `version: 1
+name: local
+sources:
+  qa: { path: data/qa.jsonl }
+transforms:
+  - template: { user: "{{prompt}}", assistant: "{{response}}" }
+  - split: { validation: 0.2 }
+backend: { type: local, trainer: command, model: tiny-base, command: [python3, trainer.py]${extra} }
+hyperparameters: ${hyperparameters}
+`;
+}
+
+async function trainingProject(hyperparameters?: string, extra?: string): Promise<string> {
+  return project({
+    'finetune.yaml': recipe(hyperparameters, extra),
+    'data/qa.jsonl': SMOKE_DATA,
+    'trainer.py': TRAINER,
+  });
+}
+
+interface Lock {
+  stages: Record<string, {key: string; outputs: Record<string, string>}>;
+}
+const lockOf = (dir: string) =>
+  JSON.parse(readFileSync(join(dir, 'finetune.lock'), 'utf8')) as Lock;
+const objectText = (dir: string, hash: string) =>
+  readFileSync(join(dir, '.ft/objects', hash.slice(7, 9), hash.slice(7)), 'utf8');
+const trainings = (file: string) =>
+  existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0;
+
+describe('a command trainer (trainer protocol v1, a real child process)', () => {
+  it('trains, records the model and its curve in the lockfile, and exports the model folder', async () => {
+    const dir = await trainingProject();
+    const r = await buildJson(dir);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.statuses['train:default']).toBe('ran');
+    const outputs = lockOf(dir).stages['train:default']!.outputs;
+    expect(Object.keys(outputs).sort()).toEqual(['metrics.jsonl', 'model']);
+    // The model is a folder: a manifest of its files.
+    expect(objectText(dir, outputs.model!)).toMatch(/^ft-tree 1\n\{"files":\{"config.json":/);
+    const curve = objectText(dir, outputs['metrics.jsonl']!)
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    // One line per step, in order, over two epochs.
+    expect(curve.map((l) => l.step)).toEqual(curve.map((_, i) => i + 1));
+    expect(curve.length % 2).toBe(0);
+    expect(curve[0]).toEqual({
+      epoch: Number((2 / curve.length).toFixed(4)),
+      loss: 0.5,
+      lr: 0.1,
+      step: 1,
+    });
+    expect(curve.filter((l) => l.eval_loss !== undefined)).toHaveLength(2);
+    // Progress reached --json as progress events.
+    expect(r.events.some((e) => e.event === 'progress' && e.id === 'train:default')).toBe(true);
+    // The work folder is gone once the model is stored.
+    expect(readdirSync(join(dir, '.ft/work'))).toEqual([]);
+
+    const exported = await ft(dir, ['export', 'train:default', '--out', 'out']);
+    expect(exported.exitCode, exported.stderr).toBe(0);
+    const counts = JSON.parse(readFileSync(join(dir, 'out/model/counts.json'), 'utf8'));
+    expect(counts.answer).toBeGreaterThan(0);
+    expect(JSON.parse(readFileSync(join(dir, 'out/model/config.json'), 'utf8'))).toEqual({
+      base_model: 'tiny-base',
+      seed: 0,
+    });
+  });
+
+  it('is fresh next time without spawning it; a hyperparameter change reruns only training; reverting restores', async () => {
+    const count = 'trainings.log';
+    const extra = ', env: [TINY_COUNT_FILE]';
+    const dir = await trainingProject('{ n_epochs: 2, batch_size: 4 }', extra);
+    const env = {TINY_COUNT_FILE: join(dir, count)};
+    expect((await ft(dir, ['build'], env)).exitCode).toBe(0);
+    expect(trainings(join(dir, count))).toBe(1);
+    const first = readFileSync(join(dir, 'finetune.lock'), 'utf8');
+
+    const again = await ft(dir, ['build', '--json'], env);
+    expect(again.stdout).toContain('"status":"fresh"');
+    expect(again.stdout).not.toContain('"status":"ran"');
+    expect(trainings(join(dir, count))).toBe(1);
+
+    writeFileSync(join(dir, 'finetune.yaml'), recipe('{ n_epochs: 3, batch_size: 4 }', extra));
+    const changed = await ft(dir, ['build', '--json'], env);
+    const statuses = Object.fromEntries(
+      (
+        JSON.parse(changed.stdout.trim().split('\n').at(-1)!).stages as {
+          id: string;
+          status: string;
+        }[]
+      ).map((s) => [s.id, s.status]),
+    );
+    expect(statuses).toEqual({'source:qa': 'fresh', dataset: 'fresh', 'train:default': 'ran'});
+    expect(trainings(join(dir, count))).toBe(2);
+
+    writeFileSync(join(dir, 'finetune.yaml'), recipe('{ n_epochs: 2, batch_size: 4 }', extra));
+    const reverted = await ft(dir, ['build', '--json'], env);
+    expect(reverted.stdout).toContain('"id":"train:default","kind":"train"');
+    expect(JSON.parse(reverted.stdout.trim().split('\n').at(-1)!).stages).toContainEqual(
+      expect.objectContaining({id: 'train:default', status: 'cached'}),
+    );
+    expect(trainings(join(dir, count))).toBe(2);
+    expect(readFileSync(join(dir, 'finetune.lock'), 'utf8')).toBe(first);
+  });
+
+  it('an edited trainer script is a new key: it is never served from the cache', async () => {
+    const dir = await trainingProject();
+    expect((await ft(dir, ['build'])).exitCode).toBe(0);
+    const before = lockOf(dir).stages['train:default']!.key;
+    writeFileSync(join(dir, 'trainer.py'), `${TRAINER}\n# edited\n`);
+    const r = await buildJson(dir);
+    expect(r.statuses['train:default']).toBe('ran');
+    expect(lockOf(dir).stages['train:default']!.key).not.toBe(before);
+  });
+
+  it('a failing trainer: exit 1, the end of its log, nothing cached', async () => {
+    const dir = await trainingProject(undefined, ', env: [TINY_FAIL_AT_STEP]');
+    const r = await ft(dir, ['build'], {TINY_FAIL_AT_STEP: '2'});
+    expect(r.exitCode).toBe(1);
+    const all = `${r.stdout}${r.stderr}`;
+    expect(all).toContain('the trainer exited with code 3: failed on purpose at step 2');
+    expect(all).toContain('last lines of its log:');
+    expect(all).toContain('plain text on stdout goes to the log');
+    expect(lockOf(dir).stages['train:default']).toBeUndefined();
+    // The dataset it needed is kept; the training has no record.
+    const records = readdirSync(join(dir, '.ft/stages')).map((n) =>
+      JSON.parse(readFileSync(join(dir, '.ft/stages', n), 'utf8')),
+    );
+    expect(records.map((x) => x.kind).sort()).toEqual(['dataset', 'source']);
+  });
+
+  it("an API key in ft's environment never reaches the trainer; a named variable does", async () => {
+    const dir = await trainingProject(undefined, ', env: [TINY_PRINT_ENV, WANDB_API_KEY]');
+    const r = await ft(dir, ['build'], {
+      TINY_PRINT_ENV: '1',
+      OPENAI_API_KEY: 'sk-test-never-to-a-trainer',
+      WANDB_API_KEY: 'wandb-test-value',
+    });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const key = lockOf(dir).stages['train:default']!.key;
+    const log = readFileSync(join(dir, '.ft/logs', `${key.slice(7)}.log`), 'utf8');
+    const names = log
+      .split('\n')
+      .find((l) => l.startsWith('env: '))!
+      .slice(5)
+      .split(' ');
+    expect(names).not.toContain('OPENAI_API_KEY');
+    expect(names).toContain('WANDB_API_KEY');
+    expect(log).not.toContain('sk-test-never-to-a-trainer');
+  });
+
+  it('--no-exec refuses the trainer at its place in the recipe', async () => {
+    const dir = await trainingProject();
+    const r = await ft(dir, ['plan', '--no-exec']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain(
+      'finetune.yaml:8:61: error: a command trainer runs python3 trainer.py (refused by --no-exec)',
+    );
+  });
+
+  it('Ctrl-C stops the trainer and its children (exit 130); the next build resumes from the checkpoint', async () => {
+    const dir = await trainingProject(
+      '{ n_epochs: 3, batch_size: 4 }',
+      ', env: [TINY_SLEEP_PER_STEP, TINY_SPAWN_CHILD]',
+    );
+    const child = execa(process.execPath, [FT_BIN, 'build', '--json'], {
+      cwd: dir,
+      reject: false,
+      env: {CI: '1', TINY_SLEEP_PER_STEP: '0.2', TINY_SPAWN_CHILD: '1'},
+    });
+    // Interrupt once a checkpoint is recorded in the work folder.
+    const work = join(dir, '.ft/work');
+    let pids: number[] = [];
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 50));
+      const keys = existsSync(work) ? readdirSync(work) : [];
+      const folder = keys[0] ? join(work, keys[0]) : undefined;
+      if (
+        folder &&
+        existsSync(join(folder, 'checkpoint.json')) &&
+        existsSync(join(folder, 'trainer.json'))
+      ) {
+        const {pid} = JSON.parse(readFileSync(join(folder, 'trainer.json'), 'utf8'));
+        const {descendantsOf} = await import('../../src/core/processes.js');
+        pids = [pid, ...descendantsOf(pid)];
+        break;
+      }
+    }
+    child.kill('SIGINT');
+    const r = await child;
+    expect(r.exitCode).toBe(130);
+    const {isAlive} = await import('../../src/core/processes.js');
+    expect(pids.length).toBeGreaterThanOrEqual(2);
+    expect(pids.filter(isAlive)).toEqual([]);
+
+    const resumed = await buildJson(dir);
+    expect(resumed.exitCode, resumed.stderr).toBe(0);
+    expect(resumed.statuses['train:default']).toBe('ran');
+    const end = resumed.events.find((e) => e.event === 'stage-end' && e.id === 'train:default')!;
+    expect((end.summary as {resumed?: boolean}).resumed).toBe(true);
+  });
+
+  it('after kill -9 of ft, the next build stops the orphaned trainer before training again', async () => {
+    const dir = await trainingProject(undefined, ', env: [TINY_STOP_AT_STEP]');
+    const child = execa(process.execPath, [FT_BIN, 'build'], {
+      cwd: dir,
+      reject: false,
+      env: {CI: '1', TINY_STOP_AT_STEP: '3'},
+    });
+    const work = join(dir, '.ft/work');
+    let pid: number | undefined;
+    while (pid === undefined) {
+      await new Promise((r) => setTimeout(r, 50));
+      const folder = existsSync(work) ? readdirSync(work)[0] : undefined;
+      const file = folder ? join(work, folder, 'trainer.json') : undefined;
+      if (file && existsSync(file)) pid = JSON.parse(readFileSync(file, 'utf8')).pid;
+    }
+    child.kill('SIGKILL');
+    await child;
+    const {isAlive} = await import('../../src/core/processes.js');
+    expect(isAlive(pid)).toBe(true); // the orphan, sleeping at step 3
+
+    const r = await ft(dir, ['build']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(isAlive(pid)).toBe(false);
+    const key = lockOf(dir).stages['train:default']!.key;
+    expect(readFileSync(join(dir, '.ft/logs', `${key.slice(7)}.log`), 'utf8')).toContain(
+      `stopped trainer pid ${pid}, left running by an earlier ft`,
+    );
+  });
+});
