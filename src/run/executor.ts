@@ -211,6 +211,15 @@ export async function execute(options: ExecuteOptions): Promise<Map<StageId, Sta
       );
       return failed(node, key, fingerprint, planStatus, why, failure, options);
     }
+    if (options.frozen && options.mode === 'build' && !usable && !node.deterministic) {
+      // Its key is the lockfile's, but no store has its outputs: hours of GPU time (or an API
+      // bill) are not spent only to find out the lockfile would change.
+      const failure = new StageFailure(
+        'frozen-lockfile',
+        `--frozen: ${node.id} matches the lockfile, but its outputs are in no store (local or shared), and training it again may give other results; run ft build without --frozen, or restore .ft/ or FT_SHARED_CACHE`,
+      );
+      return failed(node, key, fingerprint, planStatus, why, failure, options);
+    }
     if (usable) {
       const status: StageStatus = isFresh ? 'fresh' : 'cached';
       const result = {outputs: record.outputs, summary: record.summary};

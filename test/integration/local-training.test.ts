@@ -243,4 +243,24 @@ describe('a command trainer (trainer protocol v1, a real child process)', () => 
       `stopped trainer pid ${pid}, left running by an earlier ft`,
     );
   });
+
+  it('--frozen refuses, before running it, a training whose outputs are in no store', async () => {
+    const dir = await trainingProject();
+    expect((await ft(dir, ['build'])).exitCode).toBe(0);
+    const lock = readFileSync(join(dir, 'finetune.lock'), 'utf8');
+    const clone = await project({
+      'finetune.yaml': recipe(),
+      'data/qa.jsonl': SMOKE_DATA,
+      'trainer.py': TRAINER,
+      'finetune.lock': lock,
+      'trainings.log': '',
+    });
+    const r = await ft(clone, ['build', '--frozen'], {});
+    expect(r.exitCode).toBe(1);
+    expect(`${r.stdout}${r.stderr}`).toContain(
+      '--frozen: train:default matches the lockfile, but its outputs are in no store',
+    );
+    expect(readdirSync(join(clone, '.ft/stages')).length).toBe(2); // the data stages only
+    expect(readFileSync(join(clone, 'finetune.lock'), 'utf8')).toBe(lock);
+  });
 });
