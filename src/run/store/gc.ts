@@ -1,7 +1,7 @@
 import {readdirSync, readFileSync, statSync} from 'node:fs';
-import {rm} from 'node:fs/promises';
+import {readdir, rm} from 'node:fs/promises';
 import {join} from 'node:path';
-import {isSha256, type Sha256} from '../../core/hash.js';
+import {isSha256, type Sha256, sha256FromHex} from '../../core/hash.js';
 import {isDeterministicKind} from '../../plan/stage-id.js';
 import type {Lockfile} from '../lockfile.js';
 import type {LocalStore} from './local-store.js';
@@ -84,6 +84,14 @@ export async function collectGarbage(store: LocalStore, options: GcOptions): Pro
     removedBytes += statSync(path).size;
     removedObjects++;
     await rm(path, {force: true});
+  }
+  // Work folders of keys that completed (their record is here): an interrupted training's
+  // checkpoints stay, for the attempt that resumes from them.
+  for (const name of await readdir(join(store.root, 'work')).catch(() => [] as string[])) {
+    const key = sha256FromHex(name);
+    if (isSha256(key) && store.readStage(key)) {
+      await rm(join(store.root, 'work', name), {recursive: true, force: true});
+    }
   }
   // Work files of builds that were killed: no live build exists while we hold the lock.
   await rm(store.tmpDir, {recursive: true, force: true});

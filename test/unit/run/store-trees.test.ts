@@ -121,6 +121,10 @@ describe('folders in the store (trees)', () => {
     const key = sha256('key');
     await s.writeStage(record(key, model));
     const orphan = await s.putObjectBytes('nobody uses me\n');
+    // The work folder of the completed key goes; an interrupted key's checkpoints stay.
+    mkdirSync(join(s.workDir(key), 'checkpoints'), {recursive: true});
+    const interrupted = s.workDir(sha256('interrupted'));
+    mkdirSync(join(interrupted, 'checkpoints'), {recursive: true});
     const result = await collectGarbage(s, {
       lockfiles: [
         {
@@ -134,6 +138,8 @@ describe('folders in the store (trees)', () => {
       includeTrained: true,
     });
     expect(result.removedObjects).toBe(1);
+    expect(existsSync(s.workDir(key))).toBe(false);
+    expect(existsSync(interrupted)).toBe(true);
     expect(existsSync(s.objectPath(orphan.hash))).toBe(false);
     for (const file of Object.values(s.treeOf(model.hash)!.files)) {
       expect(s.hasObjectFile(file.sha256)).toBe(true);
