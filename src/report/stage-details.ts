@@ -11,8 +11,16 @@ export function stageDetails(
   checks: StageChecks | undefined,
 ): string[] {
   if (kind === 'dataset' && summary) return funnelLines(summary);
+  if (kind === 'train' && typeof summary?.steps === 'number') return trainedLines(summary);
   if (checks) return checkLines(checks);
   return [];
+}
+
+/** What a training did: its steps and final loss, and whether it resumed from a checkpoint. */
+function trainedLines(summary: Readonly<Record<string, unknown>>): string[] {
+  const loss = typeof summary.loss === 'number' ? `, final loss ${summary.loss.toFixed(4)}` : '';
+  const resumed = summary.resumed === true ? ' (resumed from a checkpoint)' : '';
+  return [`trained ${summary.steps} step(s)${loss}${resumed}`];
 }
 
 /** What a training's preflight found (`ft plan --json` fields), and its warnings. */

@@ -120,7 +120,9 @@ describe('a command trainer (trainer protocol v1, a real child process)', () => 
 
   it('an edited trainer script is a new key: it is never served from the cache', async () => {
     const dir = await trainingProject();
-    expect((await ft(dir, ['build'])).exitCode).toBe(0);
+    const first = await ft(dir, ['build']);
+    expect(first.exitCode).toBe(0);
+    expect(first.stdout).toMatch(/^ {2}trained \d+ step\(s\), final loss 0\.\d{4}$/m);
     const before = lockOf(dir).stages['train:default']!.key;
     writeFileSync(join(dir, 'trainer.py'), `${TRAINER}\n# edited\n`);
     const r = await buildJson(dir);
