@@ -1,11 +1,10 @@
-import type {Artifact, ArtifactStore} from '../core/artifact-store.js';
+import type {Artifact} from '../core/artifact-store.js';
 import type {Diagnostic} from '../core/diagnostic.js';
-import type {ExecPolicy} from '../core/exec-policy.js';
 import type {Sha256} from '../core/hash.js';
+import type {DataContext} from '../data/context.js';
 import type {Fingerprint} from '../plan/fingerprint.js';
 import type {StageNode} from '../plan/graph.js';
 import type {StageId} from '../plan/stage-id.js';
-import type {NormalizedRecipe} from '../recipe/normalized.js';
 
 /** What a stage produced; downstream fingerprints use the artifacts' hashes. */
 export interface StageResult {
@@ -16,34 +15,19 @@ export interface StageResult {
   readonly warnings?: readonly Diagnostic[];
 }
 
-export interface StageContext {
+/**
+ * What a stage's code sees: what the data pipeline uses (DataContext: the recipe, the store,
+ * hashing through the stat cache, the signal, the exec policy, log and progress), plus the
+ * stage's place in the graph.
+ */
+export interface StageContext extends DataContext {
   readonly node: StageNode;
-  readonly recipe: NormalizedRecipe;
   /** Results of the stages this one needs. */
   readonly upstream: ReadonlyMap<StageId, StageResult>;
-  readonly store: ArtifactStore;
   /** Content hash of a file, through the stat cache. */
   hashFile(absolutePath: string): Promise<{hash: Sha256; size: number}>;
   /** The stage's key: set when it runs (after its fingerprint), absent before. */
   readonly key?: Sha256;
-  /**
-   * hashFile of many files, in order, at a much lower cost per file where the stat cache vouches
-   * for most of them (see StatCache.hashAll): a glob of 100,000 files.
-   */
-  hashFiles(absolutePaths: readonly string[]): Promise<{hash: Sha256; size: number}[]>;
-  /**
-   * A token of the file's stat when the stat cache vouches that it still has `hash` (so reading
-   * it need not hash it again), else undefined. See StatCache.vouches.
-   */
-  vouchFile(absolutePath: string, hash: Sha256): string | undefined;
-  readonly signal: AbortSignal;
-  /**
-   * Whether the stage may run recipe code or send a request the recipe names: check it with
-   * requireExec right before doing either (the command has refused such a recipe up front).
-   */
-  readonly exec: ExecPolicy;
-  log(line: string): void;
-  progress(message: string, done?: number, total?: number): void;
 }
 
 /**
