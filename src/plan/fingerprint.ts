@@ -174,8 +174,11 @@ export function trainFingerprint(
   target: NormalizedTarget,
   seed: number,
   data: Readonly<Record<string, Sha256>>,
-  /** A local trainer's identity (its files' content, what its `info` answers), when it has one. */
-  trainer?: unknown,
+  /**
+   * What a local target pins beyond the recipe's words: its base model (a folder's content, a
+   * revision) and its command trainer (its files' content, what its `info` answers).
+   */
+  local?: unknown,
 ): Fingerprint {
   return {
     kind: 'train',
@@ -184,7 +187,7 @@ export function trainFingerprint(
     hyperparameters: target.hyperparameters,
     seed,
     data,
-    ...(trainer !== undefined ? {trainer} : {}),
+    ...(local !== undefined ? {local} : {}),
   };
 }
 

@@ -1,3 +1,5 @@
+import {resolve} from 'node:path';
+import {UserError} from '../core/diagnostic.js';
 import type {Sha256} from '../core/hash.js';
 import {StageFailure} from '../core/stage-failure.js';
 import type {HeldOutSplit} from '../data/checks/index.js';
@@ -6,8 +8,17 @@ import {SPLIT_FILES} from '../data/splits.js';
 import {trainFingerprint} from '../plan/fingerprint.js';
 import {stageId} from '../plan/stage-id.js';
 import type {NormalizedTarget} from '../recipe/normalized.js';
+import {RecipeLocator} from '../recipe/recipe-locator.js';
+import {
+  type BaseModelPin,
+  baseModelIdentity,
+  hfHubCache,
+  looksLikePath,
+  pinBaseModel,
+} from '../train/base-model.js';
 import {trainLocally} from '../train/local-training.js';
 import {trainPreflight} from '../train/preflight.js';
+import type {BaseModel} from '../train/protocol.js';
 import {commandTrainerIdentity, trainerArgv} from '../train/trainers/command.js';
 import type {Preflight, StageContext, StageDefinition} from './stage-definition.js';
 
@@ -51,12 +62,12 @@ function heldOutData(ctx: StageContext): Partial<Record<HeldOutSplit, Sha256>> {
 export const trainStage: StageDefinition = {
   async fingerprint(ctx) {
     const target = targetOf(ctx);
-    return trainFingerprint(
-      target,
-      ctx.recipe.seed,
-      trainingData(ctx),
-      await trainerOf(ctx, target),
-    );
+    const base = await baseModelOf(ctx, target);
+    const trainer = await trainerOf(ctx, target);
+    const local = base
+      ? {base_model: base.identity, ...(trainer ? {command: trainer} : {})}
+      : undefined;
+    return trainFingerprint(target, ctx.recipe.seed, trainingData(ctx), local);
   },
   async preflight(ctx): Promise<Preflight> {
     const train = trainingData(ctx)[SPLIT_FILES.train];
@@ -77,9 +88,7 @@ export const trainStage: StageDefinition = {
         command: backend.command,
         cwd: ctx.recipe.dir,
         env: backend.env ?? [],
-        baseModel: backend.revision
-          ? {name: backend.model, revision: backend.revision}
-          : backend.model,
+        baseModel: specBaseModel((await baseModelOf(ctx, target))!.pin),
         train: data[SPLIT_FILES.train]!,
         validation: data[SPLIT_FILES.validation],
         hyperparameters: {...target.hyperparameters},
@@ -93,6 +102,43 @@ export const trainStage: StageDefinition = {
     );
   },
 };
+
+/**
+ * How a local target's base model is pinned, and what of it enters the key; a model that is
+ * neither a folder nor pinned to a revision is a recipe error at `backend.model` (exit 2): ft
+ * does not key a training on a name whose weights can move.
+ */
+async function baseModelOf(
+  ctx: StageContext,
+  target: NormalizedTarget,
+): Promise<{pin: Exclude<BaseModelPin, {kind: 'unpinned'}>; identity: unknown} | undefined> {
+  const {backend} = target;
+  if (backend.type !== 'local') return undefined;
+  const pin = pinBaseModel(backend.model, backend.revision, ctx.recipe.dir);
+  if (pin.kind !== 'unpinned') return {pin, identity: await baseModelIdentity(pin, ctx.hashFiles)};
+  const locator = new RecipeLocator(resolve(process.cwd(), ctx.recipe.file), ctx.recipe.file);
+  const path = locator.has(['targets', target.name])
+    ? ['targets', target.name, 'backend', 'model']
+    : ['backend', 'model'];
+  throw new UserError([
+    looksLikePath(backend.model)
+      ? locator.diagnostic('error', 'missing-file', path, `no such folder: ${backend.model}`)
+      : locator.diagnostic(
+          'error',
+          'recipe-rule',
+          path,
+          `base model '${backend.model}' is not pinned: it is not a folder, the recipe gives no revision, and the Hugging Face cache (${hfHubCache()}) has no commit for it`,
+          {
+            hint: 'set backend.revision to a commit or tag, download it once (the cache then names its commit), or point model at a local folder',
+          },
+        ),
+  ]);
+}
+
+/** The base model as a trainer's spec names it: a folder's absolute path, or name and revision. */
+function specBaseModel(pin: Exclude<BaseModelPin, {kind: 'unpinned'}>): BaseModel {
+  return pin.kind === 'folder' ? pin.path : {name: pin.name, revision: pin.revision};
+}
 
 /** What identifies the trainer of a local target beyond the recipe's words (see CommandTrainerIdentity). */
 async function trainerOf(ctx: StageContext, target: NormalizedTarget): Promise<unknown> {

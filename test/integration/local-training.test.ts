@@ -1,4 +1,4 @@
-import {existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {execa} from 'execa';
@@ -19,7 +19,7 @@ sources:
 transforms:
   - template: { user: "{{prompt}}", assistant: "{{response}}" }
   - split: { validation: 0.2 }
-backend: { type: local, trainer: command, model: tiny-base, command: [python3, trainer.py]${extra} }
+backend: { type: local, trainer: command, model: ./base, command: [python3, trainer.py]${extra} }
 hyperparameters: ${hyperparameters}
 `;
 }
@@ -29,6 +29,7 @@ async function trainingProject(hyperparameters?: string, extra?: string): Promis
     'finetune.yaml': recipe(hyperparameters, extra),
     'data/qa.jsonl': SMOKE_DATA,
     'trainer.py': TRAINER,
+    'base/config.json': '{"layers": 2}\n',
   });
 }
 
@@ -76,7 +77,7 @@ describe('a command trainer (trainer protocol v1, a real child process)', () => 
     const counts = JSON.parse(readFileSync(join(dir, 'out/model/counts.json'), 'utf8'));
     expect(counts.answer).toBeGreaterThan(0);
     expect(JSON.parse(readFileSync(join(dir, 'out/model/config.json'), 'utf8'))).toEqual({
-      base_model: 'tiny-base',
+      base_model: join(dir, 'base'),
       seed: 0,
     });
   });
@@ -171,7 +172,7 @@ describe('a command trainer (trainer protocol v1, a real child process)', () => 
     const r = await ft(dir, ['plan', '--no-exec']);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain(
-      'finetune.yaml:8:61: error: a command trainer runs python3 trainer.py (refused by --no-exec)',
+      'finetune.yaml:8:58: error: a command trainer runs python3 trainer.py (refused by --no-exec)',
     );
   });
 
@@ -254,6 +255,7 @@ describe('a command trainer (trainer protocol v1, a real child process)', () => 
       'finetune.yaml': recipe(),
       'data/qa.jsonl': SMOKE_DATA,
       'trainer.py': TRAINER,
+      'base/config.json': '{"layers": 2}\n',
       'finetune.lock': lock,
       'trainings.log': '',
     });
@@ -264,5 +266,52 @@ describe('a command trainer (trainer protocol v1, a real child process)', () => 
     );
     expect(readdirSync(join(clone, '.ft/stages')).length).toBe(2); // the data stages only
     expect(readFileSync(join(clone, 'finetune.lock'), 'utf8')).toBe(lock);
+  });
+
+  it('pins the base model: a folder by its content, a hub name by a revision or the cache; else a recipe error', async () => {
+    const dir = await trainingProject();
+    expect((await ft(dir, ['build'])).exitCode).toBe(0);
+    const before = lockOf(dir).stages['train:default']!.key;
+    writeFileSync(join(dir, 'base/config.json'), '{"layers": 3}\n');
+    const changed = await buildJson(dir);
+    expect(changed.statuses).toMatchObject({dataset: 'fresh', 'train:default': 'ran'});
+    expect(lockOf(dir).stages['train:default']!.key).not.toBe(before);
+
+    const hub = (model: string, revision = '') =>
+      recipe().replace('model: ./base', `model: ${model}${revision}`);
+    writeFileSync(join(dir, 'finetune.yaml'), hub('org/tiny'));
+    const unpinned = await ft(dir, ['plan'], {HF_HUB_CACHE: join(dir, 'hf')});
+    expect(unpinned.exitCode).toBe(2);
+    expect(unpinned.stderr).toContain(
+      "finetune.yaml:8:50: error: base model 'org/tiny' is not pinned: it is not a folder, the recipe gives no revision",
+    );
+    expect(unpinned.stderr).toContain('hint: set backend.revision to a commit or tag');
+
+    // Offline, the commit the Hugging Face cache names pins it; a recipe's revision does too.
+    const commit = 'a'.repeat(40);
+    mkdirSync(join(dir, 'hf/models--org--tiny/refs'), {recursive: true});
+    writeFileSync(join(dir, 'hf/models--org--tiny/refs/main'), commit);
+    const cached = await ft(dir, ['explain', 'train:default', '--json'], {
+      HF_HUB_CACHE: join(dir, 'hf'),
+    });
+    expect(cached.exitCode, cached.stderr).toBe(0);
+    expect(JSON.parse(cached.stdout).fingerprint.local.base_model).toEqual({
+      name: 'org/tiny',
+      revision: commit,
+    });
+    writeFileSync(join(dir, 'finetune.yaml'), hub('org/tiny', ', revision: v1.0'));
+    const pinned = await ft(dir, ['explain', 'train:default', '--json'], {
+      HF_HUB_CACHE: join(dir, 'nowhere'),
+    });
+    expect(pinned.exitCode, pinned.stderr).toBe(0);
+    expect(JSON.parse(pinned.stdout).fingerprint.local.base_model).toEqual({
+      name: 'org/tiny',
+      revision: 'v1.0',
+    });
+
+    writeFileSync(join(dir, 'finetune.yaml'), hub('./no-such-folder'));
+    const missing = await ft(dir, ['plan']);
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr).toContain('finetune.yaml:8:50: error: no such folder: ./no-such-folder');
   });
 });
