@@ -275,7 +275,7 @@ export interface LocalBackend {
   readonly env?: readonly string[];
 }
 
-/** Training hyperparameters; unset means the backend's default. */
+/** Training hyperparameters; unset means the backend's default. Which names a target takes depends on its backend: OpenAI takes n_epochs, batch_size and learning_rate_multiplier; the embedded and hf trainers take n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio and lora; a command trainer receives every key as written, names ft does not know included (they enter the key). `ft validate` reports a name the target's backend does not take. */
 export interface Hyperparameters {
   /** Passes over the training set. */
   readonly n_epochs?: number;
@@ -287,6 +287,21 @@ export interface Hyperparameters {
   readonly learning_rate_multiplier?: number;
   /** Learning rate of local trainers. */
   readonly learning_rate?: number;
+  /** Local trainers: examples are truncated to this many tokens. */
+  readonly max_seq_len?: number;
+  /** Local trainers: the share of steps spent warming the learning rate up, in [0, 1). */
+  readonly warmup_ratio?: number;
+  /** Local trainers: LoRA adapter settings (the default way to tune). */
+  readonly lora?: {
+    /** Rank of the adapter matrices. */
+    readonly r?: number;
+    /** Scaling of the adapter's update. */
+    readonly alpha?: number;
+    /** Dropout on the adapter's input, in [0, 1). */
+    readonly dropout?: number;
+    /** Names of the modules that get adapters (e.g. q_proj, v_proj). */
+    readonly target_modules?: readonly string[];
+  };
 }
 
 /** One training of the shared dataset. */

@@ -4,9 +4,9 @@ import type {ValidateFunction} from 'ajv';
 import func3Module from 'ajv/dist/runtime/ucs2length.js';
 
 
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/ft-build/ft/schemas/finetune.schema.json","title":"Recipe","description":"An ft recipe (finetune.yaml): where training data comes from, how it is transformed, which model is tuned on which backend, and how the result is evaluated.","type":"object","additionalProperties":false,"required":["version","name","sources"],"properties":{"version":{"description":"Recipe format version. Only 1 exists.","const":1},"name":{"description":"Name of the fine-tune; used in reports and as the default OpenAI job suffix.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"description":{"description":"Free text for people; not part of any stage key.","type":"string"},"seed":{"description":"Default seed for every seeded step (split, sample, shuffle, training). Default 0.","type":"integer","minimum":0,"default":0},"sources":{"description":"Named data sources. Each becomes a `source:<name>` stage keyed by the content of its files.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_-]*$"},"additionalProperties":{"$ref":"#/$defs/Source"}},"transforms":{"description":"Ordered, streaming transforms applied to the concatenated sources (in the order the sources are listed). Each item is a one-key map `{<transform>: {options}}`.","type":"array","items":{"$ref":"#/$defs/Transform"}},"backend":{"description":"Where the model is trained, for the one-target form (target name `default`). Use `targets` for several.","$ref":"#/$defs/Backend"},"hyperparameters":{"description":"Training hyperparameters for the one-target form.","$ref":"#/$defs/Hyperparameters"},"targets":{"description":"Several trainings of the same dataset, e.g. an OpenAI tune and its open-model replacement side by side.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_-]*$"},"additionalProperties":{"$ref":"#/$defs/Target"}},"eval":{"description":"How every target is evaluated.","$ref":"#/$defs/Eval"}},"$defs":{"Source":{"description":"Where records come from: exactly one of `path` (local files), `url` (a pinned remote file) or `examples` (inline records).","type":"object","additionalProperties":false,"properties":{"path":{"description":"A file, or a glob (`*`, `**`, `?`, `[...]`, `{a,b}`) matching several, relative to the recipe's folder. Several files are read in sorted order. `.gz` files are decompressed.","type":"string","minLength":1},"url":{"description":"An http(s) URL, fetched once into the store and verified against `sha256`; never fetched again while the pin matches. It may not hold credentials (`user:pass@`) or a token in its query (`?token=`, `?key=`, `?sig=`, ...): they would reach keys, logs and the lockfile; use `auth_env`. Redirects are followed to http(s) only, and never from https to http.","type":"string","pattern":"^https?://"},"sha256":{"description":"The sha256 of the bytes at `url` (64 hex digits, optionally prefixed `sha256:`). Required with `url`.","type":"string","pattern":"^(sha256:)?[0-9a-f]{64}$"},"auth_env":{"description":"Name of an environment variable holding a token for `url`; sent as `<auth_header>: <auth_scheme> <token>`, only to the URL's own origin (not to hosts it redirects to), and over https (plain http only to localhost, 127.0.0.1 or [::1]). The token never reaches keys, logs or the lockfile.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"auth_header":{"description":"Header carrying the token. Default: Authorization.","type":"string","minLength":1,"default":"Authorization"},"auth_scheme":{"description":"Word before the token, e.g. Bearer (the default), Token; empty for the bare token.","type":"string","default":"Bearer"},"examples":{"description":"Records written in the recipe itself.","type":"array","minItems":1,"items":{"type":"object"}},"format":{"description":"How to parse the bytes. Default: from the extension (.jsonl/.ndjson -> jsonl, .json -> json, .csv -> csv, .tsv -> csv with tabs), after removing .gz.","enum":["jsonl","json","csv"]},"delimiter":{"description":"CSV field delimiter (one character). Default: ',' (tab for .tsv).","type":"string","minLength":1,"maxLength":1},"on_error":{"description":"`fail` (default): a bad record fails the build (exit 2). `skip`: bad records are counted, the first locations reported, and the rest is used.","enum":["fail","skip"],"default":"fail"}}},"Transform":{"description":"One transform step: a map with exactly one key, the transform's name.","type":"object","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"template":{"$ref":"#/$defs/TemplateOptions"},"system":{"$ref":"#/$defs/SystemOptions"},"rename":{"$ref":"#/$defs/RenameOptions"},"map":{"$ref":"#/$defs/MapOptions"},"filter":{"$ref":"#/$defs/FilterOptions"},"dedupe":{"$ref":"#/$defs/DedupeOptions"},"redact":{"$ref":"#/$defs/RedactOptions"},"sample":{"$ref":"#/$defs/SampleOptions"},"shuffle":{"$ref":"#/$defs/ShuffleOptions"},"limit":{"$ref":"#/$defs/LimitOptions"},"split":{"$ref":"#/$defs/SplitOptions"},"js":{"$ref":"#/$defs/JsOptions"},"command":{"$ref":"#/$defs/CommandOptions"}}},"TemplateOptions":{"description":"Turns each record into an OpenAI chat example `{messages: [...]}`. `{{field}}` (or `{{a.b}}`) inserts a record field; a missing field is an error. One turn: `user` + `assistant`. A fixed conversation: `messages`. A thread stored in a list field: `turns` names the field, and `user`/`assistant` are filled from each of its items.","type":"object","additionalProperties":false,"properties":{"system":{"description":"System message template (first message).","type":"string"},"user":{"description":"User message template.","type":"string"},"assistant":{"description":"Assistant message template.","type":"string"},"turns":{"description":"A field holding a list of turns; each item fills `user` and `assistant` (item fields; `{{$.x}}` reads the record's field x).","type":"string","minLength":1},"messages":{"description":"A fixed list of message templates, for multi-turn examples.","type":"array","minItems":1,"items":{"$ref":"#/$defs/MessageTemplate"}}}},"MessageTemplate":{"description":"One message of a `messages` template.","type":"object","additionalProperties":false,"required":["role","content"],"properties":{"role":{"description":"The message's role.","enum":["system","developer","user","assistant"]},"content":{"description":"Content template.","type":"string"},"weight":{"description":"For assistant messages: 0 to skip training on this message, 1 (default) to train on it.","enum":[0,1]}}},"SystemOptions":{"description":"Sets the system message of chat examples: inserts one where there is none, and replaces an existing one unless `overwrite` is false.","type":"object","additionalProperties":false,"required":["content"],"properties":{"content":{"description":"System message template (`{{field}}` reads record fields).","type":"string"},"overwrite":{"description":"Replace a system message the example already has. Default true.","type":"boolean","default":true}}},"RenameOptions":{"description":"Renames record fields: `{old: new}`; dotted paths reach into nested objects. The long form `{fields: {old: new}, missing: ...}` also says what a record without an old field does.","oneOf":[{"type":"object","additionalProperties":false,"required":["fields"],"properties":{"fields":{"description":"`{old: new}` field paths.","type":"object","minProperties":1,"additionalProperties":{"description":"The new name (path) of the field.","type":"string","minLength":1}},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record passes without that field renamed).","enum":["error","skip","keep"],"default":"error"}}},{"type":"object","minProperties":1,"additionalProperties":{"description":"The new name (path) of the field.","type":"string","minLength":1}}]},"MapOptions":{"description":"Sets fields from templates (`{field: \"{{a}} {{b}}\"}`), or removes them (`{field: null}`). The long form `{fields: {...}, missing: ...}` also says what a record without a field a template reads does.","oneOf":[{"type":"object","additionalProperties":false,"required":["fields"],"properties":{"fields":{"description":"`{field: template or null}`.","type":"object","minProperties":1,"additionalProperties":{"description":"A template for the field's new value, or null to remove the field.","type":["string","null"]}},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record passes with that field left as it was).","enum":["error","skip","keep"],"default":"error"}}},{"type":"object","minProperties":1,"additionalProperties":{"description":"A template for the field's new value, or null to remove the field.","type":["string","null"]}}]},"FilterOptions":{"description":"Keeps the records that pass every condition: field predicates (`where`) and a token length (chat tokens by the OpenAI cookbook's rule, with an explicit `encoding`). Dropped records are counted per reason.","type":"object","additionalProperties":false,"minProperties":1,"properties":{"where":{"description":"Field predicates, checked in order; a record must pass all of them, and checking stops at the first that fails (so an `exists` condition guards the ones after it). A record that lacks a predicate's field is handled by `missing`, except for `exists`, which tests exactly that.","type":"array","minItems":1,"items":{"$ref":"#/$defs/Predicate"}},"max_tokens":{"description":"Drop examples with more chat tokens than this.","type":"integer","minimum":1},"min_tokens":{"description":"Drop examples with fewer chat tokens than this.","type":"integer","minimum":0},"encoding":{"description":"Tokenizer for max_tokens / min_tokens (required with them).","enum":["cl100k_base","o200k_base"]},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the condition on the missing field counts as passed).","enum":["error","skip","keep"],"default":"error"}}},"Predicate":{"description":"A condition on one field. All the given tests must hold.","type":"object","additionalProperties":false,"required":["field"],"minProperties":2,"properties":{"field":{"description":"Dotted path of the field.","type":"string","minLength":1},"equals":{"description":"The field equals this value (JSON equality)."},"not_equals":{"description":"The field differs from this value."},"in":{"description":"The field equals one of these values.","type":"array"},"not_in":{"description":"The field equals none of these values.","type":"array"},"gt":{"description":"The field is a number greater than this.","type":"number"},"gte":{"description":"The field is a number at least this.","type":"number"},"lt":{"description":"The field is a number less than this.","type":"number"},"lte":{"description":"The field is a number at most this.","type":"number"},"matches":{"description":"The field is a string matching this regular expression (JavaScript syntax, Unicode mode).","type":"string"},"exists":{"description":"The field is present and not null (true) or absent or null (false).","type":"boolean"},"min_length":{"description":"The field is a string or list at least this long (characters or items).","type":"integer","minimum":0},"max_length":{"description":"The field is a string or list at most this long.","type":"integer","minimum":0}}},"DedupeOptions":{"description":"Drops repeated records, keeping the first. `exact`: equal values; `normalized`: equal text after Unicode NFKC, lowercasing and removing punctuation and extra spaces; `near`: MinHash/LSH near-duplicates at a Jaccard `threshold`. Keeps about 20 to 45 bytes per unique record in memory (exact, normalized: a 128-bit hash in an open-addressing table). Must come before `split`, or duplicates would leak across splits.","type":"object","additionalProperties":false,"properties":{"by":{"description":"Field path(s) compared. Default: the whole record. A record without one of them is handled by `missing`.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"mode":{"description":"exact (default), normalized or near.","enum":["exact","normalized","near"],"default":"exact"},"threshold":{"description":"near: the Jaccard similarity from which records count as duplicates. Default 0.8.","type":"number","exclusiveMinimum":0,"maximum":1,"default":0.8},"shingle_size":{"description":"near: words per shingle. Default 5.","type":"integer","minimum":1,"default":5},"num_perm":{"description":"near: MinHash permutations. Default 128.","type":"integer","minimum":8,"maximum":1024,"default":128},"seed":{"description":"near: hash seed. Default: the recipe's seed.","type":"integer","minimum":0},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record is kept and never counted as a duplicate).","enum":["error","skip","keep"],"default":"error"}}},"RedactOptions":{"description":"Replaces personal data in text with placeholders: emails ([EMAIL]), phone numbers ([PHONE]), Luhn-valid card numbers ([CARD]) and custom patterns. In chat examples only message contents are touched.","type":"object","additionalProperties":false,"properties":{"emails":{"description":"Redact email addresses. Default true.","type":"boolean","default":true},"phones":{"description":"Redact phone numbers. Default true.","type":"boolean","default":true},"cards":{"description":"Redact payment card numbers (Luhn-checked). Default true.","type":"boolean","default":true},"patterns":{"description":"Custom regular expressions (JavaScript syntax, Unicode mode).","type":"array","items":{"$ref":"#/$defs/RedactPattern"}},"fields":{"description":"Only these field paths. Default: message contents of chat examples, every string of other records.","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}},"RedactPattern":{"description":"A custom redaction.","type":"object","additionalProperties":false,"required":["regex"],"properties":{"regex":{"description":"The regular expression.","type":"string","minLength":1},"flags":{"description":"Extra flags, e.g. i.","type":"string","pattern":"^[imsy]*$"},"replacement":{"description":"Replacement text. Default [REDACTED].","type":"string"}}},"SampleOptions":{"description":"Keeps a seeded random subset: a `fraction` of the records (each kept independently, by a seeded hash of the id of the source record it came from, so prompt edits change nothing; streaming) or exactly `n` (the n records with the smallest such hashes; input order kept).","type":"object","additionalProperties":false,"minProperties":1,"properties":{"n":{"description":"How many records to keep.","type":"integer","minimum":1},"fraction":{"description":"Share of records to keep, in (0, 1].","type":"number","exclusiveMinimum":0,"maximum":1},"seed":{"description":"Default: the recipe's seed.","type":"integer","minimum":0}}},"ShuffleOptions":{"description":"Reorders the records by a seeded hash of the id of the source record each came from (the same records and seed always give the same order, whatever the prompt). Spills to disk beyond 64 MB, so memory stays flat.","type":"object","additionalProperties":false,"properties":{"seed":{"description":"Default: the recipe's seed.","type":"integer","minimum":0}}},"LimitOptions":{"description":"Keeps the first `n` records.","type":"object","additionalProperties":false,"required":["n"],"properties":{"n":{"description":"How many records to keep.","type":"integer","minimum":0}}},"SplitOptions":{"description":"Assigns each example to train, validation or test by its source record, so prompt edits (template, system, map, redact) never move an example. id = the first 32 hex digits of sha256(canonical JSON of the source record as read, before any transform); k = the first 8 bytes of sha256(\"split:<seed>\"); u = splitmix64(first 64 bits of id XOR k) / 2^64 (with `by`: id is taken over the canonical JSON of the list of those fields' values instead). u < validation goes to validation, u < validation + test to test, the rest to train. Adding an example never moves another, and records made from one source record share its split.","type":"object","additionalProperties":false,"properties":{"validation":{"description":"Fraction of examples for validation, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1,"default":0},"test":{"description":"Fraction of examples for test, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1,"default":0},"seed":{"description":"Split seed. Default: the recipe's `seed`.","type":"integer","minimum":0},"by":{"description":"Field path(s) of the source record (as read, before any transform) whose values decide the split together, so that all records of one group (a customer, a document) land in the same split.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record is placed by its whole source record instead).","enum":["error","skip","keep"],"default":"error"}}},"JsOptions":{"description":"Runs a function from your own JavaScript module on every record. It receives (record, {options, seed}) and returns a record, a list of records, or null to drop it; it may be async. The module's content and every local file it imports are part of the dataset's key.","type":"object","additionalProperties":false,"required":["module"],"properties":{"module":{"description":"Path of the module (.js, .mjs), relative to the recipe.","type":"string","minLength":1},"function":{"description":"Name of the exported function. Default: default.","type":"string","minLength":1,"default":"default"},"options":{"description":"Passed to the function as its second argument's `options`; part of the key.","type":"object"}}},"CommandOptions":{"description":"Pipes the records through an executable: JSONL on its stdin, JSONL on its stdout (one record per line, any number). Its arguments, and the content of every argument that names a file, are part of the dataset's key. It gets a minimal environment.","type":"object","additionalProperties":false,"required":["run"],"properties":{"run":{"description":"The executable and its arguments; paths relative to the recipe.","type":"array","minItems":1,"items":{"type":"string","minLength":1}},"env":{"description":"Extra environment variables for it (part of the key).","type":"object","additionalProperties":{"type":"string"}}}},"Backend":{"description":"A training backend, chosen by `type`.","type":"object","required":["type"],"properties":{"type":{"description":"Which backend: openai or local.","enum":["openai","local"]}},"discriminator":{"propertyName":"type"},"oneOf":[{"$ref":"#/$defs/OpenAIBackend"},{"$ref":"#/$defs/LocalBackend"}]},"OpenAIBackend":{"description":"The OpenAI (or Azure OpenAI) fine-tuning API.","type":"object","additionalProperties":false,"required":["type","model"],"properties":{"type":{"const":"openai"},"model":{"description":"Base model snapshot, e.g. gpt-4o-mini-2024-07-18.","type":"string","minLength":1},"budget_usd":{"description":"Refuse to start a job whose estimated cost exceeds this.","type":"number","exclusiveMinimum":0},"suffix":{"description":"Suffix of the fine-tuned model's name.","type":"string","maxLength":64}}},"LocalBackend":{"description":"A local trainer spawned as a child process, speaking trainer protocol v1 (see the README). `command` is required with trainer `command` and allowed only there; `python` and `launcher` only with trainer `hf`.","type":"object","additionalProperties":false,"required":["type","model"],"properties":{"type":{"const":"local"},"trainer":{"description":"Which trainer runs the job: `embedded` (ft's own, on the CPU; the default), `hf` (Hugging Face transformers + peft, shipped with ft, in your Python) or `command` (any executable that speaks the protocol).","enum":["embedded","hf","command"],"default":"embedded"},"model":{"description":"Base model: a hub name (pinned by `revision`, or offline by the commit the local Hugging Face cache names) or a local folder (keyed by its content).","type":"string","minLength":1},"command":{"description":"For trainer `command`: the executable and its arguments (paths relative to the recipe). ft appends `train --spec <path>`, `generate --spec <path>` or `info`. The arguments, and the content of every argument that names a file, are part of the key.","type":"array","minItems":1,"items":{"type":"string","minLength":1}},"revision":{"description":"The base model's commit or tag on its hub: part of the key, so a moving name is never trained on by accident.","type":"string","minLength":1},"python":{"description":"For trainer `hf`: the Python interpreter to run it with (of a venv or conda env). Default: python3 on PATH.","type":"string","minLength":1},"launcher":{"description":"For trainer `hf`: launch on several GPUs with torchrun or accelerate. The world size is part of the key (it changes the global batch).","type":"object","additionalProperties":false,"required":["type","nproc_per_node"],"properties":{"type":{"enum":["torchrun","accelerate"]},"nproc_per_node":{"type":"integer","minimum":1}}},"env":{"description":"Names of environment variables passed through to the trainer (beyond PATH, HOME, the locale, TMPDIR and CUDA_VISIBLE_DEVICES). Nothing else of ft's environment reaches it, API keys included.","type":"array","items":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"uniqueItems":true}}},"Hyperparameters":{"description":"Training hyperparameters; unset means the backend's default.","type":"object","additionalProperties":false,"properties":{"n_epochs":{"description":"Passes over the training set.","type":"integer","minimum":1},"epochs":{"description":"Alias of n_epochs.","type":"integer","minimum":1},"batch_size":{"description":"Examples per training step.","type":"integer","minimum":1},"learning_rate_multiplier":{"description":"OpenAI's scale on its default learning rate.","type":"number","exclusiveMinimum":0},"learning_rate":{"description":"Learning rate of local trainers.","type":"number","exclusiveMinimum":0}}},"Target":{"description":"One training of the shared dataset.","type":"object","additionalProperties":false,"required":["backend"],"properties":{"backend":{"$ref":"#/$defs/Backend"},"hyperparameters":{"$ref":"#/$defs/Hyperparameters"}}},"Eval":{"description":"Evaluation of each target on a split of the dataset.","type":"object","additionalProperties":false,"required":["metrics"],"properties":{"dataset":{"description":"Which split to evaluate on. Default: test.","enum":["train","validation","test"],"default":"test"},"models":{"description":"Models to compare: `base`, `tuned`, or model ids.","type":"array","items":{"type":"string"}},"metrics":{"description":"Metrics to compute, e.g. exact_match, token_f1, bleu, chrf, rouge_l.","type":"array","minItems":1,"items":{"type":"string"}},"gates":{"description":"Bounds that fail the build (exit 3) when a metric is outside them.","type":"array","items":{"$ref":"#/$defs/Gate"}}}},"Gate":{"description":"Fails the build (exit 3) when a metric of a model is outside its bounds.","type":"object","additionalProperties":false,"required":["metric"],"properties":{"metric":{"description":"The metric the bound applies to.","type":"string"},"model":{"description":"Which model the bound applies to. Default: tuned.","type":"string","default":"tuned"},"min":{"description":"Lowest passing value.","type":"number"},"max":{"description":"Highest passing value.","type":"number"}}}}};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/ft-build/ft/schemas/finetune.schema.json","title":"Recipe","description":"An ft recipe (finetune.yaml): where training data comes from, how it is transformed, which model is tuned on which backend, and how the result is evaluated.","type":"object","additionalProperties":false,"required":["version","name","sources"],"properties":{"version":{"description":"Recipe format version. Only 1 exists.","const":1},"name":{"description":"Name of the fine-tune; used in reports and as the default OpenAI job suffix.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"description":{"description":"Free text for people; not part of any stage key.","type":"string"},"seed":{"description":"Default seed for every seeded step (split, sample, shuffle, training). Default 0.","type":"integer","minimum":0,"default":0},"sources":{"description":"Named data sources. Each becomes a `source:<name>` stage keyed by the content of its files.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_-]*$"},"additionalProperties":{"$ref":"#/$defs/Source"}},"transforms":{"description":"Ordered, streaming transforms applied to the concatenated sources (in the order the sources are listed). Each item is a one-key map `{<transform>: {options}}`.","type":"array","items":{"$ref":"#/$defs/Transform"}},"backend":{"description":"Where the model is trained, for the one-target form (target name `default`). Use `targets` for several.","$ref":"#/$defs/Backend"},"hyperparameters":{"description":"Training hyperparameters for the one-target form.","$ref":"#/$defs/Hyperparameters"},"targets":{"description":"Several trainings of the same dataset, e.g. an OpenAI tune and its open-model replacement side by side.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_-]*$"},"additionalProperties":{"$ref":"#/$defs/Target"}},"eval":{"description":"How every target is evaluated.","$ref":"#/$defs/Eval"}},"$defs":{"Source":{"description":"Where records come from: exactly one of `path` (local files), `url` (a pinned remote file) or `examples` (inline records).","type":"object","additionalProperties":false,"properties":{"path":{"description":"A file, or a glob (`*`, `**`, `?`, `[...]`, `{a,b}`) matching several, relative to the recipe's folder. Several files are read in sorted order. `.gz` files are decompressed.","type":"string","minLength":1},"url":{"description":"An http(s) URL, fetched once into the store and verified against `sha256`; never fetched again while the pin matches. It may not hold credentials (`user:pass@`) or a token in its query (`?token=`, `?key=`, `?sig=`, ...): they would reach keys, logs and the lockfile; use `auth_env`. Redirects are followed to http(s) only, and never from https to http.","type":"string","pattern":"^https?://"},"sha256":{"description":"The sha256 of the bytes at `url` (64 hex digits, optionally prefixed `sha256:`). Required with `url`.","type":"string","pattern":"^(sha256:)?[0-9a-f]{64}$"},"auth_env":{"description":"Name of an environment variable holding a token for `url`; sent as `<auth_header>: <auth_scheme> <token>`, only to the URL's own origin (not to hosts it redirects to), and over https (plain http only to localhost, 127.0.0.1 or [::1]). The token never reaches keys, logs or the lockfile.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"auth_header":{"description":"Header carrying the token. Default: Authorization.","type":"string","minLength":1,"default":"Authorization"},"auth_scheme":{"description":"Word before the token, e.g. Bearer (the default), Token; empty for the bare token.","type":"string","default":"Bearer"},"examples":{"description":"Records written in the recipe itself.","type":"array","minItems":1,"items":{"type":"object"}},"format":{"description":"How to parse the bytes. Default: from the extension (.jsonl/.ndjson -> jsonl, .json -> json, .csv -> csv, .tsv -> csv with tabs), after removing .gz.","enum":["jsonl","json","csv"]},"delimiter":{"description":"CSV field delimiter (one character). Default: ',' (tab for .tsv).","type":"string","minLength":1,"maxLength":1},"on_error":{"description":"`fail` (default): a bad record fails the build (exit 2). `skip`: bad records are counted, the first locations reported, and the rest is used.","enum":["fail","skip"],"default":"fail"}}},"Transform":{"description":"One transform step: a map with exactly one key, the transform's name.","type":"object","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"template":{"$ref":"#/$defs/TemplateOptions"},"system":{"$ref":"#/$defs/SystemOptions"},"rename":{"$ref":"#/$defs/RenameOptions"},"map":{"$ref":"#/$defs/MapOptions"},"filter":{"$ref":"#/$defs/FilterOptions"},"dedupe":{"$ref":"#/$defs/DedupeOptions"},"redact":{"$ref":"#/$defs/RedactOptions"},"sample":{"$ref":"#/$defs/SampleOptions"},"shuffle":{"$ref":"#/$defs/ShuffleOptions"},"limit":{"$ref":"#/$defs/LimitOptions"},"split":{"$ref":"#/$defs/SplitOptions"},"js":{"$ref":"#/$defs/JsOptions"},"command":{"$ref":"#/$defs/CommandOptions"}}},"TemplateOptions":{"description":"Turns each record into an OpenAI chat example `{messages: [...]}`. `{{field}}` (or `{{a.b}}`) inserts a record field; a missing field is an error. One turn: `user` + `assistant`. A fixed conversation: `messages`. A thread stored in a list field: `turns` names the field, and `user`/`assistant` are filled from each of its items.","type":"object","additionalProperties":false,"properties":{"system":{"description":"System message template (first message).","type":"string"},"user":{"description":"User message template.","type":"string"},"assistant":{"description":"Assistant message template.","type":"string"},"turns":{"description":"A field holding a list of turns; each item fills `user` and `assistant` (item fields; `{{$.x}}` reads the record's field x).","type":"string","minLength":1},"messages":{"description":"A fixed list of message templates, for multi-turn examples.","type":"array","minItems":1,"items":{"$ref":"#/$defs/MessageTemplate"}}}},"MessageTemplate":{"description":"One message of a `messages` template.","type":"object","additionalProperties":false,"required":["role","content"],"properties":{"role":{"description":"The message's role.","enum":["system","developer","user","assistant"]},"content":{"description":"Content template.","type":"string"},"weight":{"description":"For assistant messages: 0 to skip training on this message, 1 (default) to train on it.","enum":[0,1]}}},"SystemOptions":{"description":"Sets the system message of chat examples: inserts one where there is none, and replaces an existing one unless `overwrite` is false.","type":"object","additionalProperties":false,"required":["content"],"properties":{"content":{"description":"System message template (`{{field}}` reads record fields).","type":"string"},"overwrite":{"description":"Replace a system message the example already has. Default true.","type":"boolean","default":true}}},"RenameOptions":{"description":"Renames record fields: `{old: new}`; dotted paths reach into nested objects. The long form `{fields: {old: new}, missing: ...}` also says what a record without an old field does.","oneOf":[{"type":"object","additionalProperties":false,"required":["fields"],"properties":{"fields":{"description":"`{old: new}` field paths.","type":"object","minProperties":1,"additionalProperties":{"description":"The new name (path) of the field.","type":"string","minLength":1}},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record passes without that field renamed).","enum":["error","skip","keep"],"default":"error"}}},{"type":"object","minProperties":1,"additionalProperties":{"description":"The new name (path) of the field.","type":"string","minLength":1}}]},"MapOptions":{"description":"Sets fields from templates (`{field: \"{{a}} {{b}}\"}`), or removes them (`{field: null}`). The long form `{fields: {...}, missing: ...}` also says what a record without a field a template reads does.","oneOf":[{"type":"object","additionalProperties":false,"required":["fields"],"properties":{"fields":{"description":"`{field: template or null}`.","type":"object","minProperties":1,"additionalProperties":{"description":"A template for the field's new value, or null to remove the field.","type":["string","null"]}},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record passes with that field left as it was).","enum":["error","skip","keep"],"default":"error"}}},{"type":"object","minProperties":1,"additionalProperties":{"description":"A template for the field's new value, or null to remove the field.","type":["string","null"]}}]},"FilterOptions":{"description":"Keeps the records that pass every condition: field predicates (`where`) and a token length (chat tokens by the OpenAI cookbook's rule, with an explicit `encoding`). Dropped records are counted per reason.","type":"object","additionalProperties":false,"minProperties":1,"properties":{"where":{"description":"Field predicates, checked in order; a record must pass all of them, and checking stops at the first that fails (so an `exists` condition guards the ones after it). A record that lacks a predicate's field is handled by `missing`, except for `exists`, which tests exactly that.","type":"array","minItems":1,"items":{"$ref":"#/$defs/Predicate"}},"max_tokens":{"description":"Drop examples with more chat tokens than this.","type":"integer","minimum":1},"min_tokens":{"description":"Drop examples with fewer chat tokens than this.","type":"integer","minimum":0},"encoding":{"description":"Tokenizer for max_tokens / min_tokens (required with them).","enum":["cl100k_base","o200k_base"]},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the condition on the missing field counts as passed).","enum":["error","skip","keep"],"default":"error"}}},"Predicate":{"description":"A condition on one field. All the given tests must hold.","type":"object","additionalProperties":false,"required":["field"],"minProperties":2,"properties":{"field":{"description":"Dotted path of the field.","type":"string","minLength":1},"equals":{"description":"The field equals this value (JSON equality)."},"not_equals":{"description":"The field differs from this value."},"in":{"description":"The field equals one of these values.","type":"array"},"not_in":{"description":"The field equals none of these values.","type":"array"},"gt":{"description":"The field is a number greater than this.","type":"number"},"gte":{"description":"The field is a number at least this.","type":"number"},"lt":{"description":"The field is a number less than this.","type":"number"},"lte":{"description":"The field is a number at most this.","type":"number"},"matches":{"description":"The field is a string matching this regular expression (JavaScript syntax, Unicode mode).","type":"string"},"exists":{"description":"The field is present and not null (true) or absent or null (false).","type":"boolean"},"min_length":{"description":"The field is a string or list at least this long (characters or items).","type":"integer","minimum":0},"max_length":{"description":"The field is a string or list at most this long.","type":"integer","minimum":0}}},"DedupeOptions":{"description":"Drops repeated records, keeping the first. `exact`: equal values; `normalized`: equal text after Unicode NFKC, lowercasing and removing punctuation and extra spaces; `near`: MinHash/LSH near-duplicates at a Jaccard `threshold`. Keeps about 20 to 45 bytes per unique record in memory (exact, normalized: a 128-bit hash in an open-addressing table). Must come before `split`, or duplicates would leak across splits.","type":"object","additionalProperties":false,"properties":{"by":{"description":"Field path(s) compared. Default: the whole record. A record without one of them is handled by `missing`.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"mode":{"description":"exact (default), normalized or near.","enum":["exact","normalized","near"],"default":"exact"},"threshold":{"description":"near: the Jaccard similarity from which records count as duplicates. Default 0.8.","type":"number","exclusiveMinimum":0,"maximum":1,"default":0.8},"shingle_size":{"description":"near: words per shingle. Default 5.","type":"integer","minimum":1,"default":5},"num_perm":{"description":"near: MinHash permutations. Default 128.","type":"integer","minimum":8,"maximum":1024,"default":128},"seed":{"description":"near: hash seed. Default: the recipe's seed.","type":"integer","minimum":0},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record is kept and never counted as a duplicate).","enum":["error","skip","keep"],"default":"error"}}},"RedactOptions":{"description":"Replaces personal data in text with placeholders: emails ([EMAIL]), phone numbers ([PHONE]), Luhn-valid card numbers ([CARD]) and custom patterns. In chat examples only message contents are touched.","type":"object","additionalProperties":false,"properties":{"emails":{"description":"Redact email addresses. Default true.","type":"boolean","default":true},"phones":{"description":"Redact phone numbers. Default true.","type":"boolean","default":true},"cards":{"description":"Redact payment card numbers (Luhn-checked). Default true.","type":"boolean","default":true},"patterns":{"description":"Custom regular expressions (JavaScript syntax, Unicode mode).","type":"array","items":{"$ref":"#/$defs/RedactPattern"}},"fields":{"description":"Only these field paths. Default: message contents of chat examples, every string of other records.","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}},"RedactPattern":{"description":"A custom redaction.","type":"object","additionalProperties":false,"required":["regex"],"properties":{"regex":{"description":"The regular expression.","type":"string","minLength":1},"flags":{"description":"Extra flags, e.g. i.","type":"string","pattern":"^[imsy]*$"},"replacement":{"description":"Replacement text. Default [REDACTED].","type":"string"}}},"SampleOptions":{"description":"Keeps a seeded random subset: a `fraction` of the records (each kept independently, by a seeded hash of the id of the source record it came from, so prompt edits change nothing; streaming) or exactly `n` (the n records with the smallest such hashes; input order kept).","type":"object","additionalProperties":false,"minProperties":1,"properties":{"n":{"description":"How many records to keep.","type":"integer","minimum":1},"fraction":{"description":"Share of records to keep, in (0, 1].","type":"number","exclusiveMinimum":0,"maximum":1},"seed":{"description":"Default: the recipe's seed.","type":"integer","minimum":0}}},"ShuffleOptions":{"description":"Reorders the records by a seeded hash of the id of the source record each came from (the same records and seed always give the same order, whatever the prompt). Spills to disk beyond 64 MB, so memory stays flat.","type":"object","additionalProperties":false,"properties":{"seed":{"description":"Default: the recipe's seed.","type":"integer","minimum":0}}},"LimitOptions":{"description":"Keeps the first `n` records.","type":"object","additionalProperties":false,"required":["n"],"properties":{"n":{"description":"How many records to keep.","type":"integer","minimum":0}}},"SplitOptions":{"description":"Assigns each example to train, validation or test by its source record, so prompt edits (template, system, map, redact) never move an example. id = the first 32 hex digits of sha256(canonical JSON of the source record as read, before any transform); k = the first 8 bytes of sha256(\"split:<seed>\"); u = splitmix64(first 64 bits of id XOR k) / 2^64 (with `by`: id is taken over the canonical JSON of the list of those fields' values instead). u < validation goes to validation, u < validation + test to test, the rest to train. Adding an example never moves another, and records made from one source record share its split.","type":"object","additionalProperties":false,"properties":{"validation":{"description":"Fraction of examples for validation, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1,"default":0},"test":{"description":"Fraction of examples for test, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1,"default":0},"seed":{"description":"Split seed. Default: the recipe's `seed`.","type":"integer","minimum":0},"by":{"description":"Field path(s) of the source record (as read, before any transform) whose values decide the split together, so that all records of one group (a customer, a document) land in the same split.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record is placed by its whole source record instead).","enum":["error","skip","keep"],"default":"error"}}},"JsOptions":{"description":"Runs a function from your own JavaScript module on every record. It receives (record, {options, seed}) and returns a record, a list of records, or null to drop it; it may be async. The module's content and every local file it imports are part of the dataset's key.","type":"object","additionalProperties":false,"required":["module"],"properties":{"module":{"description":"Path of the module (.js, .mjs), relative to the recipe.","type":"string","minLength":1},"function":{"description":"Name of the exported function. Default: default.","type":"string","minLength":1,"default":"default"},"options":{"description":"Passed to the function as its second argument's `options`; part of the key.","type":"object"}}},"CommandOptions":{"description":"Pipes the records through an executable: JSONL on its stdin, JSONL on its stdout (one record per line, any number). Its arguments, and the content of every argument that names a file, are part of the dataset's key. It gets a minimal environment.","type":"object","additionalProperties":false,"required":["run"],"properties":{"run":{"description":"The executable and its arguments; paths relative to the recipe.","type":"array","minItems":1,"items":{"type":"string","minLength":1}},"env":{"description":"Extra environment variables for it (part of the key).","type":"object","additionalProperties":{"type":"string"}}}},"Backend":{"description":"A training backend, chosen by `type`.","type":"object","required":["type"],"properties":{"type":{"description":"Which backend: openai or local.","enum":["openai","local"]}},"discriminator":{"propertyName":"type"},"oneOf":[{"$ref":"#/$defs/OpenAIBackend"},{"$ref":"#/$defs/LocalBackend"}]},"OpenAIBackend":{"description":"The OpenAI (or Azure OpenAI) fine-tuning API.","type":"object","additionalProperties":false,"required":["type","model"],"properties":{"type":{"const":"openai"},"model":{"description":"Base model snapshot, e.g. gpt-4o-mini-2024-07-18.","type":"string","minLength":1},"budget_usd":{"description":"Refuse to start a job whose estimated cost exceeds this.","type":"number","exclusiveMinimum":0},"suffix":{"description":"Suffix of the fine-tuned model's name.","type":"string","maxLength":64}}},"LocalBackend":{"description":"A local trainer spawned as a child process, speaking trainer protocol v1 (see the README). `command` is required with trainer `command` and allowed only there; `python` and `launcher` only with trainer `hf`.","type":"object","additionalProperties":false,"required":["type","model"],"properties":{"type":{"const":"local"},"trainer":{"description":"Which trainer runs the job: `embedded` (ft's own, on the CPU; the default), `hf` (Hugging Face transformers + peft, shipped with ft, in your Python) or `command` (any executable that speaks the protocol).","enum":["embedded","hf","command"],"default":"embedded"},"model":{"description":"Base model: a hub name (pinned by `revision`, or offline by the commit the local Hugging Face cache names) or a local folder (keyed by its content).","type":"string","minLength":1},"command":{"description":"For trainer `command`: the executable and its arguments (paths relative to the recipe). ft appends `train --spec <path>`, `generate --spec <path>` or `info`. The arguments, and the content of every argument that names a file, are part of the key.","type":"array","minItems":1,"items":{"type":"string","minLength":1}},"revision":{"description":"The base model's commit or tag on its hub: part of the key, so a moving name is never trained on by accident.","type":"string","minLength":1},"python":{"description":"For trainer `hf`: the Python interpreter to run it with (of a venv or conda env). Default: python3 on PATH.","type":"string","minLength":1},"launcher":{"description":"For trainer `hf`: launch on several GPUs with torchrun or accelerate. The world size is part of the key (it changes the global batch).","type":"object","additionalProperties":false,"required":["type","nproc_per_node"],"properties":{"type":{"enum":["torchrun","accelerate"]},"nproc_per_node":{"type":"integer","minimum":1}}},"env":{"description":"Names of environment variables passed through to the trainer (beyond PATH, HOME, the locale, TMPDIR and CUDA_VISIBLE_DEVICES). Nothing else of ft's environment reaches it, API keys included.","type":"array","items":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"uniqueItems":true}}},"Hyperparameters":{"description":"Training hyperparameters; unset means the backend's default. Which names a target takes depends on its backend: OpenAI takes n_epochs, batch_size and learning_rate_multiplier; the embedded and hf trainers take n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio and lora; a command trainer receives every key as written, names ft does not know included (they enter the key). `ft validate` reports a name the target's backend does not take.","type":"object","properties":{"n_epochs":{"description":"Passes over the training set.","type":"integer","minimum":1},"epochs":{"description":"Alias of n_epochs.","type":"integer","minimum":1},"batch_size":{"description":"Examples per training step.","type":"integer","minimum":1},"learning_rate_multiplier":{"description":"OpenAI's scale on its default learning rate.","type":"number","exclusiveMinimum":0},"learning_rate":{"description":"Learning rate of local trainers.","type":"number","exclusiveMinimum":0},"max_seq_len":{"description":"Local trainers: examples are truncated to this many tokens.","type":"integer","minimum":1},"warmup_ratio":{"description":"Local trainers: the share of steps spent warming the learning rate up, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1},"lora":{"description":"Local trainers: LoRA adapter settings (the default way to tune).","type":"object","additionalProperties":false,"properties":{"r":{"description":"Rank of the adapter matrices.","type":"integer","minimum":1},"alpha":{"description":"Scaling of the adapter's update.","type":"number","exclusiveMinimum":0},"dropout":{"description":"Dropout on the adapter's input, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1},"target_modules":{"description":"Names of the modules that get adapters (e.g. q_proj, v_proj).","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}},"additionalProperties":true},"Target":{"description":"One training of the shared dataset.","type":"object","additionalProperties":false,"required":["backend"],"properties":{"backend":{"$ref":"#/$defs/Backend"},"hyperparameters":{"$ref":"#/$defs/Hyperparameters"}}},"Eval":{"description":"Evaluation of each target on a split of the dataset.","type":"object","additionalProperties":false,"required":["metrics"],"properties":{"dataset":{"description":"Which split to evaluate on. Default: test.","enum":["train","validation","test"],"default":"test"},"models":{"description":"Models to compare: `base`, `tuned`, or model ids.","type":"array","items":{"type":"string"}},"metrics":{"description":"Metrics to compute, e.g. exact_match, token_f1, bleu, chrf, rouge_l.","type":"array","minItems":1,"items":{"type":"string"}},"gates":{"description":"Bounds that fail the build (exit 3) when a metric is outside them.","type":"array","items":{"$ref":"#/$defs/Gate"}}}},"Gate":{"description":"Fails the build (exit 3) when a metric of a model is outside its bounds.","type":"object","additionalProperties":false,"required":["metric"],"properties":{"metric":{"description":"The metric the bound applies to.","type":"string"},"model":{"description":"Which model the bound applies to. Default: tuned.","type":"string","default":"tuned"},"min":{"description":"Lowest passing value.","type":"number"},"max":{"description":"Highest passing value.","type":"number"}}}}};
 const schema32 = {"description":"Where records come from: exactly one of `path` (local files), `url` (a pinned remote file) or `examples` (inline records).","type":"object","additionalProperties":false,"properties":{"path":{"description":"A file, or a glob (`*`, `**`, `?`, `[...]`, `{a,b}`) matching several, relative to the recipe's folder. Several files are read in sorted order. `.gz` files are decompressed.","type":"string","minLength":1},"url":{"description":"An http(s) URL, fetched once into the store and verified against `sha256`; never fetched again while the pin matches. It may not hold credentials (`user:pass@`) or a token in its query (`?token=`, `?key=`, `?sig=`, ...): they would reach keys, logs and the lockfile; use `auth_env`. Redirects are followed to http(s) only, and never from https to http.","type":"string","pattern":"^https?://"},"sha256":{"description":"The sha256 of the bytes at `url` (64 hex digits, optionally prefixed `sha256:`). Required with `url`.","type":"string","pattern":"^(sha256:)?[0-9a-f]{64}$"},"auth_env":{"description":"Name of an environment variable holding a token for `url`; sent as `<auth_header>: <auth_scheme> <token>`, only to the URL's own origin (not to hosts it redirects to), and over https (plain http only to localhost, 127.0.0.1 or [::1]). The token never reaches keys, logs or the lockfile.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"auth_header":{"description":"Header carrying the token. Default: Authorization.","type":"string","minLength":1,"default":"Authorization"},"auth_scheme":{"description":"Word before the token, e.g. Bearer (the default), Token; empty for the bare token.","type":"string","default":"Bearer"},"examples":{"description":"Records written in the recipe itself.","type":"array","minItems":1,"items":{"type":"object"}},"format":{"description":"How to parse the bytes. Default: from the extension (.jsonl/.ndjson -> jsonl, .json -> json, .csv -> csv, .tsv -> csv with tabs), after removing .gz.","enum":["jsonl","json","csv"]},"delimiter":{"description":"CSV field delimiter (one character). Default: ',' (tab for .tsv).","type":"string","minLength":1,"maxLength":1},"on_error":{"description":"`fail` (default): a bad record fails the build (exit 2). `skip`: bad records are counted, the first locations reported, and the rest is used.","enum":["fail","skip"],"default":"fail"}}};
-const schema53 = {"description":"Training hyperparameters; unset means the backend's default.","type":"object","additionalProperties":false,"properties":{"n_epochs":{"description":"Passes over the training set.","type":"integer","minimum":1},"epochs":{"description":"Alias of n_epochs.","type":"integer","minimum":1},"batch_size":{"description":"Examples per training step.","type":"integer","minimum":1},"learning_rate_multiplier":{"description":"OpenAI's scale on its default learning rate.","type":"number","exclusiveMinimum":0},"learning_rate":{"description":"Learning rate of local trainers.","type":"number","exclusiveMinimum":0}}};
+const schema53 = {"description":"Training hyperparameters; unset means the backend's default. Which names a target takes depends on its backend: OpenAI takes n_epochs, batch_size and learning_rate_multiplier; the embedded and hf trainers take n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio and lora; a command trainer receives every key as written, names ft does not know included (they enter the key). `ft validate` reports a name the target's backend does not take.","type":"object","properties":{"n_epochs":{"description":"Passes over the training set.","type":"integer","minimum":1},"epochs":{"description":"Alias of n_epochs.","type":"integer","minimum":1},"batch_size":{"description":"Examples per training step.","type":"integer","minimum":1},"learning_rate_multiplier":{"description":"OpenAI's scale on its default learning rate.","type":"number","exclusiveMinimum":0},"learning_rate":{"description":"Learning rate of local trainers.","type":"number","exclusiveMinimum":0},"max_seq_len":{"description":"Local trainers: examples are truncated to this many tokens.","type":"integer","minimum":1},"warmup_ratio":{"description":"Local trainers: the share of steps spent warming the learning rate up, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1},"lora":{"description":"Local trainers: LoRA adapter settings (the default way to tune).","type":"object","additionalProperties":false,"properties":{"r":{"description":"Rank of the adapter matrices.","type":"integer","minimum":1},"alpha":{"description":"Scaling of the adapter's update.","type":"number","exclusiveMinimum":0},"dropout":{"description":"Dropout on the adapter's input, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1},"target_modules":{"description":"Names of the modules that get adapters (e.g. q_proj, v_proj).","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}},"additionalProperties":true};
 const func1 = Object.prototype.hasOwnProperty;
 const func3 = func3Module.default ?? func3Module;
 const pattern4 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]*$", "u");
@@ -2973,9 +2973,10 @@ errors = vErrors.length;
 if(data.hyperparameters !== undefined){
 let data1 = data.hyperparameters;
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
-for(const key1 in data1){
-if(!(((((key1 === "n_epochs") || (key1 === "epochs")) || (key1 === "batch_size")) || (key1 === "learning_rate_multiplier")) || (key1 === "learning_rate"))){
-const err2 = {instancePath:instancePath+"/hyperparameters",schemaPath:"#/$defs/Hyperparameters/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema53,data:data1};
+if(data1.n_epochs !== undefined){
+let data2 = data1.n_epochs;
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+const err2 = {instancePath:instancePath+"/hyperparameters/n_epochs",schemaPath:"#/$defs/Hyperparameters/properties/n_epochs/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.n_epochs.type,parentSchema:schema53.properties.n_epochs,data:data2};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2984,11 +2985,9 @@ vErrors.push(err2);
 }
 errors++;
 }
-}
-if(data1.n_epochs !== undefined){
-let data2 = data1.n_epochs;
-if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err3 = {instancePath:instancePath+"/hyperparameters/n_epochs",schemaPath:"#/$defs/Hyperparameters/properties/n_epochs/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.n_epochs.type,parentSchema:schema53.properties.n_epochs,data:data2};
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 < 1 || isNaN(data2)){
+const err3 = {instancePath:instancePath+"/hyperparameters/n_epochs",schemaPath:"#/$defs/Hyperparameters/properties/n_epochs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.n_epochs,data:data2};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2997,9 +2996,12 @@ vErrors.push(err3);
 }
 errors++;
 }
-if((typeof data2 == "number") && (isFinite(data2))){
-if(data2 < 1 || isNaN(data2)){
-const err4 = {instancePath:instancePath+"/hyperparameters/n_epochs",schemaPath:"#/$defs/Hyperparameters/properties/n_epochs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.n_epochs,data:data2};
+}
+}
+if(data1.epochs !== undefined){
+let data3 = data1.epochs;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+const err4 = {instancePath:instancePath+"/hyperparameters/epochs",schemaPath:"#/$defs/Hyperparameters/properties/epochs/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.epochs.type,parentSchema:schema53.properties.epochs,data:data3};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3008,12 +3010,9 @@ vErrors.push(err4);
 }
 errors++;
 }
-}
-}
-if(data1.epochs !== undefined){
-let data3 = data1.epochs;
-if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err5 = {instancePath:instancePath+"/hyperparameters/epochs",schemaPath:"#/$defs/Hyperparameters/properties/epochs/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.epochs.type,parentSchema:schema53.properties.epochs,data:data3};
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 < 1 || isNaN(data3)){
+const err5 = {instancePath:instancePath+"/hyperparameters/epochs",schemaPath:"#/$defs/Hyperparameters/properties/epochs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.epochs,data:data3};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -3022,9 +3021,12 @@ vErrors.push(err5);
 }
 errors++;
 }
-if((typeof data3 == "number") && (isFinite(data3))){
-if(data3 < 1 || isNaN(data3)){
-const err6 = {instancePath:instancePath+"/hyperparameters/epochs",schemaPath:"#/$defs/Hyperparameters/properties/epochs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.epochs,data:data3};
+}
+}
+if(data1.batch_size !== undefined){
+let data4 = data1.batch_size;
+if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
+const err6 = {instancePath:instancePath+"/hyperparameters/batch_size",schemaPath:"#/$defs/Hyperparameters/properties/batch_size/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.batch_size.type,parentSchema:schema53.properties.batch_size,data:data4};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -3033,28 +3035,14 @@ vErrors.push(err6);
 }
 errors++;
 }
-}
-}
-if(data1.batch_size !== undefined){
-let data4 = data1.batch_size;
-if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-const err7 = {instancePath:instancePath+"/hyperparameters/batch_size",schemaPath:"#/$defs/Hyperparameters/properties/batch_size/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.batch_size.type,parentSchema:schema53.properties.batch_size,data:data4};
+if((typeof data4 == "number") && (isFinite(data4))){
+if(data4 < 1 || isNaN(data4)){
+const err7 = {instancePath:instancePath+"/hyperparameters/batch_size",schemaPath:"#/$defs/Hyperparameters/properties/batch_size/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.batch_size,data:data4};
 if(vErrors === null){
 vErrors = [err7];
 }
 else {
 vErrors.push(err7);
-}
-errors++;
-}
-if((typeof data4 == "number") && (isFinite(data4))){
-if(data4 < 1 || isNaN(data4)){
-const err8 = {instancePath:instancePath+"/hyperparameters/batch_size",schemaPath:"#/$defs/Hyperparameters/properties/batch_size/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.batch_size,data:data4};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
 }
 errors++;
 }
@@ -3064,7 +3052,18 @@ if(data1.learning_rate_multiplier !== undefined){
 let data5 = data1.learning_rate_multiplier;
 if((typeof data5 == "number") && (isFinite(data5))){
 if(data5 <= 0 || isNaN(data5)){
-const err9 = {instancePath:instancePath+"/hyperparameters/learning_rate_multiplier",schemaPath:"#/$defs/Hyperparameters/properties/learning_rate_multiplier/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema53.properties.learning_rate_multiplier,data:data5};
+const err8 = {instancePath:instancePath+"/hyperparameters/learning_rate_multiplier",schemaPath:"#/$defs/Hyperparameters/properties/learning_rate_multiplier/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema53.properties.learning_rate_multiplier,data:data5};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/hyperparameters/learning_rate_multiplier",schemaPath:"#/$defs/Hyperparameters/properties/learning_rate_multiplier/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.learning_rate_multiplier.type,parentSchema:schema53.properties.learning_rate_multiplier,data:data5};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -3074,8 +3073,11 @@ vErrors.push(err9);
 errors++;
 }
 }
-else {
-const err10 = {instancePath:instancePath+"/hyperparameters/learning_rate_multiplier",schemaPath:"#/$defs/Hyperparameters/properties/learning_rate_multiplier/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.learning_rate_multiplier.type,parentSchema:schema53.properties.learning_rate_multiplier,data:data5};
+if(data1.learning_rate !== undefined){
+let data6 = data1.learning_rate;
+if((typeof data6 == "number") && (isFinite(data6))){
+if(data6 <= 0 || isNaN(data6)){
+const err10 = {instancePath:instancePath+"/hyperparameters/learning_rate",schemaPath:"#/$defs/Hyperparameters/properties/learning_rate/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema53.properties.learning_rate,data:data6};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -3085,11 +3087,8 @@ vErrors.push(err10);
 errors++;
 }
 }
-if(data1.learning_rate !== undefined){
-let data6 = data1.learning_rate;
-if((typeof data6 == "number") && (isFinite(data6))){
-if(data6 <= 0 || isNaN(data6)){
-const err11 = {instancePath:instancePath+"/hyperparameters/learning_rate",schemaPath:"#/$defs/Hyperparameters/properties/learning_rate/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema53.properties.learning_rate,data:data6};
+else {
+const err11 = {instancePath:instancePath+"/hyperparameters/learning_rate",schemaPath:"#/$defs/Hyperparameters/properties/learning_rate/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.learning_rate.type,parentSchema:schema53.properties.learning_rate,data:data6};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -3099,8 +3098,10 @@ vErrors.push(err11);
 errors++;
 }
 }
-else {
-const err12 = {instancePath:instancePath+"/hyperparameters/learning_rate",schemaPath:"#/$defs/Hyperparameters/properties/learning_rate/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.learning_rate.type,parentSchema:schema53.properties.learning_rate,data:data6};
+if(data1.max_seq_len !== undefined){
+let data7 = data1.max_seq_len;
+if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
+const err12 = {instancePath:instancePath+"/hyperparameters/max_seq_len",schemaPath:"#/$defs/Hyperparameters/properties/max_seq_len/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.max_seq_len.type,parentSchema:schema53.properties.max_seq_len,data:data7};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3109,10 +3110,9 @@ vErrors.push(err12);
 }
 errors++;
 }
-}
-}
-else {
-const err13 = {instancePath:instancePath+"/hyperparameters",schemaPath:"#/$defs/Hyperparameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema53.type,parentSchema:schema53,data:data1};
+if((typeof data7 == "number") && (isFinite(data7))){
+if(data7 < 1 || isNaN(data7)){
+const err13 = {instancePath:instancePath+"/hyperparameters/max_seq_len",schemaPath:"#/$defs/Hyperparameters/properties/max_seq_len/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.max_seq_len,data:data7};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3123,13 +3123,224 @@ errors++;
 }
 }
 }
-else {
-const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema54.type,parentSchema:schema54,data};
+if(data1.warmup_ratio !== undefined){
+let data8 = data1.warmup_ratio;
+if((typeof data8 == "number") && (isFinite(data8))){
+if(data8 < 0 || isNaN(data8)){
+const err14 = {instancePath:instancePath+"/hyperparameters/warmup_ratio",schemaPath:"#/$defs/Hyperparameters/properties/warmup_ratio/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema53.properties.warmup_ratio,data:data8};
 if(vErrors === null){
 vErrors = [err14];
 }
 else {
 vErrors.push(err14);
+}
+errors++;
+}
+if(data8 >= 1 || isNaN(data8)){
+const err15 = {instancePath:instancePath+"/hyperparameters/warmup_ratio",schemaPath:"#/$defs/Hyperparameters/properties/warmup_ratio/exclusiveMaximum",keyword:"exclusiveMaximum",params:{comparison: "<", limit: 1},message:"must be < 1",schema:1,parentSchema:schema53.properties.warmup_ratio,data:data8};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+else {
+const err16 = {instancePath:instancePath+"/hyperparameters/warmup_ratio",schemaPath:"#/$defs/Hyperparameters/properties/warmup_ratio/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.warmup_ratio.type,parentSchema:schema53.properties.warmup_ratio,data:data8};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+if(data1.lora !== undefined){
+let data9 = data1.lora;
+if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
+for(const key1 in data9){
+if(!((((key1 === "r") || (key1 === "alpha")) || (key1 === "dropout")) || (key1 === "target_modules"))){
+const err17 = {instancePath:instancePath+"/hyperparameters/lora",schemaPath:"#/$defs/Hyperparameters/properties/lora/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema53.properties.lora,data:data9};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data9.r !== undefined){
+let data10 = data9.r;
+if(!(((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10))) && (isFinite(data10)))){
+const err18 = {instancePath:instancePath+"/hyperparameters/lora/r",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/r/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.lora.properties.r.type,parentSchema:schema53.properties.lora.properties.r,data:data10};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+if((typeof data10 == "number") && (isFinite(data10))){
+if(data10 < 1 || isNaN(data10)){
+const err19 = {instancePath:instancePath+"/hyperparameters/lora/r",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/r/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.lora.properties.r,data:data10};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+}
+if(data9.alpha !== undefined){
+let data11 = data9.alpha;
+if((typeof data11 == "number") && (isFinite(data11))){
+if(data11 <= 0 || isNaN(data11)){
+const err20 = {instancePath:instancePath+"/hyperparameters/lora/alpha",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/alpha/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema53.properties.lora.properties.alpha,data:data11};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+else {
+const err21 = {instancePath:instancePath+"/hyperparameters/lora/alpha",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/alpha/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.lora.properties.alpha.type,parentSchema:schema53.properties.lora.properties.alpha,data:data11};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+if(data9.dropout !== undefined){
+let data12 = data9.dropout;
+if((typeof data12 == "number") && (isFinite(data12))){
+if(data12 < 0 || isNaN(data12)){
+const err22 = {instancePath:instancePath+"/hyperparameters/lora/dropout",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/dropout/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema53.properties.lora.properties.dropout,data:data12};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+if(data12 >= 1 || isNaN(data12)){
+const err23 = {instancePath:instancePath+"/hyperparameters/lora/dropout",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/dropout/exclusiveMaximum",keyword:"exclusiveMaximum",params:{comparison: "<", limit: 1},message:"must be < 1",schema:1,parentSchema:schema53.properties.lora.properties.dropout,data:data12};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+else {
+const err24 = {instancePath:instancePath+"/hyperparameters/lora/dropout",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/dropout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.lora.properties.dropout.type,parentSchema:schema53.properties.lora.properties.dropout,data:data12};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+if(data9.target_modules !== undefined){
+let data13 = data9.target_modules;
+if(Array.isArray(data13)){
+if(data13.length < 1){
+const err25 = {instancePath:instancePath+"/hyperparameters/lora/target_modules",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/target_modules/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema53.properties.lora.properties.target_modules,data:data13};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+const len0 = data13.length;
+for(let i0=0; i0<len0; i0++){
+let data14 = data13[i0];
+if(typeof data14 === "string"){
+if(func3(data14) < 1){
+const err26 = {instancePath:instancePath+"/hyperparameters/lora/target_modules/" + i0,schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/target_modules/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema53.properties.lora.properties.target_modules.items,data:data14};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+else {
+const err27 = {instancePath:instancePath+"/hyperparameters/lora/target_modules/" + i0,schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/target_modules/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema53.properties.lora.properties.target_modules.items.type,parentSchema:schema53.properties.lora.properties.target_modules.items,data:data14};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+}
+else {
+const err28 = {instancePath:instancePath+"/hyperparameters/lora/target_modules",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/target_modules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema53.properties.lora.properties.target_modules.type,parentSchema:schema53.properties.lora.properties.target_modules,data:data13};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+}
+else {
+const err29 = {instancePath:instancePath+"/hyperparameters/lora",schemaPath:"#/$defs/Hyperparameters/properties/lora/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema53.properties.lora.type,parentSchema:schema53.properties.lora,data:data9};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+}
+else {
+const err30 = {instancePath:instancePath+"/hyperparameters",schemaPath:"#/$defs/Hyperparameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema53.type,parentSchema:schema53,data:data1};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+}
+else {
+const err31 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema54.type,parentSchema:schema54,data};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
 }
 errors++;
 }
@@ -3854,9 +4065,10 @@ errors = vErrors.length;
 if(data.hyperparameters !== undefined){
 let data20 = data.hyperparameters;
 if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
-for(const key4 in data20){
-if(!(((((key4 === "n_epochs") || (key4 === "epochs")) || (key4 === "batch_size")) || (key4 === "learning_rate_multiplier")) || (key4 === "learning_rate"))){
-const err36 = {instancePath:instancePath+"/hyperparameters",schemaPath:"#/$defs/Hyperparameters/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema53,data:data20};
+if(data20.n_epochs !== undefined){
+let data21 = data20.n_epochs;
+if(!(((typeof data21 == "number") && (!(data21 % 1) && !isNaN(data21))) && (isFinite(data21)))){
+const err36 = {instancePath:instancePath+"/hyperparameters/n_epochs",schemaPath:"#/$defs/Hyperparameters/properties/n_epochs/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.n_epochs.type,parentSchema:schema53.properties.n_epochs,data:data21};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -3865,11 +4077,9 @@ vErrors.push(err36);
 }
 errors++;
 }
-}
-if(data20.n_epochs !== undefined){
-let data21 = data20.n_epochs;
-if(!(((typeof data21 == "number") && (!(data21 % 1) && !isNaN(data21))) && (isFinite(data21)))){
-const err37 = {instancePath:instancePath+"/hyperparameters/n_epochs",schemaPath:"#/$defs/Hyperparameters/properties/n_epochs/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.n_epochs.type,parentSchema:schema53.properties.n_epochs,data:data21};
+if((typeof data21 == "number") && (isFinite(data21))){
+if(data21 < 1 || isNaN(data21)){
+const err37 = {instancePath:instancePath+"/hyperparameters/n_epochs",schemaPath:"#/$defs/Hyperparameters/properties/n_epochs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.n_epochs,data:data21};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -3878,9 +4088,12 @@ vErrors.push(err37);
 }
 errors++;
 }
-if((typeof data21 == "number") && (isFinite(data21))){
-if(data21 < 1 || isNaN(data21)){
-const err38 = {instancePath:instancePath+"/hyperparameters/n_epochs",schemaPath:"#/$defs/Hyperparameters/properties/n_epochs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.n_epochs,data:data21};
+}
+}
+if(data20.epochs !== undefined){
+let data22 = data20.epochs;
+if(!(((typeof data22 == "number") && (!(data22 % 1) && !isNaN(data22))) && (isFinite(data22)))){
+const err38 = {instancePath:instancePath+"/hyperparameters/epochs",schemaPath:"#/$defs/Hyperparameters/properties/epochs/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.epochs.type,parentSchema:schema53.properties.epochs,data:data22};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -3889,12 +4102,9 @@ vErrors.push(err38);
 }
 errors++;
 }
-}
-}
-if(data20.epochs !== undefined){
-let data22 = data20.epochs;
-if(!(((typeof data22 == "number") && (!(data22 % 1) && !isNaN(data22))) && (isFinite(data22)))){
-const err39 = {instancePath:instancePath+"/hyperparameters/epochs",schemaPath:"#/$defs/Hyperparameters/properties/epochs/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.epochs.type,parentSchema:schema53.properties.epochs,data:data22};
+if((typeof data22 == "number") && (isFinite(data22))){
+if(data22 < 1 || isNaN(data22)){
+const err39 = {instancePath:instancePath+"/hyperparameters/epochs",schemaPath:"#/$defs/Hyperparameters/properties/epochs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.epochs,data:data22};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -3903,9 +4113,12 @@ vErrors.push(err39);
 }
 errors++;
 }
-if((typeof data22 == "number") && (isFinite(data22))){
-if(data22 < 1 || isNaN(data22)){
-const err40 = {instancePath:instancePath+"/hyperparameters/epochs",schemaPath:"#/$defs/Hyperparameters/properties/epochs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.epochs,data:data22};
+}
+}
+if(data20.batch_size !== undefined){
+let data23 = data20.batch_size;
+if(!(((typeof data23 == "number") && (!(data23 % 1) && !isNaN(data23))) && (isFinite(data23)))){
+const err40 = {instancePath:instancePath+"/hyperparameters/batch_size",schemaPath:"#/$defs/Hyperparameters/properties/batch_size/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.batch_size.type,parentSchema:schema53.properties.batch_size,data:data23};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -3914,28 +4127,14 @@ vErrors.push(err40);
 }
 errors++;
 }
-}
-}
-if(data20.batch_size !== undefined){
-let data23 = data20.batch_size;
-if(!(((typeof data23 == "number") && (!(data23 % 1) && !isNaN(data23))) && (isFinite(data23)))){
-const err41 = {instancePath:instancePath+"/hyperparameters/batch_size",schemaPath:"#/$defs/Hyperparameters/properties/batch_size/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.batch_size.type,parentSchema:schema53.properties.batch_size,data:data23};
+if((typeof data23 == "number") && (isFinite(data23))){
+if(data23 < 1 || isNaN(data23)){
+const err41 = {instancePath:instancePath+"/hyperparameters/batch_size",schemaPath:"#/$defs/Hyperparameters/properties/batch_size/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.batch_size,data:data23};
 if(vErrors === null){
 vErrors = [err41];
 }
 else {
 vErrors.push(err41);
-}
-errors++;
-}
-if((typeof data23 == "number") && (isFinite(data23))){
-if(data23 < 1 || isNaN(data23)){
-const err42 = {instancePath:instancePath+"/hyperparameters/batch_size",schemaPath:"#/$defs/Hyperparameters/properties/batch_size/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.batch_size,data:data23};
-if(vErrors === null){
-vErrors = [err42];
-}
-else {
-vErrors.push(err42);
 }
 errors++;
 }
@@ -3945,7 +4144,18 @@ if(data20.learning_rate_multiplier !== undefined){
 let data24 = data20.learning_rate_multiplier;
 if((typeof data24 == "number") && (isFinite(data24))){
 if(data24 <= 0 || isNaN(data24)){
-const err43 = {instancePath:instancePath+"/hyperparameters/learning_rate_multiplier",schemaPath:"#/$defs/Hyperparameters/properties/learning_rate_multiplier/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema53.properties.learning_rate_multiplier,data:data24};
+const err42 = {instancePath:instancePath+"/hyperparameters/learning_rate_multiplier",schemaPath:"#/$defs/Hyperparameters/properties/learning_rate_multiplier/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema53.properties.learning_rate_multiplier,data:data24};
+if(vErrors === null){
+vErrors = [err42];
+}
+else {
+vErrors.push(err42);
+}
+errors++;
+}
+}
+else {
+const err43 = {instancePath:instancePath+"/hyperparameters/learning_rate_multiplier",schemaPath:"#/$defs/Hyperparameters/properties/learning_rate_multiplier/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.learning_rate_multiplier.type,parentSchema:schema53.properties.learning_rate_multiplier,data:data24};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -3955,8 +4165,11 @@ vErrors.push(err43);
 errors++;
 }
 }
-else {
-const err44 = {instancePath:instancePath+"/hyperparameters/learning_rate_multiplier",schemaPath:"#/$defs/Hyperparameters/properties/learning_rate_multiplier/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.learning_rate_multiplier.type,parentSchema:schema53.properties.learning_rate_multiplier,data:data24};
+if(data20.learning_rate !== undefined){
+let data25 = data20.learning_rate;
+if((typeof data25 == "number") && (isFinite(data25))){
+if(data25 <= 0 || isNaN(data25)){
+const err44 = {instancePath:instancePath+"/hyperparameters/learning_rate",schemaPath:"#/$defs/Hyperparameters/properties/learning_rate/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema53.properties.learning_rate,data:data25};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -3966,11 +4179,8 @@ vErrors.push(err44);
 errors++;
 }
 }
-if(data20.learning_rate !== undefined){
-let data25 = data20.learning_rate;
-if((typeof data25 == "number") && (isFinite(data25))){
-if(data25 <= 0 || isNaN(data25)){
-const err45 = {instancePath:instancePath+"/hyperparameters/learning_rate",schemaPath:"#/$defs/Hyperparameters/properties/learning_rate/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema53.properties.learning_rate,data:data25};
+else {
+const err45 = {instancePath:instancePath+"/hyperparameters/learning_rate",schemaPath:"#/$defs/Hyperparameters/properties/learning_rate/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.learning_rate.type,parentSchema:schema53.properties.learning_rate,data:data25};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -3980,8 +4190,10 @@ vErrors.push(err45);
 errors++;
 }
 }
-else {
-const err46 = {instancePath:instancePath+"/hyperparameters/learning_rate",schemaPath:"#/$defs/Hyperparameters/properties/learning_rate/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.learning_rate.type,parentSchema:schema53.properties.learning_rate,data:data25};
+if(data20.max_seq_len !== undefined){
+let data26 = data20.max_seq_len;
+if(!(((typeof data26 == "number") && (!(data26 % 1) && !isNaN(data26))) && (isFinite(data26)))){
+const err46 = {instancePath:instancePath+"/hyperparameters/max_seq_len",schemaPath:"#/$defs/Hyperparameters/properties/max_seq_len/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.max_seq_len.type,parentSchema:schema53.properties.max_seq_len,data:data26};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -3990,10 +4202,9 @@ vErrors.push(err46);
 }
 errors++;
 }
-}
-}
-else {
-const err47 = {instancePath:instancePath+"/hyperparameters",schemaPath:"#/$defs/Hyperparameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema53.type,parentSchema:schema53,data:data20};
+if((typeof data26 == "number") && (isFinite(data26))){
+if(data26 < 1 || isNaN(data26)){
+const err47 = {instancePath:instancePath+"/hyperparameters/max_seq_len",schemaPath:"#/$defs/Hyperparameters/properties/max_seq_len/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.max_seq_len,data:data26};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -4003,11 +4214,12 @@ vErrors.push(err47);
 errors++;
 }
 }
-if(data.targets !== undefined){
-let data26 = data.targets;
-if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
-if(Object.keys(data26).length < 1){
-const err48 = {instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema31.properties.targets,data:data26};
+}
+if(data20.warmup_ratio !== undefined){
+let data27 = data20.warmup_ratio;
+if((typeof data27 == "number") && (isFinite(data27))){
+if(data27 < 0 || isNaN(data27)){
+const err48 = {instancePath:instancePath+"/hyperparameters/warmup_ratio",schemaPath:"#/$defs/Hyperparameters/properties/warmup_ratio/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema53.properties.warmup_ratio,data:data27};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -4016,11 +4228,8 @@ vErrors.push(err48);
 }
 errors++;
 }
-for(const key5 in data26){
-const _errs57 = errors;
-if(typeof key5 === "string"){
-if(!pattern5.test(key5)){
-const err49 = {instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_-]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_-]*$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_-]*$",parentSchema:schema31.properties.targets.propertyNames,data:key5,propertyName:key5};
+if(data27 >= 1 || isNaN(data27)){
+const err49 = {instancePath:instancePath+"/hyperparameters/warmup_ratio",schemaPath:"#/$defs/Hyperparameters/properties/warmup_ratio/exclusiveMaximum",keyword:"exclusiveMaximum",params:{comparison: "<", limit: 1},message:"must be < 1",schema:1,parentSchema:schema53.properties.warmup_ratio,data:data27};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -4030,9 +4239,8 @@ vErrors.push(err49);
 errors++;
 }
 }
-var valid11 = _errs57 === errors;
-if(!valid11){
-const err50 = {instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/propertyNames",keyword:"propertyNames",params:{propertyName: key5},message:"property name must be valid",schema:schema31.properties.targets.propertyNames,parentSchema:schema31.properties.targets,data:data26};
+else {
+const err50 = {instancePath:instancePath+"/hyperparameters/warmup_ratio",schemaPath:"#/$defs/Hyperparameters/properties/warmup_ratio/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.warmup_ratio.type,parentSchema:schema53.properties.warmup_ratio,data:data27};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -4042,20 +4250,234 @@ vErrors.push(err50);
 errors++;
 }
 }
-for(const key6 in data26){
-if(!(validate31(data26[key6], {instancePath:instancePath+"/targets/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data26,parentDataProperty:key6,rootData,dynamicAnchors}))){
+if(data20.lora !== undefined){
+let data28 = data20.lora;
+if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
+for(const key4 in data28){
+if(!((((key4 === "r") || (key4 === "alpha")) || (key4 === "dropout")) || (key4 === "target_modules"))){
+const err51 = {instancePath:instancePath+"/hyperparameters/lora",schemaPath:"#/$defs/Hyperparameters/properties/lora/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema53.properties.lora,data:data28};
+if(vErrors === null){
+vErrors = [err51];
+}
+else {
+vErrors.push(err51);
+}
+errors++;
+}
+}
+if(data28.r !== undefined){
+let data29 = data28.r;
+if(!(((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29))) && (isFinite(data29)))){
+const err52 = {instancePath:instancePath+"/hyperparameters/lora/r",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/r/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.lora.properties.r.type,parentSchema:schema53.properties.lora.properties.r,data:data29};
+if(vErrors === null){
+vErrors = [err52];
+}
+else {
+vErrors.push(err52);
+}
+errors++;
+}
+if((typeof data29 == "number") && (isFinite(data29))){
+if(data29 < 1 || isNaN(data29)){
+const err53 = {instancePath:instancePath+"/hyperparameters/lora/r",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/r/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.lora.properties.r,data:data29};
+if(vErrors === null){
+vErrors = [err53];
+}
+else {
+vErrors.push(err53);
+}
+errors++;
+}
+}
+}
+if(data28.alpha !== undefined){
+let data30 = data28.alpha;
+if((typeof data30 == "number") && (isFinite(data30))){
+if(data30 <= 0 || isNaN(data30)){
+const err54 = {instancePath:instancePath+"/hyperparameters/lora/alpha",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/alpha/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema53.properties.lora.properties.alpha,data:data30};
+if(vErrors === null){
+vErrors = [err54];
+}
+else {
+vErrors.push(err54);
+}
+errors++;
+}
+}
+else {
+const err55 = {instancePath:instancePath+"/hyperparameters/lora/alpha",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/alpha/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.lora.properties.alpha.type,parentSchema:schema53.properties.lora.properties.alpha,data:data30};
+if(vErrors === null){
+vErrors = [err55];
+}
+else {
+vErrors.push(err55);
+}
+errors++;
+}
+}
+if(data28.dropout !== undefined){
+let data31 = data28.dropout;
+if((typeof data31 == "number") && (isFinite(data31))){
+if(data31 < 0 || isNaN(data31)){
+const err56 = {instancePath:instancePath+"/hyperparameters/lora/dropout",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/dropout/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema53.properties.lora.properties.dropout,data:data31};
+if(vErrors === null){
+vErrors = [err56];
+}
+else {
+vErrors.push(err56);
+}
+errors++;
+}
+if(data31 >= 1 || isNaN(data31)){
+const err57 = {instancePath:instancePath+"/hyperparameters/lora/dropout",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/dropout/exclusiveMaximum",keyword:"exclusiveMaximum",params:{comparison: "<", limit: 1},message:"must be < 1",schema:1,parentSchema:schema53.properties.lora.properties.dropout,data:data31};
+if(vErrors === null){
+vErrors = [err57];
+}
+else {
+vErrors.push(err57);
+}
+errors++;
+}
+}
+else {
+const err58 = {instancePath:instancePath+"/hyperparameters/lora/dropout",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/dropout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.lora.properties.dropout.type,parentSchema:schema53.properties.lora.properties.dropout,data:data31};
+if(vErrors === null){
+vErrors = [err58];
+}
+else {
+vErrors.push(err58);
+}
+errors++;
+}
+}
+if(data28.target_modules !== undefined){
+let data32 = data28.target_modules;
+if(Array.isArray(data32)){
+if(data32.length < 1){
+const err59 = {instancePath:instancePath+"/hyperparameters/lora/target_modules",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/target_modules/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema53.properties.lora.properties.target_modules,data:data32};
+if(vErrors === null){
+vErrors = [err59];
+}
+else {
+vErrors.push(err59);
+}
+errors++;
+}
+const len2 = data32.length;
+for(let i2=0; i2<len2; i2++){
+let data33 = data32[i2];
+if(typeof data33 === "string"){
+if(func3(data33) < 1){
+const err60 = {instancePath:instancePath+"/hyperparameters/lora/target_modules/" + i2,schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/target_modules/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema53.properties.lora.properties.target_modules.items,data:data33};
+if(vErrors === null){
+vErrors = [err60];
+}
+else {
+vErrors.push(err60);
+}
+errors++;
+}
+}
+else {
+const err61 = {instancePath:instancePath+"/hyperparameters/lora/target_modules/" + i2,schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/target_modules/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema53.properties.lora.properties.target_modules.items.type,parentSchema:schema53.properties.lora.properties.target_modules.items,data:data33};
+if(vErrors === null){
+vErrors = [err61];
+}
+else {
+vErrors.push(err61);
+}
+errors++;
+}
+}
+}
+else {
+const err62 = {instancePath:instancePath+"/hyperparameters/lora/target_modules",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/target_modules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema53.properties.lora.properties.target_modules.type,parentSchema:schema53.properties.lora.properties.target_modules,data:data32};
+if(vErrors === null){
+vErrors = [err62];
+}
+else {
+vErrors.push(err62);
+}
+errors++;
+}
+}
+}
+else {
+const err63 = {instancePath:instancePath+"/hyperparameters/lora",schemaPath:"#/$defs/Hyperparameters/properties/lora/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema53.properties.lora.type,parentSchema:schema53.properties.lora,data:data28};
+if(vErrors === null){
+vErrors = [err63];
+}
+else {
+vErrors.push(err63);
+}
+errors++;
+}
+}
+}
+else {
+const err64 = {instancePath:instancePath+"/hyperparameters",schemaPath:"#/$defs/Hyperparameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema53.type,parentSchema:schema53,data:data20};
+if(vErrors === null){
+vErrors = [err64];
+}
+else {
+vErrors.push(err64);
+}
+errors++;
+}
+}
+if(data.targets !== undefined){
+let data34 = data.targets;
+if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
+if(Object.keys(data34).length < 1){
+const err65 = {instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema31.properties.targets,data:data34};
+if(vErrors === null){
+vErrors = [err65];
+}
+else {
+vErrors.push(err65);
+}
+errors++;
+}
+for(const key5 in data34){
+const _errs74 = errors;
+if(typeof key5 === "string"){
+if(!pattern5.test(key5)){
+const err66 = {instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_-]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_-]*$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_-]*$",parentSchema:schema31.properties.targets.propertyNames,data:key5,propertyName:key5};
+if(vErrors === null){
+vErrors = [err66];
+}
+else {
+vErrors.push(err66);
+}
+errors++;
+}
+}
+var valid14 = _errs74 === errors;
+if(!valid14){
+const err67 = {instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/propertyNames",keyword:"propertyNames",params:{propertyName: key5},message:"property name must be valid",schema:schema31.properties.targets.propertyNames,parentSchema:schema31.properties.targets,data:data34};
+if(vErrors === null){
+vErrors = [err67];
+}
+else {
+vErrors.push(err67);
+}
+errors++;
+}
+}
+for(const key6 in data34){
+if(!(validate31(data34[key6], {instancePath:instancePath+"/targets/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data34,parentDataProperty:key6,rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err51 = {instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.targets.type,parentSchema:schema31.properties.targets,data:data26};
+const err68 = {instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.targets.type,parentSchema:schema31.properties.targets,data:data34};
 if(vErrors === null){
-vErrors = [err51];
+vErrors = [err68];
 }
 else {
-vErrors.push(err51);
+vErrors.push(err68);
 }
 errors++;
 }
@@ -4068,12 +4490,12 @@ errors = vErrors.length;
 }
 }
 else {
-const err52 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
+const err69 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
 if(vErrors === null){
-vErrors = [err52];
+vErrors = [err69];
 }
 else {
-vErrors.push(err52);
+vErrors.push(err69);
 }
 errors++;
 }

@@ -3,6 +3,7 @@ import {resolve} from 'node:path';
 import type {Diagnostic} from '../core/diagnostic.js';
 import {hasGlobMatch, isGlob} from '../core/glob.js';
 import {formatPath, type PathSegment} from '../core/path-syntax.js';
+import {suggest} from '../core/suggest.js';
 import {isPlainHttpToAnotherHost, secretQueryParameters} from '../core/url-secrets.js';
 import {formatFromName} from './normalized.js';
 import {diagnosticAt, type RecipeText} from './recipe-text.js';
@@ -77,7 +78,73 @@ export function checkRules(source: RecipeText, data: unknown, dir: string): Diag
     }
   }
   for (const [path, b] of backends) if (isRecord(b)) checkLocalBackend(path, b, at);
+  const targets: [PathSegment[], unknown, unknown][] = [
+    [['hyperparameters'], data.hyperparameters, data.backend],
+  ];
+  if (isRecord(data.targets)) {
+    for (const [name, t] of Object.entries(data.targets)) {
+      if (isRecord(t))
+        targets.push([['targets', name, 'hyperparameters'], t.hyperparameters, t.backend]);
+    }
+  }
+  for (const [path, h, b] of targets) {
+    if (isRecord(h) && isRecord(b)) checkHyperparameterNames(path, h, b, at);
+  }
   return problems;
+}
+
+/** The hyperparameters each kind of backend takes (a command trainer takes any). */
+const HYPERPARAMETERS = {
+  openai: ['n_epochs', 'epochs', 'batch_size', 'learning_rate_multiplier'],
+  local: [
+    'n_epochs',
+    'epochs',
+    'batch_size',
+    'learning_rate',
+    'max_seq_len',
+    'warmup_ratio',
+    'lora',
+  ],
+};
+
+/**
+ * Names the target's backend does not take. The schema lists every known name with its type,
+ * but which of them apply depends on a sibling (the backend), and a command trainer takes names
+ * ft does not know at all: so this rule, with a message at the name.
+ */
+function checkHyperparameterNames(
+  path: PathSegment[],
+  h: Record<string, unknown>,
+  b: Record<string, unknown>,
+  at: At,
+): void {
+  if (b.type === 'local' && b.trainer === 'command') return;
+  const kind = b.type === 'openai' ? 'openai' : b.type === 'local' ? 'local' : undefined;
+  if (!kind) return;
+  const known = HYPERPARAMETERS[kind];
+  const what =
+    kind === 'openai' ? 'the openai backend' : `trainer ${String(b.trainer ?? 'embedded')}`;
+  for (const name of Object.keys(h)) {
+    if (known.includes(name)) continue;
+    const other = kind === 'openai' ? HYPERPARAMETERS.local : HYPERPARAMETERS.openai;
+    const near = suggest(name, known);
+    at(
+      [...path, name],
+      other.includes(name)
+        ? `${name} does not apply to ${what} (it takes ${known.filter((n) => n !== 'epochs').join(', ')})`
+        : `unknown hyperparameter '${name}' for ${what} (it takes ${known.filter((n) => n !== 'epochs').join(', ')})`,
+      'key',
+      other.includes(name)
+        ? kind === 'local'
+          ? "that is OpenAI's; local trainers take learning_rate"
+          : 'that is for local trainers'
+        : near
+          ? `did you mean '${near}'?`
+          : kind === 'local'
+            ? 'a command trainer (trainer: command) takes any name'
+            : undefined,
+    );
+  }
 }
 
 /**

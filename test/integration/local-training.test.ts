@@ -45,7 +45,7 @@ const trainings = (file: string) =>
 
 describe('a command trainer (trainer protocol v1, a real child process)', () => {
   it('trains, records the model and its curve in the lockfile, and exports the model folder', async () => {
-    const dir = await trainingProject();
+    const dir = await trainingProject('{ n_epochs: 2, batch_size: 4, my_knob: x }');
     const r = await buildJson(dir);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.statuses['train:default']).toBe('ran');
@@ -79,6 +79,8 @@ describe('a command trainer (trainer protocol v1, a real child process)', () => 
     expect(JSON.parse(readFileSync(join(dir, 'out/model/config.json'), 'utf8'))).toEqual({
       base_model: join(dir, 'base'),
       seed: 0,
+      // As written, a name ft does not know included.
+      hyperparameters: {n_epochs: 2, batch_size: 4, my_knob: 'x'},
     });
   });
 

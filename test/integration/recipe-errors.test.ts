@@ -229,6 +229,34 @@ targets:
   });
 });
 
+describe('hyperparameters', () => {
+  it('each backend takes its own names; a command trainer takes any', async () => {
+    const dir = await project({
+      'finetune.yaml': `version: 1
+name: x
+sources:
+  qa: { path: data/qa.jsonl }
+targets:
+  a: { backend: { type: openai, model: gpt-4o-mini-2024-07-18 }, hyperparameters: { n_epochs: 2, learning_rate: 0.1, lora: { r: 8 } } }
+  b: { backend: { type: local, model: ./base }, hyperparameters: { learning_rate_multiplier: 2, lerning_rate: 0.1, lora: { r: 8 } } }
+  c: { backend: { type: local, trainer: command, model: ./base, command: [x] }, hyperparameters: { anything: [1, 2], n_epochs: 1 } }
+`,
+      'data/qa.jsonl': SMOKE_DATA,
+    });
+    const r = await ft(dir, ['validate']);
+    expect(r.exitCode).toBe(2);
+    const errors = r.stderr.split('\n').filter((l) => l.startsWith('finetune.yaml:'));
+    expect(errors).toEqual([
+      'finetune.yaml:6:98: error: learning_rate does not apply to the openai backend (it takes n_epochs, batch_size, learning_rate_multiplier)',
+      'finetune.yaml:6:118: error: lora does not apply to the openai backend (it takes n_epochs, batch_size, learning_rate_multiplier)',
+      'finetune.yaml:7:68: error: learning_rate_multiplier does not apply to trainer embedded (it takes n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio, lora)',
+      "finetune.yaml:7:97: error: unknown hyperparameter 'lerning_rate' for trainer embedded (it takes n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio, lora)",
+    ]);
+    expect(r.stderr).toContain("hint: did you mean 'learning_rate'?");
+    expect(r.stderr).toContain("hint: that is OpenAI's; local trainers take learning_rate");
+  });
+});
+
 describe('bad data', () => {
   it('names file, line and column, exits 2, stores no dataset and keeps the lockfile', async () => {
     const dir = await project({'finetune.yaml': SMOKE_RECIPE, 'data/qa.jsonl': SMOKE_DATA});
