@@ -199,10 +199,16 @@ targets:
   });
 });
 
+/** `ft validate` of `recipe` (with the smoke data): its result and its located error lines. */
+async function validateErrors(recipe: string) {
+  const dir = await project({'finetune.yaml': recipe, 'data/qa.jsonl': SMOKE_DATA});
+  const r = await ft(dir, ['validate']);
+  return {...r, errors: r.stderr.split('\n').filter((l) => l.startsWith('finetune.yaml:'))};
+}
+
 describe('a local backend', () => {
   it('accepts only options its trainer uses, and never validates what would fail at build time', async () => {
-    const dir = await project({
-      'finetune.yaml': `version: 1
+    const r = await validateErrors(`version: 1
 name: x
 sources:
   qa: { path: data/qa.jsonl }
@@ -213,12 +219,9 @@ targets:
   d: { backend: { type: local, trainer: axolotl, model: tiny } }
   e: { backend: { type: local, trainer: command, model: tiny, command: [python3, t.py], env: [WANDB_API_KEY], revision: abc } }
   f: { backend: { type: local, trainer: hf, model: tiny, python: /opt/venv/bin/python, launcher: { type: accelerate, nproc_per_node: 4 } } }
-`,
-      'data/qa.jsonl': SMOKE_DATA,
-    });
-    const r = await ft(dir, ['validate']);
+`);
     expect(r.exitCode).toBe(2);
-    const errors = r.stderr.split('\n').filter((l) => l.startsWith('finetune.yaml:'));
+    const errors = r.errors;
     expect(errors).toEqual([
       'finetune.yaml:6:41: error: trainer: command needs `command`, the executable that speaks the trainer protocol',
       'finetune.yaml:7:58: error: command applies to trainer: command, not hf',
@@ -231,8 +234,7 @@ targets:
 
 describe('hyperparameters', () => {
   it('each backend takes its own names; a command trainer takes any', async () => {
-    const dir = await project({
-      'finetune.yaml': `version: 1
+    const r = await validateErrors(`version: 1
 name: x
 sources:
   qa: { path: data/qa.jsonl }
@@ -240,12 +242,9 @@ targets:
   a: { backend: { type: openai, model: gpt-4o-mini-2024-07-18 }, hyperparameters: { n_epochs: 2, learning_rate: 0.1, lora: { r: 8 } } }
   b: { backend: { type: local, model: ./base }, hyperparameters: { learning_rate_multiplier: 2, lerning_rate: 0.1, lora: { r: 8 } } }
   c: { backend: { type: local, trainer: command, model: ./base, command: [x] }, hyperparameters: { anything: [1, 2], n_epochs: 1 } }
-`,
-      'data/qa.jsonl': SMOKE_DATA,
-    });
-    const r = await ft(dir, ['validate']);
+`);
     expect(r.exitCode).toBe(2);
-    const errors = r.stderr.split('\n').filter((l) => l.startsWith('finetune.yaml:'));
+    const errors = r.errors;
     expect(errors).toEqual([
       'finetune.yaml:6:98: error: learning_rate does not apply to the openai backend (it takes n_epochs, batch_size, learning_rate_multiplier)',
       'finetune.yaml:6:118: error: lora does not apply to the openai backend (it takes n_epochs, batch_size, learning_rate_multiplier)',
