@@ -19,6 +19,7 @@ Commands:
   cache verify       hash every object and record of .ft/; remove and restore damaged ones
   data head <stage>  the first records of a data stage (source:<name>, dataset)
   export <stage>     copy a stage's outputs out of the store as files (--out <dir>)
+  doctor             what local training needs (Python, torch, transformers, peft, CUDA)
 
 Every command takes -f <recipe> (default ./finetune.yaml); --help on any command for more.
 Exit codes: 0 ok, 1 build failed, 2 invalid recipe or usage, 3 eval gate failed, 130 interrupted.
@@ -37,6 +38,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   cache: async () => (await import('./commands/cache.js')).cacheCommand,
   data: async () => (await import('./commands/data.js')).dataCommand,
   export: async () => (await import('./commands/export.js')).exportCommand,
+  doctor: async () => (await import('./commands/doctor.js')).doctorCommand,
 };
 
 function version(): string {
