@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """ft's hf trainer: Hugging Face transformers + peft, speaking ft's trainer protocol v1.
 
-DRAFT: not wired into ft yet (a build that reaches `trainer: hf` still stops with
-backend-unavailable), and not yet run against transformers (none on the machine it was written
-on): only `info`, the protocol framing and the missing-package errors are tested.
+FIRST VERSION, NOT YET RUN AGAINST TRANSFORMERS: ft runs it for `trainer: hf` (that side is
+tested, with a stand-in interpreter), but the machine it was written on has neither transformers
+nor a GPU; only `info`, the protocol framing and the missing-package errors are tested here.
 
     hf_trainer.py train --spec <path>      LoRA (default), QLoRA (lora.quantize: 4bit) or full
     hf_trainer.py generate --spec <path>   answers with the base model or a trained adapter

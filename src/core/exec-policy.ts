@@ -47,6 +47,7 @@ export const execWhat = {
   command: (run: readonly string[]) => `a command step runs ${run.join(' ')}`,
   url: (shownUrl: string) => `a url source fetches ${shownUrl}`,
   trainer: (command: readonly string[]) => `a command trainer runs ${command.join(' ')}`,
+  hfTrainer: (python: string) => `the hf trainer runs ${python} with ft's hf_trainer.py`,
 };
 
 /** `<what> (refused by --no-exec)`. */

@@ -81,6 +81,9 @@ export function checkExec(source: RecipeText, data: unknown, check: ExecCheck): 
     if (isRecord(b) && b.type === 'local' && b.trainer === 'command' && Array.isArray(b.command)) {
       refuse([...path, 'command'], execWhat.trainer(b.command.map(String)));
     }
+    if (isRecord(b) && b.type === 'local' && b.trainer === 'hf') {
+      refuse([...path, 'trainer'], execWhat.hfTrainer(String(b.python ?? 'python3')));
+    }
   }
   return problems;
 }

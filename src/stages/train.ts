@@ -9,6 +9,7 @@ import {trainFingerprint} from '../plan/fingerprint.js';
 import {stageId} from '../plan/stage-id.js';
 import type {NormalizedTarget} from '../recipe/normalized.js';
 import {RecipeLocator} from '../recipe/recipe-locator.js';
+import type {LocalBackend} from '../recipe/recipe-types.js';
 import {
   type BaseModelPin,
   baseModelIdentity,
@@ -20,6 +21,7 @@ import {trainLocally} from '../train/local-training.js';
 import {trainPreflight} from '../train/preflight.js';
 import type {BaseModel} from '../train/protocol.js';
 import {commandTrainerIdentity, trainerArgv} from '../train/trainers/command.js';
+import {HF_ENV, HF_TRAINER_SCRIPT, hfTrainerCommand} from '../train/trainers/hf.js';
 import type {Preflight, StageContext, StageDefinition} from './stage-definition.js';
 
 function targetOf(ctx: StageContext): NormalizedTarget {
@@ -77,17 +79,18 @@ export const trainStage: StageDefinition = {
   async run(ctx) {
     const target = targetOf(ctx);
     const {backend} = target;
-    if (backend.type === 'local' && backend.trainer === 'command' && backend.command) {
+    const trainer = backend.type === 'local' ? trainerProcess(backend, ctx.recipe.dir) : undefined;
+    if (trainer) {
       const data = trainingData(ctx);
       const key = ctx.key;
       if (!key) throw new Error('a train stage runs with its key');
       return trainLocally(ctx, {
         stage: ctx.node.id,
         key,
-        argv: trainerArgv(backend.command, ctx.recipe.dir),
-        command: backend.command,
+        argv: trainer.argv,
+        command: trainer.shown,
         cwd: ctx.recipe.dir,
-        env: backend.env ?? [],
+        env: trainer.env,
         baseModel: specBaseModel((await baseModelOf(ctx, target))!.pin),
         train: data[SPLIT_FILES.train]!,
         validation: data[SPLIT_FILES.validation],
@@ -95,10 +98,10 @@ export const trainStage: StageDefinition = {
         seed: ctx.recipe.seed,
       });
     }
-    const trainer = backend.type === 'local' ? ` (trainer ${backend.trainer})` : '';
+    const which = backend.type === 'local' ? ` (trainer ${backend.trainer})` : '';
     throw new StageFailure(
       'backend-unavailable',
-      `the ${backend.type} backend${trainer} is not available in this version of ft; build the data stages with \`ft build dataset\``,
+      `the ${backend.type} backend${which} is not available in this version of ft; build the data stages with \`ft build dataset\``,
     );
   },
 };
@@ -143,15 +146,54 @@ function specBaseModel(pin: Exclude<BaseModelPin, {kind: 'unpinned'}>): BaseMode
 /** What identifies the trainer of a local target beyond the recipe's words (see CommandTrainerIdentity). */
 async function trainerOf(ctx: StageContext, target: NormalizedTarget): Promise<unknown> {
   const {backend} = target;
-  if (backend.type !== 'local' || backend.trainer !== 'command' || !backend.command)
-    return undefined;
+  const trainer = backend.type === 'local' ? trainerProcess(backend, ctx.recipe.dir) : undefined;
+  if (!trainer) return undefined;
   return commandTrainerIdentity({
-    command: backend.command,
+    command: trainer.shown,
+    ...(trainer.infoArgv ? {infoArgv: trainer.infoArgv} : {}),
+    ...(trainer.extraFiles ? {extraFiles: trainer.extraFiles} : {}),
     dir: ctx.recipe.dir,
     where: ctx.node.id,
     exec: ctx.exec,
-    env: backend.env ?? [],
+    env: trainer.env,
     hashFile: ctx.hashFile,
     signal: ctx.signal,
   });
+}
+
+/**
+ * How a local target's trainer runs: its argv, the command line its key and messages show, the
+ * variables it gets, and for ft's own hf trainer the script (whose content enters the key) and
+ * how `info` is asked (without the launcher). Undefined for trainers not here yet (embedded).
+ */
+function trainerProcess(
+  backend: LocalBackend,
+  dir: string,
+):
+  | {
+      argv: string[];
+      shown: readonly string[];
+      env: readonly string[];
+      infoArgv?: readonly string[];
+      extraFiles?: Record<string, string>;
+    }
+  | undefined {
+  if (backend.trainer === 'command' && backend.command) {
+    return {
+      argv: trainerArgv(backend.command, dir),
+      shown: backend.command,
+      env: backend.env ?? [],
+    };
+  }
+  if (backend.trainer === 'hf') {
+    const {argv, shown, python} = hfTrainerCommand(backend, dir);
+    return {
+      argv,
+      shown,
+      env: [...HF_ENV, ...(backend.env ?? [])],
+      infoArgv: [...python, HF_TRAINER_SCRIPT],
+      extraFiles: {'hf_trainer.py': HF_TRAINER_SCRIPT},
+    };
+  }
+  return undefined;
 }

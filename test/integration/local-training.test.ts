@@ -1,4 +1,4 @@
-import {existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {execa} from 'execa';
@@ -315,5 +315,52 @@ describe('a command trainer (trainer protocol v1, a real child process)', () => 
     const missing = await ft(dir, ['plan']);
     expect(missing.exitCode).toBe(2);
     expect(missing.stderr).toContain('finetune.yaml:8:50: error: no such folder: ./no-such-folder');
+  });
+
+  it("trainer: hf runs ft's script through the recipe's python and launcher, with the stack's variables", async () => {
+    // A stand-in interpreter: it records how ft ran it, then plays the hf trainer with the tiny
+    // one (this machine has no transformers; the script itself is checked in unit tests).
+    const dir = await project({
+      'finetune.yaml': recipe().replace(
+        'trainer: command, model: ./base, command: [python3, trainer.py]',
+        'trainer: hf, model: ./base, python: ./py, launcher: { type: torchrun, nproc_per_node: 2 }',
+      ),
+      'data/qa.jsonl': SMOKE_DATA,
+      'tiny.py': TRAINER,
+      'base/config.json': '{}\n',
+      py: `#!/bin/sh
+here=$(dirname "$0")
+printf '%s\\n' "$*" >> "$here/argv.log"
+env | cut -d= -f1 | sort > "$here/env.log"
+while [ $# -gt 0 ]; do case "$1" in *hf_trainer.py) shift; break;; esac; shift; done
+exec python3 "$here/tiny.py" "$@"
+`,
+    });
+    chmodSync(join(dir, 'py'), 0o755);
+    const r = await ft(dir, ['build'], {HF_HOME: join(dir, 'hf-home'), OPENAI_API_KEY: 'sk-no'});
+    expect(r.exitCode, `${r.stdout}${r.stderr}`).toBe(0);
+    const script = fileURLToPath(new URL('../../trainers/hf_trainer.py', import.meta.url));
+    const calls = readFileSync(join(dir, 'argv.log'), 'utf8').trim().split('\n');
+    expect(calls[0]).toBe(`${script} info`);
+    expect(calls.at(-1)).toMatch(
+      new RegExp(
+        `^-m torch\\.distributed\\.run --nproc_per_node=2 ${script} train --spec /\\S+/spec\\.json$`,
+      ),
+    );
+    const env = readFileSync(join(dir, 'env.log'), 'utf8').split('\n');
+    expect(env).toContain('HF_HOME');
+    expect(env).not.toContain('OPENAI_API_KEY');
+    const explained = JSON.parse((await ft(dir, ['explain', 'train:default', '--json'])).stdout);
+    expect(explained.fingerprint.local.command.argv).toEqual([
+      './py',
+      '-m',
+      'torch.distributed.run',
+      '--nproc_per_node=2',
+      'hf_trainer.py',
+    ]);
+    expect(Object.keys(explained.fingerprint.local.command.files).sort()).toEqual([
+      './py',
+      'hf_trainer.py',
+    ]);
   });
 });

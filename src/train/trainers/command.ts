@@ -29,7 +29,12 @@ export function trainerArgv(command: readonly string[], dir: string): string[] {
 }
 
 export async function commandTrainerIdentity(options: {
+  /** The command line as the key records it (machine-independent: as the recipe wrote it). */
   readonly command: readonly string[];
+  /** What runs `info`, when not `command` itself (ft's own trainer script, by absolute path). */
+  readonly infoArgv?: readonly string[];
+  /** Files of the trainer that are not arguments: key name -> absolute path. */
+  readonly extraFiles?: Readonly<Record<string, string>>;
   /** The recipe's folder: relative arguments are files there. */
   readonly dir: string;
   readonly where: string;
@@ -42,9 +47,12 @@ export async function commandTrainerIdentity(options: {
   for (const arg of commandFiles(options.dir, options.command)) {
     files[arg] = (await options.hashFile(resolve(options.dir, arg))).hash;
   }
+  for (const [name, path] of Object.entries(options.extraFiles ?? {})) {
+    files[name] = (await options.hashFile(path)).hash;
+  }
   // `info` runs the trainer: recipe code, which --no-exec refuses like any other.
   requireExec(options.exec, options.where, execWhat.trainer(options.command));
-  const [program, ...args] = trainerArgv(options.command, options.dir);
+  const [program, ...args] = options.infoArgv ?? trainerArgv(options.command, options.dir);
   const r = await execa(program!, [...args, 'info'], {
     cwd: options.dir,
     env: trainerEnv(process.env, options.env),
