@@ -143,7 +143,13 @@ describe('installing a checkout that was never built', () => {
     expect(cloned.exitCode, cloned.all).toBe(0);
     const installed = join(byGit, 'node_modules', NAME);
     expect(lstatSync(installed).isSymbolicLink()).toBe(false);
-    expect(readdirSync(installed).sort()).toEqual(['README.md', 'dist', 'package.json', 'schemas']);
+    expect(readdirSync(installed).sort()).toEqual([
+      'README.md',
+      'dist',
+      'package.json',
+      'schemas',
+      'trainers',
+    ]);
     expect(await initAndValidate(byGit)).toBe(
       'finetune.yaml: valid (1 source(s), 2 transform(s), 0 target(s))',
     );
