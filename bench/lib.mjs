@@ -26,3 +26,25 @@ export function runFt(cwd, args) {
     throw new Error(`ft ${args.join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
   return r.stdout;
 }
+
+/**
+ * No-op builds of the project in `cwd` (after one that settles the stat cache for files hashed
+ * in the same second), alternating with `baseline` so both see the same machine; fails if a
+ * build ran anything. Returns the seconds of each side's `rounds` runs.
+ */
+export function noopRounds(cwd, baseline, rounds = 5) {
+  runFt(cwd, ['build']);
+  const noop = [];
+  const base = [];
+  for (let round = 0; round < rounds; round++) {
+    noop.push(
+      time(() => {
+        const out = runFt(cwd, ['build', '--json']);
+        if (/"status":"(ran|cached)"/.test(out))
+          throw new Error(`no-op build ran something:\n${out}`);
+      }),
+    );
+    base.push(time(baseline));
+  }
+  return {noop, base};
+}
