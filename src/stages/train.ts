@@ -36,7 +36,7 @@ function splitData(ctx: StageContext, split: SplitName): Sha256 | undefined {
 }
 
 /** The dataset files a training reads: train, and validation when the recipe has one. */
-export function trainingData(ctx: StageContext): Record<string, Sha256> {
+function trainingData(ctx: StageContext): Record<string, Sha256> {
   const data: Record<string, Sha256> = {};
   for (const split of ['train', 'validation'] as const) {
     const hash = splitData(ctx, split);
