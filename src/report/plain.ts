@@ -2,6 +2,7 @@ import {shortHash} from '../core/hash.js';
 import {formatDiagnostic} from './diagnostic-printer.js';
 import {type BuildEvent, diagnosticOf} from './events.js';
 import {formatWhy} from './format-why.js';
+import {ProgressLines} from './progress-line.js';
 import type {Reporter} from './reporter.js';
 import {stageDetails} from './stage-details.js';
 
@@ -14,9 +15,11 @@ export function plainReporter(
   err: (line: string) => void,
   options: {color: boolean},
 ): Reporter {
+  const progress = new ProgressLines();
   const emit = (e: BuildEvent) => {
     switch (e.event) {
       case 'stage-start':
+        progress.start(e.id);
         out(`${e.id}: running (${shortHash(e.key)})\n`);
         for (const w of e.why) out(`  ${formatWhy(w)}\n`);
         // A training's checks and estimate, before it runs (and costs).
@@ -35,7 +38,7 @@ export function plainReporter(
         break;
       }
       case 'progress':
-        out(`${e.id}: ${e.message}\n`);
+        if (progress.worthALine(e)) out(`${e.id}: ${progress.line(e)}\n`);
         break;
       case 'diagnostic':
         err(`${formatDiagnostic(diagnosticOf(e), options)}\n`);

@@ -3,6 +3,7 @@ import {formatDiagnostic} from './diagnostic-printer.js';
 import {type BuildEvent, diagnosticOf} from './events.js';
 import {formatWhy} from './format-why.js';
 import {seconds} from './plain.js';
+import {ProgressLines} from './progress-line.js';
 import type {Reporter} from './reporter.js';
 import {stageDetails} from './stage-details.js';
 
@@ -69,10 +70,12 @@ export function ttyReporter(
     },
   );
   const done = list.run().catch(() => undefined);
+  const progress = new ProgressLines();
 
   const emit = (e: BuildEvent) => {
     switch (e.event) {
       case 'stage-start': {
+        progress.start(e.id);
         const w = waiting.get(e.id);
         w?.title(`${e.id}: running`);
         w?.output(
@@ -81,7 +84,7 @@ export function ttyReporter(
         break;
       }
       case 'progress':
-        waiting.get(e.id)?.output(e.message);
+        waiting.get(e.id)?.output(progress.line(e));
         break;
       case 'stage-end': {
         const w = waiting.get(e.id);

@@ -118,8 +118,9 @@ export async function trainLocally(
         writeFileSync(checkpointFile, `${JSON.stringify({step: event.step, path})}\n`);
       }
       if (event.type === 'progress' && event.step !== undefined) {
-        const loss = event.loss !== undefined ? ` loss ${event.loss.toFixed(4)}` : '';
-        ctx.progress(`step ${event.step}${loss}`, event.step, event.total_steps);
+        const of = event.total_steps !== undefined ? `/${event.total_steps}` : '';
+        const loss = event.loss !== undefined ? `, loss ${event.loss.toFixed(4)}` : '';
+        ctx.progress(`step ${event.step}${of}${loss}`, event.step, event.total_steps);
       }
     },
     onLog: log,

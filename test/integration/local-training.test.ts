@@ -126,6 +126,13 @@ describe('a command trainer (trainer protocol v1, a real child process)', () => 
     const first = await ft(dir, ['build']);
     expect(first.exitCode).toBe(0);
     expect(first.stdout).toMatch(/^ {2}trained \d+ step\(s\), final loss 0\.\d{4}$/m);
+    // A log that cannot redraw gets the first step and the last, with the step count, loss
+    // and elapsed time, not a line per step.
+    const steps = first.stdout.match(
+      /^train:default: step \d+\/\d+, loss 0\.\d{4}, \d+:\d\d elapsed/gm,
+    );
+    expect(steps?.[0]).toMatch(/step 1\//);
+    expect(steps?.at(-1)).toMatch(/step (\d+)\/\1,/);
     const before = lockOf(dir).stages['train:default']!.key;
     writeFileSync(join(dir, 'trainer.py'), `${TRAINER}\n# edited\n`);
     const r = await buildJson(dir);
