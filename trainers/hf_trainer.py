@@ -5,7 +5,7 @@ FIRST VERSION, NOT YET RUN AGAINST TRANSFORMERS: ft runs it for `trainer: hf` (t
 tested, with a stand-in interpreter), but the machine it was written on has neither transformers
 nor a GPU; only `info`, the protocol framing and the missing-package errors are tested here.
 
-    hf_trainer.py train --spec <path>      LoRA (default), QLoRA (lora.quantize: 4bit) or full
+    hf_trainer.py train --spec <path>      adapter: lora (default), qlora (4-bit base) or none (full)
     hf_trainer.py generate --spec <path>   answers with the base model or a trained adapter
     hf_trainer.py info
 
@@ -90,14 +90,19 @@ def train(spec_path):
         tokenizer.chat_template = hp["chat_template"]
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
-    lora = hp.get("lora", {})
-    quantize = lora.get("quantize") if isinstance(lora, dict) else None
+    lora = hp.get("lora") or {}
+    adapter = hp.get("adapter", "lora")
     kwargs = {"revision": revision}
-    if quantize == "4bit":
+    if adapter == "qlora":
         need("bitsandbytes")
-        kwargs["quantization_config"] = transformers.BitsAndBytesConfig(load_in_4bit=True)
+        if not torch.cuda.is_available():
+            fail("adapter: qlora loads the base model in 4 bits with bitsandbytes, which needs a CUDA GPU")
+        kwargs["quantization_config"] = transformers.BitsAndBytesConfig(
+            load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=torch.bfloat16)
     model = transformers.AutoModelForCausalLM.from_pretrained(name, **kwargs)
-    if not hp.get("full_finetune"):
+    if adapter == "qlora":
+        model = peft.prepare_model_for_kbit_training(model)
+    if adapter != "none":
         config = peft.LoraConfig(
             r=lora.get("r", 8), lora_alpha=lora.get("alpha", 16), lora_dropout=lora.get("dropout", 0.05),
             target_modules=lora.get("target_modules"), task_type="CAUSAL_LM")
@@ -141,8 +146,10 @@ def train(spec_path):
             emit({"type": "checkpoint", "step": state.global_step, "path": path})
 
     args = transformers.TrainingArguments(
-        output_dir=out, num_train_epochs=hp.get("n_epochs", 3),
+        output_dir=out, num_train_epochs=hp.get("n_epochs", hp.get("epochs", 3)),
         per_device_train_batch_size=hp.get("batch_size", 4), learning_rate=hp.get("learning_rate", 2e-4),
+        gradient_accumulation_steps=hp.get("gradient_accumulation_steps", 1),
+        weight_decay=hp.get("weight_decay", 0.0),
         warmup_ratio=hp.get("warmup_ratio", 0.0), logging_steps=1, save_strategy="epoch",
         eval_strategy="epoch" if eval_rows else "no", seed=spec["seed"], report_to=[],
         remove_unused_columns=False)
@@ -153,6 +160,11 @@ def train(spec_path):
     model.save_pretrained(model_dir)
     tokenizer.save_pretrained(model_dir)
     emit({"type": "artifact", "name": "model", "path": "model"})
+    if tokenizer.chat_template:
+        # The template the examples were rendered with, on its own, for whoever serves the model.
+        with open(os.path.join(out, "chat_template.jinja"), "w", encoding="utf-8") as f:
+            f.write(tokenizer.chat_template)
+        emit({"type": "artifact", "name": "chat_template", "path": "chat_template.jinja"})
     versions = {"torch": torch.__version__, "transformers": transformers.__version__,
                 "peft": peft.__version__, "cuda": torch.version.cuda,
                 "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None}
@@ -167,9 +179,13 @@ def generate(spec_path):
     tokenizer = transformers.AutoTokenizer.from_pretrained(name, revision=revision)
     model = transformers.AutoModelForCausalLM.from_pretrained(name, revision=revision)
     if spec.get("artifacts"):
-        peft = need("peft")
-        model = peft.PeftModel.from_pretrained(model, spec["artifacts"]["model"])
-        tokenizer = transformers.AutoTokenizer.from_pretrained(spec["artifacts"]["model"])
+        trained = spec["artifacts"]["model"]
+        if os.path.exists(os.path.join(trained, "adapter_config.json")):
+            peft = need("peft")
+            model = peft.PeftModel.from_pretrained(model, trained)
+        else:  # adapter: none saved the whole model
+            model = transformers.AutoModelForCausalLM.from_pretrained(trained)
+        tokenizer = transformers.AutoTokenizer.from_pretrained(trained)
     params = spec.get("params", {})
     transformers.set_seed(params.get("seed", 0))
     inputs = read_jsonl(spec["inputs"])

@@ -275,7 +275,7 @@ export interface LocalBackend {
   readonly env?: readonly string[];
 }
 
-/** Training hyperparameters; unset means the backend's default. Which names a target takes depends on its backend: OpenAI takes n_epochs, batch_size and learning_rate_multiplier; the embedded and hf trainers take n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio and lora; a command trainer receives every key as written, names ft does not know included (they enter the key). `ft validate` reports a name the target's backend does not take. */
+/** Training hyperparameters; unset means the backend's default. Which names a target takes depends on its backend: OpenAI takes n_epochs, batch_size and learning_rate_multiplier; the embedded trainer takes n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio, weight_decay, grad_clip, checkpoint_every and the model's size (n_layer, d_model, n_head, d_ff); the hf trainer takes n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio, weight_decay, gradient_accumulation_steps, adapter, lora and chat_template; a command trainer receives every key as written, names ft does not know included (they enter the key). `ft validate` reports a name the target's backend does not take. */
 export interface Hyperparameters {
   /** Passes over the training set. */
   readonly n_epochs?: number;
@@ -291,7 +291,27 @@ export interface Hyperparameters {
   readonly max_seq_len?: number;
   /** Local trainers: the share of steps spent warming the learning rate up, in [0, 1). */
   readonly warmup_ratio?: number;
-  /** Local trainers: LoRA adapter settings (the default way to tune). */
+  /** Local trainers: AdamW's decoupled weight decay. */
+  readonly weight_decay?: number;
+  /** Embedded trainer: the largest global gradient norm; larger gradients are scaled down to it. */
+  readonly grad_clip?: number;
+  /** Embedded trainer: steps between checkpoints (an interrupted build resumes from the last one). Default: once per epoch. */
+  readonly checkpoint_every?: number;
+  /** Embedded trainer, a model trained from scratch: transformer blocks. */
+  readonly n_layer?: number;
+  /** Embedded trainer, a model trained from scratch: width of the residual stream (a multiple of n_head). */
+  readonly d_model?: number;
+  /** Embedded trainer, a model trained from scratch: attention heads per block. */
+  readonly n_head?: number;
+  /** Embedded trainer, a model trained from scratch: width of each block's MLP. Default: 4 * d_model. */
+  readonly d_ff?: number;
+  /** hf trainer: batches whose gradients are summed before each optimizer step (the global batch is batch_size x this x the launcher's world size). */
+  readonly gradient_accumulation_steps?: number;
+  /** hf trainer: how the model is tuned: `lora` (the default: a LoRA adapter on the base model), `qlora` (LoRA on the base model loaded in 4 bits; needs bitsandbytes and a CUDA GPU) or `none` (full fine-tuning: every weight, and a whole model as the result). */
+  readonly adapter?: 'lora' | 'qlora' | 'none';
+  /** hf trainer: a Jinja chat template to render examples with instead of the tokenizer's own (use a YAML block scalar `|`); it is saved with the model so serving renders prompts the same way. */
+  readonly chat_template?: string;
+  /** hf trainer: LoRA adapter settings, for adapter lora and qlora. */
   readonly lora?: {
     /** Rank of the adapter matrices. */
     readonly r?: number;

@@ -4,9 +4,9 @@ import type {ValidateFunction} from 'ajv';
 import func3Module from 'ajv/dist/runtime/ucs2length.js';
 
 
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/ft-build/ft/schemas/finetune.schema.json","title":"Recipe","description":"An ft recipe (finetune.yaml): where training data comes from, how it is transformed, which model is tuned on which backend, and how the result is evaluated.","type":"object","additionalProperties":false,"required":["version","name","sources"],"properties":{"version":{"description":"Recipe format version. Only 1 exists.","const":1},"name":{"description":"Name of the fine-tune; used in reports and as the default OpenAI job suffix.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"description":{"description":"Free text for people; not part of any stage key.","type":"string"},"seed":{"description":"Default seed for every seeded step (split, sample, shuffle, training). Default 0.","type":"integer","minimum":0,"default":0},"sources":{"description":"Named data sources. Each becomes a `source:<name>` stage keyed by the content of its files.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_-]*$"},"additionalProperties":{"$ref":"#/$defs/Source"}},"transforms":{"description":"Ordered, streaming transforms applied to the concatenated sources (in the order the sources are listed). Each item is a one-key map `{<transform>: {options}}`.","type":"array","items":{"$ref":"#/$defs/Transform"}},"backend":{"description":"Where the model is trained, for the one-target form (target name `default`). Use `targets` for several.","$ref":"#/$defs/Backend"},"hyperparameters":{"description":"Training hyperparameters for the one-target form.","$ref":"#/$defs/Hyperparameters"},"targets":{"description":"Several trainings of the same dataset, e.g. an OpenAI tune and its open-model replacement side by side.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_-]*$"},"additionalProperties":{"$ref":"#/$defs/Target"}},"eval":{"description":"How every target is evaluated.","$ref":"#/$defs/Eval"}},"$defs":{"Source":{"description":"Where records come from: exactly one of `path` (local files), `url` (a pinned remote file) or `examples` (inline records).","type":"object","additionalProperties":false,"properties":{"path":{"description":"A file, or a glob (`*`, `**`, `?`, `[...]`, `{a,b}`) matching several, relative to the recipe's folder. Several files are read in sorted order. `.gz` files are decompressed.","type":"string","minLength":1},"url":{"description":"An http(s) URL, fetched once into the store and verified against `sha256`; never fetched again while the pin matches. It may not hold credentials (`user:pass@`) or a token in its query (`?token=`, `?key=`, `?sig=`, ...): they would reach keys, logs and the lockfile; use `auth_env`. Redirects are followed to http(s) only, and never from https to http.","type":"string","pattern":"^https?://"},"sha256":{"description":"The sha256 of the bytes at `url` (64 hex digits, optionally prefixed `sha256:`). Required with `url`.","type":"string","pattern":"^(sha256:)?[0-9a-f]{64}$"},"auth_env":{"description":"Name of an environment variable holding a token for `url`; sent as `<auth_header>: <auth_scheme> <token>`, only to the URL's own origin (not to hosts it redirects to), and over https (plain http only to localhost, 127.0.0.1 or [::1]). The token never reaches keys, logs or the lockfile.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"auth_header":{"description":"Header carrying the token. Default: Authorization.","type":"string","minLength":1,"default":"Authorization"},"auth_scheme":{"description":"Word before the token, e.g. Bearer (the default), Token; empty for the bare token.","type":"string","default":"Bearer"},"examples":{"description":"Records written in the recipe itself.","type":"array","minItems":1,"items":{"type":"object"}},"format":{"description":"How to parse the bytes. Default: from the extension (.jsonl/.ndjson -> jsonl, .json -> json, .csv -> csv, .tsv -> csv with tabs), after removing .gz.","enum":["jsonl","json","csv"]},"delimiter":{"description":"CSV field delimiter (one character). Default: ',' (tab for .tsv).","type":"string","minLength":1,"maxLength":1},"on_error":{"description":"`fail` (default): a bad record fails the build (exit 2). `skip`: bad records are counted, the first locations reported, and the rest is used.","enum":["fail","skip"],"default":"fail"}}},"Transform":{"description":"One transform step: a map with exactly one key, the transform's name.","type":"object","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"template":{"$ref":"#/$defs/TemplateOptions"},"system":{"$ref":"#/$defs/SystemOptions"},"rename":{"$ref":"#/$defs/RenameOptions"},"map":{"$ref":"#/$defs/MapOptions"},"filter":{"$ref":"#/$defs/FilterOptions"},"dedupe":{"$ref":"#/$defs/DedupeOptions"},"redact":{"$ref":"#/$defs/RedactOptions"},"sample":{"$ref":"#/$defs/SampleOptions"},"shuffle":{"$ref":"#/$defs/ShuffleOptions"},"limit":{"$ref":"#/$defs/LimitOptions"},"split":{"$ref":"#/$defs/SplitOptions"},"js":{"$ref":"#/$defs/JsOptions"},"command":{"$ref":"#/$defs/CommandOptions"}}},"TemplateOptions":{"description":"Turns each record into an OpenAI chat example `{messages: [...]}`. `{{field}}` (or `{{a.b}}`) inserts a record field; a missing field is an error. One turn: `user` + `assistant`. A fixed conversation: `messages`. A thread stored in a list field: `turns` names the field, and `user`/`assistant` are filled from each of its items.","type":"object","additionalProperties":false,"properties":{"system":{"description":"System message template (first message).","type":"string"},"user":{"description":"User message template.","type":"string"},"assistant":{"description":"Assistant message template.","type":"string"},"turns":{"description":"A field holding a list of turns; each item fills `user` and `assistant` (item fields; `{{$.x}}` reads the record's field x).","type":"string","minLength":1},"messages":{"description":"A fixed list of message templates, for multi-turn examples.","type":"array","minItems":1,"items":{"$ref":"#/$defs/MessageTemplate"}}}},"MessageTemplate":{"description":"One message of a `messages` template.","type":"object","additionalProperties":false,"required":["role","content"],"properties":{"role":{"description":"The message's role.","enum":["system","developer","user","assistant"]},"content":{"description":"Content template.","type":"string"},"weight":{"description":"For assistant messages: 0 to skip training on this message, 1 (default) to train on it.","enum":[0,1]}}},"SystemOptions":{"description":"Sets the system message of chat examples: inserts one where there is none, and replaces an existing one unless `overwrite` is false.","type":"object","additionalProperties":false,"required":["content"],"properties":{"content":{"description":"System message template (`{{field}}` reads record fields).","type":"string"},"overwrite":{"description":"Replace a system message the example already has. Default true.","type":"boolean","default":true}}},"RenameOptions":{"description":"Renames record fields: `{old: new}`; dotted paths reach into nested objects. The long form `{fields: {old: new}, missing: ...}` also says what a record without an old field does.","oneOf":[{"type":"object","additionalProperties":false,"required":["fields"],"properties":{"fields":{"description":"`{old: new}` field paths.","type":"object","minProperties":1,"additionalProperties":{"description":"The new name (path) of the field.","type":"string","minLength":1}},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record passes without that field renamed).","enum":["error","skip","keep"],"default":"error"}}},{"type":"object","minProperties":1,"additionalProperties":{"description":"The new name (path) of the field.","type":"string","minLength":1}}]},"MapOptions":{"description":"Sets fields from templates (`{field: \"{{a}} {{b}}\"}`), or removes them (`{field: null}`). The long form `{fields: {...}, missing: ...}` also says what a record without a field a template reads does.","oneOf":[{"type":"object","additionalProperties":false,"required":["fields"],"properties":{"fields":{"description":"`{field: template or null}`.","type":"object","minProperties":1,"additionalProperties":{"description":"A template for the field's new value, or null to remove the field.","type":["string","null"]}},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record passes with that field left as it was).","enum":["error","skip","keep"],"default":"error"}}},{"type":"object","minProperties":1,"additionalProperties":{"description":"A template for the field's new value, or null to remove the field.","type":["string","null"]}}]},"FilterOptions":{"description":"Keeps the records that pass every condition: field predicates (`where`) and a token length (chat tokens by the OpenAI cookbook's rule, with an explicit `encoding`). Dropped records are counted per reason.","type":"object","additionalProperties":false,"minProperties":1,"properties":{"where":{"description":"Field predicates, checked in order; a record must pass all of them, and checking stops at the first that fails (so an `exists` condition guards the ones after it). A record that lacks a predicate's field is handled by `missing`, except for `exists`, which tests exactly that.","type":"array","minItems":1,"items":{"$ref":"#/$defs/Predicate"}},"max_tokens":{"description":"Drop examples with more chat tokens than this.","type":"integer","minimum":1},"min_tokens":{"description":"Drop examples with fewer chat tokens than this.","type":"integer","minimum":0},"encoding":{"description":"Tokenizer for max_tokens / min_tokens (required with them).","enum":["cl100k_base","o200k_base"]},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the condition on the missing field counts as passed).","enum":["error","skip","keep"],"default":"error"}}},"Predicate":{"description":"A condition on one field. All the given tests must hold.","type":"object","additionalProperties":false,"required":["field"],"minProperties":2,"properties":{"field":{"description":"Dotted path of the field.","type":"string","minLength":1},"equals":{"description":"The field equals this value (JSON equality)."},"not_equals":{"description":"The field differs from this value."},"in":{"description":"The field equals one of these values.","type":"array"},"not_in":{"description":"The field equals none of these values.","type":"array"},"gt":{"description":"The field is a number greater than this.","type":"number"},"gte":{"description":"The field is a number at least this.","type":"number"},"lt":{"description":"The field is a number less than this.","type":"number"},"lte":{"description":"The field is a number at most this.","type":"number"},"matches":{"description":"The field is a string matching this regular expression (JavaScript syntax, Unicode mode).","type":"string"},"exists":{"description":"The field is present and not null (true) or absent or null (false).","type":"boolean"},"min_length":{"description":"The field is a string or list at least this long (characters or items).","type":"integer","minimum":0},"max_length":{"description":"The field is a string or list at most this long.","type":"integer","minimum":0}}},"DedupeOptions":{"description":"Drops repeated records, keeping the first. `exact`: equal values; `normalized`: equal text after Unicode NFKC, lowercasing and removing punctuation and extra spaces; `near`: MinHash/LSH near-duplicates at a Jaccard `threshold`. Keeps about 20 to 45 bytes per unique record in memory (exact, normalized: a 128-bit hash in an open-addressing table). Must come before `split`, or duplicates would leak across splits.","type":"object","additionalProperties":false,"properties":{"by":{"description":"Field path(s) compared. Default: the whole record. A record without one of them is handled by `missing`.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"mode":{"description":"exact (default), normalized or near.","enum":["exact","normalized","near"],"default":"exact"},"threshold":{"description":"near: the Jaccard similarity from which records count as duplicates. Default 0.8.","type":"number","exclusiveMinimum":0,"maximum":1,"default":0.8},"shingle_size":{"description":"near: words per shingle. Default 5.","type":"integer","minimum":1,"default":5},"num_perm":{"description":"near: MinHash permutations. Default 128.","type":"integer","minimum":8,"maximum":1024,"default":128},"seed":{"description":"near: hash seed. Default: the recipe's seed.","type":"integer","minimum":0},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record is kept and never counted as a duplicate).","enum":["error","skip","keep"],"default":"error"}}},"RedactOptions":{"description":"Replaces personal data in text with placeholders: emails ([EMAIL]), phone numbers ([PHONE]), Luhn-valid card numbers ([CARD]) and custom patterns. In chat examples only message contents are touched.","type":"object","additionalProperties":false,"properties":{"emails":{"description":"Redact email addresses. Default true.","type":"boolean","default":true},"phones":{"description":"Redact phone numbers. Default true.","type":"boolean","default":true},"cards":{"description":"Redact payment card numbers (Luhn-checked). Default true.","type":"boolean","default":true},"patterns":{"description":"Custom regular expressions (JavaScript syntax, Unicode mode).","type":"array","items":{"$ref":"#/$defs/RedactPattern"}},"fields":{"description":"Only these field paths. Default: message contents of chat examples, every string of other records.","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}},"RedactPattern":{"description":"A custom redaction.","type":"object","additionalProperties":false,"required":["regex"],"properties":{"regex":{"description":"The regular expression.","type":"string","minLength":1},"flags":{"description":"Extra flags, e.g. i.","type":"string","pattern":"^[imsy]*$"},"replacement":{"description":"Replacement text. Default [REDACTED].","type":"string"}}},"SampleOptions":{"description":"Keeps a seeded random subset: a `fraction` of the records (each kept independently, by a seeded hash of the id of the source record it came from, so prompt edits change nothing; streaming) or exactly `n` (the n records with the smallest such hashes; input order kept).","type":"object","additionalProperties":false,"minProperties":1,"properties":{"n":{"description":"How many records to keep.","type":"integer","minimum":1},"fraction":{"description":"Share of records to keep, in (0, 1].","type":"number","exclusiveMinimum":0,"maximum":1},"seed":{"description":"Default: the recipe's seed.","type":"integer","minimum":0}}},"ShuffleOptions":{"description":"Reorders the records by a seeded hash of the id of the source record each came from (the same records and seed always give the same order, whatever the prompt). Spills to disk beyond 64 MB, so memory stays flat.","type":"object","additionalProperties":false,"properties":{"seed":{"description":"Default: the recipe's seed.","type":"integer","minimum":0}}},"LimitOptions":{"description":"Keeps the first `n` records.","type":"object","additionalProperties":false,"required":["n"],"properties":{"n":{"description":"How many records to keep.","type":"integer","minimum":0}}},"SplitOptions":{"description":"Assigns each example to train, validation or test by its source record, so prompt edits (template, system, map, redact) never move an example. id = the first 32 hex digits of sha256(canonical JSON of the source record as read, before any transform); k = the first 8 bytes of sha256(\"split:<seed>\"); u = splitmix64(first 64 bits of id XOR k) / 2^64 (with `by`: id is taken over the canonical JSON of the list of those fields' values instead). u < validation goes to validation, u < validation + test to test, the rest to train. Adding an example never moves another, and records made from one source record share its split.","type":"object","additionalProperties":false,"properties":{"validation":{"description":"Fraction of examples for validation, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1,"default":0},"test":{"description":"Fraction of examples for test, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1,"default":0},"seed":{"description":"Split seed. Default: the recipe's `seed`.","type":"integer","minimum":0},"by":{"description":"Field path(s) of the source record (as read, before any transform) whose values decide the split together, so that all records of one group (a customer, a document) land in the same split.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record is placed by its whole source record instead).","enum":["error","skip","keep"],"default":"error"}}},"JsOptions":{"description":"Runs a function from your own JavaScript module on every record. It receives (record, {options, seed}) and returns a record, a list of records, or null to drop it; it may be async. The module's content and every local file it imports are part of the dataset's key.","type":"object","additionalProperties":false,"required":["module"],"properties":{"module":{"description":"Path of the module (.js, .mjs), relative to the recipe.","type":"string","minLength":1},"function":{"description":"Name of the exported function. Default: default.","type":"string","minLength":1,"default":"default"},"options":{"description":"Passed to the function as its second argument's `options`; part of the key.","type":"object"}}},"CommandOptions":{"description":"Pipes the records through an executable: JSONL on its stdin, JSONL on its stdout (one record per line, any number). Its arguments, and the content of every argument that names a file, are part of the dataset's key. It gets a minimal environment.","type":"object","additionalProperties":false,"required":["run"],"properties":{"run":{"description":"The executable and its arguments; paths relative to the recipe.","type":"array","minItems":1,"items":{"type":"string","minLength":1}},"env":{"description":"Extra environment variables for it (part of the key).","type":"object","additionalProperties":{"type":"string"}}}},"Backend":{"description":"A training backend, chosen by `type`.","type":"object","required":["type"],"properties":{"type":{"description":"Which backend: openai or local.","enum":["openai","local"]}},"discriminator":{"propertyName":"type"},"oneOf":[{"$ref":"#/$defs/OpenAIBackend"},{"$ref":"#/$defs/LocalBackend"}]},"OpenAIBackend":{"description":"The OpenAI (or Azure OpenAI) fine-tuning API.","type":"object","additionalProperties":false,"required":["type","model"],"properties":{"type":{"const":"openai"},"model":{"description":"Base model snapshot, e.g. gpt-4o-mini-2024-07-18.","type":"string","minLength":1},"budget_usd":{"description":"Refuse to start a job whose estimated cost exceeds this.","type":"number","exclusiveMinimum":0},"suffix":{"description":"Suffix of the fine-tuned model's name.","type":"string","maxLength":64}}},"LocalBackend":{"description":"A local trainer spawned as a child process, speaking trainer protocol v1 (see the README). `command` is required with trainer `command` and allowed only there; `python` and `launcher` only with trainer `hf`.","type":"object","additionalProperties":false,"required":["type","model"],"properties":{"type":{"const":"local"},"trainer":{"description":"Which trainer runs the job: `embedded` (ft's own, on the CPU; the default), `hf` (Hugging Face transformers + peft, shipped with ft, in your Python) or `command` (any executable that speaks the protocol).","enum":["embedded","hf","command"],"default":"embedded"},"model":{"description":"Base model: a hub name (pinned by `revision`, or offline by the commit the local Hugging Face cache names) or a local folder (keyed by its content).","type":"string","minLength":1},"command":{"description":"For trainer `command`: the executable and its arguments (paths relative to the recipe). ft appends `train --spec <path>`, `generate --spec <path>` or `info`. The arguments, and the content of every argument that names a file, are part of the key.","type":"array","minItems":1,"items":{"type":"string","minLength":1}},"revision":{"description":"The base model's commit or tag on its hub: part of the key, so a moving name is never trained on by accident.","type":"string","minLength":1},"python":{"description":"For trainer `hf`: the Python interpreter to run it with (of a venv or conda env). Default: python3 on PATH.","type":"string","minLength":1},"launcher":{"description":"For trainer `hf`: launch on several GPUs with torchrun or accelerate. The world size is part of the key (it changes the global batch).","type":"object","additionalProperties":false,"required":["type","nproc_per_node"],"properties":{"type":{"enum":["torchrun","accelerate"]},"nproc_per_node":{"type":"integer","minimum":1}}},"env":{"description":"Names of environment variables passed through to the trainer (beyond PATH, HOME, the locale, TMPDIR and CUDA_VISIBLE_DEVICES). Nothing else of ft's environment reaches it, API keys included.","type":"array","items":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"uniqueItems":true}}},"Hyperparameters":{"description":"Training hyperparameters; unset means the backend's default. Which names a target takes depends on its backend: OpenAI takes n_epochs, batch_size and learning_rate_multiplier; the embedded and hf trainers take n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio and lora; a command trainer receives every key as written, names ft does not know included (they enter the key). `ft validate` reports a name the target's backend does not take.","type":"object","properties":{"n_epochs":{"description":"Passes over the training set.","type":"integer","minimum":1},"epochs":{"description":"Alias of n_epochs.","type":"integer","minimum":1},"batch_size":{"description":"Examples per training step.","type":"integer","minimum":1},"learning_rate_multiplier":{"description":"OpenAI's scale on its default learning rate.","type":"number","exclusiveMinimum":0},"learning_rate":{"description":"Learning rate of local trainers.","type":"number","exclusiveMinimum":0},"max_seq_len":{"description":"Local trainers: examples are truncated to this many tokens.","type":"integer","minimum":1},"warmup_ratio":{"description":"Local trainers: the share of steps spent warming the learning rate up, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1},"lora":{"description":"Local trainers: LoRA adapter settings (the default way to tune).","type":"object","additionalProperties":false,"properties":{"r":{"description":"Rank of the adapter matrices.","type":"integer","minimum":1},"alpha":{"description":"Scaling of the adapter's update.","type":"number","exclusiveMinimum":0},"dropout":{"description":"Dropout on the adapter's input, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1},"target_modules":{"description":"Names of the modules that get adapters (e.g. q_proj, v_proj).","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}},"additionalProperties":true},"Target":{"description":"One training of the shared dataset.","type":"object","additionalProperties":false,"required":["backend"],"properties":{"backend":{"$ref":"#/$defs/Backend"},"hyperparameters":{"$ref":"#/$defs/Hyperparameters"}}},"Eval":{"description":"Evaluation of each target on a split of the dataset.","type":"object","additionalProperties":false,"required":["metrics"],"properties":{"dataset":{"description":"Which split to evaluate on. Default: test.","enum":["train","validation","test"],"default":"test"},"models":{"description":"Models to compare: `base`, `tuned`, or model ids.","type":"array","items":{"type":"string"}},"metrics":{"description":"Metrics to compute, e.g. exact_match, token_f1, bleu, chrf, rouge_l.","type":"array","minItems":1,"items":{"type":"string"}},"gates":{"description":"Bounds that fail the build (exit 3) when a metric is outside them.","type":"array","items":{"$ref":"#/$defs/Gate"}}}},"Gate":{"description":"Fails the build (exit 3) when a metric of a model is outside its bounds.","type":"object","additionalProperties":false,"required":["metric"],"properties":{"metric":{"description":"The metric the bound applies to.","type":"string"},"model":{"description":"Which model the bound applies to. Default: tuned.","type":"string","default":"tuned"},"min":{"description":"Lowest passing value.","type":"number"},"max":{"description":"Highest passing value.","type":"number"}}}}};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/ft-build/ft/schemas/finetune.schema.json","title":"Recipe","description":"An ft recipe (finetune.yaml): where training data comes from, how it is transformed, which model is tuned on which backend, and how the result is evaluated.","type":"object","additionalProperties":false,"required":["version","name","sources"],"properties":{"version":{"description":"Recipe format version. Only 1 exists.","const":1},"name":{"description":"Name of the fine-tune; used in reports and as the default OpenAI job suffix.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"description":{"description":"Free text for people; not part of any stage key.","type":"string"},"seed":{"description":"Default seed for every seeded step (split, sample, shuffle, training). Default 0.","type":"integer","minimum":0,"default":0},"sources":{"description":"Named data sources. Each becomes a `source:<name>` stage keyed by the content of its files.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_-]*$"},"additionalProperties":{"$ref":"#/$defs/Source"}},"transforms":{"description":"Ordered, streaming transforms applied to the concatenated sources (in the order the sources are listed). Each item is a one-key map `{<transform>: {options}}`.","type":"array","items":{"$ref":"#/$defs/Transform"}},"backend":{"description":"Where the model is trained, for the one-target form (target name `default`). Use `targets` for several.","$ref":"#/$defs/Backend"},"hyperparameters":{"description":"Training hyperparameters for the one-target form.","$ref":"#/$defs/Hyperparameters"},"targets":{"description":"Several trainings of the same dataset, e.g. an OpenAI tune and its open-model replacement side by side.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_-]*$"},"additionalProperties":{"$ref":"#/$defs/Target"}},"eval":{"description":"How every target is evaluated.","$ref":"#/$defs/Eval"}},"$defs":{"Source":{"description":"Where records come from: exactly one of `path` (local files), `url` (a pinned remote file) or `examples` (inline records).","type":"object","additionalProperties":false,"properties":{"path":{"description":"A file, or a glob (`*`, `**`, `?`, `[...]`, `{a,b}`) matching several, relative to the recipe's folder. Several files are read in sorted order. `.gz` files are decompressed.","type":"string","minLength":1},"url":{"description":"An http(s) URL, fetched once into the store and verified against `sha256`; never fetched again while the pin matches. It may not hold credentials (`user:pass@`) or a token in its query (`?token=`, `?key=`, `?sig=`, ...): they would reach keys, logs and the lockfile; use `auth_env`. Redirects are followed to http(s) only, and never from https to http.","type":"string","pattern":"^https?://"},"sha256":{"description":"The sha256 of the bytes at `url` (64 hex digits, optionally prefixed `sha256:`). Required with `url`.","type":"string","pattern":"^(sha256:)?[0-9a-f]{64}$"},"auth_env":{"description":"Name of an environment variable holding a token for `url`; sent as `<auth_header>: <auth_scheme> <token>`, only to the URL's own origin (not to hosts it redirects to), and over https (plain http only to localhost, 127.0.0.1 or [::1]). The token never reaches keys, logs or the lockfile.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"auth_header":{"description":"Header carrying the token. Default: Authorization.","type":"string","minLength":1,"default":"Authorization"},"auth_scheme":{"description":"Word before the token, e.g. Bearer (the default), Token; empty for the bare token.","type":"string","default":"Bearer"},"examples":{"description":"Records written in the recipe itself.","type":"array","minItems":1,"items":{"type":"object"}},"format":{"description":"How to parse the bytes. Default: from the extension (.jsonl/.ndjson -> jsonl, .json -> json, .csv -> csv, .tsv -> csv with tabs), after removing .gz.","enum":["jsonl","json","csv"]},"delimiter":{"description":"CSV field delimiter (one character). Default: ',' (tab for .tsv).","type":"string","minLength":1,"maxLength":1},"on_error":{"description":"`fail` (default): a bad record fails the build (exit 2). `skip`: bad records are counted, the first locations reported, and the rest is used.","enum":["fail","skip"],"default":"fail"}}},"Transform":{"description":"One transform step: a map with exactly one key, the transform's name.","type":"object","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"template":{"$ref":"#/$defs/TemplateOptions"},"system":{"$ref":"#/$defs/SystemOptions"},"rename":{"$ref":"#/$defs/RenameOptions"},"map":{"$ref":"#/$defs/MapOptions"},"filter":{"$ref":"#/$defs/FilterOptions"},"dedupe":{"$ref":"#/$defs/DedupeOptions"},"redact":{"$ref":"#/$defs/RedactOptions"},"sample":{"$ref":"#/$defs/SampleOptions"},"shuffle":{"$ref":"#/$defs/ShuffleOptions"},"limit":{"$ref":"#/$defs/LimitOptions"},"split":{"$ref":"#/$defs/SplitOptions"},"js":{"$ref":"#/$defs/JsOptions"},"command":{"$ref":"#/$defs/CommandOptions"}}},"TemplateOptions":{"description":"Turns each record into an OpenAI chat example `{messages: [...]}`. `{{field}}` (or `{{a.b}}`) inserts a record field; a missing field is an error. One turn: `user` + `assistant`. A fixed conversation: `messages`. A thread stored in a list field: `turns` names the field, and `user`/`assistant` are filled from each of its items.","type":"object","additionalProperties":false,"properties":{"system":{"description":"System message template (first message).","type":"string"},"user":{"description":"User message template.","type":"string"},"assistant":{"description":"Assistant message template.","type":"string"},"turns":{"description":"A field holding a list of turns; each item fills `user` and `assistant` (item fields; `{{$.x}}` reads the record's field x).","type":"string","minLength":1},"messages":{"description":"A fixed list of message templates, for multi-turn examples.","type":"array","minItems":1,"items":{"$ref":"#/$defs/MessageTemplate"}}}},"MessageTemplate":{"description":"One message of a `messages` template.","type":"object","additionalProperties":false,"required":["role","content"],"properties":{"role":{"description":"The message's role.","enum":["system","developer","user","assistant"]},"content":{"description":"Content template.","type":"string"},"weight":{"description":"For assistant messages: 0 to skip training on this message, 1 (default) to train on it.","enum":[0,1]}}},"SystemOptions":{"description":"Sets the system message of chat examples: inserts one where there is none, and replaces an existing one unless `overwrite` is false.","type":"object","additionalProperties":false,"required":["content"],"properties":{"content":{"description":"System message template (`{{field}}` reads record fields).","type":"string"},"overwrite":{"description":"Replace a system message the example already has. Default true.","type":"boolean","default":true}}},"RenameOptions":{"description":"Renames record fields: `{old: new}`; dotted paths reach into nested objects. The long form `{fields: {old: new}, missing: ...}` also says what a record without an old field does.","oneOf":[{"type":"object","additionalProperties":false,"required":["fields"],"properties":{"fields":{"description":"`{old: new}` field paths.","type":"object","minProperties":1,"additionalProperties":{"description":"The new name (path) of the field.","type":"string","minLength":1}},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record passes without that field renamed).","enum":["error","skip","keep"],"default":"error"}}},{"type":"object","minProperties":1,"additionalProperties":{"description":"The new name (path) of the field.","type":"string","minLength":1}}]},"MapOptions":{"description":"Sets fields from templates (`{field: \"{{a}} {{b}}\"}`), or removes them (`{field: null}`). The long form `{fields: {...}, missing: ...}` also says what a record without a field a template reads does.","oneOf":[{"type":"object","additionalProperties":false,"required":["fields"],"properties":{"fields":{"description":"`{field: template or null}`.","type":"object","minProperties":1,"additionalProperties":{"description":"A template for the field's new value, or null to remove the field.","type":["string","null"]}},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record passes with that field left as it was).","enum":["error","skip","keep"],"default":"error"}}},{"type":"object","minProperties":1,"additionalProperties":{"description":"A template for the field's new value, or null to remove the field.","type":["string","null"]}}]},"FilterOptions":{"description":"Keeps the records that pass every condition: field predicates (`where`) and a token length (chat tokens by the OpenAI cookbook's rule, with an explicit `encoding`). Dropped records are counted per reason.","type":"object","additionalProperties":false,"minProperties":1,"properties":{"where":{"description":"Field predicates, checked in order; a record must pass all of them, and checking stops at the first that fails (so an `exists` condition guards the ones after it). A record that lacks a predicate's field is handled by `missing`, except for `exists`, which tests exactly that.","type":"array","minItems":1,"items":{"$ref":"#/$defs/Predicate"}},"max_tokens":{"description":"Drop examples with more chat tokens than this.","type":"integer","minimum":1},"min_tokens":{"description":"Drop examples with fewer chat tokens than this.","type":"integer","minimum":0},"encoding":{"description":"Tokenizer for max_tokens / min_tokens (required with them).","enum":["cl100k_base","o200k_base"]},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the condition on the missing field counts as passed).","enum":["error","skip","keep"],"default":"error"}}},"Predicate":{"description":"A condition on one field. All the given tests must hold.","type":"object","additionalProperties":false,"required":["field"],"minProperties":2,"properties":{"field":{"description":"Dotted path of the field.","type":"string","minLength":1},"equals":{"description":"The field equals this value (JSON equality)."},"not_equals":{"description":"The field differs from this value."},"in":{"description":"The field equals one of these values.","type":"array"},"not_in":{"description":"The field equals none of these values.","type":"array"},"gt":{"description":"The field is a number greater than this.","type":"number"},"gte":{"description":"The field is a number at least this.","type":"number"},"lt":{"description":"The field is a number less than this.","type":"number"},"lte":{"description":"The field is a number at most this.","type":"number"},"matches":{"description":"The field is a string matching this regular expression (JavaScript syntax, Unicode mode).","type":"string"},"exists":{"description":"The field is present and not null (true) or absent or null (false).","type":"boolean"},"min_length":{"description":"The field is a string or list at least this long (characters or items).","type":"integer","minimum":0},"max_length":{"description":"The field is a string or list at most this long.","type":"integer","minimum":0}}},"DedupeOptions":{"description":"Drops repeated records, keeping the first. `exact`: equal values; `normalized`: equal text after Unicode NFKC, lowercasing and removing punctuation and extra spaces; `near`: MinHash/LSH near-duplicates at a Jaccard `threshold`. Keeps about 20 to 45 bytes per unique record in memory (exact, normalized: a 128-bit hash in an open-addressing table). Must come before `split`, or duplicates would leak across splits.","type":"object","additionalProperties":false,"properties":{"by":{"description":"Field path(s) compared. Default: the whole record. A record without one of them is handled by `missing`.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"mode":{"description":"exact (default), normalized or near.","enum":["exact","normalized","near"],"default":"exact"},"threshold":{"description":"near: the Jaccard similarity from which records count as duplicates. Default 0.8.","type":"number","exclusiveMinimum":0,"maximum":1,"default":0.8},"shingle_size":{"description":"near: words per shingle. Default 5.","type":"integer","minimum":1,"default":5},"num_perm":{"description":"near: MinHash permutations. Default 128.","type":"integer","minimum":8,"maximum":1024,"default":128},"seed":{"description":"near: hash seed. Default: the recipe's seed.","type":"integer","minimum":0},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record is kept and never counted as a duplicate).","enum":["error","skip","keep"],"default":"error"}}},"RedactOptions":{"description":"Replaces personal data in text with placeholders: emails ([EMAIL]), phone numbers ([PHONE]), Luhn-valid card numbers ([CARD]) and custom patterns. In chat examples only message contents are touched.","type":"object","additionalProperties":false,"properties":{"emails":{"description":"Redact email addresses. Default true.","type":"boolean","default":true},"phones":{"description":"Redact phone numbers. Default true.","type":"boolean","default":true},"cards":{"description":"Redact payment card numbers (Luhn-checked). Default true.","type":"boolean","default":true},"patterns":{"description":"Custom regular expressions (JavaScript syntax, Unicode mode).","type":"array","items":{"$ref":"#/$defs/RedactPattern"}},"fields":{"description":"Only these field paths. Default: message contents of chat examples, every string of other records.","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}},"RedactPattern":{"description":"A custom redaction.","type":"object","additionalProperties":false,"required":["regex"],"properties":{"regex":{"description":"The regular expression.","type":"string","minLength":1},"flags":{"description":"Extra flags, e.g. i.","type":"string","pattern":"^[imsy]*$"},"replacement":{"description":"Replacement text. Default [REDACTED].","type":"string"}}},"SampleOptions":{"description":"Keeps a seeded random subset: a `fraction` of the records (each kept independently, by a seeded hash of the id of the source record it came from, so prompt edits change nothing; streaming) or exactly `n` (the n records with the smallest such hashes; input order kept).","type":"object","additionalProperties":false,"minProperties":1,"properties":{"n":{"description":"How many records to keep.","type":"integer","minimum":1},"fraction":{"description":"Share of records to keep, in (0, 1].","type":"number","exclusiveMinimum":0,"maximum":1},"seed":{"description":"Default: the recipe's seed.","type":"integer","minimum":0}}},"ShuffleOptions":{"description":"Reorders the records by a seeded hash of the id of the source record each came from (the same records and seed always give the same order, whatever the prompt). Spills to disk beyond 64 MB, so memory stays flat.","type":"object","additionalProperties":false,"properties":{"seed":{"description":"Default: the recipe's seed.","type":"integer","minimum":0}}},"LimitOptions":{"description":"Keeps the first `n` records.","type":"object","additionalProperties":false,"required":["n"],"properties":{"n":{"description":"How many records to keep.","type":"integer","minimum":0}}},"SplitOptions":{"description":"Assigns each example to train, validation or test by its source record, so prompt edits (template, system, map, redact) never move an example. id = the first 32 hex digits of sha256(canonical JSON of the source record as read, before any transform); k = the first 8 bytes of sha256(\"split:<seed>\"); u = splitmix64(first 64 bits of id XOR k) / 2^64 (with `by`: id is taken over the canonical JSON of the list of those fields' values instead). u < validation goes to validation, u < validation + test to test, the rest to train. Adding an example never moves another, and records made from one source record share its split.","type":"object","additionalProperties":false,"properties":{"validation":{"description":"Fraction of examples for validation, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1,"default":0},"test":{"description":"Fraction of examples for test, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1,"default":0},"seed":{"description":"Split seed. Default: the recipe's `seed`.","type":"integer","minimum":0},"by":{"description":"Field path(s) of the source record (as read, before any transform) whose values decide the split together, so that all records of one group (a customer, a document) land in the same split.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record is placed by its whole source record instead).","enum":["error","skip","keep"],"default":"error"}}},"JsOptions":{"description":"Runs a function from your own JavaScript module on every record. It receives (record, {options, seed}) and returns a record, a list of records, or null to drop it; it may be async. The module's content and every local file it imports are part of the dataset's key.","type":"object","additionalProperties":false,"required":["module"],"properties":{"module":{"description":"Path of the module (.js, .mjs), relative to the recipe.","type":"string","minLength":1},"function":{"description":"Name of the exported function. Default: default.","type":"string","minLength":1,"default":"default"},"options":{"description":"Passed to the function as its second argument's `options`; part of the key.","type":"object"}}},"CommandOptions":{"description":"Pipes the records through an executable: JSONL on its stdin, JSONL on its stdout (one record per line, any number). Its arguments, and the content of every argument that names a file, are part of the dataset's key. It gets a minimal environment.","type":"object","additionalProperties":false,"required":["run"],"properties":{"run":{"description":"The executable and its arguments; paths relative to the recipe.","type":"array","minItems":1,"items":{"type":"string","minLength":1}},"env":{"description":"Extra environment variables for it (part of the key).","type":"object","additionalProperties":{"type":"string"}}}},"Backend":{"description":"A training backend, chosen by `type`.","type":"object","required":["type"],"properties":{"type":{"description":"Which backend: openai or local.","enum":["openai","local"]}},"discriminator":{"propertyName":"type"},"oneOf":[{"$ref":"#/$defs/OpenAIBackend"},{"$ref":"#/$defs/LocalBackend"}]},"OpenAIBackend":{"description":"The OpenAI (or Azure OpenAI) fine-tuning API.","type":"object","additionalProperties":false,"required":["type","model"],"properties":{"type":{"const":"openai"},"model":{"description":"Base model snapshot, e.g. gpt-4o-mini-2024-07-18.","type":"string","minLength":1},"budget_usd":{"description":"Refuse to start a job whose estimated cost exceeds this.","type":"number","exclusiveMinimum":0},"suffix":{"description":"Suffix of the fine-tuned model's name.","type":"string","maxLength":64}}},"LocalBackend":{"description":"A local trainer spawned as a child process, speaking trainer protocol v1 (see the README). `command` is required with trainer `command` and allowed only there; `python` and `launcher` only with trainer `hf`.","type":"object","additionalProperties":false,"required":["type","model"],"properties":{"type":{"const":"local"},"trainer":{"description":"Which trainer runs the job: `embedded` (ft's own, on the CPU; the default), `hf` (Hugging Face transformers + peft, shipped with ft, in your Python) or `command` (any executable that speaks the protocol).","enum":["embedded","hf","command"],"default":"embedded"},"model":{"description":"Base model: a hub name (pinned by `revision`, or offline by the commit the local Hugging Face cache names) or a local folder (keyed by its content).","type":"string","minLength":1},"command":{"description":"For trainer `command`: the executable and its arguments (paths relative to the recipe). ft appends `train --spec <path>`, `generate --spec <path>` or `info`. The arguments, and the content of every argument that names a file, are part of the key.","type":"array","minItems":1,"items":{"type":"string","minLength":1}},"revision":{"description":"The base model's commit or tag on its hub: part of the key, so a moving name is never trained on by accident.","type":"string","minLength":1},"python":{"description":"For trainer `hf`: the Python interpreter to run it with (of a venv or conda env). Default: python3 on PATH.","type":"string","minLength":1},"launcher":{"description":"For trainer `hf`: launch on several GPUs with torchrun or accelerate. The world size is part of the key (it changes the global batch).","type":"object","additionalProperties":false,"required":["type","nproc_per_node"],"properties":{"type":{"enum":["torchrun","accelerate"]},"nproc_per_node":{"type":"integer","minimum":1}}},"env":{"description":"Names of environment variables passed through to the trainer (beyond PATH, HOME, the locale, TMPDIR and CUDA_VISIBLE_DEVICES). Nothing else of ft's environment reaches it, API keys included.","type":"array","items":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"uniqueItems":true}}},"Hyperparameters":{"description":"Training hyperparameters; unset means the backend's default. Which names a target takes depends on its backend: OpenAI takes n_epochs, batch_size and learning_rate_multiplier; the embedded trainer takes n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio, weight_decay, grad_clip, checkpoint_every and the model's size (n_layer, d_model, n_head, d_ff); the hf trainer takes n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio, weight_decay, gradient_accumulation_steps, adapter, lora and chat_template; a command trainer receives every key as written, names ft does not know included (they enter the key). `ft validate` reports a name the target's backend does not take.","type":"object","properties":{"n_epochs":{"description":"Passes over the training set.","type":"integer","minimum":1},"epochs":{"description":"Alias of n_epochs.","type":"integer","minimum":1},"batch_size":{"description":"Examples per training step.","type":"integer","minimum":1},"learning_rate_multiplier":{"description":"OpenAI's scale on its default learning rate.","type":"number","exclusiveMinimum":0},"learning_rate":{"description":"Learning rate of local trainers.","type":"number","exclusiveMinimum":0},"max_seq_len":{"description":"Local trainers: examples are truncated to this many tokens.","type":"integer","minimum":1},"warmup_ratio":{"description":"Local trainers: the share of steps spent warming the learning rate up, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1},"weight_decay":{"description":"Local trainers: AdamW's decoupled weight decay.","type":"number","minimum":0},"grad_clip":{"description":"Embedded trainer: the largest global gradient norm; larger gradients are scaled down to it.","type":"number","exclusiveMinimum":0},"checkpoint_every":{"description":"Embedded trainer: steps between checkpoints (an interrupted build resumes from the last one). Default: once per epoch.","type":"integer","minimum":1},"n_layer":{"description":"Embedded trainer, a model trained from scratch: transformer blocks.","type":"integer","minimum":1},"d_model":{"description":"Embedded trainer, a model trained from scratch: width of the residual stream (a multiple of n_head).","type":"integer","minimum":1},"n_head":{"description":"Embedded trainer, a model trained from scratch: attention heads per block.","type":"integer","minimum":1},"d_ff":{"description":"Embedded trainer, a model trained from scratch: width of each block's MLP. Default: 4 * d_model.","type":"integer","minimum":1},"gradient_accumulation_steps":{"description":"hf trainer: batches whose gradients are summed before each optimizer step (the global batch is batch_size x this x the launcher's world size).","type":"integer","minimum":1},"adapter":{"description":"hf trainer: how the model is tuned: `lora` (the default: a LoRA adapter on the base model), `qlora` (LoRA on the base model loaded in 4 bits; needs bitsandbytes and a CUDA GPU) or `none` (full fine-tuning: every weight, and a whole model as the result).","enum":["lora","qlora","none"],"default":"lora"},"chat_template":{"description":"hf trainer: a Jinja chat template to render examples with instead of the tokenizer's own (use a YAML block scalar `|`); it is saved with the model so serving renders prompts the same way.","type":"string","minLength":1},"lora":{"description":"hf trainer: LoRA adapter settings, for adapter lora and qlora.","type":"object","additionalProperties":false,"properties":{"r":{"description":"Rank of the adapter matrices.","type":"integer","minimum":1},"alpha":{"description":"Scaling of the adapter's update.","type":"number","exclusiveMinimum":0},"dropout":{"description":"Dropout on the adapter's input, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1},"target_modules":{"description":"Names of the modules that get adapters (e.g. q_proj, v_proj).","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}},"additionalProperties":true},"Target":{"description":"One training of the shared dataset.","type":"object","additionalProperties":false,"required":["backend"],"properties":{"backend":{"$ref":"#/$defs/Backend"},"hyperparameters":{"$ref":"#/$defs/Hyperparameters"}}},"Eval":{"description":"Evaluation of each target on a split of the dataset.","type":"object","additionalProperties":false,"required":["metrics"],"properties":{"dataset":{"description":"Which split to evaluate on. Default: test.","enum":["train","validation","test"],"default":"test"},"models":{"description":"Models to compare: `base`, `tuned`, or model ids.","type":"array","items":{"type":"string"}},"metrics":{"description":"Metrics to compute, e.g. exact_match, token_f1, bleu, chrf, rouge_l.","type":"array","minItems":1,"items":{"type":"string"}},"gates":{"description":"Bounds that fail the build (exit 3) when a metric is outside them.","type":"array","items":{"$ref":"#/$defs/Gate"}}}},"Gate":{"description":"Fails the build (exit 3) when a metric of a model is outside its bounds.","type":"object","additionalProperties":false,"required":["metric"],"properties":{"metric":{"description":"The metric the bound applies to.","type":"string"},"model":{"description":"Which model the bound applies to. Default: tuned.","type":"string","default":"tuned"},"min":{"description":"Lowest passing value.","type":"number"},"max":{"description":"Highest passing value.","type":"number"}}}}};
 const schema32 = {"description":"Where records come from: exactly one of `path` (local files), `url` (a pinned remote file) or `examples` (inline records).","type":"object","additionalProperties":false,"properties":{"path":{"description":"A file, or a glob (`*`, `**`, `?`, `[...]`, `{a,b}`) matching several, relative to the recipe's folder. Several files are read in sorted order. `.gz` files are decompressed.","type":"string","minLength":1},"url":{"description":"An http(s) URL, fetched once into the store and verified against `sha256`; never fetched again while the pin matches. It may not hold credentials (`user:pass@`) or a token in its query (`?token=`, `?key=`, `?sig=`, ...): they would reach keys, logs and the lockfile; use `auth_env`. Redirects are followed to http(s) only, and never from https to http.","type":"string","pattern":"^https?://"},"sha256":{"description":"The sha256 of the bytes at `url` (64 hex digits, optionally prefixed `sha256:`). Required with `url`.","type":"string","pattern":"^(sha256:)?[0-9a-f]{64}$"},"auth_env":{"description":"Name of an environment variable holding a token for `url`; sent as `<auth_header>: <auth_scheme> <token>`, only to the URL's own origin (not to hosts it redirects to), and over https (plain http only to localhost, 127.0.0.1 or [::1]). The token never reaches keys, logs or the lockfile.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"auth_header":{"description":"Header carrying the token. Default: Authorization.","type":"string","minLength":1,"default":"Authorization"},"auth_scheme":{"description":"Word before the token, e.g. Bearer (the default), Token; empty for the bare token.","type":"string","default":"Bearer"},"examples":{"description":"Records written in the recipe itself.","type":"array","minItems":1,"items":{"type":"object"}},"format":{"description":"How to parse the bytes. Default: from the extension (.jsonl/.ndjson -> jsonl, .json -> json, .csv -> csv, .tsv -> csv with tabs), after removing .gz.","enum":["jsonl","json","csv"]},"delimiter":{"description":"CSV field delimiter (one character). Default: ',' (tab for .tsv).","type":"string","minLength":1,"maxLength":1},"on_error":{"description":"`fail` (default): a bad record fails the build (exit 2). `skip`: bad records are counted, the first locations reported, and the rest is used.","enum":["fail","skip"],"default":"fail"}}};
-const schema53 = {"description":"Training hyperparameters; unset means the backend's default. Which names a target takes depends on its backend: OpenAI takes n_epochs, batch_size and learning_rate_multiplier; the embedded and hf trainers take n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio and lora; a command trainer receives every key as written, names ft does not know included (they enter the key). `ft validate` reports a name the target's backend does not take.","type":"object","properties":{"n_epochs":{"description":"Passes over the training set.","type":"integer","minimum":1},"epochs":{"description":"Alias of n_epochs.","type":"integer","minimum":1},"batch_size":{"description":"Examples per training step.","type":"integer","minimum":1},"learning_rate_multiplier":{"description":"OpenAI's scale on its default learning rate.","type":"number","exclusiveMinimum":0},"learning_rate":{"description":"Learning rate of local trainers.","type":"number","exclusiveMinimum":0},"max_seq_len":{"description":"Local trainers: examples are truncated to this many tokens.","type":"integer","minimum":1},"warmup_ratio":{"description":"Local trainers: the share of steps spent warming the learning rate up, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1},"lora":{"description":"Local trainers: LoRA adapter settings (the default way to tune).","type":"object","additionalProperties":false,"properties":{"r":{"description":"Rank of the adapter matrices.","type":"integer","minimum":1},"alpha":{"description":"Scaling of the adapter's update.","type":"number","exclusiveMinimum":0},"dropout":{"description":"Dropout on the adapter's input, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1},"target_modules":{"description":"Names of the modules that get adapters (e.g. q_proj, v_proj).","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}},"additionalProperties":true};
+const schema53 = {"description":"Training hyperparameters; unset means the backend's default. Which names a target takes depends on its backend: OpenAI takes n_epochs, batch_size and learning_rate_multiplier; the embedded trainer takes n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio, weight_decay, grad_clip, checkpoint_every and the model's size (n_layer, d_model, n_head, d_ff); the hf trainer takes n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio, weight_decay, gradient_accumulation_steps, adapter, lora and chat_template; a command trainer receives every key as written, names ft does not know included (they enter the key). `ft validate` reports a name the target's backend does not take.","type":"object","properties":{"n_epochs":{"description":"Passes over the training set.","type":"integer","minimum":1},"epochs":{"description":"Alias of n_epochs.","type":"integer","minimum":1},"batch_size":{"description":"Examples per training step.","type":"integer","minimum":1},"learning_rate_multiplier":{"description":"OpenAI's scale on its default learning rate.","type":"number","exclusiveMinimum":0},"learning_rate":{"description":"Learning rate of local trainers.","type":"number","exclusiveMinimum":0},"max_seq_len":{"description":"Local trainers: examples are truncated to this many tokens.","type":"integer","minimum":1},"warmup_ratio":{"description":"Local trainers: the share of steps spent warming the learning rate up, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1},"weight_decay":{"description":"Local trainers: AdamW's decoupled weight decay.","type":"number","minimum":0},"grad_clip":{"description":"Embedded trainer: the largest global gradient norm; larger gradients are scaled down to it.","type":"number","exclusiveMinimum":0},"checkpoint_every":{"description":"Embedded trainer: steps between checkpoints (an interrupted build resumes from the last one). Default: once per epoch.","type":"integer","minimum":1},"n_layer":{"description":"Embedded trainer, a model trained from scratch: transformer blocks.","type":"integer","minimum":1},"d_model":{"description":"Embedded trainer, a model trained from scratch: width of the residual stream (a multiple of n_head).","type":"integer","minimum":1},"n_head":{"description":"Embedded trainer, a model trained from scratch: attention heads per block.","type":"integer","minimum":1},"d_ff":{"description":"Embedded trainer, a model trained from scratch: width of each block's MLP. Default: 4 * d_model.","type":"integer","minimum":1},"gradient_accumulation_steps":{"description":"hf trainer: batches whose gradients are summed before each optimizer step (the global batch is batch_size x this x the launcher's world size).","type":"integer","minimum":1},"adapter":{"description":"hf trainer: how the model is tuned: `lora` (the default: a LoRA adapter on the base model), `qlora` (LoRA on the base model loaded in 4 bits; needs bitsandbytes and a CUDA GPU) or `none` (full fine-tuning: every weight, and a whole model as the result).","enum":["lora","qlora","none"],"default":"lora"},"chat_template":{"description":"hf trainer: a Jinja chat template to render examples with instead of the tokenizer's own (use a YAML block scalar `|`); it is saved with the model so serving renders prompts the same way.","type":"string","minLength":1},"lora":{"description":"hf trainer: LoRA adapter settings, for adapter lora and qlora.","type":"object","additionalProperties":false,"properties":{"r":{"description":"Rank of the adapter matrices.","type":"integer","minimum":1},"alpha":{"description":"Scaling of the adapter's update.","type":"number","exclusiveMinimum":0},"dropout":{"description":"Dropout on the adapter's input, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1},"target_modules":{"description":"Names of the modules that get adapters (e.g. q_proj, v_proj).","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}},"additionalProperties":true};
 const func1 = Object.prototype.hasOwnProperty;
 const func3 = func3Module.default ?? func3Module;
 const pattern4 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]*$", "u");
@@ -3158,12 +3158,11 @@ vErrors.push(err16);
 errors++;
 }
 }
-if(data1.lora !== undefined){
-let data9 = data1.lora;
-if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
-for(const key1 in data9){
-if(!((((key1 === "r") || (key1 === "alpha")) || (key1 === "dropout")) || (key1 === "target_modules"))){
-const err17 = {instancePath:instancePath+"/hyperparameters/lora",schemaPath:"#/$defs/Hyperparameters/properties/lora/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema53.properties.lora,data:data9};
+if(data1.weight_decay !== undefined){
+let data9 = data1.weight_decay;
+if((typeof data9 == "number") && (isFinite(data9))){
+if(data9 < 0 || isNaN(data9)){
+const err17 = {instancePath:instancePath+"/hyperparameters/weight_decay",schemaPath:"#/$defs/Hyperparameters/properties/weight_decay/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema53.properties.weight_decay,data:data9};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -3173,10 +3172,8 @@ vErrors.push(err17);
 errors++;
 }
 }
-if(data9.r !== undefined){
-let data10 = data9.r;
-if(!(((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10))) && (isFinite(data10)))){
-const err18 = {instancePath:instancePath+"/hyperparameters/lora/r",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/r/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.lora.properties.r.type,parentSchema:schema53.properties.lora.properties.r,data:data10};
+else {
+const err18 = {instancePath:instancePath+"/hyperparameters/weight_decay",schemaPath:"#/$defs/Hyperparameters/properties/weight_decay/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.weight_decay.type,parentSchema:schema53.properties.weight_decay,data:data9};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -3185,9 +3182,12 @@ vErrors.push(err18);
 }
 errors++;
 }
+}
+if(data1.grad_clip !== undefined){
+let data10 = data1.grad_clip;
 if((typeof data10 == "number") && (isFinite(data10))){
-if(data10 < 1 || isNaN(data10)){
-const err19 = {instancePath:instancePath+"/hyperparameters/lora/r",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/r/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.lora.properties.r,data:data10};
+if(data10 <= 0 || isNaN(data10)){
+const err19 = {instancePath:instancePath+"/hyperparameters/grad_clip",schemaPath:"#/$defs/Hyperparameters/properties/grad_clip/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema53.properties.grad_clip,data:data10};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -3197,12 +3197,8 @@ vErrors.push(err19);
 errors++;
 }
 }
-}
-if(data9.alpha !== undefined){
-let data11 = data9.alpha;
-if((typeof data11 == "number") && (isFinite(data11))){
-if(data11 <= 0 || isNaN(data11)){
-const err20 = {instancePath:instancePath+"/hyperparameters/lora/alpha",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/alpha/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema53.properties.lora.properties.alpha,data:data11};
+else {
+const err20 = {instancePath:instancePath+"/hyperparameters/grad_clip",schemaPath:"#/$defs/Hyperparameters/properties/grad_clip/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.grad_clip.type,parentSchema:schema53.properties.grad_clip,data:data10};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -3212,8 +3208,10 @@ vErrors.push(err20);
 errors++;
 }
 }
-else {
-const err21 = {instancePath:instancePath+"/hyperparameters/lora/alpha",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/alpha/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.lora.properties.alpha.type,parentSchema:schema53.properties.lora.properties.alpha,data:data11};
+if(data1.checkpoint_every !== undefined){
+let data11 = data1.checkpoint_every;
+if(!(((typeof data11 == "number") && (!(data11 % 1) && !isNaN(data11))) && (isFinite(data11)))){
+const err21 = {instancePath:instancePath+"/hyperparameters/checkpoint_every",schemaPath:"#/$defs/Hyperparameters/properties/checkpoint_every/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.checkpoint_every.type,parentSchema:schema53.properties.checkpoint_every,data:data11};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -3222,12 +3220,9 @@ vErrors.push(err21);
 }
 errors++;
 }
-}
-if(data9.dropout !== undefined){
-let data12 = data9.dropout;
-if((typeof data12 == "number") && (isFinite(data12))){
-if(data12 < 0 || isNaN(data12)){
-const err22 = {instancePath:instancePath+"/hyperparameters/lora/dropout",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/dropout/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema53.properties.lora.properties.dropout,data:data12};
+if((typeof data11 == "number") && (isFinite(data11))){
+if(data11 < 1 || isNaN(data11)){
+const err22 = {instancePath:instancePath+"/hyperparameters/checkpoint_every",schemaPath:"#/$defs/Hyperparameters/properties/checkpoint_every/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.checkpoint_every,data:data11};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -3236,8 +3231,12 @@ vErrors.push(err22);
 }
 errors++;
 }
-if(data12 >= 1 || isNaN(data12)){
-const err23 = {instancePath:instancePath+"/hyperparameters/lora/dropout",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/dropout/exclusiveMaximum",keyword:"exclusiveMaximum",params:{comparison: "<", limit: 1},message:"must be < 1",schema:1,parentSchema:schema53.properties.lora.properties.dropout,data:data12};
+}
+}
+if(data1.n_layer !== undefined){
+let data12 = data1.n_layer;
+if(!(((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12))) && (isFinite(data12)))){
+const err23 = {instancePath:instancePath+"/hyperparameters/n_layer",schemaPath:"#/$defs/Hyperparameters/properties/n_layer/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.n_layer.type,parentSchema:schema53.properties.n_layer,data:data12};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -3246,9 +3245,9 @@ vErrors.push(err23);
 }
 errors++;
 }
-}
-else {
-const err24 = {instancePath:instancePath+"/hyperparameters/lora/dropout",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/dropout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.lora.properties.dropout.type,parentSchema:schema53.properties.lora.properties.dropout,data:data12};
+if((typeof data12 == "number") && (isFinite(data12))){
+if(data12 < 1 || isNaN(data12)){
+const err24 = {instancePath:instancePath+"/hyperparameters/n_layer",schemaPath:"#/$defs/Hyperparameters/properties/n_layer/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.n_layer,data:data12};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -3258,11 +3257,11 @@ vErrors.push(err24);
 errors++;
 }
 }
-if(data9.target_modules !== undefined){
-let data13 = data9.target_modules;
-if(Array.isArray(data13)){
-if(data13.length < 1){
-const err25 = {instancePath:instancePath+"/hyperparameters/lora/target_modules",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/target_modules/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema53.properties.lora.properties.target_modules,data:data13};
+}
+if(data1.d_model !== undefined){
+let data13 = data1.d_model;
+if(!(((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13))) && (isFinite(data13)))){
+const err25 = {instancePath:instancePath+"/hyperparameters/d_model",schemaPath:"#/$defs/Hyperparameters/properties/d_model/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.d_model.type,parentSchema:schema53.properties.d_model,data:data13};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -3271,12 +3270,9 @@ vErrors.push(err25);
 }
 errors++;
 }
-const len0 = data13.length;
-for(let i0=0; i0<len0; i0++){
-let data14 = data13[i0];
-if(typeof data14 === "string"){
-if(func3(data14) < 1){
-const err26 = {instancePath:instancePath+"/hyperparameters/lora/target_modules/" + i0,schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/target_modules/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema53.properties.lora.properties.target_modules.items,data:data14};
+if((typeof data13 == "number") && (isFinite(data13))){
+if(data13 < 1 || isNaN(data13)){
+const err26 = {instancePath:instancePath+"/hyperparameters/d_model",schemaPath:"#/$defs/Hyperparameters/properties/d_model/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.d_model,data:data13};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -3286,8 +3282,11 @@ vErrors.push(err26);
 errors++;
 }
 }
-else {
-const err27 = {instancePath:instancePath+"/hyperparameters/lora/target_modules/" + i0,schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/target_modules/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema53.properties.lora.properties.target_modules.items.type,parentSchema:schema53.properties.lora.properties.target_modules.items,data:data14};
+}
+if(data1.n_head !== undefined){
+let data14 = data1.n_head;
+if(!(((typeof data14 == "number") && (!(data14 % 1) && !isNaN(data14))) && (isFinite(data14)))){
+const err27 = {instancePath:instancePath+"/hyperparameters/n_head",schemaPath:"#/$defs/Hyperparameters/properties/n_head/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.n_head.type,parentSchema:schema53.properties.n_head,data:data14};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -3296,10 +3295,9 @@ vErrors.push(err27);
 }
 errors++;
 }
-}
-}
-else {
-const err28 = {instancePath:instancePath+"/hyperparameters/lora/target_modules",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/target_modules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema53.properties.lora.properties.target_modules.type,parentSchema:schema53.properties.lora.properties.target_modules,data:data13};
+if((typeof data14 == "number") && (isFinite(data14))){
+if(data14 < 1 || isNaN(data14)){
+const err28 = {instancePath:instancePath+"/hyperparameters/n_head",schemaPath:"#/$defs/Hyperparameters/properties/n_head/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.n_head,data:data14};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -3310,8 +3308,10 @@ errors++;
 }
 }
 }
-else {
-const err29 = {instancePath:instancePath+"/hyperparameters/lora",schemaPath:"#/$defs/Hyperparameters/properties/lora/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema53.properties.lora.type,parentSchema:schema53.properties.lora,data:data9};
+if(data1.d_ff !== undefined){
+let data15 = data1.d_ff;
+if(!(((typeof data15 == "number") && (!(data15 % 1) && !isNaN(data15))) && (isFinite(data15)))){
+const err29 = {instancePath:instancePath+"/hyperparameters/d_ff",schemaPath:"#/$defs/Hyperparameters/properties/d_ff/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.d_ff.type,parentSchema:schema53.properties.d_ff,data:data15};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -3320,10 +3320,9 @@ vErrors.push(err29);
 }
 errors++;
 }
-}
-}
-else {
-const err30 = {instancePath:instancePath+"/hyperparameters",schemaPath:"#/$defs/Hyperparameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema53.type,parentSchema:schema53,data:data1};
+if((typeof data15 == "number") && (isFinite(data15))){
+if(data15 < 1 || isNaN(data15)){
+const err30 = {instancePath:instancePath+"/hyperparameters/d_ff",schemaPath:"#/$defs/Hyperparameters/properties/d_ff/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.d_ff,data:data15};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -3334,13 +3333,252 @@ errors++;
 }
 }
 }
-else {
-const err31 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema54.type,parentSchema:schema54,data};
+if(data1.gradient_accumulation_steps !== undefined){
+let data16 = data1.gradient_accumulation_steps;
+if(!(((typeof data16 == "number") && (!(data16 % 1) && !isNaN(data16))) && (isFinite(data16)))){
+const err31 = {instancePath:instancePath+"/hyperparameters/gradient_accumulation_steps",schemaPath:"#/$defs/Hyperparameters/properties/gradient_accumulation_steps/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.gradient_accumulation_steps.type,parentSchema:schema53.properties.gradient_accumulation_steps,data:data16};
 if(vErrors === null){
 vErrors = [err31];
 }
 else {
 vErrors.push(err31);
+}
+errors++;
+}
+if((typeof data16 == "number") && (isFinite(data16))){
+if(data16 < 1 || isNaN(data16)){
+const err32 = {instancePath:instancePath+"/hyperparameters/gradient_accumulation_steps",schemaPath:"#/$defs/Hyperparameters/properties/gradient_accumulation_steps/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.gradient_accumulation_steps,data:data16};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+}
+}
+if(data1.adapter !== undefined){
+let data17 = data1.adapter;
+if(!(((data17 === "lora") || (data17 === "qlora")) || (data17 === "none"))){
+const err33 = {instancePath:instancePath+"/hyperparameters/adapter",schemaPath:"#/$defs/Hyperparameters/properties/adapter/enum",keyword:"enum",params:{allowedValues: schema53.properties.adapter.enum},message:"must be equal to one of the allowed values",schema:schema53.properties.adapter.enum,parentSchema:schema53.properties.adapter,data:data17};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+}
+if(data1.chat_template !== undefined){
+let data18 = data1.chat_template;
+if(typeof data18 === "string"){
+if(func3(data18) < 1){
+const err34 = {instancePath:instancePath+"/hyperparameters/chat_template",schemaPath:"#/$defs/Hyperparameters/properties/chat_template/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema53.properties.chat_template,data:data18};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+}
+else {
+const err35 = {instancePath:instancePath+"/hyperparameters/chat_template",schemaPath:"#/$defs/Hyperparameters/properties/chat_template/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema53.properties.chat_template.type,parentSchema:schema53.properties.chat_template,data:data18};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+}
+if(data1.lora !== undefined){
+let data19 = data1.lora;
+if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
+for(const key1 in data19){
+if(!((((key1 === "r") || (key1 === "alpha")) || (key1 === "dropout")) || (key1 === "target_modules"))){
+const err36 = {instancePath:instancePath+"/hyperparameters/lora",schemaPath:"#/$defs/Hyperparameters/properties/lora/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema53.properties.lora,data:data19};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
+}
+errors++;
+}
+}
+if(data19.r !== undefined){
+let data20 = data19.r;
+if(!(((typeof data20 == "number") && (!(data20 % 1) && !isNaN(data20))) && (isFinite(data20)))){
+const err37 = {instancePath:instancePath+"/hyperparameters/lora/r",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/r/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.lora.properties.r.type,parentSchema:schema53.properties.lora.properties.r,data:data20};
+if(vErrors === null){
+vErrors = [err37];
+}
+else {
+vErrors.push(err37);
+}
+errors++;
+}
+if((typeof data20 == "number") && (isFinite(data20))){
+if(data20 < 1 || isNaN(data20)){
+const err38 = {instancePath:instancePath+"/hyperparameters/lora/r",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/r/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.lora.properties.r,data:data20};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+}
+}
+if(data19.alpha !== undefined){
+let data21 = data19.alpha;
+if((typeof data21 == "number") && (isFinite(data21))){
+if(data21 <= 0 || isNaN(data21)){
+const err39 = {instancePath:instancePath+"/hyperparameters/lora/alpha",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/alpha/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema53.properties.lora.properties.alpha,data:data21};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
+}
+errors++;
+}
+}
+else {
+const err40 = {instancePath:instancePath+"/hyperparameters/lora/alpha",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/alpha/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.lora.properties.alpha.type,parentSchema:schema53.properties.lora.properties.alpha,data:data21};
+if(vErrors === null){
+vErrors = [err40];
+}
+else {
+vErrors.push(err40);
+}
+errors++;
+}
+}
+if(data19.dropout !== undefined){
+let data22 = data19.dropout;
+if((typeof data22 == "number") && (isFinite(data22))){
+if(data22 < 0 || isNaN(data22)){
+const err41 = {instancePath:instancePath+"/hyperparameters/lora/dropout",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/dropout/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema53.properties.lora.properties.dropout,data:data22};
+if(vErrors === null){
+vErrors = [err41];
+}
+else {
+vErrors.push(err41);
+}
+errors++;
+}
+if(data22 >= 1 || isNaN(data22)){
+const err42 = {instancePath:instancePath+"/hyperparameters/lora/dropout",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/dropout/exclusiveMaximum",keyword:"exclusiveMaximum",params:{comparison: "<", limit: 1},message:"must be < 1",schema:1,parentSchema:schema53.properties.lora.properties.dropout,data:data22};
+if(vErrors === null){
+vErrors = [err42];
+}
+else {
+vErrors.push(err42);
+}
+errors++;
+}
+}
+else {
+const err43 = {instancePath:instancePath+"/hyperparameters/lora/dropout",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/dropout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.lora.properties.dropout.type,parentSchema:schema53.properties.lora.properties.dropout,data:data22};
+if(vErrors === null){
+vErrors = [err43];
+}
+else {
+vErrors.push(err43);
+}
+errors++;
+}
+}
+if(data19.target_modules !== undefined){
+let data23 = data19.target_modules;
+if(Array.isArray(data23)){
+if(data23.length < 1){
+const err44 = {instancePath:instancePath+"/hyperparameters/lora/target_modules",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/target_modules/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema53.properties.lora.properties.target_modules,data:data23};
+if(vErrors === null){
+vErrors = [err44];
+}
+else {
+vErrors.push(err44);
+}
+errors++;
+}
+const len0 = data23.length;
+for(let i0=0; i0<len0; i0++){
+let data24 = data23[i0];
+if(typeof data24 === "string"){
+if(func3(data24) < 1){
+const err45 = {instancePath:instancePath+"/hyperparameters/lora/target_modules/" + i0,schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/target_modules/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema53.properties.lora.properties.target_modules.items,data:data24};
+if(vErrors === null){
+vErrors = [err45];
+}
+else {
+vErrors.push(err45);
+}
+errors++;
+}
+}
+else {
+const err46 = {instancePath:instancePath+"/hyperparameters/lora/target_modules/" + i0,schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/target_modules/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema53.properties.lora.properties.target_modules.items.type,parentSchema:schema53.properties.lora.properties.target_modules.items,data:data24};
+if(vErrors === null){
+vErrors = [err46];
+}
+else {
+vErrors.push(err46);
+}
+errors++;
+}
+}
+}
+else {
+const err47 = {instancePath:instancePath+"/hyperparameters/lora/target_modules",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/target_modules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema53.properties.lora.properties.target_modules.type,parentSchema:schema53.properties.lora.properties.target_modules,data:data23};
+if(vErrors === null){
+vErrors = [err47];
+}
+else {
+vErrors.push(err47);
+}
+errors++;
+}
+}
+}
+else {
+const err48 = {instancePath:instancePath+"/hyperparameters/lora",schemaPath:"#/$defs/Hyperparameters/properties/lora/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema53.properties.lora.type,parentSchema:schema53.properties.lora,data:data19};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
+}
+errors++;
+}
+}
+}
+else {
+const err49 = {instancePath:instancePath+"/hyperparameters",schemaPath:"#/$defs/Hyperparameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema53.type,parentSchema:schema53,data:data1};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
+}
+errors++;
+}
+}
+}
+else {
+const err50 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema54.type,parentSchema:schema54,data};
+if(vErrors === null){
+vErrors = [err50];
+}
+else {
+vErrors.push(err50);
 }
 errors++;
 }
@@ -4250,12 +4488,11 @@ vErrors.push(err50);
 errors++;
 }
 }
-if(data20.lora !== undefined){
-let data28 = data20.lora;
-if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
-for(const key4 in data28){
-if(!((((key4 === "r") || (key4 === "alpha")) || (key4 === "dropout")) || (key4 === "target_modules"))){
-const err51 = {instancePath:instancePath+"/hyperparameters/lora",schemaPath:"#/$defs/Hyperparameters/properties/lora/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema53.properties.lora,data:data28};
+if(data20.weight_decay !== undefined){
+let data28 = data20.weight_decay;
+if((typeof data28 == "number") && (isFinite(data28))){
+if(data28 < 0 || isNaN(data28)){
+const err51 = {instancePath:instancePath+"/hyperparameters/weight_decay",schemaPath:"#/$defs/Hyperparameters/properties/weight_decay/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema53.properties.weight_decay,data:data28};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -4265,10 +4502,8 @@ vErrors.push(err51);
 errors++;
 }
 }
-if(data28.r !== undefined){
-let data29 = data28.r;
-if(!(((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29))) && (isFinite(data29)))){
-const err52 = {instancePath:instancePath+"/hyperparameters/lora/r",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/r/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.lora.properties.r.type,parentSchema:schema53.properties.lora.properties.r,data:data29};
+else {
+const err52 = {instancePath:instancePath+"/hyperparameters/weight_decay",schemaPath:"#/$defs/Hyperparameters/properties/weight_decay/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.weight_decay.type,parentSchema:schema53.properties.weight_decay,data:data28};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -4277,9 +4512,12 @@ vErrors.push(err52);
 }
 errors++;
 }
+}
+if(data20.grad_clip !== undefined){
+let data29 = data20.grad_clip;
 if((typeof data29 == "number") && (isFinite(data29))){
-if(data29 < 1 || isNaN(data29)){
-const err53 = {instancePath:instancePath+"/hyperparameters/lora/r",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/r/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.lora.properties.r,data:data29};
+if(data29 <= 0 || isNaN(data29)){
+const err53 = {instancePath:instancePath+"/hyperparameters/grad_clip",schemaPath:"#/$defs/Hyperparameters/properties/grad_clip/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema53.properties.grad_clip,data:data29};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -4289,12 +4527,8 @@ vErrors.push(err53);
 errors++;
 }
 }
-}
-if(data28.alpha !== undefined){
-let data30 = data28.alpha;
-if((typeof data30 == "number") && (isFinite(data30))){
-if(data30 <= 0 || isNaN(data30)){
-const err54 = {instancePath:instancePath+"/hyperparameters/lora/alpha",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/alpha/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema53.properties.lora.properties.alpha,data:data30};
+else {
+const err54 = {instancePath:instancePath+"/hyperparameters/grad_clip",schemaPath:"#/$defs/Hyperparameters/properties/grad_clip/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.grad_clip.type,parentSchema:schema53.properties.grad_clip,data:data29};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -4304,8 +4538,10 @@ vErrors.push(err54);
 errors++;
 }
 }
-else {
-const err55 = {instancePath:instancePath+"/hyperparameters/lora/alpha",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/alpha/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.lora.properties.alpha.type,parentSchema:schema53.properties.lora.properties.alpha,data:data30};
+if(data20.checkpoint_every !== undefined){
+let data30 = data20.checkpoint_every;
+if(!(((typeof data30 == "number") && (!(data30 % 1) && !isNaN(data30))) && (isFinite(data30)))){
+const err55 = {instancePath:instancePath+"/hyperparameters/checkpoint_every",schemaPath:"#/$defs/Hyperparameters/properties/checkpoint_every/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.checkpoint_every.type,parentSchema:schema53.properties.checkpoint_every,data:data30};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -4314,12 +4550,9 @@ vErrors.push(err55);
 }
 errors++;
 }
-}
-if(data28.dropout !== undefined){
-let data31 = data28.dropout;
-if((typeof data31 == "number") && (isFinite(data31))){
-if(data31 < 0 || isNaN(data31)){
-const err56 = {instancePath:instancePath+"/hyperparameters/lora/dropout",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/dropout/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema53.properties.lora.properties.dropout,data:data31};
+if((typeof data30 == "number") && (isFinite(data30))){
+if(data30 < 1 || isNaN(data30)){
+const err56 = {instancePath:instancePath+"/hyperparameters/checkpoint_every",schemaPath:"#/$defs/Hyperparameters/properties/checkpoint_every/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.checkpoint_every,data:data30};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -4328,8 +4561,12 @@ vErrors.push(err56);
 }
 errors++;
 }
-if(data31 >= 1 || isNaN(data31)){
-const err57 = {instancePath:instancePath+"/hyperparameters/lora/dropout",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/dropout/exclusiveMaximum",keyword:"exclusiveMaximum",params:{comparison: "<", limit: 1},message:"must be < 1",schema:1,parentSchema:schema53.properties.lora.properties.dropout,data:data31};
+}
+}
+if(data20.n_layer !== undefined){
+let data31 = data20.n_layer;
+if(!(((typeof data31 == "number") && (!(data31 % 1) && !isNaN(data31))) && (isFinite(data31)))){
+const err57 = {instancePath:instancePath+"/hyperparameters/n_layer",schemaPath:"#/$defs/Hyperparameters/properties/n_layer/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.n_layer.type,parentSchema:schema53.properties.n_layer,data:data31};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -4338,9 +4575,9 @@ vErrors.push(err57);
 }
 errors++;
 }
-}
-else {
-const err58 = {instancePath:instancePath+"/hyperparameters/lora/dropout",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/dropout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.lora.properties.dropout.type,parentSchema:schema53.properties.lora.properties.dropout,data:data31};
+if((typeof data31 == "number") && (isFinite(data31))){
+if(data31 < 1 || isNaN(data31)){
+const err58 = {instancePath:instancePath+"/hyperparameters/n_layer",schemaPath:"#/$defs/Hyperparameters/properties/n_layer/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.n_layer,data:data31};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -4350,11 +4587,11 @@ vErrors.push(err58);
 errors++;
 }
 }
-if(data28.target_modules !== undefined){
-let data32 = data28.target_modules;
-if(Array.isArray(data32)){
-if(data32.length < 1){
-const err59 = {instancePath:instancePath+"/hyperparameters/lora/target_modules",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/target_modules/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema53.properties.lora.properties.target_modules,data:data32};
+}
+if(data20.d_model !== undefined){
+let data32 = data20.d_model;
+if(!(((typeof data32 == "number") && (!(data32 % 1) && !isNaN(data32))) && (isFinite(data32)))){
+const err59 = {instancePath:instancePath+"/hyperparameters/d_model",schemaPath:"#/$defs/Hyperparameters/properties/d_model/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.d_model.type,parentSchema:schema53.properties.d_model,data:data32};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -4363,12 +4600,9 @@ vErrors.push(err59);
 }
 errors++;
 }
-const len2 = data32.length;
-for(let i2=0; i2<len2; i2++){
-let data33 = data32[i2];
-if(typeof data33 === "string"){
-if(func3(data33) < 1){
-const err60 = {instancePath:instancePath+"/hyperparameters/lora/target_modules/" + i2,schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/target_modules/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema53.properties.lora.properties.target_modules.items,data:data33};
+if((typeof data32 == "number") && (isFinite(data32))){
+if(data32 < 1 || isNaN(data32)){
+const err60 = {instancePath:instancePath+"/hyperparameters/d_model",schemaPath:"#/$defs/Hyperparameters/properties/d_model/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.d_model,data:data32};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -4378,8 +4612,11 @@ vErrors.push(err60);
 errors++;
 }
 }
-else {
-const err61 = {instancePath:instancePath+"/hyperparameters/lora/target_modules/" + i2,schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/target_modules/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema53.properties.lora.properties.target_modules.items.type,parentSchema:schema53.properties.lora.properties.target_modules.items,data:data33};
+}
+if(data20.n_head !== undefined){
+let data33 = data20.n_head;
+if(!(((typeof data33 == "number") && (!(data33 % 1) && !isNaN(data33))) && (isFinite(data33)))){
+const err61 = {instancePath:instancePath+"/hyperparameters/n_head",schemaPath:"#/$defs/Hyperparameters/properties/n_head/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.n_head.type,parentSchema:schema53.properties.n_head,data:data33};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -4388,10 +4625,9 @@ vErrors.push(err61);
 }
 errors++;
 }
-}
-}
-else {
-const err62 = {instancePath:instancePath+"/hyperparameters/lora/target_modules",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/target_modules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema53.properties.lora.properties.target_modules.type,parentSchema:schema53.properties.lora.properties.target_modules,data:data32};
+if((typeof data33 == "number") && (isFinite(data33))){
+if(data33 < 1 || isNaN(data33)){
+const err62 = {instancePath:instancePath+"/hyperparameters/n_head",schemaPath:"#/$defs/Hyperparameters/properties/n_head/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.n_head,data:data33};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -4402,8 +4638,10 @@ errors++;
 }
 }
 }
-else {
-const err63 = {instancePath:instancePath+"/hyperparameters/lora",schemaPath:"#/$defs/Hyperparameters/properties/lora/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema53.properties.lora.type,parentSchema:schema53.properties.lora,data:data28};
+if(data20.d_ff !== undefined){
+let data34 = data20.d_ff;
+if(!(((typeof data34 == "number") && (!(data34 % 1) && !isNaN(data34))) && (isFinite(data34)))){
+const err63 = {instancePath:instancePath+"/hyperparameters/d_ff",schemaPath:"#/$defs/Hyperparameters/properties/d_ff/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.d_ff.type,parentSchema:schema53.properties.d_ff,data:data34};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -4412,10 +4650,9 @@ vErrors.push(err63);
 }
 errors++;
 }
-}
-}
-else {
-const err64 = {instancePath:instancePath+"/hyperparameters",schemaPath:"#/$defs/Hyperparameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema53.type,parentSchema:schema53,data:data20};
+if((typeof data34 == "number") && (isFinite(data34))){
+if(data34 < 1 || isNaN(data34)){
+const err64 = {instancePath:instancePath+"/hyperparameters/d_ff",schemaPath:"#/$defs/Hyperparameters/properties/d_ff/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.d_ff,data:data34};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -4425,11 +4662,11 @@ vErrors.push(err64);
 errors++;
 }
 }
-if(data.targets !== undefined){
-let data34 = data.targets;
-if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
-if(Object.keys(data34).length < 1){
-const err65 = {instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema31.properties.targets,data:data34};
+}
+if(data20.gradient_accumulation_steps !== undefined){
+let data35 = data20.gradient_accumulation_steps;
+if(!(((typeof data35 == "number") && (!(data35 % 1) && !isNaN(data35))) && (isFinite(data35)))){
+const err65 = {instancePath:instancePath+"/hyperparameters/gradient_accumulation_steps",schemaPath:"#/$defs/Hyperparameters/properties/gradient_accumulation_steps/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.gradient_accumulation_steps.type,parentSchema:schema53.properties.gradient_accumulation_steps,data:data35};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -4438,11 +4675,9 @@ vErrors.push(err65);
 }
 errors++;
 }
-for(const key5 in data34){
-const _errs74 = errors;
-if(typeof key5 === "string"){
-if(!pattern5.test(key5)){
-const err66 = {instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_-]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_-]*$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_-]*$",parentSchema:schema31.properties.targets.propertyNames,data:key5,propertyName:key5};
+if((typeof data35 == "number") && (isFinite(data35))){
+if(data35 < 1 || isNaN(data35)){
+const err66 = {instancePath:instancePath+"/hyperparameters/gradient_accumulation_steps",schemaPath:"#/$defs/Hyperparameters/properties/gradient_accumulation_steps/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.gradient_accumulation_steps,data:data35};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -4452,9 +4687,11 @@ vErrors.push(err66);
 errors++;
 }
 }
-var valid14 = _errs74 === errors;
-if(!valid14){
-const err67 = {instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/propertyNames",keyword:"propertyNames",params:{propertyName: key5},message:"property name must be valid",schema:schema31.properties.targets.propertyNames,parentSchema:schema31.properties.targets,data:data34};
+}
+if(data20.adapter !== undefined){
+let data36 = data20.adapter;
+if(!(((data36 === "lora") || (data36 === "qlora")) || (data36 === "none"))){
+const err67 = {instancePath:instancePath+"/hyperparameters/adapter",schemaPath:"#/$defs/Hyperparameters/properties/adapter/enum",keyword:"enum",params:{allowedValues: schema53.properties.adapter.enum},message:"must be equal to one of the allowed values",schema:schema53.properties.adapter.enum,parentSchema:schema53.properties.adapter,data:data36};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -4464,20 +4701,259 @@ vErrors.push(err67);
 errors++;
 }
 }
-for(const key6 in data34){
-if(!(validate31(data34[key6], {instancePath:instancePath+"/targets/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data34,parentDataProperty:key6,rootData,dynamicAnchors}))){
+if(data20.chat_template !== undefined){
+let data37 = data20.chat_template;
+if(typeof data37 === "string"){
+if(func3(data37) < 1){
+const err68 = {instancePath:instancePath+"/hyperparameters/chat_template",schemaPath:"#/$defs/Hyperparameters/properties/chat_template/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema53.properties.chat_template,data:data37};
+if(vErrors === null){
+vErrors = [err68];
+}
+else {
+vErrors.push(err68);
+}
+errors++;
+}
+}
+else {
+const err69 = {instancePath:instancePath+"/hyperparameters/chat_template",schemaPath:"#/$defs/Hyperparameters/properties/chat_template/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema53.properties.chat_template.type,parentSchema:schema53.properties.chat_template,data:data37};
+if(vErrors === null){
+vErrors = [err69];
+}
+else {
+vErrors.push(err69);
+}
+errors++;
+}
+}
+if(data20.lora !== undefined){
+let data38 = data20.lora;
+if(data38 && typeof data38 == "object" && !Array.isArray(data38)){
+for(const key4 in data38){
+if(!((((key4 === "r") || (key4 === "alpha")) || (key4 === "dropout")) || (key4 === "target_modules"))){
+const err70 = {instancePath:instancePath+"/hyperparameters/lora",schemaPath:"#/$defs/Hyperparameters/properties/lora/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema53.properties.lora,data:data38};
+if(vErrors === null){
+vErrors = [err70];
+}
+else {
+vErrors.push(err70);
+}
+errors++;
+}
+}
+if(data38.r !== undefined){
+let data39 = data38.r;
+if(!(((typeof data39 == "number") && (!(data39 % 1) && !isNaN(data39))) && (isFinite(data39)))){
+const err71 = {instancePath:instancePath+"/hyperparameters/lora/r",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/r/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.lora.properties.r.type,parentSchema:schema53.properties.lora.properties.r,data:data39};
+if(vErrors === null){
+vErrors = [err71];
+}
+else {
+vErrors.push(err71);
+}
+errors++;
+}
+if((typeof data39 == "number") && (isFinite(data39))){
+if(data39 < 1 || isNaN(data39)){
+const err72 = {instancePath:instancePath+"/hyperparameters/lora/r",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/r/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.lora.properties.r,data:data39};
+if(vErrors === null){
+vErrors = [err72];
+}
+else {
+vErrors.push(err72);
+}
+errors++;
+}
+}
+}
+if(data38.alpha !== undefined){
+let data40 = data38.alpha;
+if((typeof data40 == "number") && (isFinite(data40))){
+if(data40 <= 0 || isNaN(data40)){
+const err73 = {instancePath:instancePath+"/hyperparameters/lora/alpha",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/alpha/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema53.properties.lora.properties.alpha,data:data40};
+if(vErrors === null){
+vErrors = [err73];
+}
+else {
+vErrors.push(err73);
+}
+errors++;
+}
+}
+else {
+const err74 = {instancePath:instancePath+"/hyperparameters/lora/alpha",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/alpha/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.lora.properties.alpha.type,parentSchema:schema53.properties.lora.properties.alpha,data:data40};
+if(vErrors === null){
+vErrors = [err74];
+}
+else {
+vErrors.push(err74);
+}
+errors++;
+}
+}
+if(data38.dropout !== undefined){
+let data41 = data38.dropout;
+if((typeof data41 == "number") && (isFinite(data41))){
+if(data41 < 0 || isNaN(data41)){
+const err75 = {instancePath:instancePath+"/hyperparameters/lora/dropout",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/dropout/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema53.properties.lora.properties.dropout,data:data41};
+if(vErrors === null){
+vErrors = [err75];
+}
+else {
+vErrors.push(err75);
+}
+errors++;
+}
+if(data41 >= 1 || isNaN(data41)){
+const err76 = {instancePath:instancePath+"/hyperparameters/lora/dropout",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/dropout/exclusiveMaximum",keyword:"exclusiveMaximum",params:{comparison: "<", limit: 1},message:"must be < 1",schema:1,parentSchema:schema53.properties.lora.properties.dropout,data:data41};
+if(vErrors === null){
+vErrors = [err76];
+}
+else {
+vErrors.push(err76);
+}
+errors++;
+}
+}
+else {
+const err77 = {instancePath:instancePath+"/hyperparameters/lora/dropout",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/dropout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.lora.properties.dropout.type,parentSchema:schema53.properties.lora.properties.dropout,data:data41};
+if(vErrors === null){
+vErrors = [err77];
+}
+else {
+vErrors.push(err77);
+}
+errors++;
+}
+}
+if(data38.target_modules !== undefined){
+let data42 = data38.target_modules;
+if(Array.isArray(data42)){
+if(data42.length < 1){
+const err78 = {instancePath:instancePath+"/hyperparameters/lora/target_modules",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/target_modules/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema53.properties.lora.properties.target_modules,data:data42};
+if(vErrors === null){
+vErrors = [err78];
+}
+else {
+vErrors.push(err78);
+}
+errors++;
+}
+const len2 = data42.length;
+for(let i2=0; i2<len2; i2++){
+let data43 = data42[i2];
+if(typeof data43 === "string"){
+if(func3(data43) < 1){
+const err79 = {instancePath:instancePath+"/hyperparameters/lora/target_modules/" + i2,schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/target_modules/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema53.properties.lora.properties.target_modules.items,data:data43};
+if(vErrors === null){
+vErrors = [err79];
+}
+else {
+vErrors.push(err79);
+}
+errors++;
+}
+}
+else {
+const err80 = {instancePath:instancePath+"/hyperparameters/lora/target_modules/" + i2,schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/target_modules/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema53.properties.lora.properties.target_modules.items.type,parentSchema:schema53.properties.lora.properties.target_modules.items,data:data43};
+if(vErrors === null){
+vErrors = [err80];
+}
+else {
+vErrors.push(err80);
+}
+errors++;
+}
+}
+}
+else {
+const err81 = {instancePath:instancePath+"/hyperparameters/lora/target_modules",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/target_modules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema53.properties.lora.properties.target_modules.type,parentSchema:schema53.properties.lora.properties.target_modules,data:data42};
+if(vErrors === null){
+vErrors = [err81];
+}
+else {
+vErrors.push(err81);
+}
+errors++;
+}
+}
+}
+else {
+const err82 = {instancePath:instancePath+"/hyperparameters/lora",schemaPath:"#/$defs/Hyperparameters/properties/lora/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema53.properties.lora.type,parentSchema:schema53.properties.lora,data:data38};
+if(vErrors === null){
+vErrors = [err82];
+}
+else {
+vErrors.push(err82);
+}
+errors++;
+}
+}
+}
+else {
+const err83 = {instancePath:instancePath+"/hyperparameters",schemaPath:"#/$defs/Hyperparameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema53.type,parentSchema:schema53,data:data20};
+if(vErrors === null){
+vErrors = [err83];
+}
+else {
+vErrors.push(err83);
+}
+errors++;
+}
+}
+if(data.targets !== undefined){
+let data44 = data.targets;
+if(data44 && typeof data44 == "object" && !Array.isArray(data44)){
+if(Object.keys(data44).length < 1){
+const err84 = {instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema31.properties.targets,data:data44};
+if(vErrors === null){
+vErrors = [err84];
+}
+else {
+vErrors.push(err84);
+}
+errors++;
+}
+for(const key5 in data44){
+const _errs93 = errors;
+if(typeof key5 === "string"){
+if(!pattern5.test(key5)){
+const err85 = {instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_-]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_-]*$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_-]*$",parentSchema:schema31.properties.targets.propertyNames,data:key5,propertyName:key5};
+if(vErrors === null){
+vErrors = [err85];
+}
+else {
+vErrors.push(err85);
+}
+errors++;
+}
+}
+var valid14 = _errs93 === errors;
+if(!valid14){
+const err86 = {instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/propertyNames",keyword:"propertyNames",params:{propertyName: key5},message:"property name must be valid",schema:schema31.properties.targets.propertyNames,parentSchema:schema31.properties.targets,data:data44};
+if(vErrors === null){
+vErrors = [err86];
+}
+else {
+vErrors.push(err86);
+}
+errors++;
+}
+}
+for(const key6 in data44){
+if(!(validate31(data44[key6], {instancePath:instancePath+"/targets/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data44,parentDataProperty:key6,rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err68 = {instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.targets.type,parentSchema:schema31.properties.targets,data:data34};
+const err87 = {instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.targets.type,parentSchema:schema31.properties.targets,data:data44};
 if(vErrors === null){
-vErrors = [err68];
+vErrors = [err87];
 }
 else {
-vErrors.push(err68);
+vErrors.push(err87);
 }
 errors++;
 }
@@ -4490,12 +4966,12 @@ errors = vErrors.length;
 }
 }
 else {
-const err69 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
+const err88 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
 if(vErrors === null){
-vErrors = [err69];
+vErrors = [err88];
 }
 else {
-vErrors.push(err69);
+vErrors.push(err88);
 }
 errors++;
 }

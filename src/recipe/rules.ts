@@ -93,24 +93,34 @@ export function checkRules(source: RecipeText, data: unknown, dir: string): Diag
   return problems;
 }
 
-/** The hyperparameters each kind of backend takes (a command trainer takes any). */
-const HYPERPARAMETERS = {
+/** The hyperparameters each backend or local trainer takes (a command trainer takes any). */
+const SHARED_LOCAL = [
+  'n_epochs',
+  'epochs',
+  'batch_size',
+  'learning_rate',
+  'max_seq_len',
+  'warmup_ratio',
+  'weight_decay',
+];
+const HYPERPARAMETERS: Record<'openai' | 'embedded' | 'hf', readonly string[]> = {
   openai: ['n_epochs', 'epochs', 'batch_size', 'learning_rate_multiplier'],
-  local: [
-    'n_epochs',
-    'epochs',
-    'batch_size',
-    'learning_rate',
-    'max_seq_len',
-    'warmup_ratio',
-    'lora',
+  embedded: [
+    ...SHARED_LOCAL,
+    'grad_clip',
+    'checkpoint_every',
+    'n_layer',
+    'd_model',
+    'n_head',
+    'd_ff',
   ],
+  hf: [...SHARED_LOCAL, 'gradient_accumulation_steps', 'adapter', 'lora', 'chat_template'],
 };
 
 /**
  * Names the target's backend does not take. The schema lists every known name with its type,
- * but which of them apply depends on a sibling (the backend), and a command trainer takes names
- * ft does not know at all: so this rule, with a message at the name.
+ * but which of them apply depends on a sibling (the backend and its trainer), and a command
+ * trainer takes names ft does not know at all: so this rule, with a message at the name.
  */
 function checkHyperparameterNames(
   path: PathSegment[],
@@ -119,30 +129,59 @@ function checkHyperparameterNames(
   at: At,
 ): void {
   if (b.type === 'local' && b.trainer === 'command') return;
-  const kind = b.type === 'openai' ? 'openai' : b.type === 'local' ? 'local' : undefined;
+  const kind =
+    b.type === 'openai'
+      ? 'openai'
+      : b.type === 'local' && (b.trainer ?? 'embedded') === 'embedded'
+        ? 'embedded'
+        : b.type === 'local' && b.trainer === 'hf'
+          ? 'hf'
+          : undefined;
   if (!kind) return;
   const known = HYPERPARAMETERS[kind];
-  const what =
-    kind === 'openai' ? 'the openai backend' : `trainer ${String(b.trainer ?? 'embedded')}`;
+  const what = kind === 'openai' ? 'the openai backend' : `trainer ${kind}`;
+  const takes = `it takes ${known.filter((n) => n !== 'epochs').join(', ')}`;
   for (const name of Object.keys(h)) {
     if (known.includes(name)) continue;
-    const other = kind === 'openai' ? HYPERPARAMETERS.local : HYPERPARAMETERS.openai;
+    const owner = (['openai', 'embedded', 'hf'] as const).find((k) =>
+      HYPERPARAMETERS[k].includes(name),
+    );
     const near = suggest(name, known);
     at(
       [...path, name],
-      other.includes(name)
-        ? `${name} does not apply to ${what} (it takes ${known.filter((n) => n !== 'epochs').join(', ')})`
-        : `unknown hyperparameter '${name}' for ${what} (it takes ${known.filter((n) => n !== 'epochs').join(', ')})`,
+      owner
+        ? `${name} does not apply to ${what} (${takes})`
+        : `unknown hyperparameter '${name}' for ${what} (${takes})`,
       'key',
-      other.includes(name)
-        ? kind === 'local'
-          ? "that is OpenAI's; local trainers take learning_rate"
-          : 'that is for local trainers'
-        : near
-          ? `did you mean '${near}'?`
-          : kind === 'local'
-            ? 'a command trainer (trainer: command) takes any name'
-            : undefined,
+      owner === 'openai'
+        ? "that is OpenAI's; local trainers take learning_rate"
+        : owner
+          ? kind === 'openai'
+            ? 'that is for local trainers'
+            : `that is for trainer ${owner}`
+          : near
+            ? `did you mean '${near}'?`
+            : kind !== 'openai'
+              ? 'a command trainer (trainer: command) takes any name'
+              : undefined,
+    );
+  }
+  if (kind === 'hf' && h.adapter === 'none' && h.lora !== undefined) {
+    at(
+      [...path, 'lora'],
+      'lora settings apply to adapter lora or qlora, not none (full fine-tuning)',
+    );
+  }
+  if (
+    kind === 'embedded' &&
+    Number.isSafeInteger(h.d_model) &&
+    Number.isSafeInteger(h.n_head) &&
+    (h.d_model as number) % (h.n_head as number) !== 0
+  ) {
+    at(
+      [...path, 'n_head'],
+      `d_model (${String(h.d_model)}) must be a multiple of n_head (${String(h.n_head)})`,
+      'value',
     );
   }
 }

@@ -16,11 +16,26 @@ export function stageDetails(
   return [];
 }
 
-/** What a training did: its steps and final loss, and whether it resumed from a checkpoint. */
+/**
+ * What a training did: its steps and final loss, whether it resumed from a checkpoint, the
+ * software it ran on (when the trainer said) and whether its bytes can be reproduced.
+ */
 function trainedLines(summary: Readonly<Record<string, unknown>>): string[] {
   const loss = typeof summary.loss === 'number' ? `, final loss ${summary.loss.toFixed(4)}` : '';
   const resumed = summary.resumed === true ? ' (resumed from a checkpoint)' : '';
-  return [`trained ${summary.steps} step(s)${loss}${resumed}`];
+  const lines = [`trained ${summary.steps} step(s)${loss}${resumed}`];
+  const metrics = summary.metrics as Record<string, unknown> | undefined;
+  const versions = metrics?.versions;
+  if (versions !== null && typeof versions === 'object') {
+    const parts = Object.entries(versions)
+      .filter(([, v]) => typeof v === 'string' && v !== '')
+      .map(([name, v]) => `${name} ${String(v)}`);
+    if (parts.length > 0) lines.push(`on ${parts.join(', ')}`);
+  }
+  if (summary.deterministic === false) {
+    lines.push('not bit-reproducible: later builds reuse this model from the store and lockfile');
+  }
+  return lines;
 }
 
 /** What a training's preflight found (`ft plan --json` fields), and its warnings. */

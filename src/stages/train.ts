@@ -96,6 +96,7 @@ export const trainStage: StageDefinition = {
         validation: data[SPLIT_FILES.validation],
         hyperparameters: {...target.hyperparameters},
         seed: ctx.recipe.seed,
+        ...(trainer.deterministic !== undefined ? {deterministic: trainer.deterministic} : {}),
       });
     }
     const which = backend.type === 'local' ? ` (trainer ${backend.trainer})` : '';
@@ -176,6 +177,7 @@ function trainerProcess(
       env: readonly string[];
       infoArgv?: readonly string[];
       extraFiles?: Record<string, string>;
+      deterministic?: boolean;
     }
   | undefined {
   if (backend.trainer === 'command' && backend.command) {
@@ -193,6 +195,8 @@ function trainerProcess(
       env: [...HF_ENV, ...(backend.env ?? [])],
       infoArgv: [...python, HF_TRAINER_SCRIPT],
       extraFiles: {'hf_trainer.py': HF_TRAINER_SCRIPT},
+      // GPU kernels do not promise the same bits twice: the store and lockfile keep the result.
+      deterministic: false,
     };
   }
   return undefined;

@@ -14,13 +14,7 @@ import {canonicalJson} from '../core/canonical-json.js';
 import {type ExecPolicy, execWhat, requireExec} from '../core/exec-policy.js';
 import type {Sha256} from '../core/hash.js';
 import {StageFailure} from '../core/stage-failure.js';
-import {
-  type BaseModel,
-  metricsFromEvents,
-  PROTOCOL_VERSION,
-  type TrainerEvent,
-  type TrainSpec,
-} from './protocol.js';
+import {type BaseModel, metricsFromEvents, PROTOCOL_VERSION, type TrainSpec} from './protocol.js';
 import {stopOrphan, superviseTrainer, trainerEnv} from './supervisor.js';
 
 /** The part of a stage's context a local training uses. */
@@ -48,6 +42,11 @@ export interface LocalTraining {
   readonly validation: Sha256 | undefined;
   readonly hyperparameters: Readonly<Record<string, unknown>>;
   readonly seed: number;
+  /**
+   * Whether the same inputs give the same bytes again (ft's embedded trainer), or not (GPU
+   * kernels: the hf trainer), or unknown (a command trainer): shown, and kept in the summary.
+   */
+  readonly deterministic?: boolean;
 }
 
 /** How long a trainer's processes have after SIGTERM before SIGKILL (FT_TRAINER_GRACE_MS). */
@@ -56,12 +55,17 @@ function graceMs(): number {
   return Number.isFinite(value) && value >= 0 ? value : 10_000;
 }
 
+/** The output that keeps a training's curve; no artifact may take its name. */
+const METRICS = 'metrics.jsonl';
+const ARTIFACT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
 /** Log lines shown when a trainer fails. */
 const TAIL = 20;
 
 /**
- * Trains through a trainer command (protocol v1) and stores what it made: the artifact named
- * `model` (a file or a folder) as the output `model`, and its curve as `metrics.jsonl`.
+ * Trains through a trainer command (protocol v1) and stores what it made: every artifact it
+ * declared (a file or a folder) as the output of that name, `model` among them (the model's
+ * identity for evals and exports), and its curve as `metrics.jsonl`.
  *
  * Checkpoints live in the key's work folder (not the temp folder a build may clean): when an
  * earlier attempt with the same key was interrupted, this one gets `resume_from` = its last
@@ -132,11 +136,10 @@ export async function trainLocally(
     throw new StageFailure('trainer-failed', withTail(run.message, tail));
   }
 
-  const declared = run.events.findLast(
-    (e): e is Extract<TrainerEvent, {type: 'artifact'}> =>
-      e.type === 'artifact' && e.name === 'model',
-  );
-  if (!declared) {
+  // The last declaration of each name counts; `model` is the one every target must have.
+  const declared = new Map<string, string>();
+  for (const e of run.events) if (e.type === 'artifact') declared.set(e.name, e.path);
+  if (!declared.has('model')) {
     throw new StageFailure(
       'trainer-failed',
       withTail(
@@ -145,19 +148,28 @@ export async function trainLocally(
       ),
     );
   }
-  const modelPath = resolve(outputDir, declared.path);
-  const inside = relative(outputDir, modelPath);
-  if (inside.startsWith('..') || isAbsolute(inside) || !existsSync(modelPath)) {
-    throw new StageFailure(
-      'trainer-failed',
-      `the trainer's model artifact ${declared.path} is not ${existsSync(modelPath) ? 'inside its output_dir' : 'there'}`,
-    );
+  const outputs: Record<string, Artifact> = {};
+  for (const [name, path] of declared) {
+    if (!ARTIFACT_NAME.test(name) || name === METRICS) {
+      throw new StageFailure(
+        'trainer-failed',
+        `the trainer declared an artifact named ${JSON.stringify(name)}; artifact names are letters, digits, '.', '_' and '-', and not ${METRICS}`,
+      );
+    }
+    const absolute = resolve(outputDir, path);
+    const inside = relative(outputDir, absolute);
+    if (inside.startsWith('..') || isAbsolute(inside) || !existsSync(absolute)) {
+      throw new StageFailure(
+        'trainer-failed',
+        `the trainer's ${name} artifact ${path} is not ${existsSync(absolute) ? 'inside its output_dir' : 'there'}`,
+      );
+    }
+    outputs[name] = statSync(absolute).isDirectory()
+      ? await ctx.store.putTree(absolute)
+      : await ctx.store.putFile(absolute);
   }
-  const model = statSync(modelPath).isDirectory()
-    ? await ctx.store.putTree(modelPath)
-    : await ctx.store.putFile(modelPath);
   const curve = metricsFromEvents(run.events);
-  const metrics = await ctx.store.putBytes(
+  outputs[METRICS] = await ctx.store.putBytes(
     curve.map((line) => `${canonicalJson(line)}\n`).join(''),
   );
   rmSync(work, {recursive: true, force: true});
@@ -165,12 +177,13 @@ export async function trainLocally(
   const done = run.events.findLast((e) => e.type === 'done');
   const last = curve.at(-1);
   return {
-    outputs: {model, 'metrics.jsonl': metrics},
+    outputs,
     summary: {
       steps: last?.step ?? 0,
       ...(last?.loss !== undefined ? {loss: last.loss} : {}),
       ...(done?.type === 'done' && done.metrics ? {metrics: done.metrics} : {}),
       ...(resumeFrom ? {resumed: true} : {}),
+      ...(job.deterministic !== undefined ? {deterministic: job.deterministic} : {}),
     },
   };
 }

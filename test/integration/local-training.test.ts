@@ -50,7 +50,9 @@ describe('a command trainer (trainer protocol v1, a real child process)', () => 
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.statuses['train:default']).toBe('ran');
     const outputs = lockOf(dir).stages['train:default']!.outputs;
-    expect(Object.keys(outputs).sort()).toEqual(['metrics.jsonl', 'model']);
+    // Every declared artifact is an output; `model` is the model's identity.
+    expect(Object.keys(outputs).sort()).toEqual(['metrics.jsonl', 'model', 'vocabulary.txt']);
+    expect(objectText(dir, outputs['vocabulary.txt']!)).toMatch(/^answer\n/m);
     // The model is a folder: a manifest of its files.
     expect(objectText(dir, outputs.model!)).toMatch(/^ft-tree 1\n\{"files":\{"config.json":/);
     const curve = objectText(dir, outputs['metrics.jsonl']!)
@@ -126,6 +128,9 @@ describe('a command trainer (trainer protocol v1, a real child process)', () => 
     const first = await ft(dir, ['build']);
     expect(first.exitCode).toBe(0);
     expect(first.stdout).toMatch(/^ {2}trained \d+ step\(s\), final loss 0\.\d{4}$/m);
+    // The versions the trainer reported in `done`.
+    expect(first.stdout).toMatch(/^ {2}on python 3\.\d+\.\d+$/m);
+    expect(first.stdout).not.toContain('bit-reproducible');
     // A log that cannot redraw gets the first step and the last, with the step count, loss
     // and elapsed time, not a line per step.
     const steps = first.stdout.match(
@@ -346,6 +351,9 @@ exec python3 "$here/tiny.py" "$@"
     chmodSync(join(dir, 'py'), 0o755);
     const r = await ft(dir, ['build'], {HF_HOME: join(dir, 'hf-home'), OPENAI_API_KEY: 'sk-no'});
     expect(r.exitCode, `${r.stdout}${r.stderr}`).toBe(0);
+    expect(r.stdout).toContain(
+      '  not bit-reproducible: later builds reuse this model from the store and lockfile',
+    );
     const script = fileURLToPath(new URL('../../trainers/hf_trainer.py', import.meta.url));
     const calls = readFileSync(join(dir, 'argv.log'), 'utf8').trim().split('\n');
     expect(calls[0]).toBe(`${script} info`);

@@ -240,18 +240,29 @@ sources:
   qa: { path: data/qa.jsonl }
 targets:
   a: { backend: { type: openai, model: gpt-4o-mini-2024-07-18 }, hyperparameters: { n_epochs: 2, learning_rate: 0.1, lora: { r: 8 } } }
-  b: { backend: { type: local, model: ./base }, hyperparameters: { learning_rate_multiplier: 2, lerning_rate: 0.1, lora: { r: 8 } } }
+  b: { backend: { type: local, model: ./base }, hyperparameters: { learning_rate_multiplier: 2, lerning_rate: 0.1, lora: { r: 8 }, d_model: 100, n_head: 3 } }
   c: { backend: { type: local, trainer: command, model: ./base, command: [x] }, hyperparameters: { anything: [1, 2], n_epochs: 1 } }
+  d: { backend: { type: local, trainer: hf, model: ./base }, hyperparameters: { adapter: none, lora: { r: 8 }, n_layer: 2, chat_template: "{{ messages }}" } }
 `);
     expect(r.exitCode).toBe(2);
     const errors = r.errors;
+    const embedded =
+      'it takes n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio, weight_decay, grad_clip, checkpoint_every, n_layer, d_model, n_head, d_ff';
+    const hf =
+      'it takes n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio, weight_decay, gradient_accumulation_steps, adapter, lora, chat_template';
     expect(errors).toEqual([
       'finetune.yaml:6:98: error: learning_rate does not apply to the openai backend (it takes n_epochs, batch_size, learning_rate_multiplier)',
       'finetune.yaml:6:118: error: lora does not apply to the openai backend (it takes n_epochs, batch_size, learning_rate_multiplier)',
-      'finetune.yaml:7:68: error: learning_rate_multiplier does not apply to trainer embedded (it takes n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio, lora)',
-      "finetune.yaml:7:97: error: unknown hyperparameter 'lerning_rate' for trainer embedded (it takes n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio, lora)",
+      `finetune.yaml:7:68: error: learning_rate_multiplier does not apply to trainer embedded (${embedded})`,
+      `finetune.yaml:7:97: error: unknown hyperparameter 'lerning_rate' for trainer embedded (${embedded})`,
+      `finetune.yaml:7:116: error: lora does not apply to trainer embedded (${embedded})`,
+      'finetune.yaml:7:154: error: d_model (100) must be a multiple of n_head (3)',
+      'finetune.yaml:9:96: error: lora settings apply to adapter lora or qlora, not none (full fine-tuning)',
+      `finetune.yaml:9:112: error: n_layer does not apply to trainer hf (${hf})`,
     ]);
     expect(r.stderr).toContain("hint: did you mean 'learning_rate'?");
+    expect(r.stderr).toContain('hint: that is for trainer hf');
+    expect(r.stderr).toContain('hint: that is for trainer embedded');
     expect(r.stderr).toContain("hint: that is OpenAI's; local trainers take learning_rate");
   });
 });

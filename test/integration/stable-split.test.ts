@@ -130,11 +130,10 @@ describe('the split is a property of the data, not of the prompt', () => {
       queue: 'shipping',
     }));
     const dir = await project({
-      'finetune.yaml':
-        recipe('Route it.', '{ validation: 0.2, test: 0.2 }').replace(
-          'tickets.jsonl',
-          'tickets.jsonl',
-        ) + 'backend: { type: openai, model: gpt-4o-mini-2024-07-18 }\n',
+      'finetune.yaml': `${recipe('Route it.', '{ validation: 0.2, test: 0.2 }').replace(
+        'tickets.jsonl',
+        'tickets.jsonl',
+      )}backend: { type: openai, model: gpt-4o-mini-2024-07-18 }\n`,
       'tickets.jsonl': jsonl(records),
     });
     const out = await splits(dir);
