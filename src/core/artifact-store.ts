@@ -27,6 +27,12 @@ export interface ArtifactStore {
   /** Stores a folder (a trained model) as one object per file and a manifest; its hash is the manifest's. */
   putTree(dir: string): Promise<Artifact>;
   /**
+   * A path where a program can read a stored artifact (a trained model for `generate`): the
+   * object itself for a file, a read-only copy of the folder for a tree. Throws when an object is
+   * missing or damaged.
+   */
+  materialize(hash: Sha256): Promise<string>;
+  /**
    * A stage key's work folder: what must survive a crash until the stage completes (a trainer's
    * checkpoints), kept apart from the temp folder that every build cleans.
    */

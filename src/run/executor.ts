@@ -84,6 +84,7 @@ export async function execute(options: ExecuteOptions): Promise<Map<StageId, Sta
     pathOf: (hash) => store.objectPath(hash),
     putFile: (path) => store.putFile(path),
     putTree: (dir) => store.putTree(dir),
+    materialize: (hash) => store.materialize(hash),
     workDir: (key) => store.workDir(key),
     readDerived: (key) => store.readDerived(key),
     writeDerived: (key, value) => store.writeDerived(key, value),

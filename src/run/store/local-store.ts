@@ -1,6 +1,6 @@
 import {createHash} from 'node:crypto';
 import {constants, createReadStream, existsSync, mkdirSync, readFileSync} from 'node:fs';
-import {chmod, copyFile, mkdir, open, readdir, rename, rm, stat} from 'node:fs/promises';
+import {chmod, copyFile, link, mkdir, open, readdir, rename, rm, stat} from 'node:fs/promises';
 import {dirname, join, relative, sep} from 'node:path';
 import {stableJson} from '../../core/canonical-json.js';
 import {hexOf, isSha256, type Sha256, sha256FromHex} from '../../core/hash.js';
@@ -16,7 +16,14 @@ import {
 import type {CacheEntryKind, CacheProvider} from './cache-provider.js';
 import {hashFile} from './hash-file.js';
 import {parseStageRecord, type StageRecord} from './stage-record.js';
-import {looksLikeTree, parseTree, type TreeEntry, type TreeManifest, treeBytes} from './tree.js';
+import {
+  isSafeRelative,
+  looksLikeTree,
+  parseTree,
+  type TreeEntry,
+  type TreeManifest,
+  treeBytes,
+} from './tree.js';
 
 /** How the store hashes an object it must check: the stat cache, so unchanged objects are only stat'ed. */
 export interface FileHasher {
@@ -63,6 +70,8 @@ export class LocalStore implements CacheProvider {
   readonly name: string;
   readonly root: string;
   readonly #hasher: FileHasher;
+  /** Folders materialize() made in this process, by the hash of their manifest. */
+  readonly #materialized = new Map<Sha256, string>();
 
   constructor(root: string, options: LocalStoreOptions = {}) {
     this.root = root;
@@ -248,6 +257,46 @@ export class LocalStore implements CacheProvider {
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * A path holding a stored artifact's bytes, for a program to read (a trainer's `generate`
+   * loading a trained model): a file object's own path, or for a folder a copy of it under
+   * tmp/ made of hard links to its objects (copies where links cannot be made, and for
+   * executables), each object checked first. Objects are read-only, so the links are too.
+   * The folder lives until this process ends (the next build removes it as a leftover).
+   * Throws when an object is missing or damaged: the caller restores or rebuilds first.
+   */
+  async materialize(hash: Sha256): Promise<string> {
+    const known = this.#materialized.get(hash);
+    if (known && existsSync(known)) return known;
+    const tree = this.treeOf(hash);
+    const check = async (object: Sha256, what: string) => {
+      const state = await this.checkObject(object);
+      if (state.state !== 'intact') {
+        throw new Error(
+          `the store's object ${object} (${what}) is ${state.state === 'missing' ? 'missing' : `damaged: ${state.why}`}`,
+        );
+      }
+    };
+    await check(hash, tree ? 'a folder manifest' : 'a file');
+    if (!tree) return this.objectPath(hash);
+    const dir = tempPath(this.tmpDir, `tree-${hash.slice(7, 19)}`);
+    for (const [path, file] of Object.entries(tree.files)) {
+      if (!isSafeRelative(path)) throw new Error(`${hash}: '${path}' would leave its folder`);
+      await check(file.sha256, path);
+      const target = join(dir, path);
+      await mkdir(dirname(target), {recursive: true});
+      const source = this.objectPath(file.sha256);
+      if (file.executable) {
+        await copyFile(source, target);
+        await chmod(target, 0o555);
+        continue;
+      }
+      await link(source, target).catch(() => copyFile(source, target));
+    }
+    this.#materialized.set(hash, dir);
+    return dir;
   }
 
   /** Stores bytes as an object and returns their hash. */

@@ -172,6 +172,38 @@ describe('folders in the store (trees)', () => {
   });
 });
 
+describe('materializing a stored folder for a program to read', () => {
+  it('links its files under tmp/, read-only, checked; a file object is its own path', async () => {
+    const dir = await temp();
+    const s = store(join(dir, '.ft'));
+    const tree = await s.putTree(adapter(dir));
+    const folder = await s.materialize(tree.hash);
+    expect(folder.startsWith(join(dir, '.ft', 'tmp'))).toBe(true);
+    expect(readFileSync(join(folder, 'tokenizer/chat_template.jinja'), 'utf8')).toBe(
+      '{{ messages }}\n',
+    );
+    expect(statSync(join(folder, 'adapter_model.safetensors')).mode & 0o222).toBe(0);
+    expect(statSync(join(folder, 'serve.sh')).mode & 0o111).not.toBe(0);
+    // Asked again in the same process: the same folder.
+    expect(await s.materialize(tree.hash)).toBe(folder);
+
+    const file = await s.putObjectBytes('{"a": 1}\n');
+    expect(await s.materialize(file.hash)).toBe(s.objectPath(file.hash));
+  });
+
+  it('refuses a folder with a damaged file, naming it', async () => {
+    const dir = await temp();
+    const s = store(join(dir, '.ft'));
+    const tree = await s.putTree(adapter(dir));
+    const config = s.treeOf(tree.hash)!.files['adapter_config.json']!.sha256;
+    chmodSync(s.objectPath(config), 0o644);
+    writeFileSync(s.objectPath(config), '{"r": 9}\n');
+    await expect(s.materialize(tree.hash)).rejects.toThrow(
+      /\(adapter_config\.json\) is damaged: its 9 bytes hash to sha256:[0-9a-f]{64}, not to its name/,
+    );
+  });
+});
+
 describe('exporting a folder output', () => {
   it('writes the folder under --out, file by file, with their execute bits', async () => {
     const dir = await temp();

@@ -115,6 +115,7 @@ describe('superviseTrainer (a real trainer process, protocol v1)', () => {
       'progress',
       'checkpoint',
       'artifact',
+      'artifact',
       'done',
     ]);
     expect(r.events[0]).toEqual({type: 'start', total_steps: 6});
@@ -128,7 +129,10 @@ describe('superviseTrainer (a real trainer process, protocol v1)', () => {
       lr: 0.1,
     });
     expect(r.log).toContain('plain text on stdout goes to the log');
-    expect(r.events.at(-1)).toEqual({type: 'done', metrics: {steps: 6, vocabulary: 4}});
+    expect(r.events.at(-1)).toEqual({
+      type: 'done',
+      metrics: {steps: 6, vocabulary: 4, versions: {python: expect.stringMatching(/^3\./)}},
+    });
     expect(existsSync(join(dir, 'work', 'trainer.json'))).toBe(false);
   });
 
