@@ -41,14 +41,14 @@ const PRODUCTS = [
 ];
 const PLANS = ['Basic', 'Plus', 'Pro', 'Team', 'Family'];
 
-/** Each queue's intents: templates with {product}, {plan}, {order}, {amount}, {n}. */
+/** Each queue's intents: templates with {product}, {plan}, {order}, {usd}, {n}. */
 const QUEUES = {
   billing: [
     'I was charged twice for my {plan} plan this month.',
-    'Why is there a charge of ${amount} on my card?',
+    'Why is there a charge of {usd} on my card?',
     'Please send me an invoice for order {order}.',
     'My payment keeps getting declined when I try to pay.',
-    'I want a refund for the ${amount} you took after I cancelled.',
+    'I want a refund for the {usd} you took after I cancelled.',
     'The price on my bill is higher than the {plan} plan should cost.',
     'Can I change the card you bill every month?',
     'I need a receipt with my company VAT number on it.',
@@ -103,7 +103,7 @@ const QUEUES = {
 /** Hard cases: a topic named only to be set aside, or several topics and one request. */
 const HARD = {
   billing: [
-    'My {product} arrived fine and works, but you charged me ${amount} twice for it.',
+    'My {product} arrived fine and works, but you charged me {usd} twice for it.',
     'Not a delivery question: the invoice for order {order} shows the wrong amount.',
     'I can log in fine, I just need a refund for the {plan} upgrade I did not want.',
   ],
@@ -150,7 +150,7 @@ function fill(template, g) {
     .replaceAll('{product2}', g.pick(PRODUCTS.filter((p) => p !== product)))
     .replaceAll('{product}', product)
     .replaceAll('{order}', `#${10000 + g.below(90000)}`)
-    .replaceAll('{amount}', `${5 + g.below(200)}.${String(g.below(100)).padStart(2, '0')}`)
+    .replaceAll('{usd}', `$${5 + g.below(200)}.${String(g.below(100)).padStart(2, '0')}`)
     .replaceAll('{n2}', String(1 + g.below(5)))
     .replaceAll('{n}', String(2 + g.below(30)));
 }
