@@ -21,7 +21,8 @@ export interface StageNode {
  *   source:a ─┐                 ┌─ train:x ── eval:x ─┐
  *   source:b ─┴─ dataset ───────┴─ train:y ── eval:y ─┴─ report
  *
- * Evaluation reads the dataset's evaluation split as well as the trained model.
+ * Evaluation reads the dataset's evaluation split as well as the trained model. A target whose
+ * base model is another target's (`model: {target: x}`) also needs train:x.
  */
 export function buildGraph(recipe: NormalizedRecipe): StageNode[] {
   const nodes: StageNode[] = [];
@@ -41,12 +42,13 @@ export function buildGraph(recipe: NormalizedRecipe): StageNode[] {
     needs: recipe.sources.map((s) => stageId('source', s.name)),
     deterministic: isDeterministicKind('dataset'),
   });
-  for (const t of recipe.targets) {
+  for (const t of trainingOrder(recipe.targets)) {
+    const from = startsFrom(t);
     nodes.push({
       id: stageId('train', t.name),
       kind: 'train',
       name: t.name,
-      needs: [dataset],
+      needs: from === undefined ? [dataset] : [dataset, stageId('train', from)],
       deterministic: isDeterministicKind('train'),
     });
   }
@@ -68,6 +70,35 @@ export function buildGraph(recipe: NormalizedRecipe): StageNode[] {
     });
   }
   return nodes;
+}
+
+type Target = NormalizedRecipe['targets'][number];
+
+/** The target whose trained model `t` starts from, if any. */
+function startsFrom(t: Target): string | undefined {
+  const model = t.backend.type === 'local' ? t.backend.model : undefined;
+  return typeof model === 'object' ? model.target : undefined;
+}
+
+/**
+ * The targets in recipe order, except that a target comes after the one it starts from. A loop
+ * is the recipe rules' error; here it only must not hang.
+ */
+function trainingOrder(targets: readonly Target[]): Target[] {
+  const byName = new Map(targets.map((t) => [t.name, t]));
+  const ordered: Target[] = [];
+  const placed = new Set<string>();
+  const place = (t: Target, visiting: Set<string>) => {
+    if (placed.has(t.name) || visiting.has(t.name)) return;
+    visiting.add(t.name);
+    const from = startsFrom(t);
+    const before = from === undefined ? undefined : byName.get(from);
+    if (before) place(before, visiting);
+    placed.add(t.name);
+    ordered.push(t);
+  };
+  for (const t of targets) place(t, new Set());
+  return ordered;
 }
 
 /** The named stages and everything they need, in graph order. */

@@ -258,8 +258,11 @@ export interface LocalBackend {
   readonly type: 'local';
   /** Which trainer runs the job: `embedded` (ft's own, on the CPU; the default), `hf` (Hugging Face transformers + peft, shipped with ft, in your Python) or `command` (any executable that speaks the protocol). */
   readonly trainer?: 'embedded' | 'hf' | 'command';
-  /** Base model: a hub name (pinned by `revision`, or offline by the commit the local Hugging Face cache names) or a local folder (keyed by its content). */
-  readonly model: string;
+  /** Base model: a hub name (pinned by `revision`, or offline by the commit the local Hugging Face cache names), a local folder (keyed by its content), `embedded:tiny` (the embedded trainer's small model, trained from scratch from a seeded initialisation), or `{target: <name>}`: the model another target of this recipe trains, to tune it further (that target trains first, and its model is part of this one's key). */
+  readonly model: string | {
+    /** The name of another target whose trained model this one starts from. */
+    readonly target: string;
+  };
   /** For trainer `command`: the executable and its arguments (paths relative to the recipe). ft appends `train --spec <path>`, `generate --spec <path>` or `info`. The arguments, and the content of every argument that names a file, are part of the key. */
   readonly command?: readonly string[];
   /** The base model's commit or tag on its hub: part of the key, so a moving name is never trained on by accident. */

@@ -4,7 +4,7 @@ import type {ValidateFunction} from 'ajv';
 import func3Module from 'ajv/dist/runtime/ucs2length.js';
 
 
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/ft-build/ft/schemas/finetune.schema.json","title":"Recipe","description":"An ft recipe (finetune.yaml): where training data comes from, how it is transformed, which model is tuned on which backend, and how the result is evaluated.","type":"object","additionalProperties":false,"required":["version","name","sources"],"properties":{"version":{"description":"Recipe format version. Only 1 exists.","const":1},"name":{"description":"Name of the fine-tune; used in reports and as the default OpenAI job suffix.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"description":{"description":"Free text for people; not part of any stage key.","type":"string"},"seed":{"description":"Default seed for every seeded step (split, sample, shuffle, training). Default 0.","type":"integer","minimum":0,"default":0},"sources":{"description":"Named data sources. Each becomes a `source:<name>` stage keyed by the content of its files.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_-]*$"},"additionalProperties":{"$ref":"#/$defs/Source"}},"transforms":{"description":"Ordered, streaming transforms applied to the concatenated sources (in the order the sources are listed). Each item is a one-key map `{<transform>: {options}}`.","type":"array","items":{"$ref":"#/$defs/Transform"}},"backend":{"description":"Where the model is trained, for the one-target form (target name `default`). Use `targets` for several.","$ref":"#/$defs/Backend"},"hyperparameters":{"description":"Training hyperparameters for the one-target form.","$ref":"#/$defs/Hyperparameters"},"targets":{"description":"Several trainings of the same dataset, e.g. an OpenAI tune and its open-model replacement side by side.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_-]*$"},"additionalProperties":{"$ref":"#/$defs/Target"}},"eval":{"description":"How every target is evaluated.","$ref":"#/$defs/Eval"}},"$defs":{"Source":{"description":"Where records come from: exactly one of `path` (local files), `url` (a pinned remote file) or `examples` (inline records).","type":"object","additionalProperties":false,"properties":{"path":{"description":"A file, or a glob (`*`, `**`, `?`, `[...]`, `{a,b}`) matching several, relative to the recipe's folder. Several files are read in sorted order. `.gz` files are decompressed.","type":"string","minLength":1},"url":{"description":"An http(s) URL, fetched once into the store and verified against `sha256`; never fetched again while the pin matches. It may not hold credentials (`user:pass@`) or a token in its query (`?token=`, `?key=`, `?sig=`, ...): they would reach keys, logs and the lockfile; use `auth_env`. Redirects are followed to http(s) only, and never from https to http.","type":"string","pattern":"^https?://"},"sha256":{"description":"The sha256 of the bytes at `url` (64 hex digits, optionally prefixed `sha256:`). Required with `url`.","type":"string","pattern":"^(sha256:)?[0-9a-f]{64}$"},"auth_env":{"description":"Name of an environment variable holding a token for `url`; sent as `<auth_header>: <auth_scheme> <token>`, only to the URL's own origin (not to hosts it redirects to), and over https (plain http only to localhost, 127.0.0.1 or [::1]). The token never reaches keys, logs or the lockfile.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"auth_header":{"description":"Header carrying the token. Default: Authorization.","type":"string","minLength":1,"default":"Authorization"},"auth_scheme":{"description":"Word before the token, e.g. Bearer (the default), Token; empty for the bare token.","type":"string","default":"Bearer"},"examples":{"description":"Records written in the recipe itself.","type":"array","minItems":1,"items":{"type":"object"}},"format":{"description":"How to parse the bytes. Default: from the extension (.jsonl/.ndjson -> jsonl, .json -> json, .csv -> csv, .tsv -> csv with tabs), after removing .gz.","enum":["jsonl","json","csv"]},"delimiter":{"description":"CSV field delimiter (one character). Default: ',' (tab for .tsv).","type":"string","minLength":1,"maxLength":1},"on_error":{"description":"`fail` (default): a bad record fails the build (exit 2). `skip`: bad records are counted, the first locations reported, and the rest is used.","enum":["fail","skip"],"default":"fail"}}},"Transform":{"description":"One transform step: a map with exactly one key, the transform's name.","type":"object","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"template":{"$ref":"#/$defs/TemplateOptions"},"system":{"$ref":"#/$defs/SystemOptions"},"rename":{"$ref":"#/$defs/RenameOptions"},"map":{"$ref":"#/$defs/MapOptions"},"filter":{"$ref":"#/$defs/FilterOptions"},"dedupe":{"$ref":"#/$defs/DedupeOptions"},"redact":{"$ref":"#/$defs/RedactOptions"},"sample":{"$ref":"#/$defs/SampleOptions"},"shuffle":{"$ref":"#/$defs/ShuffleOptions"},"limit":{"$ref":"#/$defs/LimitOptions"},"split":{"$ref":"#/$defs/SplitOptions"},"js":{"$ref":"#/$defs/JsOptions"},"command":{"$ref":"#/$defs/CommandOptions"}}},"TemplateOptions":{"description":"Turns each record into an OpenAI chat example `{messages: [...]}`. `{{field}}` (or `{{a.b}}`) inserts a record field; a missing field is an error. One turn: `user` + `assistant`. A fixed conversation: `messages`. A thread stored in a list field: `turns` names the field, and `user`/`assistant` are filled from each of its items.","type":"object","additionalProperties":false,"properties":{"system":{"description":"System message template (first message).","type":"string"},"user":{"description":"User message template.","type":"string"},"assistant":{"description":"Assistant message template.","type":"string"},"turns":{"description":"A field holding a list of turns; each item fills `user` and `assistant` (item fields; `{{$.x}}` reads the record's field x).","type":"string","minLength":1},"messages":{"description":"A fixed list of message templates, for multi-turn examples.","type":"array","minItems":1,"items":{"$ref":"#/$defs/MessageTemplate"}}}},"MessageTemplate":{"description":"One message of a `messages` template.","type":"object","additionalProperties":false,"required":["role","content"],"properties":{"role":{"description":"The message's role.","enum":["system","developer","user","assistant"]},"content":{"description":"Content template.","type":"string"},"weight":{"description":"For assistant messages: 0 to skip training on this message, 1 (default) to train on it.","enum":[0,1]}}},"SystemOptions":{"description":"Sets the system message of chat examples: inserts one where there is none, and replaces an existing one unless `overwrite` is false.","type":"object","additionalProperties":false,"required":["content"],"properties":{"content":{"description":"System message template (`{{field}}` reads record fields).","type":"string"},"overwrite":{"description":"Replace a system message the example already has. Default true.","type":"boolean","default":true}}},"RenameOptions":{"description":"Renames record fields: `{old: new}`; dotted paths reach into nested objects. The long form `{fields: {old: new}, missing: ...}` also says what a record without an old field does.","oneOf":[{"type":"object","additionalProperties":false,"required":["fields"],"properties":{"fields":{"description":"`{old: new}` field paths.","type":"object","minProperties":1,"additionalProperties":{"description":"The new name (path) of the field.","type":"string","minLength":1}},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record passes without that field renamed).","enum":["error","skip","keep"],"default":"error"}}},{"type":"object","minProperties":1,"additionalProperties":{"description":"The new name (path) of the field.","type":"string","minLength":1}}]},"MapOptions":{"description":"Sets fields from templates (`{field: \"{{a}} {{b}}\"}`), or removes them (`{field: null}`). The long form `{fields: {...}, missing: ...}` also says what a record without a field a template reads does.","oneOf":[{"type":"object","additionalProperties":false,"required":["fields"],"properties":{"fields":{"description":"`{field: template or null}`.","type":"object","minProperties":1,"additionalProperties":{"description":"A template for the field's new value, or null to remove the field.","type":["string","null"]}},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record passes with that field left as it was).","enum":["error","skip","keep"],"default":"error"}}},{"type":"object","minProperties":1,"additionalProperties":{"description":"A template for the field's new value, or null to remove the field.","type":["string","null"]}}]},"FilterOptions":{"description":"Keeps the records that pass every condition: field predicates (`where`) and a token length (chat tokens by the OpenAI cookbook's rule, with an explicit `encoding`). Dropped records are counted per reason.","type":"object","additionalProperties":false,"minProperties":1,"properties":{"where":{"description":"Field predicates, checked in order; a record must pass all of them, and checking stops at the first that fails (so an `exists` condition guards the ones after it). A record that lacks a predicate's field is handled by `missing`, except for `exists`, which tests exactly that.","type":"array","minItems":1,"items":{"$ref":"#/$defs/Predicate"}},"max_tokens":{"description":"Drop examples with more chat tokens than this.","type":"integer","minimum":1},"min_tokens":{"description":"Drop examples with fewer chat tokens than this.","type":"integer","minimum":0},"encoding":{"description":"Tokenizer for max_tokens / min_tokens (required with them).","enum":["cl100k_base","o200k_base"]},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the condition on the missing field counts as passed).","enum":["error","skip","keep"],"default":"error"}}},"Predicate":{"description":"A condition on one field. All the given tests must hold.","type":"object","additionalProperties":false,"required":["field"],"minProperties":2,"properties":{"field":{"description":"Dotted path of the field.","type":"string","minLength":1},"equals":{"description":"The field equals this value (JSON equality)."},"not_equals":{"description":"The field differs from this value."},"in":{"description":"The field equals one of these values.","type":"array"},"not_in":{"description":"The field equals none of these values.","type":"array"},"gt":{"description":"The field is a number greater than this.","type":"number"},"gte":{"description":"The field is a number at least this.","type":"number"},"lt":{"description":"The field is a number less than this.","type":"number"},"lte":{"description":"The field is a number at most this.","type":"number"},"matches":{"description":"The field is a string matching this regular expression (JavaScript syntax, Unicode mode).","type":"string"},"exists":{"description":"The field is present and not null (true) or absent or null (false).","type":"boolean"},"min_length":{"description":"The field is a string or list at least this long (characters or items).","type":"integer","minimum":0},"max_length":{"description":"The field is a string or list at most this long.","type":"integer","minimum":0}}},"DedupeOptions":{"description":"Drops repeated records, keeping the first. `exact`: equal values; `normalized`: equal text after Unicode NFKC, lowercasing and removing punctuation and extra spaces; `near`: MinHash/LSH near-duplicates at a Jaccard `threshold`. Keeps about 20 to 45 bytes per unique record in memory (exact, normalized: a 128-bit hash in an open-addressing table). Must come before `split`, or duplicates would leak across splits.","type":"object","additionalProperties":false,"properties":{"by":{"description":"Field path(s) compared. Default: the whole record. A record without one of them is handled by `missing`.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"mode":{"description":"exact (default), normalized or near.","enum":["exact","normalized","near"],"default":"exact"},"threshold":{"description":"near: the Jaccard similarity from which records count as duplicates. Default 0.8.","type":"number","exclusiveMinimum":0,"maximum":1,"default":0.8},"shingle_size":{"description":"near: words per shingle. Default 5.","type":"integer","minimum":1,"default":5},"num_perm":{"description":"near: MinHash permutations. Default 128.","type":"integer","minimum":8,"maximum":1024,"default":128},"seed":{"description":"near: hash seed. Default: the recipe's seed.","type":"integer","minimum":0},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record is kept and never counted as a duplicate).","enum":["error","skip","keep"],"default":"error"}}},"RedactOptions":{"description":"Replaces personal data in text with placeholders: emails ([EMAIL]), phone numbers ([PHONE]), Luhn-valid card numbers ([CARD]) and custom patterns. In chat examples only message contents are touched.","type":"object","additionalProperties":false,"properties":{"emails":{"description":"Redact email addresses. Default true.","type":"boolean","default":true},"phones":{"description":"Redact phone numbers. Default true.","type":"boolean","default":true},"cards":{"description":"Redact payment card numbers (Luhn-checked). Default true.","type":"boolean","default":true},"patterns":{"description":"Custom regular expressions (JavaScript syntax, Unicode mode).","type":"array","items":{"$ref":"#/$defs/RedactPattern"}},"fields":{"description":"Only these field paths. Default: message contents of chat examples, every string of other records.","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}},"RedactPattern":{"description":"A custom redaction.","type":"object","additionalProperties":false,"required":["regex"],"properties":{"regex":{"description":"The regular expression.","type":"string","minLength":1},"flags":{"description":"Extra flags, e.g. i.","type":"string","pattern":"^[imsy]*$"},"replacement":{"description":"Replacement text. Default [REDACTED].","type":"string"}}},"SampleOptions":{"description":"Keeps a seeded random subset: a `fraction` of the records (each kept independently, by a seeded hash of the id of the source record it came from, so prompt edits change nothing; streaming) or exactly `n` (the n records with the smallest such hashes; input order kept).","type":"object","additionalProperties":false,"minProperties":1,"properties":{"n":{"description":"How many records to keep.","type":"integer","minimum":1},"fraction":{"description":"Share of records to keep, in (0, 1].","type":"number","exclusiveMinimum":0,"maximum":1},"seed":{"description":"Default: the recipe's seed.","type":"integer","minimum":0}}},"ShuffleOptions":{"description":"Reorders the records by a seeded hash of the id of the source record each came from (the same records and seed always give the same order, whatever the prompt). Spills to disk beyond 64 MB, so memory stays flat.","type":"object","additionalProperties":false,"properties":{"seed":{"description":"Default: the recipe's seed.","type":"integer","minimum":0}}},"LimitOptions":{"description":"Keeps the first `n` records.","type":"object","additionalProperties":false,"required":["n"],"properties":{"n":{"description":"How many records to keep.","type":"integer","minimum":0}}},"SplitOptions":{"description":"Assigns each example to train, validation or test by its source record, so prompt edits (template, system, map, redact) never move an example. id = the first 32 hex digits of sha256(canonical JSON of the source record as read, before any transform); k = the first 8 bytes of sha256(\"split:<seed>\"); u = splitmix64(first 64 bits of id XOR k) / 2^64 (with `by`: id is taken over the canonical JSON of the list of those fields' values instead). u < validation goes to validation, u < validation + test to test, the rest to train. Adding an example never moves another, and records made from one source record share its split.","type":"object","additionalProperties":false,"properties":{"validation":{"description":"Fraction of examples for validation, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1,"default":0},"test":{"description":"Fraction of examples for test, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1,"default":0},"seed":{"description":"Split seed. Default: the recipe's `seed`.","type":"integer","minimum":0},"by":{"description":"Field path(s) of the source record (as read, before any transform) whose values decide the split together, so that all records of one group (a customer, a document) land in the same split.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record is placed by its whole source record instead).","enum":["error","skip","keep"],"default":"error"}}},"JsOptions":{"description":"Runs a function from your own JavaScript module on every record. It receives (record, {options, seed}) and returns a record, a list of records, or null to drop it; it may be async. The module's content and every local file it imports are part of the dataset's key.","type":"object","additionalProperties":false,"required":["module"],"properties":{"module":{"description":"Path of the module (.js, .mjs), relative to the recipe.","type":"string","minLength":1},"function":{"description":"Name of the exported function. Default: default.","type":"string","minLength":1,"default":"default"},"options":{"description":"Passed to the function as its second argument's `options`; part of the key.","type":"object"}}},"CommandOptions":{"description":"Pipes the records through an executable: JSONL on its stdin, JSONL on its stdout (one record per line, any number). Its arguments, and the content of every argument that names a file, are part of the dataset's key. It gets a minimal environment.","type":"object","additionalProperties":false,"required":["run"],"properties":{"run":{"description":"The executable and its arguments; paths relative to the recipe.","type":"array","minItems":1,"items":{"type":"string","minLength":1}},"env":{"description":"Extra environment variables for it (part of the key).","type":"object","additionalProperties":{"type":"string"}}}},"Backend":{"description":"A training backend, chosen by `type`.","type":"object","required":["type"],"properties":{"type":{"description":"Which backend: openai or local.","enum":["openai","local"]}},"discriminator":{"propertyName":"type"},"oneOf":[{"$ref":"#/$defs/OpenAIBackend"},{"$ref":"#/$defs/LocalBackend"}]},"OpenAIBackend":{"description":"The OpenAI (or Azure OpenAI) fine-tuning API.","type":"object","additionalProperties":false,"required":["type","model"],"properties":{"type":{"const":"openai"},"model":{"description":"Base model snapshot, e.g. gpt-4o-mini-2024-07-18.","type":"string","minLength":1},"budget_usd":{"description":"Refuse to start a job whose estimated cost exceeds this.","type":"number","exclusiveMinimum":0},"suffix":{"description":"Suffix of the fine-tuned model's name.","type":"string","maxLength":64}}},"LocalBackend":{"description":"A local trainer spawned as a child process, speaking trainer protocol v1 (see the README). `command` is required with trainer `command` and allowed only there; `python` and `launcher` only with trainer `hf`.","type":"object","additionalProperties":false,"required":["type","model"],"properties":{"type":{"const":"local"},"trainer":{"description":"Which trainer runs the job: `embedded` (ft's own, on the CPU; the default), `hf` (Hugging Face transformers + peft, shipped with ft, in your Python) or `command` (any executable that speaks the protocol).","enum":["embedded","hf","command"],"default":"embedded"},"model":{"description":"Base model: a hub name (pinned by `revision`, or offline by the commit the local Hugging Face cache names) or a local folder (keyed by its content).","type":"string","minLength":1},"command":{"description":"For trainer `command`: the executable and its arguments (paths relative to the recipe). ft appends `train --spec <path>`, `generate --spec <path>` or `info`. The arguments, and the content of every argument that names a file, are part of the key.","type":"array","minItems":1,"items":{"type":"string","minLength":1}},"revision":{"description":"The base model's commit or tag on its hub: part of the key, so a moving name is never trained on by accident.","type":"string","minLength":1},"python":{"description":"For trainer `hf`: the Python interpreter to run it with (of a venv or conda env). Default: python3 on PATH.","type":"string","minLength":1},"launcher":{"description":"For trainer `hf`: launch on several GPUs with torchrun or accelerate. The world size is part of the key (it changes the global batch).","type":"object","additionalProperties":false,"required":["type","nproc_per_node"],"properties":{"type":{"enum":["torchrun","accelerate"]},"nproc_per_node":{"type":"integer","minimum":1}}},"env":{"description":"Names of environment variables passed through to the trainer (beyond PATH, HOME, the locale, TMPDIR and CUDA_VISIBLE_DEVICES). Nothing else of ft's environment reaches it, API keys included.","type":"array","items":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"uniqueItems":true}}},"Hyperparameters":{"description":"Training hyperparameters; unset means the backend's default. Which names a target takes depends on its backend: OpenAI takes n_epochs, batch_size and learning_rate_multiplier; the embedded trainer takes n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio, weight_decay, grad_clip, checkpoint_every and the model's size (n_layer, d_model, n_head, d_ff); the hf trainer takes n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio, weight_decay, gradient_accumulation_steps, adapter, lora and chat_template; a command trainer receives every key as written, names ft does not know included (they enter the key). `ft validate` reports a name the target's backend does not take.","type":"object","properties":{"n_epochs":{"description":"Passes over the training set.","type":"integer","minimum":1},"epochs":{"description":"Alias of n_epochs.","type":"integer","minimum":1},"batch_size":{"description":"Examples per training step.","type":"integer","minimum":1},"learning_rate_multiplier":{"description":"OpenAI's scale on its default learning rate.","type":"number","exclusiveMinimum":0},"learning_rate":{"description":"Learning rate of local trainers.","type":"number","exclusiveMinimum":0},"max_seq_len":{"description":"Local trainers: examples are truncated to this many tokens.","type":"integer","minimum":1},"warmup_ratio":{"description":"Local trainers: the share of steps spent warming the learning rate up, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1},"weight_decay":{"description":"Local trainers: AdamW's decoupled weight decay.","type":"number","minimum":0},"grad_clip":{"description":"Embedded trainer: the largest global gradient norm; larger gradients are scaled down to it.","type":"number","exclusiveMinimum":0},"checkpoint_every":{"description":"Embedded trainer: steps between checkpoints (an interrupted build resumes from the last one). Default: once per epoch.","type":"integer","minimum":1},"n_layer":{"description":"Embedded trainer, a model trained from scratch: transformer blocks.","type":"integer","minimum":1},"d_model":{"description":"Embedded trainer, a model trained from scratch: width of the residual stream (a multiple of n_head).","type":"integer","minimum":1},"n_head":{"description":"Embedded trainer, a model trained from scratch: attention heads per block.","type":"integer","minimum":1},"d_ff":{"description":"Embedded trainer, a model trained from scratch: width of each block's MLP. Default: 4 * d_model.","type":"integer","minimum":1},"gradient_accumulation_steps":{"description":"hf trainer: batches whose gradients are summed before each optimizer step (the global batch is batch_size x this x the launcher's world size).","type":"integer","minimum":1},"adapter":{"description":"hf trainer: how the model is tuned: `lora` (the default: a LoRA adapter on the base model), `qlora` (LoRA on the base model loaded in 4 bits; needs bitsandbytes and a CUDA GPU) or `none` (full fine-tuning: every weight, and a whole model as the result).","enum":["lora","qlora","none"],"default":"lora"},"chat_template":{"description":"hf trainer: a Jinja chat template to render examples with instead of the tokenizer's own (use a YAML block scalar `|`); it is saved with the model so serving renders prompts the same way.","type":"string","minLength":1},"lora":{"description":"hf trainer: LoRA adapter settings, for adapter lora and qlora.","type":"object","additionalProperties":false,"properties":{"r":{"description":"Rank of the adapter matrices.","type":"integer","minimum":1},"alpha":{"description":"Scaling of the adapter's update.","type":"number","exclusiveMinimum":0},"dropout":{"description":"Dropout on the adapter's input, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1},"target_modules":{"description":"Names of the modules that get adapters (e.g. q_proj, v_proj).","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}},"additionalProperties":true},"Target":{"description":"One training of the shared dataset.","type":"object","additionalProperties":false,"required":["backend"],"properties":{"backend":{"$ref":"#/$defs/Backend"},"hyperparameters":{"$ref":"#/$defs/Hyperparameters"}}},"Eval":{"description":"Evaluation of each target on a split of the dataset.","type":"object","additionalProperties":false,"required":["metrics"],"properties":{"dataset":{"description":"Which split to evaluate on. Default: test.","enum":["train","validation","test"],"default":"test"},"models":{"description":"Models to compare: `base`, `tuned`, or model ids.","type":"array","items":{"type":"string"}},"metrics":{"description":"Metrics to compute, e.g. exact_match, token_f1, bleu, chrf, rouge_l.","type":"array","minItems":1,"items":{"type":"string"}},"gates":{"description":"Bounds that fail the build (exit 3) when a metric is outside them.","type":"array","items":{"$ref":"#/$defs/Gate"}}}},"Gate":{"description":"Fails the build (exit 3) when a metric of a model is outside its bounds.","type":"object","additionalProperties":false,"required":["metric"],"properties":{"metric":{"description":"The metric the bound applies to.","type":"string"},"model":{"description":"Which model the bound applies to. Default: tuned.","type":"string","default":"tuned"},"min":{"description":"Lowest passing value.","type":"number"},"max":{"description":"Highest passing value.","type":"number"}}}}};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/ft-build/ft/schemas/finetune.schema.json","title":"Recipe","description":"An ft recipe (finetune.yaml): where training data comes from, how it is transformed, which model is tuned on which backend, and how the result is evaluated.","type":"object","additionalProperties":false,"required":["version","name","sources"],"properties":{"version":{"description":"Recipe format version. Only 1 exists.","const":1},"name":{"description":"Name of the fine-tune; used in reports and as the default OpenAI job suffix.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"description":{"description":"Free text for people; not part of any stage key.","type":"string"},"seed":{"description":"Default seed for every seeded step (split, sample, shuffle, training). Default 0.","type":"integer","minimum":0,"default":0},"sources":{"description":"Named data sources. Each becomes a `source:<name>` stage keyed by the content of its files.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_-]*$"},"additionalProperties":{"$ref":"#/$defs/Source"}},"transforms":{"description":"Ordered, streaming transforms applied to the concatenated sources (in the order the sources are listed). Each item is a one-key map `{<transform>: {options}}`.","type":"array","items":{"$ref":"#/$defs/Transform"}},"backend":{"description":"Where the model is trained, for the one-target form (target name `default`). Use `targets` for several.","$ref":"#/$defs/Backend"},"hyperparameters":{"description":"Training hyperparameters for the one-target form.","$ref":"#/$defs/Hyperparameters"},"targets":{"description":"Several trainings of the same dataset, e.g. an OpenAI tune and its open-model replacement side by side.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_-]*$"},"additionalProperties":{"$ref":"#/$defs/Target"}},"eval":{"description":"How every target is evaluated.","$ref":"#/$defs/Eval"}},"$defs":{"Source":{"description":"Where records come from: exactly one of `path` (local files), `url` (a pinned remote file) or `examples` (inline records).","type":"object","additionalProperties":false,"properties":{"path":{"description":"A file, or a glob (`*`, `**`, `?`, `[...]`, `{a,b}`) matching several, relative to the recipe's folder. Several files are read in sorted order. `.gz` files are decompressed.","type":"string","minLength":1},"url":{"description":"An http(s) URL, fetched once into the store and verified against `sha256`; never fetched again while the pin matches. It may not hold credentials (`user:pass@`) or a token in its query (`?token=`, `?key=`, `?sig=`, ...): they would reach keys, logs and the lockfile; use `auth_env`. Redirects are followed to http(s) only, and never from https to http.","type":"string","pattern":"^https?://"},"sha256":{"description":"The sha256 of the bytes at `url` (64 hex digits, optionally prefixed `sha256:`). Required with `url`.","type":"string","pattern":"^(sha256:)?[0-9a-f]{64}$"},"auth_env":{"description":"Name of an environment variable holding a token for `url`; sent as `<auth_header>: <auth_scheme> <token>`, only to the URL's own origin (not to hosts it redirects to), and over https (plain http only to localhost, 127.0.0.1 or [::1]). The token never reaches keys, logs or the lockfile.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"auth_header":{"description":"Header carrying the token. Default: Authorization.","type":"string","minLength":1,"default":"Authorization"},"auth_scheme":{"description":"Word before the token, e.g. Bearer (the default), Token; empty for the bare token.","type":"string","default":"Bearer"},"examples":{"description":"Records written in the recipe itself.","type":"array","minItems":1,"items":{"type":"object"}},"format":{"description":"How to parse the bytes. Default: from the extension (.jsonl/.ndjson -> jsonl, .json -> json, .csv -> csv, .tsv -> csv with tabs), after removing .gz.","enum":["jsonl","json","csv"]},"delimiter":{"description":"CSV field delimiter (one character). Default: ',' (tab for .tsv).","type":"string","minLength":1,"maxLength":1},"on_error":{"description":"`fail` (default): a bad record fails the build (exit 2). `skip`: bad records are counted, the first locations reported, and the rest is used.","enum":["fail","skip"],"default":"fail"}}},"Transform":{"description":"One transform step: a map with exactly one key, the transform's name.","type":"object","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"template":{"$ref":"#/$defs/TemplateOptions"},"system":{"$ref":"#/$defs/SystemOptions"},"rename":{"$ref":"#/$defs/RenameOptions"},"map":{"$ref":"#/$defs/MapOptions"},"filter":{"$ref":"#/$defs/FilterOptions"},"dedupe":{"$ref":"#/$defs/DedupeOptions"},"redact":{"$ref":"#/$defs/RedactOptions"},"sample":{"$ref":"#/$defs/SampleOptions"},"shuffle":{"$ref":"#/$defs/ShuffleOptions"},"limit":{"$ref":"#/$defs/LimitOptions"},"split":{"$ref":"#/$defs/SplitOptions"},"js":{"$ref":"#/$defs/JsOptions"},"command":{"$ref":"#/$defs/CommandOptions"}}},"TemplateOptions":{"description":"Turns each record into an OpenAI chat example `{messages: [...]}`. `{{field}}` (or `{{a.b}}`) inserts a record field; a missing field is an error. One turn: `user` + `assistant`. A fixed conversation: `messages`. A thread stored in a list field: `turns` names the field, and `user`/`assistant` are filled from each of its items.","type":"object","additionalProperties":false,"properties":{"system":{"description":"System message template (first message).","type":"string"},"user":{"description":"User message template.","type":"string"},"assistant":{"description":"Assistant message template.","type":"string"},"turns":{"description":"A field holding a list of turns; each item fills `user` and `assistant` (item fields; `{{$.x}}` reads the record's field x).","type":"string","minLength":1},"messages":{"description":"A fixed list of message templates, for multi-turn examples.","type":"array","minItems":1,"items":{"$ref":"#/$defs/MessageTemplate"}}}},"MessageTemplate":{"description":"One message of a `messages` template.","type":"object","additionalProperties":false,"required":["role","content"],"properties":{"role":{"description":"The message's role.","enum":["system","developer","user","assistant"]},"content":{"description":"Content template.","type":"string"},"weight":{"description":"For assistant messages: 0 to skip training on this message, 1 (default) to train on it.","enum":[0,1]}}},"SystemOptions":{"description":"Sets the system message of chat examples: inserts one where there is none, and replaces an existing one unless `overwrite` is false.","type":"object","additionalProperties":false,"required":["content"],"properties":{"content":{"description":"System message template (`{{field}}` reads record fields).","type":"string"},"overwrite":{"description":"Replace a system message the example already has. Default true.","type":"boolean","default":true}}},"RenameOptions":{"description":"Renames record fields: `{old: new}`; dotted paths reach into nested objects. The long form `{fields: {old: new}, missing: ...}` also says what a record without an old field does.","oneOf":[{"type":"object","additionalProperties":false,"required":["fields"],"properties":{"fields":{"description":"`{old: new}` field paths.","type":"object","minProperties":1,"additionalProperties":{"description":"The new name (path) of the field.","type":"string","minLength":1}},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record passes without that field renamed).","enum":["error","skip","keep"],"default":"error"}}},{"type":"object","minProperties":1,"additionalProperties":{"description":"The new name (path) of the field.","type":"string","minLength":1}}]},"MapOptions":{"description":"Sets fields from templates (`{field: \"{{a}} {{b}}\"}`), or removes them (`{field: null}`). The long form `{fields: {...}, missing: ...}` also says what a record without a field a template reads does.","oneOf":[{"type":"object","additionalProperties":false,"required":["fields"],"properties":{"fields":{"description":"`{field: template or null}`.","type":"object","minProperties":1,"additionalProperties":{"description":"A template for the field's new value, or null to remove the field.","type":["string","null"]}},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record passes with that field left as it was).","enum":["error","skip","keep"],"default":"error"}}},{"type":"object","minProperties":1,"additionalProperties":{"description":"A template for the field's new value, or null to remove the field.","type":["string","null"]}}]},"FilterOptions":{"description":"Keeps the records that pass every condition: field predicates (`where`) and a token length (chat tokens by the OpenAI cookbook's rule, with an explicit `encoding`). Dropped records are counted per reason.","type":"object","additionalProperties":false,"minProperties":1,"properties":{"where":{"description":"Field predicates, checked in order; a record must pass all of them, and checking stops at the first that fails (so an `exists` condition guards the ones after it). A record that lacks a predicate's field is handled by `missing`, except for `exists`, which tests exactly that.","type":"array","minItems":1,"items":{"$ref":"#/$defs/Predicate"}},"max_tokens":{"description":"Drop examples with more chat tokens than this.","type":"integer","minimum":1},"min_tokens":{"description":"Drop examples with fewer chat tokens than this.","type":"integer","minimum":0},"encoding":{"description":"Tokenizer for max_tokens / min_tokens (required with them).","enum":["cl100k_base","o200k_base"]},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the condition on the missing field counts as passed).","enum":["error","skip","keep"],"default":"error"}}},"Predicate":{"description":"A condition on one field. All the given tests must hold.","type":"object","additionalProperties":false,"required":["field"],"minProperties":2,"properties":{"field":{"description":"Dotted path of the field.","type":"string","minLength":1},"equals":{"description":"The field equals this value (JSON equality)."},"not_equals":{"description":"The field differs from this value."},"in":{"description":"The field equals one of these values.","type":"array"},"not_in":{"description":"The field equals none of these values.","type":"array"},"gt":{"description":"The field is a number greater than this.","type":"number"},"gte":{"description":"The field is a number at least this.","type":"number"},"lt":{"description":"The field is a number less than this.","type":"number"},"lte":{"description":"The field is a number at most this.","type":"number"},"matches":{"description":"The field is a string matching this regular expression (JavaScript syntax, Unicode mode).","type":"string"},"exists":{"description":"The field is present and not null (true) or absent or null (false).","type":"boolean"},"min_length":{"description":"The field is a string or list at least this long (characters or items).","type":"integer","minimum":0},"max_length":{"description":"The field is a string or list at most this long.","type":"integer","minimum":0}}},"DedupeOptions":{"description":"Drops repeated records, keeping the first. `exact`: equal values; `normalized`: equal text after Unicode NFKC, lowercasing and removing punctuation and extra spaces; `near`: MinHash/LSH near-duplicates at a Jaccard `threshold`. Keeps about 20 to 45 bytes per unique record in memory (exact, normalized: a 128-bit hash in an open-addressing table). Must come before `split`, or duplicates would leak across splits.","type":"object","additionalProperties":false,"properties":{"by":{"description":"Field path(s) compared. Default: the whole record. A record without one of them is handled by `missing`.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"mode":{"description":"exact (default), normalized or near.","enum":["exact","normalized","near"],"default":"exact"},"threshold":{"description":"near: the Jaccard similarity from which records count as duplicates. Default 0.8.","type":"number","exclusiveMinimum":0,"maximum":1,"default":0.8},"shingle_size":{"description":"near: words per shingle. Default 5.","type":"integer","minimum":1,"default":5},"num_perm":{"description":"near: MinHash permutations. Default 128.","type":"integer","minimum":8,"maximum":1024,"default":128},"seed":{"description":"near: hash seed. Default: the recipe's seed.","type":"integer","minimum":0},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record is kept and never counted as a duplicate).","enum":["error","skip","keep"],"default":"error"}}},"RedactOptions":{"description":"Replaces personal data in text with placeholders: emails ([EMAIL]), phone numbers ([PHONE]), Luhn-valid card numbers ([CARD]) and custom patterns. In chat examples only message contents are touched.","type":"object","additionalProperties":false,"properties":{"emails":{"description":"Redact email addresses. Default true.","type":"boolean","default":true},"phones":{"description":"Redact phone numbers. Default true.","type":"boolean","default":true},"cards":{"description":"Redact payment card numbers (Luhn-checked). Default true.","type":"boolean","default":true},"patterns":{"description":"Custom regular expressions (JavaScript syntax, Unicode mode).","type":"array","items":{"$ref":"#/$defs/RedactPattern"}},"fields":{"description":"Only these field paths. Default: message contents of chat examples, every string of other records.","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}},"RedactPattern":{"description":"A custom redaction.","type":"object","additionalProperties":false,"required":["regex"],"properties":{"regex":{"description":"The regular expression.","type":"string","minLength":1},"flags":{"description":"Extra flags, e.g. i.","type":"string","pattern":"^[imsy]*$"},"replacement":{"description":"Replacement text. Default [REDACTED].","type":"string"}}},"SampleOptions":{"description":"Keeps a seeded random subset: a `fraction` of the records (each kept independently, by a seeded hash of the id of the source record it came from, so prompt edits change nothing; streaming) or exactly `n` (the n records with the smallest such hashes; input order kept).","type":"object","additionalProperties":false,"minProperties":1,"properties":{"n":{"description":"How many records to keep.","type":"integer","minimum":1},"fraction":{"description":"Share of records to keep, in (0, 1].","type":"number","exclusiveMinimum":0,"maximum":1},"seed":{"description":"Default: the recipe's seed.","type":"integer","minimum":0}}},"ShuffleOptions":{"description":"Reorders the records by a seeded hash of the id of the source record each came from (the same records and seed always give the same order, whatever the prompt). Spills to disk beyond 64 MB, so memory stays flat.","type":"object","additionalProperties":false,"properties":{"seed":{"description":"Default: the recipe's seed.","type":"integer","minimum":0}}},"LimitOptions":{"description":"Keeps the first `n` records.","type":"object","additionalProperties":false,"required":["n"],"properties":{"n":{"description":"How many records to keep.","type":"integer","minimum":0}}},"SplitOptions":{"description":"Assigns each example to train, validation or test by its source record, so prompt edits (template, system, map, redact) never move an example. id = the first 32 hex digits of sha256(canonical JSON of the source record as read, before any transform); k = the first 8 bytes of sha256(\"split:<seed>\"); u = splitmix64(first 64 bits of id XOR k) / 2^64 (with `by`: id is taken over the canonical JSON of the list of those fields' values instead). u < validation goes to validation, u < validation + test to test, the rest to train. Adding an example never moves another, and records made from one source record share its split.","type":"object","additionalProperties":false,"properties":{"validation":{"description":"Fraction of examples for validation, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1,"default":0},"test":{"description":"Fraction of examples for test, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1,"default":0},"seed":{"description":"Split seed. Default: the recipe's `seed`.","type":"integer","minimum":0},"by":{"description":"Field path(s) of the source record (as read, before any transform) whose values decide the split together, so that all records of one group (a customer, a document) land in the same split.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record is placed by its whole source record instead).","enum":["error","skip","keep"],"default":"error"}}},"JsOptions":{"description":"Runs a function from your own JavaScript module on every record. It receives (record, {options, seed}) and returns a record, a list of records, or null to drop it; it may be async. The module's content and every local file it imports are part of the dataset's key.","type":"object","additionalProperties":false,"required":["module"],"properties":{"module":{"description":"Path of the module (.js, .mjs), relative to the recipe.","type":"string","minLength":1},"function":{"description":"Name of the exported function. Default: default.","type":"string","minLength":1,"default":"default"},"options":{"description":"Passed to the function as its second argument's `options`; part of the key.","type":"object"}}},"CommandOptions":{"description":"Pipes the records through an executable: JSONL on its stdin, JSONL on its stdout (one record per line, any number). Its arguments, and the content of every argument that names a file, are part of the dataset's key. It gets a minimal environment.","type":"object","additionalProperties":false,"required":["run"],"properties":{"run":{"description":"The executable and its arguments; paths relative to the recipe.","type":"array","minItems":1,"items":{"type":"string","minLength":1}},"env":{"description":"Extra environment variables for it (part of the key).","type":"object","additionalProperties":{"type":"string"}}}},"Backend":{"description":"A training backend, chosen by `type`.","type":"object","required":["type"],"properties":{"type":{"description":"Which backend: openai or local.","enum":["openai","local"]}},"discriminator":{"propertyName":"type"},"oneOf":[{"$ref":"#/$defs/OpenAIBackend"},{"$ref":"#/$defs/LocalBackend"}]},"OpenAIBackend":{"description":"The OpenAI (or Azure OpenAI) fine-tuning API.","type":"object","additionalProperties":false,"required":["type","model"],"properties":{"type":{"const":"openai"},"model":{"description":"Base model snapshot, e.g. gpt-4o-mini-2024-07-18.","type":"string","minLength":1},"budget_usd":{"description":"Refuse to start a job whose estimated cost exceeds this.","type":"number","exclusiveMinimum":0},"suffix":{"description":"Suffix of the fine-tuned model's name.","type":"string","maxLength":64}}},"LocalBackend":{"description":"A local trainer spawned as a child process, speaking trainer protocol v1 (see the README). `command` is required with trainer `command` and allowed only there; `python` and `launcher` only with trainer `hf`.","type":"object","additionalProperties":false,"required":["type","model"],"properties":{"type":{"const":"local"},"trainer":{"description":"Which trainer runs the job: `embedded` (ft's own, on the CPU; the default), `hf` (Hugging Face transformers + peft, shipped with ft, in your Python) or `command` (any executable that speaks the protocol).","enum":["embedded","hf","command"],"default":"embedded"},"model":{"description":"Base model: a hub name (pinned by `revision`, or offline by the commit the local Hugging Face cache names), a local folder (keyed by its content), `embedded:tiny` (the embedded trainer's small model, trained from scratch from a seeded initialisation), or `{target: <name>}`: the model another target of this recipe trains, to tune it further (that target trains first, and its model is part of this one's key).","oneOf":[{"type":"string","minLength":1},{"type":"object","additionalProperties":false,"required":["target"],"properties":{"target":{"description":"The name of another target whose trained model this one starts from.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_-]*$"}}}]},"command":{"description":"For trainer `command`: the executable and its arguments (paths relative to the recipe). ft appends `train --spec <path>`, `generate --spec <path>` or `info`. The arguments, and the content of every argument that names a file, are part of the key.","type":"array","minItems":1,"items":{"type":"string","minLength":1}},"revision":{"description":"The base model's commit or tag on its hub: part of the key, so a moving name is never trained on by accident.","type":"string","minLength":1},"python":{"description":"For trainer `hf`: the Python interpreter to run it with (of a venv or conda env). Default: python3 on PATH.","type":"string","minLength":1},"launcher":{"description":"For trainer `hf`: launch on several GPUs with torchrun or accelerate. The world size is part of the key (it changes the global batch).","type":"object","additionalProperties":false,"required":["type","nproc_per_node"],"properties":{"type":{"enum":["torchrun","accelerate"]},"nproc_per_node":{"type":"integer","minimum":1}}},"env":{"description":"Names of environment variables passed through to the trainer (beyond PATH, HOME, the locale, TMPDIR and CUDA_VISIBLE_DEVICES). Nothing else of ft's environment reaches it, API keys included.","type":"array","items":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"uniqueItems":true}}},"Hyperparameters":{"description":"Training hyperparameters; unset means the backend's default. Which names a target takes depends on its backend: OpenAI takes n_epochs, batch_size and learning_rate_multiplier; the embedded trainer takes n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio, weight_decay, grad_clip, checkpoint_every and the model's size (n_layer, d_model, n_head, d_ff); the hf trainer takes n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio, weight_decay, gradient_accumulation_steps, adapter, lora and chat_template; a command trainer receives every key as written, names ft does not know included (they enter the key). `ft validate` reports a name the target's backend does not take.","type":"object","properties":{"n_epochs":{"description":"Passes over the training set.","type":"integer","minimum":1},"epochs":{"description":"Alias of n_epochs.","type":"integer","minimum":1},"batch_size":{"description":"Examples per training step.","type":"integer","minimum":1},"learning_rate_multiplier":{"description":"OpenAI's scale on its default learning rate.","type":"number","exclusiveMinimum":0},"learning_rate":{"description":"Learning rate of local trainers.","type":"number","exclusiveMinimum":0},"max_seq_len":{"description":"Local trainers: examples are truncated to this many tokens.","type":"integer","minimum":1},"warmup_ratio":{"description":"Local trainers: the share of steps spent warming the learning rate up, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1},"weight_decay":{"description":"Local trainers: AdamW's decoupled weight decay.","type":"number","minimum":0},"grad_clip":{"description":"Embedded trainer: the largest global gradient norm; larger gradients are scaled down to it.","type":"number","exclusiveMinimum":0},"checkpoint_every":{"description":"Embedded trainer: steps between checkpoints (an interrupted build resumes from the last one). Default: once per epoch.","type":"integer","minimum":1},"n_layer":{"description":"Embedded trainer, a model trained from scratch: transformer blocks.","type":"integer","minimum":1},"d_model":{"description":"Embedded trainer, a model trained from scratch: width of the residual stream (a multiple of n_head).","type":"integer","minimum":1},"n_head":{"description":"Embedded trainer, a model trained from scratch: attention heads per block.","type":"integer","minimum":1},"d_ff":{"description":"Embedded trainer, a model trained from scratch: width of each block's MLP. Default: 4 * d_model.","type":"integer","minimum":1},"gradient_accumulation_steps":{"description":"hf trainer: batches whose gradients are summed before each optimizer step (the global batch is batch_size x this x the launcher's world size).","type":"integer","minimum":1},"adapter":{"description":"hf trainer: how the model is tuned: `lora` (the default: a LoRA adapter on the base model), `qlora` (LoRA on the base model loaded in 4 bits; needs bitsandbytes and a CUDA GPU) or `none` (full fine-tuning: every weight, and a whole model as the result).","enum":["lora","qlora","none"],"default":"lora"},"chat_template":{"description":"hf trainer: a Jinja chat template to render examples with instead of the tokenizer's own (use a YAML block scalar `|`); it is saved with the model so serving renders prompts the same way.","type":"string","minLength":1},"lora":{"description":"hf trainer: LoRA adapter settings, for adapter lora and qlora.","type":"object","additionalProperties":false,"properties":{"r":{"description":"Rank of the adapter matrices.","type":"integer","minimum":1},"alpha":{"description":"Scaling of the adapter's update.","type":"number","exclusiveMinimum":0},"dropout":{"description":"Dropout on the adapter's input, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1},"target_modules":{"description":"Names of the modules that get adapters (e.g. q_proj, v_proj).","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}},"additionalProperties":true},"Target":{"description":"One training of the shared dataset.","type":"object","additionalProperties":false,"required":["backend"],"properties":{"backend":{"$ref":"#/$defs/Backend"},"hyperparameters":{"$ref":"#/$defs/Hyperparameters"}}},"Eval":{"description":"Evaluation of each target on a split of the dataset.","type":"object","additionalProperties":false,"required":["metrics"],"properties":{"dataset":{"description":"Which split to evaluate on. Default: test.","enum":["train","validation","test"],"default":"test"},"models":{"description":"Models to compare: `base`, `tuned`, or model ids.","type":"array","items":{"type":"string"}},"metrics":{"description":"Metrics to compute, e.g. exact_match, token_f1, bleu, chrf, rouge_l.","type":"array","minItems":1,"items":{"type":"string"}},"gates":{"description":"Bounds that fail the build (exit 3) when a metric is outside them.","type":"array","items":{"$ref":"#/$defs/Gate"}}}},"Gate":{"description":"Fails the build (exit 3) when a metric of a model is outside its bounds.","type":"object","additionalProperties":false,"required":["metric"],"properties":{"metric":{"description":"The metric the bound applies to.","type":"string"},"model":{"description":"Which model the bound applies to. Default: tuned.","type":"string","default":"tuned"},"min":{"description":"Lowest passing value.","type":"number"},"max":{"description":"Highest passing value.","type":"number"}}}}};
 const schema32 = {"description":"Where records come from: exactly one of `path` (local files), `url` (a pinned remote file) or `examples` (inline records).","type":"object","additionalProperties":false,"properties":{"path":{"description":"A file, or a glob (`*`, `**`, `?`, `[...]`, `{a,b}`) matching several, relative to the recipe's folder. Several files are read in sorted order. `.gz` files are decompressed.","type":"string","minLength":1},"url":{"description":"An http(s) URL, fetched once into the store and verified against `sha256`; never fetched again while the pin matches. It may not hold credentials (`user:pass@`) or a token in its query (`?token=`, `?key=`, `?sig=`, ...): they would reach keys, logs and the lockfile; use `auth_env`. Redirects are followed to http(s) only, and never from https to http.","type":"string","pattern":"^https?://"},"sha256":{"description":"The sha256 of the bytes at `url` (64 hex digits, optionally prefixed `sha256:`). Required with `url`.","type":"string","pattern":"^(sha256:)?[0-9a-f]{64}$"},"auth_env":{"description":"Name of an environment variable holding a token for `url`; sent as `<auth_header>: <auth_scheme> <token>`, only to the URL's own origin (not to hosts it redirects to), and over https (plain http only to localhost, 127.0.0.1 or [::1]). The token never reaches keys, logs or the lockfile.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"auth_header":{"description":"Header carrying the token. Default: Authorization.","type":"string","minLength":1,"default":"Authorization"},"auth_scheme":{"description":"Word before the token, e.g. Bearer (the default), Token; empty for the bare token.","type":"string","default":"Bearer"},"examples":{"description":"Records written in the recipe itself.","type":"array","minItems":1,"items":{"type":"object"}},"format":{"description":"How to parse the bytes. Default: from the extension (.jsonl/.ndjson -> jsonl, .json -> json, .csv -> csv, .tsv -> csv with tabs), after removing .gz.","enum":["jsonl","json","csv"]},"delimiter":{"description":"CSV field delimiter (one character). Default: ',' (tab for .tsv).","type":"string","minLength":1,"maxLength":1},"on_error":{"description":"`fail` (default): a bad record fails the build (exit 2). `skip`: bad records are counted, the first locations reported, and the rest is used.","enum":["fail","skip"],"default":"fail"}}};
 const schema53 = {"description":"Training hyperparameters; unset means the backend's default. Which names a target takes depends on its backend: OpenAI takes n_epochs, batch_size and learning_rate_multiplier; the embedded trainer takes n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio, weight_decay, grad_clip, checkpoint_every and the model's size (n_layer, d_model, n_head, d_ff); the hf trainer takes n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio, weight_decay, gradient_accumulation_steps, adapter, lora and chat_template; a command trainer receives every key as written, names ft does not know included (they enter the key). `ft validate` reports a name the target's backend does not take.","type":"object","properties":{"n_epochs":{"description":"Passes over the training set.","type":"integer","minimum":1},"epochs":{"description":"Alias of n_epochs.","type":"integer","minimum":1},"batch_size":{"description":"Examples per training step.","type":"integer","minimum":1},"learning_rate_multiplier":{"description":"OpenAI's scale on its default learning rate.","type":"number","exclusiveMinimum":0},"learning_rate":{"description":"Learning rate of local trainers.","type":"number","exclusiveMinimum":0},"max_seq_len":{"description":"Local trainers: examples are truncated to this many tokens.","type":"integer","minimum":1},"warmup_ratio":{"description":"Local trainers: the share of steps spent warming the learning rate up, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1},"weight_decay":{"description":"Local trainers: AdamW's decoupled weight decay.","type":"number","minimum":0},"grad_clip":{"description":"Embedded trainer: the largest global gradient norm; larger gradients are scaled down to it.","type":"number","exclusiveMinimum":0},"checkpoint_every":{"description":"Embedded trainer: steps between checkpoints (an interrupted build resumes from the last one). Default: once per epoch.","type":"integer","minimum":1},"n_layer":{"description":"Embedded trainer, a model trained from scratch: transformer blocks.","type":"integer","minimum":1},"d_model":{"description":"Embedded trainer, a model trained from scratch: width of the residual stream (a multiple of n_head).","type":"integer","minimum":1},"n_head":{"description":"Embedded trainer, a model trained from scratch: attention heads per block.","type":"integer","minimum":1},"d_ff":{"description":"Embedded trainer, a model trained from scratch: width of each block's MLP. Default: 4 * d_model.","type":"integer","minimum":1},"gradient_accumulation_steps":{"description":"hf trainer: batches whose gradients are summed before each optimizer step (the global batch is batch_size x this x the launcher's world size).","type":"integer","minimum":1},"adapter":{"description":"hf trainer: how the model is tuned: `lora` (the default: a LoRA adapter on the base model), `qlora` (LoRA on the base model loaded in 4 bits; needs bitsandbytes and a CUDA GPU) or `none` (full fine-tuning: every weight, and a whole model as the result).","enum":["lora","qlora","none"],"default":"lora"},"chat_template":{"description":"hf trainer: a Jinja chat template to render examples with instead of the tokenizer's own (use a YAML block scalar `|`); it is saved with the model so serving renders prompts the same way.","type":"string","minLength":1},"lora":{"description":"hf trainer: LoRA adapter settings, for adapter lora and qlora.","type":"object","additionalProperties":false,"properties":{"r":{"description":"Rank of the adapter matrices.","type":"integer","minimum":1},"alpha":{"description":"Scaling of the adapter's update.","type":"number","exclusiveMinimum":0},"dropout":{"description":"Dropout on the adapter's input, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1},"target_modules":{"description":"Names of the modules that get adapters (e.g. q_proj, v_proj).","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}},"additionalProperties":true};
 const func1 = Object.prototype.hasOwnProperty;
@@ -2367,7 +2367,7 @@ validate21.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 const schema50 = {"description":"A training backend, chosen by `type`.","type":"object","required":["type"],"properties":{"type":{"description":"Which backend: openai or local.","enum":["openai","local"]}},"discriminator":{"propertyName":"type"},"oneOf":[{"$ref":"#/$defs/OpenAIBackend"},{"$ref":"#/$defs/LocalBackend"}]};
 const schema51 = {"description":"The OpenAI (or Azure OpenAI) fine-tuning API.","type":"object","additionalProperties":false,"required":["type","model"],"properties":{"type":{"const":"openai"},"model":{"description":"Base model snapshot, e.g. gpt-4o-mini-2024-07-18.","type":"string","minLength":1},"budget_usd":{"description":"Refuse to start a job whose estimated cost exceeds this.","type":"number","exclusiveMinimum":0},"suffix":{"description":"Suffix of the fine-tuned model's name.","type":"string","maxLength":64}}};
-const schema52 = {"description":"A local trainer spawned as a child process, speaking trainer protocol v1 (see the README). `command` is required with trainer `command` and allowed only there; `python` and `launcher` only with trainer `hf`.","type":"object","additionalProperties":false,"required":["type","model"],"properties":{"type":{"const":"local"},"trainer":{"description":"Which trainer runs the job: `embedded` (ft's own, on the CPU; the default), `hf` (Hugging Face transformers + peft, shipped with ft, in your Python) or `command` (any executable that speaks the protocol).","enum":["embedded","hf","command"],"default":"embedded"},"model":{"description":"Base model: a hub name (pinned by `revision`, or offline by the commit the local Hugging Face cache names) or a local folder (keyed by its content).","type":"string","minLength":1},"command":{"description":"For trainer `command`: the executable and its arguments (paths relative to the recipe). ft appends `train --spec <path>`, `generate --spec <path>` or `info`. The arguments, and the content of every argument that names a file, are part of the key.","type":"array","minItems":1,"items":{"type":"string","minLength":1}},"revision":{"description":"The base model's commit or tag on its hub: part of the key, so a moving name is never trained on by accident.","type":"string","minLength":1},"python":{"description":"For trainer `hf`: the Python interpreter to run it with (of a venv or conda env). Default: python3 on PATH.","type":"string","minLength":1},"launcher":{"description":"For trainer `hf`: launch on several GPUs with torchrun or accelerate. The world size is part of the key (it changes the global batch).","type":"object","additionalProperties":false,"required":["type","nproc_per_node"],"properties":{"type":{"enum":["torchrun","accelerate"]},"nproc_per_node":{"type":"integer","minimum":1}}},"env":{"description":"Names of environment variables passed through to the trainer (beyond PATH, HOME, the locale, TMPDIR and CUDA_VISIBLE_DEVICES). Nothing else of ft's environment reaches it, API keys included.","type":"array","items":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"uniqueItems":true}}};
+const schema52 = {"description":"A local trainer spawned as a child process, speaking trainer protocol v1 (see the README). `command` is required with trainer `command` and allowed only there; `python` and `launcher` only with trainer `hf`.","type":"object","additionalProperties":false,"required":["type","model"],"properties":{"type":{"const":"local"},"trainer":{"description":"Which trainer runs the job: `embedded` (ft's own, on the CPU; the default), `hf` (Hugging Face transformers + peft, shipped with ft, in your Python) or `command` (any executable that speaks the protocol).","enum":["embedded","hf","command"],"default":"embedded"},"model":{"description":"Base model: a hub name (pinned by `revision`, or offline by the commit the local Hugging Face cache names), a local folder (keyed by its content), `embedded:tiny` (the embedded trainer's small model, trained from scratch from a seeded initialisation), or `{target: <name>}`: the model another target of this recipe trains, to tune it further (that target trains first, and its model is part of this one's key).","oneOf":[{"type":"string","minLength":1},{"type":"object","additionalProperties":false,"required":["target"],"properties":{"target":{"description":"The name of another target whose trained model this one starts from.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_-]*$"}}}]},"command":{"description":"For trainer `command`: the executable and its arguments (paths relative to the recipe). ft appends `train --spec <path>`, `generate --spec <path>` or `info`. The arguments, and the content of every argument that names a file, are part of the key.","type":"array","minItems":1,"items":{"type":"string","minLength":1}},"revision":{"description":"The base model's commit or tag on its hub: part of the key, so a moving name is never trained on by accident.","type":"string","minLength":1},"python":{"description":"For trainer `hf`: the Python interpreter to run it with (of a venv or conda env). Default: python3 on PATH.","type":"string","minLength":1},"launcher":{"description":"For trainer `hf`: launch on several GPUs with torchrun or accelerate. The world size is part of the key (it changes the global batch).","type":"object","additionalProperties":false,"required":["type","nproc_per_node"],"properties":{"type":{"enum":["torchrun","accelerate"]},"nproc_per_node":{"type":"integer","minimum":1}}},"env":{"description":"Names of environment variables passed through to the trainer (beyond PATH, HOME, the locale, TMPDIR and CUDA_VISIBLE_DEVICES). Nothing else of ft's environment reaches it, API keys included.","type":"array","items":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"uniqueItems":true}}};
 
 function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -2602,9 +2602,13 @@ errors++;
 }
 if(data.model !== undefined){
 let data7 = data.model;
+const _errs21 = errors;
+let valid8 = false;
+let passing0 = null;
+const _errs22 = errors;
 if(typeof data7 === "string"){
 if(func3(data7) < 1){
-const err18 = {instancePath:instancePath+"/model",schemaPath:"#/$defs/LocalBackend/properties/model/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema52.properties.model,data:data7};
+const err18 = {instancePath:instancePath+"/model",schemaPath:"#/$defs/LocalBackend/properties/model/oneOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema52.properties.model.oneOf[0],data:data7};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -2615,7 +2619,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/model",schemaPath:"#/$defs/LocalBackend/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.model.type,parentSchema:schema52.properties.model,data:data7};
+const err19 = {instancePath:instancePath+"/model",schemaPath:"#/$defs/LocalBackend/properties/model/oneOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.model.oneOf[0].type,parentSchema:schema52.properties.model.oneOf[0],data:data7};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -2624,12 +2628,15 @@ vErrors.push(err19);
 }
 errors++;
 }
+var _valid0 = _errs22 === errors;
+if(_valid0){
+valid8 = true;
+passing0 = 0;
 }
-if(data.command !== undefined){
-let data8 = data.command;
-if(Array.isArray(data8)){
-if(data8.length < 1){
-const err20 = {instancePath:instancePath+"/command",schemaPath:"#/$defs/LocalBackend/properties/command/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema52.properties.command,data:data8};
+const _errs24 = errors;
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+if(data7.target === undefined){
+const err20 = {instancePath:instancePath+"/model",schemaPath:"#/$defs/LocalBackend/properties/model/oneOf/1/required",keyword:"required",params:{missingProperty: "target"},message:"must have required property '"+"target"+"'",schema:schema52.properties.model.oneOf[1].required,parentSchema:schema52.properties.model.oneOf[1],data:data7};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -2638,12 +2645,9 @@ vErrors.push(err20);
 }
 errors++;
 }
-const len0 = data8.length;
-for(let i0=0; i0<len0; i0++){
-let data9 = data8[i0];
-if(typeof data9 === "string"){
-if(func3(data9) < 1){
-const err21 = {instancePath:instancePath+"/command/" + i0,schemaPath:"#/$defs/LocalBackend/properties/command/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema52.properties.command.items,data:data9};
+for(const key2 in data7){
+if(!(key2 === "target")){
+const err21 = {instancePath:instancePath+"/model",schemaPath:"#/$defs/LocalBackend/properties/model/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema52.properties.model.oneOf[1],data:data7};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -2653,8 +2657,11 @@ vErrors.push(err21);
 errors++;
 }
 }
-else {
-const err22 = {instancePath:instancePath+"/command/" + i0,schemaPath:"#/$defs/LocalBackend/properties/command/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.command.items.type,parentSchema:schema52.properties.command.items,data:data9};
+if(data7.target !== undefined){
+let data8 = data7.target;
+if(typeof data8 === "string"){
+if(!pattern5.test(data8)){
+const err22 = {instancePath:instancePath+"/model/target",schemaPath:"#/$defs/LocalBackend/properties/model/oneOf/1/properties/target/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_-]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_-]*$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_-]*$",parentSchema:schema52.properties.model.oneOf[1].properties.target,data:data8};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -2664,9 +2671,8 @@ vErrors.push(err22);
 errors++;
 }
 }
-}
 else {
-const err23 = {instancePath:instancePath+"/command",schemaPath:"#/$defs/LocalBackend/properties/command/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema52.properties.command.type,parentSchema:schema52.properties.command,data:data8};
+const err23 = {instancePath:instancePath+"/model/target",schemaPath:"#/$defs/LocalBackend/properties/model/oneOf/1/properties/target/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.model.oneOf[1].properties.target.type,parentSchema:schema52.properties.model.oneOf[1].properties.target,data:data8};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -2676,11 +2682,9 @@ vErrors.push(err23);
 errors++;
 }
 }
-if(data.revision !== undefined){
-let data10 = data.revision;
-if(typeof data10 === "string"){
-if(func3(data10) < 1){
-const err24 = {instancePath:instancePath+"/revision",schemaPath:"#/$defs/LocalBackend/properties/revision/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema52.properties.revision,data:data10};
+}
+else {
+const err24 = {instancePath:instancePath+"/model",schemaPath:"#/$defs/LocalBackend/properties/model/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema52.properties.model.oneOf[1].type,parentSchema:schema52.properties.model.oneOf[1],data:data7};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -2689,9 +2693,19 @@ vErrors.push(err24);
 }
 errors++;
 }
+var _valid0 = _errs24 === errors;
+if(_valid0 && valid8){
+valid8 = false;
+passing0 = [passing0, 1];
 }
 else {
-const err25 = {instancePath:instancePath+"/revision",schemaPath:"#/$defs/LocalBackend/properties/revision/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.revision.type,parentSchema:schema52.properties.revision,data:data10};
+if(_valid0){
+valid8 = true;
+passing0 = 1;
+}
+}
+if(!valid8){
+const err25 = {instancePath:instancePath+"/model",schemaPath:"#/$defs/LocalBackend/properties/model/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema52.properties.model.oneOf,parentSchema:schema52.properties.model,data:data7};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -2700,12 +2714,23 @@ vErrors.push(err25);
 }
 errors++;
 }
+else {
+errors = _errs21;
+if(vErrors !== null){
+if(_errs21){
+vErrors.length = _errs21;
 }
-if(data.python !== undefined){
-let data11 = data.python;
-if(typeof data11 === "string"){
-if(func3(data11) < 1){
-const err26 = {instancePath:instancePath+"/python",schemaPath:"#/$defs/LocalBackend/properties/python/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema52.properties.python,data:data11};
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.command !== undefined){
+let data9 = data.command;
+if(Array.isArray(data9)){
+if(data9.length < 1){
+const err26 = {instancePath:instancePath+"/command",schemaPath:"#/$defs/LocalBackend/properties/command/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema52.properties.command,data:data9};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -2714,9 +2739,12 @@ vErrors.push(err26);
 }
 errors++;
 }
-}
-else {
-const err27 = {instancePath:instancePath+"/python",schemaPath:"#/$defs/LocalBackend/properties/python/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.python.type,parentSchema:schema52.properties.python,data:data11};
+const len0 = data9.length;
+for(let i0=0; i0<len0; i0++){
+let data10 = data9[i0];
+if(typeof data10 === "string"){
+if(func3(data10) < 1){
+const err27 = {instancePath:instancePath+"/command/" + i0,schemaPath:"#/$defs/LocalBackend/properties/command/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema52.properties.command.items,data:data10};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -2726,11 +2754,8 @@ vErrors.push(err27);
 errors++;
 }
 }
-if(data.launcher !== undefined){
-let data12 = data.launcher;
-if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
-if(data12.type === undefined){
-const err28 = {instancePath:instancePath+"/launcher",schemaPath:"#/$defs/LocalBackend/properties/launcher/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema52.properties.launcher.required,parentSchema:schema52.properties.launcher,data:data12};
+else {
+const err28 = {instancePath:instancePath+"/command/" + i0,schemaPath:"#/$defs/LocalBackend/properties/command/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.command.items.type,parentSchema:schema52.properties.command.items,data:data10};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -2739,8 +2764,10 @@ vErrors.push(err28);
 }
 errors++;
 }
-if(data12.nproc_per_node === undefined){
-const err29 = {instancePath:instancePath+"/launcher",schemaPath:"#/$defs/LocalBackend/properties/launcher/required",keyword:"required",params:{missingProperty: "nproc_per_node"},message:"must have required property '"+"nproc_per_node"+"'",schema:schema52.properties.launcher.required,parentSchema:schema52.properties.launcher,data:data12};
+}
+}
+else {
+const err29 = {instancePath:instancePath+"/command",schemaPath:"#/$defs/LocalBackend/properties/command/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema52.properties.command.type,parentSchema:schema52.properties.command,data:data9};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -2749,9 +2776,12 @@ vErrors.push(err29);
 }
 errors++;
 }
-for(const key2 in data12){
-if(!((key2 === "type") || (key2 === "nproc_per_node"))){
-const err30 = {instancePath:instancePath+"/launcher",schemaPath:"#/$defs/LocalBackend/properties/launcher/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema52.properties.launcher,data:data12};
+}
+if(data.revision !== undefined){
+let data11 = data.revision;
+if(typeof data11 === "string"){
+if(func3(data11) < 1){
+const err30 = {instancePath:instancePath+"/revision",schemaPath:"#/$defs/LocalBackend/properties/revision/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema52.properties.revision,data:data11};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -2761,10 +2791,8 @@ vErrors.push(err30);
 errors++;
 }
 }
-if(data12.type !== undefined){
-let data13 = data12.type;
-if(!((data13 === "torchrun") || (data13 === "accelerate"))){
-const err31 = {instancePath:instancePath+"/launcher/type",schemaPath:"#/$defs/LocalBackend/properties/launcher/properties/type/enum",keyword:"enum",params:{allowedValues: schema52.properties.launcher.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema52.properties.launcher.properties.type.enum,parentSchema:schema52.properties.launcher.properties.type,data:data13};
+else {
+const err31 = {instancePath:instancePath+"/revision",schemaPath:"#/$defs/LocalBackend/properties/revision/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.revision.type,parentSchema:schema52.properties.revision,data:data11};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -2774,10 +2802,11 @@ vErrors.push(err31);
 errors++;
 }
 }
-if(data12.nproc_per_node !== undefined){
-let data14 = data12.nproc_per_node;
-if(!(((typeof data14 == "number") && (!(data14 % 1) && !isNaN(data14))) && (isFinite(data14)))){
-const err32 = {instancePath:instancePath+"/launcher/nproc_per_node",schemaPath:"#/$defs/LocalBackend/properties/launcher/properties/nproc_per_node/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema52.properties.launcher.properties.nproc_per_node.type,parentSchema:schema52.properties.launcher.properties.nproc_per_node,data:data14};
+if(data.python !== undefined){
+let data12 = data.python;
+if(typeof data12 === "string"){
+if(func3(data12) < 1){
+const err32 = {instancePath:instancePath+"/python",schemaPath:"#/$defs/LocalBackend/properties/python/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema52.properties.python,data:data12};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -2786,9 +2815,9 @@ vErrors.push(err32);
 }
 errors++;
 }
-if((typeof data14 == "number") && (isFinite(data14))){
-if(data14 < 1 || isNaN(data14)){
-const err33 = {instancePath:instancePath+"/launcher/nproc_per_node",schemaPath:"#/$defs/LocalBackend/properties/launcher/properties/nproc_per_node/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema52.properties.launcher.properties.nproc_per_node,data:data14};
+}
+else {
+const err33 = {instancePath:instancePath+"/python",schemaPath:"#/$defs/LocalBackend/properties/python/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.python.type,parentSchema:schema52.properties.python,data:data12};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -2798,10 +2827,11 @@ vErrors.push(err33);
 errors++;
 }
 }
-}
-}
-else {
-const err34 = {instancePath:instancePath+"/launcher",schemaPath:"#/$defs/LocalBackend/properties/launcher/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema52.properties.launcher.type,parentSchema:schema52.properties.launcher,data:data12};
+if(data.launcher !== undefined){
+let data13 = data.launcher;
+if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
+if(data13.type === undefined){
+const err34 = {instancePath:instancePath+"/launcher",schemaPath:"#/$defs/LocalBackend/properties/launcher/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema52.properties.launcher.required,parentSchema:schema52.properties.launcher,data:data13};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -2810,16 +2840,8 @@ vErrors.push(err34);
 }
 errors++;
 }
-}
-if(data.env !== undefined){
-let data15 = data.env;
-if(Array.isArray(data15)){
-const len1 = data15.length;
-for(let i1=0; i1<len1; i1++){
-let data16 = data15[i1];
-if(typeof data16 === "string"){
-if(!pattern8.test(data16)){
-const err35 = {instancePath:instancePath+"/env/" + i1,schemaPath:"#/$defs/LocalBackend/properties/env/items/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]*$",parentSchema:schema52.properties.env.items,data:data16};
+if(data13.nproc_per_node === undefined){
+const err35 = {instancePath:instancePath+"/launcher",schemaPath:"#/$defs/LocalBackend/properties/launcher/required",keyword:"required",params:{missingProperty: "nproc_per_node"},message:"must have required property '"+"nproc_per_node"+"'",schema:schema52.properties.launcher.required,parentSchema:schema52.properties.launcher,data:data13};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -2828,9 +2850,9 @@ vErrors.push(err35);
 }
 errors++;
 }
-}
-else {
-const err36 = {instancePath:instancePath+"/env/" + i1,schemaPath:"#/$defs/LocalBackend/properties/env/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.env.items.type,parentSchema:schema52.properties.env.items,data:data16};
+for(const key3 in data13){
+if(!((key3 === "type") || (key3 === "nproc_per_node"))){
+const err36 = {instancePath:instancePath+"/launcher",schemaPath:"#/$defs/LocalBackend/properties/launcher/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema52.properties.launcher,data:data13};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -2840,18 +2862,10 @@ vErrors.push(err36);
 errors++;
 }
 }
-let i2 = data15.length;
-let j0;
-if(i2 > 1){
-const indices0 = {};
-for(;i2--;){
-let item0 = data15[i2];
-if(typeof item0 !== "string"){
-continue;
-}
-if(typeof indices0[item0] == "number"){
-j0 = indices0[item0];
-const err37 = {instancePath:instancePath+"/env",schemaPath:"#/$defs/LocalBackend/properties/env/uniqueItems",keyword:"uniqueItems",params:{i: i2, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i2+" are identical)",schema:true,parentSchema:schema52.properties.env,data:data15};
+if(data13.type !== undefined){
+let data14 = data13.type;
+if(!((data14 === "torchrun") || (data14 === "accelerate"))){
+const err37 = {instancePath:instancePath+"/launcher/type",schemaPath:"#/$defs/LocalBackend/properties/launcher/properties/type/enum",keyword:"enum",params:{allowedValues: schema52.properties.launcher.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema52.properties.launcher.properties.type.enum,parentSchema:schema52.properties.launcher.properties.type,data:data14};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -2859,14 +2873,12 @@ else {
 vErrors.push(err37);
 }
 errors++;
-break;
-}
-indices0[item0] = i2;
 }
 }
-}
-else {
-const err38 = {instancePath:instancePath+"/env",schemaPath:"#/$defs/LocalBackend/properties/env/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema52.properties.env.type,parentSchema:schema52.properties.env,data:data15};
+if(data13.nproc_per_node !== undefined){
+let data15 = data13.nproc_per_node;
+if(!(((typeof data15 == "number") && (!(data15 % 1) && !isNaN(data15))) && (isFinite(data15)))){
+const err38 = {instancePath:instancePath+"/launcher/nproc_per_node",schemaPath:"#/$defs/LocalBackend/properties/launcher/properties/nproc_per_node/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema52.properties.launcher.properties.nproc_per_node.type,parentSchema:schema52.properties.launcher.properties.nproc_per_node,data:data15};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -2875,10 +2887,9 @@ vErrors.push(err38);
 }
 errors++;
 }
-}
-}
-else {
-const err39 = {instancePath,schemaPath:"#/$defs/LocalBackend/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema52.type,parentSchema:schema52,data};
+if((typeof data15 == "number") && (isFinite(data15))){
+if(data15 < 1 || isNaN(data15)){
+const err39 = {instancePath:instancePath+"/launcher/nproc_per_node",schemaPath:"#/$defs/LocalBackend/properties/launcher/properties/nproc_per_node/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema52.properties.launcher.properties.nproc_per_node,data:data15};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -2887,12 +2898,11 @@ vErrors.push(err39);
 }
 errors++;
 }
-if(props0 !== true){
-props0 = true;
+}
 }
 }
 else {
-const err40 = {instancePath,schemaPath:"#/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag0},message:"value of tag \"type\" must be in oneOf",schema:schema50.discriminator,parentSchema:schema50,data};
+const err40 = {instancePath:instancePath+"/launcher",schemaPath:"#/$defs/LocalBackend/properties/launcher/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema52.properties.launcher.type,parentSchema:schema52.properties.launcher,data:data13};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -2902,8 +2912,15 @@ vErrors.push(err40);
 errors++;
 }
 }
-else {
-const err41 = {instancePath,schemaPath:"#/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag0},message:"tag \"type\" must be string",schema:schema50.discriminator,parentSchema:schema50,data};
+if(data.env !== undefined){
+let data16 = data.env;
+if(Array.isArray(data16)){
+const len1 = data16.length;
+for(let i1=0; i1<len1; i1++){
+let data17 = data16[i1];
+if(typeof data17 === "string"){
+if(!pattern8.test(data17)){
+const err41 = {instancePath:instancePath+"/env/" + i1,schemaPath:"#/$defs/LocalBackend/properties/env/items/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]*$",parentSchema:schema52.properties.env.items,data:data17};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -2914,12 +2931,96 @@ errors++;
 }
 }
 else {
-const err42 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema50.type,parentSchema:schema50,data};
+const err42 = {instancePath:instancePath+"/env/" + i1,schemaPath:"#/$defs/LocalBackend/properties/env/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.env.items.type,parentSchema:schema52.properties.env.items,data:data17};
 if(vErrors === null){
 vErrors = [err42];
 }
 else {
 vErrors.push(err42);
+}
+errors++;
+}
+}
+let i2 = data16.length;
+let j0;
+if(i2 > 1){
+const indices0 = {};
+for(;i2--;){
+let item0 = data16[i2];
+if(typeof item0 !== "string"){
+continue;
+}
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+const err43 = {instancePath:instancePath+"/env",schemaPath:"#/$defs/LocalBackend/properties/env/uniqueItems",keyword:"uniqueItems",params:{i: i2, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i2+" are identical)",schema:true,parentSchema:schema52.properties.env,data:data16};
+if(vErrors === null){
+vErrors = [err43];
+}
+else {
+vErrors.push(err43);
+}
+errors++;
+break;
+}
+indices0[item0] = i2;
+}
+}
+}
+else {
+const err44 = {instancePath:instancePath+"/env",schemaPath:"#/$defs/LocalBackend/properties/env/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema52.properties.env.type,parentSchema:schema52.properties.env,data:data16};
+if(vErrors === null){
+vErrors = [err44];
+}
+else {
+vErrors.push(err44);
+}
+errors++;
+}
+}
+}
+else {
+const err45 = {instancePath,schemaPath:"#/$defs/LocalBackend/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema52.type,parentSchema:schema52,data};
+if(vErrors === null){
+vErrors = [err45];
+}
+else {
+vErrors.push(err45);
+}
+errors++;
+}
+if(props0 !== true){
+props0 = true;
+}
+}
+else {
+const err46 = {instancePath,schemaPath:"#/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag0},message:"value of tag \"type\" must be in oneOf",schema:schema50.discriminator,parentSchema:schema50,data};
+if(vErrors === null){
+vErrors = [err46];
+}
+else {
+vErrors.push(err46);
+}
+errors++;
+}
+}
+else {
+const err47 = {instancePath,schemaPath:"#/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag0},message:"tag \"type\" must be string",schema:schema50.discriminator,parentSchema:schema50,data};
+if(vErrors === null){
+vErrors = [err47];
+}
+else {
+vErrors.push(err47);
+}
+errors++;
+}
+}
+else {
+const err48 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema50.type,parentSchema:schema50,data};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
 }
 errors++;
 }

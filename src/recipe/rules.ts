@@ -77,7 +77,7 @@ export function checkRules(source: RecipeText, data: unknown, dir: string): Diag
       if (isRecord(t)) backends.push([['targets', name, 'backend'], t.backend]);
     }
   }
-  for (const [path, b] of backends) if (isRecord(b)) checkLocalBackend(path, b, at);
+  for (const [path, b] of backends) if (isRecord(b)) checkLocalBackend(path, b, dir, at);
   const targets: [PathSegment[], unknown, unknown][] = [
     [['hyperparameters'], data.hyperparameters, data.backend],
   ];
@@ -90,7 +90,85 @@ export function checkRules(source: RecipeText, data: unknown, dir: string): Diag
   for (const [path, h, b] of targets) {
     if (isRecord(h) && isRecord(b)) checkHyperparameterNames(path, h, b, at);
   }
+  checkModelTargets(data, at);
   return problems;
+}
+
+/**
+ * `model: {target: <name>}` tunes another target's model further: the name must be another
+ * local target of this recipe, and the chain must not loop. ft's hf trainer starts from a hub
+ * model or a folder only.
+ */
+function checkModelTargets(data: Data, at: At): void {
+  if (isRecord(data.backend) && isRecord(data.backend.model)) {
+    at(
+      ['backend', 'model'],
+      'model: {target: ...} names another target of the recipe, and a recipe with a top-level backend has only one; use targets',
+    );
+  }
+  if (!isRecord(data.targets)) return;
+  const targets = data.targets;
+  const startsFrom = (name: string): string | undefined => {
+    const t = targets[name];
+    const b = isRecord(t) ? t.backend : undefined;
+    const m = isRecord(b) ? b.model : undefined;
+    return isRecord(m) && typeof m.target === 'string' ? m.target : undefined;
+  };
+  for (const [name, t] of Object.entries(targets)) {
+    const from = startsFrom(name);
+    if (from === undefined || !isRecord(t) || !isRecord(t.backend)) continue;
+    const path = ['targets', name, 'backend', 'model', 'target'];
+    const other = targets[from];
+    if (from === name) {
+      at(path, `target ${name} cannot start from its own model`, 'value');
+    } else if (!isRecord(other)) {
+      const near = suggest(from, Object.keys(targets));
+      at(
+        path,
+        `no target named '${from}' (the targets are ${Object.keys(targets).join(', ')})`,
+        'value',
+        near ? `did you mean '${near}'?` : undefined,
+      );
+    } else if (!isRecord(other.backend) || other.backend.type !== 'local') {
+      at(
+        path,
+        `target ${from} trains on OpenAI; a local trainer cannot start from its model`,
+        'value',
+      );
+    } else if (t.backend.trainer === 'hf') {
+      at(
+        path,
+        "trainer hf starts from a hub model or a folder, not from another target's model",
+        'value',
+        'export that target (ft export train:<name> --out <dir>) and point model at the folder',
+      );
+    } else {
+      // A loop: following the chain from here comes back to this target.
+      const seen = [name];
+      for (let next: string | undefined = from; next !== undefined; next = startsFrom(next)) {
+        if (next === name) {
+          at(
+            path,
+            `targets start from each other's models in a loop: ${[...seen, name].join(' -> ')}`,
+            'value',
+          );
+          break;
+        }
+        if (seen.includes(next)) break;
+        seen.push(next);
+      }
+    }
+  }
+}
+
+/** ft's embedded trainer's own base models (`model: embedded:tiny`), trained from a seeded start. */
+export const EMBEDDED_MODELS: readonly string[] = ['embedded:tiny'];
+
+/** A path (./x, /x, ~) or the name of a folder beside the recipe: not a hub name. */
+function looksLikeFolder(model: string, dir: string): boolean {
+  if (/^(\.{1,2}\/|\/|~)/.test(model)) return true;
+  const folder = resolve(dir, model);
+  return existsSync(folder) && statSync(folder).isDirectory();
 }
 
 /** The hyperparameters each backend or local trainer takes (a command trainer takes any). */
@@ -190,7 +268,12 @@ function checkHyperparameterNames(
  * The options of a local backend that belong to one trainer only: the schema cannot say so with
  * located messages, and a recipe must never validate and then fail at build time.
  */
-function checkLocalBackend(path: PathSegment[], b: Record<string, unknown>, at: At): void {
+function checkLocalBackend(
+  path: PathSegment[],
+  b: Record<string, unknown>,
+  dir: string,
+  at: At,
+): void {
   if (b.type !== 'local') return;
   const trainer = b.trainer ?? 'embedded';
   // An unknown trainer is the schema's error already.
@@ -210,6 +293,32 @@ function checkLocalBackend(path: PathSegment[], b: Record<string, unknown>, at: 
     if (trainer !== 'hf' && b[key] !== undefined) {
       at([...path, key], `${key} applies to trainer: hf, not ${String(trainer)}`);
     }
+  }
+  const model = b.model;
+  if (typeof model !== 'string') return;
+  if (model.startsWith('embedded:')) {
+    if (trainer !== 'embedded') {
+      at(
+        [...path, 'model'],
+        `${model} is a model of trainer embedded, not ${String(trainer)}`,
+        'value',
+      );
+    } else if (!EMBEDDED_MODELS.includes(model)) {
+      const near = suggest(model, EMBEDDED_MODELS);
+      at(
+        [...path, 'model'],
+        `unknown embedded model '${model}' (there is ${EMBEDDED_MODELS.join(', ')})`,
+        'value',
+        near ? `did you mean '${near}'?` : undefined,
+      );
+    }
+  } else if (trainer === 'embedded' && !looksLikeFolder(model, dir)) {
+    at(
+      [...path, 'model'],
+      `trainer embedded trains ft's own small models, not '${model}': use embedded:tiny, a folder an embedded training wrote (ft export), or {target: <name>}`,
+      'value',
+      'for a hub model, use trainer: hf',
+    );
   }
 }
 

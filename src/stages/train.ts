@@ -11,13 +11,13 @@ import type {NormalizedTarget} from '../recipe/normalized.js';
 import {RecipeLocator} from '../recipe/recipe-locator.js';
 import type {LocalBackend} from '../recipe/recipe-types.js';
 import {
-  type BaseModelPin,
   baseModelIdentity,
   hfHubCache,
+  isEmbeddedModel,
   looksLikePath,
   pinBaseModel,
 } from '../train/base-model.js';
-import {trainLocally} from '../train/local-training.js';
+import {METRICS_OUTPUT, trainLocally} from '../train/local-training.js';
 import {trainPreflight} from '../train/preflight.js';
 import type {BaseModel} from '../train/protocol.js';
 import {commandTrainerIdentity, trainerArgv} from '../train/trainers/command.js';
@@ -91,7 +91,7 @@ export const trainStage: StageDefinition = {
         command: trainer.shown,
         cwd: ctx.recipe.dir,
         env: trainer.env,
-        baseModel: specBaseModel((await baseModelOf(ctx, target))!.pin),
+        baseModel: await (await baseModelOf(ctx, target))!.spec(),
         train: data[SPLIT_FILES.train]!,
         validation: data[SPLIT_FILES.validation],
         hyperparameters: {...target.hyperparameters},
@@ -107,41 +107,69 @@ export const trainStage: StageDefinition = {
   },
 };
 
+/** A local target's base model: what enters the key, and how a trainer's spec names it. */
+interface LocalBase {
+  readonly identity: unknown;
+  spec(): Promise<BaseModel>;
+}
+
 /**
- * How a local target's base model is pinned, and what of it enters the key; a model that is
- * neither a folder nor pinned to a revision is a recipe error at `backend.model` (exit 2): ft
- * does not key a training on a name whose weights can move.
+ * How a local target's base model is pinned, and what of it enters the key. Another target's
+ * model (`{target: x}`) is keyed by the hashes of what train:x made and handed to the trainer as
+ * its artifacts; ft's own `embedded:` models by name; anything else must be a folder or pinned
+ * to a revision, or it is a recipe error at `backend.model` (exit 2): ft does not key a
+ * training on a name whose weights can move.
  */
 async function baseModelOf(
   ctx: StageContext,
   target: NormalizedTarget,
-): Promise<{pin: Exclude<BaseModelPin, {kind: 'unpinned'}>; identity: unknown} | undefined> {
+): Promise<LocalBase | undefined> {
   const {backend} = target;
   if (backend.type !== 'local') return undefined;
-  const pin = pinBaseModel(backend.model, backend.revision, ctx.recipe.dir);
-  if (pin.kind !== 'unpinned') return {pin, identity: await baseModelIdentity(pin, ctx.hashFiles)};
+  const {model} = backend;
+  if (typeof model === 'object') {
+    const from = stageId('train', model.target);
+    const outputs = ctx.upstream.get(from)?.outputs;
+    if (!outputs?.model) throw new Error(`${from} has no model for ${ctx.node.id} to start from`);
+    const artifacts = Object.entries(outputs).filter(([name]) => name !== METRICS_OUTPUT);
+    return {
+      identity: {
+        target: model.target,
+        artifacts: Object.fromEntries(artifacts.map(([name, a]) => [name, a.hash])),
+      },
+      spec: async () => {
+        const paths: Record<string, string> = {};
+        for (const [name, a] of artifacts) paths[name] = await ctx.store.materialize(a.hash);
+        return {name: from, artifacts: paths};
+      },
+    };
+  }
+  if (isEmbeddedModel(model)) return {identity: {embedded: model}, spec: async () => model};
+  const pin = pinBaseModel(model, backend.revision, ctx.recipe.dir);
+  if (pin.kind !== 'unpinned') {
+    return {
+      identity: await baseModelIdentity(pin, ctx.hashFiles),
+      spec: async () =>
+        pin.kind === 'folder' ? pin.path : {name: pin.name, revision: pin.revision},
+    };
+  }
   const locator = new RecipeLocator(resolve(process.cwd(), ctx.recipe.file), ctx.recipe.file);
   const path = locator.has(['targets', target.name])
     ? ['targets', target.name, 'backend', 'model']
     : ['backend', 'model'];
   throw new UserError([
-    looksLikePath(backend.model)
-      ? locator.diagnostic('error', 'missing-file', path, `no such folder: ${backend.model}`)
+    looksLikePath(model)
+      ? locator.diagnostic('error', 'missing-file', path, `no such folder: ${model}`)
       : locator.diagnostic(
           'error',
           'recipe-rule',
           path,
-          `base model '${backend.model}' is not pinned: it is not a folder, the recipe gives no revision, and the Hugging Face cache (${hfHubCache()}) has no commit for it`,
+          `base model '${model}' is not pinned: it is not a folder, the recipe gives no revision, and the Hugging Face cache (${hfHubCache()}) has no commit for it`,
           {
             hint: 'set backend.revision to a commit or tag, download it once (the cache then names its commit), or point model at a local folder',
           },
         ),
   ]);
-}
-
-/** The base model as a trainer's spec names it: a folder's absolute path, or name and revision. */
-function specBaseModel(pin: Exclude<BaseModelPin, {kind: 'unpinned'}>): BaseModel {
-  return pin.kind === 'folder' ? pin.path : {name: pin.name, revision: pin.revision};
 }
 
 /** What identifies the trainer of a local target beyond the recipe's words (see CommandTrainerIdentity). */

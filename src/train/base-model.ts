@@ -82,3 +82,8 @@ export function looksLikePath(model: string): boolean {
     isAbsolute(model) || model.startsWith('./') || model.startsWith('../') || model.startsWith('~')
   );
 }
+
+/** Whether `model` names one of the embedded trainer's own models (`embedded:<name>`). */
+export function isEmbeddedModel(model: string): boolean {
+  return model.startsWith('embedded:');
+}

@@ -56,7 +56,8 @@ function graceMs(): number {
 }
 
 /** The output that keeps a training's curve; no artifact may take its name. */
-const METRICS = 'metrics.jsonl';
+export const METRICS_OUTPUT = 'metrics.jsonl';
+const METRICS = METRICS_OUTPUT;
 const ARTIFACT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /** Log lines shown when a trainer fails. */

@@ -44,16 +44,18 @@ async function modelOf(target: NormalizedTarget): Promise<ModelInfo> {
     const {openAIModelInfo} = await import('../data/checks/index.js');
     return openAIModelInfo(target.backend.model);
   }
+  const {model} = target.backend;
+  const name = typeof model === 'string' ? model : `the model of train:${model.target}`;
   return {
-    id: target.backend.model,
-    base: target.backend.model,
+    id: name,
+    base: name,
     encoding: 'o200k_base',
     trainingContext: null,
     usdPerMillionTrainingTokens: null,
     minExamples: 1,
     known: false,
     notes: [
-      `local model ${target.backend.model}: tokens are counted with o200k_base, an approximation of its own tokenizer`,
+      `local model ${name}: tokens are counted with o200k_base, an approximation of its own tokenizer`,
     ],
   };
 }

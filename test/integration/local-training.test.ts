@@ -329,6 +329,104 @@ describe('a command trainer (trainer protocol v1, a real child process)', () => 
     expect(missing.stderr).toContain('finetune.yaml:8:50: error: no such folder: ./no-such-folder');
   });
 
+  it("model: {target} tunes another target's model further: it trains after it, keyed by its model", async () => {
+    const chained = (first: string) => `version: 1
+name: chained
+sources:
+  qa: { path: data/qa.jsonl }
+transforms:
+  - template: { user: "{{prompt}}", assistant: "{{response}}" }
+targets:
+  second:
+    backend: { type: local, trainer: command, model: { target: first }, command: [python3, trainer.py] }
+    hyperparameters: { n_epochs: 1 }
+  first:
+    backend: { type: local, trainer: command, model: ./base, command: [python3, trainer.py] }
+    hyperparameters: ${first}
+`;
+    const dir = await project({
+      'finetune.yaml': chained('{ n_epochs: 1 }'),
+      'data/qa.jsonl': SMOKE_DATA,
+      'trainer.py': TRAINER,
+      'base/config.json': '{}\n',
+    });
+    const r = await buildJson(dir);
+    expect(r.exitCode, r.stderr).toBe(0);
+    // Listed second, trained second: it needs the first one's model.
+    const order = r.events.filter((e) => e.event === 'stage-start').map((e) => e.id);
+    expect(order.indexOf('train:first')).toBeLessThan(order.indexOf('train:second'));
+    const lock = lockOf(dir);
+    const counts = (stage: string) =>
+      JSON.parse(
+        objectText(
+          dir,
+          JSON.parse(
+            objectText(dir, lock.stages[stage]!.outputs.model!).replace(/^ft-tree 1\n/, ''),
+          ).files['counts.json'].sha256,
+        ),
+      ) as Record<string, number>;
+    // One epoch each over the same answers: the second starts from the first's counts.
+    const first = counts('train:first');
+    const second = counts('train:second');
+    for (const word of Object.keys(first)) expect(second[word]).toBe(2 * first[word]!);
+    const explained = JSON.parse((await ft(dir, ['explain', 'train:second', '--json'])).stdout);
+    expect(explained.fingerprint.local.base_model).toEqual({
+      target: 'first',
+      artifacts: {
+        model: lock.stages['train:first']!.outputs.model,
+        'vocabulary.txt': lock.stages['train:first']!.outputs['vocabulary.txt'],
+      },
+    });
+
+    // A change to the first target retrains both; the dataset stays fresh.
+    writeFileSync(join(dir, 'finetune.yaml'), chained('{ n_epochs: 2 }'));
+    const again = await buildJson(dir);
+    expect(again.statuses).toEqual({
+      'source:qa': 'fresh',
+      dataset: 'fresh',
+      'train:first': 'ran',
+      'train:second': 'ran',
+    });
+  });
+
+  it('model: {target} and embedded: names are checked against the recipe', async () => {
+    const dir = await project({
+      'finetune.yaml': `version: 1
+name: bad
+sources:
+  qa: { path: data/qa.jsonl }
+targets:
+  a: { backend: { type: local, model: { target: a } } }
+  b: { backend: { type: local, model: { target: frist } } }
+  c: { backend: { type: local, model: { target: d } } }
+  d: { backend: { type: local, model: { target: c } } }
+  e: { backend: { type: local, trainer: hf, model: { target: f } } }
+  f: { backend: { type: local, model: embedded:tiny } }
+  g: { backend: { type: local, model: embedded:small } }
+  h: { backend: { type: local, model: org/some-model } }
+  i: { backend: { type: local, trainer: hf, model: embedded:tiny } }
+  j: { backend: { type: openai, model: gpt-4o-mini-2024-07-18 } }
+  k: { backend: { type: local, model: { target: j } } }
+`,
+      'data/qa.jsonl': SMOKE_DATA,
+    });
+    const r = await ft(dir, ['validate']);
+    expect(r.exitCode).toBe(2);
+    const errors = r.stderr.split('\n').filter((l) => l.startsWith('finetune.yaml:'));
+    expect(errors).toEqual([
+      'finetune.yaml:6:49: error: target a cannot start from its own model',
+      "finetune.yaml:7:49: error: no target named 'frist' (the targets are a, b, c, d, e, f, g, h, i, j, k)",
+      "finetune.yaml:8:49: error: targets start from each other's models in a loop: c -> d -> c",
+      "finetune.yaml:9:49: error: targets start from each other's models in a loop: d -> c -> d",
+      "finetune.yaml:10:62: error: trainer hf starts from a hub model or a folder, not from another target's model",
+      "finetune.yaml:12:39: error: unknown embedded model 'embedded:small' (there is embedded:tiny)",
+      "finetune.yaml:13:39: error: trainer embedded trains ft's own small models, not 'org/some-model': use embedded:tiny, a folder an embedded training wrote (ft export), or {target: <name>}",
+      'finetune.yaml:14:52: error: embedded:tiny is a model of trainer embedded, not hf',
+      'finetune.yaml:16:49: error: target j trains on OpenAI; a local trainer cannot start from its model',
+    ]);
+    expect(r.stderr).toContain('hint: for a hub model, use trainer: hf');
+  });
+
   it("trainer: hf runs ft's script through the recipe's python and launcher, with the stack's variables", async () => {
     // A stand-in interpreter: it records how ft ran it, then plays the hf trainer with the tiny
     // one (this machine has no transformers; the script itself is checked in unit tests).
