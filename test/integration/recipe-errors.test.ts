@@ -215,7 +215,7 @@ sources:
 targets:
   a: { backend: { type: local, trainer: command, model: tiny } }
   b: { backend: { type: local, trainer: hf, model: tiny, command: [x] } }
-  c: { backend: { type: local, model: tiny, python: /usr/bin/python3, launcher: { type: torchrun, nproc_per_node: 2 } } }
+  c: { backend: { type: local, model: embedded:tiny, python: /usr/bin/python3, launcher: { type: torchrun, nproc_per_node: 2 } } }
   d: { backend: { type: local, trainer: axolotl, model: tiny } }
   e: { backend: { type: local, trainer: command, model: tiny, command: [python3, t.py], env: [WANDB_API_KEY], revision: abc } }
   f: { backend: { type: local, trainer: hf, model: tiny, python: /opt/venv/bin/python, launcher: { type: accelerate, nproc_per_node: 4 } } }
@@ -225,8 +225,8 @@ targets:
     expect(errors).toEqual([
       'finetune.yaml:6:41: error: trainer: command needs `command`, the executable that speaks the trainer protocol',
       'finetune.yaml:7:58: error: command applies to trainer: command, not hf',
-      'finetune.yaml:8:45: error: python applies to trainer: hf, not embedded',
-      'finetune.yaml:8:71: error: launcher applies to trainer: hf, not embedded',
+      'finetune.yaml:8:54: error: python applies to trainer: hf, not embedded',
+      'finetune.yaml:8:80: error: launcher applies to trainer: hf, not embedded',
       'finetune.yaml:9:41: error: targets.d.backend.trainer must be one of "embedded", "hf", "command", got "axolotl"',
     ]);
   });
