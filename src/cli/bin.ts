@@ -5,6 +5,17 @@ import module from 'node:module';
 // which is most of a no-op build's time.
 module.enableCompileCache?.();
 
+// Before anything of ours loads: on an older Node, ft's dependencies fail in ways that read
+// like a bug in ft (execa's `Set.prototype.union`), so say what is wrong instead.
+const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 13)) {
+  process.stderr.write(
+    `ft: error: ft needs Node.js 22.13 or newer; this is Node.js ${process.versions.node} (${process.execPath})\n`,
+  );
+  // Exit 1, as for the other problems of the machine rather than of the recipe.
+  process.exit(1);
+}
+
 const {EXIT} = await import('../run/exit-code.js');
 const {processIo} = await import('./io.js');
 const {main} = await import('./main.js');

@@ -1,3 +1,4 @@
+import {execFileSync} from 'node:child_process';
 import {createHash} from 'node:crypto';
 import {existsSync, lstatSync, readFileSync} from 'node:fs';
 import {copyFile, mkdir, symlink, writeFile} from 'node:fs/promises';
@@ -5,7 +6,7 @@ import {delimiter, dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {execa} from 'execa';
 import {describe, expect, it} from 'vitest';
-import {project} from '../helpers/ft.js';
+import {FT_BIN, project} from '../helpers/ft.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -67,5 +68,23 @@ describe('scripts/bootstrap.sh', () => {
       .update(readFileSync(join(checkout, 'package-lock.json')))
       .digest('hex');
     expect(readFileSync(join(checkout, 'node_modules/.ft-lock-stamp'), 'utf8').trim()).toBe(stamp);
+  });
+});
+
+/** The machine's own Node when it is older than ft needs (these machines carry Node 20). */
+const OLD_NODE = ['/usr/bin/node', '/usr/local/bin/node'].find((node) => {
+  if (!existsSync(node)) return false;
+  const version = execFileSync(node, ['--version'], {encoding: 'utf8'}).trim();
+  const [major = 0, minor = 0] = version.slice(1).split('.').map(Number);
+  return major < 22 || (major === 22 && minor < 13);
+});
+
+describe('ft on a Node.js older than it needs', () => {
+  it.skipIf(!OLD_NODE)('says which Node it needs and which it found, and exits 1', async () => {
+    const r = await execa(OLD_NODE!, [FT_BIN, 'plan'], {reject: false});
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(
+      /^ft: error: ft needs Node\.js 22\.13 or newer; this is Node\.js \d+\.\d+\.\d+ \(\S+\)$/,
+    );
   });
 });
