@@ -45,8 +45,12 @@ const emulator = await startEmulator({
   advanceOnRetrieve: !values['no-advance-on-retrieve'],
   resultFileBase64: values['result-file-base64'],
 });
-console.log(`OpenAI emulator listening on ${emulator.url} (OpenAI: ${emulator.url}/v1, Azure: ${emulator.url}/openai)`);
-console.log('Control API: POST/GET/DELETE /__emulator/faults, POST /__emulator/advance, GET /__emulator/state');
+console.log(
+  `OpenAI emulator listening on ${emulator.url} (OpenAI: ${emulator.url}/v1, Azure: ${emulator.url}/openai)`,
+);
+console.log(
+  'Control API: POST/GET/DELETE /__emulator/faults, POST /__emulator/advance, GET /__emulator/state',
+);
 const stop = () => emulator.close().then(() => process.exit(0));
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
