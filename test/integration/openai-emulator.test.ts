@@ -1,6 +1,6 @@
 import {createReadStream, readFileSync} from 'node:fs';
 import {fileURLToPath} from 'node:url';
-import OpenAI from 'openai';
+import OpenAI, {type APIError} from 'openai';
 import {describe, expect, it} from 'vitest';
 import {chatJsonl, client, uploadJsonl, useEmulator} from '../helpers/emulator.js';
 
@@ -38,7 +38,7 @@ describe('OpenAI emulator: files', () => {
     expect(await api.files.delete(file.id)).toEqual({id: file.id, object: 'file', deleted: true});
     const gone = await api.files.retrieve(file.id).catch((e: unknown) => e);
     expect(gone).toBeInstanceOf(OpenAI.NotFoundError);
-    expect((gone as OpenAI.APIError).requestID).toMatch(/^req_/);
+    expect((gone as APIError).requestID).toMatch(/^req_/);
   });
 
   it('rejects a fine-tune upload that is not JSONL with the API error shape', async () => {
@@ -46,14 +46,14 @@ describe('OpenAI emulator: files', () => {
     const api = client(emu);
     const bad = await uploadJsonl(api, '{"messages": []}\nnot json\n').catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(OpenAI.BadRequestError);
-    expect((bad as OpenAI.APIError).error).toEqual({
+    expect((bad as APIError).error).toEqual({
       message: 'Invalid file format. Line 2 is not valid JSON.',
       type: 'invalid_request_error',
       param: 'file',
       code: 'invalid_file_format',
     });
     const csv = await uploadJsonl(api, chatJsonl(10), 'train.csv').catch((e: unknown) => e);
-    expect((csv as OpenAI.APIError).status).toBe(400);
+    expect((csv as APIError).status).toBe(400);
   });
 });
 
@@ -253,7 +253,7 @@ describe('OpenAI emulator: fine-tuning jobs', () => {
     const again = await api.fineTuning.jobs.cancel(job.id).catch((e: unknown) => e);
     expect(again).toBeInstanceOf(OpenAI.BadRequestError);
     const resumeBad = await api.fineTuning.jobs.resume(job.id).catch((e: unknown) => e);
-    expect((resumeBad as OpenAI.APIError).status).toBe(400);
+    expect((resumeBad as APIError).status).toBe(400);
     const messages = (await api.fineTuning.jobs.listEvents(job.id, {limit: 50})).data.map(
       (e) => e.message,
     );
@@ -270,8 +270,7 @@ describe('OpenAI emulator: strict requests and responses', () => {
     const emu = await useEmulator();
     const api = client(emu);
     const f = await uploadJsonl(api, chatJsonl(10));
-    const err = async (p: Promise<unknown>) =>
-      (await p.catch((e: unknown) => e)) as OpenAI.APIError;
+    const err = async (p: Promise<unknown>) => (await p.catch((e: unknown) => e)) as APIError;
 
     const missing = await err(api.fineTuning.jobs.create({model: 'gpt-4o-mini'} as never));
     expect(missing).toBeInstanceOf(OpenAI.BadRequestError);
@@ -367,9 +366,7 @@ describe('OpenAI emulator: strict requests and responses', () => {
     const record = emu.state.jobs.get(job.id);
     if (!record) throw new Error('job missing');
     (record.json as {status: string}).status = 'exploded';
-    const err = (await api.fineTuning.jobs
-      .retrieve(job.id)
-      .catch((e: unknown) => e)) as OpenAI.APIError;
+    const err = (await api.fineTuning.jobs.retrieve(job.id).catch((e: unknown) => e)) as APIError;
     expect(err).toBeInstanceOf(OpenAI.InternalServerError);
     expect(err.message).toMatch(
       /EMULATOR BUG: the 200 response of retrieveFineTuningJob violates openapi\.yaml/,
