@@ -7,6 +7,9 @@
  */
 import type {ErrorObject} from 'ajv';
 
+/** ajv keywords for numeric bounds (the live API words them "integer below minimum value"). */
+const BOUNDS = new Set(['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum']);
+
 export interface ErrorBody {
   readonly message: string;
   readonly type: string;
@@ -58,7 +61,8 @@ function paramName(path: string, extra?: string): string {
 /**
  * One ajv error (the first, most specific one) as the API's 400. The messages follow the live
  * API's forms: "Missing required parameter: 'x'.", "Invalid type for 'x': expected ...",
- * "Invalid value: 'v'. Supported values are: ...".
+ * "Invalid value: 'v'. Supported values are: ...", "Invalid 'x': integer below minimum value.
+ * Expected a value >= 1, but got 0 instead.", "Invalid 'x': string too long. ...".
  */
 export function fromAjv(
   errors: readonly ErrorObject[] | null | undefined,
@@ -69,6 +73,8 @@ export function fromAjv(
     list.find((x) => x.keyword === 'required') ??
     list.find((x) => x.keyword === 'additionalProperties') ??
     list.find((x) => x.keyword === 'type' && !/anyOf|oneOf/.test(x.schemaPath)) ??
+    list.find((x) => x.keyword === 'enum' && !/anyOf|oneOf/.test(x.schemaPath)) ??
+    list.find((x) => BOUNDS.has(x.keyword) || x.keyword.endsWith('Length')) ??
     list.find((x) => x.keyword === 'enum') ??
     list[0];
   if (!e) return invalid('Invalid request.');
@@ -99,6 +105,24 @@ export function fromAjv(
       `Invalid value: '${String(at(value, e.instancePath))}'. Supported values are: ${allowed}.`,
       name,
       'invalid_value',
+    );
+  }
+  const got = at(value, e.instancePath);
+  if (e.keyword === 'minLength' || e.keyword === 'maxLength') {
+    const short = e.keyword === 'minLength';
+    return invalid(
+      `Invalid '${name}': string too ${short ? 'short' : 'long'}. Expected a string with ${short ? 'minimum' : 'maximum'} length ${e.params.limit}, but got a string with length ${String(got).length} instead.`,
+      name,
+      short ? 'string_below_min_length' : 'string_above_max_length',
+    );
+  }
+  if (BOUNDS.has(e.keyword)) {
+    const kind = Number.isInteger(got) ? 'integer' : 'decimal';
+    const below = e.keyword === 'minimum' || e.keyword === 'exclusiveMinimum';
+    return invalid(
+      `Invalid '${name}': ${kind} ${below ? 'below minimum' : 'above maximum'} value. Expected a value ${String(e.params.comparison)} ${String(e.params.limit)}, but got ${String(got)} instead.`,
+      name,
+      `${kind}_${below ? 'below_min' : 'above_max'}_value`,
     );
   }
   return invalid(

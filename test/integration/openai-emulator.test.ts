@@ -290,7 +290,21 @@ describe('OpenAI emulator: strict requests and responses', () => {
       }),
     );
     expect(badEpochs.status).toBe(400);
-    expect(badEpochs.param).toBe('method.supervised.hyperparameters.n_epochs');
+    expect(badEpochs.error).toEqual({
+      message:
+        "Invalid 'method.supervised.hyperparameters.n_epochs': integer below minimum value. Expected a value >= 1, but got 0 instead.",
+      type: 'invalid_request_error',
+      param: 'method.supervised.hyperparameters.n_epochs',
+      code: 'integer_below_min_value',
+    });
+    const longSuffix = await err(
+      api.fineTuning.jobs.create({
+        model: 'gpt-4o-mini',
+        training_file: f.id,
+        suffix: 'x'.repeat(65),
+      }),
+    );
+    expect(longSuffix.code).toBe('string_above_max_length');
 
     const unknownArg = await err(
       api.fineTuning.jobs.create({
