@@ -71,5 +71,12 @@ export const GOLDEN_HP = {
  */
 export const GOLDEN_SHA256 = '97a491e6fc1e84cee8a1e4ffed512bd507dfb25e07a677f88ce83342b710ddd2';
 
+/**
+ * sha256 of the golden run's last checkpoint's optimizer.safetensors: AdamW's f64 moments, which
+ * show differences too small to survive the rounding of weights to f32.
+ */
+export const GOLDEN_OPTIMIZER_SHA256 =
+  'c4c05a8741f54776c27de3fd2873702457e2d95854e219cef66aa286a1d05ecf';
+
 export const sha256File = (path: string) =>
   createHash('sha256').update(readFileSync(path)).digest('hex');

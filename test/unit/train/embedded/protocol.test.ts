@@ -8,6 +8,7 @@ import {readInfo, readStdoutLine, type TrainerEvent} from '../../../../src/train
 import {
   ARITHMETIC,
   GOLDEN_HP,
+  GOLDEN_OPTIMIZER_SHA256,
   GOLDEN_SHA256,
   sha256File,
   tempDir,
@@ -78,8 +79,14 @@ describe('dist/train/embedded/main.js', () => {
         'done',
       ]);
       hashes.push(sha256File(join(dir, `out-${threads}/model/model.safetensors`)));
+      hashes.push(sha256File(join(dir, `out-${threads}/checkpoints/step-6/optimizer.safetensors`)));
     }
-    expect(hashes).toEqual([GOLDEN_SHA256, GOLDEN_SHA256]);
+    expect(hashes).toEqual([
+      GOLDEN_SHA256,
+      GOLDEN_OPTIMIZER_SHA256,
+      GOLDEN_SHA256,
+      GOLDEN_OPTIMIZER_SHA256,
+    ]);
 
     const inputs = writeJsonl(join(dir, 'inputs.jsonl'), [
       {id: 'a', messages: ARITHMETIC[0]!.messages},

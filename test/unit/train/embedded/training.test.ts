@@ -13,6 +13,7 @@ import {
   ARITHMETIC,
   chat,
   GOLDEN_HP,
+  GOLDEN_OPTIMIZER_SHA256,
   GOLDEN_SHA256,
   sha256File,
   tempDir,
@@ -31,6 +32,9 @@ describe('embedded training', () => {
     const spec = trainSpec(dir, ARITHMETIC, GOLDEN_HP, {validation_file: join(dir, 'train.jsonl')});
     const events = await run(spec);
     expect(sha256File(join(dir, 'out/model/model.safetensors'))).toBe(GOLDEN_SHA256);
+    expect(sha256File(join(dir, 'out/checkpoints/step-6/optimizer.safetensors'))).toBe(
+      GOLDEN_OPTIMIZER_SHA256,
+    );
     const types = events.map((e) => e.type);
     expect(types[0]).toBe('start');
     expect(events[0]).toEqual({type: 'start', total_steps: 6});
