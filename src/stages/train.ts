@@ -21,6 +21,11 @@ import {METRICS_OUTPUT, trainLocally} from '../train/local-training.js';
 import {trainPreflight} from '../train/preflight.js';
 import type {BaseModel} from '../train/protocol.js';
 import {commandTrainerIdentity, trainerArgv} from '../train/trainers/command.js';
+import {
+  EMBEDDED_ENV,
+  embeddedTrainerArgv,
+  embeddedTrainerIdentity,
+} from '../train/trainers/embedded.js';
 import {HF_ENV, HF_TRAINER_SCRIPT, hfTrainerCommand} from '../train/trainers/hf.js';
 import type {Preflight, StageContext, StageDefinition} from './stage-definition.js';
 
@@ -89,6 +94,7 @@ export const trainStage: StageDefinition = {
         key,
         argv: trainer.argv,
         command: trainer.shown,
+        recipeCode: trainer.recipeCode,
         cwd: ctx.recipe.dir,
         env: trainer.env,
         baseModel: await (await baseModelOf(ctx, target))!.spec(),
@@ -177,6 +183,7 @@ async function trainerOf(ctx: StageContext, target: NormalizedTarget): Promise<u
   const {backend} = target;
   const trainer = backend.type === 'local' ? trainerProcess(backend, ctx.recipe.dir) : undefined;
   if (!trainer) return undefined;
+  if (backend.type === 'local' && backend.trainer === 'embedded') return embeddedTrainerIdentity();
   return commandTrainerIdentity({
     command: trainer.shown,
     ...(trainer.infoArgv ? {infoArgv: trainer.infoArgv} : {}),
@@ -193,7 +200,7 @@ async function trainerOf(ctx: StageContext, target: NormalizedTarget): Promise<u
 /**
  * How a local target's trainer runs: its argv, the command line its key and messages show, the
  * variables it gets, and for ft's own hf trainer the script (whose content enters the key) and
- * how `info` is asked (without the launcher). Undefined for trainers not here yet (embedded).
+ * how `info` is asked (without the launcher); ft's embedded trainer runs in this Node.
  */
 function trainerProcess(
   backend: LocalBackend,
@@ -206,6 +213,7 @@ function trainerProcess(
       infoArgv?: readonly string[];
       extraFiles?: Record<string, string>;
       deterministic?: boolean;
+      recipeCode: boolean;
     }
   | undefined {
   if (backend.trainer === 'command' && backend.command) {
@@ -213,6 +221,16 @@ function trainerProcess(
       argv: trainerArgv(backend.command, dir),
       shown: backend.command,
       env: backend.env ?? [],
+      recipeCode: true,
+    };
+  }
+  if (backend.trainer === 'embedded') {
+    return {
+      argv: embeddedTrainerArgv(),
+      shown: ['ft', 'embedded-trainer'],
+      env: [...EMBEDDED_ENV, ...(backend.env ?? [])],
+      deterministic: true,
+      recipeCode: false,
     };
   }
   if (backend.trainer === 'hf') {
@@ -225,6 +243,7 @@ function trainerProcess(
       extraFiles: {'hf_trainer.py': HF_TRAINER_SCRIPT},
       // GPU kernels do not promise the same bits twice: the store and lockfile keep the result.
       deterministic: false,
+      recipeCode: true,
     };
   }
   return undefined;

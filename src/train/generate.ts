@@ -26,6 +26,11 @@ export interface LocalGeneration {
   readonly argv: readonly string[];
   /** As the recipe wrote it, for messages. */
   readonly command: readonly string[];
+  /**
+   * Whether the trainer is the recipe's code (a command, ft's hf script in the recipe's Python),
+   * which --no-exec refuses, or ft's own embedded trainer, which runs no code of the recipe's.
+   */
+  readonly recipeCode: boolean;
   readonly cwd: string;
   /** Names of variables passed through (the recipe's `env`), beyond the minimal set. */
   readonly env: readonly string[];
@@ -52,7 +57,7 @@ export async function generateLocally(
   ctx: GenerateContext,
   job: LocalGeneration,
 ): Promise<(string | string[])[]> {
-  requireExec(ctx.exec, job.stage, execWhat.trainer(job.command));
+  if (job.recipeCode) requireExec(ctx.exec, job.stage, execWhat.trainer(job.command));
   mkdirSync(job.workDir, {recursive: true});
   const orphan = await stopOrphan(job.workDir, job.graceMs);
   if (orphan !== undefined) ctx.log(`stopped trainer pid ${orphan}, left running by an earlier ft`);

@@ -34,6 +34,11 @@ export interface LocalTraining {
   readonly argv: readonly string[];
   /** As the recipe wrote it, for messages and the --no-exec refusal. */
   readonly command: readonly string[];
+  /**
+   * Whether the trainer is the recipe's code (a command, ft's hf script in the recipe's Python),
+   * which --no-exec refuses, or ft's own embedded trainer, which runs no code of the recipe's.
+   */
+  readonly recipeCode: boolean;
   readonly cwd: string;
   /** Names of variables passed through (the recipe's `env`), beyond the minimal set. */
   readonly env: readonly string[];
@@ -77,7 +82,7 @@ export async function trainLocally(
   ctx: TrainContext,
   job: LocalTraining,
 ): Promise<{outputs: Record<string, Artifact>; summary: Record<string, unknown>}> {
-  requireExec(ctx.exec, job.stage, execWhat.trainer(job.command));
+  if (job.recipeCode) requireExec(ctx.exec, job.stage, execWhat.trainer(job.command));
   const work = ctx.store.workDir(job.key);
   mkdirSync(work, {recursive: true});
   const grace = graceMs();

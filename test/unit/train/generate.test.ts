@@ -45,6 +45,7 @@ async function job(overrides: Partial<LocalGeneration> = {}): Promise<LocalGener
     stage: 'eval:default',
     argv: [PYTHON, TRAINER],
     command: ['python3', 'tiny_trainer.py'],
+    recipeCode: true,
     cwd: dir,
     env: [],
     baseModel: join(dir, 'base'),
