@@ -167,10 +167,10 @@ describe('ft init, validate, --version and usage', () => {
     expect(r.exitCode).toBe(0);
     expect(readdirSync(dir).sort()).toEqual(['.gitignore', 'data', 'finetune.yaml']);
     expect((await ft(dir, ['validate'])).stdout).toContain(
-      'finetune.yaml: valid (1 source(s), 2 transform(s), 0 target(s))',
+      'finetune.yaml: valid (1 source(s), 2 transform(s), 1 target(s))',
     );
     const build = await buildJson(dir);
-    expect(build.statuses).toEqual({'source:qa': 'ran', dataset: 'ran'});
+    expect(build.statuses).toEqual({'source:qa': 'ran', dataset: 'ran', 'train:default': 'ran'});
     const again = await ft(dir, ['init']);
     expect(again.exitCode).toBe(2);
     expect(again.stderr).toContain('ft init will not overwrite finetune.yaml, data/qa.jsonl');

@@ -132,7 +132,7 @@ describe('installing a checkout that was never built', () => {
     expect(lstatSync(join(byPath, 'node_modules', NAME)).isSymbolicLink()).toBe(true);
     expect(existsSync(join(checkout, 'dist', 'cli', 'bin.js'))).toBe(true);
     expect(await initAndValidate(byPath)).toBe(
-      'finetune.yaml: valid (1 source(s), 2 transform(s), 0 target(s))',
+      'finetune.yaml: valid (1 source(s), 2 transform(s), 1 target(s))',
     );
 
     // From git: npm clones the commit (which has no dist/ either), prepares it, and installs
@@ -151,7 +151,7 @@ describe('installing a checkout that was never built', () => {
       'trainers',
     ]);
     expect(await initAndValidate(byGit)).toBe(
-      'finetune.yaml: valid (1 source(s), 2 transform(s), 0 target(s))',
+      'finetune.yaml: valid (1 source(s), 2 transform(s), 1 target(s))',
     );
   });
 });

@@ -79,6 +79,10 @@ transforms:
       user: "{{prompt}}"
       assistant: "{{response}}"
   - split: { validation: 0.2 }
+# ft's embedded trainer: a small model trained from scratch on the CPU, in seconds. For a
+# pretrained model, use trainer: hf (transformers + peft, on a GPU) or type: openai.
+backend: { type: local, trainer: embedded, model: "embedded:tiny" }
+hyperparameters: { n_epochs: 40, batch_size: 4, learning_rate: 0.005 }
 `,
   );
   await mkdir(join(io.cwd, 'data'), {recursive: true});
