@@ -1,4 +1,5 @@
 import {
+  appendFileSync,
   createReadStream,
   existsSync,
   mkdirSync,
@@ -14,7 +15,13 @@ import {canonicalJson} from '../core/canonical-json.js';
 import {type ExecPolicy, execWhat, requireExec} from '../core/exec-policy.js';
 import type {Sha256} from '../core/hash.js';
 import {StageFailure} from '../core/stage-failure.js';
-import {type BaseModel, metricsFromEvents, PROTOCOL_VERSION, type TrainSpec} from './protocol.js';
+import {
+  type BaseModel,
+  metricsFromEvents,
+  PROTOCOL_VERSION,
+  type TrainerEvent,
+  type TrainSpec,
+} from './protocol.js';
 import {stopOrphan, superviseTrainer, trainerEnv} from './supervisor.js';
 
 /** The part of a stage's context a local training uses. */
@@ -91,8 +98,14 @@ export async function trainLocally(
 
   const outputDir = join(work, 'out');
   const checkpointFile = join(work, 'checkpoint.json');
-  const resumeFrom = lastCheckpoint(checkpointFile);
+  const resume = lastCheckpoint(checkpointFile);
+  const resumeFrom = resume?.path;
   if (resumeFrom) ctx.log(`resuming from ${resumeFrom}`);
+  // The curve so far: earlier attempts' steps up to the checkpoint this one resumes from (the
+  // trainer reports only the steps it runs), so a resumed training keeps its whole curve.
+  const curveFile = join(work, 'curve.jsonl');
+  const earlier = resume ? curveSoFar(curveFile, resume.step) : [];
+  writeFileSync(curveFile, earlier.map((e) => `${JSON.stringify(e)}\n`).join(''));
   const trainFile = ctx.store.pathOf(job.train);
   const spec: TrainSpec = {
     protocol: PROTOCOL_VERSION,
@@ -123,6 +136,9 @@ export async function trainLocally(
     signal: ctx.signal,
     graceMs: grace,
     onEvent: (event) => {
+      if ((event.type === 'progress' && event.step !== undefined) || event.type === 'eval') {
+        appendFileSync(curveFile, `${JSON.stringify(event)}\n`);
+      }
       if (event.type === 'checkpoint') {
         const path = resolve(outputDir, event.path);
         writeFileSync(checkpointFile, `${JSON.stringify({step: event.step, path})}\n`);
@@ -174,7 +190,7 @@ export async function trainLocally(
       ? await ctx.store.putTree(absolute)
       : await ctx.store.putFile(absolute);
   }
-  const curve = metricsFromEvents(run.events);
+  const curve = metricsFromEvents([...earlier, ...run.events]);
   outputs[METRICS] = await ctx.store.putBytes(
     curve.map((line) => `${canonicalJson(line)}\n`).join(''),
   );
@@ -201,13 +217,39 @@ function withTail(message: string, tail: readonly string[]): string {
 }
 
 /** The checkpoint an earlier attempt recorded, when it is still there. */
-function lastCheckpoint(file: string): string | undefined {
+function lastCheckpoint(file: string): {path: string; step: number} | undefined {
   try {
-    const {path} = JSON.parse(readFileSync(file, 'utf8')) as {path?: unknown};
-    return typeof path === 'string' && existsSync(path) ? path : undefined;
+    const {path, step} = JSON.parse(readFileSync(file, 'utf8')) as {path?: unknown; step?: unknown};
+    return typeof path === 'string' && typeof step === 'number' && existsSync(path)
+      ? {path, step}
+      : undefined;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The curve events earlier attempts recorded for steps up to `step` (a half-written last line,
+ * from an ft that was killed, is skipped).
+ */
+function curveSoFar(file: string, step: number): TrainerEvent[] {
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  const events: TrainerEvent[] = [];
+  for (const line of text.split('\n')) {
+    try {
+      const event = JSON.parse(line) as TrainerEvent;
+      const at = 'step' in event ? event.step : undefined;
+      if (typeof at === 'number' && at <= step) events.push(event);
+    } catch {
+      // not a whole line
+    }
+  }
+  return events;
 }
 
 /** chat, or preference when the training file's first record is a preference pair. */
