@@ -10,6 +10,7 @@ import type {
 } from '../data/checks/index.js';
 import {SPLIT_FILES} from '../data/splits.js';
 import type {NormalizedTarget} from '../recipe/normalized.js';
+import {DEFAULTS as EMBEDDED_DEFAULTS} from './embedded/hyperparameters.js';
 
 /** What the preflight uses of its stage's context (a StageContext is one). */
 export interface PreflightContext {
@@ -46,6 +47,22 @@ async function modelOf(target: NormalizedTarget): Promise<ModelInfo> {
   }
   const {model} = target.backend;
   const name = typeof model === 'string' ? model : `the model of train:${model.target}`;
+  if (target.backend.trainer === 'embedded') {
+    // Its tokenizer is ft's own, so the count is exact: bytes, role and end-of-turn tokens. An
+    // example keeps its first max_seq_len + 1 tokens (max_seq_len inputs, each predicting the next).
+    const maxSeqLen = target.hyperparameters.max_seq_len;
+    return {
+      id: name,
+      base: name,
+      encoding: 'bytes',
+      trainingContext:
+        (typeof maxSeqLen === 'number' ? maxSeqLen : EMBEDDED_DEFAULTS.max_seq_len) + 1,
+      usdPerMillionTrainingTokens: null,
+      minExamples: 1,
+      known: true,
+      notes: [],
+    };
+  }
   return {
     id: name,
     base: name,

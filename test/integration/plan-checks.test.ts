@@ -34,6 +34,36 @@ describe('ft plan: checks, statistics and estimates per training target', () => 
     ]);
   });
 
+  it("counts the embedded trainer's tokens exactly: bytes, role and end-of-turn tokens", async () => {
+    const dir = await project({
+      'finetune.yaml': `version: 1
+name: bytes
+sources:
+  qa: { examples: [{ q: "héllo?", a: "yes" }, { q: "ok", a: "a much longer answer" }] }
+transforms:
+  - template: { system: "Be brief.", user: "{{q}}", assistant: "{{a}}" }
+backend: { type: local, model: "embedded:tiny" }
+hyperparameters: { max_seq_len: 30 }
+`,
+    });
+    const t = await trainStage(dir);
+    expect(t.model).toEqual({
+      id: 'embedded:tiny',
+      encoding: 'bytes',
+      training_context: 31,
+      known: true,
+    });
+    // "Be brief." 9 bytes, "héllo?" 7 (é is two), "yes" 3: 19 + 3 x 2 = 25; then 9 + 2 + 20 + 6 = 37.
+    const tokens = (
+      t.dataset as {tokens: {total: {min: number; max: number}; assistant: {max: number}}}
+    ).tokens;
+    expect([tokens.total.min, tokens.total.max, tokens.assistant.max]).toEqual([25, 37, 20]);
+    expect((t.dataset as {over_limit: number}).over_limit).toBe(1);
+    expect(t.warnings).toContain(
+      '1 example(s) exceed the 31-token training context of embedded:tiny and will be truncated',
+    );
+  });
+
   it("uses each model's encoding, context and price, and the recipe's epochs", async () => {
     const old = await project({
       'finetune.yaml': toyRecipe('gpt-3.5-turbo-0613', 'hyperparameters: { n_epochs: 2 }\n'),

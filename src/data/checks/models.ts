@@ -1,13 +1,20 @@
 import type {EncodingName} from '../../tokens/index.js';
 
-/** What the checks, statistics and cost estimate need to know about one OpenAI model. */
+/**
+ * How a model's tokens are counted: a tiktoken encoding, or `bytes`, the embedded trainer's
+ * tokenizer (one token per UTF-8 byte of content, plus a role token and an end-of-turn token per
+ * message), which ft counts exactly.
+ */
+export type TokenScheme = EncodingName | 'bytes';
+
+/** What the checks, statistics and cost estimate need to know about one model. */
 export interface ModelInfo {
   /** The id as the recipe names it (an `ft:` id stays as given). */
   id: string;
   /** The model the figures come from: the id itself, or the base of an `ft:` id. */
   base: string;
-  /** Encoding the token statistics use. */
-  encoding: EncodingName;
+  /** How the token statistics count. */
+  encoding: TokenScheme;
   /** Training-example context in tokens (longer examples are truncated); null when not known. */
   trainingContext: number | null;
   /** USD per 1M training tokens; null unless SPEC.md section 6 has it from a source. */

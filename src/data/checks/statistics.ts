@@ -3,6 +3,7 @@ import {countChatTokens, countTokens} from '../../tokens/index.js';
 import type {Conversation} from './conversation.js';
 import {isRecord} from './conversation.js';
 import {GrowableUint32Array} from './growable-array.js';
+import type {TokenScheme} from './models.js';
 import type {Distribution} from './quantile.js';
 import {distribution} from './quantile.js';
 
@@ -31,7 +32,7 @@ export interface DatasetStatistics {
  * = countChatTokens(messages with that content nulled) + its tokens.
  */
 export class ConversationStatistics {
-  readonly #encoding: EncodingName;
+  readonly #encoding: TokenScheme;
   readonly #context: number | null;
   readonly #messages = new GrowableUint32Array();
   readonly #total = new GrowableUint32Array();
@@ -42,12 +43,16 @@ export class ConversationStatistics {
   #billable = 0;
 
   /** @param context training-example context: the cap on billed tokens and the over-limit bound */
-  constructor(encoding: EncodingName, context: number | null) {
+  constructor(encoding: TokenScheme, context: number | null) {
     this.#encoding = encoding;
     this.#context = context;
   }
 
   add(conversation: Conversation): void {
+    if (this.#encoding === 'bytes') {
+      this.#addBytes(conversation);
+      return;
+    }
     const {kind, messages, outputStart} = conversation;
     const encoding = this.#encoding;
     const framed: Array<Record<string, unknown>> = [];
@@ -81,9 +86,48 @@ export class ConversationStatistics {
       framed.push(message);
     }
     const total = countChatTokens({messages: framed}, encoding) + trainedText + parts;
-    this.#messages.push(messages.length);
+    this.#record(messages.length, total, trainedText + trainedParts, hasSystem, hasUser);
+  }
+
+  /**
+   * The embedded trainer's count, exactly as it renders an example: per message a role token,
+   * the UTF-8 bytes of its content (its JSON text when it is not a string) and an end-of-turn
+   * token.
+   */
+  #addBytes(conversation: Conversation): void {
+    const {kind, messages, outputStart} = conversation;
+    let total = 0;
+    let trained = 0;
+    let hasSystem = false;
+    let hasUser = false;
+    for (let i = 0; i < messages.length; i++) {
+      const message = messages[i];
+      if (!isRecord(message)) continue;
+      const role = message.role;
+      if (i < outputStart) {
+        if (role === 'system' || role === 'developer') hasSystem = true;
+        else if (role === 'user') hasUser = true;
+      }
+      const content = message.content;
+      const text =
+        typeof content === 'string' ? content : content == null ? '' : JSON.stringify(content);
+      const bytes = Buffer.byteLength(text, 'utf8');
+      total += bytes + 2;
+      if (kind === 'chat' ? role === 'assistant' : i >= outputStart) trained += bytes;
+    }
+    this.#record(messages.length, total, trained, hasSystem, hasUser);
+  }
+
+  #record(
+    messages: number,
+    total: number,
+    trained: number,
+    hasSystem: boolean,
+    hasUser: boolean,
+  ): void {
+    this.#messages.push(messages);
     this.#total.push(total);
-    this.#assistant.push(trainedText + trainedParts);
+    this.#assistant.push(trained);
     if (!hasSystem) this.#missingSystem++;
     if (!hasUser) this.#missingUser++;
     const context = this.#context;
@@ -92,6 +136,7 @@ export class ConversationStatistics {
   }
 
   /** Σ min(context, total) over the measured examples (the notebook's billing sum). */
+
   billableTokens(): number {
     return this.#billable;
   }
