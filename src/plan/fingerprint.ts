@@ -7,7 +7,6 @@ import type {
   NormalizedTarget,
   NormalizedTransform,
 } from '../recipe/normalized.js';
-import type {Eval} from '../recipe/recipe-types.js';
 
 /**
  * Implementation versions. A stage's key includes the versions of the code it runs, so changing
@@ -38,7 +37,9 @@ export const IMPLEMENTATION = {
   js: 2,
   command: 1,
   train: 1,
-  eval: 1,
+  generate: 1,
+  // 2: one stage scoring every model's answers (generate stages answer), not one per target.
+  eval: 2,
   report: 1,
 } as const;
 
@@ -191,13 +192,42 @@ export function trainFingerprint(
   };
 }
 
-/** eval:<target>: the evaluation settings, the trained model's output hash and the eval split. */
-export function evalFingerprint(
-  evaluation: Eval,
-  model: Sha256,
-  data: Readonly<Record<string, Sha256>>,
+/**
+ * generate:<model>: who answers (the model's identity: for a tuned model the train stage's
+ * `model` output and the trainer that generates with it; for a base model what pins it), the
+ * examples (the evaluation split's file) and the generation settings. Not the model's name, nor
+ * how it is called (concurrency, retries): they change no answer.
+ */
+export function generateFingerprint(
+  model: unknown,
+  examples: Readonly<Record<string, Sha256>>,
+  generation: Readonly<Record<string, unknown>>,
 ): Fingerprint {
-  return {kind: 'eval', impl: {eval: IMPLEMENTATION.eval}, eval: evaluation, model, data};
+  return {kind: 'generate', impl: {generate: IMPLEMENTATION.generate}, model, examples, generation};
+}
+
+/**
+ * eval: the metrics and gates, the evaluation split and every model's answers (their hashes):
+ * adding a metric or a gate re-scores without asking any model again.
+ */
+export function evalFingerprint(
+  evaluation: {
+    readonly metrics: readonly string[];
+    readonly gates: readonly unknown[];
+    readonly seed: number;
+  },
+  examples: Readonly<Record<string, Sha256>>,
+  answers: Readonly<Record<string, Sha256>>,
+): Fingerprint {
+  return {
+    kind: 'eval',
+    impl: {eval: IMPLEMENTATION.eval},
+    metrics: evaluation.metrics,
+    gates: evaluation.gates,
+    seed: evaluation.seed,
+    examples,
+    answers,
+  };
 }
 
 /** report: the outputs of every evaluation it summarizes. */

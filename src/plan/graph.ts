@@ -18,11 +18,14 @@ export interface StageNode {
 /**
  * The stages of a recipe in topological order:
  *
- *   source:a ─┐                 ┌─ train:x ── eval:x ─┐
- *   source:b ─┴─ dataset ───────┴─ train:y ── eval:y ─┴─ report
+ *   source:a ─┐                 ┌─ train:x ── generate:tuned.x ─┐
+ *   source:b ─┴─ dataset ───────┼─ train:y ── generate:tuned.y ─┼─ eval
+ *                               └──────────── generate:base.x ──┘
  *
- * Evaluation reads the dataset's evaluation split as well as the trained model. A target whose
- * base model is another target's (`model: {target: x}`) also needs train:x.
+ * Each model of the eval answers the dataset's evaluation split in its own generate stage (a
+ * tuned model after its training); one eval stage scores them all. A target whose base model is
+ * another target's (`model: {target: x}`) also needs train:x. (The report stage joins with the
+ * reports issue.)
  */
 export function buildGraph(recipe: NormalizedRecipe): StageNode[] {
   const nodes: StageNode[] = [];
@@ -53,20 +56,22 @@ export function buildGraph(recipe: NormalizedRecipe): StageNode[] {
     });
   }
   if (recipe.eval && recipe.targets.length > 0) {
-    for (const t of recipe.targets) {
+    const evaluation = recipe.eval;
+    for (const model of evaluation.models) {
       nodes.push({
-        id: stageId('eval', t.name),
-        kind: 'eval',
-        name: t.name,
-        needs: [stageId('train', t.name), dataset],
-        deterministic: isDeterministicKind('eval'),
+        id: stageId('generate', model.name),
+        kind: 'generate',
+        name: model.name,
+        // The untrained base needs no training; it answers with the target's trainer.
+        needs: model.which === 'tuned' ? [dataset, stageId('train', model.target)] : [dataset],
+        deterministic: isDeterministicKind('generate'),
       });
     }
     nodes.push({
-      id: stageId('report'),
-      kind: 'report',
-      needs: recipe.targets.map((t) => stageId('eval', t.name)),
-      deterministic: isDeterministicKind('report'),
+      id: stageId('eval'),
+      kind: 'eval',
+      needs: [dataset, ...evaluation.models.map((m) => stageId('generate', m.name))],
+      deterministic: isDeterministicKind('eval'),
     });
   }
   return nodes;

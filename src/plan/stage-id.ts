@@ -1,18 +1,26 @@
-/** The five kinds of stage, in pipeline order. */
-export type StageKind = 'source' | 'dataset' | 'train' | 'eval' | 'report';
+/** The kinds of stage, in pipeline order. */
+export type StageKind = 'source' | 'dataset' | 'train' | 'generate' | 'eval' | 'report';
 
-export const STAGE_KINDS: readonly StageKind[] = ['source', 'dataset', 'train', 'eval', 'report'];
+export const STAGE_KINDS: readonly StageKind[] = [
+  'source',
+  'dataset',
+  'train',
+  'generate',
+  'eval',
+  'report',
+];
 
 /**
  * Kinds whose output is a function of their inputs alone (so a lost record costs only time to
- * remake). Training and evaluation are not: they may cost money and give different results
- * each run, so ft keeps their records more carefully (see `ft cache gc --include-trained`).
+ * remake). Training, generation and evaluation are not: they may cost money and give different
+ * results each run, so ft keeps their records more carefully (see `ft cache gc
+ * --include-trained`).
  */
 export function isDeterministicKind(kind: StageKind): boolean {
   return kind === 'source' || kind === 'dataset' || kind === 'report';
 }
 
-/** `source:<name>`, `dataset`, `train:<target>`, `eval:<target>` or `report`. */
+/** `source:<name>`, `dataset`, `train:<target>`, `generate:<model>`, `eval` or `report`. */
 export type StageId = string & {readonly __brand: 'StageId'};
 
 export const stageId = (kind: StageKind, name?: string): StageId =>

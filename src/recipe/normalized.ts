@@ -1,7 +1,7 @@
+import {type NormalizedEval, normalizeEval} from './eval-settings.js';
 import type {
   Backend,
   CommandOptions,
-  Eval,
   FilterOptions,
   Hyperparameters,
   JsOptions,
@@ -32,7 +32,7 @@ export interface NormalizedRecipe {
   /** Transform steps in recipe shape (`{split: {...}}`), defaults applied. */
   readonly transforms: readonly NormalizedTransform[];
   readonly targets: readonly NormalizedTarget[];
-  readonly eval?: Eval;
+  readonly eval?: NormalizedEval;
 }
 
 export type RecordFormat = 'jsonl' | 'json' | 'csv';
@@ -217,7 +217,15 @@ export function normalizeRecipe(recipe: Recipe, origin: RecipeOrigin): Normalize
     sources,
     transforms,
     targets,
-    ...(recipe.eval ? {eval: recipe.eval} : {}),
+    ...(recipe.eval
+      ? {
+          eval: normalizeEval(
+            recipe.eval,
+            targets.map((t) => t.name),
+            seed,
+          ),
+        }
+      : {}),
   };
 }
 

@@ -333,26 +333,43 @@ export interface Target {
   readonly hyperparameters?: Hyperparameters;
 }
 
-/** Evaluation of each target on a split of the dataset. */
+/** Which models answer which held-out examples and how the answers are scored. Each model answers in a `generate:<model>` stage (cached by the model's identity, the examples and the generation settings, and answer by answer); one `eval` stage scores every answer and applies the gates. */
 export interface Eval {
   /** Which split to evaluate on. Default: test. */
   readonly dataset?: 'train' | 'validation' | 'test';
-  /** Models to compare: `base`, `tuned`, or model ids. */
+  /** Models that answer: `tuned` and `base` (the trained model and its untrained base, for a recipe with one target), `tuned:<target>` and `base:<target>` for several. Default: the tuned model of every target. */
   readonly models?: readonly string[];
-  /** Metrics to compute, e.g. exact_match, token_f1, bleu, chrf, rouge_l. */
-  readonly metrics: readonly string[];
-  /** Bounds that fail the build (exit 3) when a metric is outside them. */
+  /** How answers are scored, each against the example's reference (its last assistant message): exact_match and f1 (the SQuAD v1.1 script's rules; token_f1 is an alias of f1), contains (the answer contains the reference), json_valid (the answer parses as JSON), length (characters), bleu and chrf (sacreBLEU, corpus-level, 0-100), rouge1, rouge2, rougeL (alias rouge_l) and rougeLsum (rouge-score's F-measure, with stemming). */
+  readonly metrics: readonly ('exact_match' | 'f1' | 'token_f1' | 'contains' | 'json_valid' | 'length' | 'bleu' | 'chrf' | 'rouge1' | 'rouge2' | 'rougeL' | 'rouge_l' | 'rougeLsum')[];
+  /** Conditions that fail the build (exit 3, after every result is written) when a score is not met. */
   readonly gates?: readonly Gate[];
+  /** How models answer. Part of each generate stage's key. */
+  readonly generation?: {
+    /** Longest answer, in the model's tokens. Default 256. */
+    readonly max_tokens?: number;
+    /** 0 (the default) answers greedily; above 0 samples, with `seed`. */
+    readonly temperature?: number;
+    /** Seed of sampled answers and of the bootstrap intervals. Default: the recipe's seed. */
+    readonly seed?: number;
+  };
 }
 
-/** Fails the build (exit 3) when a metric of a model is outside its bounds. */
+/** A condition on the scores: a bound (`metric`, `model`, `min` and/or `max`), or a comparison (`metric`, `better`, `than`, `by`?, `significant`?). Models are named as in `models` (`tuned`, `tuned:<target>`). */
 export interface Gate {
-  /** The metric the bound applies to. */
-  readonly metric: string;
-  /** Which model the bound applies to. Default: tuned. */
+  /** The metric the condition is on. */
+  readonly metric: 'exact_match' | 'f1' | 'token_f1' | 'contains' | 'json_valid' | 'length' | 'bleu' | 'chrf' | 'rouge1' | 'rouge2' | 'rougeL' | 'rouge_l' | 'rougeLsum';
+  /** A bound: the model it applies to. Default: tuned. */
   readonly model?: string;
-  /** Lowest passing value. */
+  /** A bound: the lowest passing score. */
   readonly min?: number;
-  /** Highest passing value. */
+  /** A bound: the highest passing score. */
   readonly max?: number;
+  /** A comparison: the model that must score better (higher; for length, lower) than `than`. */
+  readonly better?: string;
+  /** A comparison: the model `better` is compared with. */
+  readonly than?: string;
+  /** A comparison: by at least this much, on the metric's scale. Default 0 (strictly better). */
+  readonly by?: number;
+  /** A comparison: also require it in at least 95% of paired bootstrap resamples of the examples, so that a difference that is mostly noise fails. */
+  readonly significant?: boolean;
 }

@@ -5,6 +5,7 @@ import {hasGlobMatch, isGlob} from '../core/glob.js';
 import {formatPath, type PathSegment} from '../core/path-syntax.js';
 import {suggest} from '../core/suggest.js';
 import {isPlainHttpToAnotherHost, secretQueryParameters} from '../core/url-secrets.js';
+import {canonicalMetric, resolveModel} from './eval-settings.js';
 import {formatFromName} from './normalized.js';
 import {diagnosticAt, type RecipeText} from './recipe-text.js';
 import {findTemplateProblem} from './template-syntax.js';
@@ -91,7 +92,99 @@ export function checkRules(source: RecipeText, data: unknown, dir: string): Diag
     if (isRecord(h) && isRecord(b)) checkHyperparameterNames(path, h, b, at);
   }
   checkModelTargets(data, at);
+  if (isRecord(data.eval)) checkEval(data, data.eval, at);
   return problems;
+}
+
+/**
+ * The eval section's names: each model names a target (plain `tuned` and `base` only where there
+ * is one), each gate a metric the eval computes and models it runs, with one kind of condition.
+ */
+function checkEval(data: Data, evaluation: Data, at: At): void {
+  const targets = isRecord(data.targets)
+    ? Object.keys(data.targets)
+    : data.backend !== undefined
+      ? ['default']
+      : [];
+  if (targets.length === 0) return; // "eval needs a trained model", reported above
+  const refs: [PathSegment[], unknown][] = [];
+  if (Array.isArray(evaluation.models)) {
+    for (const [i, m] of evaluation.models.entries()) refs.push([['eval', 'models', i], m]);
+  }
+  const gates = Array.isArray(evaluation.gates) ? evaluation.gates : [];
+  gates.forEach((g, i) => {
+    if (!isRecord(g)) return;
+    for (const key of ['model', 'better', 'than']) {
+      if (typeof g[key] === 'string') refs.push([['eval', 'gates', i, key], g[key]]);
+    }
+  });
+  for (const [path, ref] of refs) {
+    if (typeof ref !== 'string' || !/^(base|tuned)(:|$)/.test(ref)) continue; // the schema's
+    if (resolveModel(ref, targets)) continue;
+    const target = ref.split(':')[1];
+    const near = target === undefined ? undefined : suggest(target, targets);
+    at(
+      path,
+      target === undefined
+        ? `'${ref}' is ambiguous: the recipe has ${targets.length} targets (${targets.join(', ')}); name one, e.g. ${ref}:${targets[0]}`
+        : `no target named '${target}' (the targets are ${targets.join(', ')})`,
+      'value',
+      near ? `did you mean '${ref.split(':')[0]}:${near}'?` : undefined,
+    );
+  }
+  const metrics = new Set(
+    (Array.isArray(evaluation.metrics) ? evaluation.metrics : [])
+      .filter((m): m is string => typeof m === 'string')
+      .map(canonicalMetric),
+  );
+  const models = new Set(
+    (Array.isArray(evaluation.models)
+      ? evaluation.models.filter((m): m is string => typeof m === 'string')
+      : targets.map((t) => (targets.length === 1 ? 'tuned' : `tuned:${t}`))
+    ).flatMap((ref) => resolveModel(ref, targets)?.name ?? []),
+  );
+  gates.forEach((g, i) => {
+    if (!isRecord(g)) return;
+    const path = ['eval', 'gates', i];
+    if (typeof g.metric === 'string' && !metrics.has(canonicalMetric(g.metric))) {
+      at([...path, 'metric'], `gate on ${g.metric}, which eval.metrics does not compute`, 'value');
+    }
+    const comparison = g.better !== undefined || g.than !== undefined;
+    if (comparison) {
+      for (const key of ['model', 'min', 'max']) {
+        if (g[key] !== undefined) {
+          at([...path, key], `${key} belongs to a bound; this gate compares (better/than)`);
+        }
+      }
+      for (const key of ['better', 'than']) {
+        if (g[key] === undefined)
+          at(path, `a comparison gate needs both better and than (${key} is missing)`);
+      }
+      if (g.better !== undefined && g.better === g.than) {
+        at([...path, 'than'], 'a model cannot be better than itself', 'value');
+      }
+    } else {
+      for (const key of ['by', 'significant']) {
+        if (g[key] !== undefined)
+          at([...path, key], `${key} belongs to a comparison (better/than)`);
+      }
+      if (g.min === undefined && g.max === undefined) {
+        at(path, 'a gate needs min or max (a bound), or better and than (a comparison)');
+      }
+    }
+    for (const key of ['model', 'better', 'than']) {
+      const ref = g[key] ?? (key === 'model' && !comparison ? 'tuned' : undefined);
+      if (typeof ref !== 'string') continue;
+      const model = resolveModel(ref, targets);
+      if (model && !models.has(model.name)) {
+        at(
+          g[key] === undefined ? path : [...path, key],
+          `gate on model ${ref}, which eval.models does not run (it runs ${[...models].join(', ')})`,
+          g[key] === undefined ? 'key' : 'value',
+        );
+      }
+    }
+  });
 }
 
 /**

@@ -12,6 +12,13 @@ export function stageDetails(
 ): string[] {
   if (kind === 'dataset' && summary) return funnelLines(summary);
   if (kind === 'train' && typeof summary?.steps === 'number') return trainedLines(summary);
+  if (kind === 'generate' && typeof summary?.examples === 'number') {
+    const cached = Number(summary.cached ?? 0);
+    return [
+      `answered ${summary.examples} example(s)${cached > 0 ? ` (${cached} from the answer cache)` : ''}`,
+    ];
+  }
+  if (kind === 'eval' && summary?.scores) return scoreLines(summary);
   if (checks) return checkLines(checks);
   return [];
 }
@@ -155,4 +162,33 @@ function reasons(byReason: Readonly<Record<string, number>>): string {
 /** 164,840: thousands separated, whatever the locale (output is the same on every machine). */
 function count(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/**
+ * An evaluation's scores, one line per model (each metric with its 95% interval and scale), and
+ * each gate, passed or failed.
+ */
+function scoreLines(summary: Readonly<Record<string, unknown>>): string[] {
+  const lines = [`${summary.examples} example(s)`];
+  const models = summary.scores as Record<
+    string,
+    Record<string, {value: number; scale: string; interval: [number, number]}>
+  >;
+  const width = Math.max(...Object.keys(models).map((m) => m.length));
+  for (const [model, metrics] of Object.entries(models)) {
+    const parts = Object.entries(metrics).map(
+      ([metric, s]) =>
+        `${metric} ${fixed(s.value)} [${fixed(s.interval[0])}, ${fixed(s.interval[1])}]${s.scale === '0-1' ? '' : ` (${s.scale})`}`,
+    );
+    lines.push(`${model.padEnd(width)}  ${parts.join('; ')}`);
+  }
+  for (const gate of (summary.gates ?? []) as {passed: boolean; detail: string}[]) {
+    lines.push(`gate ${gate.passed ? 'passed' : 'FAILED'}: ${gate.detail}`);
+  }
+  return lines;
+}
+
+/** Up to four decimals, no trailing zeros. */
+function fixed(value: number): string {
+  return String(Math.round(value * 10_000) / 10_000);
 }

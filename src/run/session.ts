@@ -8,7 +8,7 @@ import type {StageId} from '../plan/stage-id.js';
 import type {ResolvedRecipe} from '../recipe/normalized.js';
 import {type BuildEvent, diagnosticEvent} from '../report/events.js';
 import {execute, type StageOutcome} from './executor.js';
-import {exitCodeOf} from './exit-code.js';
+import {EXIT, exitCodeOf} from './exit-code.js';
 import {
   LOCKFILE_VERSION,
   type LockEntry,
@@ -116,6 +116,11 @@ export async function runSession(request: SessionRequest): Promise<SessionResult
       await statCache.close();
     }
     let exitCode = exitCodeOf([...outcomes.values()].map((o) => o.failure?.exitCode ?? 0));
+    // A failed eval gate is not a failed stage (its scores are kept and locked), but the build
+    // says so with exit 3, whether the scores were just computed or are fresh from before.
+    if (request.mode === 'build' && [...outcomes.values()].some(failedGates)) {
+      exitCode = exitCodeOf([exitCode, EXIT.gateFailed]);
+    }
     const diagnostics: Diagnostic[] = [];
     const next = nextLockfile(previous, graph, outcomes);
     if (request.mode === 'build') {
@@ -209,4 +214,10 @@ async function recordBuild(
       `could not record this build in ${path}: ${describeSystemError(e)}; ft cache gc will not count it among the recent builds whose results it keeps (what the lockfile names is kept all the same)`,
     );
   }
+}
+
+/** Whether a stage is an evaluation whose gates failed. */
+function failedGates(outcome: StageOutcome): boolean {
+  const failed = outcome.result?.summary.failed_gates;
+  return typeof failed === 'number' && failed > 0;
 }

@@ -1,6 +1,8 @@
 import type {StageKind} from '../plan/stage-id.js';
 import {datasetStage} from './dataset.js';
-import {evalStage, reportStage} from './evaluate.js';
+import {evalStage} from './evaluate.js';
+import {generateStage} from './generate.js';
+import {reportStage} from './report.js';
 import {sourceStage} from './source.js';
 import type {StageDefinition} from './stage-definition.js';
 import {trainStage} from './train.js';
@@ -10,6 +12,7 @@ export const STAGES: Readonly<Record<StageKind, StageDefinition>> = {
   source: sourceStage,
   dataset: datasetStage,
   train: trainStage,
+  generate: generateStage,
   eval: evalStage,
   report: reportStage,
 };

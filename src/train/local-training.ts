@@ -62,7 +62,7 @@ export interface LocalTraining {
 }
 
 /** How long a trainer's processes have after SIGTERM before SIGKILL (FT_TRAINER_GRACE_MS). */
-function graceMs(): number {
+export function trainerGraceMs(): number {
   const value = Number(process.env.FT_TRAINER_GRACE_MS ?? 10_000);
   return Number.isFinite(value) && value >= 0 ? value : 10_000;
 }
@@ -92,7 +92,7 @@ export async function trainLocally(
   if (job.recipeCode) requireExec(ctx.exec, job.stage, execWhat.trainer(job.command));
   const work = ctx.store.workDir(job.key);
   mkdirSync(work, {recursive: true});
-  const grace = graceMs();
+  const grace = trainerGraceMs();
   const orphan = await stopOrphan(work, grace);
   if (orphan !== undefined) ctx.log(`stopped trainer pid ${orphan}, left running by an earlier ft`);
 

@@ -29,10 +29,10 @@ describe('ft plan', () => {
       'source:qa',
       'dataset',
       'train:default',
-      'eval:default',
-      'report',
+      'generate:tuned',
+      'eval',
     ]);
-    const [source, dataset, train, evaluation, report] = plan.stages;
+    const [source, dataset, train, generation, evaluation] = plan.stages;
     expect(source).toMatchObject({
       kind: 'source',
       status: 'run',
@@ -43,15 +43,20 @@ describe('ft plan', () => {
     // Training will run, so its key is known (the data is), and what follows it is pending.
     expect(train).toMatchObject({kind: 'train', status: 'run', needs: ['dataset']});
     expect(train.key).toMatch(/^sha256:/);
-    expect(evaluation).toEqual({
-      id: 'eval:default',
-      kind: 'eval',
+    expect(generation).toEqual({
+      id: 'generate:tuned',
+      kind: 'generate',
       key: null,
       status: 'pending',
       why: [],
-      needs: ['train:default', 'dataset'],
+      needs: ['dataset', 'train:default'],
     });
-    expect(report).toMatchObject({kind: 'report', key: null, status: 'pending'});
+    expect(evaluation).toMatchObject({
+      kind: 'eval',
+      key: null,
+      status: 'pending',
+      needs: ['dataset', 'generate:tuned'],
+    });
   });
 
   it('computes data stages into the store but never writes the lockfile', async () => {
@@ -98,8 +103,8 @@ describe('ft plan', () => {
       'source:qa': 'ran',
       dataset: 'ran',
       'train:default': 'failed',
-      'eval:default': 'skipped',
-      report: 'skipped',
+      'generate:tuned': 'skipped',
+      eval: 'skipped',
     });
     // What completed is recorded; the failed training is not.
     const lock = JSON.parse(readFileSync(join(dir, 'finetune.lock'), 'utf8'));
@@ -141,17 +146,18 @@ describe('ft graph', () => {
         '  s0["source:qa"]',
         '  s1["dataset"]',
         '  s2["train:default"]',
-        '  s3["eval:default"]',
-        '  s4["report"]',
+        '  s3["generate:tuned"]',
+        '  s4["eval"]',
         '  s0 --> s1',
         '  s1 --> s2',
-        '  s2 --> s3',
         '  s1 --> s3',
+        '  s2 --> s3',
+        '  s1 --> s4',
         '  s3 --> s4',
       ].join('\n'),
     );
     const dot = await ft(dir, ['graph', '--format', 'dot']);
-    expect(dot.stdout).toContain('"train:default" -> "eval:default";');
+    expect(dot.stdout).toContain('"train:default" -> "generate:tuned";');
     const json = JSON.parse((await ft(dir, ['graph', '--format', 'json'])).stdout);
     expect(json.edges).toContainEqual({from: 'dataset', to: 'train:default'});
     const bad = await ft(dir, ['graph', '--format', 'svg']);

@@ -216,9 +216,9 @@ describe('ft export', () => {
     expect(train.stderr).toBe(
       'train:default: nothing to export: it has not been built for this recipe (status: run); run ft build train:default first',
     );
-    const evaluation = await ft(dir, ['export', 'eval:default', '--out', 'out']);
+    const evaluation = await ft(dir, ['export', 'eval', '--out', 'out']);
     expect(evaluation.exitCode).toBe(1);
-    expect(evaluation.stderr).toContain('eval:default: nothing to export: it needs train:default');
+    expect(evaluation.stderr).toContain('eval: nothing to export: it needs generate:tuned');
     expect(existsSync(join(dir, 'out'))).toBe(false);
 
     const unknown = await ft(dir, ['export', 'nope', '--out', 'out']);

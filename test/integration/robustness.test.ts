@@ -109,8 +109,8 @@ describe('failures end cleanly', () => {
       'data/qa.jsonl': SMOKE_DATA,
     });
     const r = await buildJson(dir);
-    expect(stageEnd(r.events, 'eval:default')).toMatchObject({status: 'skipped', key: null});
-    expect(stageEnd(r.events, 'report')).toMatchObject({status: 'skipped'});
+    expect(stageEnd(r.events, 'generate:tuned')).toMatchObject({status: 'skipped', key: null});
+    expect(stageEnd(r.events, 'eval')).toMatchObject({status: 'skipped'});
   });
 
   it('a build interrupted while waiting for the lock still ends its --json output with a summary', async () => {

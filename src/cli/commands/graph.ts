@@ -75,6 +75,7 @@ const shapes: Record<StageNode['kind'], string> = {
   source: 'folder',
   dataset: 'cylinder',
   train: 'box3d',
+  generate: 'component',
   eval: 'diamond',
   report: 'note',
 };

@@ -249,3 +249,14 @@ export function sentenceChrf(
   const {hypotheses, streams} = sentenceStreams('sentenceChrf', hypothesis, references);
   return chrfFromStreams('sentenceChrf', hypotheses, streams, opts);
 }
+
+/**
+ * chrF from sufficient statistics summed over segments (as `ChrfScore.statistics`), with the
+ * same options: what a bootstrap over segments needs, without extracting n-grams again.
+ */
+export function chrfFromStatistics(
+  statistics: readonly number[],
+  options: ChrfOptions = {},
+): number {
+  return computeFScore(statistics, resolveChrfOptions('chrfFromStatistics', options));
+}

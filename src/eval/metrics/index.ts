@@ -15,7 +15,13 @@ export {
   type SmoothMethod,
   sentenceBleu,
 } from './bleu.js';
-export {type ChrfOptions, type ChrfScore, corpusChrf, sentenceChrf} from './chrf.js';
+export {
+  type ChrfOptions,
+  type ChrfScore,
+  chrfFromStatistics,
+  corpusChrf,
+  sentenceChrf,
+} from './chrf.js';
 export {formatBleu, formatChrf, formatFixed, formatTer} from './format.js';
 export {porterStem} from './porter-stemmer.js';
 export type {ReferenceEntry} from './references.js';
