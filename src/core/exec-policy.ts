@@ -48,6 +48,7 @@ export const execWhat = {
   url: (shownUrl: string) => `a url source fetches ${shownUrl}`,
   trainer: (command: readonly string[]) => `a command trainer runs ${command.join(' ')}`,
   hfTrainer: (python: string) => `the hf trainer runs ${python} with ft's hf_trainer.py`,
+  evalModel: (name: string, where: string) => `the eval model ${name} sends requests to ${where}`,
 };
 
 /** `<what> (refused by --no-exec)`. */

@@ -10,6 +10,8 @@ export type FailureReason =
   | 'command-failed'
   /** A trainer failed, broke the protocol, or did not produce a model. */
   | 'trainer-failed'
+  /** A remote API refused or failed a request for good (after its retries). */
+  | 'backend-failed'
   /** Input that cannot be used at all (a corrupt gzip stream): exit 2 like other bad input. */
   | 'bad-input'
   | 'internal';

@@ -55,15 +55,19 @@ export function buildGraph(recipe: NormalizedRecipe): StageNode[] {
       deterministic: isDeterministicKind('train'),
     });
   }
-  if (recipe.eval && recipe.targets.length > 0) {
+  if (recipe.eval && recipe.eval.models.length > 0) {
     const evaluation = recipe.eval;
     for (const model of evaluation.models) {
       nodes.push({
         id: stageId('generate', model.name),
         kind: 'generate',
         name: model.name,
-        // The untrained base needs no training; it answers with the target's trainer.
-        needs: model.which === 'tuned' ? [dataset, stageId('train', model.target)] : [dataset],
+        // The untrained base needs no training (it answers with the target's trainer), and a
+        // model behind an API none of ours.
+        needs:
+          model.kind === 'target' && model.which === 'tuned'
+            ? [dataset, stageId('train', model.target)]
+            : [dataset],
         deterministic: isDeterministicKind('generate'),
       });
     }

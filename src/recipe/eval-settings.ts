@@ -1,4 +1,4 @@
-import type {Eval, Gate} from './recipe-types.js';
+import type {Eval, EvalEndpoint, Gate} from './recipe-types.js';
 
 /** The metrics ft scores with; `token_f1` and `rouge_l` are aliases of `f1` and `rougeL`. */
 export const METRIC_NAMES = [
@@ -23,12 +23,37 @@ export function canonicalMetric(name: string): MetricName {
   return ALIASES[name] ?? (name as MetricName);
 }
 
-/** One model that answers: `tuned` or `base` of a target, with the name its stage carries. */
-export interface EvalModel {
-  /** `tuned`, `base` (one target), `tuned.<target>`, `base.<target>`: in stage ids and reports. */
-  readonly name: string;
-  readonly which: 'tuned' | 'base';
-  readonly target: string;
+/** One model that answers, with the name its stage carries (`generate:<name>`). */
+export type EvalModel =
+  | {
+      /** `tuned`, `base` (one target), `tuned.<target>`, `base.<target>`. */
+      readonly name: string;
+      readonly kind: 'target';
+      readonly which: 'tuned' | 'base';
+      readonly target: string;
+    }
+  | {
+      readonly name: string;
+      /** A model behind an OpenAI-compatible chat API: the OpenAI API itself without baseUrl. */
+      readonly kind: 'api';
+      readonly model: string;
+      readonly baseUrl?: string;
+      /** The variable holding its key (OPENAI_API_KEY for the OpenAI API unless named). */
+      readonly apiKeyEnv?: string;
+      readonly headers?: Readonly<Record<string, string>>;
+      readonly revision?: string;
+      /** false: the weights behind the name may change; never reuse an answer. */
+      readonly cache: boolean;
+    };
+
+/** Whether a models entry names a target's model (`tuned`, `base:<target>`). */
+export function isTargetRef(ref: string): boolean {
+  return /^(base|tuned)(:|$)/.test(ref);
+}
+
+/** A literal model id as a stage name: characters outside [A-Za-z0-9._-] become '-'. */
+export function modelName(id: string): string {
+  return id.replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[^A-Za-z0-9]/, 'm');
 }
 
 export type NormalizedGate =
@@ -58,21 +83,52 @@ export interface NormalizedEval {
     readonly max_tokens: number;
     readonly temperature: number;
     readonly seed: number;
+    /** Requests in flight at once to an API model; never part of a key. */
+    readonly concurrency: number;
   };
 }
 
 /**
- * Resolves a model reference (`tuned`, `base:<target>`) against the recipe's targets: undefined
- * when it names no target (the recipe rules report that, with its place).
+ * Resolves a `tuned`/`base` reference against the recipe's targets: undefined when it names no
+ * target (the recipe rules report that, with its place).
  */
 export function resolveModel(ref: string, targets: readonly string[]): EvalModel | undefined {
   const [which, target] = ref.split(':') as ['tuned' | 'base', string | undefined];
   if (target === undefined) {
     const only = targets.length === 1 ? targets[0] : undefined;
-    return only === undefined ? undefined : {name: which, which, target: only};
+    return only === undefined ? undefined : {name: which, kind: 'target', which, target: only};
   }
   if (!targets.includes(target)) return undefined;
-  return {name: `${which}.${target}`, which, target};
+  return {name: `${which}.${target}`, kind: 'target', which, target};
+}
+
+/** One entry of `models` as a model: a target's, a literal OpenAI id, or an endpoint. */
+export function evalModel(
+  entry: string | EvalEndpoint,
+  targets: readonly string[],
+): EvalModel | undefined {
+  if (typeof entry === 'string') {
+    if (isTargetRef(entry)) return resolveModel(entry, targets);
+    return {name: modelName(entry), kind: 'api', model: entry, cache: true};
+  }
+  return {
+    name: entry.name,
+    kind: 'api',
+    model: entry.model,
+    ...(entry.base_url !== undefined ? {baseUrl: entry.base_url} : {}),
+    ...(entry.api_key_env !== undefined ? {apiKeyEnv: entry.api_key_env} : {}),
+    ...(entry.headers !== undefined ? {headers: entry.headers} : {}),
+    ...(entry.revision !== undefined ? {revision: entry.revision} : {}),
+    cache: entry.cache ?? true,
+  };
+}
+
+/**
+ * The name a gate's model reference stands for: a target reference resolved, a literal model id
+ * as its stage name, an endpoint's name as it is.
+ */
+export function gateModelName(ref: string, targets: readonly string[]): string {
+  return isTargetRef(ref) ? (resolveModel(ref, targets)?.name ?? ref) : modelName(ref);
 }
 
 /**
@@ -85,10 +141,10 @@ export function normalizeEval(
   targets: readonly string[],
   seed: number,
 ): NormalizedEval {
-  const refs =
+  const entries =
     evaluation.models ?? targets.map((t) => (targets.length === 1 ? 'tuned' : `tuned:${t}`));
-  const models = refs.flatMap((ref) => resolveModel(ref, targets) ?? []);
-  const nameOf = (ref: string | undefined) => (ref ? resolveModel(ref, targets)?.name : undefined);
+  const models = entries.flatMap((entry) => evalModel(entry, targets) ?? []);
+  const nameOf = (ref: string) => gateModelName(ref, targets);
   const metrics = [...new Set(evaluation.metrics.map(canonicalMetric))];
   const gates = (evaluation.gates ?? []).map((g: Gate): NormalizedGate => {
     const metric = canonicalMetric(g.metric);
@@ -96,8 +152,8 @@ export function normalizeEval(
       return {
         kind: 'better',
         metric,
-        better: nameOf(g.better) ?? String(g.better),
-        than: nameOf(g.than) ?? String(g.than),
+        better: nameOf(String(g.better)),
+        than: nameOf(String(g.than)),
         by: g.by ?? 0,
         significant: g.significant ?? false,
       };
@@ -105,7 +161,7 @@ export function normalizeEval(
     return {
       kind: 'bound',
       metric,
-      model: nameOf(g.model ?? 'tuned') ?? String(g.model),
+      model: nameOf(g.model ?? 'tuned'),
       ...(g.min !== undefined ? {min: g.min} : {}),
       ...(g.max !== undefined ? {max: g.max} : {}),
     };
@@ -119,6 +175,7 @@ export function normalizeEval(
       max_tokens: evaluation.generation?.max_tokens ?? 256,
       temperature: evaluation.generation?.temperature ?? 0,
       seed: evaluation.generation?.seed ?? seed,
+      concurrency: evaluation.generation?.concurrency ?? 8,
     },
   };
 }

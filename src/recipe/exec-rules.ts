@@ -85,5 +85,14 @@ export function checkExec(source: RecipeText, data: unknown, check: ExecCheck): 
       refuse([...path, 'trainer'], execWhat.hfTrainer(String(b.python ?? 'python3')));
     }
   }
+  // An eval model behind an API gets requests (and a key) from every build that asks it.
+  if (isRecord(data.eval) && Array.isArray(data.eval.models)) {
+    data.eval.models.forEach((m: unknown, i) => {
+      if (typeof m === 'string' && /^(base|tuned)(:|$)/.test(m)) return;
+      const where = isRecord(m) && typeof m.base_url === 'string' ? m.base_url : 'the OpenAI API';
+      const name = isRecord(m) ? String(m.name ?? m.model) : String(m);
+      refuse(['eval', 'models', i], execWhat.evalModel(name, where));
+    });
+  }
   return problems;
 }

@@ -337,8 +337,8 @@ export interface Target {
 export interface Eval {
   /** Which split to evaluate on. Default: test. */
   readonly dataset?: 'train' | 'validation' | 'test';
-  /** Models that answer: `tuned` and `base` (the trained model and its untrained base, for a recipe with one target), `tuned:<target>` and `base:<target>` for several. Default: the tuned model of every target. */
-  readonly models?: readonly string[];
+  /** Models that answer. `tuned` and `base`: the trained model of the recipe's one target and its untrained base (`tuned:<target>`, `base:<target>` where there are several); any other string: a model id of the OpenAI API (an existing `ft:` model, a base snapshot), called with OPENAI_API_KEY (and OPENAI_BASE_URL when set); an object: any OpenAI-compatible chat endpoint. Default: the tuned model of every target. */
+  readonly models?: readonly (string | EvalEndpoint)[];
   /** How answers are scored, each against the example's reference (its last assistant message): exact_match and f1 (the SQuAD v1.1 script's rules; token_f1 is an alias of f1), contains (the answer contains the reference), json_valid (the answer parses as JSON), length (characters), bleu and chrf (sacreBLEU, corpus-level, 0-100), rouge1, rouge2, rougeL (alias rouge_l) and rougeLsum (rouge-score's F-measure, with stemming). */
   readonly metrics: readonly ('exact_match' | 'f1' | 'token_f1' | 'contains' | 'json_valid' | 'length' | 'bleu' | 'chrf' | 'rouge1' | 'rouge2' | 'rougeL' | 'rouge_l' | 'rougeLsum')[];
   /** Conditions that fail the build (exit 3, after every result is written) when a score is not met. */
@@ -351,6 +351,8 @@ export interface Eval {
     readonly temperature?: number;
     /** Seed of sampled answers and of the bootstrap intervals. Default: the recipe's seed. */
     readonly seed?: number;
+    /** API models: requests in flight at once (default 8). Not part of any key: it changes no answer. */
+    readonly concurrency?: number;
   };
 }
 
@@ -358,7 +360,7 @@ export interface Eval {
 export interface Gate {
   /** The metric the condition is on. */
   readonly metric: 'exact_match' | 'f1' | 'token_f1' | 'contains' | 'json_valid' | 'length' | 'bleu' | 'chrf' | 'rouge1' | 'rouge2' | 'rougeL' | 'rouge_l' | 'rougeLsum';
-  /** A bound: the model it applies to. Default: tuned. */
+  /** A bound: the model it applies to, by its name in `models` (`tuned`, `base`, `tuned:<target>`, an endpoint's name). Default: tuned. */
   readonly model?: string;
   /** A bound: the lowest passing score. */
   readonly min?: number;
@@ -372,4 +374,22 @@ export interface Gate {
   readonly by?: number;
   /** A comparison: also require it in at least 95% of paired bootstrap resamples of the examples, so that a difference that is mostly noise fails. */
   readonly significant?: boolean;
+}
+
+/** A model behind an OpenAI-compatible chat completions API (vLLM, Ollama, llama.cpp's server, Azure, OpenAI itself), or an OpenAI model under a name of your choosing. */
+export interface EvalEndpoint {
+  /** The model's name in stage ids (`generate:<name>`), gates and reports. */
+  readonly name: string;
+  /** The model id the endpoint serves. */
+  readonly model: string;
+  /** The API's base URL (e.g. http://localhost:8000/v1). Default: the OpenAI API (OPENAI_BASE_URL when set). Part of the key unless `revision` pins the weights wherever they are served. */
+  readonly base_url?: string;
+  /** Name of the environment variable holding its API key. Without it an endpoint with a base_url gets no key (the OpenAI API gets OPENAI_API_KEY). A key is never sent over plain http except to loopback. */
+  readonly api_key_env?: string;
+  /** Extra HTTP headers for every request (not secrets: they are part of the recipe). */
+  readonly headers?: {readonly [name: string]: string};
+  /** The weights it serves (a commit, a digest): when set, the key names the weights by it instead of by base_url. */
+  readonly revision?: string;
+  /** false: the weights behind this name may change, so its generate stage runs on every build and no answer is reused. Default true. */
+  readonly cache?: boolean;
 }

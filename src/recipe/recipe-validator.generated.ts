@@ -5,7 +5,7 @@ import func3Module from 'ajv/dist/runtime/ucs2length.js';
 import func0Module from 'ajv/dist/runtime/equal.js';
 
 
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/ft-build/ft/schemas/finetune.schema.json","title":"Recipe","description":"An ft recipe (finetune.yaml): where training data comes from, how it is transformed, which model is tuned on which backend, and how the result is evaluated.","type":"object","additionalProperties":false,"required":["version","name","sources"],"properties":{"version":{"description":"Recipe format version. Only 1 exists.","const":1},"name":{"description":"Name of the fine-tune; used in reports and as the default OpenAI job suffix.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"description":{"description":"Free text for people; not part of any stage key.","type":"string"},"seed":{"description":"Default seed for every seeded step (split, sample, shuffle, training). Default 0.","type":"integer","minimum":0,"default":0},"sources":{"description":"Named data sources. Each becomes a `source:<name>` stage keyed by the content of its files.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_-]*$"},"additionalProperties":{"$ref":"#/$defs/Source"}},"transforms":{"description":"Ordered, streaming transforms applied to the concatenated sources (in the order the sources are listed). Each item is a one-key map `{<transform>: {options}}`.","type":"array","items":{"$ref":"#/$defs/Transform"}},"backend":{"description":"Where the model is trained, for the one-target form (target name `default`). Use `targets` for several.","$ref":"#/$defs/Backend"},"hyperparameters":{"description":"Training hyperparameters for the one-target form.","$ref":"#/$defs/Hyperparameters"},"targets":{"description":"Several trainings of the same dataset, e.g. an OpenAI tune and its open-model replacement side by side.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_-]*$"},"additionalProperties":{"$ref":"#/$defs/Target"}},"eval":{"description":"How every target is evaluated.","$ref":"#/$defs/Eval"}},"$defs":{"Source":{"description":"Where records come from: exactly one of `path` (local files), `url` (a pinned remote file) or `examples` (inline records).","type":"object","additionalProperties":false,"properties":{"path":{"description":"A file, or a glob (`*`, `**`, `?`, `[...]`, `{a,b}`) matching several, relative to the recipe's folder. Several files are read in sorted order. `.gz` files are decompressed.","type":"string","minLength":1},"url":{"description":"An http(s) URL, fetched once into the store and verified against `sha256`; never fetched again while the pin matches. It may not hold credentials (`user:pass@`) or a token in its query (`?token=`, `?key=`, `?sig=`, ...): they would reach keys, logs and the lockfile; use `auth_env`. Redirects are followed to http(s) only, and never from https to http.","type":"string","pattern":"^https?://"},"sha256":{"description":"The sha256 of the bytes at `url` (64 hex digits, optionally prefixed `sha256:`). Required with `url`.","type":"string","pattern":"^(sha256:)?[0-9a-f]{64}$"},"auth_env":{"description":"Name of an environment variable holding a token for `url`; sent as `<auth_header>: <auth_scheme> <token>`, only to the URL's own origin (not to hosts it redirects to), and over https (plain http only to localhost, 127.0.0.1 or [::1]). The token never reaches keys, logs or the lockfile.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"auth_header":{"description":"Header carrying the token. Default: Authorization.","type":"string","minLength":1,"default":"Authorization"},"auth_scheme":{"description":"Word before the token, e.g. Bearer (the default), Token; empty for the bare token.","type":"string","default":"Bearer"},"examples":{"description":"Records written in the recipe itself.","type":"array","minItems":1,"items":{"type":"object"}},"format":{"description":"How to parse the bytes. Default: from the extension (.jsonl/.ndjson -> jsonl, .json -> json, .csv -> csv, .tsv -> csv with tabs), after removing .gz.","enum":["jsonl","json","csv"]},"delimiter":{"description":"CSV field delimiter (one character). Default: ',' (tab for .tsv).","type":"string","minLength":1,"maxLength":1},"on_error":{"description":"`fail` (default): a bad record fails the build (exit 2). `skip`: bad records are counted, the first locations reported, and the rest is used.","enum":["fail","skip"],"default":"fail"}}},"Transform":{"description":"One transform step: a map with exactly one key, the transform's name.","type":"object","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"template":{"$ref":"#/$defs/TemplateOptions"},"system":{"$ref":"#/$defs/SystemOptions"},"rename":{"$ref":"#/$defs/RenameOptions"},"map":{"$ref":"#/$defs/MapOptions"},"filter":{"$ref":"#/$defs/FilterOptions"},"dedupe":{"$ref":"#/$defs/DedupeOptions"},"redact":{"$ref":"#/$defs/RedactOptions"},"sample":{"$ref":"#/$defs/SampleOptions"},"shuffle":{"$ref":"#/$defs/ShuffleOptions"},"limit":{"$ref":"#/$defs/LimitOptions"},"split":{"$ref":"#/$defs/SplitOptions"},"js":{"$ref":"#/$defs/JsOptions"},"command":{"$ref":"#/$defs/CommandOptions"}}},"TemplateOptions":{"description":"Turns each record into an OpenAI chat example `{messages: [...]}`. `{{field}}` (or `{{a.b}}`) inserts a record field; a missing field is an error. One turn: `user` + `assistant`. A fixed conversation: `messages`. A thread stored in a list field: `turns` names the field, and `user`/`assistant` are filled from each of its items.","type":"object","additionalProperties":false,"properties":{"system":{"description":"System message template (first message).","type":"string"},"user":{"description":"User message template.","type":"string"},"assistant":{"description":"Assistant message template.","type":"string"},"turns":{"description":"A field holding a list of turns; each item fills `user` and `assistant` (item fields; `{{$.x}}` reads the record's field x).","type":"string","minLength":1},"messages":{"description":"A fixed list of message templates, for multi-turn examples.","type":"array","minItems":1,"items":{"$ref":"#/$defs/MessageTemplate"}}}},"MessageTemplate":{"description":"One message of a `messages` template.","type":"object","additionalProperties":false,"required":["role","content"],"properties":{"role":{"description":"The message's role.","enum":["system","developer","user","assistant"]},"content":{"description":"Content template.","type":"string"},"weight":{"description":"For assistant messages: 0 to skip training on this message, 1 (default) to train on it.","enum":[0,1]}}},"SystemOptions":{"description":"Sets the system message of chat examples: inserts one where there is none, and replaces an existing one unless `overwrite` is false.","type":"object","additionalProperties":false,"required":["content"],"properties":{"content":{"description":"System message template (`{{field}}` reads record fields).","type":"string"},"overwrite":{"description":"Replace a system message the example already has. Default true.","type":"boolean","default":true}}},"RenameOptions":{"description":"Renames record fields: `{old: new}`; dotted paths reach into nested objects. The long form `{fields: {old: new}, missing: ...}` also says what a record without an old field does.","oneOf":[{"type":"object","additionalProperties":false,"required":["fields"],"properties":{"fields":{"description":"`{old: new}` field paths.","type":"object","minProperties":1,"additionalProperties":{"description":"The new name (path) of the field.","type":"string","minLength":1}},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record passes without that field renamed).","enum":["error","skip","keep"],"default":"error"}}},{"type":"object","minProperties":1,"additionalProperties":{"description":"The new name (path) of the field.","type":"string","minLength":1}}]},"MapOptions":{"description":"Sets fields from templates (`{field: \"{{a}} {{b}}\"}`), or removes them (`{field: null}`). The long form `{fields: {...}, missing: ...}` also says what a record without a field a template reads does.","oneOf":[{"type":"object","additionalProperties":false,"required":["fields"],"properties":{"fields":{"description":"`{field: template or null}`.","type":"object","minProperties":1,"additionalProperties":{"description":"A template for the field's new value, or null to remove the field.","type":["string","null"]}},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record passes with that field left as it was).","enum":["error","skip","keep"],"default":"error"}}},{"type":"object","minProperties":1,"additionalProperties":{"description":"A template for the field's new value, or null to remove the field.","type":["string","null"]}}]},"FilterOptions":{"description":"Keeps the records that pass every condition: field predicates (`where`) and a token length (chat tokens by the OpenAI cookbook's rule, with an explicit `encoding`). Dropped records are counted per reason.","type":"object","additionalProperties":false,"minProperties":1,"properties":{"where":{"description":"Field predicates, checked in order; a record must pass all of them, and checking stops at the first that fails (so an `exists` condition guards the ones after it). A record that lacks a predicate's field is handled by `missing`, except for `exists`, which tests exactly that.","type":"array","minItems":1,"items":{"$ref":"#/$defs/Predicate"}},"max_tokens":{"description":"Drop examples with more chat tokens than this.","type":"integer","minimum":1},"min_tokens":{"description":"Drop examples with fewer chat tokens than this.","type":"integer","minimum":0},"encoding":{"description":"Tokenizer for max_tokens / min_tokens (required with them).","enum":["cl100k_base","o200k_base"]},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the condition on the missing field counts as passed).","enum":["error","skip","keep"],"default":"error"}}},"Predicate":{"description":"A condition on one field. All the given tests must hold.","type":"object","additionalProperties":false,"required":["field"],"minProperties":2,"properties":{"field":{"description":"Dotted path of the field.","type":"string","minLength":1},"equals":{"description":"The field equals this value (JSON equality)."},"not_equals":{"description":"The field differs from this value."},"in":{"description":"The field equals one of these values.","type":"array"},"not_in":{"description":"The field equals none of these values.","type":"array"},"gt":{"description":"The field is a number greater than this.","type":"number"},"gte":{"description":"The field is a number at least this.","type":"number"},"lt":{"description":"The field is a number less than this.","type":"number"},"lte":{"description":"The field is a number at most this.","type":"number"},"matches":{"description":"The field is a string matching this regular expression (JavaScript syntax, Unicode mode).","type":"string"},"exists":{"description":"The field is present and not null (true) or absent or null (false).","type":"boolean"},"min_length":{"description":"The field is a string or list at least this long (characters or items).","type":"integer","minimum":0},"max_length":{"description":"The field is a string or list at most this long.","type":"integer","minimum":0}}},"DedupeOptions":{"description":"Drops repeated records, keeping the first. `exact`: equal values; `normalized`: equal text after Unicode NFKC, lowercasing and removing punctuation and extra spaces; `near`: MinHash/LSH near-duplicates at a Jaccard `threshold`. Keeps about 20 to 45 bytes per unique record in memory (exact, normalized: a 128-bit hash in an open-addressing table). Must come before `split`, or duplicates would leak across splits.","type":"object","additionalProperties":false,"properties":{"by":{"description":"Field path(s) compared. Default: the whole record. A record without one of them is handled by `missing`.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"mode":{"description":"exact (default), normalized or near.","enum":["exact","normalized","near"],"default":"exact"},"threshold":{"description":"near: the Jaccard similarity from which records count as duplicates. Default 0.8.","type":"number","exclusiveMinimum":0,"maximum":1,"default":0.8},"shingle_size":{"description":"near: words per shingle. Default 5.","type":"integer","minimum":1,"default":5},"num_perm":{"description":"near: MinHash permutations. Default 128.","type":"integer","minimum":8,"maximum":1024,"default":128},"seed":{"description":"near: hash seed. Default: the recipe's seed.","type":"integer","minimum":0},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record is kept and never counted as a duplicate).","enum":["error","skip","keep"],"default":"error"}}},"RedactOptions":{"description":"Replaces personal data in text with placeholders: emails ([EMAIL]), phone numbers ([PHONE]), Luhn-valid card numbers ([CARD]) and custom patterns. In chat examples only message contents are touched.","type":"object","additionalProperties":false,"properties":{"emails":{"description":"Redact email addresses. Default true.","type":"boolean","default":true},"phones":{"description":"Redact phone numbers. Default true.","type":"boolean","default":true},"cards":{"description":"Redact payment card numbers (Luhn-checked). Default true.","type":"boolean","default":true},"patterns":{"description":"Custom regular expressions (JavaScript syntax, Unicode mode).","type":"array","items":{"$ref":"#/$defs/RedactPattern"}},"fields":{"description":"Only these field paths. Default: message contents of chat examples, every string of other records.","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}},"RedactPattern":{"description":"A custom redaction.","type":"object","additionalProperties":false,"required":["regex"],"properties":{"regex":{"description":"The regular expression.","type":"string","minLength":1},"flags":{"description":"Extra flags, e.g. i.","type":"string","pattern":"^[imsy]*$"},"replacement":{"description":"Replacement text. Default [REDACTED].","type":"string"}}},"SampleOptions":{"description":"Keeps a seeded random subset: a `fraction` of the records (each kept independently, by a seeded hash of the id of the source record it came from, so prompt edits change nothing; streaming) or exactly `n` (the n records with the smallest such hashes; input order kept).","type":"object","additionalProperties":false,"minProperties":1,"properties":{"n":{"description":"How many records to keep.","type":"integer","minimum":1},"fraction":{"description":"Share of records to keep, in (0, 1].","type":"number","exclusiveMinimum":0,"maximum":1},"seed":{"description":"Default: the recipe's seed.","type":"integer","minimum":0}}},"ShuffleOptions":{"description":"Reorders the records by a seeded hash of the id of the source record each came from (the same records and seed always give the same order, whatever the prompt). Spills to disk beyond 64 MB, so memory stays flat.","type":"object","additionalProperties":false,"properties":{"seed":{"description":"Default: the recipe's seed.","type":"integer","minimum":0}}},"LimitOptions":{"description":"Keeps the first `n` records.","type":"object","additionalProperties":false,"required":["n"],"properties":{"n":{"description":"How many records to keep.","type":"integer","minimum":0}}},"SplitOptions":{"description":"Assigns each example to train, validation or test by its source record, so prompt edits (template, system, map, redact) never move an example. id = the first 32 hex digits of sha256(canonical JSON of the source record as read, before any transform); k = the first 8 bytes of sha256(\"split:<seed>\"); u = splitmix64(first 64 bits of id XOR k) / 2^64 (with `by`: id is taken over the canonical JSON of the list of those fields' values instead). u < validation goes to validation, u < validation + test to test, the rest to train. Adding an example never moves another, and records made from one source record share its split.","type":"object","additionalProperties":false,"properties":{"validation":{"description":"Fraction of examples for validation, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1,"default":0},"test":{"description":"Fraction of examples for test, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1,"default":0},"seed":{"description":"Split seed. Default: the recipe's `seed`.","type":"integer","minimum":0},"by":{"description":"Field path(s) of the source record (as read, before any transform) whose values decide the split together, so that all records of one group (a customer, a document) land in the same split.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record is placed by its whole source record instead).","enum":["error","skip","keep"],"default":"error"}}},"JsOptions":{"description":"Runs a function from your own JavaScript module on every record. It receives (record, {options, seed}) and returns a record, a list of records, or null to drop it; it may be async. The module's content and every local file it imports are part of the dataset's key.","type":"object","additionalProperties":false,"required":["module"],"properties":{"module":{"description":"Path of the module (.js, .mjs), relative to the recipe.","type":"string","minLength":1},"function":{"description":"Name of the exported function. Default: default.","type":"string","minLength":1,"default":"default"},"options":{"description":"Passed to the function as its second argument's `options`; part of the key.","type":"object"}}},"CommandOptions":{"description":"Pipes the records through an executable: JSONL on its stdin, JSONL on its stdout (one record per line, any number). Its arguments, and the content of every argument that names a file, are part of the dataset's key. It gets a minimal environment.","type":"object","additionalProperties":false,"required":["run"],"properties":{"run":{"description":"The executable and its arguments; paths relative to the recipe.","type":"array","minItems":1,"items":{"type":"string","minLength":1}},"env":{"description":"Extra environment variables for it (part of the key).","type":"object","additionalProperties":{"type":"string"}}}},"Backend":{"description":"A training backend, chosen by `type`.","type":"object","required":["type"],"properties":{"type":{"description":"Which backend: openai or local.","enum":["openai","local"]}},"discriminator":{"propertyName":"type"},"oneOf":[{"$ref":"#/$defs/OpenAIBackend"},{"$ref":"#/$defs/LocalBackend"}]},"OpenAIBackend":{"description":"The OpenAI (or Azure OpenAI) fine-tuning API.","type":"object","additionalProperties":false,"required":["type","model"],"properties":{"type":{"const":"openai"},"model":{"description":"Base model snapshot, e.g. gpt-4o-mini-2024-07-18.","type":"string","minLength":1},"budget_usd":{"description":"Refuse to start a job whose estimated cost exceeds this.","type":"number","exclusiveMinimum":0},"suffix":{"description":"Suffix of the fine-tuned model's name.","type":"string","maxLength":64}}},"LocalBackend":{"description":"A local trainer spawned as a child process, speaking trainer protocol v1 (see the README). `command` is required with trainer `command` and allowed only there; `python` and `launcher` only with trainer `hf`.","type":"object","additionalProperties":false,"required":["type","model"],"properties":{"type":{"const":"local"},"trainer":{"description":"Which trainer runs the job: `embedded` (ft's own, on the CPU; the default), `hf` (Hugging Face transformers + peft, shipped with ft, in your Python) or `command` (any executable that speaks the protocol).","enum":["embedded","hf","command"],"default":"embedded"},"model":{"description":"Base model: a hub name (pinned by `revision`, or offline by the commit the local Hugging Face cache names), a local folder (keyed by its content), `embedded:tiny` (the embedded trainer's small model, trained from scratch from a seeded initialisation), or `{target: <name>}`: the model another target of this recipe trains, to tune it further (that target trains first, and its model is part of this one's key).","oneOf":[{"type":"string","minLength":1},{"type":"object","additionalProperties":false,"required":["target"],"properties":{"target":{"description":"The name of another target whose trained model this one starts from.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_-]*$"}}}]},"command":{"description":"For trainer `command`: the executable and its arguments (paths relative to the recipe). ft appends `train --spec <path>`, `generate --spec <path>` or `info`. The arguments, and the content of every argument that names a file, are part of the key.","type":"array","minItems":1,"items":{"type":"string","minLength":1}},"revision":{"description":"The base model's commit or tag on its hub: part of the key, so a moving name is never trained on by accident.","type":"string","minLength":1},"python":{"description":"For trainer `hf`: the Python interpreter to run it with (of a venv or conda env). Default: python3 on PATH.","type":"string","minLength":1},"launcher":{"description":"For trainer `hf`: launch on several GPUs with torchrun or accelerate. The world size is part of the key (it changes the global batch).","type":"object","additionalProperties":false,"required":["type","nproc_per_node"],"properties":{"type":{"enum":["torchrun","accelerate"]},"nproc_per_node":{"type":"integer","minimum":1}}},"env":{"description":"Names of environment variables passed through to the trainer (beyond PATH, HOME, the locale, TMPDIR and CUDA_VISIBLE_DEVICES). Nothing else of ft's environment reaches it, API keys included.","type":"array","items":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"uniqueItems":true}}},"Hyperparameters":{"description":"Training hyperparameters; unset means the backend's default. Which names a target takes depends on its backend: OpenAI takes n_epochs, batch_size and learning_rate_multiplier; the embedded trainer takes n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio, weight_decay, grad_clip, checkpoint_every and the model's size (n_layer, d_model, n_head, d_ff); the hf trainer takes n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio, weight_decay, gradient_accumulation_steps, adapter, lora and chat_template; a command trainer receives every key as written, names ft does not know included (they enter the key). `ft validate` reports a name the target's backend does not take.","type":"object","properties":{"n_epochs":{"description":"Passes over the training set.","type":"integer","minimum":1},"epochs":{"description":"Alias of n_epochs.","type":"integer","minimum":1},"batch_size":{"description":"Examples per training step.","type":"integer","minimum":1},"learning_rate_multiplier":{"description":"OpenAI's scale on its default learning rate.","type":"number","exclusiveMinimum":0},"learning_rate":{"description":"Learning rate of local trainers.","type":"number","exclusiveMinimum":0},"max_seq_len":{"description":"Local trainers: examples are truncated to this many tokens.","type":"integer","minimum":1},"warmup_ratio":{"description":"Local trainers: the share of steps spent warming the learning rate up, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1},"weight_decay":{"description":"Local trainers: AdamW's decoupled weight decay.","type":"number","minimum":0},"grad_clip":{"description":"Embedded trainer: the largest global gradient norm; larger gradients are scaled down to it.","type":"number","exclusiveMinimum":0},"checkpoint_every":{"description":"Embedded trainer: steps between checkpoints (an interrupted build resumes from the last one). Default: once per epoch.","type":"integer","minimum":1},"n_layer":{"description":"Embedded trainer, a model trained from scratch: transformer blocks.","type":"integer","minimum":1},"d_model":{"description":"Embedded trainer, a model trained from scratch: width of the residual stream (a multiple of n_head).","type":"integer","minimum":1},"n_head":{"description":"Embedded trainer, a model trained from scratch: attention heads per block.","type":"integer","minimum":1},"d_ff":{"description":"Embedded trainer, a model trained from scratch: width of each block's MLP. Default: 4 * d_model.","type":"integer","minimum":1},"gradient_accumulation_steps":{"description":"hf trainer: batches whose gradients are summed before each optimizer step (the global batch is batch_size x this x the launcher's world size).","type":"integer","minimum":1},"adapter":{"description":"hf trainer: how the model is tuned: `lora` (the default: a LoRA adapter on the base model), `qlora` (LoRA on the base model loaded in 4 bits; needs bitsandbytes and a CUDA GPU) or `none` (full fine-tuning: every weight, and a whole model as the result).","enum":["lora","qlora","none"],"default":"lora"},"chat_template":{"description":"hf trainer: a Jinja chat template to render examples with instead of the tokenizer's own (use a YAML block scalar `|`); it is saved with the model so serving renders prompts the same way.","type":"string","minLength":1},"lora":{"description":"hf trainer: LoRA adapter settings, for adapter lora and qlora.","type":"object","additionalProperties":false,"properties":{"r":{"description":"Rank of the adapter matrices.","type":"integer","minimum":1},"alpha":{"description":"Scaling of the adapter's update.","type":"number","exclusiveMinimum":0},"dropout":{"description":"Dropout on the adapter's input, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1},"target_modules":{"description":"Names of the modules that get adapters (e.g. q_proj, v_proj).","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}},"additionalProperties":true},"Target":{"description":"One training of the shared dataset.","type":"object","additionalProperties":false,"required":["backend"],"properties":{"backend":{"$ref":"#/$defs/Backend"},"hyperparameters":{"$ref":"#/$defs/Hyperparameters"}}},"Eval":{"description":"Which models answer which held-out examples and how the answers are scored. Each model answers in a `generate:<model>` stage (cached by the model's identity, the examples and the generation settings, and answer by answer); one `eval` stage scores every answer and applies the gates.","type":"object","additionalProperties":false,"required":["metrics"],"properties":{"dataset":{"description":"Which split to evaluate on. Default: test.","enum":["train","validation","test"],"default":"test"},"models":{"description":"Models that answer: `tuned` and `base` (the trained model and its untrained base, for a recipe with one target), `tuned:<target>` and `base:<target>` for several. Default: the tuned model of every target.","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^(base|tuned)(:[A-Za-z_][A-Za-z0-9_-]*)?$"}},"metrics":{"description":"How answers are scored, each against the example's reference (its last assistant message): exact_match and f1 (the SQuAD v1.1 script's rules; token_f1 is an alias of f1), contains (the answer contains the reference), json_valid (the answer parses as JSON), length (characters), bleu and chrf (sacreBLEU, corpus-level, 0-100), rouge1, rouge2, rougeL (alias rouge_l) and rougeLsum (rouge-score's F-measure, with stemming).","type":"array","minItems":1,"uniqueItems":true,"items":{"enum":["exact_match","f1","token_f1","contains","json_valid","length","bleu","chrf","rouge1","rouge2","rougeL","rouge_l","rougeLsum"]}},"gates":{"description":"Conditions that fail the build (exit 3, after every result is written) when a score is not met.","type":"array","items":{"$ref":"#/$defs/Gate"}},"generation":{"description":"How models answer. Part of each generate stage's key.","type":"object","additionalProperties":false,"properties":{"max_tokens":{"description":"Longest answer, in the model's tokens. Default 256.","type":"integer","minimum":1},"temperature":{"description":"0 (the default) answers greedily; above 0 samples, with `seed`.","type":"number","minimum":0,"maximum":2},"seed":{"description":"Seed of sampled answers and of the bootstrap intervals. Default: the recipe's seed.","type":"integer","minimum":0}}}}},"Gate":{"description":"A condition on the scores: a bound (`metric`, `model`, `min` and/or `max`), or a comparison (`metric`, `better`, `than`, `by`?, `significant`?). Models are named as in `models` (`tuned`, `tuned:<target>`).","type":"object","additionalProperties":false,"required":["metric"],"properties":{"metric":{"description":"The metric the condition is on.","enum":["exact_match","f1","token_f1","contains","json_valid","length","bleu","chrf","rouge1","rouge2","rougeL","rouge_l","rougeLsum"]},"model":{"description":"A bound: the model it applies to. Default: tuned.","type":"string","pattern":"^(base|tuned)(:[A-Za-z_][A-Za-z0-9_-]*)?$"},"min":{"description":"A bound: the lowest passing score.","type":"number"},"max":{"description":"A bound: the highest passing score.","type":"number"},"better":{"description":"A comparison: the model that must score better (higher; for length, lower) than `than`.","type":"string","pattern":"^(base|tuned)(:[A-Za-z_][A-Za-z0-9_-]*)?$"},"than":{"description":"A comparison: the model `better` is compared with.","type":"string","pattern":"^(base|tuned)(:[A-Za-z_][A-Za-z0-9_-]*)?$"},"by":{"description":"A comparison: by at least this much, on the metric's scale. Default 0 (strictly better).","type":"number","minimum":0},"significant":{"description":"A comparison: also require it in at least 95% of paired bootstrap resamples of the examples, so that a difference that is mostly noise fails.","type":"boolean","default":false}}}}};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/ft-build/ft/schemas/finetune.schema.json","title":"Recipe","description":"An ft recipe (finetune.yaml): where training data comes from, how it is transformed, which model is tuned on which backend, and how the result is evaluated.","type":"object","additionalProperties":false,"required":["version","name","sources"],"properties":{"version":{"description":"Recipe format version. Only 1 exists.","const":1},"name":{"description":"Name of the fine-tune; used in reports and as the default OpenAI job suffix.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"description":{"description":"Free text for people; not part of any stage key.","type":"string"},"seed":{"description":"Default seed for every seeded step (split, sample, shuffle, training). Default 0.","type":"integer","minimum":0,"default":0},"sources":{"description":"Named data sources. Each becomes a `source:<name>` stage keyed by the content of its files.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_-]*$"},"additionalProperties":{"$ref":"#/$defs/Source"}},"transforms":{"description":"Ordered, streaming transforms applied to the concatenated sources (in the order the sources are listed). Each item is a one-key map `{<transform>: {options}}`.","type":"array","items":{"$ref":"#/$defs/Transform"}},"backend":{"description":"Where the model is trained, for the one-target form (target name `default`). Use `targets` for several.","$ref":"#/$defs/Backend"},"hyperparameters":{"description":"Training hyperparameters for the one-target form.","$ref":"#/$defs/Hyperparameters"},"targets":{"description":"Several trainings of the same dataset, e.g. an OpenAI tune and its open-model replacement side by side.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_-]*$"},"additionalProperties":{"$ref":"#/$defs/Target"}},"eval":{"description":"How every target is evaluated.","$ref":"#/$defs/Eval"}},"$defs":{"Source":{"description":"Where records come from: exactly one of `path` (local files), `url` (a pinned remote file) or `examples` (inline records).","type":"object","additionalProperties":false,"properties":{"path":{"description":"A file, or a glob (`*`, `**`, `?`, `[...]`, `{a,b}`) matching several, relative to the recipe's folder. Several files are read in sorted order. `.gz` files are decompressed.","type":"string","minLength":1},"url":{"description":"An http(s) URL, fetched once into the store and verified against `sha256`; never fetched again while the pin matches. It may not hold credentials (`user:pass@`) or a token in its query (`?token=`, `?key=`, `?sig=`, ...): they would reach keys, logs and the lockfile; use `auth_env`. Redirects are followed to http(s) only, and never from https to http.","type":"string","pattern":"^https?://"},"sha256":{"description":"The sha256 of the bytes at `url` (64 hex digits, optionally prefixed `sha256:`). Required with `url`.","type":"string","pattern":"^(sha256:)?[0-9a-f]{64}$"},"auth_env":{"description":"Name of an environment variable holding a token for `url`; sent as `<auth_header>: <auth_scheme> <token>`, only to the URL's own origin (not to hosts it redirects to), and over https (plain http only to localhost, 127.0.0.1 or [::1]). The token never reaches keys, logs or the lockfile.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"auth_header":{"description":"Header carrying the token. Default: Authorization.","type":"string","minLength":1,"default":"Authorization"},"auth_scheme":{"description":"Word before the token, e.g. Bearer (the default), Token; empty for the bare token.","type":"string","default":"Bearer"},"examples":{"description":"Records written in the recipe itself.","type":"array","minItems":1,"items":{"type":"object"}},"format":{"description":"How to parse the bytes. Default: from the extension (.jsonl/.ndjson -> jsonl, .json -> json, .csv -> csv, .tsv -> csv with tabs), after removing .gz.","enum":["jsonl","json","csv"]},"delimiter":{"description":"CSV field delimiter (one character). Default: ',' (tab for .tsv).","type":"string","minLength":1,"maxLength":1},"on_error":{"description":"`fail` (default): a bad record fails the build (exit 2). `skip`: bad records are counted, the first locations reported, and the rest is used.","enum":["fail","skip"],"default":"fail"}}},"Transform":{"description":"One transform step: a map with exactly one key, the transform's name.","type":"object","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"template":{"$ref":"#/$defs/TemplateOptions"},"system":{"$ref":"#/$defs/SystemOptions"},"rename":{"$ref":"#/$defs/RenameOptions"},"map":{"$ref":"#/$defs/MapOptions"},"filter":{"$ref":"#/$defs/FilterOptions"},"dedupe":{"$ref":"#/$defs/DedupeOptions"},"redact":{"$ref":"#/$defs/RedactOptions"},"sample":{"$ref":"#/$defs/SampleOptions"},"shuffle":{"$ref":"#/$defs/ShuffleOptions"},"limit":{"$ref":"#/$defs/LimitOptions"},"split":{"$ref":"#/$defs/SplitOptions"},"js":{"$ref":"#/$defs/JsOptions"},"command":{"$ref":"#/$defs/CommandOptions"}}},"TemplateOptions":{"description":"Turns each record into an OpenAI chat example `{messages: [...]}`. `{{field}}` (or `{{a.b}}`) inserts a record field; a missing field is an error. One turn: `user` + `assistant`. A fixed conversation: `messages`. A thread stored in a list field: `turns` names the field, and `user`/`assistant` are filled from each of its items.","type":"object","additionalProperties":false,"properties":{"system":{"description":"System message template (first message).","type":"string"},"user":{"description":"User message template.","type":"string"},"assistant":{"description":"Assistant message template.","type":"string"},"turns":{"description":"A field holding a list of turns; each item fills `user` and `assistant` (item fields; `{{$.x}}` reads the record's field x).","type":"string","minLength":1},"messages":{"description":"A fixed list of message templates, for multi-turn examples.","type":"array","minItems":1,"items":{"$ref":"#/$defs/MessageTemplate"}}}},"MessageTemplate":{"description":"One message of a `messages` template.","type":"object","additionalProperties":false,"required":["role","content"],"properties":{"role":{"description":"The message's role.","enum":["system","developer","user","assistant"]},"content":{"description":"Content template.","type":"string"},"weight":{"description":"For assistant messages: 0 to skip training on this message, 1 (default) to train on it.","enum":[0,1]}}},"SystemOptions":{"description":"Sets the system message of chat examples: inserts one where there is none, and replaces an existing one unless `overwrite` is false.","type":"object","additionalProperties":false,"required":["content"],"properties":{"content":{"description":"System message template (`{{field}}` reads record fields).","type":"string"},"overwrite":{"description":"Replace a system message the example already has. Default true.","type":"boolean","default":true}}},"RenameOptions":{"description":"Renames record fields: `{old: new}`; dotted paths reach into nested objects. The long form `{fields: {old: new}, missing: ...}` also says what a record without an old field does.","oneOf":[{"type":"object","additionalProperties":false,"required":["fields"],"properties":{"fields":{"description":"`{old: new}` field paths.","type":"object","minProperties":1,"additionalProperties":{"description":"The new name (path) of the field.","type":"string","minLength":1}},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record passes without that field renamed).","enum":["error","skip","keep"],"default":"error"}}},{"type":"object","minProperties":1,"additionalProperties":{"description":"The new name (path) of the field.","type":"string","minLength":1}}]},"MapOptions":{"description":"Sets fields from templates (`{field: \"{{a}} {{b}}\"}`), or removes them (`{field: null}`). The long form `{fields: {...}, missing: ...}` also says what a record without a field a template reads does.","oneOf":[{"type":"object","additionalProperties":false,"required":["fields"],"properties":{"fields":{"description":"`{field: template or null}`.","type":"object","minProperties":1,"additionalProperties":{"description":"A template for the field's new value, or null to remove the field.","type":["string","null"]}},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record passes with that field left as it was).","enum":["error","skip","keep"],"default":"error"}}},{"type":"object","minProperties":1,"additionalProperties":{"description":"A template for the field's new value, or null to remove the field.","type":["string","null"]}}]},"FilterOptions":{"description":"Keeps the records that pass every condition: field predicates (`where`) and a token length (chat tokens by the OpenAI cookbook's rule, with an explicit `encoding`). Dropped records are counted per reason.","type":"object","additionalProperties":false,"minProperties":1,"properties":{"where":{"description":"Field predicates, checked in order; a record must pass all of them, and checking stops at the first that fails (so an `exists` condition guards the ones after it). A record that lacks a predicate's field is handled by `missing`, except for `exists`, which tests exactly that.","type":"array","minItems":1,"items":{"$ref":"#/$defs/Predicate"}},"max_tokens":{"description":"Drop examples with more chat tokens than this.","type":"integer","minimum":1},"min_tokens":{"description":"Drop examples with fewer chat tokens than this.","type":"integer","minimum":0},"encoding":{"description":"Tokenizer for max_tokens / min_tokens (required with them).","enum":["cl100k_base","o200k_base"]},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the condition on the missing field counts as passed).","enum":["error","skip","keep"],"default":"error"}}},"Predicate":{"description":"A condition on one field. All the given tests must hold.","type":"object","additionalProperties":false,"required":["field"],"minProperties":2,"properties":{"field":{"description":"Dotted path of the field.","type":"string","minLength":1},"equals":{"description":"The field equals this value (JSON equality)."},"not_equals":{"description":"The field differs from this value."},"in":{"description":"The field equals one of these values.","type":"array"},"not_in":{"description":"The field equals none of these values.","type":"array"},"gt":{"description":"The field is a number greater than this.","type":"number"},"gte":{"description":"The field is a number at least this.","type":"number"},"lt":{"description":"The field is a number less than this.","type":"number"},"lte":{"description":"The field is a number at most this.","type":"number"},"matches":{"description":"The field is a string matching this regular expression (JavaScript syntax, Unicode mode).","type":"string"},"exists":{"description":"The field is present and not null (true) or absent or null (false).","type":"boolean"},"min_length":{"description":"The field is a string or list at least this long (characters or items).","type":"integer","minimum":0},"max_length":{"description":"The field is a string or list at most this long.","type":"integer","minimum":0}}},"DedupeOptions":{"description":"Drops repeated records, keeping the first. `exact`: equal values; `normalized`: equal text after Unicode NFKC, lowercasing and removing punctuation and extra spaces; `near`: MinHash/LSH near-duplicates at a Jaccard `threshold`. Keeps about 20 to 45 bytes per unique record in memory (exact, normalized: a 128-bit hash in an open-addressing table). Must come before `split`, or duplicates would leak across splits.","type":"object","additionalProperties":false,"properties":{"by":{"description":"Field path(s) compared. Default: the whole record. A record without one of them is handled by `missing`.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"mode":{"description":"exact (default), normalized or near.","enum":["exact","normalized","near"],"default":"exact"},"threshold":{"description":"near: the Jaccard similarity from which records count as duplicates. Default 0.8.","type":"number","exclusiveMinimum":0,"maximum":1,"default":0.8},"shingle_size":{"description":"near: words per shingle. Default 5.","type":"integer","minimum":1,"default":5},"num_perm":{"description":"near: MinHash permutations. Default 128.","type":"integer","minimum":8,"maximum":1024,"default":128},"seed":{"description":"near: hash seed. Default: the recipe's seed.","type":"integer","minimum":0},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record is kept and never counted as a duplicate).","enum":["error","skip","keep"],"default":"error"}}},"RedactOptions":{"description":"Replaces personal data in text with placeholders: emails ([EMAIL]), phone numbers ([PHONE]), Luhn-valid card numbers ([CARD]) and custom patterns. In chat examples only message contents are touched.","type":"object","additionalProperties":false,"properties":{"emails":{"description":"Redact email addresses. Default true.","type":"boolean","default":true},"phones":{"description":"Redact phone numbers. Default true.","type":"boolean","default":true},"cards":{"description":"Redact payment card numbers (Luhn-checked). Default true.","type":"boolean","default":true},"patterns":{"description":"Custom regular expressions (JavaScript syntax, Unicode mode).","type":"array","items":{"$ref":"#/$defs/RedactPattern"}},"fields":{"description":"Only these field paths. Default: message contents of chat examples, every string of other records.","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}},"RedactPattern":{"description":"A custom redaction.","type":"object","additionalProperties":false,"required":["regex"],"properties":{"regex":{"description":"The regular expression.","type":"string","minLength":1},"flags":{"description":"Extra flags, e.g. i.","type":"string","pattern":"^[imsy]*$"},"replacement":{"description":"Replacement text. Default [REDACTED].","type":"string"}}},"SampleOptions":{"description":"Keeps a seeded random subset: a `fraction` of the records (each kept independently, by a seeded hash of the id of the source record it came from, so prompt edits change nothing; streaming) or exactly `n` (the n records with the smallest such hashes; input order kept).","type":"object","additionalProperties":false,"minProperties":1,"properties":{"n":{"description":"How many records to keep.","type":"integer","minimum":1},"fraction":{"description":"Share of records to keep, in (0, 1].","type":"number","exclusiveMinimum":0,"maximum":1},"seed":{"description":"Default: the recipe's seed.","type":"integer","minimum":0}}},"ShuffleOptions":{"description":"Reorders the records by a seeded hash of the id of the source record each came from (the same records and seed always give the same order, whatever the prompt). Spills to disk beyond 64 MB, so memory stays flat.","type":"object","additionalProperties":false,"properties":{"seed":{"description":"Default: the recipe's seed.","type":"integer","minimum":0}}},"LimitOptions":{"description":"Keeps the first `n` records.","type":"object","additionalProperties":false,"required":["n"],"properties":{"n":{"description":"How many records to keep.","type":"integer","minimum":0}}},"SplitOptions":{"description":"Assigns each example to train, validation or test by its source record, so prompt edits (template, system, map, redact) never move an example. id = the first 32 hex digits of sha256(canonical JSON of the source record as read, before any transform); k = the first 8 bytes of sha256(\"split:<seed>\"); u = splitmix64(first 64 bits of id XOR k) / 2^64 (with `by`: id is taken over the canonical JSON of the list of those fields' values instead). u < validation goes to validation, u < validation + test to test, the rest to train. Adding an example never moves another, and records made from one source record share its split.","type":"object","additionalProperties":false,"properties":{"validation":{"description":"Fraction of examples for validation, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1,"default":0},"test":{"description":"Fraction of examples for test, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1,"default":0},"seed":{"description":"Split seed. Default: the recipe's `seed`.","type":"integer","minimum":0},"by":{"description":"Field path(s) of the source record (as read, before any transform) whose values decide the split together, so that all records of one group (a customer, a document) land in the same split.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record is placed by its whole source record instead).","enum":["error","skip","keep"],"default":"error"}}},"JsOptions":{"description":"Runs a function from your own JavaScript module on every record. It receives (record, {options, seed}) and returns a record, a list of records, or null to drop it; it may be async. The module's content and every local file it imports are part of the dataset's key.","type":"object","additionalProperties":false,"required":["module"],"properties":{"module":{"description":"Path of the module (.js, .mjs), relative to the recipe.","type":"string","minLength":1},"function":{"description":"Name of the exported function. Default: default.","type":"string","minLength":1,"default":"default"},"options":{"description":"Passed to the function as its second argument's `options`; part of the key.","type":"object"}}},"CommandOptions":{"description":"Pipes the records through an executable: JSONL on its stdin, JSONL on its stdout (one record per line, any number). Its arguments, and the content of every argument that names a file, are part of the dataset's key. It gets a minimal environment.","type":"object","additionalProperties":false,"required":["run"],"properties":{"run":{"description":"The executable and its arguments; paths relative to the recipe.","type":"array","minItems":1,"items":{"type":"string","minLength":1}},"env":{"description":"Extra environment variables for it (part of the key).","type":"object","additionalProperties":{"type":"string"}}}},"Backend":{"description":"A training backend, chosen by `type`.","type":"object","required":["type"],"properties":{"type":{"description":"Which backend: openai or local.","enum":["openai","local"]}},"discriminator":{"propertyName":"type"},"oneOf":[{"$ref":"#/$defs/OpenAIBackend"},{"$ref":"#/$defs/LocalBackend"}]},"OpenAIBackend":{"description":"The OpenAI (or Azure OpenAI) fine-tuning API.","type":"object","additionalProperties":false,"required":["type","model"],"properties":{"type":{"const":"openai"},"model":{"description":"Base model snapshot, e.g. gpt-4o-mini-2024-07-18.","type":"string","minLength":1},"budget_usd":{"description":"Refuse to start a job whose estimated cost exceeds this.","type":"number","exclusiveMinimum":0},"suffix":{"description":"Suffix of the fine-tuned model's name.","type":"string","maxLength":64}}},"LocalBackend":{"description":"A local trainer spawned as a child process, speaking trainer protocol v1 (see the README). `command` is required with trainer `command` and allowed only there; `python` and `launcher` only with trainer `hf`.","type":"object","additionalProperties":false,"required":["type","model"],"properties":{"type":{"const":"local"},"trainer":{"description":"Which trainer runs the job: `embedded` (ft's own, on the CPU; the default), `hf` (Hugging Face transformers + peft, shipped with ft, in your Python) or `command` (any executable that speaks the protocol).","enum":["embedded","hf","command"],"default":"embedded"},"model":{"description":"Base model: a hub name (pinned by `revision`, or offline by the commit the local Hugging Face cache names), a local folder (keyed by its content), `embedded:tiny` (the embedded trainer's small model, trained from scratch from a seeded initialisation), or `{target: <name>}`: the model another target of this recipe trains, to tune it further (that target trains first, and its model is part of this one's key).","oneOf":[{"type":"string","minLength":1},{"type":"object","additionalProperties":false,"required":["target"],"properties":{"target":{"description":"The name of another target whose trained model this one starts from.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_-]*$"}}}]},"command":{"description":"For trainer `command`: the executable and its arguments (paths relative to the recipe). ft appends `train --spec <path>`, `generate --spec <path>` or `info`. The arguments, and the content of every argument that names a file, are part of the key.","type":"array","minItems":1,"items":{"type":"string","minLength":1}},"revision":{"description":"The base model's commit or tag on its hub: part of the key, so a moving name is never trained on by accident.","type":"string","minLength":1},"python":{"description":"For trainer `hf`: the Python interpreter to run it with (of a venv or conda env). Default: python3 on PATH.","type":"string","minLength":1},"launcher":{"description":"For trainer `hf`: launch on several GPUs with torchrun or accelerate. The world size is part of the key (it changes the global batch).","type":"object","additionalProperties":false,"required":["type","nproc_per_node"],"properties":{"type":{"enum":["torchrun","accelerate"]},"nproc_per_node":{"type":"integer","minimum":1}}},"env":{"description":"Names of environment variables passed through to the trainer (beyond PATH, HOME, the locale, TMPDIR and CUDA_VISIBLE_DEVICES). Nothing else of ft's environment reaches it, API keys included.","type":"array","items":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"uniqueItems":true}}},"Hyperparameters":{"description":"Training hyperparameters; unset means the backend's default. Which names a target takes depends on its backend: OpenAI takes n_epochs, batch_size and learning_rate_multiplier; the embedded trainer takes n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio, weight_decay, grad_clip, checkpoint_every and the model's size (n_layer, d_model, n_head, d_ff); the hf trainer takes n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio, weight_decay, gradient_accumulation_steps, adapter, lora and chat_template; a command trainer receives every key as written, names ft does not know included (they enter the key). `ft validate` reports a name the target's backend does not take.","type":"object","properties":{"n_epochs":{"description":"Passes over the training set.","type":"integer","minimum":1},"epochs":{"description":"Alias of n_epochs.","type":"integer","minimum":1},"batch_size":{"description":"Examples per training step.","type":"integer","minimum":1},"learning_rate_multiplier":{"description":"OpenAI's scale on its default learning rate.","type":"number","exclusiveMinimum":0},"learning_rate":{"description":"Learning rate of local trainers.","type":"number","exclusiveMinimum":0},"max_seq_len":{"description":"Local trainers: examples are truncated to this many tokens.","type":"integer","minimum":1},"warmup_ratio":{"description":"Local trainers: the share of steps spent warming the learning rate up, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1},"weight_decay":{"description":"Local trainers: AdamW's decoupled weight decay.","type":"number","minimum":0},"grad_clip":{"description":"Embedded trainer: the largest global gradient norm; larger gradients are scaled down to it.","type":"number","exclusiveMinimum":0},"checkpoint_every":{"description":"Embedded trainer: steps between checkpoints (an interrupted build resumes from the last one). Default: once per epoch.","type":"integer","minimum":1},"n_layer":{"description":"Embedded trainer, a model trained from scratch: transformer blocks.","type":"integer","minimum":1},"d_model":{"description":"Embedded trainer, a model trained from scratch: width of the residual stream (a multiple of n_head).","type":"integer","minimum":1},"n_head":{"description":"Embedded trainer, a model trained from scratch: attention heads per block.","type":"integer","minimum":1},"d_ff":{"description":"Embedded trainer, a model trained from scratch: width of each block's MLP. Default: 4 * d_model.","type":"integer","minimum":1},"gradient_accumulation_steps":{"description":"hf trainer: batches whose gradients are summed before each optimizer step (the global batch is batch_size x this x the launcher's world size).","type":"integer","minimum":1},"adapter":{"description":"hf trainer: how the model is tuned: `lora` (the default: a LoRA adapter on the base model), `qlora` (LoRA on the base model loaded in 4 bits; needs bitsandbytes and a CUDA GPU) or `none` (full fine-tuning: every weight, and a whole model as the result).","enum":["lora","qlora","none"],"default":"lora"},"chat_template":{"description":"hf trainer: a Jinja chat template to render examples with instead of the tokenizer's own (use a YAML block scalar `|`); it is saved with the model so serving renders prompts the same way.","type":"string","minLength":1},"lora":{"description":"hf trainer: LoRA adapter settings, for adapter lora and qlora.","type":"object","additionalProperties":false,"properties":{"r":{"description":"Rank of the adapter matrices.","type":"integer","minimum":1},"alpha":{"description":"Scaling of the adapter's update.","type":"number","exclusiveMinimum":0},"dropout":{"description":"Dropout on the adapter's input, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1},"target_modules":{"description":"Names of the modules that get adapters (e.g. q_proj, v_proj).","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}},"additionalProperties":true},"Target":{"description":"One training of the shared dataset.","type":"object","additionalProperties":false,"required":["backend"],"properties":{"backend":{"$ref":"#/$defs/Backend"},"hyperparameters":{"$ref":"#/$defs/Hyperparameters"}}},"Eval":{"description":"Which models answer which held-out examples and how the answers are scored. Each model answers in a `generate:<model>` stage (cached by the model's identity, the examples and the generation settings, and answer by answer); one `eval` stage scores every answer and applies the gates.","type":"object","additionalProperties":false,"required":["metrics"],"properties":{"dataset":{"description":"Which split to evaluate on. Default: test.","enum":["train","validation","test"],"default":"test"},"models":{"description":"Models that answer. `tuned` and `base`: the trained model of the recipe's one target and its untrained base (`tuned:<target>`, `base:<target>` where there are several); any other string: a model id of the OpenAI API (an existing `ft:` model, a base snapshot), called with OPENAI_API_KEY (and OPENAI_BASE_URL when set); an object: any OpenAI-compatible chat endpoint. Default: the tuned model of every target.","type":"array","minItems":1,"items":{"oneOf":[{"type":"string","minLength":1},{"$ref":"#/$defs/EvalEndpoint"}]}},"metrics":{"description":"How answers are scored, each against the example's reference (its last assistant message): exact_match and f1 (the SQuAD v1.1 script's rules; token_f1 is an alias of f1), contains (the answer contains the reference), json_valid (the answer parses as JSON), length (characters), bleu and chrf (sacreBLEU, corpus-level, 0-100), rouge1, rouge2, rougeL (alias rouge_l) and rougeLsum (rouge-score's F-measure, with stemming).","type":"array","minItems":1,"uniqueItems":true,"items":{"enum":["exact_match","f1","token_f1","contains","json_valid","length","bleu","chrf","rouge1","rouge2","rougeL","rouge_l","rougeLsum"]}},"gates":{"description":"Conditions that fail the build (exit 3, after every result is written) when a score is not met.","type":"array","items":{"$ref":"#/$defs/Gate"}},"generation":{"description":"How models answer. Part of each generate stage's key.","type":"object","additionalProperties":false,"properties":{"max_tokens":{"description":"Longest answer, in the model's tokens. Default 256.","type":"integer","minimum":1},"temperature":{"description":"0 (the default) answers greedily; above 0 samples, with `seed`.","type":"number","minimum":0,"maximum":2},"seed":{"description":"Seed of sampled answers and of the bootstrap intervals. Default: the recipe's seed.","type":"integer","minimum":0},"concurrency":{"description":"API models: requests in flight at once (default 8). Not part of any key: it changes no answer.","type":"integer","minimum":1,"maximum":256}}}}},"Gate":{"description":"A condition on the scores: a bound (`metric`, `model`, `min` and/or `max`), or a comparison (`metric`, `better`, `than`, `by`?, `significant`?). Models are named as in `models` (`tuned`, `tuned:<target>`).","type":"object","additionalProperties":false,"required":["metric"],"properties":{"metric":{"description":"The metric the condition is on.","enum":["exact_match","f1","token_f1","contains","json_valid","length","bleu","chrf","rouge1","rouge2","rougeL","rouge_l","rougeLsum"]},"model":{"description":"A bound: the model it applies to, by its name in `models` (`tuned`, `base`, `tuned:<target>`, an endpoint's name). Default: tuned.","type":"string","minLength":1},"min":{"description":"A bound: the lowest passing score.","type":"number"},"max":{"description":"A bound: the highest passing score.","type":"number"},"better":{"description":"A comparison: the model that must score better (higher; for length, lower) than `than`.","type":"string","minLength":1},"than":{"description":"A comparison: the model `better` is compared with.","type":"string","minLength":1},"by":{"description":"A comparison: by at least this much, on the metric's scale. Default 0 (strictly better).","type":"number","minimum":0},"significant":{"description":"A comparison: also require it in at least 95% of paired bootstrap resamples of the examples, so that a difference that is mostly noise fails.","type":"boolean","default":false}}},"EvalEndpoint":{"description":"A model behind an OpenAI-compatible chat completions API (vLLM, Ollama, llama.cpp's server, Azure, OpenAI itself), or an OpenAI model under a name of your choosing.","type":"object","additionalProperties":false,"required":["name","model"],"properties":{"name":{"description":"The model's name in stage ids (`generate:<name>`), gates and reports.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"model":{"description":"The model id the endpoint serves.","type":"string","minLength":1},"base_url":{"description":"The API's base URL (e.g. http://localhost:8000/v1). Default: the OpenAI API (OPENAI_BASE_URL when set). Part of the key unless `revision` pins the weights wherever they are served.","type":"string","pattern":"^https?://"},"api_key_env":{"description":"Name of the environment variable holding its API key. Without it an endpoint with a base_url gets no key (the OpenAI API gets OPENAI_API_KEY). A key is never sent over plain http except to loopback.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"headers":{"description":"Extra HTTP headers for every request (not secrets: they are part of the recipe).","type":"object","additionalProperties":{"type":"string"}},"revision":{"description":"The weights it serves (a commit, a digest): when set, the key names the weights by it instead of by base_url.","type":"string","minLength":1},"cache":{"description":"false: the weights behind this name may change, so its generate stage runs on every build and no answer is reused. Default true.","type":"boolean","default":true}}}}};
 const schema32 = {"description":"Where records come from: exactly one of `path` (local files), `url` (a pinned remote file) or `examples` (inline records).","type":"object","additionalProperties":false,"properties":{"path":{"description":"A file, or a glob (`*`, `**`, `?`, `[...]`, `{a,b}`) matching several, relative to the recipe's folder. Several files are read in sorted order. `.gz` files are decompressed.","type":"string","minLength":1},"url":{"description":"An http(s) URL, fetched once into the store and verified against `sha256`; never fetched again while the pin matches. It may not hold credentials (`user:pass@`) or a token in its query (`?token=`, `?key=`, `?sig=`, ...): they would reach keys, logs and the lockfile; use `auth_env`. Redirects are followed to http(s) only, and never from https to http.","type":"string","pattern":"^https?://"},"sha256":{"description":"The sha256 of the bytes at `url` (64 hex digits, optionally prefixed `sha256:`). Required with `url`.","type":"string","pattern":"^(sha256:)?[0-9a-f]{64}$"},"auth_env":{"description":"Name of an environment variable holding a token for `url`; sent as `<auth_header>: <auth_scheme> <token>`, only to the URL's own origin (not to hosts it redirects to), and over https (plain http only to localhost, 127.0.0.1 or [::1]). The token never reaches keys, logs or the lockfile.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"auth_header":{"description":"Header carrying the token. Default: Authorization.","type":"string","minLength":1,"default":"Authorization"},"auth_scheme":{"description":"Word before the token, e.g. Bearer (the default), Token; empty for the bare token.","type":"string","default":"Bearer"},"examples":{"description":"Records written in the recipe itself.","type":"array","minItems":1,"items":{"type":"object"}},"format":{"description":"How to parse the bytes. Default: from the extension (.jsonl/.ndjson -> jsonl, .json -> json, .csv -> csv, .tsv -> csv with tabs), after removing .gz.","enum":["jsonl","json","csv"]},"delimiter":{"description":"CSV field delimiter (one character). Default: ',' (tab for .tsv).","type":"string","minLength":1,"maxLength":1},"on_error":{"description":"`fail` (default): a bad record fails the build (exit 2). `skip`: bad records are counted, the first locations reported, and the rest is used.","enum":["fail","skip"],"default":"fail"}}};
 const schema53 = {"description":"Training hyperparameters; unset means the backend's default. Which names a target takes depends on its backend: OpenAI takes n_epochs, batch_size and learning_rate_multiplier; the embedded trainer takes n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio, weight_decay, grad_clip, checkpoint_every and the model's size (n_layer, d_model, n_head, d_ff); the hf trainer takes n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio, weight_decay, gradient_accumulation_steps, adapter, lora and chat_template; a command trainer receives every key as written, names ft does not know included (they enter the key). `ft validate` reports a name the target's backend does not take.","type":"object","properties":{"n_epochs":{"description":"Passes over the training set.","type":"integer","minimum":1},"epochs":{"description":"Alias of n_epochs.","type":"integer","minimum":1},"batch_size":{"description":"Examples per training step.","type":"integer","minimum":1},"learning_rate_multiplier":{"description":"OpenAI's scale on its default learning rate.","type":"number","exclusiveMinimum":0},"learning_rate":{"description":"Learning rate of local trainers.","type":"number","exclusiveMinimum":0},"max_seq_len":{"description":"Local trainers: examples are truncated to this many tokens.","type":"integer","minimum":1},"warmup_ratio":{"description":"Local trainers: the share of steps spent warming the learning rate up, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1},"weight_decay":{"description":"Local trainers: AdamW's decoupled weight decay.","type":"number","minimum":0},"grad_clip":{"description":"Embedded trainer: the largest global gradient norm; larger gradients are scaled down to it.","type":"number","exclusiveMinimum":0},"checkpoint_every":{"description":"Embedded trainer: steps between checkpoints (an interrupted build resumes from the last one). Default: once per epoch.","type":"integer","minimum":1},"n_layer":{"description":"Embedded trainer, a model trained from scratch: transformer blocks.","type":"integer","minimum":1},"d_model":{"description":"Embedded trainer, a model trained from scratch: width of the residual stream (a multiple of n_head).","type":"integer","minimum":1},"n_head":{"description":"Embedded trainer, a model trained from scratch: attention heads per block.","type":"integer","minimum":1},"d_ff":{"description":"Embedded trainer, a model trained from scratch: width of each block's MLP. Default: 4 * d_model.","type":"integer","minimum":1},"gradient_accumulation_steps":{"description":"hf trainer: batches whose gradients are summed before each optimizer step (the global batch is batch_size x this x the launcher's world size).","type":"integer","minimum":1},"adapter":{"description":"hf trainer: how the model is tuned: `lora` (the default: a LoRA adapter on the base model), `qlora` (LoRA on the base model loaded in 4 bits; needs bitsandbytes and a CUDA GPU) or `none` (full fine-tuning: every weight, and a whole model as the result).","enum":["lora","qlora","none"],"default":"lora"},"chat_template":{"description":"hf trainer: a Jinja chat template to render examples with instead of the tokenizer's own (use a YAML block scalar `|`); it is saved with the model so serving renders prompts the same way.","type":"string","minLength":1},"lora":{"description":"hf trainer: LoRA adapter settings, for adapter lora and qlora.","type":"object","additionalProperties":false,"properties":{"r":{"description":"Rank of the adapter matrices.","type":"integer","minimum":1},"alpha":{"description":"Scaling of the adapter's update.","type":"number","exclusiveMinimum":0},"dropout":{"description":"Dropout on the adapter's input, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1},"target_modules":{"description":"Names of the modules that get adapters (e.g. q_proj, v_proj).","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}},"additionalProperties":true};
 const func1 = Object.prototype.hasOwnProperty;
@@ -3689,9 +3689,9 @@ return errors === 0;
 }
 validate31.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema56 = {"description":"Which models answer which held-out examples and how the answers are scored. Each model answers in a `generate:<model>` stage (cached by the model's identity, the examples and the generation settings, and answer by answer); one `eval` stage scores every answer and applies the gates.","type":"object","additionalProperties":false,"required":["metrics"],"properties":{"dataset":{"description":"Which split to evaluate on. Default: test.","enum":["train","validation","test"],"default":"test"},"models":{"description":"Models that answer: `tuned` and `base` (the trained model and its untrained base, for a recipe with one target), `tuned:<target>` and `base:<target>` for several. Default: the tuned model of every target.","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^(base|tuned)(:[A-Za-z_][A-Za-z0-9_-]*)?$"}},"metrics":{"description":"How answers are scored, each against the example's reference (its last assistant message): exact_match and f1 (the SQuAD v1.1 script's rules; token_f1 is an alias of f1), contains (the answer contains the reference), json_valid (the answer parses as JSON), length (characters), bleu and chrf (sacreBLEU, corpus-level, 0-100), rouge1, rouge2, rougeL (alias rouge_l) and rougeLsum (rouge-score's F-measure, with stemming).","type":"array","minItems":1,"uniqueItems":true,"items":{"enum":["exact_match","f1","token_f1","contains","json_valid","length","bleu","chrf","rouge1","rouge2","rougeL","rouge_l","rougeLsum"]}},"gates":{"description":"Conditions that fail the build (exit 3, after every result is written) when a score is not met.","type":"array","items":{"$ref":"#/$defs/Gate"}},"generation":{"description":"How models answer. Part of each generate stage's key.","type":"object","additionalProperties":false,"properties":{"max_tokens":{"description":"Longest answer, in the model's tokens. Default 256.","type":"integer","minimum":1},"temperature":{"description":"0 (the default) answers greedily; above 0 samples, with `seed`.","type":"number","minimum":0,"maximum":2},"seed":{"description":"Seed of sampled answers and of the bootstrap intervals. Default: the recipe's seed.","type":"integer","minimum":0}}}}};
-const schema57 = {"description":"A condition on the scores: a bound (`metric`, `model`, `min` and/or `max`), or a comparison (`metric`, `better`, `than`, `by`?, `significant`?). Models are named as in `models` (`tuned`, `tuned:<target>`).","type":"object","additionalProperties":false,"required":["metric"],"properties":{"metric":{"description":"The metric the condition is on.","enum":["exact_match","f1","token_f1","contains","json_valid","length","bleu","chrf","rouge1","rouge2","rougeL","rouge_l","rougeLsum"]},"model":{"description":"A bound: the model it applies to. Default: tuned.","type":"string","pattern":"^(base|tuned)(:[A-Za-z_][A-Za-z0-9_-]*)?$"},"min":{"description":"A bound: the lowest passing score.","type":"number"},"max":{"description":"A bound: the highest passing score.","type":"number"},"better":{"description":"A comparison: the model that must score better (higher; for length, lower) than `than`.","type":"string","pattern":"^(base|tuned)(:[A-Za-z_][A-Za-z0-9_-]*)?$"},"than":{"description":"A comparison: the model `better` is compared with.","type":"string","pattern":"^(base|tuned)(:[A-Za-z_][A-Za-z0-9_-]*)?$"},"by":{"description":"A comparison: by at least this much, on the metric's scale. Default 0 (strictly better).","type":"number","minimum":0},"significant":{"description":"A comparison: also require it in at least 95% of paired bootstrap resamples of the examples, so that a difference that is mostly noise fails.","type":"boolean","default":false}}};
-const pattern13 = new RegExp("^(base|tuned)(:[A-Za-z_][A-Za-z0-9_-]*)?$", "u");
+const schema56 = {"description":"Which models answer which held-out examples and how the answers are scored. Each model answers in a `generate:<model>` stage (cached by the model's identity, the examples and the generation settings, and answer by answer); one `eval` stage scores every answer and applies the gates.","type":"object","additionalProperties":false,"required":["metrics"],"properties":{"dataset":{"description":"Which split to evaluate on. Default: test.","enum":["train","validation","test"],"default":"test"},"models":{"description":"Models that answer. `tuned` and `base`: the trained model of the recipe's one target and its untrained base (`tuned:<target>`, `base:<target>` where there are several); any other string: a model id of the OpenAI API (an existing `ft:` model, a base snapshot), called with OPENAI_API_KEY (and OPENAI_BASE_URL when set); an object: any OpenAI-compatible chat endpoint. Default: the tuned model of every target.","type":"array","minItems":1,"items":{"oneOf":[{"type":"string","minLength":1},{"$ref":"#/$defs/EvalEndpoint"}]}},"metrics":{"description":"How answers are scored, each against the example's reference (its last assistant message): exact_match and f1 (the SQuAD v1.1 script's rules; token_f1 is an alias of f1), contains (the answer contains the reference), json_valid (the answer parses as JSON), length (characters), bleu and chrf (sacreBLEU, corpus-level, 0-100), rouge1, rouge2, rougeL (alias rouge_l) and rougeLsum (rouge-score's F-measure, with stemming).","type":"array","minItems":1,"uniqueItems":true,"items":{"enum":["exact_match","f1","token_f1","contains","json_valid","length","bleu","chrf","rouge1","rouge2","rougeL","rouge_l","rougeLsum"]}},"gates":{"description":"Conditions that fail the build (exit 3, after every result is written) when a score is not met.","type":"array","items":{"$ref":"#/$defs/Gate"}},"generation":{"description":"How models answer. Part of each generate stage's key.","type":"object","additionalProperties":false,"properties":{"max_tokens":{"description":"Longest answer, in the model's tokens. Default 256.","type":"integer","minimum":1},"temperature":{"description":"0 (the default) answers greedily; above 0 samples, with `seed`.","type":"number","minimum":0,"maximum":2},"seed":{"description":"Seed of sampled answers and of the bootstrap intervals. Default: the recipe's seed.","type":"integer","minimum":0},"concurrency":{"description":"API models: requests in flight at once (default 8). Not part of any key: it changes no answer.","type":"integer","minimum":1,"maximum":256}}}}};
+const schema57 = {"description":"A model behind an OpenAI-compatible chat completions API (vLLM, Ollama, llama.cpp's server, Azure, OpenAI itself), or an OpenAI model under a name of your choosing.","type":"object","additionalProperties":false,"required":["name","model"],"properties":{"name":{"description":"The model's name in stage ids (`generate:<name>`), gates and reports.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"model":{"description":"The model id the endpoint serves.","type":"string","minLength":1},"base_url":{"description":"The API's base URL (e.g. http://localhost:8000/v1). Default: the OpenAI API (OPENAI_BASE_URL when set). Part of the key unless `revision` pins the weights wherever they are served.","type":"string","pattern":"^https?://"},"api_key_env":{"description":"Name of the environment variable holding its API key. Without it an endpoint with a base_url gets no key (the OpenAI API gets OPENAI_API_KEY). A key is never sent over plain http except to loopback.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"headers":{"description":"Extra HTTP headers for every request (not secrets: they are part of the recipe).","type":"object","additionalProperties":{"type":"string"}},"revision":{"description":"The weights it serves (a commit, a digest): when set, the key names the weights by it instead of by base_url.","type":"string","minLength":1},"cache":{"description":"false: the weights behind this name may change, so its generate stage runs on every build and no answer is reused. Default true.","type":"boolean","default":true}}};
+const schema58 = {"description":"A condition on the scores: a bound (`metric`, `model`, `min` and/or `max`), or a comparison (`metric`, `better`, `than`, `by`?, `significant`?). Models are named as in `models` (`tuned`, `tuned:<target>`).","type":"object","additionalProperties":false,"required":["metric"],"properties":{"metric":{"description":"The metric the condition is on.","enum":["exact_match","f1","token_f1","contains","json_valid","length","bleu","chrf","rouge1","rouge2","rougeL","rouge_l","rougeLsum"]},"model":{"description":"A bound: the model it applies to, by its name in `models` (`tuned`, `base`, `tuned:<target>`, an endpoint's name). Default: tuned.","type":"string","minLength":1},"min":{"description":"A bound: the lowest passing score.","type":"number"},"max":{"description":"A bound: the highest passing score.","type":"number"},"better":{"description":"A comparison: the model that must score better (higher; for length, lower) than `than`.","type":"string","minLength":1},"than":{"description":"A comparison: the model `better` is compared with.","type":"string","minLength":1},"by":{"description":"A comparison: by at least this much, on the metric's scale. Default 0 (strictly better).","type":"number","minimum":0},"significant":{"description":"A comparison: also require it in at least 95% of paired bootstrap resamples of the examples, so that a difference that is mostly noise fails.","type":"boolean","default":false}}};
 const func0 = func0Module.default ?? func0Module;
 
 function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -3756,9 +3756,13 @@ errors++;
 const len0 = data1.length;
 for(let i0=0; i0<len0; i0++){
 let data2 = data1[i0];
+const _errs6 = errors;
+let valid3 = false;
+let passing0 = null;
+const _errs7 = errors;
 if(typeof data2 === "string"){
-if(!pattern13.test(data2)){
-const err4 = {instancePath:instancePath+"/models/" + i0,schemaPath:"#/properties/models/items/pattern",keyword:"pattern",params:{pattern: "^(base|tuned)(:[A-Za-z_][A-Za-z0-9_-]*)?$"},message:"must match pattern \""+"^(base|tuned)(:[A-Za-z_][A-Za-z0-9_-]*)?$"+"\"",schema:"^(base|tuned)(:[A-Za-z_][A-Za-z0-9_-]*)?$",parentSchema:schema56.properties.models.items,data:data2};
+if(func3(data2) < 1){
+const err4 = {instancePath:instancePath+"/models/" + i0,schemaPath:"#/properties/models/items/oneOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema56.properties.models.items.oneOf[0],data:data2};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3769,7 +3773,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/models/" + i0,schemaPath:"#/properties/models/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema56.properties.models.items.type,parentSchema:schema56.properties.models.items,data:data2};
+const err5 = {instancePath:instancePath+"/models/" + i0,schemaPath:"#/properties/models/items/oneOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema56.properties.models.items.oneOf[0].type,parentSchema:schema56.properties.models.items.oneOf[0],data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -3778,19 +3782,15 @@ vErrors.push(err5);
 }
 errors++;
 }
+var _valid0 = _errs7 === errors;
+if(_valid0){
+valid3 = true;
+passing0 = 0;
 }
-let i1 = data1.length;
-let j0;
-if(i1 > 1){
-const indices0 = {};
-for(;i1--;){
-let item0 = data1[i1];
-if(typeof item0 !== "string"){
-continue;
-}
-if(typeof indices0[item0] == "number"){
-j0 = indices0[item0];
-const err6 = {instancePath:instancePath+"/models",schemaPath:"#/properties/models/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema56.properties.models,data:data1};
+const _errs9 = errors;
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+if(data2.name === undefined){
+const err6 = {instancePath:instancePath+"/models/" + i0,schemaPath:"#/$defs/EvalEndpoint/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema57.required,parentSchema:schema57,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -3798,14 +3798,9 @@ else {
 vErrors.push(err6);
 }
 errors++;
-break;
 }
-indices0[item0] = i1;
-}
-}
-}
-else {
-const err7 = {instancePath:instancePath+"/models",schemaPath:"#/properties/models/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema56.properties.models.type,parentSchema:schema56.properties.models,data:data1};
+if(data2.model === undefined){
+const err7 = {instancePath:instancePath+"/models/" + i0,schemaPath:"#/$defs/EvalEndpoint/required",keyword:"required",params:{missingProperty: "model"},message:"must have required property '"+"model"+"'",schema:schema57.required,parentSchema:schema57,data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -3814,12 +3809,9 @@ vErrors.push(err7);
 }
 errors++;
 }
-}
-if(data.metrics !== undefined){
-let data3 = data.metrics;
-if(Array.isArray(data3)){
-if(data3.length < 1){
-const err8 = {instancePath:instancePath+"/metrics",schemaPath:"#/properties/metrics/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema56.properties.metrics,data:data3};
+for(const key1 in data2){
+if(!(((((((key1 === "name") || (key1 === "model")) || (key1 === "base_url")) || (key1 === "api_key_env")) || (key1 === "headers")) || (key1 === "revision")) || (key1 === "cache"))){
+const err8 = {instancePath:instancePath+"/models/" + i0,schemaPath:"#/$defs/EvalEndpoint/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema57,data:data2};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -3828,11 +3820,12 @@ vErrors.push(err8);
 }
 errors++;
 }
-const len1 = data3.length;
-for(let i2=0; i2<len1; i2++){
-let data4 = data3[i2];
-if(!(((((((((((((data4 === "exact_match") || (data4 === "f1")) || (data4 === "token_f1")) || (data4 === "contains")) || (data4 === "json_valid")) || (data4 === "length")) || (data4 === "bleu")) || (data4 === "chrf")) || (data4 === "rouge1")) || (data4 === "rouge2")) || (data4 === "rougeL")) || (data4 === "rouge_l")) || (data4 === "rougeLsum"))){
-const err9 = {instancePath:instancePath+"/metrics/" + i2,schemaPath:"#/properties/metrics/items/enum",keyword:"enum",params:{allowedValues: schema56.properties.metrics.items.enum},message:"must be equal to one of the allowed values",schema:schema56.properties.metrics.items.enum,parentSchema:schema56.properties.metrics.items,data:data4};
+}
+if(data2.name !== undefined){
+let data3 = data2.name;
+if(typeof data3 === "string"){
+if(!pattern4.test(data3)){
+const err9 = {instancePath:instancePath+"/models/" + i0+"/name",schemaPath:"#/$defs/EvalEndpoint/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]*$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._-]*$",parentSchema:schema57.properties.name,data:data3};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -3842,14 +3835,8 @@ vErrors.push(err9);
 errors++;
 }
 }
-let i3 = data3.length;
-let j1;
-if(i3 > 1){
-outer0:
-for(;i3--;){
-for(j1 = i3; j1--;){
-if(func0(data3[i3], data3[j1])){
-const err10 = {instancePath:instancePath+"/metrics",schemaPath:"#/properties/metrics/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i3+" are identical)",schema:true,parentSchema:schema56.properties.metrics,data:data3};
+else {
+const err10 = {instancePath:instancePath+"/models/" + i0+"/name",schemaPath:"#/$defs/EvalEndpoint/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema57.properties.name.type,parentSchema:schema57.properties.name,data:data3};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -3857,14 +3844,13 @@ else {
 vErrors.push(err10);
 }
 errors++;
-break outer0;
 }
 }
-}
-}
-}
-else {
-const err11 = {instancePath:instancePath+"/metrics",schemaPath:"#/properties/metrics/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema56.properties.metrics.type,parentSchema:schema56.properties.metrics,data:data3};
+if(data2.model !== undefined){
+let data4 = data2.model;
+if(typeof data4 === "string"){
+if(func3(data4) < 1){
+const err11 = {instancePath:instancePath+"/models/" + i0+"/model",schemaPath:"#/$defs/EvalEndpoint/properties/model/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema57.properties.model,data:data4};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -3874,15 +3860,8 @@ vErrors.push(err11);
 errors++;
 }
 }
-if(data.gates !== undefined){
-let data5 = data.gates;
-if(Array.isArray(data5)){
-const len2 = data5.length;
-for(let i4=0; i4<len2; i4++){
-let data6 = data5[i4];
-if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
-if(data6.metric === undefined){
-const err12 = {instancePath:instancePath+"/gates/" + i4,schemaPath:"#/$defs/Gate/required",keyword:"required",params:{missingProperty: "metric"},message:"must have required property '"+"metric"+"'",schema:schema57.required,parentSchema:schema57,data:data6};
+else {
+const err12 = {instancePath:instancePath+"/models/" + i0+"/model",schemaPath:"#/$defs/EvalEndpoint/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema57.properties.model.type,parentSchema:schema57.properties.model,data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3891,9 +3870,12 @@ vErrors.push(err12);
 }
 errors++;
 }
-for(const key1 in data6){
-if(!((((((((key1 === "metric") || (key1 === "model")) || (key1 === "min")) || (key1 === "max")) || (key1 === "better")) || (key1 === "than")) || (key1 === "by")) || (key1 === "significant"))){
-const err13 = {instancePath:instancePath+"/gates/" + i4,schemaPath:"#/$defs/Gate/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema57,data:data6};
+}
+if(data2.base_url !== undefined){
+let data5 = data2.base_url;
+if(typeof data5 === "string"){
+if(!pattern6.test(data5)){
+const err13 = {instancePath:instancePath+"/models/" + i0+"/base_url",schemaPath:"#/$defs/EvalEndpoint/properties/base_url/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\"",schema:"^https?://",parentSchema:schema57.properties.base_url,data:data5};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3903,10 +3885,8 @@ vErrors.push(err13);
 errors++;
 }
 }
-if(data6.metric !== undefined){
-let data7 = data6.metric;
-if(!(((((((((((((data7 === "exact_match") || (data7 === "f1")) || (data7 === "token_f1")) || (data7 === "contains")) || (data7 === "json_valid")) || (data7 === "length")) || (data7 === "bleu")) || (data7 === "chrf")) || (data7 === "rouge1")) || (data7 === "rouge2")) || (data7 === "rougeL")) || (data7 === "rouge_l")) || (data7 === "rougeLsum"))){
-const err14 = {instancePath:instancePath+"/gates/" + i4+"/metric",schemaPath:"#/$defs/Gate/properties/metric/enum",keyword:"enum",params:{allowedValues: schema57.properties.metric.enum},message:"must be equal to one of the allowed values",schema:schema57.properties.metric.enum,parentSchema:schema57.properties.metric,data:data7};
+else {
+const err14 = {instancePath:instancePath+"/models/" + i0+"/base_url",schemaPath:"#/$defs/EvalEndpoint/properties/base_url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema57.properties.base_url.type,parentSchema:schema57.properties.base_url,data:data5};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3916,11 +3896,11 @@ vErrors.push(err14);
 errors++;
 }
 }
-if(data6.model !== undefined){
-let data8 = data6.model;
-if(typeof data8 === "string"){
-if(!pattern13.test(data8)){
-const err15 = {instancePath:instancePath+"/gates/" + i4+"/model",schemaPath:"#/$defs/Gate/properties/model/pattern",keyword:"pattern",params:{pattern: "^(base|tuned)(:[A-Za-z_][A-Za-z0-9_-]*)?$"},message:"must match pattern \""+"^(base|tuned)(:[A-Za-z_][A-Za-z0-9_-]*)?$"+"\"",schema:"^(base|tuned)(:[A-Za-z_][A-Za-z0-9_-]*)?$",parentSchema:schema57.properties.model,data:data8};
+if(data2.api_key_env !== undefined){
+let data6 = data2.api_key_env;
+if(typeof data6 === "string"){
+if(!pattern8.test(data6)){
+const err15 = {instancePath:instancePath+"/models/" + i0+"/api_key_env",schemaPath:"#/$defs/EvalEndpoint/properties/api_key_env/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]*$",parentSchema:schema57.properties.api_key_env,data:data6};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3931,7 +3911,7 @@ errors++;
 }
 }
 else {
-const err16 = {instancePath:instancePath+"/gates/" + i4+"/model",schemaPath:"#/$defs/Gate/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema57.properties.model.type,parentSchema:schema57.properties.model,data:data8};
+const err16 = {instancePath:instancePath+"/models/" + i0+"/api_key_env",schemaPath:"#/$defs/EvalEndpoint/properties/api_key_env/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema57.properties.api_key_env.type,parentSchema:schema57.properties.api_key_env,data:data6};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -3941,10 +3921,13 @@ vErrors.push(err16);
 errors++;
 }
 }
-if(data6.min !== undefined){
-let data9 = data6.min;
-if(!((typeof data9 == "number") && (isFinite(data9)))){
-const err17 = {instancePath:instancePath+"/gates/" + i4+"/min",schemaPath:"#/$defs/Gate/properties/min/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema57.properties.min.type,parentSchema:schema57.properties.min,data:data9};
+if(data2.headers !== undefined){
+let data7 = data2.headers;
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+for(const key2 in data7){
+let data8 = data7[key2];
+if(typeof data8 !== "string"){
+const err17 = {instancePath:instancePath+"/models/" + i0+"/headers/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/EvalEndpoint/properties/headers/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema57.properties.headers.additionalProperties.type,parentSchema:schema57.properties.headers.additionalProperties,data:data8};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -3954,10 +3937,9 @@ vErrors.push(err17);
 errors++;
 }
 }
-if(data6.max !== undefined){
-let data10 = data6.max;
-if(!((typeof data10 == "number") && (isFinite(data10)))){
-const err18 = {instancePath:instancePath+"/gates/" + i4+"/max",schemaPath:"#/$defs/Gate/properties/max/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema57.properties.max.type,parentSchema:schema57.properties.max,data:data10};
+}
+else {
+const err18 = {instancePath:instancePath+"/models/" + i0+"/headers",schemaPath:"#/$defs/EvalEndpoint/properties/headers/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema57.properties.headers.type,parentSchema:schema57.properties.headers,data:data7};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -3967,11 +3949,11 @@ vErrors.push(err18);
 errors++;
 }
 }
-if(data6.better !== undefined){
-let data11 = data6.better;
-if(typeof data11 === "string"){
-if(!pattern13.test(data11)){
-const err19 = {instancePath:instancePath+"/gates/" + i4+"/better",schemaPath:"#/$defs/Gate/properties/better/pattern",keyword:"pattern",params:{pattern: "^(base|tuned)(:[A-Za-z_][A-Za-z0-9_-]*)?$"},message:"must match pattern \""+"^(base|tuned)(:[A-Za-z_][A-Za-z0-9_-]*)?$"+"\"",schema:"^(base|tuned)(:[A-Za-z_][A-Za-z0-9_-]*)?$",parentSchema:schema57.properties.better,data:data11};
+if(data2.revision !== undefined){
+let data9 = data2.revision;
+if(typeof data9 === "string"){
+if(func3(data9) < 1){
+const err19 = {instancePath:instancePath+"/models/" + i0+"/revision",schemaPath:"#/$defs/EvalEndpoint/properties/revision/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema57.properties.revision,data:data9};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -3982,7 +3964,7 @@ errors++;
 }
 }
 else {
-const err20 = {instancePath:instancePath+"/gates/" + i4+"/better",schemaPath:"#/$defs/Gate/properties/better/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema57.properties.better.type,parentSchema:schema57.properties.better,data:data11};
+const err20 = {instancePath:instancePath+"/models/" + i0+"/revision",schemaPath:"#/$defs/EvalEndpoint/properties/revision/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema57.properties.revision.type,parentSchema:schema57.properties.revision,data:data9};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -3992,11 +3974,10 @@ vErrors.push(err20);
 errors++;
 }
 }
-if(data6.than !== undefined){
-let data12 = data6.than;
-if(typeof data12 === "string"){
-if(!pattern13.test(data12)){
-const err21 = {instancePath:instancePath+"/gates/" + i4+"/than",schemaPath:"#/$defs/Gate/properties/than/pattern",keyword:"pattern",params:{pattern: "^(base|tuned)(:[A-Za-z_][A-Za-z0-9_-]*)?$"},message:"must match pattern \""+"^(base|tuned)(:[A-Za-z_][A-Za-z0-9_-]*)?$"+"\"",schema:"^(base|tuned)(:[A-Za-z_][A-Za-z0-9_-]*)?$",parentSchema:schema57.properties.than,data:data12};
+if(data2.cache !== undefined){
+let data10 = data2.cache;
+if(typeof data10 !== "boolean"){
+const err21 = {instancePath:instancePath+"/models/" + i0+"/cache",schemaPath:"#/$defs/EvalEndpoint/properties/cache/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema57.properties.cache.type,parentSchema:schema57.properties.cache,data:data10};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -4006,8 +3987,9 @@ vErrors.push(err21);
 errors++;
 }
 }
+}
 else {
-const err22 = {instancePath:instancePath+"/gates/" + i4+"/than",schemaPath:"#/$defs/Gate/properties/than/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema57.properties.than.type,parentSchema:schema57.properties.than,data:data12};
+const err22 = {instancePath:instancePath+"/models/" + i0,schemaPath:"#/$defs/EvalEndpoint/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema57.type,parentSchema:schema57,data:data2};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -4016,12 +3998,19 @@ vErrors.push(err22);
 }
 errors++;
 }
+var _valid0 = _errs9 === errors;
+if(_valid0 && valid3){
+valid3 = false;
+passing0 = [passing0, 1];
 }
-if(data6.by !== undefined){
-let data13 = data6.by;
-if((typeof data13 == "number") && (isFinite(data13))){
-if(data13 < 0 || isNaN(data13)){
-const err23 = {instancePath:instancePath+"/gates/" + i4+"/by",schemaPath:"#/$defs/Gate/properties/by/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema57.properties.by,data:data13};
+else {
+if(_valid0){
+valid3 = true;
+passing0 = 1;
+}
+}
+if(!valid3){
+const err23 = {instancePath:instancePath+"/models/" + i0,schemaPath:"#/properties/models/items/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema56.properties.models.items.oneOf,parentSchema:schema56.properties.models.items,data:data2};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -4030,9 +4019,21 @@ vErrors.push(err23);
 }
 errors++;
 }
+else {
+errors = _errs6;
+if(vErrors !== null){
+if(_errs6){
+vErrors.length = _errs6;
 }
 else {
-const err24 = {instancePath:instancePath+"/gates/" + i4+"/by",schemaPath:"#/$defs/Gate/properties/by/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema57.properties.by.type,parentSchema:schema57.properties.by,data:data13};
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err24 = {instancePath:instancePath+"/models",schemaPath:"#/properties/models/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema56.properties.models.type,parentSchema:schema56.properties.models,data:data1};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -4042,10 +4043,11 @@ vErrors.push(err24);
 errors++;
 }
 }
-if(data6.significant !== undefined){
-let data14 = data6.significant;
-if(typeof data14 !== "boolean"){
-const err25 = {instancePath:instancePath+"/gates/" + i4+"/significant",schemaPath:"#/$defs/Gate/properties/significant/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema57.properties.significant.type,parentSchema:schema57.properties.significant,data:data14};
+if(data.metrics !== undefined){
+let data11 = data.metrics;
+if(Array.isArray(data11)){
+if(data11.length < 1){
+const err25 = {instancePath:instancePath+"/metrics",schemaPath:"#/properties/metrics/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema56.properties.metrics,data:data11};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -4054,10 +4056,11 @@ vErrors.push(err25);
 }
 errors++;
 }
-}
-}
-else {
-const err26 = {instancePath:instancePath+"/gates/" + i4,schemaPath:"#/$defs/Gate/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema57.type,parentSchema:schema57,data:data6};
+const len1 = data11.length;
+for(let i1=0; i1<len1; i1++){
+let data12 = data11[i1];
+if(!(((((((((((((data12 === "exact_match") || (data12 === "f1")) || (data12 === "token_f1")) || (data12 === "contains")) || (data12 === "json_valid")) || (data12 === "length")) || (data12 === "bleu")) || (data12 === "chrf")) || (data12 === "rouge1")) || (data12 === "rouge2")) || (data12 === "rougeL")) || (data12 === "rouge_l")) || (data12 === "rougeLsum"))){
+const err26 = {instancePath:instancePath+"/metrics/" + i1,schemaPath:"#/properties/metrics/items/enum",keyword:"enum",params:{allowedValues: schema56.properties.metrics.items.enum},message:"must be equal to one of the allowed values",schema:schema56.properties.metrics.items.enum,parentSchema:schema56.properties.metrics.items,data:data12};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -4067,9 +4070,14 @@ vErrors.push(err26);
 errors++;
 }
 }
-}
-else {
-const err27 = {instancePath:instancePath+"/gates",schemaPath:"#/properties/gates/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema56.properties.gates.type,parentSchema:schema56.properties.gates,data:data5};
+let i2 = data11.length;
+let j0;
+if(i2 > 1){
+outer0:
+for(;i2--;){
+for(j0 = i2; j0--;){
+if(func0(data11[i2], data11[j0])){
+const err27 = {instancePath:instancePath+"/metrics",schemaPath:"#/properties/metrics/uniqueItems",keyword:"uniqueItems",params:{i: i2, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i2+" are identical)",schema:true,parentSchema:schema56.properties.metrics,data:data11};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -4077,14 +4085,14 @@ else {
 vErrors.push(err27);
 }
 errors++;
+break outer0;
 }
 }
-if(data.generation !== undefined){
-let data15 = data.generation;
-if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
-for(const key2 in data15){
-if(!(((key2 === "max_tokens") || (key2 === "temperature")) || (key2 === "seed"))){
-const err28 = {instancePath:instancePath+"/generation",schemaPath:"#/properties/generation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema56.properties.generation,data:data15};
+}
+}
+}
+else {
+const err28 = {instancePath:instancePath+"/metrics",schemaPath:"#/properties/metrics/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema56.properties.metrics.type,parentSchema:schema56.properties.metrics,data:data11};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -4094,10 +4102,15 @@ vErrors.push(err28);
 errors++;
 }
 }
-if(data15.max_tokens !== undefined){
-let data16 = data15.max_tokens;
-if(!(((typeof data16 == "number") && (!(data16 % 1) && !isNaN(data16))) && (isFinite(data16)))){
-const err29 = {instancePath:instancePath+"/generation/max_tokens",schemaPath:"#/properties/generation/properties/max_tokens/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema56.properties.generation.properties.max_tokens.type,parentSchema:schema56.properties.generation.properties.max_tokens,data:data16};
+if(data.gates !== undefined){
+let data13 = data.gates;
+if(Array.isArray(data13)){
+const len2 = data13.length;
+for(let i3=0; i3<len2; i3++){
+let data14 = data13[i3];
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+if(data14.metric === undefined){
+const err29 = {instancePath:instancePath+"/gates/" + i3,schemaPath:"#/$defs/Gate/required",keyword:"required",params:{missingProperty: "metric"},message:"must have required property '"+"metric"+"'",schema:schema58.required,parentSchema:schema58,data:data14};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -4106,9 +4119,9 @@ vErrors.push(err29);
 }
 errors++;
 }
-if((typeof data16 == "number") && (isFinite(data16))){
-if(data16 < 1 || isNaN(data16)){
-const err30 = {instancePath:instancePath+"/generation/max_tokens",schemaPath:"#/properties/generation/properties/max_tokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema56.properties.generation.properties.max_tokens,data:data16};
+for(const key3 in data14){
+if(!((((((((key3 === "metric") || (key3 === "model")) || (key3 === "min")) || (key3 === "max")) || (key3 === "better")) || (key3 === "than")) || (key3 === "by")) || (key3 === "significant"))){
+const err30 = {instancePath:instancePath+"/gates/" + i3,schemaPath:"#/$defs/Gate/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema58,data:data14};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -4118,12 +4131,10 @@ vErrors.push(err30);
 errors++;
 }
 }
-}
-if(data15.temperature !== undefined){
-let data17 = data15.temperature;
-if((typeof data17 == "number") && (isFinite(data17))){
-if(data17 > 2 || isNaN(data17)){
-const err31 = {instancePath:instancePath+"/generation/temperature",schemaPath:"#/properties/generation/properties/temperature/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2},message:"must be <= 2",schema:2,parentSchema:schema56.properties.generation.properties.temperature,data:data17};
+if(data14.metric !== undefined){
+let data15 = data14.metric;
+if(!(((((((((((((data15 === "exact_match") || (data15 === "f1")) || (data15 === "token_f1")) || (data15 === "contains")) || (data15 === "json_valid")) || (data15 === "length")) || (data15 === "bleu")) || (data15 === "chrf")) || (data15 === "rouge1")) || (data15 === "rouge2")) || (data15 === "rougeL")) || (data15 === "rouge_l")) || (data15 === "rougeLsum"))){
+const err31 = {instancePath:instancePath+"/gates/" + i3+"/metric",schemaPath:"#/$defs/Gate/properties/metric/enum",keyword:"enum",params:{allowedValues: schema58.properties.metric.enum},message:"must be equal to one of the allowed values",schema:schema58.properties.metric.enum,parentSchema:schema58.properties.metric,data:data15};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -4132,8 +4143,12 @@ vErrors.push(err31);
 }
 errors++;
 }
-if(data17 < 0 || isNaN(data17)){
-const err32 = {instancePath:instancePath+"/generation/temperature",schemaPath:"#/properties/generation/properties/temperature/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema56.properties.generation.properties.temperature,data:data17};
+}
+if(data14.model !== undefined){
+let data16 = data14.model;
+if(typeof data16 === "string"){
+if(func3(data16) < 1){
+const err32 = {instancePath:instancePath+"/gates/" + i3+"/model",schemaPath:"#/$defs/Gate/properties/model/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema58.properties.model,data:data16};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -4144,7 +4159,7 @@ errors++;
 }
 }
 else {
-const err33 = {instancePath:instancePath+"/generation/temperature",schemaPath:"#/properties/generation/properties/temperature/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema56.properties.generation.properties.temperature.type,parentSchema:schema56.properties.generation.properties.temperature,data:data17};
+const err33 = {instancePath:instancePath+"/gates/" + i3+"/model",schemaPath:"#/$defs/Gate/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema58.properties.model.type,parentSchema:schema58.properties.model,data:data16};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -4154,10 +4169,10 @@ vErrors.push(err33);
 errors++;
 }
 }
-if(data15.seed !== undefined){
-let data18 = data15.seed;
-if(!(((typeof data18 == "number") && (!(data18 % 1) && !isNaN(data18))) && (isFinite(data18)))){
-const err34 = {instancePath:instancePath+"/generation/seed",schemaPath:"#/properties/generation/properties/seed/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema56.properties.generation.properties.seed.type,parentSchema:schema56.properties.generation.properties.seed,data:data18};
+if(data14.min !== undefined){
+let data17 = data14.min;
+if(!((typeof data17 == "number") && (isFinite(data17)))){
+const err34 = {instancePath:instancePath+"/gates/" + i3+"/min",schemaPath:"#/$defs/Gate/properties/min/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema58.properties.min.type,parentSchema:schema58.properties.min,data:data17};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -4166,9 +4181,11 @@ vErrors.push(err34);
 }
 errors++;
 }
-if((typeof data18 == "number") && (isFinite(data18))){
-if(data18 < 0 || isNaN(data18)){
-const err35 = {instancePath:instancePath+"/generation/seed",schemaPath:"#/properties/generation/properties/seed/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema56.properties.generation.properties.seed,data:data18};
+}
+if(data14.max !== undefined){
+let data18 = data14.max;
+if(!((typeof data18 == "number") && (isFinite(data18)))){
+const err35 = {instancePath:instancePath+"/gates/" + i3+"/max",schemaPath:"#/$defs/Gate/properties/max/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema58.properties.max.type,parentSchema:schema58.properties.max,data:data18};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -4178,10 +4195,11 @@ vErrors.push(err35);
 errors++;
 }
 }
-}
-}
-else {
-const err36 = {instancePath:instancePath+"/generation",schemaPath:"#/properties/generation/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema56.properties.generation.type,parentSchema:schema56.properties.generation,data:data15};
+if(data14.better !== undefined){
+let data19 = data14.better;
+if(typeof data19 === "string"){
+if(func3(data19) < 1){
+const err36 = {instancePath:instancePath+"/gates/" + i3+"/better",schemaPath:"#/$defs/Gate/properties/better/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema58.properties.better,data:data19};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -4191,14 +4209,259 @@ vErrors.push(err36);
 errors++;
 }
 }
-}
 else {
-const err37 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema56.type,parentSchema:schema56,data};
+const err37 = {instancePath:instancePath+"/gates/" + i3+"/better",schemaPath:"#/$defs/Gate/properties/better/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema58.properties.better.type,parentSchema:schema58.properties.better,data:data19};
 if(vErrors === null){
 vErrors = [err37];
 }
 else {
 vErrors.push(err37);
+}
+errors++;
+}
+}
+if(data14.than !== undefined){
+let data20 = data14.than;
+if(typeof data20 === "string"){
+if(func3(data20) < 1){
+const err38 = {instancePath:instancePath+"/gates/" + i3+"/than",schemaPath:"#/$defs/Gate/properties/than/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema58.properties.than,data:data20};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+}
+else {
+const err39 = {instancePath:instancePath+"/gates/" + i3+"/than",schemaPath:"#/$defs/Gate/properties/than/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema58.properties.than.type,parentSchema:schema58.properties.than,data:data20};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
+}
+errors++;
+}
+}
+if(data14.by !== undefined){
+let data21 = data14.by;
+if((typeof data21 == "number") && (isFinite(data21))){
+if(data21 < 0 || isNaN(data21)){
+const err40 = {instancePath:instancePath+"/gates/" + i3+"/by",schemaPath:"#/$defs/Gate/properties/by/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema58.properties.by,data:data21};
+if(vErrors === null){
+vErrors = [err40];
+}
+else {
+vErrors.push(err40);
+}
+errors++;
+}
+}
+else {
+const err41 = {instancePath:instancePath+"/gates/" + i3+"/by",schemaPath:"#/$defs/Gate/properties/by/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema58.properties.by.type,parentSchema:schema58.properties.by,data:data21};
+if(vErrors === null){
+vErrors = [err41];
+}
+else {
+vErrors.push(err41);
+}
+errors++;
+}
+}
+if(data14.significant !== undefined){
+let data22 = data14.significant;
+if(typeof data22 !== "boolean"){
+const err42 = {instancePath:instancePath+"/gates/" + i3+"/significant",schemaPath:"#/$defs/Gate/properties/significant/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema58.properties.significant.type,parentSchema:schema58.properties.significant,data:data22};
+if(vErrors === null){
+vErrors = [err42];
+}
+else {
+vErrors.push(err42);
+}
+errors++;
+}
+}
+}
+else {
+const err43 = {instancePath:instancePath+"/gates/" + i3,schemaPath:"#/$defs/Gate/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema58.type,parentSchema:schema58,data:data14};
+if(vErrors === null){
+vErrors = [err43];
+}
+else {
+vErrors.push(err43);
+}
+errors++;
+}
+}
+}
+else {
+const err44 = {instancePath:instancePath+"/gates",schemaPath:"#/properties/gates/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema56.properties.gates.type,parentSchema:schema56.properties.gates,data:data13};
+if(vErrors === null){
+vErrors = [err44];
+}
+else {
+vErrors.push(err44);
+}
+errors++;
+}
+}
+if(data.generation !== undefined){
+let data23 = data.generation;
+if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
+for(const key4 in data23){
+if(!((((key4 === "max_tokens") || (key4 === "temperature")) || (key4 === "seed")) || (key4 === "concurrency"))){
+const err45 = {instancePath:instancePath+"/generation",schemaPath:"#/properties/generation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema56.properties.generation,data:data23};
+if(vErrors === null){
+vErrors = [err45];
+}
+else {
+vErrors.push(err45);
+}
+errors++;
+}
+}
+if(data23.max_tokens !== undefined){
+let data24 = data23.max_tokens;
+if(!(((typeof data24 == "number") && (!(data24 % 1) && !isNaN(data24))) && (isFinite(data24)))){
+const err46 = {instancePath:instancePath+"/generation/max_tokens",schemaPath:"#/properties/generation/properties/max_tokens/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema56.properties.generation.properties.max_tokens.type,parentSchema:schema56.properties.generation.properties.max_tokens,data:data24};
+if(vErrors === null){
+vErrors = [err46];
+}
+else {
+vErrors.push(err46);
+}
+errors++;
+}
+if((typeof data24 == "number") && (isFinite(data24))){
+if(data24 < 1 || isNaN(data24)){
+const err47 = {instancePath:instancePath+"/generation/max_tokens",schemaPath:"#/properties/generation/properties/max_tokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema56.properties.generation.properties.max_tokens,data:data24};
+if(vErrors === null){
+vErrors = [err47];
+}
+else {
+vErrors.push(err47);
+}
+errors++;
+}
+}
+}
+if(data23.temperature !== undefined){
+let data25 = data23.temperature;
+if((typeof data25 == "number") && (isFinite(data25))){
+if(data25 > 2 || isNaN(data25)){
+const err48 = {instancePath:instancePath+"/generation/temperature",schemaPath:"#/properties/generation/properties/temperature/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2},message:"must be <= 2",schema:2,parentSchema:schema56.properties.generation.properties.temperature,data:data25};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
+}
+errors++;
+}
+if(data25 < 0 || isNaN(data25)){
+const err49 = {instancePath:instancePath+"/generation/temperature",schemaPath:"#/properties/generation/properties/temperature/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema56.properties.generation.properties.temperature,data:data25};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
+}
+errors++;
+}
+}
+else {
+const err50 = {instancePath:instancePath+"/generation/temperature",schemaPath:"#/properties/generation/properties/temperature/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema56.properties.generation.properties.temperature.type,parentSchema:schema56.properties.generation.properties.temperature,data:data25};
+if(vErrors === null){
+vErrors = [err50];
+}
+else {
+vErrors.push(err50);
+}
+errors++;
+}
+}
+if(data23.seed !== undefined){
+let data26 = data23.seed;
+if(!(((typeof data26 == "number") && (!(data26 % 1) && !isNaN(data26))) && (isFinite(data26)))){
+const err51 = {instancePath:instancePath+"/generation/seed",schemaPath:"#/properties/generation/properties/seed/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema56.properties.generation.properties.seed.type,parentSchema:schema56.properties.generation.properties.seed,data:data26};
+if(vErrors === null){
+vErrors = [err51];
+}
+else {
+vErrors.push(err51);
+}
+errors++;
+}
+if((typeof data26 == "number") && (isFinite(data26))){
+if(data26 < 0 || isNaN(data26)){
+const err52 = {instancePath:instancePath+"/generation/seed",schemaPath:"#/properties/generation/properties/seed/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema56.properties.generation.properties.seed,data:data26};
+if(vErrors === null){
+vErrors = [err52];
+}
+else {
+vErrors.push(err52);
+}
+errors++;
+}
+}
+}
+if(data23.concurrency !== undefined){
+let data27 = data23.concurrency;
+if(!(((typeof data27 == "number") && (!(data27 % 1) && !isNaN(data27))) && (isFinite(data27)))){
+const err53 = {instancePath:instancePath+"/generation/concurrency",schemaPath:"#/properties/generation/properties/concurrency/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema56.properties.generation.properties.concurrency.type,parentSchema:schema56.properties.generation.properties.concurrency,data:data27};
+if(vErrors === null){
+vErrors = [err53];
+}
+else {
+vErrors.push(err53);
+}
+errors++;
+}
+if((typeof data27 == "number") && (isFinite(data27))){
+if(data27 > 256 || isNaN(data27)){
+const err54 = {instancePath:instancePath+"/generation/concurrency",schemaPath:"#/properties/generation/properties/concurrency/maximum",keyword:"maximum",params:{comparison: "<=", limit: 256},message:"must be <= 256",schema:256,parentSchema:schema56.properties.generation.properties.concurrency,data:data27};
+if(vErrors === null){
+vErrors = [err54];
+}
+else {
+vErrors.push(err54);
+}
+errors++;
+}
+if(data27 < 1 || isNaN(data27)){
+const err55 = {instancePath:instancePath+"/generation/concurrency",schemaPath:"#/properties/generation/properties/concurrency/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema56.properties.generation.properties.concurrency,data:data27};
+if(vErrors === null){
+vErrors = [err55];
+}
+else {
+vErrors.push(err55);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err56 = {instancePath:instancePath+"/generation",schemaPath:"#/properties/generation/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema56.properties.generation.type,parentSchema:schema56.properties.generation,data:data23};
+if(vErrors === null){
+vErrors = [err56];
+}
+else {
+vErrors.push(err56);
+}
+errors++;
+}
+}
+}
+else {
+const err57 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema56.type,parentSchema:schema56,data};
+if(vErrors === null){
+vErrors = [err57];
+}
+else {
+vErrors.push(err57);
 }
 errors++;
 }

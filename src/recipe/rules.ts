@@ -5,9 +5,16 @@ import {hasGlobMatch, isGlob} from '../core/glob.js';
 import {formatPath, type PathSegment} from '../core/path-syntax.js';
 import {suggest} from '../core/suggest.js';
 import {isPlainHttpToAnotherHost, secretQueryParameters} from '../core/url-secrets.js';
-import {canonicalMetric, resolveModel} from './eval-settings.js';
+import {
+  canonicalMetric,
+  evalModel,
+  gateModelName,
+  isTargetRef,
+  resolveModel,
+} from './eval-settings.js';
 import {formatFromName} from './normalized.js';
 import {diagnosticAt, type RecipeText} from './recipe-text.js';
+import type {EvalEndpoint} from './recipe-types.js';
 import {findTemplateProblem} from './template-syntax.js';
 
 type Data = Record<string, unknown>;
@@ -55,8 +62,18 @@ export function checkRules(source: RecipeText, data: unknown, dir: string): Diag
   ) {
     at(['hyperparameters'], 'hyperparameters need a backend');
   }
-  if (data.eval !== undefined && data.backend === undefined && data.targets === undefined) {
-    at(['eval'], 'eval needs a trained model: add a backend or targets');
+  if (
+    isRecord(data.eval) &&
+    data.backend === undefined &&
+    data.targets === undefined &&
+    !Array.isArray(data.eval.models)
+  ) {
+    at(
+      ['eval'],
+      'eval without a backend or targets needs models to evaluate: model ids or endpoints',
+      'key',
+      'e.g. models: [gpt-4o-mini-2024-07-18] or models: [{name: mine, base_url: http://localhost:8000/v1, model: x}]',
+    );
   }
   const hyperparameterSets: [PathSegment[], unknown][] = [
     [['hyperparameters'], data.hyperparameters],
@@ -97,8 +114,10 @@ export function checkRules(source: RecipeText, data: unknown, dir: string): Diag
 }
 
 /**
- * The eval section's names: each model names a target (plain `tuned` and `base` only where there
- * is one), each gate a metric the eval computes and models it runs, with one kind of condition.
+ * The eval section's names: a `tuned`/`base` reference names a target (plain `tuned` and `base`
+ * only where there is one), model names are unique, an endpoint's key never goes over plain
+ * http to another host, and each gate names a metric the eval computes and models it runs,
+ * with one kind of condition.
  */
 function checkEval(data: Data, evaluation: Data, at: At): void {
   const targets = isRecord(data.targets)
@@ -106,43 +125,59 @@ function checkEval(data: Data, evaluation: Data, at: At): void {
     : data.backend !== undefined
       ? ['default']
       : [];
-  if (targets.length === 0) return; // "eval needs a trained model", reported above
-  const refs: [PathSegment[], unknown][] = [];
-  if (Array.isArray(evaluation.models)) {
-    for (const [i, m] of evaluation.models.entries()) refs.push([['eval', 'models', i], m]);
-  }
-  const gates = Array.isArray(evaluation.gates) ? evaluation.gates : [];
-  gates.forEach((g, i) => {
-    if (!isRecord(g)) return;
-    for (const key of ['model', 'better', 'than']) {
-      if (typeof g[key] === 'string') refs.push([['eval', 'gates', i, key], g[key]]);
+  const entries = Array.isArray(evaluation.models)
+    ? evaluation.models
+    : targets.map((t) => (targets.length === 1 ? 'tuned' : `tuned:${t}`));
+  const names = new Map<string, number>();
+  entries.forEach((entry: unknown, i) => {
+    const path = ['eval', 'models', i];
+    if (typeof entry === 'string' && isTargetRef(entry) && !resolveModel(entry, targets)) {
+      const target = entry.split(':')[1];
+      const near = target === undefined ? undefined : suggest(target, targets);
+      at(
+        path,
+        targets.length === 0
+          ? `'${entry}' names a trained model, and the recipe trains none (it has no backend or targets)`
+          : target === undefined
+            ? `'${entry}' is ambiguous: the recipe has ${targets.length} targets (${targets.join(', ')}); name one, e.g. ${entry}:${targets[0]}`
+            : `no target named '${target}' (the targets are ${targets.join(', ')})`,
+        'value',
+        near ? `did you mean '${entry.split(':')[0]}:${near}'?` : undefined,
+      );
+      return;
+    }
+    if (!(typeof entry === 'string' || isRecord(entry))) return;
+    const model = evalModel(entry as string | EvalEndpoint, targets);
+    if (!model) return;
+    if (names.has(model.name)) {
+      at(
+        isRecord(entry) ? [...path, 'name'] : path,
+        `two models are named ${model.name} (models[${names.get(model.name)}] and models[${i}])`,
+        'value',
+      );
+    }
+    names.set(model.name, i);
+    if (isRecord(entry) && typeof entry.base_url === 'string' && entry.api_key_env !== undefined) {
+      let url: URL | undefined;
+      try {
+        url = new URL(entry.base_url);
+      } catch {
+        at([...path, 'base_url'], `not a URL: ${entry.base_url}`, 'value');
+      }
+      if (url && isPlainHttpToAnotherHost(url)) {
+        at(
+          [...path, 'api_key_env'],
+          `its key would go over plain http to ${url.host}; use https (plain http is for loopback only)`,
+        );
+      }
     }
   });
-  for (const [path, ref] of refs) {
-    if (typeof ref !== 'string' || !/^(base|tuned)(:|$)/.test(ref)) continue; // the schema's
-    if (resolveModel(ref, targets)) continue;
-    const target = ref.split(':')[1];
-    const near = target === undefined ? undefined : suggest(target, targets);
-    at(
-      path,
-      target === undefined
-        ? `'${ref}' is ambiguous: the recipe has ${targets.length} targets (${targets.join(', ')}); name one, e.g. ${ref}:${targets[0]}`
-        : `no target named '${target}' (the targets are ${targets.join(', ')})`,
-      'value',
-      near ? `did you mean '${ref.split(':')[0]}:${near}'?` : undefined,
-    );
-  }
   const metrics = new Set(
     (Array.isArray(evaluation.metrics) ? evaluation.metrics : [])
       .filter((m): m is string => typeof m === 'string')
       .map(canonicalMetric),
   );
-  const models = new Set(
-    (Array.isArray(evaluation.models)
-      ? evaluation.models.filter((m): m is string => typeof m === 'string')
-      : targets.map((t) => (targets.length === 1 ? 'tuned' : `tuned:${t}`))
-    ).flatMap((ref) => resolveModel(ref, targets)?.name ?? []),
-  );
+  const gates = Array.isArray(evaluation.gates) ? evaluation.gates : [];
   gates.forEach((g, i) => {
     if (!isRecord(g)) return;
     const path = ['eval', 'gates', i];
@@ -157,8 +192,9 @@ function checkEval(data: Data, evaluation: Data, at: At): void {
         }
       }
       for (const key of ['better', 'than']) {
-        if (g[key] === undefined)
+        if (g[key] === undefined) {
           at(path, `a comparison gate needs both better and than (${key} is missing)`);
+        }
       }
       if (g.better !== undefined && g.better === g.than) {
         at([...path, 'than'], 'a model cannot be better than itself', 'value');
@@ -175,11 +211,11 @@ function checkEval(data: Data, evaluation: Data, at: At): void {
     for (const key of ['model', 'better', 'than']) {
       const ref = g[key] ?? (key === 'model' && !comparison ? 'tuned' : undefined);
       if (typeof ref !== 'string') continue;
-      const model = resolveModel(ref, targets);
-      if (model && !models.has(model.name)) {
+      if (isTargetRef(ref) && !resolveModel(ref, targets)) continue; // reported at models
+      if (!names.has(gateModelName(ref, targets))) {
         at(
           g[key] === undefined ? path : [...path, key],
-          `gate on model ${ref}, which eval.models does not run (it runs ${[...models].join(', ')})`,
+          `gate on model ${ref}, which eval.models does not run (it runs ${[...names.keys()].join(', ') || 'none'})`,
           g[key] === undefined ? 'key' : 'value',
         );
       }

@@ -1,6 +1,13 @@
+import {randomUUID} from 'node:crypto';
+import OpenAI from 'openai';
 import {canonicalJson} from '../core/canonical-json.js';
-import {sha256} from '../core/hash.js';
+import {error, UserError} from '../core/diagnostic.js';
+import {execWhat, requireExec} from '../core/exec-policy.js';
+import {type Sha256, sha256} from '../core/hash.js';
 import {StageFailure} from '../core/stage-failure.js';
+import {isPlainHttpToAnotherHost} from '../core/url-secrets.js';
+import {answerWithChat} from '../eval/chat.js';
+import type {EvalExample} from '../eval/scores.js';
 import {generateFingerprint} from '../plan/fingerprint.js';
 import {stageId} from '../plan/stage-id.js';
 import type {EvalModel} from '../recipe/eval-settings.js';
@@ -10,6 +17,9 @@ import {evalSplit, readEvalExamples} from './eval-examples.js';
 import {baseModelOf, trainerOf, trainerProcess} from './local-target.js';
 import type {StageContext, StageDefinition} from './stage-definition.js';
 
+type TargetModel = Extract<EvalModel, {kind: 'target'}>;
+type ApiModel = Extract<EvalModel, {kind: 'api'}>;
+
 /** The model a generate stage runs, from the eval settings. */
 function modelOf(ctx: StageContext): EvalModel {
   const model = ctx.recipe.eval?.models.find((m) => m.name === ctx.node.name);
@@ -17,7 +27,7 @@ function modelOf(ctx: StageContext): EvalModel {
   return model;
 }
 
-function targetOf(ctx: StageContext, model: EvalModel) {
+function targetOf(ctx: StageContext, model: TargetModel) {
   const target = ctx.recipe.targets.find((t) => t.name === model.target);
   if (!target) throw new Error(`no target named ${model.target}`);
   return target;
@@ -35,16 +45,33 @@ function settings(ctx: StageContext) {
 }
 
 /** The trained model's artifacts (every output of its train stage but the curve), by hash. */
-function trainedArtifacts(ctx: StageContext, model: EvalModel) {
+function trainedArtifacts(ctx: StageContext, model: TargetModel) {
   const outputs = ctx.upstream.get(stageId('train', model.target))?.outputs ?? {};
   return Object.entries(outputs).filter(([name]) => name !== METRICS_OUTPUT);
 }
 
+/** A `cache: false` model's key changes every build: nothing of it is ever reused. */
+const THIS_BUILD = randomUUID();
+
 /**
- * Who answers, for the key: a tuned model by its train stage's artifacts, a base model by what
- * pins it; and the trainer that generates with it (its generate code is part of the answer).
+ * Who answers, for the key. A tuned model by its train stage's artifacts and a base model by
+ * what pins it, each with the trainer that generates (its generate code is part of the answer);
+ * an API model by its id and by what serves it: the revision of the weights when the recipe
+ * gives one (wherever they are served), else its base URL.
  */
 async function identity(ctx: StageContext, model: EvalModel): Promise<unknown> {
+  if (model.kind === 'api') {
+    return {
+      api: model.baseUrl === undefined ? 'openai' : 'chat-completions',
+      model: model.model,
+      ...(model.revision !== undefined
+        ? {revision: model.revision}
+        : model.baseUrl !== undefined
+          ? {base_url: model.baseUrl}
+          : {}),
+      ...(model.cache ? {} : {uncached: THIS_BUILD}),
+    };
+  }
   const target = targetOf(ctx, model);
   if (target.backend.type !== 'local') return {backend: target.backend, which: model.which};
   const trainer = await trainerOf(ctx, target);
@@ -68,54 +95,27 @@ export const generateStage: StageDefinition = {
   },
   async run(ctx) {
     const model = modelOf(ctx);
-    const target = targetOf(ctx, model);
-    const {backend} = target;
-    const trainer = backend.type === 'local' ? trainerProcess(backend, ctx.recipe.dir) : undefined;
-    if (!trainer) {
-      throw new StageFailure(
-        'backend-unavailable',
-        `answers from the ${backend.type} backend are not available in this version of ft`,
-      );
-    }
-    const key = ctx.key;
-    if (!key) throw new Error('a generate stage runs with its key');
     const examples = readEvalExamples(ctx);
     const params = settings(ctx);
     const who = await identity(ctx, model);
-    const answerKey = (prompt: unknown) =>
+    const reuse = model.kind !== 'api' || model.cache;
+    const answerKey = (prompt: unknown): Sha256 =>
       sha256(canonicalJson({kind: 'answer', model: who, params, prompt}));
     const answers = new Map<string, string>();
-    for (const e of examples) {
-      const known = ctx.store.readDerived(answerKey(e.prompt));
-      if (typeof known === 'string') answers.set(e.id, known);
+    if (reuse) {
+      for (const e of examples) {
+        const known = ctx.store.readDerived(answerKey(e.prompt));
+        if (typeof known === 'string') answers.set(e.id, known);
+      }
     }
     const missing = examples.filter((e) => !answers.has(e.id));
+    const keep = async (e: EvalExample, output: string) => {
+      answers.set(e.id, output);
+      if (reuse) await ctx.store.writeDerived(answerKey(e.prompt), output);
+    };
     if (missing.length > 0) {
-      const artifacts: Record<string, string> = {};
-      if (model.which === 'tuned') {
-        for (const [name, a] of trainedArtifacts(ctx, model)) {
-          artifacts[name] = await ctx.store.materialize(a.hash);
-        }
-      }
-      const outputs = await generateLocally(ctx, {
-        stage: ctx.node.id,
-        argv: trainer.argv,
-        command: trainer.shown,
-        recipeCode: trainer.recipeCode,
-        cwd: ctx.recipe.dir,
-        env: trainer.env,
-        baseModel: await (await baseModelOf(ctx, target))!.spec(),
-        artifacts: model.which === 'tuned' ? artifacts : null,
-        inputs: missing.map((e) => ({id: e.id, messages: e.prompt})),
-        params,
-        workDir: ctx.store.workDir(key),
-        graceMs: trainerGraceMs(),
-      });
-      for (const [i, e] of missing.entries()) {
-        const output = outputs[i] as string;
-        answers.set(e.id, output);
-        await ctx.store.writeDerived(answerKey(e.prompt), output);
-      }
+      if (model.kind === 'api') await answerThroughApi(ctx, model, missing, params, keep);
+      else await answerLocally(ctx, model, missing, params, keep);
     }
     const generations = await ctx.store.putBytes(
       examples.map((e) => `${canonicalJson({id: e.id, output: answers.get(e.id)!})}\n`).join(''),
@@ -130,3 +130,112 @@ export const generateStage: StageDefinition = {
     };
   },
 };
+
+type Keep = (e: EvalExample, output: string) => Promise<void>;
+
+/** A target's model answers through its trainer's `generate` (protocol v1), in one call. */
+async function answerLocally(
+  ctx: StageContext,
+  model: TargetModel,
+  missing: readonly EvalExample[],
+  params: ReturnType<typeof settings>,
+  keep: Keep,
+): Promise<void> {
+  const target = targetOf(ctx, model);
+  const {backend} = target;
+  const trainer = backend.type === 'local' ? trainerProcess(backend, ctx.recipe.dir) : undefined;
+  if (!trainer) {
+    throw new StageFailure(
+      'backend-unavailable',
+      `answers from the ${backend.type} backend's models are not available in this version of ft`,
+    );
+  }
+  const key = ctx.key;
+  if (!key) throw new Error('a generate stage runs with its key');
+  const artifacts: Record<string, string> = {};
+  if (model.which === 'tuned') {
+    for (const [name, a] of trainedArtifacts(ctx, model)) {
+      artifacts[name] = await ctx.store.materialize(a.hash);
+    }
+  }
+  const outputs = await generateLocally(ctx, {
+    stage: ctx.node.id,
+    argv: trainer.argv,
+    command: trainer.shown,
+    recipeCode: trainer.recipeCode,
+    cwd: ctx.recipe.dir,
+    env: trainer.env,
+    baseModel: await (await baseModelOf(ctx, target))!.spec(),
+    artifacts: model.which === 'tuned' ? artifacts : null,
+    inputs: missing.map((e) => ({id: e.id, messages: e.prompt})),
+    params,
+    workDir: ctx.store.workDir(key),
+    graceMs: trainerGraceMs(),
+  });
+  for (const [i, e] of missing.entries()) await keep(e, outputs[i] as string);
+}
+
+/**
+ * A model behind an OpenAI-compatible chat API answers prompt by prompt, `concurrency` at a
+ * time; each answer is kept as it arrives, so a build that fails half-way pays only for the
+ * rest next time. Its key comes from the variable the recipe names (OPENAI_API_KEY for the
+ * OpenAI API), is sent over https or to loopback only, and is never written anywhere.
+ */
+async function answerThroughApi(
+  ctx: StageContext,
+  model: ApiModel,
+  missing: readonly EvalExample[],
+  params: ReturnType<typeof settings>,
+  keep: Keep,
+): Promise<void> {
+  const where = model.baseUrl ?? process.env.OPENAI_BASE_URL ?? 'https://api.openai.com/v1';
+  requireExec(ctx.exec, ctx.node.id, execWhat.evalModel(model.name, where));
+  const keyName = model.apiKeyEnv ?? (model.baseUrl === undefined ? 'OPENAI_API_KEY' : undefined);
+  const apiKey = keyName === undefined ? undefined : process.env[keyName];
+  if (keyName !== undefined && !apiKey) {
+    throw new UserError([
+      error(
+        'usage',
+        `${ctx.node.id}: ${keyName} is not set; the model ${model.model} needs its API key`,
+      ),
+    ]);
+  }
+  if (apiKey !== undefined && isPlainHttpToAnotherHost(new URL(where))) {
+    throw new UserError([
+      error(
+        'usage',
+        `${ctx.node.id}: ${where} is plain http to another host; ft sends an API key over https, or to loopback only`,
+      ),
+    ]);
+  }
+  let done = 0;
+  try {
+    await answerWithChat({
+      endpoint: {
+        model: model.model,
+        ...(model.baseUrl !== undefined ? {baseUrl: model.baseUrl} : {}),
+        ...(apiKey !== undefined ? {apiKey} : {}),
+        ...(model.headers !== undefined ? {headers: model.headers} : {}),
+      },
+      prompts: missing.map((e) => e.prompt),
+      params,
+      concurrency: ctx.recipe.eval!.generation.concurrency,
+      signal: ctx.signal,
+      onAnswer: async (index, answer) => {
+        await keep(missing[index]!, answer);
+        done++;
+        ctx.progress(`answered ${done}/${missing.length}`, done, missing.length);
+      },
+    });
+  } catch (e) {
+    ctx.signal.throwIfAborted();
+    if (e instanceof OpenAI.APIError) {
+      const request = e.requestID ? ` (request id ${e.requestID})` : '';
+      throw new StageFailure(
+        'backend-failed',
+        `${model.model} at ${where} answered ${e.status ?? 'without a status'}: ${e.message}${request}; ${done} of ${missing.length} answers were kept`,
+      );
+    }
+    throw e;
+  }
+}

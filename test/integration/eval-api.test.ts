@@ -1,0 +1,155 @@
+import {readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {describe, expect, it} from 'vitest';
+import {client, uploadJsonl, useEmulator} from '../helpers/emulator.js';
+import {ft, jsonl, project} from '../helpers/ft.js';
+
+const RECORDS = Array.from({length: 30}, (_, i) => ({
+  id: i,
+  prompt: `question ${i}`,
+  response: `answer ${i}`,
+}));
+const KEY = 'sk-test-eval-0123456789';
+
+/** An eval-only recipe: no training, models behind the emulator's chat completions. */
+function recipe(models: string, extra = ''): string {
+  return `version: 1
+name: eval-only
+sources:
+  qa: { path: data/qa.jsonl }
+transforms:
+  - template: { user: "{{prompt}}", assistant: "{{response}}" }
+  - split: { test: 0.5, by: id }
+eval:
+  models: ${models}
+  metrics: [exact_match]
+${extra}`;
+}
+
+/** An emulated fine-tune that answers every record's prompt with its response. */
+async function memorisingModel(emu: Awaited<ReturnType<typeof useEmulator>>): Promise<string> {
+  const api = client(emu);
+  const file = await uploadJsonl(
+    api,
+    RECORDS.map((r) =>
+      JSON.stringify({
+        messages: [
+          {role: 'user', content: r.prompt},
+          {role: 'assistant', content: r.response},
+        ],
+      }),
+    ).join('\n'),
+  );
+  const job = await api.fineTuning.jobs.create({
+    model: 'gpt-4o-mini-2024-07-18',
+    training_file: file.id,
+  });
+  return emu.runJob(job.id).fine_tuned_model!;
+}
+
+const chatCalls = (emu: Awaited<ReturnType<typeof useEmulator>>) =>
+  emu.requests.filter((r) => r.path.endsWith('/chat/completions')).length;
+
+/** Every file under `dir`, recursively. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, {recursive: true, withFileTypes: true})
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
+}
+
+describe('eval of models behind an OpenAI-compatible API (the emulator, the real SDK)', () => {
+  it('an eval-only recipe scores an ft: model against its base and an endpoint, then asks nothing again', async () => {
+    const emu = await useEmulator();
+    const tuned = await memorisingModel(emu);
+    const models = `
+    - ${tuned}
+    - gpt-4o-mini-2024-07-18
+    - { name: local-server, base_url: "${emu.url}/v1", model: gpt-4o-mini-2024-07-18, api_key_env: LOCAL_KEY }`;
+    const gates = `  gates:
+    - { metric: exact_match, better: "${tuned}", than: gpt-4o-mini-2024-07-18, by: 0.5, significant: true }
+`;
+    const dir = await project({
+      'finetune.yaml': recipe(models, gates),
+      'data/qa.jsonl': jsonl(RECORDS),
+    });
+    const env = {OPENAI_API_KEY: KEY, OPENAI_BASE_URL: `${emu.url}/v1`, LOCAL_KEY: KEY};
+    const before = chatCalls(emu);
+    const r = await ft(dir, ['build'], env);
+    expect(r.exitCode, `${r.stdout}${r.stderr}`).toBe(0);
+    const name = tuned.replace(/[^A-Za-z0-9._-]/g, '-');
+    expect(r.stdout).toContain(`generate:${name}: ran`);
+    expect(r.stdout).toMatch(new RegExp(`^ {2}${name} +exact_match 1 \\[1, 1\\]$`, 'm'));
+    expect(r.stdout).toMatch(/^ {2}gpt-4o-mini-2024-07-18 +exact_match 0 \[0, 0\]$/m);
+    expect(r.stdout).toMatch(/^ {2}gate passed: exact_match: /m);
+    const n = Number(/^ {2}(\d+) example\(s\)$/m.exec(r.stdout)![1]);
+    expect(chatCalls(emu) - before).toBe(3 * n);
+
+    const again = await ft(dir, ['build'], env);
+    expect(again.exitCode).toBe(0);
+    expect(again.stdout).toMatch(/^ok: \d+ fresh \(exit 0\)$/m);
+    expect(chatCalls(emu) - before).toBe(3 * n);
+
+    // The key reaches no file ft wrote.
+    for (const file of filesUnder(dir)) {
+      if (statSync(file).size > 50_000_000) continue;
+      expect(readFileSync(file).includes(KEY), file).toBe(false);
+    }
+  });
+
+  it('recovers from 429 (honouring retry-after) and 500, and shows a refusal with its request id', async () => {
+    const emu = await useEmulator();
+    const dir = await project({
+      'finetune.yaml': recipe('[gpt-4o-mini-2024-07-18]', '  generation: { concurrency: 2 }\n'),
+      'data/qa.jsonl': jsonl(RECORDS),
+    });
+    const env = {OPENAI_API_KEY: KEY, OPENAI_BASE_URL: `${emu.url}/v1`};
+    emu.faults.add({kind: 'rate_limit', path: '/chat/completions', retryAfter: 1});
+    emu.faults.add({kind: 'server_error', path: '/chat/completions', count: 2});
+    const r = await ft(dir, ['build'], env);
+    expect(r.exitCode, `${r.stdout}${r.stderr}`).toBe(0);
+    const statuses = emu.requests
+      .filter((q) => q.path.endsWith('/chat/completions'))
+      .map((q) => q.status)
+      .filter((status) => status !== 200);
+    // Both rules fire on the first request (the 429 answers it), so one 500 is left.
+    expect(statuses.sort()).toEqual([429, 500]);
+
+    writeFileSync(join(dir, 'finetune.yaml'), recipe('[gpt-4o-2024-08-06]'));
+    emu.faults.add({kind: 'refuse', path: '/chat/completions', count: null});
+    const refused = await ft(dir, ['build'], env);
+    expect(refused.exitCode).toBe(1);
+    expect(`${refused.stdout}${refused.stderr}`).toMatch(
+      /gpt-4o-2024-08-06 at http:\/\/127\.0\.0\.1:\d+\/v1 answered 403: .+ \(request id req_[0-9a-f]+\); 0 of \d+ answers were kept/,
+    );
+  });
+
+  it('refuses what would send a key where it should not go, or without the key it needs', async () => {
+    const dir = await project({
+      'finetune.yaml': recipe(
+        '[{ name: remote, base_url: "http://example.com/v1", model: m, api_key_env: REMOTE_KEY }]',
+      ),
+      'data/qa.jsonl': jsonl(RECORDS),
+    });
+    const plain = await ft(dir, ['validate']);
+    expect(plain.exitCode).toBe(2);
+    expect(plain.stderr).toContain(
+      'finetune.yaml:9:73: error: its key would go over plain http to example.com; use https (plain http is for loopback only)',
+    );
+
+    writeFileSync(join(dir, 'finetune.yaml'), recipe('[gpt-4o-mini-2024-07-18]'));
+    const noKey = await ft(dir, ['build'], {
+      OPENAI_API_KEY: '',
+      OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
+    });
+    expect(noKey.exitCode).toBe(2);
+    expect(noKey.stdout + noKey.stderr).toContain(
+      'OPENAI_API_KEY is not set; the model gpt-4o-mini-2024-07-18 needs its API key',
+    );
+
+    const noExec = await ft(dir, ['plan', '--no-exec']);
+    expect(noExec.exitCode).toBe(2);
+    expect(noExec.stderr).toContain(
+      'error: the eval model gpt-4o-mini-2024-07-18 sends requests to the OpenAI API (refused by --no-exec)',
+    );
+  });
+});
