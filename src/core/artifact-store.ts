@@ -40,4 +40,7 @@ export interface ArtifactStore {
   /** A cached fact derived from stored data (statistics), by a key of its inputs. */
   readDerived(key: Sha256): unknown;
   writeDerived(key: Sha256, value: unknown): Promise<void>;
+  /** An append-only log of a model's answers, one per line, by key; gc keeps it (they cost). */
+  readAnswerLog(key: Sha256): string[];
+  appendAnswerLog(key: Sha256, line: string): Promise<void>;
 }

@@ -55,6 +55,7 @@ export async function answerWithChat(options: {
       ...(endpoint.apiKey === undefined ? {Authorization: null} : {}),
     },
   });
+  if (openai && endpoint.model.startsWith('ft:')) await checkExists(client, endpoint.model, signal);
   const answers = new Array<string>(prompts.length);
   // The first request that fails for good stops the others.
   const stop = new AbortController();
@@ -99,4 +100,26 @@ export async function answerWithChat(options: {
   const first = failures.find((e) => !aborted(e)) ?? failures[0];
   if (first !== undefined) throw first;
   return answers;
+}
+
+/** Thrown when a fine-tuned model the recipe names is gone from the account. */
+export class ModelGone extends Error {
+  override readonly name = 'ModelGone';
+}
+
+/**
+ * A fine-tuned model can be deleted, or retired with its base: asking it then fails on every
+ * prompt with a message that does not say so. Ask once, plainly, before generating.
+ */
+async function checkExists(client: OpenAI, model: string, signal: AbortSignal): Promise<void> {
+  try {
+    await client.models.retrieve(model, {signal});
+  } catch (e) {
+    if (e instanceof OpenAI.NotFoundError) {
+      throw new ModelGone(
+        `the model ${model} no longer exists for this API key (deleted, or retired with its base model${e.requestID ? `; request id ${e.requestID}` : ''}); evaluate its replacement, or drop it from eval.models`,
+      );
+    }
+    throw e;
+  }
 }

@@ -6,7 +6,7 @@ import {execWhat, requireExec} from '../core/exec-policy.js';
 import {type Sha256, sha256} from '../core/hash.js';
 import {StageFailure} from '../core/stage-failure.js';
 import {isPlainHttpToAnotherHost} from '../core/url-secrets.js';
-import {answerWithChat} from '../eval/chat.js';
+import {answerWithChat, ModelGone} from '../eval/chat.js';
 import type {EvalExample} from '../eval/scores.js';
 import {generateFingerprint} from '../plan/fingerprint.js';
 import {stageId} from '../plan/stage-id.js';
@@ -99,19 +99,31 @@ export const generateStage: StageDefinition = {
     const params = settings(ctx);
     const who = await identity(ctx, model);
     const reuse = model.kind !== 'api' || model.cache;
-    const answerKey = (prompt: unknown): Sha256 =>
-      sha256(canonicalJson({kind: 'answer', model: who, params, prompt}));
-    const answers = new Map<string, string>();
+    // The model's answers so far, one line each ({prompt hash, answer}), whatever example set
+    // asked them: an edited example costs its own answer only.
+    const log = sha256(canonicalJson({kind: 'answers', model: who, params}));
+    const promptHash = (prompt: unknown) => sha256(canonicalJson(prompt));
+    const known = new Map<string, string>();
     if (reuse) {
-      for (const e of examples) {
-        const known = ctx.store.readDerived(answerKey(e.prompt));
-        if (typeof known === 'string') answers.set(e.id, known);
+      for (const line of ctx.store.readAnswerLog(log)) {
+        try {
+          const {p, a} = JSON.parse(line) as {p: string; a: string};
+          known.set(p, a);
+        } catch {
+          // a line another ft was writing when it died
+        }
       }
+    }
+    const answers = new Map<string, string>();
+    for (const e of examples) {
+      const answer = known.get(promptHash(e.prompt));
+      if (answer !== undefined) answers.set(e.id, answer);
     }
     const missing = examples.filter((e) => !answers.has(e.id));
     const keep = async (e: EvalExample, output: string) => {
       answers.set(e.id, output);
-      if (reuse) await ctx.store.writeDerived(answerKey(e.prompt), output);
+      if (reuse)
+        await ctx.store.appendAnswerLog(log, JSON.stringify({p: promptHash(e.prompt), a: output}));
     };
     if (missing.length > 0) {
       if (model.kind === 'api') await answerThroughApi(ctx, model, missing, params, keep);
@@ -229,6 +241,8 @@ async function answerThroughApi(
     });
   } catch (e) {
     ctx.signal.throwIfAborted();
+    if (e instanceof ModelGone)
+      throw new StageFailure('backend-failed', `${ctx.node.id}: ${e.message}`);
     if (e instanceof OpenAI.APIError) {
       const request = e.requestID ? ` (request id ${e.requestID})` : '';
       throw new StageFailure(

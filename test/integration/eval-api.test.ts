@@ -123,6 +123,21 @@ describe('eval of models behind an OpenAI-compatible API (the emulator, the real
     );
   });
 
+  it('says plainly when a fine-tuned model it was asked to evaluate no longer exists', async () => {
+    const emu = await useEmulator();
+    const gone = 'ft:gpt-4o-mini-2024-07-18:emulator-org::deleted1';
+    const dir = await project({
+      'finetune.yaml': recipe(`["${gone}"]`),
+      'data/qa.jsonl': jsonl(RECORDS),
+    });
+    const r = await ft(dir, ['build'], {OPENAI_API_KEY: KEY, OPENAI_BASE_URL: `${emu.url}/v1`});
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toContain(
+      `the model ${gone} no longer exists for this API key (deleted, or retired with its base model; request id req_`,
+    );
+    expect(emu.requests.filter((q) => q.path.endsWith('/chat/completions'))).toEqual([]);
+  });
+
   it('refuses what would send a key where it should not go, or without the key it needs', async () => {
     const dir = await project({
       'finetune.yaml': recipe(

@@ -1,6 +1,17 @@
 import {createHash} from 'node:crypto';
 import {constants, createReadStream, existsSync, mkdirSync, readFileSync} from 'node:fs';
-import {chmod, copyFile, link, mkdir, open, readdir, rename, rm, stat} from 'node:fs/promises';
+import {
+  appendFile,
+  chmod,
+  copyFile,
+  link,
+  mkdir,
+  open,
+  readdir,
+  rename,
+  rm,
+  stat,
+} from 'node:fs/promises';
 import {dirname, join, relative, sep} from 'node:path';
 import {stableJson} from '../../core/canonical-json.js';
 import {hexOf, isSha256, type Sha256, sha256FromHex} from '../../core/hash.js';
@@ -72,6 +83,8 @@ export class LocalStore implements CacheProvider {
   readonly #hasher: FileHasher;
   /** Folders materialize() made in this process, by the hash of their manifest. */
   readonly #materialized = new Map<Sha256, string>();
+  /** Answer logs this process has appended to (their torn ends already mended). */
+  readonly #answerLogs = new Set<string>();
 
   constructor(root: string, options: LocalStoreOptions = {}) {
     this.root = root;
@@ -394,6 +407,40 @@ export class LocalStore implements CacheProvider {
 
   async writeDerived(key: Sha256, value: unknown): Promise<void> {
     await writeFileAtomic(this.derivedPath(key), stableJson(value));
+  }
+
+  /**
+   * The lines of an answer log (.ft/answers/): a model's answers, kept apart from derived/
+   * because they were paid for and cannot be recomputed for free; gc keeps them. A torn last
+   * line (a crash mid-append) is left out.
+   */
+  readAnswerLog(key: Sha256): string[] {
+    let text: string;
+    try {
+      text = readFileSync(join(this.root, 'answers', `${hexOf(key)}.jsonl`), 'utf8');
+    } catch {
+      return [];
+    }
+    const lines = text.split('\n');
+    lines.pop(); // after the last newline: empty, or a line that was never finished
+    return lines;
+  }
+
+  /**
+   * Appends a line to an answer log, without an fsync per line (a model's answers arrive one by
+   * one, hundreds a second): a crash may lose the last lines, which are then asked again.
+   */
+  async appendAnswerLog(key: Sha256, line: string): Promise<void> {
+    if (line.includes('\n')) throw new Error('appendAnswerLog: one line, no newline');
+    const path = join(this.root, 'answers', `${hexOf(key)}.jsonl`);
+    if (!this.#answerLogs.has(path)) {
+      // A torn last line from a killed ft: end it, so this line stays whole.
+      await mkdir(dirname(path), {recursive: true});
+      const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
+      if (text !== '' && !text.endsWith('\n')) await appendFile(path, '\n');
+      this.#answerLogs.add(path);
+    }
+    await appendFile(path, `${line}\n`);
   }
 
   async writeStage(record: StageRecord): Promise<void> {
