@@ -3,7 +3,7 @@ import OpenAI from 'openai';
 import {canonicalJson} from '../core/canonical-json.js';
 import {error, UserError} from '../core/diagnostic.js';
 import {execWhat, requireExec} from '../core/exec-policy.js';
-import {type Sha256, sha256} from '../core/hash.js';
+import {sha256} from '../core/hash.js';
 import {StageFailure} from '../core/stage-failure.js';
 import {isPlainHttpToAnotherHost} from '../core/url-secrets.js';
 import {answerWithChat, ModelGone} from '../eval/chat.js';
