@@ -1,10 +1,11 @@
-import {computeBleu, sentenceBleu} from './metrics/bleu.js';
-import {chrfFromStatistics, sentenceChrf} from './metrics/chrf.js';
+import {Ajv} from 'ajv';
+import {type BleuOptions, computeBleu, sentenceBleu} from './metrics/bleu.js';
+import {type ChrfOptions, chrfFromStatistics, sentenceChrf} from './metrics/chrf.js';
 import {rougeScore} from './metrics/rouge.js';
 import {exactMatch, tokenF1} from './metrics/squad.js';
 
 /** The scale a metric's value is on, said wherever it is shown. */
-export type Scale = '0-1' | '0-100' | 'characters';
+export type Scale = '0-1' | '0-100' | 'characters' | 'words';
 
 /**
  * How one metric scores: a vector of sufficient statistics per example, and the aggregate of a
@@ -37,63 +38,124 @@ const mean = (
 const ORDER = 4;
 
 /** sacreBLEU's corpus BLEU: per example [sysLen, refLen, matches x4, totals x4]. */
-const bleu: Scorer = {
-  scale: '0-100',
-  higherIsBetter: true,
-  statistics(output, reference) {
-    const s = sentenceBleu(output, [reference]);
-    return [s.sysLen, s.refLen, ...s.counts, ...s.totals];
-  },
-  aggregate(sum) {
-    return computeBleu(sum.slice(2, 2 + ORDER), sum.slice(2 + ORDER), sum[0]!, sum[1]!, {
-      smoothMethod: 'exp',
-    }).score;
-  },
-  example(stats) {
-    // sacreBLEU's sentence_bleu: exp smoothing with the effective order.
-    return computeBleu(stats.slice(2, 2 + ORDER), stats.slice(2 + ORDER), stats[0]!, stats[1]!, {
-      smoothMethod: 'exp',
-      effectiveOrder: true,
-    }).score;
-  },
-};
+function bleu(options: BleuOptions): Scorer {
+  return {
+    scale: '0-100',
+    higherIsBetter: true,
+    statistics(output, reference) {
+      const s = sentenceBleu(output, [reference], options);
+      return [s.sysLen, s.refLen, ...s.counts, ...s.totals];
+    },
+    aggregate(sum) {
+      return computeBleu(sum.slice(2, 2 + ORDER), sum.slice(2 + ORDER), sum[0]!, sum[1]!, {
+        smoothMethod: 'exp',
+      }).score;
+    },
+    example(stats) {
+      // sacreBLEU's sentence_bleu: exp smoothing with the effective order.
+      return computeBleu(stats.slice(2, 2 + ORDER), stats.slice(2 + ORDER), stats[0]!, stats[1]!, {
+        smoothMethod: 'exp',
+        effectiveOrder: true,
+      }).score;
+    },
+  };
+}
 
 /** sacreBLEU's corpus chrF: per example its [hyp, ref, match] triples per order. */
-const chrf: Scorer = {
-  scale: '0-100',
-  higherIsBetter: true,
-  statistics: (output, reference) => sentenceChrf(output, [reference]).statistics,
-  aggregate: (sum) => chrfFromStatistics(sum),
-  example: (stats) => chrfFromStatistics(stats),
-};
+function chrf(options: ChrfOptions): Scorer {
+  return {
+    scale: '0-100',
+    higherIsBetter: true,
+    statistics: (output, reference) => sentenceChrf(output, [reference], options).statistics,
+    aggregate: (sum) => chrfFromStatistics(sum, options),
+    example: (stats) => chrfFromStatistics(stats, options),
+  };
+}
 
-const rouge = (type: string): Scorer =>
+const rouge = (type: string, useStemmer: boolean): Scorer =>
   mean(
     '0-1',
-    (output, reference) => rougeScore(reference, output, {types: [type]})[type]!.fmeasure,
+    (output, reference) =>
+      rougeScore(reference, output, {types: [type], useStemmer})[type]!.fmeasure,
   );
 
-/** Whether `text` parses as JSON. */
-function parses(text: string): number {
+/** The parsed JSON of `text`, or undefined when it is not JSON. */
+function parsed(text: string): {value: unknown} | undefined {
   try {
-    JSON.parse(text);
-    return 1;
+    return {value: JSON.parse(text)};
   } catch {
-    return 0;
+    return undefined;
   }
 }
 
-/** Every metric ft scores with, by its canonical name. */
-export const SCORERS = {
-  exact_match: mean('0-1', (output, reference) => exactMatch(output, [reference])),
-  f1: mean('0-1', (output, reference) => tokenF1(output, [reference])),
-  contains: mean('0-1', (output, reference) => (output.includes(reference) ? 1 : 0)),
-  json_valid: mean('0-1', (output) => parses(output)),
-  length: mean('characters', (output) => [...output].length, false),
-  bleu,
-  chrf,
-  rouge1: rouge('rouge1'),
-  rouge2: rouge('rouge2'),
-  rougeL: rouge('rougeL'),
-  rougeLsum: rouge('rougeLsum'),
-} as const satisfies Record<string, Scorer>;
+/** The metric types ft scores with (the recipe's schema lists the same; a test checks). */
+export const METRIC_TYPES = [
+  'exact_match',
+  'f1',
+  'contains',
+  'regex',
+  'json_valid',
+  'json_schema',
+  'length',
+  'bleu',
+  'chrf',
+  'rouge1',
+  'rouge2',
+  'rougeL',
+  'rougeLsum',
+] as const;
+export type MetricType = (typeof METRIC_TYPES)[number];
+
+/** The scorer of a metric type with its options (checked by the recipe rules). */
+export function scorerFor(
+  type: MetricType,
+  options: Readonly<Record<string, unknown>> = {},
+): Scorer {
+  const str = (k: string) => (typeof options[k] === 'string' ? (options[k] as string) : undefined);
+  const num = (k: string) => (typeof options[k] === 'number' ? (options[k] as number) : undefined);
+  const flag = (k: string) => options[k] === true;
+  switch (type) {
+    case 'exact_match':
+      return mean('0-1', (output, reference) => exactMatch(output, [reference]));
+    case 'f1':
+      return mean('0-1', (output, reference) => tokenF1(output, [reference]));
+    case 'contains': {
+      const fold = (t: string) => (flag('ignore_case') ? t.toLowerCase() : t);
+      const value = str('value');
+      return mean('0-1', (output, reference) =>
+        fold(output).includes(fold(value ?? reference)) ? 1 : 0,
+      );
+    }
+    case 'regex': {
+      const re = new RegExp(str('pattern') ?? '', flag('ignore_case') ? 'iu' : 'u');
+      return mean('0-1', (output) => (re.test(output) ? 1 : 0));
+    }
+    case 'json_valid':
+      return mean('0-1', (output) => (parsed(output) ? 1 : 0));
+    case 'json_schema': {
+      const validate = new Ajv({strict: false}).compile((options.schema ?? {}) as object);
+      return mean('0-1', (output) => {
+        const json = parsed(output);
+        return json && validate(json.value) ? 1 : 0;
+      });
+    }
+    case 'length':
+      return str('unit') === 'words'
+        ? mean('words', (output) => output.split(/\s+/u).filter(Boolean).length, false)
+        : mean('characters', (output) => [...output].length, false);
+    case 'bleu':
+      return bleu({
+        ...(str('tokenize') !== undefined ? {tokenize: str('tokenize')!} : {}),
+        ...(options.lowercase !== undefined ? {lowercase: flag('lowercase')} : {}),
+      });
+    case 'chrf':
+      return chrf({
+        ...(num('char_order') !== undefined ? {charOrder: num('char_order')!} : {}),
+        ...(num('word_order') !== undefined ? {wordOrder: num('word_order')!} : {}),
+        ...(num('beta') !== undefined ? {beta: num('beta')!} : {}),
+        ...(options.lowercase !== undefined ? {lowercase: flag('lowercase')} : {}),
+      });
+    default:
+      return rouge(type, flag('use_stemmer'));
+  }
+}

@@ -1,7 +1,12 @@
 import {interval95, RESAMPLES, resampleCounts} from './bootstrap.js';
-import {SCORERS, type Scale} from './scorers.js';
+import {type MetricType, type Scale, type Scorer, scorerFor} from './scorers.js';
 
-export type MetricId = keyof typeof SCORERS;
+/** A metric as the eval scores it: its id (in scores and gates), its type and options. */
+export interface MetricSpec {
+  readonly id: string;
+  readonly type: MetricType;
+  readonly options?: Readonly<Record<string, unknown>>;
+}
 
 /** One held-out example: its id, its prompt and its reference (the answer it was written with). */
 export interface EvalExample {
@@ -14,14 +19,14 @@ export interface EvalExample {
 export type GateSpec =
   | {
       readonly kind: 'bound';
-      readonly metric: MetricId;
+      readonly metric: string;
       readonly model: string;
       readonly min?: number;
       readonly max?: number;
     }
   | {
       readonly kind: 'better';
-      readonly metric: MetricId;
+      readonly metric: string;
       readonly better: string;
       readonly than: string;
       readonly by: number;
@@ -67,13 +72,14 @@ export function scoreAnswers(options: {
   readonly examples: readonly EvalExample[];
   /** model name -> its answer to each example, in the examples' order. */
   readonly answers: Readonly<Record<string, readonly string[]>>;
-  readonly metrics: readonly MetricId[];
+  readonly metrics: readonly MetricSpec[];
   readonly gates: readonly GateSpec[];
   readonly seed: number;
 }): {scores: Scores; examples: ScoredExample[]} {
   const {examples, answers, metrics, gates, seed} = options;
   const n = examples.length;
   const draws = resampleCounts(n, seed);
+  const scorers = new Map<string, Scorer>(metrics.map((m) => [m.id, scorerFor(m.type, m.options)]));
   /** model -> metric -> per-example statistics. */
   const stats: Record<string, Record<string, number[][]>> = {};
   /** model -> metric -> the metric over each resample. */
@@ -83,8 +89,8 @@ export function scoreAnswers(options: {
     stats[model] = {};
     resampled[model] = {};
     models[model] = {};
-    for (const metric of metrics) {
-      const scorer = SCORERS[metric];
+    for (const {id: metric} of metrics) {
+      const scorer = scorers.get(metric)!;
       const perExample = examples.map((e, i) => scorer.statistics(outputs[i]!, e.reference));
       const width = perExample[0]?.length ?? 1;
       const sum = (weights?: Uint16Array) => {
@@ -126,7 +132,7 @@ export function scoreAnswers(options: {
         detail: `${gate.metric} of ${gate.model} is ${round(value)}, needs ${bounds}`,
       };
     }
-    const {higherIsBetter} = SCORERS[gate.metric];
+    const {higherIsBetter} = scorers.get(gate.metric)!;
     const sign = higherIsBetter ? 1 : -1;
     const better = models[gate.better]![gate.metric]!.value;
     const than = models[gate.than]![gate.metric]!.value;
@@ -156,8 +162,8 @@ export function scoreAnswers(options: {
     for (const [model, answers_] of Object.entries(answers)) {
       outputs[model] = answers_[i]!;
       scores[model] = {};
-      for (const metric of metrics) {
-        scores[model][metric] = SCORERS[metric].example(stats[model]![metric]![i]!);
+      for (const {id: metric} of metrics) {
+        scores[model][metric] = scorers.get(metric)!.example(stats[model]![metric]![i]!);
       }
     }
     return {id: e.id, input: e.prompt, reference: e.reference, outputs, scores};

@@ -212,7 +212,7 @@ export function generateFingerprint(
  */
 export function evalFingerprint(
   evaluation: {
-    readonly metrics: readonly string[];
+    readonly metrics: readonly unknown[];
     readonly gates: readonly unknown[];
     readonly seed: number;
   },

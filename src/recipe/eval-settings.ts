@@ -1,6 +1,10 @@
-import type {Eval, EvalEndpoint, Gate} from './recipe-types.js';
+import type {MetricType} from './metric-options.js';
+import type {Eval, EvalEndpoint, Gate, MetricSpec} from './recipe-types.js';
 
-/** The metrics ft scores with; `token_f1` and `rouge_l` are aliases of `f1` and `rougeL`. */
+/**
+ * The metric names a recipe may write (each a type with default options); `token_f1` and
+ * `rouge_l` are aliases of `f1` and `rougeL`. Configured ones are `{id, type, options}`.
+ */
 export const METRIC_NAMES = [
   'exact_match',
   'f1',
@@ -14,13 +18,32 @@ export const METRIC_NAMES = [
   'rougeL',
   'rougeLsum',
 ] as const;
-export type MetricName = (typeof METRIC_NAMES)[number];
 
-const ALIASES: Readonly<Record<string, MetricName>> = {token_f1: 'f1', rouge_l: 'rougeL'};
+const ALIASES: Readonly<Record<string, string>> = {token_f1: 'f1', rouge_l: 'rougeL'};
 
-/** A metric's canonical name (aliases folded). */
-export function canonicalMetric(name: string): MetricName {
-  return ALIASES[name] ?? (name as MetricName);
+/** A metric name with its alias folded (`token_f1` -> `f1`); ids pass through. */
+export function canonicalMetric(name: string): string {
+  return ALIASES[name] ?? name;
+}
+
+/** A metric as the eval runs it: its id (in scores and gates), its type and options. */
+export interface EvalMetric {
+  readonly id: string;
+  readonly type: MetricType;
+  readonly options?: Readonly<Record<string, unknown>>;
+}
+
+/** One entry of `metrics` as a metric. */
+export function evalMetric(entry: string | MetricSpec): EvalMetric {
+  if (typeof entry === 'string') {
+    const name = canonicalMetric(entry) as MetricType;
+    return {id: name, type: name};
+  }
+  return {
+    id: entry.id ?? entry.type,
+    type: entry.type,
+    ...(entry.options !== undefined ? {options: entry.options} : {}),
+  };
 }
 
 /** One model that answers, with the name its stage carries (`generate:<name>`). */
@@ -59,14 +82,14 @@ export function modelName(id: string): string {
 export type NormalizedGate =
   | {
       readonly kind: 'bound';
-      readonly metric: MetricName;
+      readonly metric: string;
       readonly model: string;
       readonly min?: number;
       readonly max?: number;
     }
   | {
       readonly kind: 'better';
-      readonly metric: MetricName;
+      readonly metric: string;
       readonly better: string;
       readonly than: string;
       readonly by: number;
@@ -77,7 +100,7 @@ export type NormalizedGate =
 export interface NormalizedEval {
   readonly dataset: 'train' | 'validation' | 'test';
   readonly models: readonly EvalModel[];
-  readonly metrics: readonly MetricName[];
+  readonly metrics: readonly EvalMetric[];
   readonly gates: readonly NormalizedGate[];
   readonly generation: {
     readonly max_tokens: number;
@@ -145,7 +168,10 @@ export function normalizeEval(
     evaluation.models ?? targets.map((t) => (targets.length === 1 ? 'tuned' : `tuned:${t}`));
   const models = entries.flatMap((entry) => evalModel(entry, targets) ?? []);
   const nameOf = (ref: string) => gateModelName(ref, targets);
-  const metrics = [...new Set(evaluation.metrics.map(canonicalMetric))];
+  // One metric per id (the recipe rules report a second one).
+  const metrics = [
+    ...new Map(evaluation.metrics.map((m) => evalMetric(m)).map((m) => [m.id, m])).values(),
+  ];
   const gates = (evaluation.gates ?? []).map((g: Gate): NormalizedGate => {
     const metric = canonicalMetric(g.metric);
     if (g.better !== undefined || g.than !== undefined) {

@@ -339,8 +339,8 @@ export interface Eval {
   readonly dataset?: 'train' | 'validation' | 'test';
   /** Models that answer. `tuned` and `base`: the trained model of the recipe's one target and its untrained base (`tuned:<target>`, `base:<target>` where there are several); any other string: a model id of the OpenAI API (an existing `ft:` model, a base snapshot), called with OPENAI_API_KEY (and OPENAI_BASE_URL when set); an object: any OpenAI-compatible chat endpoint. Default: the tuned model of every target. */
   readonly models?: readonly (string | EvalEndpoint)[];
-  /** How answers are scored, each against the example's reference (its last assistant message): exact_match and f1 (the SQuAD v1.1 script's rules; token_f1 is an alias of f1), contains (the answer contains the reference), json_valid (the answer parses as JSON), length (characters), bleu and chrf (sacreBLEU, corpus-level, 0-100), rouge1, rouge2, rougeL (alias rouge_l) and rougeLsum (rouge-score's F-measure, with stemming). */
-  readonly metrics: readonly ('exact_match' | 'f1' | 'token_f1' | 'contains' | 'json_valid' | 'length' | 'bleu' | 'chrf' | 'rouge1' | 'rouge2' | 'rougeL' | 'rouge_l' | 'rougeLsum')[];
+  /** How answers are scored, each against the example's reference (its last assistant message): a name, or `{id, type, options}` for a configured one (several configurations of one type need their own ids). exact_match and f1 (the SQuAD v1.1 script's rules; token_f1 is an alias of f1), contains (the answer contains the reference, or `options.value`), regex (`options.pattern` matches the answer), json_valid, json_schema (the answer is JSON valid against `options.schema`), length (characters, or words), bleu and chrf (sacreBLEU, corpus-level, 0-100), rouge1, rouge2, rougeL (alias rouge_l) and rougeLsum (rouge-score's F-measure, 0-1). */
+  readonly metrics: readonly ('exact_match' | 'f1' | 'token_f1' | 'contains' | 'json_valid' | 'length' | 'bleu' | 'chrf' | 'rouge1' | 'rouge2' | 'rougeL' | 'rouge_l' | 'rougeLsum' | MetricSpec)[];
   /** Conditions that fail the build (exit 3, after every result is written) when a score is not met. */
   readonly gates?: readonly Gate[];
   /** How models answer. Part of each generate stage's key. */
@@ -358,8 +358,8 @@ export interface Eval {
 
 /** A condition on the scores: a bound (`metric`, `model`, `min` and/or `max`), or a comparison (`metric`, `better`, `than`, `by`?, `significant`?). Models are named as in `models` (`tuned`, `tuned:<target>`). */
 export interface Gate {
-  /** The metric the condition is on. */
-  readonly metric: 'exact_match' | 'f1' | 'token_f1' | 'contains' | 'json_valid' | 'length' | 'bleu' | 'chrf' | 'rouge1' | 'rouge2' | 'rougeL' | 'rouge_l' | 'rougeLsum';
+  /** The metric the condition is on: a name in `metrics`, or a configured metric's id. */
+  readonly metric: string;
   /** A bound: the model it applies to, by its name in `models` (`tuned`, `base`, `tuned:<target>`, an endpoint's name). Default: tuned. */
   readonly model?: string;
   /** A bound: the lowest passing score. */
@@ -392,4 +392,14 @@ export interface EvalEndpoint {
   readonly revision?: string;
   /** false: the weights behind this name may change, so its generate stage runs on every build and no answer is reused. Default true. */
   readonly cache?: boolean;
+}
+
+/** A configured metric. Options by type: contains {value, ignore_case}; regex {pattern (required), ignore_case}; json_schema {schema (required)}; length {unit: characters | words}; bleu {tokenize: 13a | none | intl | char | zh, lowercase}; chrf {char_order, word_order, beta, lowercase}; rouge* {use_stemmer}. */
+export interface MetricSpec {
+  /** The metric's name in scores and gates. Default: its type. */
+  readonly id?: string;
+  /** What it measures. */
+  readonly type: 'exact_match' | 'f1' | 'contains' | 'regex' | 'json_valid' | 'json_schema' | 'length' | 'bleu' | 'chrf' | 'rouge1' | 'rouge2' | 'rougeL' | 'rougeLsum';
+  /** The type's options (see above). */
+  readonly options?: {readonly [key: string]: unknown};
 }

@@ -2,10 +2,9 @@
 // @ts-nocheck
 import type {ValidateFunction} from 'ajv';
 import func3Module from 'ajv/dist/runtime/ucs2length.js';
-import func0Module from 'ajv/dist/runtime/equal.js';
 
 
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/ft-build/ft/schemas/finetune.schema.json","title":"Recipe","description":"An ft recipe (finetune.yaml): where training data comes from, how it is transformed, which model is tuned on which backend, and how the result is evaluated.","type":"object","additionalProperties":false,"required":["version","name","sources"],"properties":{"version":{"description":"Recipe format version. Only 1 exists.","const":1},"name":{"description":"Name of the fine-tune; used in reports and as the default OpenAI job suffix.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"description":{"description":"Free text for people; not part of any stage key.","type":"string"},"seed":{"description":"Default seed for every seeded step (split, sample, shuffle, training). Default 0.","type":"integer","minimum":0,"default":0},"sources":{"description":"Named data sources. Each becomes a `source:<name>` stage keyed by the content of its files.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_-]*$"},"additionalProperties":{"$ref":"#/$defs/Source"}},"transforms":{"description":"Ordered, streaming transforms applied to the concatenated sources (in the order the sources are listed). Each item is a one-key map `{<transform>: {options}}`.","type":"array","items":{"$ref":"#/$defs/Transform"}},"backend":{"description":"Where the model is trained, for the one-target form (target name `default`). Use `targets` for several.","$ref":"#/$defs/Backend"},"hyperparameters":{"description":"Training hyperparameters for the one-target form.","$ref":"#/$defs/Hyperparameters"},"targets":{"description":"Several trainings of the same dataset, e.g. an OpenAI tune and its open-model replacement side by side.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_-]*$"},"additionalProperties":{"$ref":"#/$defs/Target"}},"eval":{"description":"How every target is evaluated.","$ref":"#/$defs/Eval"}},"$defs":{"Source":{"description":"Where records come from: exactly one of `path` (local files), `url` (a pinned remote file) or `examples` (inline records).","type":"object","additionalProperties":false,"properties":{"path":{"description":"A file, or a glob (`*`, `**`, `?`, `[...]`, `{a,b}`) matching several, relative to the recipe's folder. Several files are read in sorted order. `.gz` files are decompressed.","type":"string","minLength":1},"url":{"description":"An http(s) URL, fetched once into the store and verified against `sha256`; never fetched again while the pin matches. It may not hold credentials (`user:pass@`) or a token in its query (`?token=`, `?key=`, `?sig=`, ...): they would reach keys, logs and the lockfile; use `auth_env`. Redirects are followed to http(s) only, and never from https to http.","type":"string","pattern":"^https?://"},"sha256":{"description":"The sha256 of the bytes at `url` (64 hex digits, optionally prefixed `sha256:`). Required with `url`.","type":"string","pattern":"^(sha256:)?[0-9a-f]{64}$"},"auth_env":{"description":"Name of an environment variable holding a token for `url`; sent as `<auth_header>: <auth_scheme> <token>`, only to the URL's own origin (not to hosts it redirects to), and over https (plain http only to localhost, 127.0.0.1 or [::1]). The token never reaches keys, logs or the lockfile.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"auth_header":{"description":"Header carrying the token. Default: Authorization.","type":"string","minLength":1,"default":"Authorization"},"auth_scheme":{"description":"Word before the token, e.g. Bearer (the default), Token; empty for the bare token.","type":"string","default":"Bearer"},"examples":{"description":"Records written in the recipe itself.","type":"array","minItems":1,"items":{"type":"object"}},"format":{"description":"How to parse the bytes. Default: from the extension (.jsonl/.ndjson -> jsonl, .json -> json, .csv -> csv, .tsv -> csv with tabs), after removing .gz.","enum":["jsonl","json","csv"]},"delimiter":{"description":"CSV field delimiter (one character). Default: ',' (tab for .tsv).","type":"string","minLength":1,"maxLength":1},"on_error":{"description":"`fail` (default): a bad record fails the build (exit 2). `skip`: bad records are counted, the first locations reported, and the rest is used.","enum":["fail","skip"],"default":"fail"}}},"Transform":{"description":"One transform step: a map with exactly one key, the transform's name.","type":"object","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"template":{"$ref":"#/$defs/TemplateOptions"},"system":{"$ref":"#/$defs/SystemOptions"},"rename":{"$ref":"#/$defs/RenameOptions"},"map":{"$ref":"#/$defs/MapOptions"},"filter":{"$ref":"#/$defs/FilterOptions"},"dedupe":{"$ref":"#/$defs/DedupeOptions"},"redact":{"$ref":"#/$defs/RedactOptions"},"sample":{"$ref":"#/$defs/SampleOptions"},"shuffle":{"$ref":"#/$defs/ShuffleOptions"},"limit":{"$ref":"#/$defs/LimitOptions"},"split":{"$ref":"#/$defs/SplitOptions"},"js":{"$ref":"#/$defs/JsOptions"},"command":{"$ref":"#/$defs/CommandOptions"}}},"TemplateOptions":{"description":"Turns each record into an OpenAI chat example `{messages: [...]}`. `{{field}}` (or `{{a.b}}`) inserts a record field; a missing field is an error. One turn: `user` + `assistant`. A fixed conversation: `messages`. A thread stored in a list field: `turns` names the field, and `user`/`assistant` are filled from each of its items.","type":"object","additionalProperties":false,"properties":{"system":{"description":"System message template (first message).","type":"string"},"user":{"description":"User message template.","type":"string"},"assistant":{"description":"Assistant message template.","type":"string"},"turns":{"description":"A field holding a list of turns; each item fills `user` and `assistant` (item fields; `{{$.x}}` reads the record's field x).","type":"string","minLength":1},"messages":{"description":"A fixed list of message templates, for multi-turn examples.","type":"array","minItems":1,"items":{"$ref":"#/$defs/MessageTemplate"}}}},"MessageTemplate":{"description":"One message of a `messages` template.","type":"object","additionalProperties":false,"required":["role","content"],"properties":{"role":{"description":"The message's role.","enum":["system","developer","user","assistant"]},"content":{"description":"Content template.","type":"string"},"weight":{"description":"For assistant messages: 0 to skip training on this message, 1 (default) to train on it.","enum":[0,1]}}},"SystemOptions":{"description":"Sets the system message of chat examples: inserts one where there is none, and replaces an existing one unless `overwrite` is false.","type":"object","additionalProperties":false,"required":["content"],"properties":{"content":{"description":"System message template (`{{field}}` reads record fields).","type":"string"},"overwrite":{"description":"Replace a system message the example already has. Default true.","type":"boolean","default":true}}},"RenameOptions":{"description":"Renames record fields: `{old: new}`; dotted paths reach into nested objects. The long form `{fields: {old: new}, missing: ...}` also says what a record without an old field does.","oneOf":[{"type":"object","additionalProperties":false,"required":["fields"],"properties":{"fields":{"description":"`{old: new}` field paths.","type":"object","minProperties":1,"additionalProperties":{"description":"The new name (path) of the field.","type":"string","minLength":1}},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record passes without that field renamed).","enum":["error","skip","keep"],"default":"error"}}},{"type":"object","minProperties":1,"additionalProperties":{"description":"The new name (path) of the field.","type":"string","minLength":1}}]},"MapOptions":{"description":"Sets fields from templates (`{field: \"{{a}} {{b}}\"}`), or removes them (`{field: null}`). The long form `{fields: {...}, missing: ...}` also says what a record without a field a template reads does.","oneOf":[{"type":"object","additionalProperties":false,"required":["fields"],"properties":{"fields":{"description":"`{field: template or null}`.","type":"object","minProperties":1,"additionalProperties":{"description":"A template for the field's new value, or null to remove the field.","type":["string","null"]}},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record passes with that field left as it was).","enum":["error","skip","keep"],"default":"error"}}},{"type":"object","minProperties":1,"additionalProperties":{"description":"A template for the field's new value, or null to remove the field.","type":["string","null"]}}]},"FilterOptions":{"description":"Keeps the records that pass every condition: field predicates (`where`) and a token length (chat tokens by the OpenAI cookbook's rule, with an explicit `encoding`). Dropped records are counted per reason.","type":"object","additionalProperties":false,"minProperties":1,"properties":{"where":{"description":"Field predicates, checked in order; a record must pass all of them, and checking stops at the first that fails (so an `exists` condition guards the ones after it). A record that lacks a predicate's field is handled by `missing`, except for `exists`, which tests exactly that.","type":"array","minItems":1,"items":{"$ref":"#/$defs/Predicate"}},"max_tokens":{"description":"Drop examples with more chat tokens than this.","type":"integer","minimum":1},"min_tokens":{"description":"Drop examples with fewer chat tokens than this.","type":"integer","minimum":0},"encoding":{"description":"Tokenizer for max_tokens / min_tokens (required with them).","enum":["cl100k_base","o200k_base"]},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the condition on the missing field counts as passed).","enum":["error","skip","keep"],"default":"error"}}},"Predicate":{"description":"A condition on one field. All the given tests must hold.","type":"object","additionalProperties":false,"required":["field"],"minProperties":2,"properties":{"field":{"description":"Dotted path of the field.","type":"string","minLength":1},"equals":{"description":"The field equals this value (JSON equality)."},"not_equals":{"description":"The field differs from this value."},"in":{"description":"The field equals one of these values.","type":"array"},"not_in":{"description":"The field equals none of these values.","type":"array"},"gt":{"description":"The field is a number greater than this.","type":"number"},"gte":{"description":"The field is a number at least this.","type":"number"},"lt":{"description":"The field is a number less than this.","type":"number"},"lte":{"description":"The field is a number at most this.","type":"number"},"matches":{"description":"The field is a string matching this regular expression (JavaScript syntax, Unicode mode).","type":"string"},"exists":{"description":"The field is present and not null (true) or absent or null (false).","type":"boolean"},"min_length":{"description":"The field is a string or list at least this long (characters or items).","type":"integer","minimum":0},"max_length":{"description":"The field is a string or list at most this long.","type":"integer","minimum":0}}},"DedupeOptions":{"description":"Drops repeated records, keeping the first. `exact`: equal values; `normalized`: equal text after Unicode NFKC, lowercasing and removing punctuation and extra spaces; `near`: MinHash/LSH near-duplicates at a Jaccard `threshold`. Keeps about 20 to 45 bytes per unique record in memory (exact, normalized: a 128-bit hash in an open-addressing table). Must come before `split`, or duplicates would leak across splits.","type":"object","additionalProperties":false,"properties":{"by":{"description":"Field path(s) compared. Default: the whole record. A record without one of them is handled by `missing`.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"mode":{"description":"exact (default), normalized or near.","enum":["exact","normalized","near"],"default":"exact"},"threshold":{"description":"near: the Jaccard similarity from which records count as duplicates. Default 0.8.","type":"number","exclusiveMinimum":0,"maximum":1,"default":0.8},"shingle_size":{"description":"near: words per shingle. Default 5.","type":"integer","minimum":1,"default":5},"num_perm":{"description":"near: MinHash permutations. Default 128.","type":"integer","minimum":8,"maximum":1024,"default":128},"seed":{"description":"near: hash seed. Default: the recipe's seed.","type":"integer","minimum":0},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record is kept and never counted as a duplicate).","enum":["error","skip","keep"],"default":"error"}}},"RedactOptions":{"description":"Replaces personal data in text with placeholders: emails ([EMAIL]), phone numbers ([PHONE]), Luhn-valid card numbers ([CARD]) and custom patterns. In chat examples only message contents are touched.","type":"object","additionalProperties":false,"properties":{"emails":{"description":"Redact email addresses. Default true.","type":"boolean","default":true},"phones":{"description":"Redact phone numbers. Default true.","type":"boolean","default":true},"cards":{"description":"Redact payment card numbers (Luhn-checked). Default true.","type":"boolean","default":true},"patterns":{"description":"Custom regular expressions (JavaScript syntax, Unicode mode).","type":"array","items":{"$ref":"#/$defs/RedactPattern"}},"fields":{"description":"Only these field paths. Default: message contents of chat examples, every string of other records.","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}},"RedactPattern":{"description":"A custom redaction.","type":"object","additionalProperties":false,"required":["regex"],"properties":{"regex":{"description":"The regular expression.","type":"string","minLength":1},"flags":{"description":"Extra flags, e.g. i.","type":"string","pattern":"^[imsy]*$"},"replacement":{"description":"Replacement text. Default [REDACTED].","type":"string"}}},"SampleOptions":{"description":"Keeps a seeded random subset: a `fraction` of the records (each kept independently, by a seeded hash of the id of the source record it came from, so prompt edits change nothing; streaming) or exactly `n` (the n records with the smallest such hashes; input order kept).","type":"object","additionalProperties":false,"minProperties":1,"properties":{"n":{"description":"How many records to keep.","type":"integer","minimum":1},"fraction":{"description":"Share of records to keep, in (0, 1].","type":"number","exclusiveMinimum":0,"maximum":1},"seed":{"description":"Default: the recipe's seed.","type":"integer","minimum":0}}},"ShuffleOptions":{"description":"Reorders the records by a seeded hash of the id of the source record each came from (the same records and seed always give the same order, whatever the prompt). Spills to disk beyond 64 MB, so memory stays flat.","type":"object","additionalProperties":false,"properties":{"seed":{"description":"Default: the recipe's seed.","type":"integer","minimum":0}}},"LimitOptions":{"description":"Keeps the first `n` records.","type":"object","additionalProperties":false,"required":["n"],"properties":{"n":{"description":"How many records to keep.","type":"integer","minimum":0}}},"SplitOptions":{"description":"Assigns each example to train, validation or test by its source record, so prompt edits (template, system, map, redact) never move an example. id = the first 32 hex digits of sha256(canonical JSON of the source record as read, before any transform); k = the first 8 bytes of sha256(\"split:<seed>\"); u = splitmix64(first 64 bits of id XOR k) / 2^64 (with `by`: id is taken over the canonical JSON of the list of those fields' values instead). u < validation goes to validation, u < validation + test to test, the rest to train. Adding an example never moves another, and records made from one source record share its split.","type":"object","additionalProperties":false,"properties":{"validation":{"description":"Fraction of examples for validation, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1,"default":0},"test":{"description":"Fraction of examples for test, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1,"default":0},"seed":{"description":"Split seed. Default: the recipe's `seed`.","type":"integer","minimum":0},"by":{"description":"Field path(s) of the source record (as read, before any transform) whose values decide the split together, so that all records of one group (a customer, a document) land in the same split.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record is placed by its whole source record instead).","enum":["error","skip","keep"],"default":"error"}}},"JsOptions":{"description":"Runs a function from your own JavaScript module on every record. It receives (record, {options, seed}) and returns a record, a list of records, or null to drop it; it may be async. The module's content and every local file it imports are part of the dataset's key.","type":"object","additionalProperties":false,"required":["module"],"properties":{"module":{"description":"Path of the module (.js, .mjs), relative to the recipe.","type":"string","minLength":1},"function":{"description":"Name of the exported function. Default: default.","type":"string","minLength":1,"default":"default"},"options":{"description":"Passed to the function as its second argument's `options`; part of the key.","type":"object"}}},"CommandOptions":{"description":"Pipes the records through an executable: JSONL on its stdin, JSONL on its stdout (one record per line, any number). Its arguments, and the content of every argument that names a file, are part of the dataset's key. It gets a minimal environment.","type":"object","additionalProperties":false,"required":["run"],"properties":{"run":{"description":"The executable and its arguments; paths relative to the recipe.","type":"array","minItems":1,"items":{"type":"string","minLength":1}},"env":{"description":"Extra environment variables for it (part of the key).","type":"object","additionalProperties":{"type":"string"}}}},"Backend":{"description":"A training backend, chosen by `type`.","type":"object","required":["type"],"properties":{"type":{"description":"Which backend: openai or local.","enum":["openai","local"]}},"discriminator":{"propertyName":"type"},"oneOf":[{"$ref":"#/$defs/OpenAIBackend"},{"$ref":"#/$defs/LocalBackend"}]},"OpenAIBackend":{"description":"The OpenAI (or Azure OpenAI) fine-tuning API.","type":"object","additionalProperties":false,"required":["type","model"],"properties":{"type":{"const":"openai"},"model":{"description":"Base model snapshot, e.g. gpt-4o-mini-2024-07-18.","type":"string","minLength":1},"budget_usd":{"description":"Refuse to start a job whose estimated cost exceeds this.","type":"number","exclusiveMinimum":0},"suffix":{"description":"Suffix of the fine-tuned model's name.","type":"string","maxLength":64}}},"LocalBackend":{"description":"A local trainer spawned as a child process, speaking trainer protocol v1 (see the README). `command` is required with trainer `command` and allowed only there; `python` and `launcher` only with trainer `hf`.","type":"object","additionalProperties":false,"required":["type","model"],"properties":{"type":{"const":"local"},"trainer":{"description":"Which trainer runs the job: `embedded` (ft's own, on the CPU; the default), `hf` (Hugging Face transformers + peft, shipped with ft, in your Python) or `command` (any executable that speaks the protocol).","enum":["embedded","hf","command"],"default":"embedded"},"model":{"description":"Base model: a hub name (pinned by `revision`, or offline by the commit the local Hugging Face cache names), a local folder (keyed by its content), `embedded:tiny` (the embedded trainer's small model, trained from scratch from a seeded initialisation), or `{target: <name>}`: the model another target of this recipe trains, to tune it further (that target trains first, and its model is part of this one's key).","oneOf":[{"type":"string","minLength":1},{"type":"object","additionalProperties":false,"required":["target"],"properties":{"target":{"description":"The name of another target whose trained model this one starts from.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_-]*$"}}}]},"command":{"description":"For trainer `command`: the executable and its arguments (paths relative to the recipe). ft appends `train --spec <path>`, `generate --spec <path>` or `info`. The arguments, and the content of every argument that names a file, are part of the key.","type":"array","minItems":1,"items":{"type":"string","minLength":1}},"revision":{"description":"The base model's commit or tag on its hub: part of the key, so a moving name is never trained on by accident.","type":"string","minLength":1},"python":{"description":"For trainer `hf`: the Python interpreter to run it with (of a venv or conda env). Default: python3 on PATH.","type":"string","minLength":1},"launcher":{"description":"For trainer `hf`: launch on several GPUs with torchrun or accelerate. The world size is part of the key (it changes the global batch).","type":"object","additionalProperties":false,"required":["type","nproc_per_node"],"properties":{"type":{"enum":["torchrun","accelerate"]},"nproc_per_node":{"type":"integer","minimum":1}}},"env":{"description":"Names of environment variables passed through to the trainer (beyond PATH, HOME, the locale, TMPDIR and CUDA_VISIBLE_DEVICES). Nothing else of ft's environment reaches it, API keys included.","type":"array","items":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"uniqueItems":true}}},"Hyperparameters":{"description":"Training hyperparameters; unset means the backend's default. Which names a target takes depends on its backend: OpenAI takes n_epochs, batch_size and learning_rate_multiplier; the embedded trainer takes n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio, weight_decay, grad_clip, checkpoint_every and the model's size (n_layer, d_model, n_head, d_ff); the hf trainer takes n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio, weight_decay, gradient_accumulation_steps, adapter, lora and chat_template; a command trainer receives every key as written, names ft does not know included (they enter the key). `ft validate` reports a name the target's backend does not take.","type":"object","properties":{"n_epochs":{"description":"Passes over the training set.","type":"integer","minimum":1},"epochs":{"description":"Alias of n_epochs.","type":"integer","minimum":1},"batch_size":{"description":"Examples per training step.","type":"integer","minimum":1},"learning_rate_multiplier":{"description":"OpenAI's scale on its default learning rate.","type":"number","exclusiveMinimum":0},"learning_rate":{"description":"Learning rate of local trainers.","type":"number","exclusiveMinimum":0},"max_seq_len":{"description":"Local trainers: examples are truncated to this many tokens.","type":"integer","minimum":1},"warmup_ratio":{"description":"Local trainers: the share of steps spent warming the learning rate up, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1},"weight_decay":{"description":"Local trainers: AdamW's decoupled weight decay.","type":"number","minimum":0},"grad_clip":{"description":"Embedded trainer: the largest global gradient norm; larger gradients are scaled down to it.","type":"number","exclusiveMinimum":0},"checkpoint_every":{"description":"Embedded trainer: steps between checkpoints (an interrupted build resumes from the last one). Default: once per epoch.","type":"integer","minimum":1},"n_layer":{"description":"Embedded trainer, a model trained from scratch: transformer blocks.","type":"integer","minimum":1},"d_model":{"description":"Embedded trainer, a model trained from scratch: width of the residual stream (a multiple of n_head).","type":"integer","minimum":1},"n_head":{"description":"Embedded trainer, a model trained from scratch: attention heads per block.","type":"integer","minimum":1},"d_ff":{"description":"Embedded trainer, a model trained from scratch: width of each block's MLP. Default: 4 * d_model.","type":"integer","minimum":1},"gradient_accumulation_steps":{"description":"hf trainer: batches whose gradients are summed before each optimizer step (the global batch is batch_size x this x the launcher's world size).","type":"integer","minimum":1},"adapter":{"description":"hf trainer: how the model is tuned: `lora` (the default: a LoRA adapter on the base model), `qlora` (LoRA on the base model loaded in 4 bits; needs bitsandbytes and a CUDA GPU) or `none` (full fine-tuning: every weight, and a whole model as the result).","enum":["lora","qlora","none"],"default":"lora"},"chat_template":{"description":"hf trainer: a Jinja chat template to render examples with instead of the tokenizer's own (use a YAML block scalar `|`); it is saved with the model so serving renders prompts the same way.","type":"string","minLength":1},"lora":{"description":"hf trainer: LoRA adapter settings, for adapter lora and qlora.","type":"object","additionalProperties":false,"properties":{"r":{"description":"Rank of the adapter matrices.","type":"integer","minimum":1},"alpha":{"description":"Scaling of the adapter's update.","type":"number","exclusiveMinimum":0},"dropout":{"description":"Dropout on the adapter's input, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1},"target_modules":{"description":"Names of the modules that get adapters (e.g. q_proj, v_proj).","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}},"additionalProperties":true},"Target":{"description":"One training of the shared dataset.","type":"object","additionalProperties":false,"required":["backend"],"properties":{"backend":{"$ref":"#/$defs/Backend"},"hyperparameters":{"$ref":"#/$defs/Hyperparameters"}}},"Eval":{"description":"Which models answer which held-out examples and how the answers are scored. Each model answers in a `generate:<model>` stage (cached by the model's identity, the examples and the generation settings, and answer by answer); one `eval` stage scores every answer and applies the gates.","type":"object","additionalProperties":false,"required":["metrics"],"properties":{"dataset":{"description":"Which split to evaluate on. Default: test.","enum":["train","validation","test"],"default":"test"},"models":{"description":"Models that answer. `tuned` and `base`: the trained model of the recipe's one target and its untrained base (`tuned:<target>`, `base:<target>` where there are several); any other string: a model id of the OpenAI API (an existing `ft:` model, a base snapshot), called with OPENAI_API_KEY (and OPENAI_BASE_URL when set); an object: any OpenAI-compatible chat endpoint. Default: the tuned model of every target.","type":"array","minItems":1,"items":{"oneOf":[{"type":"string","minLength":1},{"$ref":"#/$defs/EvalEndpoint"}]}},"metrics":{"description":"How answers are scored, each against the example's reference (its last assistant message): exact_match and f1 (the SQuAD v1.1 script's rules; token_f1 is an alias of f1), contains (the answer contains the reference), json_valid (the answer parses as JSON), length (characters), bleu and chrf (sacreBLEU, corpus-level, 0-100), rouge1, rouge2, rougeL (alias rouge_l) and rougeLsum (rouge-score's F-measure, with stemming).","type":"array","minItems":1,"uniqueItems":true,"items":{"enum":["exact_match","f1","token_f1","contains","json_valid","length","bleu","chrf","rouge1","rouge2","rougeL","rouge_l","rougeLsum"]}},"gates":{"description":"Conditions that fail the build (exit 3, after every result is written) when a score is not met.","type":"array","items":{"$ref":"#/$defs/Gate"}},"generation":{"description":"How models answer. Part of each generate stage's key.","type":"object","additionalProperties":false,"properties":{"max_tokens":{"description":"Longest answer, in the model's tokens. Default 256.","type":"integer","minimum":1},"temperature":{"description":"0 (the default) answers greedily; above 0 samples, with `seed`.","type":"number","minimum":0,"maximum":2},"seed":{"description":"Seed of sampled answers and of the bootstrap intervals. Default: the recipe's seed.","type":"integer","minimum":0},"concurrency":{"description":"API models: requests in flight at once (default 8). Not part of any key: it changes no answer.","type":"integer","minimum":1,"maximum":256}}}}},"Gate":{"description":"A condition on the scores: a bound (`metric`, `model`, `min` and/or `max`), or a comparison (`metric`, `better`, `than`, `by`?, `significant`?). Models are named as in `models` (`tuned`, `tuned:<target>`).","type":"object","additionalProperties":false,"required":["metric"],"properties":{"metric":{"description":"The metric the condition is on.","enum":["exact_match","f1","token_f1","contains","json_valid","length","bleu","chrf","rouge1","rouge2","rougeL","rouge_l","rougeLsum"]},"model":{"description":"A bound: the model it applies to, by its name in `models` (`tuned`, `base`, `tuned:<target>`, an endpoint's name). Default: tuned.","type":"string","minLength":1},"min":{"description":"A bound: the lowest passing score.","type":"number"},"max":{"description":"A bound: the highest passing score.","type":"number"},"better":{"description":"A comparison: the model that must score better (higher; for length, lower) than `than`.","type":"string","minLength":1},"than":{"description":"A comparison: the model `better` is compared with.","type":"string","minLength":1},"by":{"description":"A comparison: by at least this much, on the metric's scale. Default 0 (strictly better).","type":"number","minimum":0},"significant":{"description":"A comparison: also require it in at least 95% of paired bootstrap resamples of the examples, so that a difference that is mostly noise fails.","type":"boolean","default":false}}},"EvalEndpoint":{"description":"A model behind an OpenAI-compatible chat completions API (vLLM, Ollama, llama.cpp's server, Azure, OpenAI itself), or an OpenAI model under a name of your choosing.","type":"object","additionalProperties":false,"required":["name","model"],"properties":{"name":{"description":"The model's name in stage ids (`generate:<name>`), gates and reports.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"model":{"description":"The model id the endpoint serves.","type":"string","minLength":1},"base_url":{"description":"The API's base URL (e.g. http://localhost:8000/v1). Default: the OpenAI API (OPENAI_BASE_URL when set). Part of the key unless `revision` pins the weights wherever they are served.","type":"string","pattern":"^https?://"},"api_key_env":{"description":"Name of the environment variable holding its API key. Without it an endpoint with a base_url gets no key (the OpenAI API gets OPENAI_API_KEY). A key is never sent over plain http except to loopback.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"headers":{"description":"Extra HTTP headers for every request (not secrets: they are part of the recipe).","type":"object","additionalProperties":{"type":"string"}},"revision":{"description":"The weights it serves (a commit, a digest): when set, the key names the weights by it instead of by base_url.","type":"string","minLength":1},"cache":{"description":"false: the weights behind this name may change, so its generate stage runs on every build and no answer is reused. Default true.","type":"boolean","default":true}}}}};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/ft-build/ft/schemas/finetune.schema.json","title":"Recipe","description":"An ft recipe (finetune.yaml): where training data comes from, how it is transformed, which model is tuned on which backend, and how the result is evaluated.","type":"object","additionalProperties":false,"required":["version","name","sources"],"properties":{"version":{"description":"Recipe format version. Only 1 exists.","const":1},"name":{"description":"Name of the fine-tune; used in reports and as the default OpenAI job suffix.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"description":{"description":"Free text for people; not part of any stage key.","type":"string"},"seed":{"description":"Default seed for every seeded step (split, sample, shuffle, training). Default 0.","type":"integer","minimum":0,"default":0},"sources":{"description":"Named data sources. Each becomes a `source:<name>` stage keyed by the content of its files.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_-]*$"},"additionalProperties":{"$ref":"#/$defs/Source"}},"transforms":{"description":"Ordered, streaming transforms applied to the concatenated sources (in the order the sources are listed). Each item is a one-key map `{<transform>: {options}}`.","type":"array","items":{"$ref":"#/$defs/Transform"}},"backend":{"description":"Where the model is trained, for the one-target form (target name `default`). Use `targets` for several.","$ref":"#/$defs/Backend"},"hyperparameters":{"description":"Training hyperparameters for the one-target form.","$ref":"#/$defs/Hyperparameters"},"targets":{"description":"Several trainings of the same dataset, e.g. an OpenAI tune and its open-model replacement side by side.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_-]*$"},"additionalProperties":{"$ref":"#/$defs/Target"}},"eval":{"description":"How every target is evaluated.","$ref":"#/$defs/Eval"}},"$defs":{"Source":{"description":"Where records come from: exactly one of `path` (local files), `url` (a pinned remote file) or `examples` (inline records).","type":"object","additionalProperties":false,"properties":{"path":{"description":"A file, or a glob (`*`, `**`, `?`, `[...]`, `{a,b}`) matching several, relative to the recipe's folder. Several files are read in sorted order. `.gz` files are decompressed.","type":"string","minLength":1},"url":{"description":"An http(s) URL, fetched once into the store and verified against `sha256`; never fetched again while the pin matches. It may not hold credentials (`user:pass@`) or a token in its query (`?token=`, `?key=`, `?sig=`, ...): they would reach keys, logs and the lockfile; use `auth_env`. Redirects are followed to http(s) only, and never from https to http.","type":"string","pattern":"^https?://"},"sha256":{"description":"The sha256 of the bytes at `url` (64 hex digits, optionally prefixed `sha256:`). Required with `url`.","type":"string","pattern":"^(sha256:)?[0-9a-f]{64}$"},"auth_env":{"description":"Name of an environment variable holding a token for `url`; sent as `<auth_header>: <auth_scheme> <token>`, only to the URL's own origin (not to hosts it redirects to), and over https (plain http only to localhost, 127.0.0.1 or [::1]). The token never reaches keys, logs or the lockfile.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"auth_header":{"description":"Header carrying the token. Default: Authorization.","type":"string","minLength":1,"default":"Authorization"},"auth_scheme":{"description":"Word before the token, e.g. Bearer (the default), Token; empty for the bare token.","type":"string","default":"Bearer"},"examples":{"description":"Records written in the recipe itself.","type":"array","minItems":1,"items":{"type":"object"}},"format":{"description":"How to parse the bytes. Default: from the extension (.jsonl/.ndjson -> jsonl, .json -> json, .csv -> csv, .tsv -> csv with tabs), after removing .gz.","enum":["jsonl","json","csv"]},"delimiter":{"description":"CSV field delimiter (one character). Default: ',' (tab for .tsv).","type":"string","minLength":1,"maxLength":1},"on_error":{"description":"`fail` (default): a bad record fails the build (exit 2). `skip`: bad records are counted, the first locations reported, and the rest is used.","enum":["fail","skip"],"default":"fail"}}},"Transform":{"description":"One transform step: a map with exactly one key, the transform's name.","type":"object","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"template":{"$ref":"#/$defs/TemplateOptions"},"system":{"$ref":"#/$defs/SystemOptions"},"rename":{"$ref":"#/$defs/RenameOptions"},"map":{"$ref":"#/$defs/MapOptions"},"filter":{"$ref":"#/$defs/FilterOptions"},"dedupe":{"$ref":"#/$defs/DedupeOptions"},"redact":{"$ref":"#/$defs/RedactOptions"},"sample":{"$ref":"#/$defs/SampleOptions"},"shuffle":{"$ref":"#/$defs/ShuffleOptions"},"limit":{"$ref":"#/$defs/LimitOptions"},"split":{"$ref":"#/$defs/SplitOptions"},"js":{"$ref":"#/$defs/JsOptions"},"command":{"$ref":"#/$defs/CommandOptions"}}},"TemplateOptions":{"description":"Turns each record into an OpenAI chat example `{messages: [...]}`. `{{field}}` (or `{{a.b}}`) inserts a record field; a missing field is an error. One turn: `user` + `assistant`. A fixed conversation: `messages`. A thread stored in a list field: `turns` names the field, and `user`/`assistant` are filled from each of its items.","type":"object","additionalProperties":false,"properties":{"system":{"description":"System message template (first message).","type":"string"},"user":{"description":"User message template.","type":"string"},"assistant":{"description":"Assistant message template.","type":"string"},"turns":{"description":"A field holding a list of turns; each item fills `user` and `assistant` (item fields; `{{$.x}}` reads the record's field x).","type":"string","minLength":1},"messages":{"description":"A fixed list of message templates, for multi-turn examples.","type":"array","minItems":1,"items":{"$ref":"#/$defs/MessageTemplate"}}}},"MessageTemplate":{"description":"One message of a `messages` template.","type":"object","additionalProperties":false,"required":["role","content"],"properties":{"role":{"description":"The message's role.","enum":["system","developer","user","assistant"]},"content":{"description":"Content template.","type":"string"},"weight":{"description":"For assistant messages: 0 to skip training on this message, 1 (default) to train on it.","enum":[0,1]}}},"SystemOptions":{"description":"Sets the system message of chat examples: inserts one where there is none, and replaces an existing one unless `overwrite` is false.","type":"object","additionalProperties":false,"required":["content"],"properties":{"content":{"description":"System message template (`{{field}}` reads record fields).","type":"string"},"overwrite":{"description":"Replace a system message the example already has. Default true.","type":"boolean","default":true}}},"RenameOptions":{"description":"Renames record fields: `{old: new}`; dotted paths reach into nested objects. The long form `{fields: {old: new}, missing: ...}` also says what a record without an old field does.","oneOf":[{"type":"object","additionalProperties":false,"required":["fields"],"properties":{"fields":{"description":"`{old: new}` field paths.","type":"object","minProperties":1,"additionalProperties":{"description":"The new name (path) of the field.","type":"string","minLength":1}},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record passes without that field renamed).","enum":["error","skip","keep"],"default":"error"}}},{"type":"object","minProperties":1,"additionalProperties":{"description":"The new name (path) of the field.","type":"string","minLength":1}}]},"MapOptions":{"description":"Sets fields from templates (`{field: \"{{a}} {{b}}\"}`), or removes them (`{field: null}`). The long form `{fields: {...}, missing: ...}` also says what a record without a field a template reads does.","oneOf":[{"type":"object","additionalProperties":false,"required":["fields"],"properties":{"fields":{"description":"`{field: template or null}`.","type":"object","minProperties":1,"additionalProperties":{"description":"A template for the field's new value, or null to remove the field.","type":["string","null"]}},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record passes with that field left as it was).","enum":["error","skip","keep"],"default":"error"}}},{"type":"object","minProperties":1,"additionalProperties":{"description":"A template for the field's new value, or null to remove the field.","type":["string","null"]}}]},"FilterOptions":{"description":"Keeps the records that pass every condition: field predicates (`where`) and a token length (chat tokens by the OpenAI cookbook's rule, with an explicit `encoding`). Dropped records are counted per reason.","type":"object","additionalProperties":false,"minProperties":1,"properties":{"where":{"description":"Field predicates, checked in order; a record must pass all of them, and checking stops at the first that fails (so an `exists` condition guards the ones after it). A record that lacks a predicate's field is handled by `missing`, except for `exists`, which tests exactly that.","type":"array","minItems":1,"items":{"$ref":"#/$defs/Predicate"}},"max_tokens":{"description":"Drop examples with more chat tokens than this.","type":"integer","minimum":1},"min_tokens":{"description":"Drop examples with fewer chat tokens than this.","type":"integer","minimum":0},"encoding":{"description":"Tokenizer for max_tokens / min_tokens (required with them).","enum":["cl100k_base","o200k_base"]},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the condition on the missing field counts as passed).","enum":["error","skip","keep"],"default":"error"}}},"Predicate":{"description":"A condition on one field. All the given tests must hold.","type":"object","additionalProperties":false,"required":["field"],"minProperties":2,"properties":{"field":{"description":"Dotted path of the field.","type":"string","minLength":1},"equals":{"description":"The field equals this value (JSON equality)."},"not_equals":{"description":"The field differs from this value."},"in":{"description":"The field equals one of these values.","type":"array"},"not_in":{"description":"The field equals none of these values.","type":"array"},"gt":{"description":"The field is a number greater than this.","type":"number"},"gte":{"description":"The field is a number at least this.","type":"number"},"lt":{"description":"The field is a number less than this.","type":"number"},"lte":{"description":"The field is a number at most this.","type":"number"},"matches":{"description":"The field is a string matching this regular expression (JavaScript syntax, Unicode mode).","type":"string"},"exists":{"description":"The field is present and not null (true) or absent or null (false).","type":"boolean"},"min_length":{"description":"The field is a string or list at least this long (characters or items).","type":"integer","minimum":0},"max_length":{"description":"The field is a string or list at most this long.","type":"integer","minimum":0}}},"DedupeOptions":{"description":"Drops repeated records, keeping the first. `exact`: equal values; `normalized`: equal text after Unicode NFKC, lowercasing and removing punctuation and extra spaces; `near`: MinHash/LSH near-duplicates at a Jaccard `threshold`. Keeps about 20 to 45 bytes per unique record in memory (exact, normalized: a 128-bit hash in an open-addressing table). Must come before `split`, or duplicates would leak across splits.","type":"object","additionalProperties":false,"properties":{"by":{"description":"Field path(s) compared. Default: the whole record. A record without one of them is handled by `missing`.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"mode":{"description":"exact (default), normalized or near.","enum":["exact","normalized","near"],"default":"exact"},"threshold":{"description":"near: the Jaccard similarity from which records count as duplicates. Default 0.8.","type":"number","exclusiveMinimum":0,"maximum":1,"default":0.8},"shingle_size":{"description":"near: words per shingle. Default 5.","type":"integer","minimum":1,"default":5},"num_perm":{"description":"near: MinHash permutations. Default 128.","type":"integer","minimum":8,"maximum":1024,"default":128},"seed":{"description":"near: hash seed. Default: the recipe's seed.","type":"integer","minimum":0},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record is kept and never counted as a duplicate).","enum":["error","skip","keep"],"default":"error"}}},"RedactOptions":{"description":"Replaces personal data in text with placeholders: emails ([EMAIL]), phone numbers ([PHONE]), Luhn-valid card numbers ([CARD]) and custom patterns. In chat examples only message contents are touched.","type":"object","additionalProperties":false,"properties":{"emails":{"description":"Redact email addresses. Default true.","type":"boolean","default":true},"phones":{"description":"Redact phone numbers. Default true.","type":"boolean","default":true},"cards":{"description":"Redact payment card numbers (Luhn-checked). Default true.","type":"boolean","default":true},"patterns":{"description":"Custom regular expressions (JavaScript syntax, Unicode mode).","type":"array","items":{"$ref":"#/$defs/RedactPattern"}},"fields":{"description":"Only these field paths. Default: message contents of chat examples, every string of other records.","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}},"RedactPattern":{"description":"A custom redaction.","type":"object","additionalProperties":false,"required":["regex"],"properties":{"regex":{"description":"The regular expression.","type":"string","minLength":1},"flags":{"description":"Extra flags, e.g. i.","type":"string","pattern":"^[imsy]*$"},"replacement":{"description":"Replacement text. Default [REDACTED].","type":"string"}}},"SampleOptions":{"description":"Keeps a seeded random subset: a `fraction` of the records (each kept independently, by a seeded hash of the id of the source record it came from, so prompt edits change nothing; streaming) or exactly `n` (the n records with the smallest such hashes; input order kept).","type":"object","additionalProperties":false,"minProperties":1,"properties":{"n":{"description":"How many records to keep.","type":"integer","minimum":1},"fraction":{"description":"Share of records to keep, in (0, 1].","type":"number","exclusiveMinimum":0,"maximum":1},"seed":{"description":"Default: the recipe's seed.","type":"integer","minimum":0}}},"ShuffleOptions":{"description":"Reorders the records by a seeded hash of the id of the source record each came from (the same records and seed always give the same order, whatever the prompt). Spills to disk beyond 64 MB, so memory stays flat.","type":"object","additionalProperties":false,"properties":{"seed":{"description":"Default: the recipe's seed.","type":"integer","minimum":0}}},"LimitOptions":{"description":"Keeps the first `n` records.","type":"object","additionalProperties":false,"required":["n"],"properties":{"n":{"description":"How many records to keep.","type":"integer","minimum":0}}},"SplitOptions":{"description":"Assigns each example to train, validation or test by its source record, so prompt edits (template, system, map, redact) never move an example. id = the first 32 hex digits of sha256(canonical JSON of the source record as read, before any transform); k = the first 8 bytes of sha256(\"split:<seed>\"); u = splitmix64(first 64 bits of id XOR k) / 2^64 (with `by`: id is taken over the canonical JSON of the list of those fields' values instead). u < validation goes to validation, u < validation + test to test, the rest to train. Adding an example never moves another, and records made from one source record share its split.","type":"object","additionalProperties":false,"properties":{"validation":{"description":"Fraction of examples for validation, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1,"default":0},"test":{"description":"Fraction of examples for test, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1,"default":0},"seed":{"description":"Split seed. Default: the recipe's `seed`.","type":"integer","minimum":0},"by":{"description":"Field path(s) of the source record (as read, before any transform) whose values decide the split together, so that all records of one group (a customer, a document) land in the same split.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record is placed by its whole source record instead).","enum":["error","skip","keep"],"default":"error"}}},"JsOptions":{"description":"Runs a function from your own JavaScript module on every record. It receives (record, {options, seed}) and returns a record, a list of records, or null to drop it; it may be async. The module's content and every local file it imports are part of the dataset's key.","type":"object","additionalProperties":false,"required":["module"],"properties":{"module":{"description":"Path of the module (.js, .mjs), relative to the recipe.","type":"string","minLength":1},"function":{"description":"Name of the exported function. Default: default.","type":"string","minLength":1,"default":"default"},"options":{"description":"Passed to the function as its second argument's `options`; part of the key.","type":"object"}}},"CommandOptions":{"description":"Pipes the records through an executable: JSONL on its stdin, JSONL on its stdout (one record per line, any number). Its arguments, and the content of every argument that names a file, are part of the dataset's key. It gets a minimal environment.","type":"object","additionalProperties":false,"required":["run"],"properties":{"run":{"description":"The executable and its arguments; paths relative to the recipe.","type":"array","minItems":1,"items":{"type":"string","minLength":1}},"env":{"description":"Extra environment variables for it (part of the key).","type":"object","additionalProperties":{"type":"string"}}}},"Backend":{"description":"A training backend, chosen by `type`.","type":"object","required":["type"],"properties":{"type":{"description":"Which backend: openai or local.","enum":["openai","local"]}},"discriminator":{"propertyName":"type"},"oneOf":[{"$ref":"#/$defs/OpenAIBackend"},{"$ref":"#/$defs/LocalBackend"}]},"OpenAIBackend":{"description":"The OpenAI (or Azure OpenAI) fine-tuning API.","type":"object","additionalProperties":false,"required":["type","model"],"properties":{"type":{"const":"openai"},"model":{"description":"Base model snapshot, e.g. gpt-4o-mini-2024-07-18.","type":"string","minLength":1},"budget_usd":{"description":"Refuse to start a job whose estimated cost exceeds this.","type":"number","exclusiveMinimum":0},"suffix":{"description":"Suffix of the fine-tuned model's name.","type":"string","maxLength":64}}},"LocalBackend":{"description":"A local trainer spawned as a child process, speaking trainer protocol v1 (see the README). `command` is required with trainer `command` and allowed only there; `python` and `launcher` only with trainer `hf`.","type":"object","additionalProperties":false,"required":["type","model"],"properties":{"type":{"const":"local"},"trainer":{"description":"Which trainer runs the job: `embedded` (ft's own, on the CPU; the default), `hf` (Hugging Face transformers + peft, shipped with ft, in your Python) or `command` (any executable that speaks the protocol).","enum":["embedded","hf","command"],"default":"embedded"},"model":{"description":"Base model: a hub name (pinned by `revision`, or offline by the commit the local Hugging Face cache names), a local folder (keyed by its content), `embedded:tiny` (the embedded trainer's small model, trained from scratch from a seeded initialisation), or `{target: <name>}`: the model another target of this recipe trains, to tune it further (that target trains first, and its model is part of this one's key).","oneOf":[{"type":"string","minLength":1},{"type":"object","additionalProperties":false,"required":["target"],"properties":{"target":{"description":"The name of another target whose trained model this one starts from.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_-]*$"}}}]},"command":{"description":"For trainer `command`: the executable and its arguments (paths relative to the recipe). ft appends `train --spec <path>`, `generate --spec <path>` or `info`. The arguments, and the content of every argument that names a file, are part of the key.","type":"array","minItems":1,"items":{"type":"string","minLength":1}},"revision":{"description":"The base model's commit or tag on its hub: part of the key, so a moving name is never trained on by accident.","type":"string","minLength":1},"python":{"description":"For trainer `hf`: the Python interpreter to run it with (of a venv or conda env). Default: python3 on PATH.","type":"string","minLength":1},"launcher":{"description":"For trainer `hf`: launch on several GPUs with torchrun or accelerate. The world size is part of the key (it changes the global batch).","type":"object","additionalProperties":false,"required":["type","nproc_per_node"],"properties":{"type":{"enum":["torchrun","accelerate"]},"nproc_per_node":{"type":"integer","minimum":1}}},"env":{"description":"Names of environment variables passed through to the trainer (beyond PATH, HOME, the locale, TMPDIR and CUDA_VISIBLE_DEVICES). Nothing else of ft's environment reaches it, API keys included.","type":"array","items":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"uniqueItems":true}}},"Hyperparameters":{"description":"Training hyperparameters; unset means the backend's default. Which names a target takes depends on its backend: OpenAI takes n_epochs, batch_size and learning_rate_multiplier; the embedded trainer takes n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio, weight_decay, grad_clip, checkpoint_every and the model's size (n_layer, d_model, n_head, d_ff); the hf trainer takes n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio, weight_decay, gradient_accumulation_steps, adapter, lora and chat_template; a command trainer receives every key as written, names ft does not know included (they enter the key). `ft validate` reports a name the target's backend does not take.","type":"object","properties":{"n_epochs":{"description":"Passes over the training set.","type":"integer","minimum":1},"epochs":{"description":"Alias of n_epochs.","type":"integer","minimum":1},"batch_size":{"description":"Examples per training step.","type":"integer","minimum":1},"learning_rate_multiplier":{"description":"OpenAI's scale on its default learning rate.","type":"number","exclusiveMinimum":0},"learning_rate":{"description":"Learning rate of local trainers.","type":"number","exclusiveMinimum":0},"max_seq_len":{"description":"Local trainers: examples are truncated to this many tokens.","type":"integer","minimum":1},"warmup_ratio":{"description":"Local trainers: the share of steps spent warming the learning rate up, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1},"weight_decay":{"description":"Local trainers: AdamW's decoupled weight decay.","type":"number","minimum":0},"grad_clip":{"description":"Embedded trainer: the largest global gradient norm; larger gradients are scaled down to it.","type":"number","exclusiveMinimum":0},"checkpoint_every":{"description":"Embedded trainer: steps between checkpoints (an interrupted build resumes from the last one). Default: once per epoch.","type":"integer","minimum":1},"n_layer":{"description":"Embedded trainer, a model trained from scratch: transformer blocks.","type":"integer","minimum":1},"d_model":{"description":"Embedded trainer, a model trained from scratch: width of the residual stream (a multiple of n_head).","type":"integer","minimum":1},"n_head":{"description":"Embedded trainer, a model trained from scratch: attention heads per block.","type":"integer","minimum":1},"d_ff":{"description":"Embedded trainer, a model trained from scratch: width of each block's MLP. Default: 4 * d_model.","type":"integer","minimum":1},"gradient_accumulation_steps":{"description":"hf trainer: batches whose gradients are summed before each optimizer step (the global batch is batch_size x this x the launcher's world size).","type":"integer","minimum":1},"adapter":{"description":"hf trainer: how the model is tuned: `lora` (the default: a LoRA adapter on the base model), `qlora` (LoRA on the base model loaded in 4 bits; needs bitsandbytes and a CUDA GPU) or `none` (full fine-tuning: every weight, and a whole model as the result).","enum":["lora","qlora","none"],"default":"lora"},"chat_template":{"description":"hf trainer: a Jinja chat template to render examples with instead of the tokenizer's own (use a YAML block scalar `|`); it is saved with the model so serving renders prompts the same way.","type":"string","minLength":1},"lora":{"description":"hf trainer: LoRA adapter settings, for adapter lora and qlora.","type":"object","additionalProperties":false,"properties":{"r":{"description":"Rank of the adapter matrices.","type":"integer","minimum":1},"alpha":{"description":"Scaling of the adapter's update.","type":"number","exclusiveMinimum":0},"dropout":{"description":"Dropout on the adapter's input, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1},"target_modules":{"description":"Names of the modules that get adapters (e.g. q_proj, v_proj).","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}},"additionalProperties":true},"Target":{"description":"One training of the shared dataset.","type":"object","additionalProperties":false,"required":["backend"],"properties":{"backend":{"$ref":"#/$defs/Backend"},"hyperparameters":{"$ref":"#/$defs/Hyperparameters"}}},"Eval":{"description":"Which models answer which held-out examples and how the answers are scored. Each model answers in a `generate:<model>` stage (cached by the model's identity, the examples and the generation settings, and answer by answer); one `eval` stage scores every answer and applies the gates.","type":"object","additionalProperties":false,"required":["metrics"],"properties":{"dataset":{"description":"Which split to evaluate on. Default: test.","enum":["train","validation","test"],"default":"test"},"models":{"description":"Models that answer. `tuned` and `base`: the trained model of the recipe's one target and its untrained base (`tuned:<target>`, `base:<target>` where there are several); any other string: a model id of the OpenAI API (an existing `ft:` model, a base snapshot), called with OPENAI_API_KEY (and OPENAI_BASE_URL when set); an object: any OpenAI-compatible chat endpoint. Default: the tuned model of every target.","type":"array","minItems":1,"items":{"oneOf":[{"type":"string","minLength":1},{"$ref":"#/$defs/EvalEndpoint"}]}},"metrics":{"description":"How answers are scored, each against the example's reference (its last assistant message): a name, or `{id, type, options}` for a configured one (several configurations of one type need their own ids). exact_match and f1 (the SQuAD v1.1 script's rules; token_f1 is an alias of f1), contains (the answer contains the reference, or `options.value`), regex (`options.pattern` matches the answer), json_valid, json_schema (the answer is JSON valid against `options.schema`), length (characters, or words), bleu and chrf (sacreBLEU, corpus-level, 0-100), rouge1, rouge2, rougeL (alias rouge_l) and rougeLsum (rouge-score's F-measure, 0-1).","type":"array","minItems":1,"items":{"oneOf":[{"enum":["exact_match","f1","token_f1","contains","json_valid","length","bleu","chrf","rouge1","rouge2","rougeL","rouge_l","rougeLsum"]},{"$ref":"#/$defs/MetricSpec"}]}},"gates":{"description":"Conditions that fail the build (exit 3, after every result is written) when a score is not met.","type":"array","items":{"$ref":"#/$defs/Gate"}},"generation":{"description":"How models answer. Part of each generate stage's key.","type":"object","additionalProperties":false,"properties":{"max_tokens":{"description":"Longest answer, in the model's tokens. Default 256.","type":"integer","minimum":1},"temperature":{"description":"0 (the default) answers greedily; above 0 samples, with `seed`.","type":"number","minimum":0,"maximum":2},"seed":{"description":"Seed of sampled answers and of the bootstrap intervals. Default: the recipe's seed.","type":"integer","minimum":0},"concurrency":{"description":"API models: requests in flight at once (default 8). Not part of any key: it changes no answer.","type":"integer","minimum":1,"maximum":256}}}}},"Gate":{"description":"A condition on the scores: a bound (`metric`, `model`, `min` and/or `max`), or a comparison (`metric`, `better`, `than`, `by`?, `significant`?). Models are named as in `models` (`tuned`, `tuned:<target>`).","type":"object","additionalProperties":false,"required":["metric"],"properties":{"metric":{"description":"The metric the condition is on: a name in `metrics`, or a configured metric's id.","type":"string","minLength":1},"model":{"description":"A bound: the model it applies to, by its name in `models` (`tuned`, `base`, `tuned:<target>`, an endpoint's name). Default: tuned.","type":"string","minLength":1},"min":{"description":"A bound: the lowest passing score.","type":"number"},"max":{"description":"A bound: the highest passing score.","type":"number"},"better":{"description":"A comparison: the model that must score better (higher; for length, lower) than `than`.","type":"string","minLength":1},"than":{"description":"A comparison: the model `better` is compared with.","type":"string","minLength":1},"by":{"description":"A comparison: by at least this much, on the metric's scale. Default 0 (strictly better).","type":"number","minimum":0},"significant":{"description":"A comparison: also require it in at least 95% of paired bootstrap resamples of the examples, so that a difference that is mostly noise fails.","type":"boolean","default":false}}},"EvalEndpoint":{"description":"A model behind an OpenAI-compatible chat completions API (vLLM, Ollama, llama.cpp's server, Azure, OpenAI itself), or an OpenAI model under a name of your choosing.","type":"object","additionalProperties":false,"required":["name","model"],"properties":{"name":{"description":"The model's name in stage ids (`generate:<name>`), gates and reports.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"model":{"description":"The model id the endpoint serves.","type":"string","minLength":1},"base_url":{"description":"The API's base URL (e.g. http://localhost:8000/v1). Default: the OpenAI API (OPENAI_BASE_URL when set). Part of the key unless `revision` pins the weights wherever they are served.","type":"string","pattern":"^https?://"},"api_key_env":{"description":"Name of the environment variable holding its API key. Without it an endpoint with a base_url gets no key (the OpenAI API gets OPENAI_API_KEY). A key is never sent over plain http except to loopback.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"headers":{"description":"Extra HTTP headers for every request (not secrets: they are part of the recipe).","type":"object","additionalProperties":{"type":"string"}},"revision":{"description":"The weights it serves (a commit, a digest): when set, the key names the weights by it instead of by base_url.","type":"string","minLength":1},"cache":{"description":"false: the weights behind this name may change, so its generate stage runs on every build and no answer is reused. Default true.","type":"boolean","default":true}}},"MetricSpec":{"description":"A configured metric. Options by type: contains {value, ignore_case}; regex {pattern (required), ignore_case}; json_schema {schema (required)}; length {unit: characters | words}; bleu {tokenize: 13a | none | intl | char | zh, lowercase}; chrf {char_order, word_order, beta, lowercase}; rouge* {use_stemmer}.","type":"object","additionalProperties":false,"required":["type"],"properties":{"id":{"description":"The metric's name in scores and gates. Default: its type.","type":"string","pattern":"^[A-Za-z][A-Za-z0-9_.-]*$"},"type":{"description":"What it measures.","enum":["exact_match","f1","contains","regex","json_valid","json_schema","length","bleu","chrf","rouge1","rouge2","rougeL","rougeLsum"]},"options":{"description":"The type's options (see above).","type":"object"}}}}};
 const schema32 = {"description":"Where records come from: exactly one of `path` (local files), `url` (a pinned remote file) or `examples` (inline records).","type":"object","additionalProperties":false,"properties":{"path":{"description":"A file, or a glob (`*`, `**`, `?`, `[...]`, `{a,b}`) matching several, relative to the recipe's folder. Several files are read in sorted order. `.gz` files are decompressed.","type":"string","minLength":1},"url":{"description":"An http(s) URL, fetched once into the store and verified against `sha256`; never fetched again while the pin matches. It may not hold credentials (`user:pass@`) or a token in its query (`?token=`, `?key=`, `?sig=`, ...): they would reach keys, logs and the lockfile; use `auth_env`. Redirects are followed to http(s) only, and never from https to http.","type":"string","pattern":"^https?://"},"sha256":{"description":"The sha256 of the bytes at `url` (64 hex digits, optionally prefixed `sha256:`). Required with `url`.","type":"string","pattern":"^(sha256:)?[0-9a-f]{64}$"},"auth_env":{"description":"Name of an environment variable holding a token for `url`; sent as `<auth_header>: <auth_scheme> <token>`, only to the URL's own origin (not to hosts it redirects to), and over https (plain http only to localhost, 127.0.0.1 or [::1]). The token never reaches keys, logs or the lockfile.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"auth_header":{"description":"Header carrying the token. Default: Authorization.","type":"string","minLength":1,"default":"Authorization"},"auth_scheme":{"description":"Word before the token, e.g. Bearer (the default), Token; empty for the bare token.","type":"string","default":"Bearer"},"examples":{"description":"Records written in the recipe itself.","type":"array","minItems":1,"items":{"type":"object"}},"format":{"description":"How to parse the bytes. Default: from the extension (.jsonl/.ndjson -> jsonl, .json -> json, .csv -> csv, .tsv -> csv with tabs), after removing .gz.","enum":["jsonl","json","csv"]},"delimiter":{"description":"CSV field delimiter (one character). Default: ',' (tab for .tsv).","type":"string","minLength":1,"maxLength":1},"on_error":{"description":"`fail` (default): a bad record fails the build (exit 2). `skip`: bad records are counted, the first locations reported, and the rest is used.","enum":["fail","skip"],"default":"fail"}}};
 const schema53 = {"description":"Training hyperparameters; unset means the backend's default. Which names a target takes depends on its backend: OpenAI takes n_epochs, batch_size and learning_rate_multiplier; the embedded trainer takes n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio, weight_decay, grad_clip, checkpoint_every and the model's size (n_layer, d_model, n_head, d_ff); the hf trainer takes n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio, weight_decay, gradient_accumulation_steps, adapter, lora and chat_template; a command trainer receives every key as written, names ft does not know included (they enter the key). `ft validate` reports a name the target's backend does not take.","type":"object","properties":{"n_epochs":{"description":"Passes over the training set.","type":"integer","minimum":1},"epochs":{"description":"Alias of n_epochs.","type":"integer","minimum":1},"batch_size":{"description":"Examples per training step.","type":"integer","minimum":1},"learning_rate_multiplier":{"description":"OpenAI's scale on its default learning rate.","type":"number","exclusiveMinimum":0},"learning_rate":{"description":"Learning rate of local trainers.","type":"number","exclusiveMinimum":0},"max_seq_len":{"description":"Local trainers: examples are truncated to this many tokens.","type":"integer","minimum":1},"warmup_ratio":{"description":"Local trainers: the share of steps spent warming the learning rate up, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1},"weight_decay":{"description":"Local trainers: AdamW's decoupled weight decay.","type":"number","minimum":0},"grad_clip":{"description":"Embedded trainer: the largest global gradient norm; larger gradients are scaled down to it.","type":"number","exclusiveMinimum":0},"checkpoint_every":{"description":"Embedded trainer: steps between checkpoints (an interrupted build resumes from the last one). Default: once per epoch.","type":"integer","minimum":1},"n_layer":{"description":"Embedded trainer, a model trained from scratch: transformer blocks.","type":"integer","minimum":1},"d_model":{"description":"Embedded trainer, a model trained from scratch: width of the residual stream (a multiple of n_head).","type":"integer","minimum":1},"n_head":{"description":"Embedded trainer, a model trained from scratch: attention heads per block.","type":"integer","minimum":1},"d_ff":{"description":"Embedded trainer, a model trained from scratch: width of each block's MLP. Default: 4 * d_model.","type":"integer","minimum":1},"gradient_accumulation_steps":{"description":"hf trainer: batches whose gradients are summed before each optimizer step (the global batch is batch_size x this x the launcher's world size).","type":"integer","minimum":1},"adapter":{"description":"hf trainer: how the model is tuned: `lora` (the default: a LoRA adapter on the base model), `qlora` (LoRA on the base model loaded in 4 bits; needs bitsandbytes and a CUDA GPU) or `none` (full fine-tuning: every weight, and a whole model as the result).","enum":["lora","qlora","none"],"default":"lora"},"chat_template":{"description":"hf trainer: a Jinja chat template to render examples with instead of the tokenizer's own (use a YAML block scalar `|`); it is saved with the model so serving renders prompts the same way.","type":"string","minLength":1},"lora":{"description":"hf trainer: LoRA adapter settings, for adapter lora and qlora.","type":"object","additionalProperties":false,"properties":{"r":{"description":"Rank of the adapter matrices.","type":"integer","minimum":1},"alpha":{"description":"Scaling of the adapter's update.","type":"number","exclusiveMinimum":0},"dropout":{"description":"Dropout on the adapter's input, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1},"target_modules":{"description":"Names of the modules that get adapters (e.g. q_proj, v_proj).","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}},"additionalProperties":true};
 const func1 = Object.prototype.hasOwnProperty;
@@ -3689,10 +3688,11 @@ return errors === 0;
 }
 validate31.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema56 = {"description":"Which models answer which held-out examples and how the answers are scored. Each model answers in a `generate:<model>` stage (cached by the model's identity, the examples and the generation settings, and answer by answer); one `eval` stage scores every answer and applies the gates.","type":"object","additionalProperties":false,"required":["metrics"],"properties":{"dataset":{"description":"Which split to evaluate on. Default: test.","enum":["train","validation","test"],"default":"test"},"models":{"description":"Models that answer. `tuned` and `base`: the trained model of the recipe's one target and its untrained base (`tuned:<target>`, `base:<target>` where there are several); any other string: a model id of the OpenAI API (an existing `ft:` model, a base snapshot), called with OPENAI_API_KEY (and OPENAI_BASE_URL when set); an object: any OpenAI-compatible chat endpoint. Default: the tuned model of every target.","type":"array","minItems":1,"items":{"oneOf":[{"type":"string","minLength":1},{"$ref":"#/$defs/EvalEndpoint"}]}},"metrics":{"description":"How answers are scored, each against the example's reference (its last assistant message): exact_match and f1 (the SQuAD v1.1 script's rules; token_f1 is an alias of f1), contains (the answer contains the reference), json_valid (the answer parses as JSON), length (characters), bleu and chrf (sacreBLEU, corpus-level, 0-100), rouge1, rouge2, rougeL (alias rouge_l) and rougeLsum (rouge-score's F-measure, with stemming).","type":"array","minItems":1,"uniqueItems":true,"items":{"enum":["exact_match","f1","token_f1","contains","json_valid","length","bleu","chrf","rouge1","rouge2","rougeL","rouge_l","rougeLsum"]}},"gates":{"description":"Conditions that fail the build (exit 3, after every result is written) when a score is not met.","type":"array","items":{"$ref":"#/$defs/Gate"}},"generation":{"description":"How models answer. Part of each generate stage's key.","type":"object","additionalProperties":false,"properties":{"max_tokens":{"description":"Longest answer, in the model's tokens. Default 256.","type":"integer","minimum":1},"temperature":{"description":"0 (the default) answers greedily; above 0 samples, with `seed`.","type":"number","minimum":0,"maximum":2},"seed":{"description":"Seed of sampled answers and of the bootstrap intervals. Default: the recipe's seed.","type":"integer","minimum":0},"concurrency":{"description":"API models: requests in flight at once (default 8). Not part of any key: it changes no answer.","type":"integer","minimum":1,"maximum":256}}}}};
+const schema56 = {"description":"Which models answer which held-out examples and how the answers are scored. Each model answers in a `generate:<model>` stage (cached by the model's identity, the examples and the generation settings, and answer by answer); one `eval` stage scores every answer and applies the gates.","type":"object","additionalProperties":false,"required":["metrics"],"properties":{"dataset":{"description":"Which split to evaluate on. Default: test.","enum":["train","validation","test"],"default":"test"},"models":{"description":"Models that answer. `tuned` and `base`: the trained model of the recipe's one target and its untrained base (`tuned:<target>`, `base:<target>` where there are several); any other string: a model id of the OpenAI API (an existing `ft:` model, a base snapshot), called with OPENAI_API_KEY (and OPENAI_BASE_URL when set); an object: any OpenAI-compatible chat endpoint. Default: the tuned model of every target.","type":"array","minItems":1,"items":{"oneOf":[{"type":"string","minLength":1},{"$ref":"#/$defs/EvalEndpoint"}]}},"metrics":{"description":"How answers are scored, each against the example's reference (its last assistant message): a name, or `{id, type, options}` for a configured one (several configurations of one type need their own ids). exact_match and f1 (the SQuAD v1.1 script's rules; token_f1 is an alias of f1), contains (the answer contains the reference, or `options.value`), regex (`options.pattern` matches the answer), json_valid, json_schema (the answer is JSON valid against `options.schema`), length (characters, or words), bleu and chrf (sacreBLEU, corpus-level, 0-100), rouge1, rouge2, rougeL (alias rouge_l) and rougeLsum (rouge-score's F-measure, 0-1).","type":"array","minItems":1,"items":{"oneOf":[{"enum":["exact_match","f1","token_f1","contains","json_valid","length","bleu","chrf","rouge1","rouge2","rougeL","rouge_l","rougeLsum"]},{"$ref":"#/$defs/MetricSpec"}]}},"gates":{"description":"Conditions that fail the build (exit 3, after every result is written) when a score is not met.","type":"array","items":{"$ref":"#/$defs/Gate"}},"generation":{"description":"How models answer. Part of each generate stage's key.","type":"object","additionalProperties":false,"properties":{"max_tokens":{"description":"Longest answer, in the model's tokens. Default 256.","type":"integer","minimum":1},"temperature":{"description":"0 (the default) answers greedily; above 0 samples, with `seed`.","type":"number","minimum":0,"maximum":2},"seed":{"description":"Seed of sampled answers and of the bootstrap intervals. Default: the recipe's seed.","type":"integer","minimum":0},"concurrency":{"description":"API models: requests in flight at once (default 8). Not part of any key: it changes no answer.","type":"integer","minimum":1,"maximum":256}}}}};
 const schema57 = {"description":"A model behind an OpenAI-compatible chat completions API (vLLM, Ollama, llama.cpp's server, Azure, OpenAI itself), or an OpenAI model under a name of your choosing.","type":"object","additionalProperties":false,"required":["name","model"],"properties":{"name":{"description":"The model's name in stage ids (`generate:<name>`), gates and reports.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"model":{"description":"The model id the endpoint serves.","type":"string","minLength":1},"base_url":{"description":"The API's base URL (e.g. http://localhost:8000/v1). Default: the OpenAI API (OPENAI_BASE_URL when set). Part of the key unless `revision` pins the weights wherever they are served.","type":"string","pattern":"^https?://"},"api_key_env":{"description":"Name of the environment variable holding its API key. Without it an endpoint with a base_url gets no key (the OpenAI API gets OPENAI_API_KEY). A key is never sent over plain http except to loopback.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"headers":{"description":"Extra HTTP headers for every request (not secrets: they are part of the recipe).","type":"object","additionalProperties":{"type":"string"}},"revision":{"description":"The weights it serves (a commit, a digest): when set, the key names the weights by it instead of by base_url.","type":"string","minLength":1},"cache":{"description":"false: the weights behind this name may change, so its generate stage runs on every build and no answer is reused. Default true.","type":"boolean","default":true}}};
-const schema58 = {"description":"A condition on the scores: a bound (`metric`, `model`, `min` and/or `max`), or a comparison (`metric`, `better`, `than`, `by`?, `significant`?). Models are named as in `models` (`tuned`, `tuned:<target>`).","type":"object","additionalProperties":false,"required":["metric"],"properties":{"metric":{"description":"The metric the condition is on.","enum":["exact_match","f1","token_f1","contains","json_valid","length","bleu","chrf","rouge1","rouge2","rougeL","rouge_l","rougeLsum"]},"model":{"description":"A bound: the model it applies to, by its name in `models` (`tuned`, `base`, `tuned:<target>`, an endpoint's name). Default: tuned.","type":"string","minLength":1},"min":{"description":"A bound: the lowest passing score.","type":"number"},"max":{"description":"A bound: the highest passing score.","type":"number"},"better":{"description":"A comparison: the model that must score better (higher; for length, lower) than `than`.","type":"string","minLength":1},"than":{"description":"A comparison: the model `better` is compared with.","type":"string","minLength":1},"by":{"description":"A comparison: by at least this much, on the metric's scale. Default 0 (strictly better).","type":"number","minimum":0},"significant":{"description":"A comparison: also require it in at least 95% of paired bootstrap resamples of the examples, so that a difference that is mostly noise fails.","type":"boolean","default":false}}};
-const func0 = func0Module.default ?? func0Module;
+const schema58 = {"description":"A configured metric. Options by type: contains {value, ignore_case}; regex {pattern (required), ignore_case}; json_schema {schema (required)}; length {unit: characters | words}; bleu {tokenize: 13a | none | intl | char | zh, lowercase}; chrf {char_order, word_order, beta, lowercase}; rouge* {use_stemmer}.","type":"object","additionalProperties":false,"required":["type"],"properties":{"id":{"description":"The metric's name in scores and gates. Default: its type.","type":"string","pattern":"^[A-Za-z][A-Za-z0-9_.-]*$"},"type":{"description":"What it measures.","enum":["exact_match","f1","contains","regex","json_valid","json_schema","length","bleu","chrf","rouge1","rouge2","rougeL","rougeLsum"]},"options":{"description":"The type's options (see above).","type":"object"}}};
+const schema59 = {"description":"A condition on the scores: a bound (`metric`, `model`, `min` and/or `max`), or a comparison (`metric`, `better`, `than`, `by`?, `significant`?). Models are named as in `models` (`tuned`, `tuned:<target>`).","type":"object","additionalProperties":false,"required":["metric"],"properties":{"metric":{"description":"The metric the condition is on: a name in `metrics`, or a configured metric's id.","type":"string","minLength":1},"model":{"description":"A bound: the model it applies to, by its name in `models` (`tuned`, `base`, `tuned:<target>`, an endpoint's name). Default: tuned.","type":"string","minLength":1},"min":{"description":"A bound: the lowest passing score.","type":"number"},"max":{"description":"A bound: the highest passing score.","type":"number"},"better":{"description":"A comparison: the model that must score better (higher; for length, lower) than `than`.","type":"string","minLength":1},"than":{"description":"A comparison: the model `better` is compared with.","type":"string","minLength":1},"by":{"description":"A comparison: by at least this much, on the metric's scale. Default 0 (strictly better).","type":"number","minimum":0},"significant":{"description":"A comparison: also require it in at least 95% of paired bootstrap resamples of the examples, so that a difference that is mostly noise fails.","type":"boolean","default":false}}};
+const pattern16 = new RegExp("^[A-Za-z][A-Za-z0-9_.-]*$", "u");
 
 function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -4059,8 +4059,12 @@ errors++;
 const len1 = data11.length;
 for(let i1=0; i1<len1; i1++){
 let data12 = data11[i1];
+const _errs33 = errors;
+let valid9 = false;
+let passing1 = null;
+const _errs34 = errors;
 if(!(((((((((((((data12 === "exact_match") || (data12 === "f1")) || (data12 === "token_f1")) || (data12 === "contains")) || (data12 === "json_valid")) || (data12 === "length")) || (data12 === "bleu")) || (data12 === "chrf")) || (data12 === "rouge1")) || (data12 === "rouge2")) || (data12 === "rougeL")) || (data12 === "rouge_l")) || (data12 === "rougeLsum"))){
-const err26 = {instancePath:instancePath+"/metrics/" + i1,schemaPath:"#/properties/metrics/items/enum",keyword:"enum",params:{allowedValues: schema56.properties.metrics.items.enum},message:"must be equal to one of the allowed values",schema:schema56.properties.metrics.items.enum,parentSchema:schema56.properties.metrics.items,data:data12};
+const err26 = {instancePath:instancePath+"/metrics/" + i1,schemaPath:"#/properties/metrics/items/oneOf/0/enum",keyword:"enum",params:{allowedValues: schema56.properties.metrics.items.oneOf[0].enum},message:"must be equal to one of the allowed values",schema:schema56.properties.metrics.items.oneOf[0].enum,parentSchema:schema56.properties.metrics.items.oneOf[0],data:data12};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -4069,15 +4073,15 @@ vErrors.push(err26);
 }
 errors++;
 }
+var _valid1 = _errs34 === errors;
+if(_valid1){
+valid9 = true;
+passing1 = 0;
 }
-let i2 = data11.length;
-let j0;
-if(i2 > 1){
-outer0:
-for(;i2--;){
-for(j0 = i2; j0--;){
-if(func0(data11[i2], data11[j0])){
-const err27 = {instancePath:instancePath+"/metrics",schemaPath:"#/properties/metrics/uniqueItems",keyword:"uniqueItems",params:{i: i2, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i2+" are identical)",schema:true,parentSchema:schema56.properties.metrics,data:data11};
+const _errs35 = errors;
+if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
+if(data12.type === undefined){
+const err27 = {instancePath:instancePath+"/metrics/" + i1,schemaPath:"#/$defs/MetricSpec/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema58.required,parentSchema:schema58,data:data12};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -4085,14 +4089,10 @@ else {
 vErrors.push(err27);
 }
 errors++;
-break outer0;
 }
-}
-}
-}
-}
-else {
-const err28 = {instancePath:instancePath+"/metrics",schemaPath:"#/properties/metrics/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema56.properties.metrics.type,parentSchema:schema56.properties.metrics,data:data11};
+for(const key3 in data12){
+if(!(((key3 === "id") || (key3 === "type")) || (key3 === "options"))){
+const err28 = {instancePath:instancePath+"/metrics/" + i1,schemaPath:"#/$defs/MetricSpec/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema58,data:data12};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -4102,15 +4102,11 @@ vErrors.push(err28);
 errors++;
 }
 }
-if(data.gates !== undefined){
-let data13 = data.gates;
-if(Array.isArray(data13)){
-const len2 = data13.length;
-for(let i3=0; i3<len2; i3++){
-let data14 = data13[i3];
-if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
-if(data14.metric === undefined){
-const err29 = {instancePath:instancePath+"/gates/" + i3,schemaPath:"#/$defs/Gate/required",keyword:"required",params:{missingProperty: "metric"},message:"must have required property '"+"metric"+"'",schema:schema58.required,parentSchema:schema58,data:data14};
+if(data12.id !== undefined){
+let data13 = data12.id;
+if(typeof data13 === "string"){
+if(!pattern16.test(data13)){
+const err29 = {instancePath:instancePath+"/metrics/" + i1+"/id",schemaPath:"#/$defs/MetricSpec/properties/id/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_.-]*$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_.-]*$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_.-]*$",parentSchema:schema58.properties.id,data:data13};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -4119,9 +4115,9 @@ vErrors.push(err29);
 }
 errors++;
 }
-for(const key3 in data14){
-if(!((((((((key3 === "metric") || (key3 === "model")) || (key3 === "min")) || (key3 === "max")) || (key3 === "better")) || (key3 === "than")) || (key3 === "by")) || (key3 === "significant"))){
-const err30 = {instancePath:instancePath+"/gates/" + i3,schemaPath:"#/$defs/Gate/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema58,data:data14};
+}
+else {
+const err30 = {instancePath:instancePath+"/metrics/" + i1+"/id",schemaPath:"#/$defs/MetricSpec/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema58.properties.id.type,parentSchema:schema58.properties.id,data:data13};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -4131,10 +4127,10 @@ vErrors.push(err30);
 errors++;
 }
 }
-if(data14.metric !== undefined){
-let data15 = data14.metric;
-if(!(((((((((((((data15 === "exact_match") || (data15 === "f1")) || (data15 === "token_f1")) || (data15 === "contains")) || (data15 === "json_valid")) || (data15 === "length")) || (data15 === "bleu")) || (data15 === "chrf")) || (data15 === "rouge1")) || (data15 === "rouge2")) || (data15 === "rougeL")) || (data15 === "rouge_l")) || (data15 === "rougeLsum"))){
-const err31 = {instancePath:instancePath+"/gates/" + i3+"/metric",schemaPath:"#/$defs/Gate/properties/metric/enum",keyword:"enum",params:{allowedValues: schema58.properties.metric.enum},message:"must be equal to one of the allowed values",schema:schema58.properties.metric.enum,parentSchema:schema58.properties.metric,data:data15};
+if(data12.type !== undefined){
+let data14 = data12.type;
+if(!(((((((((((((data14 === "exact_match") || (data14 === "f1")) || (data14 === "contains")) || (data14 === "regex")) || (data14 === "json_valid")) || (data14 === "json_schema")) || (data14 === "length")) || (data14 === "bleu")) || (data14 === "chrf")) || (data14 === "rouge1")) || (data14 === "rouge2")) || (data14 === "rougeL")) || (data14 === "rougeLsum"))){
+const err31 = {instancePath:instancePath+"/metrics/" + i1+"/type",schemaPath:"#/$defs/MetricSpec/properties/type/enum",keyword:"enum",params:{allowedValues: schema58.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema58.properties.type.enum,parentSchema:schema58.properties.type,data:data14};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -4144,11 +4140,10 @@ vErrors.push(err31);
 errors++;
 }
 }
-if(data14.model !== undefined){
-let data16 = data14.model;
-if(typeof data16 === "string"){
-if(func3(data16) < 1){
-const err32 = {instancePath:instancePath+"/gates/" + i3+"/model",schemaPath:"#/$defs/Gate/properties/model/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema58.properties.model,data:data16};
+if(data12.options !== undefined){
+let data15 = data12.options;
+if(!(data15 && typeof data15 == "object" && !Array.isArray(data15))){
+const err32 = {instancePath:instancePath+"/metrics/" + i1+"/options",schemaPath:"#/$defs/MetricSpec/properties/options/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema58.properties.options.type,parentSchema:schema58.properties.options,data:data15};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -4158,8 +4153,9 @@ vErrors.push(err32);
 errors++;
 }
 }
+}
 else {
-const err33 = {instancePath:instancePath+"/gates/" + i3+"/model",schemaPath:"#/$defs/Gate/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema58.properties.model.type,parentSchema:schema58.properties.model,data:data16};
+const err33 = {instancePath:instancePath+"/metrics/" + i1,schemaPath:"#/$defs/MetricSpec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema58.type,parentSchema:schema58,data:data12};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -4168,11 +4164,19 @@ vErrors.push(err33);
 }
 errors++;
 }
+var _valid1 = _errs35 === errors;
+if(_valid1 && valid9){
+valid9 = false;
+passing1 = [passing1, 1];
 }
-if(data14.min !== undefined){
-let data17 = data14.min;
-if(!((typeof data17 == "number") && (isFinite(data17)))){
-const err34 = {instancePath:instancePath+"/gates/" + i3+"/min",schemaPath:"#/$defs/Gate/properties/min/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema58.properties.min.type,parentSchema:schema58.properties.min,data:data17};
+else {
+if(_valid1){
+valid9 = true;
+passing1 = 1;
+}
+}
+if(!valid9){
+const err34 = {instancePath:instancePath+"/metrics/" + i1,schemaPath:"#/properties/metrics/items/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf",schema:schema56.properties.metrics.items.oneOf,parentSchema:schema56.properties.metrics.items,data:data12};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -4181,11 +4185,21 @@ vErrors.push(err34);
 }
 errors++;
 }
+else {
+errors = _errs33;
+if(vErrors !== null){
+if(_errs33){
+vErrors.length = _errs33;
 }
-if(data14.max !== undefined){
-let data18 = data14.max;
-if(!((typeof data18 == "number") && (isFinite(data18)))){
-const err35 = {instancePath:instancePath+"/gates/" + i3+"/max",schemaPath:"#/$defs/Gate/properties/max/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema58.properties.max.type,parentSchema:schema58.properties.max,data:data18};
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err35 = {instancePath:instancePath+"/metrics",schemaPath:"#/properties/metrics/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema56.properties.metrics.type,parentSchema:schema56.properties.metrics,data:data11};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -4195,11 +4209,15 @@ vErrors.push(err35);
 errors++;
 }
 }
-if(data14.better !== undefined){
-let data19 = data14.better;
-if(typeof data19 === "string"){
-if(func3(data19) < 1){
-const err36 = {instancePath:instancePath+"/gates/" + i3+"/better",schemaPath:"#/$defs/Gate/properties/better/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema58.properties.better,data:data19};
+if(data.gates !== undefined){
+let data16 = data.gates;
+if(Array.isArray(data16)){
+const len2 = data16.length;
+for(let i2=0; i2<len2; i2++){
+let data17 = data16[i2];
+if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
+if(data17.metric === undefined){
+const err36 = {instancePath:instancePath+"/gates/" + i2,schemaPath:"#/$defs/Gate/required",keyword:"required",params:{missingProperty: "metric"},message:"must have required property '"+"metric"+"'",schema:schema59.required,parentSchema:schema59,data:data17};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -4208,9 +4226,9 @@ vErrors.push(err36);
 }
 errors++;
 }
-}
-else {
-const err37 = {instancePath:instancePath+"/gates/" + i3+"/better",schemaPath:"#/$defs/Gate/properties/better/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema58.properties.better.type,parentSchema:schema58.properties.better,data:data19};
+for(const key4 in data17){
+if(!((((((((key4 === "metric") || (key4 === "model")) || (key4 === "min")) || (key4 === "max")) || (key4 === "better")) || (key4 === "than")) || (key4 === "by")) || (key4 === "significant"))){
+const err37 = {instancePath:instancePath+"/gates/" + i2,schemaPath:"#/$defs/Gate/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema59,data:data17};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -4220,11 +4238,11 @@ vErrors.push(err37);
 errors++;
 }
 }
-if(data14.than !== undefined){
-let data20 = data14.than;
-if(typeof data20 === "string"){
-if(func3(data20) < 1){
-const err38 = {instancePath:instancePath+"/gates/" + i3+"/than",schemaPath:"#/$defs/Gate/properties/than/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema58.properties.than,data:data20};
+if(data17.metric !== undefined){
+let data18 = data17.metric;
+if(typeof data18 === "string"){
+if(func3(data18) < 1){
+const err38 = {instancePath:instancePath+"/gates/" + i2+"/metric",schemaPath:"#/$defs/Gate/properties/metric/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema59.properties.metric,data:data18};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -4235,7 +4253,7 @@ errors++;
 }
 }
 else {
-const err39 = {instancePath:instancePath+"/gates/" + i3+"/than",schemaPath:"#/$defs/Gate/properties/than/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema58.properties.than.type,parentSchema:schema58.properties.than,data:data20};
+const err39 = {instancePath:instancePath+"/gates/" + i2+"/metric",schemaPath:"#/$defs/Gate/properties/metric/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema59.properties.metric.type,parentSchema:schema59.properties.metric,data:data18};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -4245,11 +4263,11 @@ vErrors.push(err39);
 errors++;
 }
 }
-if(data14.by !== undefined){
-let data21 = data14.by;
-if((typeof data21 == "number") && (isFinite(data21))){
-if(data21 < 0 || isNaN(data21)){
-const err40 = {instancePath:instancePath+"/gates/" + i3+"/by",schemaPath:"#/$defs/Gate/properties/by/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema58.properties.by,data:data21};
+if(data17.model !== undefined){
+let data19 = data17.model;
+if(typeof data19 === "string"){
+if(func3(data19) < 1){
+const err40 = {instancePath:instancePath+"/gates/" + i2+"/model",schemaPath:"#/$defs/Gate/properties/model/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema59.properties.model,data:data19};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -4260,7 +4278,7 @@ errors++;
 }
 }
 else {
-const err41 = {instancePath:instancePath+"/gates/" + i3+"/by",schemaPath:"#/$defs/Gate/properties/by/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema58.properties.by.type,parentSchema:schema58.properties.by,data:data21};
+const err41 = {instancePath:instancePath+"/gates/" + i2+"/model",schemaPath:"#/$defs/Gate/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema59.properties.model.type,parentSchema:schema59.properties.model,data:data19};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -4270,10 +4288,10 @@ vErrors.push(err41);
 errors++;
 }
 }
-if(data14.significant !== undefined){
-let data22 = data14.significant;
-if(typeof data22 !== "boolean"){
-const err42 = {instancePath:instancePath+"/gates/" + i3+"/significant",schemaPath:"#/$defs/Gate/properties/significant/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema58.properties.significant.type,parentSchema:schema58.properties.significant,data:data22};
+if(data17.min !== undefined){
+let data20 = data17.min;
+if(!((typeof data20 == "number") && (isFinite(data20)))){
+const err42 = {instancePath:instancePath+"/gates/" + i2+"/min",schemaPath:"#/$defs/Gate/properties/min/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema59.properties.min.type,parentSchema:schema59.properties.min,data:data20};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -4283,9 +4301,10 @@ vErrors.push(err42);
 errors++;
 }
 }
-}
-else {
-const err43 = {instancePath:instancePath+"/gates/" + i3,schemaPath:"#/$defs/Gate/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema58.type,parentSchema:schema58,data:data14};
+if(data17.max !== undefined){
+let data21 = data17.max;
+if(!((typeof data21 == "number") && (isFinite(data21)))){
+const err43 = {instancePath:instancePath+"/gates/" + i2+"/max",schemaPath:"#/$defs/Gate/properties/max/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema59.properties.max.type,parentSchema:schema59.properties.max,data:data21};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -4295,9 +4314,11 @@ vErrors.push(err43);
 errors++;
 }
 }
-}
-else {
-const err44 = {instancePath:instancePath+"/gates",schemaPath:"#/properties/gates/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema56.properties.gates.type,parentSchema:schema56.properties.gates,data:data13};
+if(data17.better !== undefined){
+let data22 = data17.better;
+if(typeof data22 === "string"){
+if(func3(data22) < 1){
+const err44 = {instancePath:instancePath+"/gates/" + i2+"/better",schemaPath:"#/$defs/Gate/properties/better/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema59.properties.better,data:data22};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -4307,12 +4328,8 @@ vErrors.push(err44);
 errors++;
 }
 }
-if(data.generation !== undefined){
-let data23 = data.generation;
-if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
-for(const key4 in data23){
-if(!((((key4 === "max_tokens") || (key4 === "temperature")) || (key4 === "seed")) || (key4 === "concurrency"))){
-const err45 = {instancePath:instancePath+"/generation",schemaPath:"#/properties/generation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema56.properties.generation,data:data23};
+else {
+const err45 = {instancePath:instancePath+"/gates/" + i2+"/better",schemaPath:"#/$defs/Gate/properties/better/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema59.properties.better.type,parentSchema:schema59.properties.better,data:data22};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -4322,10 +4339,11 @@ vErrors.push(err45);
 errors++;
 }
 }
-if(data23.max_tokens !== undefined){
-let data24 = data23.max_tokens;
-if(!(((typeof data24 == "number") && (!(data24 % 1) && !isNaN(data24))) && (isFinite(data24)))){
-const err46 = {instancePath:instancePath+"/generation/max_tokens",schemaPath:"#/properties/generation/properties/max_tokens/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema56.properties.generation.properties.max_tokens.type,parentSchema:schema56.properties.generation.properties.max_tokens,data:data24};
+if(data17.than !== undefined){
+let data23 = data17.than;
+if(typeof data23 === "string"){
+if(func3(data23) < 1){
+const err46 = {instancePath:instancePath+"/gates/" + i2+"/than",schemaPath:"#/$defs/Gate/properties/than/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema59.properties.than,data:data23};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -4334,9 +4352,9 @@ vErrors.push(err46);
 }
 errors++;
 }
-if((typeof data24 == "number") && (isFinite(data24))){
-if(data24 < 1 || isNaN(data24)){
-const err47 = {instancePath:instancePath+"/generation/max_tokens",schemaPath:"#/properties/generation/properties/max_tokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema56.properties.generation.properties.max_tokens,data:data24};
+}
+else {
+const err47 = {instancePath:instancePath+"/gates/" + i2+"/than",schemaPath:"#/$defs/Gate/properties/than/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema59.properties.than.type,parentSchema:schema59.properties.than,data:data23};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -4346,12 +4364,11 @@ vErrors.push(err47);
 errors++;
 }
 }
-}
-if(data23.temperature !== undefined){
-let data25 = data23.temperature;
-if((typeof data25 == "number") && (isFinite(data25))){
-if(data25 > 2 || isNaN(data25)){
-const err48 = {instancePath:instancePath+"/generation/temperature",schemaPath:"#/properties/generation/properties/temperature/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2},message:"must be <= 2",schema:2,parentSchema:schema56.properties.generation.properties.temperature,data:data25};
+if(data17.by !== undefined){
+let data24 = data17.by;
+if((typeof data24 == "number") && (isFinite(data24))){
+if(data24 < 0 || isNaN(data24)){
+const err48 = {instancePath:instancePath+"/gates/" + i2+"/by",schemaPath:"#/$defs/Gate/properties/by/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema59.properties.by,data:data24};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -4360,8 +4377,9 @@ vErrors.push(err48);
 }
 errors++;
 }
-if(data25 < 0 || isNaN(data25)){
-const err49 = {instancePath:instancePath+"/generation/temperature",schemaPath:"#/properties/generation/properties/temperature/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema56.properties.generation.properties.temperature,data:data25};
+}
+else {
+const err49 = {instancePath:instancePath+"/gates/" + i2+"/by",schemaPath:"#/$defs/Gate/properties/by/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema59.properties.by.type,parentSchema:schema59.properties.by,data:data24};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -4371,8 +4389,10 @@ vErrors.push(err49);
 errors++;
 }
 }
-else {
-const err50 = {instancePath:instancePath+"/generation/temperature",schemaPath:"#/properties/generation/properties/temperature/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema56.properties.generation.properties.temperature.type,parentSchema:schema56.properties.generation.properties.temperature,data:data25};
+if(data17.significant !== undefined){
+let data25 = data17.significant;
+if(typeof data25 !== "boolean"){
+const err50 = {instancePath:instancePath+"/gates/" + i2+"/significant",schemaPath:"#/$defs/Gate/properties/significant/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema59.properties.significant.type,parentSchema:schema59.properties.significant,data:data25};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -4382,10 +4402,9 @@ vErrors.push(err50);
 errors++;
 }
 }
-if(data23.seed !== undefined){
-let data26 = data23.seed;
-if(!(((typeof data26 == "number") && (!(data26 % 1) && !isNaN(data26))) && (isFinite(data26)))){
-const err51 = {instancePath:instancePath+"/generation/seed",schemaPath:"#/properties/generation/properties/seed/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema56.properties.generation.properties.seed.type,parentSchema:schema56.properties.generation.properties.seed,data:data26};
+}
+else {
+const err51 = {instancePath:instancePath+"/gates/" + i2,schemaPath:"#/$defs/Gate/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema59.type,parentSchema:schema59,data:data17};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -4394,9 +4413,10 @@ vErrors.push(err51);
 }
 errors++;
 }
-if((typeof data26 == "number") && (isFinite(data26))){
-if(data26 < 0 || isNaN(data26)){
-const err52 = {instancePath:instancePath+"/generation/seed",schemaPath:"#/properties/generation/properties/seed/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema56.properties.generation.properties.seed,data:data26};
+}
+}
+else {
+const err52 = {instancePath:instancePath+"/gates",schemaPath:"#/properties/gates/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema56.properties.gates.type,parentSchema:schema56.properties.gates,data:data16};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -4406,11 +4426,12 @@ vErrors.push(err52);
 errors++;
 }
 }
-}
-if(data23.concurrency !== undefined){
-let data27 = data23.concurrency;
-if(!(((typeof data27 == "number") && (!(data27 % 1) && !isNaN(data27))) && (isFinite(data27)))){
-const err53 = {instancePath:instancePath+"/generation/concurrency",schemaPath:"#/properties/generation/properties/concurrency/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema56.properties.generation.properties.concurrency.type,parentSchema:schema56.properties.generation.properties.concurrency,data:data27};
+if(data.generation !== undefined){
+let data26 = data.generation;
+if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
+for(const key5 in data26){
+if(!((((key5 === "max_tokens") || (key5 === "temperature")) || (key5 === "seed")) || (key5 === "concurrency"))){
+const err53 = {instancePath:instancePath+"/generation",schemaPath:"#/properties/generation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema56.properties.generation,data:data26};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -4419,9 +4440,11 @@ vErrors.push(err53);
 }
 errors++;
 }
-if((typeof data27 == "number") && (isFinite(data27))){
-if(data27 > 256 || isNaN(data27)){
-const err54 = {instancePath:instancePath+"/generation/concurrency",schemaPath:"#/properties/generation/properties/concurrency/maximum",keyword:"maximum",params:{comparison: "<=", limit: 256},message:"must be <= 256",schema:256,parentSchema:schema56.properties.generation.properties.concurrency,data:data27};
+}
+if(data26.max_tokens !== undefined){
+let data27 = data26.max_tokens;
+if(!(((typeof data27 == "number") && (!(data27 % 1) && !isNaN(data27))) && (isFinite(data27)))){
+const err54 = {instancePath:instancePath+"/generation/max_tokens",schemaPath:"#/properties/generation/properties/max_tokens/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema56.properties.generation.properties.max_tokens.type,parentSchema:schema56.properties.generation.properties.max_tokens,data:data27};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -4430,8 +4453,9 @@ vErrors.push(err54);
 }
 errors++;
 }
+if((typeof data27 == "number") && (isFinite(data27))){
 if(data27 < 1 || isNaN(data27)){
-const err55 = {instancePath:instancePath+"/generation/concurrency",schemaPath:"#/properties/generation/properties/concurrency/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema56.properties.generation.properties.concurrency,data:data27};
+const err55 = {instancePath:instancePath+"/generation/max_tokens",schemaPath:"#/properties/generation/properties/max_tokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema56.properties.generation.properties.max_tokens,data:data27};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -4442,9 +4466,11 @@ errors++;
 }
 }
 }
-}
-else {
-const err56 = {instancePath:instancePath+"/generation",schemaPath:"#/properties/generation/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema56.properties.generation.type,parentSchema:schema56.properties.generation,data:data23};
+if(data26.temperature !== undefined){
+let data28 = data26.temperature;
+if((typeof data28 == "number") && (isFinite(data28))){
+if(data28 > 2 || isNaN(data28)){
+const err56 = {instancePath:instancePath+"/generation/temperature",schemaPath:"#/properties/generation/properties/temperature/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2},message:"must be <= 2",schema:2,parentSchema:schema56.properties.generation.properties.temperature,data:data28};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -4453,15 +4479,108 @@ vErrors.push(err56);
 }
 errors++;
 }
-}
-}
-else {
-const err57 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema56.type,parentSchema:schema56,data};
+if(data28 < 0 || isNaN(data28)){
+const err57 = {instancePath:instancePath+"/generation/temperature",schemaPath:"#/properties/generation/properties/temperature/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema56.properties.generation.properties.temperature,data:data28};
 if(vErrors === null){
 vErrors = [err57];
 }
 else {
 vErrors.push(err57);
+}
+errors++;
+}
+}
+else {
+const err58 = {instancePath:instancePath+"/generation/temperature",schemaPath:"#/properties/generation/properties/temperature/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema56.properties.generation.properties.temperature.type,parentSchema:schema56.properties.generation.properties.temperature,data:data28};
+if(vErrors === null){
+vErrors = [err58];
+}
+else {
+vErrors.push(err58);
+}
+errors++;
+}
+}
+if(data26.seed !== undefined){
+let data29 = data26.seed;
+if(!(((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29))) && (isFinite(data29)))){
+const err59 = {instancePath:instancePath+"/generation/seed",schemaPath:"#/properties/generation/properties/seed/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema56.properties.generation.properties.seed.type,parentSchema:schema56.properties.generation.properties.seed,data:data29};
+if(vErrors === null){
+vErrors = [err59];
+}
+else {
+vErrors.push(err59);
+}
+errors++;
+}
+if((typeof data29 == "number") && (isFinite(data29))){
+if(data29 < 0 || isNaN(data29)){
+const err60 = {instancePath:instancePath+"/generation/seed",schemaPath:"#/properties/generation/properties/seed/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema56.properties.generation.properties.seed,data:data29};
+if(vErrors === null){
+vErrors = [err60];
+}
+else {
+vErrors.push(err60);
+}
+errors++;
+}
+}
+}
+if(data26.concurrency !== undefined){
+let data30 = data26.concurrency;
+if(!(((typeof data30 == "number") && (!(data30 % 1) && !isNaN(data30))) && (isFinite(data30)))){
+const err61 = {instancePath:instancePath+"/generation/concurrency",schemaPath:"#/properties/generation/properties/concurrency/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema56.properties.generation.properties.concurrency.type,parentSchema:schema56.properties.generation.properties.concurrency,data:data30};
+if(vErrors === null){
+vErrors = [err61];
+}
+else {
+vErrors.push(err61);
+}
+errors++;
+}
+if((typeof data30 == "number") && (isFinite(data30))){
+if(data30 > 256 || isNaN(data30)){
+const err62 = {instancePath:instancePath+"/generation/concurrency",schemaPath:"#/properties/generation/properties/concurrency/maximum",keyword:"maximum",params:{comparison: "<=", limit: 256},message:"must be <= 256",schema:256,parentSchema:schema56.properties.generation.properties.concurrency,data:data30};
+if(vErrors === null){
+vErrors = [err62];
+}
+else {
+vErrors.push(err62);
+}
+errors++;
+}
+if(data30 < 1 || isNaN(data30)){
+const err63 = {instancePath:instancePath+"/generation/concurrency",schemaPath:"#/properties/generation/properties/concurrency/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema56.properties.generation.properties.concurrency,data:data30};
+if(vErrors === null){
+vErrors = [err63];
+}
+else {
+vErrors.push(err63);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err64 = {instancePath:instancePath+"/generation",schemaPath:"#/properties/generation/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema56.properties.generation.type,parentSchema:schema56.properties.generation,data:data26};
+if(vErrors === null){
+vErrors = [err64];
+}
+else {
+vErrors.push(err64);
+}
+errors++;
+}
+}
+}
+else {
+const err65 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema56.type,parentSchema:schema56,data};
+if(vErrors === null){
+vErrors = [err65];
+}
+else {
+vErrors.push(err65);
 }
 errors++;
 }

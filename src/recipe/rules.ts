@@ -12,6 +12,7 @@ import {
   isTargetRef,
   resolveModel,
 } from './eval-settings.js';
+import {METRIC_OPTIONS, type MetricType, REQUIRED_OPTIONS} from './metric-options.js';
 import {formatFromName} from './normalized.js';
 import {diagnosticAt, type RecipeText} from './recipe-text.js';
 import type {EvalEndpoint} from './recipe-types.js';
@@ -172,11 +173,51 @@ function checkEval(data: Data, evaluation: Data, at: At): void {
       }
     }
   });
-  const metrics = new Set(
-    (Array.isArray(evaluation.metrics) ? evaluation.metrics : [])
-      .filter((m): m is string => typeof m === 'string')
-      .map(canonicalMetric),
-  );
+  const metrics = new Set<string>();
+  (Array.isArray(evaluation.metrics) ? evaluation.metrics : []).forEach((m: unknown, i) => {
+    const path = ['eval', 'metrics', i];
+    if (typeof m === 'string') {
+      if (metrics.has(canonicalMetric(m))) at(path, `metric ${m} is listed twice`, 'value');
+      metrics.add(canonicalMetric(m));
+      return;
+    }
+    if (!isRecord(m) || typeof m.type !== 'string') return; // the schema's
+    const id = typeof m.id === 'string' ? m.id : m.type;
+    if (metrics.has(id)) {
+      at(
+        m.id === undefined ? [...path, 'type'] : [...path, 'id'],
+        `two metrics have the id ${id}; give each configuration its own id`,
+        'value',
+      );
+    }
+    metrics.add(id);
+    const checks = METRIC_OPTIONS[m.type as MetricType];
+    if (!checks) return;
+    const options = isRecord(m.options) ? m.options : {};
+    for (const required of REQUIRED_OPTIONS[m.type as MetricType] ?? []) {
+      if (options[required] === undefined) {
+        at(
+          isRecord(m.options) ? [...path, 'options'] : path,
+          `${m.type} needs options.${required}`,
+        );
+      }
+    }
+    for (const [key, value] of Object.entries(options)) {
+      const check = checks[key];
+      if (!check) {
+        const known = Object.keys(checks);
+        at(
+          [...path, 'options', key],
+          known.length === 0
+            ? `${m.type} takes no options`
+            : `${m.type} takes no option '${key}' (it takes ${known.join(', ')})`,
+        );
+        continue;
+      }
+      const problem = check(value);
+      if (problem) at([...path, 'options', key], `${m.type} options.${key} ${problem}`, 'value');
+    }
+  });
   const gates = Array.isArray(evaluation.gates) ? evaluation.gates : [];
   gates.forEach((g, i) => {
     if (!isRecord(g)) return;

@@ -1,5 +1,5 @@
 import {canonicalJson} from '../core/canonical-json.js';
-import {type GateSpec, type MetricId, scoreAnswers} from '../eval/scores.js';
+import {type GateSpec, type MetricSpec, scoreAnswers} from '../eval/scores.js';
 import {evalFingerprint} from '../plan/fingerprint.js';
 import {stageId} from '../plan/stage-id.js';
 import {evalSplit, readEvalExamples} from './eval-examples.js';
@@ -60,7 +60,7 @@ export const evalStage: StageDefinition = {
     const {scores, examples: scored} = scoreAnswers({
       examples,
       answers,
-      metrics: evaluation.metrics as readonly MetricId[],
+      metrics: evaluation.metrics as readonly MetricSpec[],
       gates: evaluation.gates as readonly GateSpec[],
       seed: evaluation.generation.seed,
     });

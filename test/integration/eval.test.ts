@@ -143,17 +143,16 @@ describe('eval: generate stages answer, one eval stage scores and gates', () => 
 
     writeFileSync(
       join(dir, 'finetune.yaml'),
-      recipe('  models: [tuned]\n  metrics: [f1, exact_match, contains]\n'),
+      recipe(
+        '  models: [tuned]\n  metrics: [f1, exact_match, { id: asked, type: regex, options: { pattern: "words asked" } }]\n',
+      ),
     );
     const metric = await build(dir, env);
     expect(metric.statuses.eval).toBe('ran');
     expect(metric.statuses['generate:tuned']).toBe('fresh');
     expect(generateCalls(dir)).toEqual([n]);
-    expect(Object.keys(scoresOf(dir).models.tuned!).sort()).toEqual([
-      'contains',
-      'exact_match',
-      'f1',
-    ]);
+    expect(Object.keys(scoresOf(dir).models.tuned!).sort()).toEqual(['asked', 'exact_match', 'f1']);
+    expect(scoresOf(dir).models.tuned!.asked!.value).toBe(1);
 
     writeFileSync(join(dir, 'finetune.yaml'), recipe('  models: [tuned, base]\n  metrics: [f1]\n'));
     const model = await build(dir, env);
@@ -197,7 +196,12 @@ targets:
   b: { backend: { type: local, model: "embedded:tiny" } }
 eval:
   models: [tuned, "tuned:c", "base:a"]
-  metrics: [exact_match, token_f1]
+  metrics:
+    - exact_match
+    - token_f1
+    - { type: regex }
+    - { id: loose, type: contains, options: { ignore_case: yes, valu: x } }
+    - { id: loose, type: chrf, options: { beta: 0 } }
   gates:
     - { metric: bleu, model: "tuned:a", min: 1 }
     - { metric: f1, model: "tuned:b", min: 0.5 }
@@ -212,11 +216,17 @@ eval:
     expect(errors).toEqual([
       "finetune.yaml:9:12: error: 'tuned' is ambiguous: the recipe has 2 targets (a, b); name one, e.g. tuned:a",
       "finetune.yaml:9:19: error: no target named 'c' (the targets are a, b)",
-      'finetune.yaml:12:17: error: gate on bleu, which eval.metrics does not compute',
-      'finetune.yaml:12:30: error: gate on model tuned:a, which eval.models does not run (it runs base.a)',
-      'finetune.yaml:13:28: error: gate on model tuned:b, which eval.models does not run (it runs base.a)',
-      'finetune.yaml:14:7: error: a comparison gate needs both better and than (than is missing)',
-      'finetune.yaml:15:7: error: a gate needs min or max (a bound), or better and than (a comparison)',
+      'finetune.yaml:13:7: error: regex needs options.pattern',
+      // YAML 1.2: `yes` is a string.
+      'finetune.yaml:14:60: error: contains options.ignore_case must be true or false',
+      "finetune.yaml:14:65: error: contains takes no option 'valu' (it takes value, ignore_case)",
+      'finetune.yaml:15:13: error: two metrics have the id loose; give each configuration its own id',
+      'finetune.yaml:15:49: error: chrf options.beta must be a number > 0',
+      'finetune.yaml:17:17: error: gate on bleu, which eval.metrics does not compute',
+      'finetune.yaml:17:30: error: gate on model tuned:a, which eval.models does not run (it runs base.a)',
+      'finetune.yaml:18:28: error: gate on model tuned:b, which eval.models does not run (it runs base.a)',
+      'finetune.yaml:19:7: error: a comparison gate needs both better and than (than is missing)',
+      'finetune.yaml:20:7: error: a gate needs min or max (a bound), or better and than (a comparison)',
     ]);
   });
 });

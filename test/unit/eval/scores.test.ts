@@ -2,9 +2,11 @@ import {describe, expect, it} from 'vitest';
 import {corpusBleu} from '../../../src/eval/metrics/bleu.js';
 import {corpusChrf} from '../../../src/eval/metrics/chrf.js';
 import {rougeScore} from '../../../src/eval/metrics/rouge.js';
-import {SCORERS} from '../../../src/eval/scorers.js';
+import type {MetricType} from '../../../src/eval/scorers.js';
+import {METRIC_TYPES as SCORED_TYPES} from '../../../src/eval/scorers.js';
 import {type EvalExample, scoreAnswers} from '../../../src/eval/scores.js';
 import {METRIC_NAMES} from '../../../src/recipe/eval-settings.js';
+import {METRIC_TYPES} from '../../../src/recipe/metric-options.js';
 
 const REFERENCES = [
   'The cat sat on the mat.',
@@ -20,19 +22,21 @@ const OUTPUTS = [
   'It was raining in town.',
   '{"queue": "billing"}',
 ];
+const metrics = (...types: MetricType[]) => types.map((type) => ({id: type, type}));
 const examples = (refs: readonly string[]): EvalExample[] =>
   refs.map((reference, i) => ({id: String(i), prompt: [], reference}));
 
 describe('scoring answers', () => {
-  it('has a scorer for every metric name the recipe accepts', () => {
-    expect(Object.keys(SCORERS).sort()).toEqual([...METRIC_NAMES].sort());
+  it('scores every metric type the recipe accepts, and every name is a type', () => {
+    expect([...SCORED_TYPES].sort()).toEqual([...METRIC_TYPES].sort());
+    for (const name of METRIC_NAMES) expect(METRIC_TYPES).toContain(name);
   });
 
   it('sums sufficient statistics into the reference corpus scores (sacreBLEU BLEU and chrF)', () => {
     const {scores} = scoreAnswers({
       examples: examples(REFERENCES),
       answers: {m: OUTPUTS},
-      metrics: ['bleu', 'chrf', 'rougeL', 'exact_match', 'json_valid', 'length'],
+      metrics: metrics('bleu', 'chrf', 'rougeL', 'exact_match', 'json_valid', 'length'),
       gates: [],
       seed: 0,
     });
@@ -61,7 +65,7 @@ describe('scoring answers', () => {
       scoreAnswers({
         examples: examples(refs),
         answers: {m: outs},
-        metrics: ['exact_match'],
+        metrics: metrics('exact_match'),
         gates: [],
         seed,
       }).scores.models.m!.exact_match!;
@@ -92,7 +96,7 @@ describe('scoring answers', () => {
       scoreAnswers({
         examples: examples(refs),
         answers: {tuned, base},
-        metrics: ['exact_match'],
+        metrics: metrics('exact_match'),
         gates: [gate, {...gate, significant: false}],
         seed: 0,
       }).scores.gates.map((g) => g.passed);
@@ -105,7 +109,7 @@ describe('scoring answers', () => {
     const {scores} = scoreAnswers({
       examples: examples(refs),
       answers: {short: ['a', 'b'], long: ['a long answer', 'b long answer']},
-      metrics: ['length'],
+      metrics: metrics('length'),
       gates: [
         {
           kind: 'better',
@@ -122,5 +126,35 @@ describe('scoring answers', () => {
     });
     expect(scores.gates.map((g) => g.passed)).toEqual([true, false, true]);
     expect(scores.gates[1]!.detail).toBe('length of long is 13, needs <= 10');
+  });
+});
+
+describe('configured metrics', () => {
+  it('contains a value, matches a pattern, validates against a schema, counts words', () => {
+    const outputs = ['{"queue": "billing"}', 'Refund ISSUED today', '{"queue": 7}', 'no'];
+    const {scores, examples: scored} = scoreAnswers({
+      examples: examples(['x', 'x', 'x', 'x']),
+      answers: {m: outputs},
+      metrics: [
+        {id: 'says_refund', type: 'contains', options: {value: 'refund', ignore_case: true}},
+        {id: 'issued', type: 'regex', options: {pattern: '\\bissued\\b', ignore_case: true}},
+        {
+          id: 'routed',
+          type: 'json_schema',
+          options: {
+            schema: {type: 'object', required: ['queue'], properties: {queue: {type: 'string'}}},
+          },
+        },
+        {id: 'words', type: 'length', options: {unit: 'words'}},
+      ],
+      gates: [],
+      seed: 0,
+    });
+    const m = scores.models.m!;
+    expect(m.says_refund!.value).toBe(1 / 4);
+    expect(m.issued!.value).toBe(1 / 4);
+    expect(m.routed!.value).toBe(1 / 4);
+    expect(m.words!).toMatchObject({value: (2 + 3 + 2 + 1) / 4, scale: 'words'});
+    expect(scored[0]!.scores.m).toEqual({says_refund: 0, issued: 0, routed: 1, words: 2});
   });
 });
