@@ -42,5 +42,7 @@ export interface ArtifactStore {
   writeDerived(key: Sha256, value: unknown): Promise<void>;
   /** An append-only log of a model's answers, one per line, by key; gc keeps it (they cost). */
   readAnswerLog(key: Sha256): string[];
+  /** Kept in batches: flushAnswerLogs writes what is pending (call it when a generation ends). */
   appendAnswerLog(key: Sha256, line: string): Promise<void>;
+  flushAnswerLogs(): void;
 }

@@ -1,4 +1,6 @@
-import OpenAI from 'openai';
+import http from 'node:http';
+import https from 'node:https';
+import {setTimeout as sleep} from 'node:timers/promises';
 
 /** Where a chat model is and how to reach it. */
 export interface ChatEndpoint {
@@ -16,8 +18,30 @@ export interface ChatParams {
   readonly seed?: number;
 }
 
-/** Retries of one request on 429, 5xx and dropped connections, honouring retry-after. */
-const RETRIES = 5;
+/** An API's answer that is not a completion, after the retries: status, its message, request id. */
+export class ChatError extends Error {
+  override readonly name = 'ChatError';
+  constructor(
+    readonly status: number | undefined,
+    message: string,
+    readonly requestId: string | undefined,
+  ) {
+    super(message);
+  }
+}
+
+/** Thrown when a fine-tuned model the recipe names is gone from the account. */
+export class ModelGone extends Error {
+  override readonly name = 'ModelGone';
+}
+
+/** Attempts of one request on 408, 409, 429, 5xx and dropped connections. */
+const ATTEMPTS = 6;
+/** The longest wait a retry-after may ask for before ft gives up on the request. */
+const LONGEST_WAIT_MS = 60_000;
+const TIMEOUT_MS = 600_000;
+
+const OPENAI_API = 'https://api.openai.com/v1';
 
 /** The fields of a chat message an API takes (ft's `weight` and the like stay home). */
 function apiMessage(message: unknown): Record<string, unknown> {
@@ -29,12 +53,157 @@ function apiMessage(message: unknown): Record<string, unknown> {
   return out;
 }
 
+interface Response {
+  readonly status: number;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly body: string;
+}
+
+/**
+ * A small client for OpenAI-compatible chat APIs: keep-alive connections, JSON in and out,
+ * retries with backoff that honour retry-after(-ms). Not the official SDK: an eval sends
+ * thousands of small requests, and the SDK's per-request work caps a machine at a fifth of what a
+ * local server answers (bench/generation.bench.mjs); fine-tuning, a few requests a job, uses the
+ * SDK.
+ */
+class ChatClient {
+  readonly #base: URL;
+  readonly #headers: Record<string, string>;
+  readonly #agent: http.Agent;
+  readonly #signal: AbortSignal;
+
+  constructor(endpoint: ChatEndpoint, concurrency: number, signal: AbortSignal) {
+    const base = endpoint.baseUrl ?? process.env.OPENAI_BASE_URL ?? OPENAI_API;
+    this.#base = new URL(base.endsWith('/') ? base : `${base}/`);
+    const openai = endpoint.baseUrl === undefined;
+    this.#headers = {
+      'content-type': 'application/json',
+      accept: 'application/json',
+      ...(endpoint.headers ?? {}),
+      ...(endpoint.apiKey !== undefined ? {authorization: `Bearer ${endpoint.apiKey}`} : {}),
+      // Only the OpenAI API gets the account's organization and project.
+      ...(openai && process.env.OPENAI_ORG_ID
+        ? {'openai-organization': process.env.OPENAI_ORG_ID}
+        : {}),
+      ...(openai && process.env.OPENAI_PROJECT_ID
+        ? {'openai-project': process.env.OPENAI_PROJECT_ID}
+        : {}),
+    };
+    const Agent = this.#base.protocol === 'https:' ? https.Agent : http.Agent;
+    this.#agent = new Agent({keepAlive: true, maxSockets: concurrency});
+    this.#signal = signal;
+    // One listener for every request (a signal per request costs more than a small answer):
+    // an abort tears down the connections, failing what is in flight.
+    signal.addEventListener('abort', () => this.#agent.destroy(), {once: true});
+  }
+
+  close(): void {
+    this.#agent.destroy();
+  }
+
+  /** `method path` with a JSON body, retried as the API asks; the 2xx response or a ChatError. */
+  async request(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response> {
+    const url = new URL(path, this.#base);
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    for (let attempt = 1; ; attempt++) {
+      this.#signal.throwIfAborted();
+      let response: Response | undefined;
+      let dropped: Error | undefined;
+      try {
+        response = await this.#send(method, url, payload);
+      } catch (e) {
+        if (this.#signal.aborted) throw e;
+        dropped = e as Error;
+      }
+      if (response && response.status >= 200 && response.status < 300) return response;
+      const retry =
+        dropped !== undefined ||
+        [408, 409, 429].includes(response!.status) ||
+        response!.status >= 500;
+      const wait = response ? retryAfterMs(response.headers) : undefined;
+      if (!retry || attempt === ATTEMPTS || (wait !== undefined && wait > LONGEST_WAIT_MS)) {
+        if (dropped)
+          throw new ChatError(undefined, `the connection failed: ${dropped.message}`, undefined);
+        throw errorOf(response!);
+      }
+      // The API's own wait when it says one; else exponential backoff from half a second.
+      await sleep(
+        wait ?? Math.min(8_000, 500 * 2 ** (attempt - 1)) * (0.75 + Math.random() / 2),
+        undefined,
+        {
+          signal: this.#signal,
+        },
+      );
+    }
+  }
+
+  #send(method: string, url: URL, payload: string | undefined): Promise<Response> {
+    const transport = url.protocol === 'https:' ? https : http;
+    return new Promise((resolve, reject) => {
+      const req = transport.request(
+        url,
+        {
+          method,
+          agent: this.#agent,
+          headers: {
+            ...this.#headers,
+            ...(payload !== undefined ? {'content-length': Buffer.byteLength(payload)} : {}),
+          },
+          timeout: TIMEOUT_MS,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              body: Buffer.concat(chunks).toString('utf8'),
+            }),
+          );
+          res.on('error', reject);
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error(`no answer in ${TIMEOUT_MS / 1000} s`)));
+      req.on('error', reject);
+      req.end(payload);
+    });
+  }
+}
+
+/** retry-after-ms, or retry-after in seconds or as an HTTP date; undefined when absent. */
+function retryAfterMs(headers: http.IncomingHttpHeaders): number | undefined {
+  const ms = Number(headers['retry-after-ms']);
+  if (headers['retry-after-ms'] !== undefined && Number.isFinite(ms) && ms >= 0) return ms;
+  const after = headers['retry-after'];
+  if (typeof after !== 'string') return undefined;
+  const seconds = Number(after);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const date = Date.parse(after);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/** The API's error: its `error.message` when the body has one, and the request id. */
+function errorOf(response: Response): ChatError {
+  let message = response.body.slice(0, 500) || `HTTP ${response.status}`;
+  try {
+    const data = JSON.parse(response.body) as {error?: {message?: unknown} | string};
+    const error = data.error;
+    if (typeof error === 'string') message = error;
+    else if (typeof error?.message === 'string') message = error.message;
+  } catch {
+    // not JSON: the body's start is the message
+  }
+  const id = response.headers['x-request-id'];
+  return new ChatError(response.status, message, typeof id === 'string' ? id : undefined);
+}
+
 /**
  * Answers each prompt with one chat completion, at most `concurrency` in flight, in the
- * prompts' order. The official SDK retries 429s, 5xx and dropped connections with backoff,
- * honouring retry-after. An endpoint without a key sends no Authorization header at all, and
- * OPENAI_ORG_ID / OPENAI_PROJECT_ID reach only the OpenAI API. A request that still fails fails
- * the whole call (what was answered before is the caller's to keep: `onAnswer`).
+ * prompts' order; `onAnswer` gets each as it arrives (the caller keeps it). An endpoint without a
+ * key sends no Authorization header. A fine-tuned model of the OpenAI API is asked for once
+ * first: a deleted or retired one fails plainly, before any prompt is sent. A request that still
+ * fails after its retries fails the whole call.
  */
 export async function answerWithChat(options: {
   readonly endpoint: ChatEndpoint;
@@ -46,78 +215,66 @@ export async function answerWithChat(options: {
 }): Promise<string[]> {
   const {endpoint, prompts, params, signal} = options;
   const openai = endpoint.baseUrl === undefined;
-  const client = new OpenAI({
-    apiKey: endpoint.apiKey ?? 'none',
-    ...(openai ? {} : {baseURL: endpoint.baseUrl, organization: null, project: null}),
-    maxRetries: RETRIES,
-    defaultHeaders: {
-      ...(endpoint.headers ?? {}),
-      ...(endpoint.apiKey === undefined ? {Authorization: null} : {}),
-    },
-  });
-  if (openai && endpoint.model.startsWith('ft:')) await checkExists(client, endpoint.model, signal);
-  const answers = new Array<string>(prompts.length);
   // The first request that fails for good stops the others.
   const stop = new AbortController();
   const stopped = AbortSignal.any([signal, stop.signal]);
-  let next = 0;
-  const worker = async () => {
-    while (next < prompts.length) {
-      const index = next++;
-      stopped.throwIfAborted();
-      const completion = await client.chat.completions.create(
-        {
+  const client = new ChatClient(endpoint, options.concurrency, stopped);
+  try {
+    if (openai && endpoint.model.startsWith('ft:')) await checkExists(client, endpoint.model);
+    const answers = new Array<string>(prompts.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < prompts.length) {
+        const index = next++;
+        const response = await client.request('POST', 'chat/completions', {
           model: endpoint.model,
-          messages: prompts[index]!.map(
-            apiMessage,
-          ) as unknown as OpenAI.ChatCompletionMessageParam[],
+          messages: prompts[index]!.map(apiMessage),
           // The OpenAI API has renamed it; other servers know the old name.
           ...(openai
             ? {max_completion_tokens: params.max_tokens}
             : {max_tokens: params.max_tokens}),
           temperature: params.temperature,
           ...(params.seed !== undefined ? {seed: params.seed} : {}),
-        },
-        {signal: stopped},
-      );
-      const content = completion.choices[0]?.message?.content;
-      answers[index] = typeof content === 'string' ? content : '';
-      await options.onAnswer(index, answers[index]);
-    }
-  };
-  const workers = Array.from({length: Math.min(options.concurrency, prompts.length)}, () =>
-    worker().catch((e: unknown) => {
-      stop.abort();
-      throw e;
-    }),
-  );
-  const settled = await Promise.allSettled(workers);
-  signal.throwIfAborted();
-  // The first real failure, not the aborts it caused in the other workers.
-  const failures = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
-  const aborted = (e: unknown) =>
-    e instanceof OpenAI.APIUserAbortError || (e instanceof Error && e.name === 'AbortError');
-  const first = failures.find((e) => !aborted(e)) ?? failures[0];
-  if (first !== undefined) throw first;
-  return answers;
-}
-
-/** Thrown when a fine-tuned model the recipe names is gone from the account. */
-export class ModelGone extends Error {
-  override readonly name = 'ModelGone';
+        });
+        const completion = JSON.parse(response.body) as {
+          choices?: {message?: {content?: unknown}}[];
+        };
+        const content = completion.choices?.[0]?.message?.content;
+        answers[index] = typeof content === 'string' ? content : '';
+        await options.onAnswer(index, answers[index]);
+      }
+    };
+    const settled = await Promise.allSettled(
+      Array.from({length: Math.min(options.concurrency, prompts.length)}, () =>
+        worker().catch((e: unknown) => {
+          stop.abort();
+          throw e;
+        }),
+      ),
+    );
+    signal.throwIfAborted();
+    // The first real failure, not the aborts it caused in the other workers.
+    const failures = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+    const first =
+      failures.find((e) => e instanceof ChatError || e instanceof ModelGone) ?? failures[0];
+    if (first !== undefined) throw first;
+    return answers;
+  } finally {
+    client.close();
+  }
 }
 
 /**
  * A fine-tuned model can be deleted, or retired with its base: asking it then fails on every
  * prompt with a message that does not say so. Ask once, plainly, before generating.
  */
-async function checkExists(client: OpenAI, model: string, signal: AbortSignal): Promise<void> {
+async function checkExists(client: ChatClient, model: string): Promise<void> {
   try {
-    await client.models.retrieve(model, {signal});
+    await client.request('GET', `models/${encodeURIComponent(model)}`);
   } catch (e) {
-    if (e instanceof OpenAI.NotFoundError) {
+    if (e instanceof ChatError && e.status === 404) {
       throw new ModelGone(
-        `the model ${model} no longer exists for this API key (deleted, or retired with its base model${e.requestID ? `; request id ${e.requestID}` : ''}); evaluate its replacement, or drop it from eval.models`,
+        `the model ${model} no longer exists for this API key (deleted, or retired with its base model${e.requestId ? `; request id ${e.requestId}` : ''}); evaluate its replacement, or drop it from eval.models`,
       );
     }
     throw e;

@@ -90,6 +90,7 @@ export async function execute(options: ExecuteOptions): Promise<Map<StageId, Sta
     writeDerived: (key, value) => store.writeDerived(key, value),
     readAnswerLog: (key) => store.readAnswerLog(key),
     appendAnswerLog: (key, line) => store.appendAnswerLog(key, line),
+    flushAnswerLogs: () => store.flushAnswerLogs(),
   };
   // Each file is hashed once per build, however many stages ask: answers are kept by path, and
   // a file that one stage is hashing is waited for by the next (two batches running at the same

@@ -1,12 +1,11 @@
 import {randomUUID} from 'node:crypto';
-import OpenAI from 'openai';
 import {canonicalJson} from '../core/canonical-json.js';
 import {error, UserError} from '../core/diagnostic.js';
 import {execWhat, requireExec} from '../core/exec-policy.js';
 import {sha256} from '../core/hash.js';
 import {StageFailure} from '../core/stage-failure.js';
 import {isPlainHttpToAnotherHost} from '../core/url-secrets.js';
-import {answerWithChat, ModelGone} from '../eval/chat.js';
+import {answerWithChat, ChatError, ModelGone} from '../eval/chat.js';
 import type {EvalExample} from '../eval/scores.js';
 import {generateFingerprint} from '../plan/fingerprint.js';
 import {stageId} from '../plan/stage-id.js';
@@ -115,19 +114,26 @@ export const generateStage: StageDefinition = {
       }
     }
     const answers = new Map<string, string>();
+    const hashes = new Map(examples.map((e) => [e.id, promptHash(e.prompt)]));
     for (const e of examples) {
-      const answer = known.get(promptHash(e.prompt));
+      const answer = known.get(hashes.get(e.id)!);
       if (answer !== undefined) answers.set(e.id, answer);
     }
     const missing = examples.filter((e) => !answers.has(e.id));
     const keep = async (e: EvalExample, output: string) => {
       answers.set(e.id, output);
-      if (reuse)
-        await ctx.store.appendAnswerLog(log, JSON.stringify({p: promptHash(e.prompt), a: output}));
+      if (reuse) {
+        await ctx.store.appendAnswerLog(log, JSON.stringify({p: hashes.get(e.id), a: output}));
+      }
     };
     if (missing.length > 0) {
-      if (model.kind === 'api') await answerThroughApi(ctx, model, missing, params, keep);
-      else await answerLocally(ctx, model, missing, params, keep);
+      try {
+        if (model.kind === 'api') await answerThroughApi(ctx, model, missing, params, keep);
+        else await answerLocally(ctx, model, missing, params, keep);
+      } finally {
+        // What was answered is kept even when the rest failed or was interrupted.
+        ctx.store.flushAnswerLogs();
+      }
     }
     const generations = await ctx.store.putBytes(
       examples.map((e) => `${canonicalJson({id: e.id, output: answers.get(e.id)!})}\n`).join(''),
@@ -236,18 +242,22 @@ async function answerThroughApi(
       onAnswer: async (index, answer) => {
         await keep(missing[index]!, answer);
         done++;
-        ctx.progress(`answered ${done}/${missing.length}`, done, missing.length);
+        // A progress event per hundredth, not per answer: thousands a minute would flood --json.
+        const step = Math.max(1, Math.floor(missing.length / 100));
+        if (done % step === 0 || done === missing.length) {
+          ctx.progress(`answered ${done}/${missing.length}`, done, missing.length);
+        }
       },
     });
   } catch (e) {
     ctx.signal.throwIfAborted();
     if (e instanceof ModelGone)
       throw new StageFailure('backend-failed', `${ctx.node.id}: ${e.message}`);
-    if (e instanceof OpenAI.APIError) {
-      const request = e.requestID ? ` (request id ${e.requestID})` : '';
+    if (e instanceof ChatError) {
+      const request = e.requestId ? ` (request id ${e.requestId})` : '';
       throw new StageFailure(
         'backend-failed',
-        `${model.model} at ${where} answered ${e.status ?? 'without a status'}: ${e.message}${request}; ${done} of ${missing.length} answers were kept`,
+        `${model.model} at ${where} answered ${e.status ?? 'nothing'}: ${e.message}${request}; ${done} of ${missing.length} answers were kept`,
       );
     }
     throw e;

@@ -57,7 +57,7 @@ function filesUnder(dir: string): string[] {
     .map((e) => join(e.parentPath, e.name));
 }
 
-describe('eval of models behind an OpenAI-compatible API (the emulator, the real SDK)', () => {
+describe('eval of models behind an OpenAI-compatible API (the emulator)', () => {
   it('an eval-only recipe scores an ft: model against its base and an endpoint, then asks nothing again', async () => {
     const emu = await useEmulator();
     const tuned = await memorisingModel(emu);

@@ -1,17 +1,17 @@
 import {createHash} from 'node:crypto';
-import {constants, createReadStream, existsSync, mkdirSync, readFileSync} from 'node:fs';
 import {
-  appendFile,
-  chmod,
-  copyFile,
-  link,
-  mkdir,
-  open,
-  readdir,
-  rename,
-  rm,
-  stat,
-} from 'node:fs/promises';
+  closeSync,
+  constants,
+  createReadStream,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  writeSync,
+} from 'node:fs';
+import {chmod, copyFile, link, mkdir, open, readdir, rename, rm, stat} from 'node:fs/promises';
 import {dirname, join, relative, sep} from 'node:path';
 import {stableJson} from '../../core/canonical-json.js';
 import {hexOf, isSha256, type Sha256, sha256FromHex} from '../../core/hash.js';
@@ -77,14 +77,17 @@ export interface LocalStoreOptions {
  *                                  trainer's checkpoints, its pid while it runs)
  *   .ft/lock                       the project lock (pid + process start time)
  */
+/** Answers written to a log at once. */
+const ANSWER_BATCH = 64;
+
 export class LocalStore implements CacheProvider {
   readonly name: string;
   readonly root: string;
   readonly #hasher: FileHasher;
   /** Folders materialize() made in this process, by the hash of their manifest. */
   readonly #materialized = new Map<Sha256, string>();
-  /** Answer logs this process has appended to (their torn ends already mended). */
-  readonly #answerLogs = new Set<string>();
+  /** Answer logs this process appends to, open (their torn ends already mended). */
+  readonly #answerLogs = new Map<string, {fd: number; pending: string[]}>();
 
   constructor(root: string, options: LocalStoreOptions = {}) {
     this.root = root;
@@ -433,14 +436,40 @@ export class LocalStore implements CacheProvider {
   async appendAnswerLog(key: Sha256, line: string): Promise<void> {
     if (line.includes('\n')) throw new Error('appendAnswerLog: one line, no newline');
     const path = join(this.root, 'answers', `${hexOf(key)}.jsonl`);
-    if (!this.#answerLogs.has(path)) {
-      // A torn last line from a killed ft: end it, so this line stays whole.
+    let log = this.#answerLogs.get(path);
+    if (log === undefined) {
       await mkdir(dirname(path), {recursive: true});
-      const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
-      if (text !== '' && !text.endsWith('\n')) await appendFile(path, '\n');
-      this.#answerLogs.add(path);
+      const fd = openSync(path, 'a');
+      // A torn last line from a killed ft: end it, so this line stays whole.
+      const size = fstatSync(fd).size;
+      if (size > 0) {
+        const last = Buffer.alloc(1);
+        const reader = openSync(path, 'r');
+        try {
+          readSync(reader, last, 0, 1, size - 1);
+        } finally {
+          closeSync(reader);
+        }
+        if (last[0] !== 0x0a) writeSync(fd, '\n');
+      }
+      log = {fd, pending: []};
+      this.#answerLogs.set(path, log);
     }
-    await appendFile(path, `${line}\n`);
+    log.pending.push(`${line}\n`);
+    // Written in batches (a write per answer costs more than the answer, from a local server);
+    // flushAnswerLogs writes the rest, and a killed ft loses at most one batch.
+    if (log.pending.length >= ANSWER_BATCH) this.#flush(log);
+  }
+
+  /** Writes every answer appended and not yet written. */
+  flushAnswerLogs(): void {
+    for (const log of this.#answerLogs.values()) this.#flush(log);
+  }
+
+  #flush(log: {fd: number; pending: string[]}): void {
+    if (log.pending.length === 0) return;
+    writeSync(log.fd, log.pending.join(''));
+    log.pending.length = 0;
   }
 
   async writeStage(record: StageRecord): Promise<void> {

@@ -22,6 +22,9 @@ describe("a model's answer log", () => {
     expect(s.readAnswerLog(key)).toEqual([]);
     await s.appendAnswerLog(key, '{"p":"a","a":"1"}');
     await s.appendAnswerLog(key, '{"p":"b","a":"2"}');
+    // Kept in batches until flushed.
+    expect(s.readAnswerLog(key)).toEqual([]);
+    s.flushAnswerLogs();
     // An ft killed in the middle of an append leaves part of a line.
     appendFileSync(join(s.root, 'answers', `${key.slice(7)}.jsonl`), '{"p":"c","a');
     expect(s.readAnswerLog(key)).toEqual(['{"p":"a","a":"1"}', '{"p":"b","a":"2"}']);
@@ -29,6 +32,7 @@ describe("a model's answer log", () => {
     // The next ft's first append ends the torn line first, so its own stays whole.
     const next = new LocalStore(s.root);
     await next.appendAnswerLog(key, '{"p":"d","a":"4"}');
+    next.flushAnswerLogs();
     expect(next.readAnswerLog(key).at(-1)).toBe('{"p":"d","a":"4"}');
     expect(next.readAnswerLog(key)).toHaveLength(4);
 
