@@ -227,6 +227,7 @@ async function answerThroughApi(
     ]);
   }
   let done = 0;
+  const started = performance.now();
   try {
     await answerWithChat({
       endpoint: {
@@ -245,7 +246,12 @@ async function answerThroughApi(
         // A progress event per hundredth, not per answer: thousands a minute would flood --json.
         const step = Math.max(1, Math.floor(missing.length / 100));
         if (done % step === 0 || done === missing.length) {
-          ctx.progress(`answered ${done}/${missing.length}`, done, missing.length);
+          const perSecond = done / Math.max(0.001, (performance.now() - started) / 1000);
+          ctx.progress(
+            `answered ${done}/${missing.length}, ${Math.round(perSecond)} requests/s`,
+            done,
+            missing.length,
+          );
         }
       },
     });

@@ -89,6 +89,26 @@ describe('eval of models behind an OpenAI-compatible API (the emulator)', () => 
     expect(again.stdout).toMatch(/^ok: \d+ fresh \(exit 0\)$/m);
     expect(chatCalls(emu) - before).toBe(3 * n);
 
+    // Progress says how fast the model answers.
+    expect(r.stdout).toMatch(
+      new RegExp(`^generate:local-server: answered ${n}/${n}, \\d+ requests/s`, 'm'),
+    );
+
+    // A model whose weights may change behind its name is asked again on every build.
+    writeFileSync(
+      join(dir, 'finetune.yaml'),
+      recipe(
+        models.replace('api_key_env: LOCAL_KEY }', 'api_key_env: LOCAL_KEY, cache: false }'),
+        gates,
+      ),
+    );
+    const uncached = await ft(dir, ['build'], env);
+    expect(uncached.exitCode).toBe(0);
+    expect(uncached.stdout).toContain('generate:local-server: ran');
+    expect(chatCalls(emu) - before).toBe(4 * n);
+    expect((await ft(dir, ['build'], env)).stdout).toContain('generate:local-server: ran');
+    expect(chatCalls(emu) - before).toBe(5 * n);
+
     // The key reaches no file ft wrote.
     for (const file of filesUnder(dir)) {
       if (statSync(file).size > 50_000_000) continue;
