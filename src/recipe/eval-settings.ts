@@ -88,6 +88,14 @@ export type NormalizedGate =
       readonly max?: number;
     }
   | {
+      /** Against the scores the lockfile records at the baseline git ref. */
+      readonly kind: 'regression';
+      readonly metric: string;
+      readonly model: string;
+      readonly max_drop: number;
+      readonly significant: boolean;
+    }
+  | {
       readonly kind: 'better';
       readonly metric: string;
       readonly better: string;
@@ -174,6 +182,15 @@ export function normalizeEval(
   ];
   const gates = (evaluation.gates ?? []).map((g: Gate): NormalizedGate => {
     const metric = canonicalMetric(g.metric);
+    if (g.max_drop !== undefined) {
+      return {
+        kind: 'regression',
+        metric,
+        model: nameOf(g.model ?? 'tuned'),
+        max_drop: g.max_drop,
+        significant: g.significant ?? false,
+      };
+    }
     if (g.better !== undefined || g.than !== undefined) {
       return {
         kind: 'better',

@@ -356,7 +356,7 @@ export interface Eval {
   };
 }
 
-/** A condition on the scores: a bound (`metric`, `model`, `min` and/or `max`), or a comparison (`metric`, `better`, `than`, `by`?, `significant`?). Models are named as in `models` (`tuned`, `tuned:<target>`). */
+/** A condition on the scores: a bound (`metric`, `model`, `min` and/or `max`), a comparison (`metric`, `better`, `than`, `by`?, `significant`?), or a regression check against the baseline (`metric`, `model`, `max_drop`, `significant`?: the scores the lockfile records at the baseline git ref). Models are named as in `models` (`tuned`, `tuned:<target>`, an endpoint's name). */
 export interface Gate {
   /** The metric the condition is on: a name in `metrics`, or a configured metric's id. */
   readonly metric: string;
@@ -372,8 +372,10 @@ export interface Gate {
   readonly than?: string;
   /** A comparison: by at least this much, on the metric's scale. Default 0 (strictly better). */
   readonly by?: number;
-  /** A comparison: also require it in at least 95% of paired bootstrap resamples of the examples, so that a difference that is mostly noise fails. */
+  /** A comparison or a regression check: also require it in at least 95% of paired bootstrap resamples of the examples (for a regression: fail only when the drop is that sure), so that a difference that is mostly noise does not decide. */
   readonly significant?: boolean;
+  /** A regression check: how far the model's score may fall below the baseline's (the lockfile at `ft build --baseline <ref>`, by default the merge base with the default branch), on the metric's scale; for length, how far it may rise. 0: no worse at all. */
+  readonly max_drop?: number;
 }
 
 /** A model behind an OpenAI-compatible chat completions API (vLLM, Ollama, llama.cpp's server, Azure, OpenAI itself), or an OpenAI model under a name of your choosing. */

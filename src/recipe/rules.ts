@@ -226,7 +226,16 @@ function checkEval(data: Data, evaluation: Data, at: At): void {
       at([...path, 'metric'], `gate on ${g.metric}, which eval.metrics does not compute`, 'value');
     }
     const comparison = g.better !== undefined || g.than !== undefined;
-    if (comparison) {
+    if (g.max_drop !== undefined) {
+      for (const key of ['min', 'max', 'better', 'than', 'by']) {
+        if (g[key] !== undefined) {
+          at(
+            [...path, key],
+            `${key} does not go with max_drop (a regression check against the baseline)`,
+          );
+        }
+      }
+    } else if (comparison) {
       for (const key of ['model', 'min', 'max']) {
         if (g[key] !== undefined) {
           at([...path, key], `${key} belongs to a bound; this gate compares (better/than)`);

@@ -52,6 +52,12 @@ export type BuildEvent =
     }
   | DiagnosticEvent
   | {
+      /** A regression check against the baseline commit's scores (`ft build --baseline`). */
+      readonly event: 'gate';
+      readonly passed: boolean;
+      readonly detail: string;
+    }
+  | {
       readonly event: 'summary';
       readonly ok: boolean;
       readonly exit_code: number;

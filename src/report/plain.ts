@@ -43,6 +43,9 @@ export function plainReporter(
       case 'diagnostic':
         err(`${formatDiagnostic(diagnosticOf(e), options)}\n`);
         break;
+      case 'gate':
+        out(`regression gate ${e.passed ? 'passed' : 'FAILED'}: ${e.detail}\n`);
+        break;
       case 'summary': {
         const counts = new Map<string, number>();
         for (const s of e.stages) counts.set(s.status, (counts.get(s.status) ?? 0) + 1);

@@ -95,6 +95,9 @@ export function ttyReporter(
       case 'diagnostic':
         held.push(formatDiagnostic(diagnosticOf(e), options));
         break;
+      case 'gate':
+        held.push(`regression gate ${e.passed ? 'passed' : 'FAILED'}: ${e.detail}`);
+        break;
       case 'summary':
         held.push(`${e.ok ? 'ok' : 'failed'} (exit ${e.exit_code})`);
         break;

@@ -27,6 +27,11 @@ export interface LockEntry {
   readonly fingerprint: unknown;
   /** Output name -> content hash. */
   readonly outputs: Readonly<Record<string, Sha256>>;
+  /**
+   * An eval stage's scores, model -> metric -> value: what a later commit's regression checks
+   * compare with (`ft build --baseline <ref>` reads them from the lockfile at that ref).
+   */
+  readonly scores?: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
 export const EMPTY_LOCKFILE: Lockfile = {lockfile_version: LOCKFILE_VERSION, stages: {}};
@@ -64,6 +69,11 @@ export function readLockfile(path: string, shown: string): Result<Lockfile, Diag
     }
     throw EnvironmentError.of('cannot read', shown, e);
   }
+  return parseLockfile(text, shown);
+}
+
+/** A lockfile's text parsed and checked (`shown` names it in messages). */
+export function parseLockfile(text: string, shown: string): Result<Lockfile, Diagnostic[]> {
   const damaged = (why: string) =>
     fail([
       error(

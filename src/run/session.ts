@@ -181,6 +181,7 @@ function nextLockfile(
         key: o.key,
         fingerprint: o.fingerprint,
         outputs: Object.fromEntries(Object.entries(o.result.outputs).map(([n, a]) => [n, a.hash])),
+        ...(node.kind === 'eval' ? scoresOf(o.result.summary) : {}),
       };
     } else if (previous.stages[node.id]) {
       stages[node.id] = previous.stages[node.id]!;
@@ -220,4 +221,18 @@ async function recordBuild(
 function failedGates(outcome: StageOutcome): boolean {
   const failed = outcome.result?.summary.failed_gates;
   return typeof failed === 'number' && failed > 0;
+}
+
+/** An eval stage's summary scores as the lockfile keeps them: model -> metric -> value. */
+function scoresOf(summary: Readonly<Record<string, unknown>>): Pick<LockEntry, 'scores'> {
+  const models = summary.scores as Record<string, Record<string, {value: number}>> | undefined;
+  if (!models) return {};
+  return {
+    scores: Object.fromEntries(
+      Object.entries(models).map(([model, metrics]) => [
+        model,
+        Object.fromEntries(Object.entries(metrics).map(([metric, s]) => [metric, s.value])),
+      ]),
+    ),
+  };
 }

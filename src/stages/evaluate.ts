@@ -37,7 +37,11 @@ export const evalStage: StageDefinition = {
       Object.entries(answerFiles(ctx)).map(([name, a]) => [name, a.hash]),
     );
     return evalFingerprint(
-      {metrics: evaluation.metrics, gates: evaluation.gates, seed: evaluation.generation.seed},
+      {
+        metrics: evaluation.metrics,
+        gates: evaluation.gates.filter((g) => g.kind !== 'regression'),
+        seed: evaluation.generation.seed,
+      },
       evalSplit(ctx),
       answers,
     );
@@ -61,7 +65,8 @@ export const evalStage: StageDefinition = {
       examples,
       answers,
       metrics: evaluation.metrics as readonly MetricSpec[],
-      gates: evaluation.gates as readonly GateSpec[],
+      // Regression checks compare with another commit's scores: the build applies them.
+      gates: evaluation.gates.filter((g) => g.kind !== 'regression') as readonly GateSpec[],
       seed: evaluation.generation.seed,
     });
     const scoresFile = await ctx.store.putBytes(

@@ -1,5 +1,6 @@
 import {readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
+import {execa} from 'execa';
 import {describe, expect, it} from 'vitest';
 import {client, uploadJsonl, useEmulator} from '../helpers/emulator.js';
 import {ft, jsonl, project} from '../helpers/ft.js';
@@ -156,6 +157,60 @@ describe('eval of models behind an OpenAI-compatible API (the emulator)', () => 
       `the model ${gone} no longer exists for this API key (deleted, or retired with its base model; request id req_`,
     );
     expect(emu.requests.filter((q) => q.path.endsWith('/chat/completions'))).toEqual([]);
+  });
+
+  it('a regression gate compares with the scores locked at the merge base, example by example', async () => {
+    const emu = await useEmulator();
+    const tuned = await memorisingModel(emu);
+    const candidate = (model: string, gate: string) =>
+      recipe(
+        `[{ name: candidate, base_url: "${emu.url}/v1", model: "${model}", api_key_env: LOCAL_KEY }]`,
+        `  gates:\n    - ${gate}\n`,
+      );
+    const gate = '{ metric: exact_match, model: candidate, max_drop: 0.05, significant: true }';
+    const dir = await project({
+      'finetune.yaml': candidate(tuned, gate),
+      'data/qa.jsonl': jsonl(RECORDS),
+    });
+    const env = {LOCAL_KEY: KEY};
+    // Outside git: nothing to compare with, said plainly.
+    const alone = await ft(dir, ['build'], env);
+    expect(alone.exitCode, `${alone.stdout}${alone.stderr}`).toBe(0);
+    expect(alone.stderr).toContain(
+      'warning: regression gates not checked: the recipe is not in a git repository',
+    );
+    const git = (...args: string[]) => execa('git', args, {cwd: dir});
+    await git('init', '--quiet', '--initial-branch=main');
+    await git('-c', 'user.email=t@t', '-c', 'user.name=t', 'add', '.');
+    await git('-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '--quiet', '-m', 'baseline');
+    const main = (await git('rev-parse', '--short=7', 'HEAD')).stdout;
+    await git('checkout', '--quiet', '-b', 'change');
+
+    // The candidate now serves a model that knows none of the answers.
+    writeFileSync(join(dir, 'finetune.yaml'), candidate('gpt-4o-mini-2024-07-18', gate));
+    const worse = await ft(dir, ['build'], env);
+    expect(worse.exitCode).toBe(3);
+    expect(worse.stdout).toMatch(
+      new RegExp(
+        `^regression gate FAILED: exact_match of candidate is 0, 1 at the merge base \\(${main}\\): down 1, may drop <= 0\\.05; beyond it in 100% of paired resamples of \\d+ examples \\(fails at >= 95%\\)$`,
+        'm',
+      ),
+    );
+    // The lockfile this build rewrote is not the baseline: the next build still compares with main.
+    expect((await ft(dir, ['build'], env)).exitCode).toBe(3);
+    // A looser gate passes; a baseline git does not know is a usage error.
+    writeFileSync(
+      join(dir, 'finetune.yaml'),
+      candidate('gpt-4o-mini-2024-07-18', '{ metric: exact_match, model: candidate, max_drop: 1 }'),
+    );
+    const loose = await ft(dir, ['build', '--baseline', 'main'], env);
+    expect(loose.exitCode, loose.stderr).toBe(0);
+    expect(loose.stdout).toMatch(
+      /^regression gate passed: exact_match of candidate is 0, 1 at main/m,
+    );
+    const unknown = await ft(dir, ['build', '--baseline', 'no-such-ref'], env);
+    expect(unknown.exitCode).toBe(2);
+    expect(unknown.stderr).toContain('--baseline no-such-ref: git knows no commit no-such-ref');
   });
 
   it('refuses what would send a key where it should not go, or without the key it needs', async () => {

@@ -21,7 +21,7 @@ const allowed: Record<string, string[]> = {
   stages: ['core', 'plan', 'recipe', 'data', 'train', 'eval'],
   run: ['core', 'plan', 'recipe', 'stages', 'report'],
   report: ['core', 'plan'],
-  cli: ['core', 'recipe', 'plan', 'run', 'report', 'data', 'train'],
+  cli: ['core', 'recipe', 'plan', 'run', 'report', 'data', 'train', 'eval'],
   tokens: [],
   eval: ['core', 'tokens'],
 };

@@ -1,14 +1,19 @@
-import {UserError} from '../../core/diagnostic.js';
+import {error, UserError} from '../../core/diagnostic.js';
 import {environmentDiagnostics} from '../../core/environment-error.js';
 import {execPolicy} from '../../core/exec-policy.js';
+import type {Sha256} from '../../core/hash.js';
+import {checkRegressions} from '../../eval/regression.js';
 import {buildGraph, selectStages} from '../../plan/graph.js';
 import type {StageId} from '../../plan/stage-id.js';
+import type {ResolvedRecipe} from '../../recipe/normalized.js';
 import {diagnosticEvent, type StageStatus} from '../../report/events.js';
 import {ndjsonReporter} from '../../report/ndjson.js';
 import {plainReporter} from '../../report/plain.js';
 import type {Reporter} from '../../report/reporter.js';
-import {EXIT} from '../../run/exit-code.js';
-import {runSession} from '../../run/session.js';
+import {readBaseline} from '../../run/baseline.js';
+import {EXIT, exitCodeOf} from '../../run/exit-code.js';
+import {lockfilePath} from '../../run/lockfile.js';
+import {runSession, type SessionResult, storeBeside} from '../../run/session.js';
 import {EXEC_OPTIONS, NO_EXEC_HELP, parse, RECIPE_OPTIONS} from '../args.js';
 import type {Io} from '../io.js';
 import {resolveRecipe} from '../load-or-report.js';
@@ -22,6 +27,8 @@ Options:
   -f, --file <recipe>     recipe file (default: finetune.yaml)
       --set <path>=<v>    override a recipe value for this run (never writes the lockfile)
       --frozen            fail (exit 1) instead of changing the lockfile
+      --baseline <ref>    the commit whose locked scores the eval's regression gates compare
+                          with (default: the merge base with the default branch)
       --json              NDJSON events on stdout
 ${NO_EXEC_HELP}
   -h, --help
@@ -36,6 +43,7 @@ export async function buildCommand(args: readonly string[], io: Io): Promise<num
       ...EXEC_OPTIONS,
       set: {type: 'string', multiple: true, default: []},
       frozen: {type: 'boolean', default: false},
+      baseline: {type: 'string'},
     },
     true,
   );
@@ -70,12 +78,15 @@ export async function buildCommand(args: readonly string[], io: Io): Promise<num
       onWait: (holder) => io.err(`waiting for another ft process to finish: ${holder}\n`),
     });
     for (const d of result.diagnostics) reporter.emit(diagnosticEvent(d));
+    const regressionsFailed = await checkBaseline(loaded, result, values.baseline, reporter);
     const stages = [...result.outcomes.values()].map((o) => ({
       id: o.node.id as string,
       status: (o.status ?? 'skipped') as StageStatus,
     }));
     // Ctrl-C after the last stage still makes the build an interrupted one, as its exit says.
-    const exitCode = io.signal.aborted ? EXIT.interrupted : result.exitCode;
+    const exitCode = io.signal.aborted
+      ? EXIT.interrupted
+      : exitCodeOf([result.exitCode, regressionsFailed ? EXIT.gateFailed : EXIT.ok]);
     reporter.emit({event: 'summary', ok: exitCode === EXIT.ok, exit_code: exitCode, stages});
     await reporter.close();
     return exitCode;
@@ -105,4 +116,62 @@ export async function buildCommand(args: readonly string[], io: Io): Promise<num
     await reporter.close();
     return exitCode;
   }
+}
+
+/**
+ * The eval's regression gates, applied after the build: today's scores (the lockfile this build
+ * wrote) against those the lockfile recorded at the baseline commit, example by example where
+ * both runs' examples are in .ft/. No baseline (a first commit, no git) skips them with a
+ * warning; a `--baseline` git does not know is a usage error. Returns whether one failed.
+ */
+async function checkBaseline(
+  loaded: ResolvedRecipe,
+  result: SessionResult,
+  ref: string | undefined,
+  reporter: Reporter,
+): Promise<boolean> {
+  const evaluation = loaded.normalized.eval;
+  const gates = (evaluation?.gates ?? []).flatMap((g) => (g.kind === 'regression' ? [g] : []));
+  const current = result.lockfile.stages.eval;
+  if (!evaluation || gates.length === 0 || !current?.scores) return false;
+  const baseline = await readBaseline(lockfilePath(loaded.path), ref);
+  if (!baseline.found) {
+    if (ref !== undefined)
+      throw new UserError([error('usage', `--baseline ${ref}: ${baseline.why}`)]);
+    reporter.emit(
+      diagnosticEvent({
+        code: 'usage',
+        severity: 'warning',
+        message: `regression gates not checked: ${baseline.why}`,
+      }),
+    );
+    return false;
+  }
+  const before = baseline.lockfile.stages.eval;
+  const store = storeBeside(loaded.path);
+  const examples = async (hash: Sha256 | undefined) => {
+    if (!hash || (await store.checkObject(hash)).state !== 'intact') return undefined;
+    const byId = new Map<string, Record<string, Record<string, number>>>();
+    for (const line of store.readObjectText(hash).split('\n')) {
+      if (line === '') continue;
+      const e = JSON.parse(line) as {id: string; scores: Record<string, Record<string, number>>};
+      byId.set(e.id, e.scores);
+    }
+    return byId;
+  };
+  const [nowExamples, beforeExamples] = await Promise.all([
+    examples(current.outputs['examples.jsonl']),
+    examples(before?.outputs['examples.jsonl']),
+  ]);
+  const types = new Map(evaluation.metrics.map((m) => [m.id, m.type]));
+  const results = checkRegressions({
+    gates,
+    current: {scores: current.scores, ...(nowExamples ? {examples: nowExamples} : {})},
+    baseline: {scores: before?.scores ?? {}, ...(beforeExamples ? {examples: beforeExamples} : {})},
+    higherIsBetter: (metric) => types.get(metric) !== 'length',
+    seed: evaluation.generation.seed,
+    shown: `${ref ?? 'the merge base'} (${baseline.commit.slice(0, 7)})`,
+  });
+  for (const r of results) reporter.emit({event: 'gate', passed: r.passed, detail: r.detail});
+  return results.some((r) => !r.passed);
 }
