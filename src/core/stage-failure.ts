@@ -12,6 +12,16 @@ export type FailureReason =
   | 'trainer-failed'
   /** Input that cannot be used at all (a corrupt gzip stream): exit 2 like other bad input. */
   | 'bad-input'
+  /** No credentials for a remote backend in the environment. */
+  | 'credentials'
+  /** A remote API refused or failed a request (its message and request id are shown). */
+  | 'api-error'
+  /** A remote training job failed or was cancelled (its error code and message are shown). */
+  | 'job-failed'
+  /** The cost estimate exceeds the budget, or is unknown while a budget is set. */
+  | 'over-budget'
+  /** A job may exist that ft cannot see yet: it creates none, and asks to run again. */
+  | 'job-may-exist'
   | 'internal';
 
 export class StageFailure extends Error {

@@ -191,6 +191,16 @@ export function trainFingerprint(
   };
 }
 
+/**
+ * train:<target> on OpenAI (or Azure OpenAI): the canonical API request it would send (see
+ * openai/request.ts), laid flat so differences read `hyperparameters.n_epochs: 3 -> 4`. No
+ * implementation version: the key is the request's, so a new ft release never orphans a paid
+ * job; nothing that only guards or routes the request (budget, price, base URL) is in it.
+ */
+export function remoteTrainFingerprint(request: Readonly<Record<string, unknown>>): Fingerprint {
+  return {kind: 'train', impl: {}, api: 'openai.fine_tuning.jobs', ...request};
+}
+
 /** eval:<target>: the evaluation settings, the trained model's output hash and the eval split. */
 export function evalFingerprint(
   evaluation: Eval,

@@ -13,7 +13,13 @@ import type {NormalizedRecipe} from '../recipe/normalized.js';
 import type {BuildEvent, PlanStatus, StageStatus} from '../report/events.js';
 import {diagnosticEvent} from '../report/events.js';
 import {STAGES} from '../stages/registry.js';
-import type {Preflight, StageContext, StageResult} from '../stages/stage-definition.js';
+import {
+  type BuildFlags,
+  NO_FLAGS,
+  type Preflight,
+  type StageContext,
+  type StageResult,
+} from '../stages/stage-definition.js';
 import type {LockEntry, Lockfile} from './lockfile.js';
 import {writeFileAtomic} from './store/atomic-file.js';
 import type {LocalStore} from './store/local-store.js';
@@ -41,6 +47,8 @@ export interface ExecuteOptions {
   readonly emit: (event: BuildEvent) => void;
   /** Whether stages may run recipe code and fetch (StageContext.exec). */
   readonly exec: ExecPolicy;
+  /** Build options stages act on (`--retry`, `--allow-unknown-cost`). */
+  readonly flags?: BuildFlags;
 }
 
 /** What happened to one stage. */
@@ -162,6 +170,7 @@ export async function execute(options: ExecuteOptions): Promise<Map<StageId, Sta
       vouchFile: (path, hash) => options.statCache.vouches(path, hash),
       signal,
       exec: options.exec,
+      flags: options.flags ?? NO_FLAGS,
       log: (line) => lines.push(line),
       progress: (message, done, total) =>
         emit({
@@ -188,13 +197,22 @@ export async function execute(options: ExecuteOptions): Promise<Map<StageId, Sta
     }
     const locked = options.lockfile.stages[node.id];
     const why = explain(locked, key, fingerprint, store);
-    const record = await options.cache.lookup(
+    let record: Pick<StageRecord, 'outputs' | 'summary'> | undefined = await options.cache.lookup(
       {id: node.id, kind: node.kind, fingerprint},
       key,
       locked?.key === key ? locked.outputs : undefined,
     );
+    if (!record && locked?.key === key && locked.result !== undefined && definition.restore) {
+      // A remote training the lockfile records with its result: fresh without any store.
+      try {
+        const restored = await definition.restore(ctx, locked.result, locked.outputs);
+        if (restored) record = {outputs: restored.outputs, summary: restored.summary};
+      } catch (e) {
+        return failed(node, key, fingerprint, 'run', [], e, options);
+      }
+    }
     const usable = record !== undefined;
-    const isFresh = usable && locked?.key === key && sameOutputs(locked, record);
+    const isFresh = record !== undefined && locked?.key === key && sameOutputs(locked, record);
     const planStatus: PlanStatus = isFresh ? 'fresh' : usable ? 'cached' : 'run';
     const base = {
       node,
@@ -221,7 +239,7 @@ export async function execute(options: ExecuteOptions): Promise<Map<StageId, Sta
       );
       return failed(node, key, fingerprint, planStatus, why, failure, options);
     }
-    if (usable) {
+    if (record !== undefined) {
       const status: StageStatus = isFresh ? 'fresh' : 'cached';
       const result = {outputs: record.outputs, summary: record.summary};
       if (options.mode === 'build') {
@@ -406,8 +424,16 @@ function storedFileList(store: LocalStore, hash: Sha256): FileEntry[] | undefine
   }
 }
 
-function sameOutputs(locked: LockEntry, record: StageRecord): boolean {
+/**
+ * Whether a record has the outputs the lockfile names. A restored remote training (see
+ * StageDefinition.restore) has its `model` only: the others (its metrics) stay named by the
+ * lockfile and are fetched when something needs them.
+ */
+function sameOutputs(locked: LockEntry, record: Pick<StageRecord, 'outputs' | 'summary'>): boolean {
   const hashes = Object.fromEntries(Object.entries(record.outputs).map(([n, a]) => [n, a.hash]));
+  if (locked.result !== undefined) {
+    return Object.entries(hashes).every(([n, h]) => locked.outputs[n] === h) && 'model' in hashes;
+  }
   return isDeepStrictEqual(hashes, locked.outputs);
 }
 

@@ -27,6 +27,12 @@ export interface LockEntry {
   readonly fingerprint: unknown;
   /** Output name -> content hash. */
   readonly outputs: Readonly<Record<string, Sha256>>;
+  /**
+   * A remote training's result (`{model, base, job, organization_id}` on OpenAI): with it, a
+   * stage whose key matches is fresh with no store at all (its `model` output is rebuilt from
+   * it byte for byte), so a fresh clone makes no request for an unchanged recipe.
+   */
+  readonly result?: Readonly<Record<string, unknown>>;
 }
 
 export const EMPTY_LOCKFILE: Lockfile = {lockfile_version: LOCKFILE_VERSION, stages: {}};

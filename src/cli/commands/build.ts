@@ -22,6 +22,11 @@ Options:
   -f, --file <recipe>     recipe file (default: finetune.yaml)
       --set <path>=<v>    override a recipe value for this run (never writes the lockfile)
       --frozen            fail (exit 1) instead of changing the lockfile
+      --retry             replace a failed or cancelled OpenAI job of the same key with a new
+                          (paid) one; without it ft reports the failure and starts nothing
+      --allow-unknown-cost
+                          start an OpenAI job whose price ft does not know although the
+                          backend sets budget_usd
       --json              NDJSON events on stdout
 ${NO_EXEC_HELP}
   -h, --help
@@ -36,6 +41,8 @@ export async function buildCommand(args: readonly string[], io: Io): Promise<num
       ...EXEC_OPTIONS,
       set: {type: 'string', multiple: true, default: []},
       frozen: {type: 'boolean', default: false},
+      retry: {type: 'boolean', default: false},
+      'allow-unknown-cost': {type: 'boolean', default: false},
     },
     true,
   );
@@ -64,6 +71,7 @@ export async function buildCommand(args: readonly string[], io: Io): Promise<num
       mode: 'build',
       only: positionals as StageId[],
       frozen: values.frozen,
+      flags: {retry: values.retry, allowUnknownCost: values['allow-unknown-cost']},
       writeLockfile: values.set.length === 0,
       signal: io.signal,
       emit: reporter.emit,
