@@ -22,6 +22,11 @@ export type FailureReason =
   | 'over-budget'
   /** A job may exist that ft cannot see yet: it creates none, and asks to run again. */
   | 'job-may-exist'
+  /**
+   * Not a failure: a remote job keeps running without ft (Ctrl-C, or `ft build --detach`); the
+   * stage's status is `detached` and the next build reattaches.
+   */
+  | 'detached'
   | 'internal';
 
 export class StageFailure extends Error {

@@ -37,6 +37,10 @@ export interface OpenAITraining {
   readonly signal: AbortSignal;
   /** `ft build --retry`: a failed or cancelled job for the key is replaced by a new one. */
   readonly retry: boolean;
+  /** `ft build --detach`: return once the job is known, without waiting for it. */
+  readonly detach: boolean;
+  /** The stage's id, for messages (`train:default`). */
+  readonly stage: string;
   log(line: string): void;
   progress(message: string, done?: number, total?: number): void;
 }
@@ -110,6 +114,18 @@ export async function trainOnOpenAI(
     job = await settleDuplicates(api, created, t.key, signal, log);
     state.update({job: job.id});
   }
-  const done = await pollJob(api, job, t);
+  const keepsRunning = (j: Job, why: string) =>
+    new StageFailure(
+      'detached',
+      `${why}: OpenAI job ${j.id} keeps running (ft did not cancel it); the next ft build reattaches and collects its result; ft cancel ${t.stage} cancels it`,
+    );
+  if (t.detach && job.status !== 'succeeded') throw keepsRunning(job, 'detached (--detach)');
+  let done: Job;
+  try {
+    done = await pollJob(api, job, t);
+  } catch (e) {
+    if (signal.aborted) throw keepsRunning(job, 'interrupted');
+    throw e;
+  }
   return collectResults(api, done, t.store, signal);
 }

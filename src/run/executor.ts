@@ -67,7 +67,7 @@ export interface StageOutcome {
   readonly failure?: {
     readonly reason: string;
     readonly message: string;
-    readonly exitCode: 1 | 2 | 130;
+    readonly exitCode: 0 | 1 | 2 | 130;
   };
   readonly diagnostics?: readonly Diagnostic[];
 }
@@ -326,6 +326,10 @@ function failed(
       message: `${e.diagnostics.length} problem(s) in the data`,
       exitCode: 2,
     };
+  } else if (e instanceof StageFailure && e.reason === 'detached') {
+    // A remote job runs on without ft: interrupted by Ctrl-C (130), or asked for (--detach, 0).
+    status = 'detached';
+    failure = {reason: e.reason, message: e.message, exitCode: options.signal.aborted ? 130 : 0};
   } else if (e instanceof StageFailure) {
     failure = {reason: e.reason, message: e.message, exitCode: e.reason === 'bad-input' ? 2 : 1};
   } else if (options.signal.aborted && isAbort(e)) {

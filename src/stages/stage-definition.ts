@@ -38,9 +38,11 @@ export interface BuildFlags {
   readonly retry: boolean;
   /** Start a remote job whose price is unknown although a budget is set. */
   readonly allowUnknownCost: boolean;
+  /** Submit (or find) a remote job and return without waiting for it (status `detached`). */
+  readonly detach: boolean;
 }
 
-export const NO_FLAGS: BuildFlags = {retry: false, allowUnknownCost: false};
+export const NO_FLAGS: BuildFlags = {retry: false, allowUnknownCost: false, detach: false};
 
 /**
  * What each stage kind does. `fingerprint` must be cheap apart from hashing inputs; `run` does

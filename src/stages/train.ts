@@ -174,6 +174,8 @@ async function runOnOpenAI(ctx: StageContext, target: NormalizedTarget, backend:
     store: ctx.store,
     signal: ctx.signal,
     retry: ctx.flags.retry,
+    detach: ctx.flags.detach,
+    stage: ctx.node.id,
     log: ctx.log,
     progress: ctx.progress,
   });

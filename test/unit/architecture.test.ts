@@ -22,7 +22,7 @@ const allowed: Record<string, string[]> = {
   stages: ['core', 'plan', 'recipe', 'data', 'train', 'eval', 'openai'],
   run: ['core', 'plan', 'recipe', 'stages', 'report'],
   report: ['core', 'plan'],
-  cli: ['core', 'recipe', 'plan', 'run', 'report', 'data', 'train'],
+  cli: ['core', 'recipe', 'plan', 'run', 'report', 'data', 'train', 'openai'],
   tokens: [],
   eval: ['core', 'tokens'],
 };

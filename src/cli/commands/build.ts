@@ -24,6 +24,8 @@ Options:
       --frozen            fail (exit 1) instead of changing the lockfile
       --retry             replace a failed or cancelled OpenAI job of the same key with a new
                           (paid) one; without it ft reports the failure and starts nothing
+      --detach            submit (or find) OpenAI jobs and exit without waiting for them;
+                          their stages are 'detached' and a later build collects the results
       --allow-unknown-cost
                           start an OpenAI job whose price ft does not know although the
                           backend sets budget_usd
@@ -43,6 +45,7 @@ export async function buildCommand(args: readonly string[], io: Io): Promise<num
       frozen: {type: 'boolean', default: false},
       retry: {type: 'boolean', default: false},
       'allow-unknown-cost': {type: 'boolean', default: false},
+      detach: {type: 'boolean', default: false},
     },
     true,
   );
@@ -71,7 +74,11 @@ export async function buildCommand(args: readonly string[], io: Io): Promise<num
       mode: 'build',
       only: positionals as StageId[],
       frozen: values.frozen,
-      flags: {retry: values.retry, allowUnknownCost: values['allow-unknown-cost']},
+      flags: {
+        retry: values.retry,
+        allowUnknownCost: values['allow-unknown-cost'],
+        detach: values.detach,
+      },
       writeLockfile: values.set.length === 0,
       signal: io.signal,
       emit: reporter.emit,
