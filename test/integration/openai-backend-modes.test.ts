@@ -3,7 +3,7 @@ import {join} from 'node:path';
 import {execa} from 'execa';
 import {describe, expect, it} from 'vitest';
 import type {Emulator} from '../emulator/server.js';
-import {useEmulator} from '../helpers/emulator.js';
+import {client, useEmulator} from '../helpers/emulator.js';
 import {events, FT_BIN, type FtResult, ft, jsonl, project, stageEnd} from '../helpers/ft.js';
 
 /** The OpenAI backend's modes: detach, Ctrl-C, cancel, DPO, Azure, racing builds. */
@@ -84,6 +84,28 @@ describe('openai backend modes', () => {
     expect(after.exitCode).toBe(1);
     expect(show(after)).toContain('--retry');
     expect(creates(emu)).toHaveLength(1);
+  });
+
+  it('a paused job is waited out, and the build completes once it is resumed', async () => {
+    const emu = await useEmulator();
+    const dir = await project({'finetune.yaml': recipe(), 'data/qa.jsonl': DATA});
+    const running = build(dir, emu);
+    const retrieves = () =>
+      emu.requests.filter((q) => q.operation === 'retrieveFineTuningJob').length;
+    while (retrieves() === 0) await new Promise((r) => setTimeout(r, 5));
+    const api = client(emu);
+    const id = [...emu.state.jobs.keys()][0]!;
+    await api.fineTuning.jobs.pause(id);
+    const before = retrieves();
+    while (retrieves() < before + 3) await new Promise((r) => setTimeout(r, 5));
+    expect(emu.state.jobs.get(id)!.json.status).toBe('paused');
+    await api.fineTuning.jobs.resume(id);
+    const r = await running;
+    expect(r.exitCode, show(r)).toBe(0);
+    expect(creates(emu)).toHaveLength(1);
+    expect(
+      events(r.stdout).some((e) => e.event === 'progress' && String(e.message).includes('paused')),
+    ).toBe(true);
   });
 
   it('DPO: preference records train with method dpo and beta', async () => {

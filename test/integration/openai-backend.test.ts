@@ -67,15 +67,32 @@ describe('openai backend', () => {
     });
     expect(job.metadata).toEqual({ft_stage_key: entry.key});
     expect(Object.keys(entry.outputs).sort()).toEqual(['metrics.jsonl', 'model']);
-    // metrics.jsonl in the local trainers' shape
-    const metrics = (end.outputs as Record<string, string>)['metrics.jsonl']!;
-    const text = await readFile(
-      join(dir, '.ft/objects', metrics.slice(7, 9), metrics.slice(9)),
-      'utf8',
-    ).catch(() => '');
-    if (text)
-      for (const line of text.trim().split('\n'))
-        expect(JSON.parse(line).step).toBeTypeOf('number');
+    // metrics.jsonl in the local trainers' shape (schemas/metrics.schema.json), from the result file
+    const metrics = (end.outputs as Record<string, string>)['metrics.jsonl']!.slice(7);
+    const text = await readFile(join(dir, '.ft/objects', metrics.slice(0, 2), metrics), 'utf8');
+    const lines = text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) {
+      expect(line.step).toBeTypeOf('number');
+      expect(
+        Object.keys(line).every((k) => ['step', 'epoch', 'loss', 'lr', 'eval_loss'].includes(k)),
+      ).toBe(true);
+    }
+    expect(lines.some((l) => typeof l.loss === 'number')).toBe(true);
+    // the model output is the canonical JSON the lockfile's result rebuilds
+    const model = (end.outputs as Record<string, string>).model!.slice(7);
+    expect(
+      JSON.parse(await readFile(join(dir, '.ft/objects', model.slice(0, 2), model), 'utf8')),
+    ).toEqual({
+      backend: 'openai',
+      base_model: job.model,
+      fine_tuned_model: job.fine_tuned_model,
+      job: job.id,
+      organization_id: job.organization_id,
+    });
 
     const before = emu.requests.length;
     const again = await build(dir, emu);
@@ -155,6 +172,27 @@ describe('openai backend', () => {
     const lagged = await build(dir2, emu2);
     expect(lagged.exitCode, show(lagged)).toBe(0);
     expect(emu2.state.jobs.size).toBe(1);
+  });
+
+  it('a lost create whose job the list does not show yet: exit 1 "run again", never a second job', async () => {
+    const emu = await useEmulator();
+    const dir = await newProject();
+    emu.faults.add({kind: 'drop_after', operation: 'createFineTuningJob'});
+    emu.faults.add({kind: 'list_lag', operation: 'createFineTuningJob', lagCalls: 9});
+    const lost = await build(dir, emu);
+    expect(lost.exitCode).toBe(1);
+    const error = stageEnd(events(lost.stdout), 'train:default').error as {
+      reason: string;
+      message: string;
+    };
+    expect(error.reason).toBe('job-may-exist');
+    expect(error.message).toContain('run ft build again');
+    expect(emu.state.jobs.size).toBe(1);
+    // The list catches up during the next build's lookups: the job is found, none is created.
+    const again = await build(dir, emu);
+    expect(again.exitCode, show(again)).toBe(0);
+    expect(emu.state.jobs.size).toBe(1);
+    expect(emu.requests.filter((r) => r.operation === 'createFineTuningJob')).toHaveLength(1);
   });
 
   it('recovers from 429s and 500s', async () => {
