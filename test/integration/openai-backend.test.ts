@@ -199,6 +199,8 @@ describe('openai backend', () => {
     const emu = await useEmulator();
     const dir = await newProject();
     emu.faults.add({kind: 'rate_limit', operation: 'createFineTuningJob', retryAfterMs: 10});
+    // A 500 on the create: the key is looked up first (nothing), then the create is sent again.
+    emu.faults.add({kind: 'server_error', operation: 'createFineTuningJob', skip: 1});
     emu.faults.add({kind: 'server_error', operation: 'listFiles'});
     emu.faults.add({kind: 'server_error', operation: 'retrieveFineTuningJob', count: 2});
     emu.faults.add({
@@ -209,6 +211,9 @@ describe('openai backend', () => {
     const r = await build(dir, emu);
     expect(r.exitCode, show(r)).toBe(0);
     expect(emu.state.jobs.size).toBe(1);
+    expect(
+      emu.requests.filter((q) => q.operation === 'createFineTuningJob').map((q) => q.status),
+    ).toEqual([429, 500, 200]);
   });
 
   it('a create refusal (403) shows the API message and request id; nothing is created', async () => {
