@@ -20,6 +20,7 @@ Commands:
   data head <stage>  the first records of a data stage (source:<name>, dataset)
   export <stage>     copy a stage's outputs out of the store as files (--out <dir>)
   doctor             what local training needs (Python, torch, transformers, peft, CUDA)
+  cancel <stage>     cancel a train stage's OpenAI job
 
 Every command takes -f <recipe> (default ./finetune.yaml); --help on any command for more.
 Exit codes: 0 ok, 1 build failed, 2 invalid recipe or usage, 3 eval gate failed, 130 interrupted.
@@ -39,6 +40,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   data: async () => (await import('./commands/data.js')).dataCommand,
   export: async () => (await import('./commands/export.js')).exportCommand,
   doctor: async () => (await import('./commands/doctor.js')).doctorCommand,
+  cancel: async () => (await import('./commands/cancel.js')).cancelCommand,
 };
 
 function version(): string {

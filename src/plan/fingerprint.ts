@@ -193,6 +193,16 @@ export function trainFingerprint(
 }
 
 /**
+ * train:<target> on OpenAI (or Azure OpenAI): the canonical API request it would send (see
+ * openai/request.ts), laid flat so differences read `hyperparameters.n_epochs: 3 -> 4`. No
+ * implementation version: the key is the request's, so a new ft release never orphans a paid
+ * job; nothing that only guards or routes the request (budget, price, base URL) is in it.
+ */
+export function remoteTrainFingerprint(request: Readonly<Record<string, unknown>>): Fingerprint {
+  return {kind: 'train', impl: {}, api: 'openai.fine_tuning.jobs', ...request};
+}
+
+/**
  * generate:<model>: who answers (the model's identity: for a tuned model the train stage's
  * `model` output and the trainer that generates with it; for a base model what pins it), the
  * examples (the evaluation split's file) and the generation settings. Not the model's name, nor

@@ -374,11 +374,19 @@ function normalizeCommand(command: CommandOptions) {
 }
 
 function normalizeBackend(backend: Backend): Backend {
-  return backend.type === 'local' ? {...backend, trainer: backend.trainer ?? 'embedded'} : backend;
+  return backend.type === 'local'
+    ? {...backend, trainer: backend.trainer ?? 'embedded'}
+    : {...backend, method: backend.method ?? 'supervised'};
 }
 
-/** `epochs` is an alias: the canonical name is OpenAI's `n_epochs`. */
+/**
+ * `epochs` is an alias: the canonical name is OpenAI's `n_epochs`. `"auto"` (OpenAI's default)
+ * is the same as unset, so it is dropped: writing it or not gives the same key.
+ */
 function normalizeHyperparameters(h: Hyperparameters): Hyperparameters {
   const {epochs, ...rest} = h;
-  return epochs !== undefined && rest.n_epochs === undefined ? {...rest, n_epochs: epochs} : rest;
+  const folded: Record<string, unknown> =
+    epochs !== undefined && rest.n_epochs === undefined ? {...rest, n_epochs: epochs} : rest;
+  for (const [name, value] of Object.entries(folded)) if (value === 'auto') delete folded[name];
+  return folded as Hyperparameters;
 }

@@ -242,15 +242,28 @@ export interface CommandOptions {
 /** A training backend, chosen by `type`. */
 export type Backend = OpenAIBackend | LocalBackend;
 
-/** The OpenAI (or Azure OpenAI) fine-tuning API. */
+/** The OpenAI (or Azure OpenAI) fine-tuning API. Credentials come from the environment (OPENAI_API_KEY, OPENAI_ORG_ID, OPENAI_PROJECT_ID; AZURE_OPENAI_API_KEY with `azure`), never from the recipe. The train key is the hash of the API request ft would send (model, method, hyperparameters, suffix, seed and the training files' content): `budget_usd`, `price_per_1m_tokens`, `base_url` and `azure` are guards and routing, not inputs of the result, and do not enter it. */
 export interface OpenAIBackend {
   readonly type: 'openai';
-  /** Base model snapshot, e.g. gpt-4o-mini-2024-07-18. */
+  /** Base model: a dated snapshot (e.g. gpt-4o-mini-2024-07-18) or an `ft:` model to train further. An undated alias such as gpt-4o-mini is refused, with the snapshots it could mean: the key must name what is trained. */
   readonly model: string;
-  /** Refuse to start a job whose estimated cost exceeds this. */
-  readonly budget_usd?: number;
-  /** Suffix of the fine-tuned model's name. */
+  /** Fine-tuning method: `supervised` (chat examples; the default) or `dpo` (preference pairs, as the dataset writes them). Part of the key. */
+  readonly method?: 'supervised' | 'dpo';
+  /** Suffix of the fine-tuned model's name (1-64 characters). Part of the key. */
   readonly suffix?: string;
+  /** A guard, not part of the key: `ft build` refuses (exit 1, nothing created) to start a job whose estimated cost exceeds it, or whose price is unknown unless `--allow-unknown-cost`; `ft plan` shows the same refusal. Raising it never starts a second job. */
+  readonly budget_usd?: number;
+  /** USD per 1M training tokens, for a model ft's price table lacks (the gpt-4.1 family today), so the estimate and `budget_usd` can apply. Not part of the key. */
+  readonly price_per_1m_tokens?: number;
+  /** The API's base URL (default: OPENAI_BASE_URL, else https://api.openai.com/v1). Routing, not part of the key. */
+  readonly base_url?: string;
+  /** Azure OpenAI instead of OpenAI: the resource's endpoint and the API version. The key comes from AZURE_OPENAI_API_KEY. Routing, not part of the key. */
+  readonly azure?: {
+    /** The resource endpoint, e.g. https://my-resource.openai.azure.com. */
+    readonly endpoint: string;
+    /** The Azure OpenAI API version, e.g. 2025-04-01-preview. */
+    readonly api_version: string;
+  };
 }
 
 /** A local trainer spawned as a child process, speaking trainer protocol v1 (see the README). `command` is required with trainer `command` and allowed only there; `python` and `launcher` only with trainer `hf`. */
@@ -278,16 +291,18 @@ export interface LocalBackend {
   readonly env?: readonly string[];
 }
 
-/** Training hyperparameters; unset means the backend's default. Which names a target takes depends on its backend: OpenAI takes n_epochs, batch_size and learning_rate_multiplier; the embedded trainer takes n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio, weight_decay, grad_clip, checkpoint_every and the model's size (n_layer, d_model, n_head, d_ff); the hf trainer takes n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio, weight_decay, gradient_accumulation_steps, adapter, lora and chat_template; a command trainer receives every key as written, names ft does not know included (they enter the key). `ft validate` reports a name the target's backend does not take. */
+/** Training hyperparameters; unset means the backend's default. Which names a target takes depends on its backend: OpenAI takes n_epochs, batch_size, learning_rate_multiplier and (method dpo) beta, each a number in the API's range or "auto" (the same as unset); the embedded trainer takes n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio, weight_decay, grad_clip, checkpoint_every and the model's size (n_layer, d_model, n_head, d_ff); the hf trainer takes n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio, weight_decay, gradient_accumulation_steps, adapter, lora and chat_template; a command trainer receives every key as written, names ft does not know included (they enter the key). `ft validate` reports a name the target's backend does not take. */
 export interface Hyperparameters {
-  /** Passes over the training set. */
-  readonly n_epochs?: number;
+  /** Passes over the training set. OpenAI: 1-50 or "auto" (the same as unset). */
+  readonly n_epochs?: number | 'auto';
   /** Alias of n_epochs. */
-  readonly epochs?: number;
-  /** Examples per training step. */
-  readonly batch_size?: number;
-  /** OpenAI's scale on its default learning rate. */
-  readonly learning_rate_multiplier?: number;
+  readonly epochs?: number | 'auto';
+  /** Examples per training step. OpenAI: 1-256 or "auto". */
+  readonly batch_size?: number | 'auto';
+  /** OpenAI's scale on its default learning rate: > 0 or "auto". */
+  readonly learning_rate_multiplier?: number | 'auto';
+  /** OpenAI DPO only: the weight of the preference loss, in (0, 2], or "auto". */
+  readonly beta?: number | 'auto';
   /** Learning rate of local trainers. */
   readonly learning_rate?: number;
   /** Local trainers: examples are truncated to this many tokens. */

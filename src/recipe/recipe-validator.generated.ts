@@ -4,9 +4,9 @@ import type {ValidateFunction} from 'ajv';
 import func3Module from 'ajv/dist/runtime/ucs2length.js';
 
 
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/ft-build/ft/schemas/finetune.schema.json","title":"Recipe","description":"An ft recipe (finetune.yaml): where training data comes from, how it is transformed, which model is tuned on which backend, and how the result is evaluated.","type":"object","additionalProperties":false,"required":["version","name","sources"],"properties":{"version":{"description":"Recipe format version. Only 1 exists.","const":1},"name":{"description":"Name of the fine-tune; used in reports and as the default OpenAI job suffix.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"description":{"description":"Free text for people; not part of any stage key.","type":"string"},"seed":{"description":"Default seed for every seeded step (split, sample, shuffle, training). Default 0.","type":"integer","minimum":0,"default":0},"sources":{"description":"Named data sources. Each becomes a `source:<name>` stage keyed by the content of its files.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_-]*$"},"additionalProperties":{"$ref":"#/$defs/Source"}},"transforms":{"description":"Ordered, streaming transforms applied to the concatenated sources (in the order the sources are listed). Each item is a one-key map `{<transform>: {options}}`.","type":"array","items":{"$ref":"#/$defs/Transform"}},"backend":{"description":"Where the model is trained, for the one-target form (target name `default`). Use `targets` for several.","$ref":"#/$defs/Backend"},"hyperparameters":{"description":"Training hyperparameters for the one-target form.","$ref":"#/$defs/Hyperparameters"},"targets":{"description":"Several trainings of the same dataset, e.g. an OpenAI tune and its open-model replacement side by side.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_-]*$"},"additionalProperties":{"$ref":"#/$defs/Target"}},"eval":{"description":"How every target is evaluated.","$ref":"#/$defs/Eval"}},"$defs":{"Source":{"description":"Where records come from: exactly one of `path` (local files), `url` (a pinned remote file) or `examples` (inline records).","type":"object","additionalProperties":false,"properties":{"path":{"description":"A file, or a glob (`*`, `**`, `?`, `[...]`, `{a,b}`) matching several, relative to the recipe's folder. Several files are read in sorted order. `.gz` files are decompressed.","type":"string","minLength":1},"url":{"description":"An http(s) URL, fetched once into the store and verified against `sha256`; never fetched again while the pin matches. It may not hold credentials (`user:pass@`) or a token in its query (`?token=`, `?key=`, `?sig=`, ...): they would reach keys, logs and the lockfile; use `auth_env`. Redirects are followed to http(s) only, and never from https to http.","type":"string","pattern":"^https?://"},"sha256":{"description":"The sha256 of the bytes at `url` (64 hex digits, optionally prefixed `sha256:`). Required with `url`.","type":"string","pattern":"^(sha256:)?[0-9a-f]{64}$"},"auth_env":{"description":"Name of an environment variable holding a token for `url`; sent as `<auth_header>: <auth_scheme> <token>`, only to the URL's own origin (not to hosts it redirects to), and over https (plain http only to localhost, 127.0.0.1 or [::1]). The token never reaches keys, logs or the lockfile.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"auth_header":{"description":"Header carrying the token. Default: Authorization.","type":"string","minLength":1,"default":"Authorization"},"auth_scheme":{"description":"Word before the token, e.g. Bearer (the default), Token; empty for the bare token.","type":"string","default":"Bearer"},"examples":{"description":"Records written in the recipe itself.","type":"array","minItems":1,"items":{"type":"object"}},"format":{"description":"How to parse the bytes. Default: from the extension (.jsonl/.ndjson -> jsonl, .json -> json, .csv -> csv, .tsv -> csv with tabs), after removing .gz.","enum":["jsonl","json","csv"]},"delimiter":{"description":"CSV field delimiter (one character). Default: ',' (tab for .tsv).","type":"string","minLength":1,"maxLength":1},"on_error":{"description":"`fail` (default): a bad record fails the build (exit 2). `skip`: bad records are counted, the first locations reported, and the rest is used.","enum":["fail","skip"],"default":"fail"}}},"Transform":{"description":"One transform step: a map with exactly one key, the transform's name.","type":"object","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"template":{"$ref":"#/$defs/TemplateOptions"},"system":{"$ref":"#/$defs/SystemOptions"},"rename":{"$ref":"#/$defs/RenameOptions"},"map":{"$ref":"#/$defs/MapOptions"},"filter":{"$ref":"#/$defs/FilterOptions"},"dedupe":{"$ref":"#/$defs/DedupeOptions"},"redact":{"$ref":"#/$defs/RedactOptions"},"sample":{"$ref":"#/$defs/SampleOptions"},"shuffle":{"$ref":"#/$defs/ShuffleOptions"},"limit":{"$ref":"#/$defs/LimitOptions"},"split":{"$ref":"#/$defs/SplitOptions"},"js":{"$ref":"#/$defs/JsOptions"},"command":{"$ref":"#/$defs/CommandOptions"}}},"TemplateOptions":{"description":"Turns each record into an OpenAI chat example `{messages: [...]}`. `{{field}}` (or `{{a.b}}`) inserts a record field; a missing field is an error. One turn: `user` + `assistant`. A fixed conversation: `messages`. A thread stored in a list field: `turns` names the field, and `user`/`assistant` are filled from each of its items.","type":"object","additionalProperties":false,"properties":{"system":{"description":"System message template (first message).","type":"string"},"user":{"description":"User message template.","type":"string"},"assistant":{"description":"Assistant message template.","type":"string"},"turns":{"description":"A field holding a list of turns; each item fills `user` and `assistant` (item fields; `{{$.x}}` reads the record's field x).","type":"string","minLength":1},"messages":{"description":"A fixed list of message templates, for multi-turn examples.","type":"array","minItems":1,"items":{"$ref":"#/$defs/MessageTemplate"}}}},"MessageTemplate":{"description":"One message of a `messages` template.","type":"object","additionalProperties":false,"required":["role","content"],"properties":{"role":{"description":"The message's role.","enum":["system","developer","user","assistant"]},"content":{"description":"Content template.","type":"string"},"weight":{"description":"For assistant messages: 0 to skip training on this message, 1 (default) to train on it.","enum":[0,1]}}},"SystemOptions":{"description":"Sets the system message of chat examples: inserts one where there is none, and replaces an existing one unless `overwrite` is false.","type":"object","additionalProperties":false,"required":["content"],"properties":{"content":{"description":"System message template (`{{field}}` reads record fields).","type":"string"},"overwrite":{"description":"Replace a system message the example already has. Default true.","type":"boolean","default":true}}},"RenameOptions":{"description":"Renames record fields: `{old: new}`; dotted paths reach into nested objects. The long form `{fields: {old: new}, missing: ...}` also says what a record without an old field does.","oneOf":[{"type":"object","additionalProperties":false,"required":["fields"],"properties":{"fields":{"description":"`{old: new}` field paths.","type":"object","minProperties":1,"additionalProperties":{"description":"The new name (path) of the field.","type":"string","minLength":1}},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record passes without that field renamed).","enum":["error","skip","keep"],"default":"error"}}},{"type":"object","minProperties":1,"additionalProperties":{"description":"The new name (path) of the field.","type":"string","minLength":1}}]},"MapOptions":{"description":"Sets fields from templates (`{field: \"{{a}} {{b}}\"}`), or removes them (`{field: null}`). The long form `{fields: {...}, missing: ...}` also says what a record without a field a template reads does.","oneOf":[{"type":"object","additionalProperties":false,"required":["fields"],"properties":{"fields":{"description":"`{field: template or null}`.","type":"object","minProperties":1,"additionalProperties":{"description":"A template for the field's new value, or null to remove the field.","type":["string","null"]}},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record passes with that field left as it was).","enum":["error","skip","keep"],"default":"error"}}},{"type":"object","minProperties":1,"additionalProperties":{"description":"A template for the field's new value, or null to remove the field.","type":["string","null"]}}]},"FilterOptions":{"description":"Keeps the records that pass every condition: field predicates (`where`) and a token length (chat tokens by the OpenAI cookbook's rule, with an explicit `encoding`). Dropped records are counted per reason.","type":"object","additionalProperties":false,"minProperties":1,"properties":{"where":{"description":"Field predicates, checked in order; a record must pass all of them, and checking stops at the first that fails (so an `exists` condition guards the ones after it). A record that lacks a predicate's field is handled by `missing`, except for `exists`, which tests exactly that.","type":"array","minItems":1,"items":{"$ref":"#/$defs/Predicate"}},"max_tokens":{"description":"Drop examples with more chat tokens than this.","type":"integer","minimum":1},"min_tokens":{"description":"Drop examples with fewer chat tokens than this.","type":"integer","minimum":0},"encoding":{"description":"Tokenizer for max_tokens / min_tokens (required with them).","enum":["cl100k_base","o200k_base"]},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the condition on the missing field counts as passed).","enum":["error","skip","keep"],"default":"error"}}},"Predicate":{"description":"A condition on one field. All the given tests must hold.","type":"object","additionalProperties":false,"required":["field"],"minProperties":2,"properties":{"field":{"description":"Dotted path of the field.","type":"string","minLength":1},"equals":{"description":"The field equals this value (JSON equality)."},"not_equals":{"description":"The field differs from this value."},"in":{"description":"The field equals one of these values.","type":"array"},"not_in":{"description":"The field equals none of these values.","type":"array"},"gt":{"description":"The field is a number greater than this.","type":"number"},"gte":{"description":"The field is a number at least this.","type":"number"},"lt":{"description":"The field is a number less than this.","type":"number"},"lte":{"description":"The field is a number at most this.","type":"number"},"matches":{"description":"The field is a string matching this regular expression (JavaScript syntax, Unicode mode).","type":"string"},"exists":{"description":"The field is present and not null (true) or absent or null (false).","type":"boolean"},"min_length":{"description":"The field is a string or list at least this long (characters or items).","type":"integer","minimum":0},"max_length":{"description":"The field is a string or list at most this long.","type":"integer","minimum":0}}},"DedupeOptions":{"description":"Drops repeated records, keeping the first. `exact`: equal values; `normalized`: equal text after Unicode NFKC, lowercasing and removing punctuation and extra spaces; `near`: MinHash/LSH near-duplicates at a Jaccard `threshold`. Keeps about 20 to 45 bytes per unique record in memory (exact, normalized: a 128-bit hash in an open-addressing table). Must come before `split`, or duplicates would leak across splits.","type":"object","additionalProperties":false,"properties":{"by":{"description":"Field path(s) compared. Default: the whole record. A record without one of them is handled by `missing`.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"mode":{"description":"exact (default), normalized or near.","enum":["exact","normalized","near"],"default":"exact"},"threshold":{"description":"near: the Jaccard similarity from which records count as duplicates. Default 0.8.","type":"number","exclusiveMinimum":0,"maximum":1,"default":0.8},"shingle_size":{"description":"near: words per shingle. Default 5.","type":"integer","minimum":1,"default":5},"num_perm":{"description":"near: MinHash permutations. Default 128.","type":"integer","minimum":8,"maximum":1024,"default":128},"seed":{"description":"near: hash seed. Default: the recipe's seed.","type":"integer","minimum":0},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record is kept and never counted as a duplicate).","enum":["error","skip","keep"],"default":"error"}}},"RedactOptions":{"description":"Replaces personal data in text with placeholders: emails ([EMAIL]), phone numbers ([PHONE]), Luhn-valid card numbers ([CARD]) and custom patterns. In chat examples only message contents are touched.","type":"object","additionalProperties":false,"properties":{"emails":{"description":"Redact email addresses. Default true.","type":"boolean","default":true},"phones":{"description":"Redact phone numbers. Default true.","type":"boolean","default":true},"cards":{"description":"Redact payment card numbers (Luhn-checked). Default true.","type":"boolean","default":true},"patterns":{"description":"Custom regular expressions (JavaScript syntax, Unicode mode).","type":"array","items":{"$ref":"#/$defs/RedactPattern"}},"fields":{"description":"Only these field paths. Default: message contents of chat examples, every string of other records.","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}},"RedactPattern":{"description":"A custom redaction.","type":"object","additionalProperties":false,"required":["regex"],"properties":{"regex":{"description":"The regular expression.","type":"string","minLength":1},"flags":{"description":"Extra flags, e.g. i.","type":"string","pattern":"^[imsy]*$"},"replacement":{"description":"Replacement text. Default [REDACTED].","type":"string"}}},"SampleOptions":{"description":"Keeps a seeded random subset: a `fraction` of the records (each kept independently, by a seeded hash of the id of the source record it came from, so prompt edits change nothing; streaming) or exactly `n` (the n records with the smallest such hashes; input order kept).","type":"object","additionalProperties":false,"minProperties":1,"properties":{"n":{"description":"How many records to keep.","type":"integer","minimum":1},"fraction":{"description":"Share of records to keep, in (0, 1].","type":"number","exclusiveMinimum":0,"maximum":1},"seed":{"description":"Default: the recipe's seed.","type":"integer","minimum":0}}},"ShuffleOptions":{"description":"Reorders the records by a seeded hash of the id of the source record each came from (the same records and seed always give the same order, whatever the prompt). Spills to disk beyond 64 MB, so memory stays flat.","type":"object","additionalProperties":false,"properties":{"seed":{"description":"Default: the recipe's seed.","type":"integer","minimum":0}}},"LimitOptions":{"description":"Keeps the first `n` records.","type":"object","additionalProperties":false,"required":["n"],"properties":{"n":{"description":"How many records to keep.","type":"integer","minimum":0}}},"SplitOptions":{"description":"Assigns each example to train, validation or test by its source record, so prompt edits (template, system, map, redact) never move an example. id = the first 32 hex digits of sha256(canonical JSON of the source record as read, before any transform); k = the first 8 bytes of sha256(\"split:<seed>\"); u = splitmix64(first 64 bits of id XOR k) / 2^64 (with `by`: id is taken over the canonical JSON of the list of those fields' values instead). u < validation goes to validation, u < validation + test to test, the rest to train. Adding an example never moves another, and records made from one source record share its split.","type":"object","additionalProperties":false,"properties":{"validation":{"description":"Fraction of examples for validation, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1,"default":0},"test":{"description":"Fraction of examples for test, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1,"default":0},"seed":{"description":"Split seed. Default: the recipe's `seed`.","type":"integer","minimum":0},"by":{"description":"Field path(s) of the source record (as read, before any transform) whose values decide the split together, so that all records of one group (a customer, a document) land in the same split.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record is placed by its whole source record instead).","enum":["error","skip","keep"],"default":"error"}}},"JsOptions":{"description":"Runs a function from your own JavaScript module on every record. It receives (record, {options, seed}) and returns a record, a list of records, or null to drop it; it may be async. The module's content and every local file it imports are part of the dataset's key.","type":"object","additionalProperties":false,"required":["module"],"properties":{"module":{"description":"Path of the module (.js, .mjs), relative to the recipe.","type":"string","minLength":1},"function":{"description":"Name of the exported function. Default: default.","type":"string","minLength":1,"default":"default"},"options":{"description":"Passed to the function as its second argument's `options`; part of the key.","type":"object"}}},"CommandOptions":{"description":"Pipes the records through an executable: JSONL on its stdin, JSONL on its stdout (one record per line, any number). Its arguments, and the content of every argument that names a file, are part of the dataset's key. It gets a minimal environment.","type":"object","additionalProperties":false,"required":["run"],"properties":{"run":{"description":"The executable and its arguments; paths relative to the recipe.","type":"array","minItems":1,"items":{"type":"string","minLength":1}},"env":{"description":"Extra environment variables for it (part of the key).","type":"object","additionalProperties":{"type":"string"}}}},"Backend":{"description":"A training backend, chosen by `type`.","type":"object","required":["type"],"properties":{"type":{"description":"Which backend: openai or local.","enum":["openai","local"]}},"discriminator":{"propertyName":"type"},"oneOf":[{"$ref":"#/$defs/OpenAIBackend"},{"$ref":"#/$defs/LocalBackend"}]},"OpenAIBackend":{"description":"The OpenAI (or Azure OpenAI) fine-tuning API.","type":"object","additionalProperties":false,"required":["type","model"],"properties":{"type":{"const":"openai"},"model":{"description":"Base model snapshot, e.g. gpt-4o-mini-2024-07-18.","type":"string","minLength":1},"budget_usd":{"description":"Refuse to start a job whose estimated cost exceeds this.","type":"number","exclusiveMinimum":0},"suffix":{"description":"Suffix of the fine-tuned model's name.","type":"string","maxLength":64}}},"LocalBackend":{"description":"A local trainer spawned as a child process, speaking trainer protocol v1 (see the README). `command` is required with trainer `command` and allowed only there; `python` and `launcher` only with trainer `hf`.","type":"object","additionalProperties":false,"required":["type","model"],"properties":{"type":{"const":"local"},"trainer":{"description":"Which trainer runs the job: `embedded` (ft's own, on the CPU; the default), `hf` (Hugging Face transformers + peft, shipped with ft, in your Python) or `command` (any executable that speaks the protocol).","enum":["embedded","hf","command"],"default":"embedded"},"model":{"description":"Base model: a hub name (pinned by `revision`, or offline by the commit the local Hugging Face cache names), a local folder (keyed by its content), `embedded:tiny` (the embedded trainer's small model, trained from scratch from a seeded initialisation), or `{target: <name>}`: the model another target of this recipe trains, to tune it further (that target trains first, and its model is part of this one's key).","oneOf":[{"type":"string","minLength":1},{"type":"object","additionalProperties":false,"required":["target"],"properties":{"target":{"description":"The name of another target whose trained model this one starts from.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_-]*$"}}}]},"command":{"description":"For trainer `command`: the executable and its arguments (paths relative to the recipe). ft appends `train --spec <path>`, `generate --spec <path>` or `info`. The arguments, and the content of every argument that names a file, are part of the key.","type":"array","minItems":1,"items":{"type":"string","minLength":1}},"revision":{"description":"The base model's commit or tag on its hub: part of the key, so a moving name is never trained on by accident.","type":"string","minLength":1},"python":{"description":"For trainer `hf`: the Python interpreter to run it with (of a venv or conda env). Default: python3 on PATH.","type":"string","minLength":1},"launcher":{"description":"For trainer `hf`: launch on several GPUs with torchrun or accelerate. The world size is part of the key (it changes the global batch).","type":"object","additionalProperties":false,"required":["type","nproc_per_node"],"properties":{"type":{"enum":["torchrun","accelerate"]},"nproc_per_node":{"type":"integer","minimum":1}}},"env":{"description":"Names of environment variables passed through to the trainer (beyond PATH, HOME, the locale, TMPDIR and CUDA_VISIBLE_DEVICES). Nothing else of ft's environment reaches it, API keys included.","type":"array","items":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"uniqueItems":true}}},"Hyperparameters":{"description":"Training hyperparameters; unset means the backend's default. Which names a target takes depends on its backend: OpenAI takes n_epochs, batch_size and learning_rate_multiplier; the embedded trainer takes n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio, weight_decay, grad_clip, checkpoint_every and the model's size (n_layer, d_model, n_head, d_ff); the hf trainer takes n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio, weight_decay, gradient_accumulation_steps, adapter, lora and chat_template; a command trainer receives every key as written, names ft does not know included (they enter the key). `ft validate` reports a name the target's backend does not take.","type":"object","properties":{"n_epochs":{"description":"Passes over the training set.","type":"integer","minimum":1},"epochs":{"description":"Alias of n_epochs.","type":"integer","minimum":1},"batch_size":{"description":"Examples per training step.","type":"integer","minimum":1},"learning_rate_multiplier":{"description":"OpenAI's scale on its default learning rate.","type":"number","exclusiveMinimum":0},"learning_rate":{"description":"Learning rate of local trainers.","type":"number","exclusiveMinimum":0},"max_seq_len":{"description":"Local trainers: examples are truncated to this many tokens.","type":"integer","minimum":1},"warmup_ratio":{"description":"Local trainers: the share of steps spent warming the learning rate up, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1},"weight_decay":{"description":"Local trainers: AdamW's decoupled weight decay.","type":"number","minimum":0},"grad_clip":{"description":"Embedded trainer: the largest global gradient norm; larger gradients are scaled down to it.","type":"number","exclusiveMinimum":0},"checkpoint_every":{"description":"Embedded trainer: steps between checkpoints (an interrupted build resumes from the last one). Default: once per epoch.","type":"integer","minimum":1},"n_layer":{"description":"Embedded trainer, a model trained from scratch: transformer blocks.","type":"integer","minimum":1},"d_model":{"description":"Embedded trainer, a model trained from scratch: width of the residual stream (a multiple of n_head).","type":"integer","minimum":1},"n_head":{"description":"Embedded trainer, a model trained from scratch: attention heads per block.","type":"integer","minimum":1},"d_ff":{"description":"Embedded trainer, a model trained from scratch: width of each block's MLP. Default: 4 * d_model.","type":"integer","minimum":1},"gradient_accumulation_steps":{"description":"hf trainer: batches whose gradients are summed before each optimizer step (the global batch is batch_size x this x the launcher's world size).","type":"integer","minimum":1},"adapter":{"description":"hf trainer: how the model is tuned: `lora` (the default: a LoRA adapter on the base model), `qlora` (LoRA on the base model loaded in 4 bits; needs bitsandbytes and a CUDA GPU) or `none` (full fine-tuning: every weight, and a whole model as the result).","enum":["lora","qlora","none"],"default":"lora"},"chat_template":{"description":"hf trainer: a Jinja chat template to render examples with instead of the tokenizer's own (use a YAML block scalar `|`); it is saved with the model so serving renders prompts the same way.","type":"string","minLength":1},"lora":{"description":"hf trainer: LoRA adapter settings, for adapter lora and qlora.","type":"object","additionalProperties":false,"properties":{"r":{"description":"Rank of the adapter matrices.","type":"integer","minimum":1},"alpha":{"description":"Scaling of the adapter's update.","type":"number","exclusiveMinimum":0},"dropout":{"description":"Dropout on the adapter's input, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1},"target_modules":{"description":"Names of the modules that get adapters (e.g. q_proj, v_proj).","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}},"additionalProperties":true},"Target":{"description":"One training of the shared dataset.","type":"object","additionalProperties":false,"required":["backend"],"properties":{"backend":{"$ref":"#/$defs/Backend"},"hyperparameters":{"$ref":"#/$defs/Hyperparameters"}}},"Eval":{"description":"Which models answer which held-out examples and how the answers are scored. Each model answers in a `generate:<model>` stage (cached by the model's identity, the examples and the generation settings, and answer by answer); one `eval` stage scores every answer and applies the gates.","type":"object","additionalProperties":false,"required":["metrics"],"properties":{"dataset":{"description":"Which split to evaluate on. Default: test.","enum":["train","validation","test"],"default":"test"},"models":{"description":"Models that answer. `tuned` and `base`: the trained model of the recipe's one target and its untrained base (`tuned:<target>`, `base:<target>` where there are several); any other string: a model id of the OpenAI API (an existing `ft:` model, a base snapshot), called with OPENAI_API_KEY (and OPENAI_BASE_URL when set); an object: any OpenAI-compatible chat endpoint. Default: the tuned model of every target.","type":"array","minItems":1,"items":{"oneOf":[{"type":"string","minLength":1},{"$ref":"#/$defs/EvalEndpoint"}]}},"metrics":{"description":"How answers are scored, each against the example's reference (its last assistant message): a name, or `{id, type, options}` for a configured one (several configurations of one type need their own ids). exact_match and f1 (the SQuAD v1.1 script's rules; token_f1 is an alias of f1), contains (the answer contains the reference, or `options.value`), regex (`options.pattern` matches the answer), json_valid, json_schema (the answer is JSON valid against `options.schema`), length (characters, or words), bleu and chrf (sacreBLEU, corpus-level, 0-100), rouge1, rouge2, rougeL (alias rouge_l) and rougeLsum (rouge-score's F-measure, 0-1).","type":"array","minItems":1,"items":{"oneOf":[{"enum":["exact_match","f1","token_f1","contains","json_valid","length","bleu","chrf","rouge1","rouge2","rougeL","rouge_l","rougeLsum"]},{"$ref":"#/$defs/MetricSpec"}]}},"gates":{"description":"Conditions that fail the build (exit 3, after every result is written) when a score is not met.","type":"array","items":{"$ref":"#/$defs/Gate"}},"generation":{"description":"How models answer. Part of each generate stage's key.","type":"object","additionalProperties":false,"properties":{"max_tokens":{"description":"Longest answer, in the model's tokens. Default 256.","type":"integer","minimum":1},"temperature":{"description":"0 (the default) answers greedily; above 0 samples, with `seed`.","type":"number","minimum":0,"maximum":2},"seed":{"description":"Seed of sampled answers and of the bootstrap intervals. Default: the recipe's seed.","type":"integer","minimum":0},"concurrency":{"description":"API models: requests in flight at once (default 8). Not part of any key: it changes no answer.","type":"integer","minimum":1,"maximum":256}}}}},"Gate":{"description":"A condition on the scores: a bound (`metric`, `model`, `min` and/or `max`), a comparison (`metric`, `better`, `than`, `by`?, `significant`?), or a regression check against the baseline (`metric`, `model`, `max_drop`, `significant`?: the scores the lockfile records at the baseline git ref). Models are named as in `models` (`tuned`, `tuned:<target>`, an endpoint's name).","type":"object","additionalProperties":false,"required":["metric"],"properties":{"metric":{"description":"The metric the condition is on: a name in `metrics`, or a configured metric's id.","type":"string","minLength":1},"model":{"description":"A bound: the model it applies to, by its name in `models` (`tuned`, `base`, `tuned:<target>`, an endpoint's name). Default: tuned.","type":"string","minLength":1},"min":{"description":"A bound: the lowest passing score.","type":"number"},"max":{"description":"A bound: the highest passing score.","type":"number"},"better":{"description":"A comparison: the model that must score better (higher; for length, lower) than `than`.","type":"string","minLength":1},"than":{"description":"A comparison: the model `better` is compared with.","type":"string","minLength":1},"by":{"description":"A comparison: by at least this much, on the metric's scale. Default 0 (strictly better).","type":"number","minimum":0},"significant":{"description":"A comparison or a regression check: also require it in at least 95% of paired bootstrap resamples of the examples (for a regression: fail only when the drop is that sure), so that a difference that is mostly noise does not decide.","type":"boolean","default":false},"max_drop":{"description":"A regression check: how far the model's score may fall below the baseline's (the lockfile at `ft build --baseline <ref>`, by default the merge base with the default branch), on the metric's scale; for length, how far it may rise. 0: no worse at all.","type":"number","minimum":0}}},"EvalEndpoint":{"description":"A model behind an OpenAI-compatible chat completions API (vLLM, Ollama, llama.cpp's server, Azure, OpenAI itself), or an OpenAI model under a name of your choosing.","type":"object","additionalProperties":false,"required":["name","model"],"properties":{"name":{"description":"The model's name in stage ids (`generate:<name>`), gates and reports.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"model":{"description":"The model id the endpoint serves.","type":"string","minLength":1},"base_url":{"description":"The API's base URL (e.g. http://localhost:8000/v1). Default: the OpenAI API (OPENAI_BASE_URL when set). Part of the key unless `revision` pins the weights wherever they are served.","type":"string","pattern":"^https?://"},"api_key_env":{"description":"Name of the environment variable holding its API key. Without it an endpoint with a base_url gets no key (the OpenAI API gets OPENAI_API_KEY). A key is never sent over plain http except to loopback.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"headers":{"description":"Extra HTTP headers for every request (not secrets: they are part of the recipe).","type":"object","additionalProperties":{"type":"string"}},"revision":{"description":"The weights it serves (a commit, a digest): when set, the key names the weights by it instead of by base_url.","type":"string","minLength":1},"cache":{"description":"false: the weights behind this name may change, so its generate stage runs on every build and no answer is reused. Default true.","type":"boolean","default":true}}},"MetricSpec":{"description":"A configured metric. Options by type: contains {value, ignore_case}; regex {pattern (required), ignore_case}; json_schema {schema (required)}; length {unit: characters | words}; bleu {tokenize: 13a | none | intl | char | zh, lowercase}; chrf {char_order, word_order, beta, lowercase}; rouge* {use_stemmer}.","type":"object","additionalProperties":false,"required":["type"],"properties":{"id":{"description":"The metric's name in scores and gates. Default: its type.","type":"string","pattern":"^[A-Za-z][A-Za-z0-9_.-]*$"},"type":{"description":"What it measures.","enum":["exact_match","f1","contains","regex","json_valid","json_schema","length","bleu","chrf","rouge1","rouge2","rougeL","rougeLsum"]},"options":{"description":"The type's options (see above).","type":"object"}}}}};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/ft-build/ft/schemas/finetune.schema.json","title":"Recipe","description":"An ft recipe (finetune.yaml): where training data comes from, how it is transformed, which model is tuned on which backend, and how the result is evaluated.","type":"object","additionalProperties":false,"required":["version","name","sources"],"properties":{"version":{"description":"Recipe format version. Only 1 exists.","const":1},"name":{"description":"Name of the fine-tune; used in reports and as the default OpenAI job suffix.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"description":{"description":"Free text for people; not part of any stage key.","type":"string"},"seed":{"description":"Default seed for every seeded step (split, sample, shuffle, training). Default 0.","type":"integer","minimum":0,"default":0},"sources":{"description":"Named data sources. Each becomes a `source:<name>` stage keyed by the content of its files.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_-]*$"},"additionalProperties":{"$ref":"#/$defs/Source"}},"transforms":{"description":"Ordered, streaming transforms applied to the concatenated sources (in the order the sources are listed). Each item is a one-key map `{<transform>: {options}}`.","type":"array","items":{"$ref":"#/$defs/Transform"}},"backend":{"description":"Where the model is trained, for the one-target form (target name `default`). Use `targets` for several.","$ref":"#/$defs/Backend"},"hyperparameters":{"description":"Training hyperparameters for the one-target form.","$ref":"#/$defs/Hyperparameters"},"targets":{"description":"Several trainings of the same dataset, e.g. an OpenAI tune and its open-model replacement side by side.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_-]*$"},"additionalProperties":{"$ref":"#/$defs/Target"}},"eval":{"description":"How every target is evaluated.","$ref":"#/$defs/Eval"}},"$defs":{"Source":{"description":"Where records come from: exactly one of `path` (local files), `url` (a pinned remote file) or `examples` (inline records).","type":"object","additionalProperties":false,"properties":{"path":{"description":"A file, or a glob (`*`, `**`, `?`, `[...]`, `{a,b}`) matching several, relative to the recipe's folder. Several files are read in sorted order. `.gz` files are decompressed.","type":"string","minLength":1},"url":{"description":"An http(s) URL, fetched once into the store and verified against `sha256`; never fetched again while the pin matches. It may not hold credentials (`user:pass@`) or a token in its query (`?token=`, `?key=`, `?sig=`, ...): they would reach keys, logs and the lockfile; use `auth_env`. Redirects are followed to http(s) only, and never from https to http.","type":"string","pattern":"^https?://"},"sha256":{"description":"The sha256 of the bytes at `url` (64 hex digits, optionally prefixed `sha256:`). Required with `url`.","type":"string","pattern":"^(sha256:)?[0-9a-f]{64}$"},"auth_env":{"description":"Name of an environment variable holding a token for `url`; sent as `<auth_header>: <auth_scheme> <token>`, only to the URL's own origin (not to hosts it redirects to), and over https (plain http only to localhost, 127.0.0.1 or [::1]). The token never reaches keys, logs or the lockfile.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"auth_header":{"description":"Header carrying the token. Default: Authorization.","type":"string","minLength":1,"default":"Authorization"},"auth_scheme":{"description":"Word before the token, e.g. Bearer (the default), Token; empty for the bare token.","type":"string","default":"Bearer"},"examples":{"description":"Records written in the recipe itself.","type":"array","minItems":1,"items":{"type":"object"}},"format":{"description":"How to parse the bytes. Default: from the extension (.jsonl/.ndjson -> jsonl, .json -> json, .csv -> csv, .tsv -> csv with tabs), after removing .gz.","enum":["jsonl","json","csv"]},"delimiter":{"description":"CSV field delimiter (one character). Default: ',' (tab for .tsv).","type":"string","minLength":1,"maxLength":1},"on_error":{"description":"`fail` (default): a bad record fails the build (exit 2). `skip`: bad records are counted, the first locations reported, and the rest is used.","enum":["fail","skip"],"default":"fail"}}},"Transform":{"description":"One transform step: a map with exactly one key, the transform's name.","type":"object","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"template":{"$ref":"#/$defs/TemplateOptions"},"system":{"$ref":"#/$defs/SystemOptions"},"rename":{"$ref":"#/$defs/RenameOptions"},"map":{"$ref":"#/$defs/MapOptions"},"filter":{"$ref":"#/$defs/FilterOptions"},"dedupe":{"$ref":"#/$defs/DedupeOptions"},"redact":{"$ref":"#/$defs/RedactOptions"},"sample":{"$ref":"#/$defs/SampleOptions"},"shuffle":{"$ref":"#/$defs/ShuffleOptions"},"limit":{"$ref":"#/$defs/LimitOptions"},"split":{"$ref":"#/$defs/SplitOptions"},"js":{"$ref":"#/$defs/JsOptions"},"command":{"$ref":"#/$defs/CommandOptions"}}},"TemplateOptions":{"description":"Turns each record into an OpenAI chat example `{messages: [...]}`. `{{field}}` (or `{{a.b}}`) inserts a record field; a missing field is an error. One turn: `user` + `assistant`. A fixed conversation: `messages`. A thread stored in a list field: `turns` names the field, and `user`/`assistant` are filled from each of its items.","type":"object","additionalProperties":false,"properties":{"system":{"description":"System message template (first message).","type":"string"},"user":{"description":"User message template.","type":"string"},"assistant":{"description":"Assistant message template.","type":"string"},"turns":{"description":"A field holding a list of turns; each item fills `user` and `assistant` (item fields; `{{$.x}}` reads the record's field x).","type":"string","minLength":1},"messages":{"description":"A fixed list of message templates, for multi-turn examples.","type":"array","minItems":1,"items":{"$ref":"#/$defs/MessageTemplate"}}}},"MessageTemplate":{"description":"One message of a `messages` template.","type":"object","additionalProperties":false,"required":["role","content"],"properties":{"role":{"description":"The message's role.","enum":["system","developer","user","assistant"]},"content":{"description":"Content template.","type":"string"},"weight":{"description":"For assistant messages: 0 to skip training on this message, 1 (default) to train on it.","enum":[0,1]}}},"SystemOptions":{"description":"Sets the system message of chat examples: inserts one where there is none, and replaces an existing one unless `overwrite` is false.","type":"object","additionalProperties":false,"required":["content"],"properties":{"content":{"description":"System message template (`{{field}}` reads record fields).","type":"string"},"overwrite":{"description":"Replace a system message the example already has. Default true.","type":"boolean","default":true}}},"RenameOptions":{"description":"Renames record fields: `{old: new}`; dotted paths reach into nested objects. The long form `{fields: {old: new}, missing: ...}` also says what a record without an old field does.","oneOf":[{"type":"object","additionalProperties":false,"required":["fields"],"properties":{"fields":{"description":"`{old: new}` field paths.","type":"object","minProperties":1,"additionalProperties":{"description":"The new name (path) of the field.","type":"string","minLength":1}},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record passes without that field renamed).","enum":["error","skip","keep"],"default":"error"}}},{"type":"object","minProperties":1,"additionalProperties":{"description":"The new name (path) of the field.","type":"string","minLength":1}}]},"MapOptions":{"description":"Sets fields from templates (`{field: \"{{a}} {{b}}\"}`), or removes them (`{field: null}`). The long form `{fields: {...}, missing: ...}` also says what a record without a field a template reads does.","oneOf":[{"type":"object","additionalProperties":false,"required":["fields"],"properties":{"fields":{"description":"`{field: template or null}`.","type":"object","minProperties":1,"additionalProperties":{"description":"A template for the field's new value, or null to remove the field.","type":["string","null"]}},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record passes with that field left as it was).","enum":["error","skip","keep"],"default":"error"}}},{"type":"object","minProperties":1,"additionalProperties":{"description":"A template for the field's new value, or null to remove the field.","type":["string","null"]}}]},"FilterOptions":{"description":"Keeps the records that pass every condition: field predicates (`where`) and a token length (chat tokens by the OpenAI cookbook's rule, with an explicit `encoding`). Dropped records are counted per reason.","type":"object","additionalProperties":false,"minProperties":1,"properties":{"where":{"description":"Field predicates, checked in order; a record must pass all of them, and checking stops at the first that fails (so an `exists` condition guards the ones after it). A record that lacks a predicate's field is handled by `missing`, except for `exists`, which tests exactly that.","type":"array","minItems":1,"items":{"$ref":"#/$defs/Predicate"}},"max_tokens":{"description":"Drop examples with more chat tokens than this.","type":"integer","minimum":1},"min_tokens":{"description":"Drop examples with fewer chat tokens than this.","type":"integer","minimum":0},"encoding":{"description":"Tokenizer for max_tokens / min_tokens (required with them).","enum":["cl100k_base","o200k_base"]},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the condition on the missing field counts as passed).","enum":["error","skip","keep"],"default":"error"}}},"Predicate":{"description":"A condition on one field. All the given tests must hold.","type":"object","additionalProperties":false,"required":["field"],"minProperties":2,"properties":{"field":{"description":"Dotted path of the field.","type":"string","minLength":1},"equals":{"description":"The field equals this value (JSON equality)."},"not_equals":{"description":"The field differs from this value."},"in":{"description":"The field equals one of these values.","type":"array"},"not_in":{"description":"The field equals none of these values.","type":"array"},"gt":{"description":"The field is a number greater than this.","type":"number"},"gte":{"description":"The field is a number at least this.","type":"number"},"lt":{"description":"The field is a number less than this.","type":"number"},"lte":{"description":"The field is a number at most this.","type":"number"},"matches":{"description":"The field is a string matching this regular expression (JavaScript syntax, Unicode mode).","type":"string"},"exists":{"description":"The field is present and not null (true) or absent or null (false).","type":"boolean"},"min_length":{"description":"The field is a string or list at least this long (characters or items).","type":"integer","minimum":0},"max_length":{"description":"The field is a string or list at most this long.","type":"integer","minimum":0}}},"DedupeOptions":{"description":"Drops repeated records, keeping the first. `exact`: equal values; `normalized`: equal text after Unicode NFKC, lowercasing and removing punctuation and extra spaces; `near`: MinHash/LSH near-duplicates at a Jaccard `threshold`. Keeps about 20 to 45 bytes per unique record in memory (exact, normalized: a 128-bit hash in an open-addressing table). Must come before `split`, or duplicates would leak across splits.","type":"object","additionalProperties":false,"properties":{"by":{"description":"Field path(s) compared. Default: the whole record. A record without one of them is handled by `missing`.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"mode":{"description":"exact (default), normalized or near.","enum":["exact","normalized","near"],"default":"exact"},"threshold":{"description":"near: the Jaccard similarity from which records count as duplicates. Default 0.8.","type":"number","exclusiveMinimum":0,"maximum":1,"default":0.8},"shingle_size":{"description":"near: words per shingle. Default 5.","type":"integer","minimum":1,"default":5},"num_perm":{"description":"near: MinHash permutations. Default 128.","type":"integer","minimum":8,"maximum":1024,"default":128},"seed":{"description":"near: hash seed. Default: the recipe's seed.","type":"integer","minimum":0},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record is kept and never counted as a duplicate).","enum":["error","skip","keep"],"default":"error"}}},"RedactOptions":{"description":"Replaces personal data in text with placeholders: emails ([EMAIL]), phone numbers ([PHONE]), Luhn-valid card numbers ([CARD]) and custom patterns. In chat examples only message contents are touched.","type":"object","additionalProperties":false,"properties":{"emails":{"description":"Redact email addresses. Default true.","type":"boolean","default":true},"phones":{"description":"Redact phone numbers. Default true.","type":"boolean","default":true},"cards":{"description":"Redact payment card numbers (Luhn-checked). Default true.","type":"boolean","default":true},"patterns":{"description":"Custom regular expressions (JavaScript syntax, Unicode mode).","type":"array","items":{"$ref":"#/$defs/RedactPattern"}},"fields":{"description":"Only these field paths. Default: message contents of chat examples, every string of other records.","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}},"RedactPattern":{"description":"A custom redaction.","type":"object","additionalProperties":false,"required":["regex"],"properties":{"regex":{"description":"The regular expression.","type":"string","minLength":1},"flags":{"description":"Extra flags, e.g. i.","type":"string","pattern":"^[imsy]*$"},"replacement":{"description":"Replacement text. Default [REDACTED].","type":"string"}}},"SampleOptions":{"description":"Keeps a seeded random subset: a `fraction` of the records (each kept independently, by a seeded hash of the id of the source record it came from, so prompt edits change nothing; streaming) or exactly `n` (the n records with the smallest such hashes; input order kept).","type":"object","additionalProperties":false,"minProperties":1,"properties":{"n":{"description":"How many records to keep.","type":"integer","minimum":1},"fraction":{"description":"Share of records to keep, in (0, 1].","type":"number","exclusiveMinimum":0,"maximum":1},"seed":{"description":"Default: the recipe's seed.","type":"integer","minimum":0}}},"ShuffleOptions":{"description":"Reorders the records by a seeded hash of the id of the source record each came from (the same records and seed always give the same order, whatever the prompt). Spills to disk beyond 64 MB, so memory stays flat.","type":"object","additionalProperties":false,"properties":{"seed":{"description":"Default: the recipe's seed.","type":"integer","minimum":0}}},"LimitOptions":{"description":"Keeps the first `n` records.","type":"object","additionalProperties":false,"required":["n"],"properties":{"n":{"description":"How many records to keep.","type":"integer","minimum":0}}},"SplitOptions":{"description":"Assigns each example to train, validation or test by its source record, so prompt edits (template, system, map, redact) never move an example. id = the first 32 hex digits of sha256(canonical JSON of the source record as read, before any transform); k = the first 8 bytes of sha256(\"split:<seed>\"); u = splitmix64(first 64 bits of id XOR k) / 2^64 (with `by`: id is taken over the canonical JSON of the list of those fields' values instead). u < validation goes to validation, u < validation + test to test, the rest to train. Adding an example never moves another, and records made from one source record share its split.","type":"object","additionalProperties":false,"properties":{"validation":{"description":"Fraction of examples for validation, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1,"default":0},"test":{"description":"Fraction of examples for test, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1,"default":0},"seed":{"description":"Split seed. Default: the recipe's `seed`.","type":"integer","minimum":0},"by":{"description":"Field path(s) of the source record (as read, before any transform) whose values decide the split together, so that all records of one group (a customer, a document) land in the same split.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record is placed by its whole source record instead).","enum":["error","skip","keep"],"default":"error"}}},"JsOptions":{"description":"Runs a function from your own JavaScript module on every record. It receives (record, {options, seed}) and returns a record, a list of records, or null to drop it; it may be async. The module's content and every local file it imports are part of the dataset's key.","type":"object","additionalProperties":false,"required":["module"],"properties":{"module":{"description":"Path of the module (.js, .mjs), relative to the recipe.","type":"string","minLength":1},"function":{"description":"Name of the exported function. Default: default.","type":"string","minLength":1,"default":"default"},"options":{"description":"Passed to the function as its second argument's `options`; part of the key.","type":"object"}}},"CommandOptions":{"description":"Pipes the records through an executable: JSONL on its stdin, JSONL on its stdout (one record per line, any number). Its arguments, and the content of every argument that names a file, are part of the dataset's key. It gets a minimal environment.","type":"object","additionalProperties":false,"required":["run"],"properties":{"run":{"description":"The executable and its arguments; paths relative to the recipe.","type":"array","minItems":1,"items":{"type":"string","minLength":1}},"env":{"description":"Extra environment variables for it (part of the key).","type":"object","additionalProperties":{"type":"string"}}}},"Backend":{"description":"A training backend, chosen by `type`.","type":"object","required":["type"],"properties":{"type":{"description":"Which backend: openai or local.","enum":["openai","local"]}},"discriminator":{"propertyName":"type"},"oneOf":[{"$ref":"#/$defs/OpenAIBackend"},{"$ref":"#/$defs/LocalBackend"}]},"OpenAIBackend":{"description":"The OpenAI (or Azure OpenAI) fine-tuning API. Credentials come from the environment (OPENAI_API_KEY, OPENAI_ORG_ID, OPENAI_PROJECT_ID; AZURE_OPENAI_API_KEY with `azure`), never from the recipe. The train key is the hash of the API request ft would send (model, method, hyperparameters, suffix, seed and the training files' content): `budget_usd`, `price_per_1m_tokens`, `base_url` and `azure` are guards and routing, not inputs of the result, and do not enter it.","type":"object","additionalProperties":false,"required":["type","model"],"properties":{"type":{"const":"openai"},"model":{"description":"Base model: a dated snapshot (e.g. gpt-4o-mini-2024-07-18) or an `ft:` model to train further. An undated alias such as gpt-4o-mini is refused, with the snapshots it could mean: the key must name what is trained.","type":"string","minLength":1},"method":{"description":"Fine-tuning method: `supervised` (chat examples; the default) or `dpo` (preference pairs, as the dataset writes them). Part of the key.","enum":["supervised","dpo"],"default":"supervised"},"suffix":{"description":"Suffix of the fine-tuned model's name (1-64 characters). Part of the key.","type":"string","minLength":1,"maxLength":64},"budget_usd":{"description":"A guard, not part of the key: `ft build` refuses (exit 1, nothing created) to start a job whose estimated cost exceeds it, or whose price is unknown unless `--allow-unknown-cost`; `ft plan` shows the same refusal. Raising it never starts a second job.","type":"number","exclusiveMinimum":0},"price_per_1m_tokens":{"description":"USD per 1M training tokens, for a model ft's price table lacks (the gpt-4.1 family today), so the estimate and `budget_usd` can apply. Not part of the key.","type":"number","exclusiveMinimum":0},"base_url":{"description":"The API's base URL (default: OPENAI_BASE_URL, else https://api.openai.com/v1). Routing, not part of the key.","type":"string","pattern":"^https?://"},"azure":{"description":"Azure OpenAI instead of OpenAI: the resource's endpoint and the API version. The key comes from AZURE_OPENAI_API_KEY. Routing, not part of the key.","type":"object","additionalProperties":false,"required":["endpoint","api_version"],"properties":{"endpoint":{"description":"The resource endpoint, e.g. https://my-resource.openai.azure.com.","type":"string","pattern":"^https?://"},"api_version":{"description":"The Azure OpenAI API version, e.g. 2025-04-01-preview.","type":"string","minLength":1}}}}},"LocalBackend":{"description":"A local trainer spawned as a child process, speaking trainer protocol v1 (see the README). `command` is required with trainer `command` and allowed only there; `python` and `launcher` only with trainer `hf`.","type":"object","additionalProperties":false,"required":["type","model"],"properties":{"type":{"const":"local"},"trainer":{"description":"Which trainer runs the job: `embedded` (ft's own, on the CPU; the default), `hf` (Hugging Face transformers + peft, shipped with ft, in your Python) or `command` (any executable that speaks the protocol).","enum":["embedded","hf","command"],"default":"embedded"},"model":{"description":"Base model: a hub name (pinned by `revision`, or offline by the commit the local Hugging Face cache names), a local folder (keyed by its content), `embedded:tiny` (the embedded trainer's small model, trained from scratch from a seeded initialisation), or `{target: <name>}`: the model another target of this recipe trains, to tune it further (that target trains first, and its model is part of this one's key).","oneOf":[{"type":"string","minLength":1},{"type":"object","additionalProperties":false,"required":["target"],"properties":{"target":{"description":"The name of another target whose trained model this one starts from.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_-]*$"}}}]},"command":{"description":"For trainer `command`: the executable and its arguments (paths relative to the recipe). ft appends `train --spec <path>`, `generate --spec <path>` or `info`. The arguments, and the content of every argument that names a file, are part of the key.","type":"array","minItems":1,"items":{"type":"string","minLength":1}},"revision":{"description":"The base model's commit or tag on its hub: part of the key, so a moving name is never trained on by accident.","type":"string","minLength":1},"python":{"description":"For trainer `hf`: the Python interpreter to run it with (of a venv or conda env). Default: python3 on PATH.","type":"string","minLength":1},"launcher":{"description":"For trainer `hf`: launch on several GPUs with torchrun or accelerate. The world size is part of the key (it changes the global batch).","type":"object","additionalProperties":false,"required":["type","nproc_per_node"],"properties":{"type":{"enum":["torchrun","accelerate"]},"nproc_per_node":{"type":"integer","minimum":1}}},"env":{"description":"Names of environment variables passed through to the trainer (beyond PATH, HOME, the locale, TMPDIR and CUDA_VISIBLE_DEVICES). Nothing else of ft's environment reaches it, API keys included.","type":"array","items":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"uniqueItems":true}}},"Hyperparameters":{"description":"Training hyperparameters; unset means the backend's default. Which names a target takes depends on its backend: OpenAI takes n_epochs, batch_size, learning_rate_multiplier and (method dpo) beta, each a number in the API's range or \"auto\" (the same as unset); the embedded trainer takes n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio, weight_decay, grad_clip, checkpoint_every and the model's size (n_layer, d_model, n_head, d_ff); the hf trainer takes n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio, weight_decay, gradient_accumulation_steps, adapter, lora and chat_template; a command trainer receives every key as written, names ft does not know included (they enter the key). `ft validate` reports a name the target's backend does not take.","type":"object","properties":{"n_epochs":{"description":"Passes over the training set. OpenAI: 1-50 or \"auto\" (the same as unset).","oneOf":[{"type":"integer","minimum":1},{"const":"auto"}]},"epochs":{"description":"Alias of n_epochs.","oneOf":[{"type":"integer","minimum":1},{"const":"auto"}]},"batch_size":{"description":"Examples per training step. OpenAI: 1-256 or \"auto\".","oneOf":[{"type":"integer","minimum":1},{"const":"auto"}]},"learning_rate_multiplier":{"description":"OpenAI's scale on its default learning rate: > 0 or \"auto\".","oneOf":[{"type":"number","exclusiveMinimum":0},{"const":"auto"}]},"beta":{"description":"OpenAI DPO only: the weight of the preference loss, in (0, 2], or \"auto\".","oneOf":[{"type":"number","exclusiveMinimum":0,"maximum":2},{"const":"auto"}]},"learning_rate":{"description":"Learning rate of local trainers.","type":"number","exclusiveMinimum":0},"max_seq_len":{"description":"Local trainers: examples are truncated to this many tokens.","type":"integer","minimum":1},"warmup_ratio":{"description":"Local trainers: the share of steps spent warming the learning rate up, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1},"weight_decay":{"description":"Local trainers: AdamW's decoupled weight decay.","type":"number","minimum":0},"grad_clip":{"description":"Embedded trainer: the largest global gradient norm; larger gradients are scaled down to it.","type":"number","exclusiveMinimum":0},"checkpoint_every":{"description":"Embedded trainer: steps between checkpoints (an interrupted build resumes from the last one). Default: once per epoch.","type":"integer","minimum":1},"n_layer":{"description":"Embedded trainer, a model trained from scratch: transformer blocks.","type":"integer","minimum":1},"d_model":{"description":"Embedded trainer, a model trained from scratch: width of the residual stream (a multiple of n_head).","type":"integer","minimum":1},"n_head":{"description":"Embedded trainer, a model trained from scratch: attention heads per block.","type":"integer","minimum":1},"d_ff":{"description":"Embedded trainer, a model trained from scratch: width of each block's MLP. Default: 4 * d_model.","type":"integer","minimum":1},"gradient_accumulation_steps":{"description":"hf trainer: batches whose gradients are summed before each optimizer step (the global batch is batch_size x this x the launcher's world size).","type":"integer","minimum":1},"adapter":{"description":"hf trainer: how the model is tuned: `lora` (the default: a LoRA adapter on the base model), `qlora` (LoRA on the base model loaded in 4 bits; needs bitsandbytes and a CUDA GPU) or `none` (full fine-tuning: every weight, and a whole model as the result).","enum":["lora","qlora","none"],"default":"lora"},"chat_template":{"description":"hf trainer: a Jinja chat template to render examples with instead of the tokenizer's own (use a YAML block scalar `|`); it is saved with the model so serving renders prompts the same way.","type":"string","minLength":1},"lora":{"description":"hf trainer: LoRA adapter settings, for adapter lora and qlora.","type":"object","additionalProperties":false,"properties":{"r":{"description":"Rank of the adapter matrices.","type":"integer","minimum":1},"alpha":{"description":"Scaling of the adapter's update.","type":"number","exclusiveMinimum":0},"dropout":{"description":"Dropout on the adapter's input, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1},"target_modules":{"description":"Names of the modules that get adapters (e.g. q_proj, v_proj).","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}},"additionalProperties":true},"Target":{"description":"One training of the shared dataset.","type":"object","additionalProperties":false,"required":["backend"],"properties":{"backend":{"$ref":"#/$defs/Backend"},"hyperparameters":{"$ref":"#/$defs/Hyperparameters"}}},"Eval":{"description":"Which models answer which held-out examples and how the answers are scored. Each model answers in a `generate:<model>` stage (cached by the model's identity, the examples and the generation settings, and answer by answer); one `eval` stage scores every answer and applies the gates.","type":"object","additionalProperties":false,"required":["metrics"],"properties":{"dataset":{"description":"Which split to evaluate on. Default: test.","enum":["train","validation","test"],"default":"test"},"models":{"description":"Models that answer. `tuned` and `base`: the trained model of the recipe's one target and its untrained base (`tuned:<target>`, `base:<target>` where there are several); any other string: a model id of the OpenAI API (an existing `ft:` model, a base snapshot), called with OPENAI_API_KEY (and OPENAI_BASE_URL when set); an object: any OpenAI-compatible chat endpoint. Default: the tuned model of every target.","type":"array","minItems":1,"items":{"oneOf":[{"type":"string","minLength":1},{"$ref":"#/$defs/EvalEndpoint"}]}},"metrics":{"description":"How answers are scored, each against the example's reference (its last assistant message): a name, or `{id, type, options}` for a configured one (several configurations of one type need their own ids). exact_match and f1 (the SQuAD v1.1 script's rules; token_f1 is an alias of f1), contains (the answer contains the reference, or `options.value`), regex (`options.pattern` matches the answer), json_valid, json_schema (the answer is JSON valid against `options.schema`), length (characters, or words), bleu and chrf (sacreBLEU, corpus-level, 0-100), rouge1, rouge2, rougeL (alias rouge_l) and rougeLsum (rouge-score's F-measure, 0-1).","type":"array","minItems":1,"items":{"oneOf":[{"enum":["exact_match","f1","token_f1","contains","json_valid","length","bleu","chrf","rouge1","rouge2","rougeL","rouge_l","rougeLsum"]},{"$ref":"#/$defs/MetricSpec"}]}},"gates":{"description":"Conditions that fail the build (exit 3, after every result is written) when a score is not met.","type":"array","items":{"$ref":"#/$defs/Gate"}},"generation":{"description":"How models answer. Part of each generate stage's key.","type":"object","additionalProperties":false,"properties":{"max_tokens":{"description":"Longest answer, in the model's tokens. Default 256.","type":"integer","minimum":1},"temperature":{"description":"0 (the default) answers greedily; above 0 samples, with `seed`.","type":"number","minimum":0,"maximum":2},"seed":{"description":"Seed of sampled answers and of the bootstrap intervals. Default: the recipe's seed.","type":"integer","minimum":0},"concurrency":{"description":"API models: requests in flight at once (default 8). Not part of any key: it changes no answer.","type":"integer","minimum":1,"maximum":256}}}}},"Gate":{"description":"A condition on the scores: a bound (`metric`, `model`, `min` and/or `max`), a comparison (`metric`, `better`, `than`, `by`?, `significant`?), or a regression check against the baseline (`metric`, `model`, `max_drop`, `significant`?: the scores the lockfile records at the baseline git ref). Models are named as in `models` (`tuned`, `tuned:<target>`, an endpoint's name).","type":"object","additionalProperties":false,"required":["metric"],"properties":{"metric":{"description":"The metric the condition is on: a name in `metrics`, or a configured metric's id.","type":"string","minLength":1},"model":{"description":"A bound: the model it applies to, by its name in `models` (`tuned`, `base`, `tuned:<target>`, an endpoint's name). Default: tuned.","type":"string","minLength":1},"min":{"description":"A bound: the lowest passing score.","type":"number"},"max":{"description":"A bound: the highest passing score.","type":"number"},"better":{"description":"A comparison: the model that must score better (higher; for length, lower) than `than`.","type":"string","minLength":1},"than":{"description":"A comparison: the model `better` is compared with.","type":"string","minLength":1},"by":{"description":"A comparison: by at least this much, on the metric's scale. Default 0 (strictly better).","type":"number","minimum":0},"significant":{"description":"A comparison or a regression check: also require it in at least 95% of paired bootstrap resamples of the examples (for a regression: fail only when the drop is that sure), so that a difference that is mostly noise does not decide.","type":"boolean","default":false},"max_drop":{"description":"A regression check: how far the model's score may fall below the baseline's (the lockfile at `ft build --baseline <ref>`, by default the merge base with the default branch), on the metric's scale; for length, how far it may rise. 0: no worse at all.","type":"number","minimum":0}}},"EvalEndpoint":{"description":"A model behind an OpenAI-compatible chat completions API (vLLM, Ollama, llama.cpp's server, Azure, OpenAI itself), or an OpenAI model under a name of your choosing.","type":"object","additionalProperties":false,"required":["name","model"],"properties":{"name":{"description":"The model's name in stage ids (`generate:<name>`), gates and reports.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"model":{"description":"The model id the endpoint serves.","type":"string","minLength":1},"base_url":{"description":"The API's base URL (e.g. http://localhost:8000/v1). Default: the OpenAI API (OPENAI_BASE_URL when set). Part of the key unless `revision` pins the weights wherever they are served.","type":"string","pattern":"^https?://"},"api_key_env":{"description":"Name of the environment variable holding its API key. Without it an endpoint with a base_url gets no key (the OpenAI API gets OPENAI_API_KEY). A key is never sent over plain http except to loopback.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"headers":{"description":"Extra HTTP headers for every request (not secrets: they are part of the recipe).","type":"object","additionalProperties":{"type":"string"}},"revision":{"description":"The weights it serves (a commit, a digest): when set, the key names the weights by it instead of by base_url.","type":"string","minLength":1},"cache":{"description":"false: the weights behind this name may change, so its generate stage runs on every build and no answer is reused. Default true.","type":"boolean","default":true}}},"MetricSpec":{"description":"A configured metric. Options by type: contains {value, ignore_case}; regex {pattern (required), ignore_case}; json_schema {schema (required)}; length {unit: characters | words}; bleu {tokenize: 13a | none | intl | char | zh, lowercase}; chrf {char_order, word_order, beta, lowercase}; rouge* {use_stemmer}.","type":"object","additionalProperties":false,"required":["type"],"properties":{"id":{"description":"The metric's name in scores and gates. Default: its type.","type":"string","pattern":"^[A-Za-z][A-Za-z0-9_.-]*$"},"type":{"description":"What it measures.","enum":["exact_match","f1","contains","regex","json_valid","json_schema","length","bleu","chrf","rouge1","rouge2","rougeL","rougeLsum"]},"options":{"description":"The type's options (see above).","type":"object"}}}}};
 const schema32 = {"description":"Where records come from: exactly one of `path` (local files), `url` (a pinned remote file) or `examples` (inline records).","type":"object","additionalProperties":false,"properties":{"path":{"description":"A file, or a glob (`*`, `**`, `?`, `[...]`, `{a,b}`) matching several, relative to the recipe's folder. Several files are read in sorted order. `.gz` files are decompressed.","type":"string","minLength":1},"url":{"description":"An http(s) URL, fetched once into the store and verified against `sha256`; never fetched again while the pin matches. It may not hold credentials (`user:pass@`) or a token in its query (`?token=`, `?key=`, `?sig=`, ...): they would reach keys, logs and the lockfile; use `auth_env`. Redirects are followed to http(s) only, and never from https to http.","type":"string","pattern":"^https?://"},"sha256":{"description":"The sha256 of the bytes at `url` (64 hex digits, optionally prefixed `sha256:`). Required with `url`.","type":"string","pattern":"^(sha256:)?[0-9a-f]{64}$"},"auth_env":{"description":"Name of an environment variable holding a token for `url`; sent as `<auth_header>: <auth_scheme> <token>`, only to the URL's own origin (not to hosts it redirects to), and over https (plain http only to localhost, 127.0.0.1 or [::1]). The token never reaches keys, logs or the lockfile.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"auth_header":{"description":"Header carrying the token. Default: Authorization.","type":"string","minLength":1,"default":"Authorization"},"auth_scheme":{"description":"Word before the token, e.g. Bearer (the default), Token; empty for the bare token.","type":"string","default":"Bearer"},"examples":{"description":"Records written in the recipe itself.","type":"array","minItems":1,"items":{"type":"object"}},"format":{"description":"How to parse the bytes. Default: from the extension (.jsonl/.ndjson -> jsonl, .json -> json, .csv -> csv, .tsv -> csv with tabs), after removing .gz.","enum":["jsonl","json","csv"]},"delimiter":{"description":"CSV field delimiter (one character). Default: ',' (tab for .tsv).","type":"string","minLength":1,"maxLength":1},"on_error":{"description":"`fail` (default): a bad record fails the build (exit 2). `skip`: bad records are counted, the first locations reported, and the rest is used.","enum":["fail","skip"],"default":"fail"}}};
-const schema53 = {"description":"Training hyperparameters; unset means the backend's default. Which names a target takes depends on its backend: OpenAI takes n_epochs, batch_size and learning_rate_multiplier; the embedded trainer takes n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio, weight_decay, grad_clip, checkpoint_every and the model's size (n_layer, d_model, n_head, d_ff); the hf trainer takes n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio, weight_decay, gradient_accumulation_steps, adapter, lora and chat_template; a command trainer receives every key as written, names ft does not know included (they enter the key). `ft validate` reports a name the target's backend does not take.","type":"object","properties":{"n_epochs":{"description":"Passes over the training set.","type":"integer","minimum":1},"epochs":{"description":"Alias of n_epochs.","type":"integer","minimum":1},"batch_size":{"description":"Examples per training step.","type":"integer","minimum":1},"learning_rate_multiplier":{"description":"OpenAI's scale on its default learning rate.","type":"number","exclusiveMinimum":0},"learning_rate":{"description":"Learning rate of local trainers.","type":"number","exclusiveMinimum":0},"max_seq_len":{"description":"Local trainers: examples are truncated to this many tokens.","type":"integer","minimum":1},"warmup_ratio":{"description":"Local trainers: the share of steps spent warming the learning rate up, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1},"weight_decay":{"description":"Local trainers: AdamW's decoupled weight decay.","type":"number","minimum":0},"grad_clip":{"description":"Embedded trainer: the largest global gradient norm; larger gradients are scaled down to it.","type":"number","exclusiveMinimum":0},"checkpoint_every":{"description":"Embedded trainer: steps between checkpoints (an interrupted build resumes from the last one). Default: once per epoch.","type":"integer","minimum":1},"n_layer":{"description":"Embedded trainer, a model trained from scratch: transformer blocks.","type":"integer","minimum":1},"d_model":{"description":"Embedded trainer, a model trained from scratch: width of the residual stream (a multiple of n_head).","type":"integer","minimum":1},"n_head":{"description":"Embedded trainer, a model trained from scratch: attention heads per block.","type":"integer","minimum":1},"d_ff":{"description":"Embedded trainer, a model trained from scratch: width of each block's MLP. Default: 4 * d_model.","type":"integer","minimum":1},"gradient_accumulation_steps":{"description":"hf trainer: batches whose gradients are summed before each optimizer step (the global batch is batch_size x this x the launcher's world size).","type":"integer","minimum":1},"adapter":{"description":"hf trainer: how the model is tuned: `lora` (the default: a LoRA adapter on the base model), `qlora` (LoRA on the base model loaded in 4 bits; needs bitsandbytes and a CUDA GPU) or `none` (full fine-tuning: every weight, and a whole model as the result).","enum":["lora","qlora","none"],"default":"lora"},"chat_template":{"description":"hf trainer: a Jinja chat template to render examples with instead of the tokenizer's own (use a YAML block scalar `|`); it is saved with the model so serving renders prompts the same way.","type":"string","minLength":1},"lora":{"description":"hf trainer: LoRA adapter settings, for adapter lora and qlora.","type":"object","additionalProperties":false,"properties":{"r":{"description":"Rank of the adapter matrices.","type":"integer","minimum":1},"alpha":{"description":"Scaling of the adapter's update.","type":"number","exclusiveMinimum":0},"dropout":{"description":"Dropout on the adapter's input, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1},"target_modules":{"description":"Names of the modules that get adapters (e.g. q_proj, v_proj).","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}},"additionalProperties":true};
+const schema53 = {"description":"Training hyperparameters; unset means the backend's default. Which names a target takes depends on its backend: OpenAI takes n_epochs, batch_size, learning_rate_multiplier and (method dpo) beta, each a number in the API's range or \"auto\" (the same as unset); the embedded trainer takes n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio, weight_decay, grad_clip, checkpoint_every and the model's size (n_layer, d_model, n_head, d_ff); the hf trainer takes n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio, weight_decay, gradient_accumulation_steps, adapter, lora and chat_template; a command trainer receives every key as written, names ft does not know included (they enter the key). `ft validate` reports a name the target's backend does not take.","type":"object","properties":{"n_epochs":{"description":"Passes over the training set. OpenAI: 1-50 or \"auto\" (the same as unset).","oneOf":[{"type":"integer","minimum":1},{"const":"auto"}]},"epochs":{"description":"Alias of n_epochs.","oneOf":[{"type":"integer","minimum":1},{"const":"auto"}]},"batch_size":{"description":"Examples per training step. OpenAI: 1-256 or \"auto\".","oneOf":[{"type":"integer","minimum":1},{"const":"auto"}]},"learning_rate_multiplier":{"description":"OpenAI's scale on its default learning rate: > 0 or \"auto\".","oneOf":[{"type":"number","exclusiveMinimum":0},{"const":"auto"}]},"beta":{"description":"OpenAI DPO only: the weight of the preference loss, in (0, 2], or \"auto\".","oneOf":[{"type":"number","exclusiveMinimum":0,"maximum":2},{"const":"auto"}]},"learning_rate":{"description":"Learning rate of local trainers.","type":"number","exclusiveMinimum":0},"max_seq_len":{"description":"Local trainers: examples are truncated to this many tokens.","type":"integer","minimum":1},"warmup_ratio":{"description":"Local trainers: the share of steps spent warming the learning rate up, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1},"weight_decay":{"description":"Local trainers: AdamW's decoupled weight decay.","type":"number","minimum":0},"grad_clip":{"description":"Embedded trainer: the largest global gradient norm; larger gradients are scaled down to it.","type":"number","exclusiveMinimum":0},"checkpoint_every":{"description":"Embedded trainer: steps between checkpoints (an interrupted build resumes from the last one). Default: once per epoch.","type":"integer","minimum":1},"n_layer":{"description":"Embedded trainer, a model trained from scratch: transformer blocks.","type":"integer","minimum":1},"d_model":{"description":"Embedded trainer, a model trained from scratch: width of the residual stream (a multiple of n_head).","type":"integer","minimum":1},"n_head":{"description":"Embedded trainer, a model trained from scratch: attention heads per block.","type":"integer","minimum":1},"d_ff":{"description":"Embedded trainer, a model trained from scratch: width of each block's MLP. Default: 4 * d_model.","type":"integer","minimum":1},"gradient_accumulation_steps":{"description":"hf trainer: batches whose gradients are summed before each optimizer step (the global batch is batch_size x this x the launcher's world size).","type":"integer","minimum":1},"adapter":{"description":"hf trainer: how the model is tuned: `lora` (the default: a LoRA adapter on the base model), `qlora` (LoRA on the base model loaded in 4 bits; needs bitsandbytes and a CUDA GPU) or `none` (full fine-tuning: every weight, and a whole model as the result).","enum":["lora","qlora","none"],"default":"lora"},"chat_template":{"description":"hf trainer: a Jinja chat template to render examples with instead of the tokenizer's own (use a YAML block scalar `|`); it is saved with the model so serving renders prompts the same way.","type":"string","minLength":1},"lora":{"description":"hf trainer: LoRA adapter settings, for adapter lora and qlora.","type":"object","additionalProperties":false,"properties":{"r":{"description":"Rank of the adapter matrices.","type":"integer","minimum":1},"alpha":{"description":"Scaling of the adapter's update.","type":"number","exclusiveMinimum":0},"dropout":{"description":"Dropout on the adapter's input, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1},"target_modules":{"description":"Names of the modules that get adapters (e.g. q_proj, v_proj).","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}},"additionalProperties":true};
 const func1 = Object.prototype.hasOwnProperty;
 const func3 = func3Module.default ?? func3Module;
 const pattern4 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]*$", "u");
@@ -2366,7 +2366,7 @@ return errors === 0;
 validate21.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 const schema50 = {"description":"A training backend, chosen by `type`.","type":"object","required":["type"],"properties":{"type":{"description":"Which backend: openai or local.","enum":["openai","local"]}},"discriminator":{"propertyName":"type"},"oneOf":[{"$ref":"#/$defs/OpenAIBackend"},{"$ref":"#/$defs/LocalBackend"}]};
-const schema51 = {"description":"The OpenAI (or Azure OpenAI) fine-tuning API.","type":"object","additionalProperties":false,"required":["type","model"],"properties":{"type":{"const":"openai"},"model":{"description":"Base model snapshot, e.g. gpt-4o-mini-2024-07-18.","type":"string","minLength":1},"budget_usd":{"description":"Refuse to start a job whose estimated cost exceeds this.","type":"number","exclusiveMinimum":0},"suffix":{"description":"Suffix of the fine-tuned model's name.","type":"string","maxLength":64}}};
+const schema51 = {"description":"The OpenAI (or Azure OpenAI) fine-tuning API. Credentials come from the environment (OPENAI_API_KEY, OPENAI_ORG_ID, OPENAI_PROJECT_ID; AZURE_OPENAI_API_KEY with `azure`), never from the recipe. The train key is the hash of the API request ft would send (model, method, hyperparameters, suffix, seed and the training files' content): `budget_usd`, `price_per_1m_tokens`, `base_url` and `azure` are guards and routing, not inputs of the result, and do not enter it.","type":"object","additionalProperties":false,"required":["type","model"],"properties":{"type":{"const":"openai"},"model":{"description":"Base model: a dated snapshot (e.g. gpt-4o-mini-2024-07-18) or an `ft:` model to train further. An undated alias such as gpt-4o-mini is refused, with the snapshots it could mean: the key must name what is trained.","type":"string","minLength":1},"method":{"description":"Fine-tuning method: `supervised` (chat examples; the default) or `dpo` (preference pairs, as the dataset writes them). Part of the key.","enum":["supervised","dpo"],"default":"supervised"},"suffix":{"description":"Suffix of the fine-tuned model's name (1-64 characters). Part of the key.","type":"string","minLength":1,"maxLength":64},"budget_usd":{"description":"A guard, not part of the key: `ft build` refuses (exit 1, nothing created) to start a job whose estimated cost exceeds it, or whose price is unknown unless `--allow-unknown-cost`; `ft plan` shows the same refusal. Raising it never starts a second job.","type":"number","exclusiveMinimum":0},"price_per_1m_tokens":{"description":"USD per 1M training tokens, for a model ft's price table lacks (the gpt-4.1 family today), so the estimate and `budget_usd` can apply. Not part of the key.","type":"number","exclusiveMinimum":0},"base_url":{"description":"The API's base URL (default: OPENAI_BASE_URL, else https://api.openai.com/v1). Routing, not part of the key.","type":"string","pattern":"^https?://"},"azure":{"description":"Azure OpenAI instead of OpenAI: the resource's endpoint and the API version. The key comes from AZURE_OPENAI_API_KEY. Routing, not part of the key.","type":"object","additionalProperties":false,"required":["endpoint","api_version"],"properties":{"endpoint":{"description":"The resource endpoint, e.g. https://my-resource.openai.azure.com.","type":"string","pattern":"^https?://"},"api_version":{"description":"The Azure OpenAI API version, e.g. 2025-04-01-preview.","type":"string","minLength":1}}}}};
 const schema52 = {"description":"A local trainer spawned as a child process, speaking trainer protocol v1 (see the README). `command` is required with trainer `command` and allowed only there; `python` and `launcher` only with trainer `hf`.","type":"object","additionalProperties":false,"required":["type","model"],"properties":{"type":{"const":"local"},"trainer":{"description":"Which trainer runs the job: `embedded` (ft's own, on the CPU; the default), `hf` (Hugging Face transformers + peft, shipped with ft, in your Python) or `command` (any executable that speaks the protocol).","enum":["embedded","hf","command"],"default":"embedded"},"model":{"description":"Base model: a hub name (pinned by `revision`, or offline by the commit the local Hugging Face cache names), a local folder (keyed by its content), `embedded:tiny` (the embedded trainer's small model, trained from scratch from a seeded initialisation), or `{target: <name>}`: the model another target of this recipe trains, to tune it further (that target trains first, and its model is part of this one's key).","oneOf":[{"type":"string","minLength":1},{"type":"object","additionalProperties":false,"required":["target"],"properties":{"target":{"description":"The name of another target whose trained model this one starts from.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_-]*$"}}}]},"command":{"description":"For trainer `command`: the executable and its arguments (paths relative to the recipe). ft appends `train --spec <path>`, `generate --spec <path>` or `info`. The arguments, and the content of every argument that names a file, are part of the key.","type":"array","minItems":1,"items":{"type":"string","minLength":1}},"revision":{"description":"The base model's commit or tag on its hub: part of the key, so a moving name is never trained on by accident.","type":"string","minLength":1},"python":{"description":"For trainer `hf`: the Python interpreter to run it with (of a venv or conda env). Default: python3 on PATH.","type":"string","minLength":1},"launcher":{"description":"For trainer `hf`: launch on several GPUs with torchrun or accelerate. The world size is part of the key (it changes the global batch).","type":"object","additionalProperties":false,"required":["type","nproc_per_node"],"properties":{"type":{"enum":["torchrun","accelerate"]},"nproc_per_node":{"type":"integer","minimum":1}}},"env":{"description":"Names of environment variables passed through to the trainer (beyond PATH, HOME, the locale, TMPDIR and CUDA_VISIBLE_DEVICES). Nothing else of ft's environment reaches it, API keys included.","type":"array","items":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"uniqueItems":true}}};
 
 function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -2428,7 +2428,7 @@ vErrors.push(err3);
 errors++;
 }
 for(const key0 in data){
-if(!((((key0 === "type") || (key0 === "model")) || (key0 === "budget_usd")) || (key0 === "suffix"))){
+if(!((((((((key0 === "type") || (key0 === "model")) || (key0 === "method")) || (key0 === "suffix")) || (key0 === "budget_usd")) || (key0 === "price_per_1m_tokens")) || (key0 === "base_url")) || (key0 === "azure"))){
 const err4 = {instancePath,schemaPath:"#/$defs/OpenAIBackend/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema51,data};
 if(vErrors === null){
 vErrors = [err4];
@@ -2477,11 +2477,10 @@ vErrors.push(err7);
 errors++;
 }
 }
-if(data.budget_usd !== undefined){
-let data3 = data.budget_usd;
-if((typeof data3 == "number") && (isFinite(data3))){
-if(data3 <= 0 || isNaN(data3)){
-const err8 = {instancePath:instancePath+"/budget_usd",schemaPath:"#/$defs/OpenAIBackend/properties/budget_usd/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema51.properties.budget_usd,data:data3};
+if(data.method !== undefined){
+let data3 = data.method;
+if(!((data3 === "supervised") || (data3 === "dpo"))){
+const err8 = {instancePath:instancePath+"/method",schemaPath:"#/$defs/OpenAIBackend/properties/method/enum",keyword:"enum",params:{allowedValues: schema51.properties.method.enum},message:"must be equal to one of the allowed values",schema:schema51.properties.method.enum,parentSchema:schema51.properties.method,data:data3};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2491,8 +2490,11 @@ vErrors.push(err8);
 errors++;
 }
 }
-else {
-const err9 = {instancePath:instancePath+"/budget_usd",schemaPath:"#/$defs/OpenAIBackend/properties/budget_usd/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema51.properties.budget_usd.type,parentSchema:schema51.properties.budget_usd,data:data3};
+if(data.suffix !== undefined){
+let data4 = data.suffix;
+if(typeof data4 === "string"){
+if(func3(data4) > 64){
+const err9 = {instancePath:instancePath+"/suffix",schemaPath:"#/$defs/OpenAIBackend/properties/suffix/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters",schema:64,parentSchema:schema51.properties.suffix,data:data4};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2501,12 +2503,8 @@ vErrors.push(err9);
 }
 errors++;
 }
-}
-if(data.suffix !== undefined){
-let data4 = data.suffix;
-if(typeof data4 === "string"){
-if(func3(data4) > 64){
-const err10 = {instancePath:instancePath+"/suffix",schemaPath:"#/$defs/OpenAIBackend/properties/suffix/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters",schema:64,parentSchema:schema51.properties.suffix,data:data4};
+if(func3(data4) < 1){
+const err10 = {instancePath:instancePath+"/suffix",schemaPath:"#/$defs/OpenAIBackend/properties/suffix/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema51.properties.suffix,data:data4};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2527,9 +2525,11 @@ vErrors.push(err11);
 errors++;
 }
 }
-}
-else {
-const err12 = {instancePath,schemaPath:"#/$defs/OpenAIBackend/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema51.type,parentSchema:schema51,data};
+if(data.budget_usd !== undefined){
+let data5 = data.budget_usd;
+if((typeof data5 == "number") && (isFinite(data5))){
+if(data5 <= 0 || isNaN(data5)){
+const err12 = {instancePath:instancePath+"/budget_usd",schemaPath:"#/$defs/OpenAIBackend/properties/budget_usd/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema51.properties.budget_usd,data:data5};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -2538,12 +2538,9 @@ vErrors.push(err12);
 }
 errors++;
 }
-var props0 = true;
 }
-else if(tag0 === "local"){
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.type === undefined){
-const err13 = {instancePath,schemaPath:"#/$defs/LocalBackend/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema52.required,parentSchema:schema52,data};
+else {
+const err13 = {instancePath:instancePath+"/budget_usd",schemaPath:"#/$defs/OpenAIBackend/properties/budget_usd/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema51.properties.budget_usd.type,parentSchema:schema51.properties.budget_usd,data:data5};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -2552,8 +2549,12 @@ vErrors.push(err13);
 }
 errors++;
 }
-if(data.model === undefined){
-const err14 = {instancePath,schemaPath:"#/$defs/LocalBackend/required",keyword:"required",params:{missingProperty: "model"},message:"must have required property '"+"model"+"'",schema:schema52.required,parentSchema:schema52,data};
+}
+if(data.price_per_1m_tokens !== undefined){
+let data6 = data.price_per_1m_tokens;
+if((typeof data6 == "number") && (isFinite(data6))){
+if(data6 <= 0 || isNaN(data6)){
+const err14 = {instancePath:instancePath+"/price_per_1m_tokens",schemaPath:"#/$defs/OpenAIBackend/properties/price_per_1m_tokens/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema51.properties.price_per_1m_tokens,data:data6};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -2562,9 +2563,9 @@ vErrors.push(err14);
 }
 errors++;
 }
-for(const key1 in data){
-if(!((((((((key1 === "type") || (key1 === "trainer")) || (key1 === "model")) || (key1 === "command")) || (key1 === "revision")) || (key1 === "python")) || (key1 === "launcher")) || (key1 === "env"))){
-const err15 = {instancePath,schemaPath:"#/$defs/LocalBackend/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema52,data};
+}
+else {
+const err15 = {instancePath:instancePath+"/price_per_1m_tokens",schemaPath:"#/$defs/OpenAIBackend/properties/price_per_1m_tokens/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema51.properties.price_per_1m_tokens.type,parentSchema:schema51.properties.price_per_1m_tokens,data:data6};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -2574,10 +2575,11 @@ vErrors.push(err15);
 errors++;
 }
 }
-if(data.type !== undefined){
-let data5 = data.type;
-if("local" !== data5){
-const err16 = {instancePath:instancePath+"/type",schemaPath:"#/$defs/LocalBackend/properties/type/const",keyword:"const",params:{allowedValue: "local"},message:"must be equal to constant",schema:"local",parentSchema:schema52.properties.type,data:data5};
+if(data.base_url !== undefined){
+let data7 = data.base_url;
+if(typeof data7 === "string"){
+if(!pattern6.test(data7)){
+const err16 = {instancePath:instancePath+"/base_url",schemaPath:"#/$defs/OpenAIBackend/properties/base_url/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\"",schema:"^https?://",parentSchema:schema51.properties.base_url,data:data7};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -2587,10 +2589,8 @@ vErrors.push(err16);
 errors++;
 }
 }
-if(data.trainer !== undefined){
-let data6 = data.trainer;
-if(!(((data6 === "embedded") || (data6 === "hf")) || (data6 === "command"))){
-const err17 = {instancePath:instancePath+"/trainer",schemaPath:"#/$defs/LocalBackend/properties/trainer/enum",keyword:"enum",params:{allowedValues: schema52.properties.trainer.enum},message:"must be equal to one of the allowed values",schema:schema52.properties.trainer.enum,parentSchema:schema52.properties.trainer,data:data6};
+else {
+const err17 = {instancePath:instancePath+"/base_url",schemaPath:"#/$defs/OpenAIBackend/properties/base_url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema51.properties.base_url.type,parentSchema:schema51.properties.base_url,data:data7};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -2600,15 +2600,11 @@ vErrors.push(err17);
 errors++;
 }
 }
-if(data.model !== undefined){
-let data7 = data.model;
-const _errs21 = errors;
-let valid8 = false;
-let passing0 = null;
-const _errs22 = errors;
-if(typeof data7 === "string"){
-if(func3(data7) < 1){
-const err18 = {instancePath:instancePath+"/model",schemaPath:"#/$defs/LocalBackend/properties/model/oneOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema52.properties.model.oneOf[0],data:data7};
+if(data.azure !== undefined){
+let data8 = data.azure;
+if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
+if(data8.endpoint === undefined){
+const err18 = {instancePath:instancePath+"/azure",schemaPath:"#/$defs/OpenAIBackend/properties/azure/required",keyword:"required",params:{missingProperty: "endpoint"},message:"must have required property '"+"endpoint"+"'",schema:schema51.properties.azure.required,parentSchema:schema51.properties.azure,data:data8};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -2617,9 +2613,8 @@ vErrors.push(err18);
 }
 errors++;
 }
-}
-else {
-const err19 = {instancePath:instancePath+"/model",schemaPath:"#/$defs/LocalBackend/properties/model/oneOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.model.oneOf[0].type,parentSchema:schema52.properties.model.oneOf[0],data:data7};
+if(data8.api_version === undefined){
+const err19 = {instancePath:instancePath+"/azure",schemaPath:"#/$defs/OpenAIBackend/properties/azure/required",keyword:"required",params:{missingProperty: "api_version"},message:"must have required property '"+"api_version"+"'",schema:schema51.properties.azure.required,parentSchema:schema51.properties.azure,data:data8};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -2628,15 +2623,9 @@ vErrors.push(err19);
 }
 errors++;
 }
-var _valid0 = _errs22 === errors;
-if(_valid0){
-valid8 = true;
-passing0 = 0;
-}
-const _errs24 = errors;
-if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
-if(data7.target === undefined){
-const err20 = {instancePath:instancePath+"/model",schemaPath:"#/$defs/LocalBackend/properties/model/oneOf/1/required",keyword:"required",params:{missingProperty: "target"},message:"must have required property '"+"target"+"'",schema:schema52.properties.model.oneOf[1].required,parentSchema:schema52.properties.model.oneOf[1],data:data7};
+for(const key1 in data8){
+if(!((key1 === "endpoint") || (key1 === "api_version"))){
+const err20 = {instancePath:instancePath+"/azure",schemaPath:"#/$defs/OpenAIBackend/properties/azure/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema51.properties.azure,data:data8};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -2645,9 +2634,12 @@ vErrors.push(err20);
 }
 errors++;
 }
-for(const key2 in data7){
-if(!(key2 === "target")){
-const err21 = {instancePath:instancePath+"/model",schemaPath:"#/$defs/LocalBackend/properties/model/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema52.properties.model.oneOf[1],data:data7};
+}
+if(data8.endpoint !== undefined){
+let data9 = data8.endpoint;
+if(typeof data9 === "string"){
+if(!pattern6.test(data9)){
+const err21 = {instancePath:instancePath+"/azure/endpoint",schemaPath:"#/$defs/OpenAIBackend/properties/azure/properties/endpoint/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\"",schema:"^https?://",parentSchema:schema51.properties.azure.properties.endpoint,data:data9};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -2657,11 +2649,8 @@ vErrors.push(err21);
 errors++;
 }
 }
-if(data7.target !== undefined){
-let data8 = data7.target;
-if(typeof data8 === "string"){
-if(!pattern5.test(data8)){
-const err22 = {instancePath:instancePath+"/model/target",schemaPath:"#/$defs/LocalBackend/properties/model/oneOf/1/properties/target/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_-]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_-]*$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_-]*$",parentSchema:schema52.properties.model.oneOf[1].properties.target,data:data8};
+else {
+const err22 = {instancePath:instancePath+"/azure/endpoint",schemaPath:"#/$defs/OpenAIBackend/properties/azure/properties/endpoint/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema51.properties.azure.properties.endpoint.type,parentSchema:schema51.properties.azure.properties.endpoint,data:data9};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -2671,8 +2660,11 @@ vErrors.push(err22);
 errors++;
 }
 }
-else {
-const err23 = {instancePath:instancePath+"/model/target",schemaPath:"#/$defs/LocalBackend/properties/model/oneOf/1/properties/target/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.model.oneOf[1].properties.target.type,parentSchema:schema52.properties.model.oneOf[1].properties.target,data:data8};
+if(data8.api_version !== undefined){
+let data10 = data8.api_version;
+if(typeof data10 === "string"){
+if(func3(data10) < 1){
+const err23 = {instancePath:instancePath+"/azure/api_version",schemaPath:"#/$defs/OpenAIBackend/properties/azure/properties/api_version/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema51.properties.azure.properties.api_version,data:data10};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -2682,9 +2674,8 @@ vErrors.push(err23);
 errors++;
 }
 }
-}
 else {
-const err24 = {instancePath:instancePath+"/model",schemaPath:"#/$defs/LocalBackend/properties/model/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema52.properties.model.oneOf[1].type,parentSchema:schema52.properties.model.oneOf[1],data:data7};
+const err24 = {instancePath:instancePath+"/azure/api_version",schemaPath:"#/$defs/OpenAIBackend/properties/azure/properties/api_version/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema51.properties.azure.properties.api_version.type,parentSchema:schema51.properties.azure.properties.api_version,data:data10};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -2693,19 +2684,10 @@ vErrors.push(err24);
 }
 errors++;
 }
-var _valid0 = _errs24 === errors;
-if(_valid0 && valid8){
-valid8 = false;
-passing0 = [passing0, 1];
+}
 }
 else {
-if(_valid0){
-valid8 = true;
-passing0 = 1;
-}
-}
-if(!valid8){
-const err25 = {instancePath:instancePath+"/model",schemaPath:"#/$defs/LocalBackend/properties/model/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema52.properties.model.oneOf,parentSchema:schema52.properties.model,data:data7};
+const err25 = {instancePath:instancePath+"/azure",schemaPath:"#/$defs/OpenAIBackend/properties/azure/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema51.properties.azure.type,parentSchema:schema51.properties.azure,data:data8};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -2714,23 +2696,10 @@ vErrors.push(err25);
 }
 errors++;
 }
-else {
-errors = _errs21;
-if(vErrors !== null){
-if(_errs21){
-vErrors.length = _errs21;
+}
 }
 else {
-vErrors = null;
-}
-}
-}
-}
-if(data.command !== undefined){
-let data9 = data.command;
-if(Array.isArray(data9)){
-if(data9.length < 1){
-const err26 = {instancePath:instancePath+"/command",schemaPath:"#/$defs/LocalBackend/properties/command/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema52.properties.command,data:data9};
+const err26 = {instancePath,schemaPath:"#/$defs/OpenAIBackend/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema51.type,parentSchema:schema51,data};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -2739,12 +2708,12 @@ vErrors.push(err26);
 }
 errors++;
 }
-const len0 = data9.length;
-for(let i0=0; i0<len0; i0++){
-let data10 = data9[i0];
-if(typeof data10 === "string"){
-if(func3(data10) < 1){
-const err27 = {instancePath:instancePath+"/command/" + i0,schemaPath:"#/$defs/LocalBackend/properties/command/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema52.properties.command.items,data:data10};
+var props0 = true;
+}
+else if(tag0 === "local"){
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.type === undefined){
+const err27 = {instancePath,schemaPath:"#/$defs/LocalBackend/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema52.required,parentSchema:schema52,data};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -2753,9 +2722,8 @@ vErrors.push(err27);
 }
 errors++;
 }
-}
-else {
-const err28 = {instancePath:instancePath+"/command/" + i0,schemaPath:"#/$defs/LocalBackend/properties/command/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.command.items.type,parentSchema:schema52.properties.command.items,data:data10};
+if(data.model === undefined){
+const err28 = {instancePath,schemaPath:"#/$defs/LocalBackend/required",keyword:"required",params:{missingProperty: "model"},message:"must have required property '"+"model"+"'",schema:schema52.required,parentSchema:schema52,data};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -2764,10 +2732,9 @@ vErrors.push(err28);
 }
 errors++;
 }
-}
-}
-else {
-const err29 = {instancePath:instancePath+"/command",schemaPath:"#/$defs/LocalBackend/properties/command/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema52.properties.command.type,parentSchema:schema52.properties.command,data:data9};
+for(const key2 in data){
+if(!((((((((key2 === "type") || (key2 === "trainer")) || (key2 === "model")) || (key2 === "command")) || (key2 === "revision")) || (key2 === "python")) || (key2 === "launcher")) || (key2 === "env"))){
+const err29 = {instancePath,schemaPath:"#/$defs/LocalBackend/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema52,data};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -2777,11 +2744,10 @@ vErrors.push(err29);
 errors++;
 }
 }
-if(data.revision !== undefined){
-let data11 = data.revision;
-if(typeof data11 === "string"){
-if(func3(data11) < 1){
-const err30 = {instancePath:instancePath+"/revision",schemaPath:"#/$defs/LocalBackend/properties/revision/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema52.properties.revision,data:data11};
+if(data.type !== undefined){
+let data11 = data.type;
+if("local" !== data11){
+const err30 = {instancePath:instancePath+"/type",schemaPath:"#/$defs/LocalBackend/properties/type/const",keyword:"const",params:{allowedValue: "local"},message:"must be equal to constant",schema:"local",parentSchema:schema52.properties.type,data:data11};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -2791,8 +2757,10 @@ vErrors.push(err30);
 errors++;
 }
 }
-else {
-const err31 = {instancePath:instancePath+"/revision",schemaPath:"#/$defs/LocalBackend/properties/revision/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.revision.type,parentSchema:schema52.properties.revision,data:data11};
+if(data.trainer !== undefined){
+let data12 = data.trainer;
+if(!(((data12 === "embedded") || (data12 === "hf")) || (data12 === "command"))){
+const err31 = {instancePath:instancePath+"/trainer",schemaPath:"#/$defs/LocalBackend/properties/trainer/enum",keyword:"enum",params:{allowedValues: schema52.properties.trainer.enum},message:"must be equal to one of the allowed values",schema:schema52.properties.trainer.enum,parentSchema:schema52.properties.trainer,data:data12};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -2802,11 +2770,15 @@ vErrors.push(err31);
 errors++;
 }
 }
-if(data.python !== undefined){
-let data12 = data.python;
-if(typeof data12 === "string"){
-if(func3(data12) < 1){
-const err32 = {instancePath:instancePath+"/python",schemaPath:"#/$defs/LocalBackend/properties/python/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema52.properties.python,data:data12};
+if(data.model !== undefined){
+let data13 = data.model;
+const _errs33 = errors;
+let valid9 = false;
+let passing0 = null;
+const _errs34 = errors;
+if(typeof data13 === "string"){
+if(func3(data13) < 1){
+const err32 = {instancePath:instancePath+"/model",schemaPath:"#/$defs/LocalBackend/properties/model/oneOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema52.properties.model.oneOf[0],data:data13};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -2817,7 +2789,7 @@ errors++;
 }
 }
 else {
-const err33 = {instancePath:instancePath+"/python",schemaPath:"#/$defs/LocalBackend/properties/python/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.python.type,parentSchema:schema52.properties.python,data:data12};
+const err33 = {instancePath:instancePath+"/model",schemaPath:"#/$defs/LocalBackend/properties/model/oneOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.model.oneOf[0].type,parentSchema:schema52.properties.model.oneOf[0],data:data13};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -2826,12 +2798,15 @@ vErrors.push(err33);
 }
 errors++;
 }
+var _valid0 = _errs34 === errors;
+if(_valid0){
+valid9 = true;
+passing0 = 0;
 }
-if(data.launcher !== undefined){
-let data13 = data.launcher;
+const _errs36 = errors;
 if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
-if(data13.type === undefined){
-const err34 = {instancePath:instancePath+"/launcher",schemaPath:"#/$defs/LocalBackend/properties/launcher/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema52.properties.launcher.required,parentSchema:schema52.properties.launcher,data:data13};
+if(data13.target === undefined){
+const err34 = {instancePath:instancePath+"/model",schemaPath:"#/$defs/LocalBackend/properties/model/oneOf/1/required",keyword:"required",params:{missingProperty: "target"},message:"must have required property '"+"target"+"'",schema:schema52.properties.model.oneOf[1].required,parentSchema:schema52.properties.model.oneOf[1],data:data13};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -2840,8 +2815,9 @@ vErrors.push(err34);
 }
 errors++;
 }
-if(data13.nproc_per_node === undefined){
-const err35 = {instancePath:instancePath+"/launcher",schemaPath:"#/$defs/LocalBackend/properties/launcher/required",keyword:"required",params:{missingProperty: "nproc_per_node"},message:"must have required property '"+"nproc_per_node"+"'",schema:schema52.properties.launcher.required,parentSchema:schema52.properties.launcher,data:data13};
+for(const key3 in data13){
+if(!(key3 === "target")){
+const err35 = {instancePath:instancePath+"/model",schemaPath:"#/$defs/LocalBackend/properties/model/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema52.properties.model.oneOf[1],data:data13};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -2850,9 +2826,12 @@ vErrors.push(err35);
 }
 errors++;
 }
-for(const key3 in data13){
-if(!((key3 === "type") || (key3 === "nproc_per_node"))){
-const err36 = {instancePath:instancePath+"/launcher",schemaPath:"#/$defs/LocalBackend/properties/launcher/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema52.properties.launcher,data:data13};
+}
+if(data13.target !== undefined){
+let data14 = data13.target;
+if(typeof data14 === "string"){
+if(!pattern5.test(data14)){
+const err36 = {instancePath:instancePath+"/model/target",schemaPath:"#/$defs/LocalBackend/properties/model/oneOf/1/properties/target/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_-]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_-]*$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_-]*$",parentSchema:schema52.properties.model.oneOf[1].properties.target,data:data14};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -2862,10 +2841,8 @@ vErrors.push(err36);
 errors++;
 }
 }
-if(data13.type !== undefined){
-let data14 = data13.type;
-if(!((data14 === "torchrun") || (data14 === "accelerate"))){
-const err37 = {instancePath:instancePath+"/launcher/type",schemaPath:"#/$defs/LocalBackend/properties/launcher/properties/type/enum",keyword:"enum",params:{allowedValues: schema52.properties.launcher.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema52.properties.launcher.properties.type.enum,parentSchema:schema52.properties.launcher.properties.type,data:data14};
+else {
+const err37 = {instancePath:instancePath+"/model/target",schemaPath:"#/$defs/LocalBackend/properties/model/oneOf/1/properties/target/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.model.oneOf[1].properties.target.type,parentSchema:schema52.properties.model.oneOf[1].properties.target,data:data14};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -2875,10 +2852,9 @@ vErrors.push(err37);
 errors++;
 }
 }
-if(data13.nproc_per_node !== undefined){
-let data15 = data13.nproc_per_node;
-if(!(((typeof data15 == "number") && (!(data15 % 1) && !isNaN(data15))) && (isFinite(data15)))){
-const err38 = {instancePath:instancePath+"/launcher/nproc_per_node",schemaPath:"#/$defs/LocalBackend/properties/launcher/properties/nproc_per_node/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema52.properties.launcher.properties.nproc_per_node.type,parentSchema:schema52.properties.launcher.properties.nproc_per_node,data:data15};
+}
+else {
+const err38 = {instancePath:instancePath+"/model",schemaPath:"#/$defs/LocalBackend/properties/model/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema52.properties.model.oneOf[1].type,parentSchema:schema52.properties.model.oneOf[1],data:data13};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -2887,9 +2863,19 @@ vErrors.push(err38);
 }
 errors++;
 }
-if((typeof data15 == "number") && (isFinite(data15))){
-if(data15 < 1 || isNaN(data15)){
-const err39 = {instancePath:instancePath+"/launcher/nproc_per_node",schemaPath:"#/$defs/LocalBackend/properties/launcher/properties/nproc_per_node/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema52.properties.launcher.properties.nproc_per_node,data:data15};
+var _valid0 = _errs36 === errors;
+if(_valid0 && valid9){
+valid9 = false;
+passing0 = [passing0, 1];
+}
+else {
+if(_valid0){
+valid9 = true;
+passing0 = 1;
+}
+}
+if(!valid9){
+const err39 = {instancePath:instancePath+"/model",schemaPath:"#/$defs/LocalBackend/properties/model/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema52.properties.model.oneOf,parentSchema:schema52.properties.model,data:data13};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -2898,11 +2884,23 @@ vErrors.push(err39);
 }
 errors++;
 }
-}
-}
+else {
+errors = _errs33;
+if(vErrors !== null){
+if(_errs33){
+vErrors.length = _errs33;
 }
 else {
-const err40 = {instancePath:instancePath+"/launcher",schemaPath:"#/$defs/LocalBackend/properties/launcher/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema52.properties.launcher.type,parentSchema:schema52.properties.launcher,data:data13};
+vErrors = null;
+}
+}
+}
+}
+if(data.command !== undefined){
+let data15 = data.command;
+if(Array.isArray(data15)){
+if(data15.length < 1){
+const err40 = {instancePath:instancePath+"/command",schemaPath:"#/$defs/LocalBackend/properties/command/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema52.properties.command,data:data15};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -2911,16 +2909,12 @@ vErrors.push(err40);
 }
 errors++;
 }
-}
-if(data.env !== undefined){
-let data16 = data.env;
-if(Array.isArray(data16)){
-const len1 = data16.length;
-for(let i1=0; i1<len1; i1++){
-let data17 = data16[i1];
-if(typeof data17 === "string"){
-if(!pattern8.test(data17)){
-const err41 = {instancePath:instancePath+"/env/" + i1,schemaPath:"#/$defs/LocalBackend/properties/env/items/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]*$",parentSchema:schema52.properties.env.items,data:data17};
+const len0 = data15.length;
+for(let i0=0; i0<len0; i0++){
+let data16 = data15[i0];
+if(typeof data16 === "string"){
+if(func3(data16) < 1){
+const err41 = {instancePath:instancePath+"/command/" + i0,schemaPath:"#/$defs/LocalBackend/properties/command/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema52.properties.command.items,data:data16};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -2931,7 +2925,7 @@ errors++;
 }
 }
 else {
-const err42 = {instancePath:instancePath+"/env/" + i1,schemaPath:"#/$defs/LocalBackend/properties/env/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.env.items.type,parentSchema:schema52.properties.env.items,data:data17};
+const err42 = {instancePath:instancePath+"/command/" + i0,schemaPath:"#/$defs/LocalBackend/properties/command/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.command.items.type,parentSchema:schema52.properties.command.items,data:data16};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -2941,18 +2935,9 @@ vErrors.push(err42);
 errors++;
 }
 }
-let i2 = data16.length;
-let j0;
-if(i2 > 1){
-const indices0 = {};
-for(;i2--;){
-let item0 = data16[i2];
-if(typeof item0 !== "string"){
-continue;
 }
-if(typeof indices0[item0] == "number"){
-j0 = indices0[item0];
-const err43 = {instancePath:instancePath+"/env",schemaPath:"#/$defs/LocalBackend/properties/env/uniqueItems",keyword:"uniqueItems",params:{i: i2, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i2+" are identical)",schema:true,parentSchema:schema52.properties.env,data:data16};
+else {
+const err43 = {instancePath:instancePath+"/command",schemaPath:"#/$defs/LocalBackend/properties/command/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema52.properties.command.type,parentSchema:schema52.properties.command,data:data15};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -2960,14 +2945,13 @@ else {
 vErrors.push(err43);
 }
 errors++;
-break;
-}
-indices0[item0] = i2;
 }
 }
-}
-else {
-const err44 = {instancePath:instancePath+"/env",schemaPath:"#/$defs/LocalBackend/properties/env/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema52.properties.env.type,parentSchema:schema52.properties.env,data:data16};
+if(data.revision !== undefined){
+let data17 = data.revision;
+if(typeof data17 === "string"){
+if(func3(data17) < 1){
+const err44 = {instancePath:instancePath+"/revision",schemaPath:"#/$defs/LocalBackend/properties/revision/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema52.properties.revision,data:data17};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -2977,9 +2961,8 @@ vErrors.push(err44);
 errors++;
 }
 }
-}
 else {
-const err45 = {instancePath,schemaPath:"#/$defs/LocalBackend/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema52.type,parentSchema:schema52,data};
+const err45 = {instancePath:instancePath+"/revision",schemaPath:"#/$defs/LocalBackend/properties/revision/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.revision.type,parentSchema:schema52.properties.revision,data:data17};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -2988,12 +2971,12 @@ vErrors.push(err45);
 }
 errors++;
 }
-if(props0 !== true){
-props0 = true;
 }
-}
-else {
-const err46 = {instancePath,schemaPath:"#/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag0},message:"value of tag \"type\" must be in oneOf",schema:schema50.discriminator,parentSchema:schema50,data};
+if(data.python !== undefined){
+let data18 = data.python;
+if(typeof data18 === "string"){
+if(func3(data18) < 1){
+const err46 = {instancePath:instancePath+"/python",schemaPath:"#/$defs/LocalBackend/properties/python/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema52.properties.python,data:data18};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -3004,7 +2987,7 @@ errors++;
 }
 }
 else {
-const err47 = {instancePath,schemaPath:"#/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag0},message:"tag \"type\" must be string",schema:schema50.discriminator,parentSchema:schema50,data};
+const err47 = {instancePath:instancePath+"/python",schemaPath:"#/$defs/LocalBackend/properties/python/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.python.type,parentSchema:schema52.properties.python,data:data18};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -3014,13 +2997,200 @@ vErrors.push(err47);
 errors++;
 }
 }
-else {
-const err48 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema50.type,parentSchema:schema50,data};
+if(data.launcher !== undefined){
+let data19 = data.launcher;
+if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
+if(data19.type === undefined){
+const err48 = {instancePath:instancePath+"/launcher",schemaPath:"#/$defs/LocalBackend/properties/launcher/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema52.properties.launcher.required,parentSchema:schema52.properties.launcher,data:data19};
 if(vErrors === null){
 vErrors = [err48];
 }
 else {
 vErrors.push(err48);
+}
+errors++;
+}
+if(data19.nproc_per_node === undefined){
+const err49 = {instancePath:instancePath+"/launcher",schemaPath:"#/$defs/LocalBackend/properties/launcher/required",keyword:"required",params:{missingProperty: "nproc_per_node"},message:"must have required property '"+"nproc_per_node"+"'",schema:schema52.properties.launcher.required,parentSchema:schema52.properties.launcher,data:data19};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
+}
+errors++;
+}
+for(const key4 in data19){
+if(!((key4 === "type") || (key4 === "nproc_per_node"))){
+const err50 = {instancePath:instancePath+"/launcher",schemaPath:"#/$defs/LocalBackend/properties/launcher/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema52.properties.launcher,data:data19};
+if(vErrors === null){
+vErrors = [err50];
+}
+else {
+vErrors.push(err50);
+}
+errors++;
+}
+}
+if(data19.type !== undefined){
+let data20 = data19.type;
+if(!((data20 === "torchrun") || (data20 === "accelerate"))){
+const err51 = {instancePath:instancePath+"/launcher/type",schemaPath:"#/$defs/LocalBackend/properties/launcher/properties/type/enum",keyword:"enum",params:{allowedValues: schema52.properties.launcher.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema52.properties.launcher.properties.type.enum,parentSchema:schema52.properties.launcher.properties.type,data:data20};
+if(vErrors === null){
+vErrors = [err51];
+}
+else {
+vErrors.push(err51);
+}
+errors++;
+}
+}
+if(data19.nproc_per_node !== undefined){
+let data21 = data19.nproc_per_node;
+if(!(((typeof data21 == "number") && (!(data21 % 1) && !isNaN(data21))) && (isFinite(data21)))){
+const err52 = {instancePath:instancePath+"/launcher/nproc_per_node",schemaPath:"#/$defs/LocalBackend/properties/launcher/properties/nproc_per_node/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema52.properties.launcher.properties.nproc_per_node.type,parentSchema:schema52.properties.launcher.properties.nproc_per_node,data:data21};
+if(vErrors === null){
+vErrors = [err52];
+}
+else {
+vErrors.push(err52);
+}
+errors++;
+}
+if((typeof data21 == "number") && (isFinite(data21))){
+if(data21 < 1 || isNaN(data21)){
+const err53 = {instancePath:instancePath+"/launcher/nproc_per_node",schemaPath:"#/$defs/LocalBackend/properties/launcher/properties/nproc_per_node/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema52.properties.launcher.properties.nproc_per_node,data:data21};
+if(vErrors === null){
+vErrors = [err53];
+}
+else {
+vErrors.push(err53);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err54 = {instancePath:instancePath+"/launcher",schemaPath:"#/$defs/LocalBackend/properties/launcher/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema52.properties.launcher.type,parentSchema:schema52.properties.launcher,data:data19};
+if(vErrors === null){
+vErrors = [err54];
+}
+else {
+vErrors.push(err54);
+}
+errors++;
+}
+}
+if(data.env !== undefined){
+let data22 = data.env;
+if(Array.isArray(data22)){
+const len1 = data22.length;
+for(let i1=0; i1<len1; i1++){
+let data23 = data22[i1];
+if(typeof data23 === "string"){
+if(!pattern8.test(data23)){
+const err55 = {instancePath:instancePath+"/env/" + i1,schemaPath:"#/$defs/LocalBackend/properties/env/items/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]*$",parentSchema:schema52.properties.env.items,data:data23};
+if(vErrors === null){
+vErrors = [err55];
+}
+else {
+vErrors.push(err55);
+}
+errors++;
+}
+}
+else {
+const err56 = {instancePath:instancePath+"/env/" + i1,schemaPath:"#/$defs/LocalBackend/properties/env/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.env.items.type,parentSchema:schema52.properties.env.items,data:data23};
+if(vErrors === null){
+vErrors = [err56];
+}
+else {
+vErrors.push(err56);
+}
+errors++;
+}
+}
+let i2 = data22.length;
+let j0;
+if(i2 > 1){
+const indices0 = {};
+for(;i2--;){
+let item0 = data22[i2];
+if(typeof item0 !== "string"){
+continue;
+}
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+const err57 = {instancePath:instancePath+"/env",schemaPath:"#/$defs/LocalBackend/properties/env/uniqueItems",keyword:"uniqueItems",params:{i: i2, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i2+" are identical)",schema:true,parentSchema:schema52.properties.env,data:data22};
+if(vErrors === null){
+vErrors = [err57];
+}
+else {
+vErrors.push(err57);
+}
+errors++;
+break;
+}
+indices0[item0] = i2;
+}
+}
+}
+else {
+const err58 = {instancePath:instancePath+"/env",schemaPath:"#/$defs/LocalBackend/properties/env/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema52.properties.env.type,parentSchema:schema52.properties.env,data:data22};
+if(vErrors === null){
+vErrors = [err58];
+}
+else {
+vErrors.push(err58);
+}
+errors++;
+}
+}
+}
+else {
+const err59 = {instancePath,schemaPath:"#/$defs/LocalBackend/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema52.type,parentSchema:schema52,data};
+if(vErrors === null){
+vErrors = [err59];
+}
+else {
+vErrors.push(err59);
+}
+errors++;
+}
+if(props0 !== true){
+props0 = true;
+}
+}
+else {
+const err60 = {instancePath,schemaPath:"#/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag0},message:"value of tag \"type\" must be in oneOf",schema:schema50.discriminator,parentSchema:schema50,data};
+if(vErrors === null){
+vErrors = [err60];
+}
+else {
+vErrors.push(err60);
+}
+errors++;
+}
+}
+else {
+const err61 = {instancePath,schemaPath:"#/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag0},message:"tag \"type\" must be string",schema:schema50.discriminator,parentSchema:schema50,data};
+if(vErrors === null){
+vErrors = [err61];
+}
+else {
+vErrors.push(err61);
+}
+errors++;
+}
+}
+else {
+const err62 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema50.type,parentSchema:schema50,data};
+if(vErrors === null){
+vErrors = [err62];
+}
+else {
+vErrors.push(err62);
 }
 errors++;
 }
@@ -3076,8 +3246,12 @@ let data1 = data.hyperparameters;
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if(data1.n_epochs !== undefined){
 let data2 = data1.n_epochs;
+const _errs8 = errors;
+let valid3 = false;
+let passing0 = null;
+const _errs9 = errors;
 if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err2 = {instancePath:instancePath+"/hyperparameters/n_epochs",schemaPath:"#/$defs/Hyperparameters/properties/n_epochs/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.n_epochs.type,parentSchema:schema53.properties.n_epochs,data:data2};
+const err2 = {instancePath:instancePath+"/hyperparameters/n_epochs",schemaPath:"#/$defs/Hyperparameters/properties/n_epochs/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.n_epochs.oneOf[0].type,parentSchema:schema53.properties.n_epochs.oneOf[0],data:data2};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3088,7 +3262,7 @@ errors++;
 }
 if((typeof data2 == "number") && (isFinite(data2))){
 if(data2 < 1 || isNaN(data2)){
-const err3 = {instancePath:instancePath+"/hyperparameters/n_epochs",schemaPath:"#/$defs/Hyperparameters/properties/n_epochs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.n_epochs,data:data2};
+const err3 = {instancePath:instancePath+"/hyperparameters/n_epochs",schemaPath:"#/$defs/Hyperparameters/properties/n_epochs/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.n_epochs.oneOf[0],data:data2};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3098,11 +3272,14 @@ vErrors.push(err3);
 errors++;
 }
 }
+var _valid0 = _errs9 === errors;
+if(_valid0){
+valid3 = true;
+passing0 = 0;
 }
-if(data1.epochs !== undefined){
-let data3 = data1.epochs;
-if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err4 = {instancePath:instancePath+"/hyperparameters/epochs",schemaPath:"#/$defs/Hyperparameters/properties/epochs/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.epochs.type,parentSchema:schema53.properties.epochs,data:data3};
+const _errs11 = errors;
+if("auto" !== data2){
+const err4 = {instancePath:instancePath+"/hyperparameters/n_epochs",schemaPath:"#/$defs/Hyperparameters/properties/n_epochs/oneOf/1/const",keyword:"const",params:{allowedValue: "auto"},message:"must be equal to constant",schema:"auto",parentSchema:schema53.properties.n_epochs.oneOf[1],data:data2};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3111,9 +3288,19 @@ vErrors.push(err4);
 }
 errors++;
 }
-if((typeof data3 == "number") && (isFinite(data3))){
-if(data3 < 1 || isNaN(data3)){
-const err5 = {instancePath:instancePath+"/hyperparameters/epochs",schemaPath:"#/$defs/Hyperparameters/properties/epochs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.epochs,data:data3};
+var _valid0 = _errs11 === errors;
+if(_valid0 && valid3){
+valid3 = false;
+passing0 = [passing0, 1];
+}
+else {
+if(_valid0){
+valid3 = true;
+passing0 = 1;
+}
+}
+if(!valid3){
+const err5 = {instancePath:instancePath+"/hyperparameters/n_epochs",schemaPath:"#/$defs/Hyperparameters/properties/n_epochs/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema53.properties.n_epochs.oneOf,parentSchema:schema53.properties.n_epochs,data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -3122,12 +3309,26 @@ vErrors.push(err5);
 }
 errors++;
 }
+else {
+errors = _errs8;
+if(vErrors !== null){
+if(_errs8){
+vErrors.length = _errs8;
+}
+else {
+vErrors = null;
 }
 }
-if(data1.batch_size !== undefined){
-let data4 = data1.batch_size;
-if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-const err6 = {instancePath:instancePath+"/hyperparameters/batch_size",schemaPath:"#/$defs/Hyperparameters/properties/batch_size/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.batch_size.type,parentSchema:schema53.properties.batch_size,data:data4};
+}
+}
+if(data1.epochs !== undefined){
+let data3 = data1.epochs;
+const _errs13 = errors;
+let valid4 = false;
+let passing1 = null;
+const _errs14 = errors;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+const err6 = {instancePath:instancePath+"/hyperparameters/epochs",schemaPath:"#/$defs/Hyperparameters/properties/epochs/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.epochs.oneOf[0].type,parentSchema:schema53.properties.epochs.oneOf[0],data:data3};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -3136,9 +3337,9 @@ vErrors.push(err6);
 }
 errors++;
 }
-if((typeof data4 == "number") && (isFinite(data4))){
-if(data4 < 1 || isNaN(data4)){
-const err7 = {instancePath:instancePath+"/hyperparameters/batch_size",schemaPath:"#/$defs/Hyperparameters/properties/batch_size/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.batch_size,data:data4};
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 < 1 || isNaN(data3)){
+const err7 = {instancePath:instancePath+"/hyperparameters/epochs",schemaPath:"#/$defs/Hyperparameters/properties/epochs/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.epochs.oneOf[0],data:data3};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -3148,12 +3349,14 @@ vErrors.push(err7);
 errors++;
 }
 }
+var _valid1 = _errs14 === errors;
+if(_valid1){
+valid4 = true;
+passing1 = 0;
 }
-if(data1.learning_rate_multiplier !== undefined){
-let data5 = data1.learning_rate_multiplier;
-if((typeof data5 == "number") && (isFinite(data5))){
-if(data5 <= 0 || isNaN(data5)){
-const err8 = {instancePath:instancePath+"/hyperparameters/learning_rate_multiplier",schemaPath:"#/$defs/Hyperparameters/properties/learning_rate_multiplier/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema53.properties.learning_rate_multiplier,data:data5};
+const _errs16 = errors;
+if("auto" !== data3){
+const err8 = {instancePath:instancePath+"/hyperparameters/epochs",schemaPath:"#/$defs/Hyperparameters/properties/epochs/oneOf/1/const",keyword:"const",params:{allowedValue: "auto"},message:"must be equal to constant",schema:"auto",parentSchema:schema53.properties.epochs.oneOf[1],data:data3};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -3162,9 +3365,19 @@ vErrors.push(err8);
 }
 errors++;
 }
+var _valid1 = _errs16 === errors;
+if(_valid1 && valid4){
+valid4 = false;
+passing1 = [passing1, 1];
 }
 else {
-const err9 = {instancePath:instancePath+"/hyperparameters/learning_rate_multiplier",schemaPath:"#/$defs/Hyperparameters/properties/learning_rate_multiplier/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.learning_rate_multiplier.type,parentSchema:schema53.properties.learning_rate_multiplier,data:data5};
+if(_valid1){
+valid4 = true;
+passing1 = 1;
+}
+}
+if(!valid4){
+const err9 = {instancePath:instancePath+"/hyperparameters/epochs",schemaPath:"#/$defs/Hyperparameters/properties/epochs/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf",schema:schema53.properties.epochs.oneOf,parentSchema:schema53.properties.epochs,data:data3};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -3173,12 +3386,26 @@ vErrors.push(err9);
 }
 errors++;
 }
+else {
+errors = _errs13;
+if(vErrors !== null){
+if(_errs13){
+vErrors.length = _errs13;
 }
-if(data1.learning_rate !== undefined){
-let data6 = data1.learning_rate;
-if((typeof data6 == "number") && (isFinite(data6))){
-if(data6 <= 0 || isNaN(data6)){
-const err10 = {instancePath:instancePath+"/hyperparameters/learning_rate",schemaPath:"#/$defs/Hyperparameters/properties/learning_rate/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema53.properties.learning_rate,data:data6};
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data1.batch_size !== undefined){
+let data4 = data1.batch_size;
+const _errs18 = errors;
+let valid5 = false;
+let passing2 = null;
+const _errs19 = errors;
+if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
+const err10 = {instancePath:instancePath+"/hyperparameters/batch_size",schemaPath:"#/$defs/Hyperparameters/properties/batch_size/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.batch_size.oneOf[0].type,parentSchema:schema53.properties.batch_size.oneOf[0],data:data4};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -3187,9 +3414,9 @@ vErrors.push(err10);
 }
 errors++;
 }
-}
-else {
-const err11 = {instancePath:instancePath+"/hyperparameters/learning_rate",schemaPath:"#/$defs/Hyperparameters/properties/learning_rate/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.learning_rate.type,parentSchema:schema53.properties.learning_rate,data:data6};
+if((typeof data4 == "number") && (isFinite(data4))){
+if(data4 < 1 || isNaN(data4)){
+const err11 = {instancePath:instancePath+"/hyperparameters/batch_size",schemaPath:"#/$defs/Hyperparameters/properties/batch_size/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.batch_size.oneOf[0],data:data4};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -3199,10 +3426,14 @@ vErrors.push(err11);
 errors++;
 }
 }
-if(data1.max_seq_len !== undefined){
-let data7 = data1.max_seq_len;
-if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-const err12 = {instancePath:instancePath+"/hyperparameters/max_seq_len",schemaPath:"#/$defs/Hyperparameters/properties/max_seq_len/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.max_seq_len.type,parentSchema:schema53.properties.max_seq_len,data:data7};
+var _valid2 = _errs19 === errors;
+if(_valid2){
+valid5 = true;
+passing2 = 0;
+}
+const _errs21 = errors;
+if("auto" !== data4){
+const err12 = {instancePath:instancePath+"/hyperparameters/batch_size",schemaPath:"#/$defs/Hyperparameters/properties/batch_size/oneOf/1/const",keyword:"const",params:{allowedValue: "auto"},message:"must be equal to constant",schema:"auto",parentSchema:schema53.properties.batch_size.oneOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3211,9 +3442,19 @@ vErrors.push(err12);
 }
 errors++;
 }
-if((typeof data7 == "number") && (isFinite(data7))){
-if(data7 < 1 || isNaN(data7)){
-const err13 = {instancePath:instancePath+"/hyperparameters/max_seq_len",schemaPath:"#/$defs/Hyperparameters/properties/max_seq_len/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.max_seq_len,data:data7};
+var _valid2 = _errs21 === errors;
+if(_valid2 && valid5){
+valid5 = false;
+passing2 = [passing2, 1];
+}
+else {
+if(_valid2){
+valid5 = true;
+passing2 = 1;
+}
+}
+if(!valid5){
+const err13 = {instancePath:instancePath+"/hyperparameters/batch_size",schemaPath:"#/$defs/Hyperparameters/properties/batch_size/oneOf",keyword:"oneOf",params:{passingSchemas: passing2},message:"must match exactly one schema in oneOf",schema:schema53.properties.batch_size.oneOf,parentSchema:schema53.properties.batch_size,data:data4};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3222,13 +3463,27 @@ vErrors.push(err13);
 }
 errors++;
 }
+else {
+errors = _errs18;
+if(vErrors !== null){
+if(_errs18){
+vErrors.length = _errs18;
+}
+else {
+vErrors = null;
 }
 }
-if(data1.warmup_ratio !== undefined){
-let data8 = data1.warmup_ratio;
-if((typeof data8 == "number") && (isFinite(data8))){
-if(data8 < 0 || isNaN(data8)){
-const err14 = {instancePath:instancePath+"/hyperparameters/warmup_ratio",schemaPath:"#/$defs/Hyperparameters/properties/warmup_ratio/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema53.properties.warmup_ratio,data:data8};
+}
+}
+if(data1.learning_rate_multiplier !== undefined){
+let data5 = data1.learning_rate_multiplier;
+const _errs23 = errors;
+let valid6 = false;
+let passing3 = null;
+const _errs24 = errors;
+if((typeof data5 == "number") && (isFinite(data5))){
+if(data5 <= 0 || isNaN(data5)){
+const err14 = {instancePath:instancePath+"/hyperparameters/learning_rate_multiplier",schemaPath:"#/$defs/Hyperparameters/properties/learning_rate_multiplier/oneOf/0/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema53.properties.learning_rate_multiplier.oneOf[0],data:data5};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3237,8 +3492,9 @@ vErrors.push(err14);
 }
 errors++;
 }
-if(data8 >= 1 || isNaN(data8)){
-const err15 = {instancePath:instancePath+"/hyperparameters/warmup_ratio",schemaPath:"#/$defs/Hyperparameters/properties/warmup_ratio/exclusiveMaximum",keyword:"exclusiveMaximum",params:{comparison: "<", limit: 1},message:"must be < 1",schema:1,parentSchema:schema53.properties.warmup_ratio,data:data8};
+}
+else {
+const err15 = {instancePath:instancePath+"/hyperparameters/learning_rate_multiplier",schemaPath:"#/$defs/Hyperparameters/properties/learning_rate_multiplier/oneOf/0/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.learning_rate_multiplier.oneOf[0].type,parentSchema:schema53.properties.learning_rate_multiplier.oneOf[0],data:data5};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3247,9 +3503,14 @@ vErrors.push(err15);
 }
 errors++;
 }
+var _valid3 = _errs24 === errors;
+if(_valid3){
+valid6 = true;
+passing3 = 0;
 }
-else {
-const err16 = {instancePath:instancePath+"/hyperparameters/warmup_ratio",schemaPath:"#/$defs/Hyperparameters/properties/warmup_ratio/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.warmup_ratio.type,parentSchema:schema53.properties.warmup_ratio,data:data8};
+const _errs26 = errors;
+if("auto" !== data5){
+const err16 = {instancePath:instancePath+"/hyperparameters/learning_rate_multiplier",schemaPath:"#/$defs/Hyperparameters/properties/learning_rate_multiplier/oneOf/1/const",keyword:"const",params:{allowedValue: "auto"},message:"must be equal to constant",schema:"auto",parentSchema:schema53.properties.learning_rate_multiplier.oneOf[1],data:data5};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -3258,12 +3519,19 @@ vErrors.push(err16);
 }
 errors++;
 }
+var _valid3 = _errs26 === errors;
+if(_valid3 && valid6){
+valid6 = false;
+passing3 = [passing3, 1];
 }
-if(data1.weight_decay !== undefined){
-let data9 = data1.weight_decay;
-if((typeof data9 == "number") && (isFinite(data9))){
-if(data9 < 0 || isNaN(data9)){
-const err17 = {instancePath:instancePath+"/hyperparameters/weight_decay",schemaPath:"#/$defs/Hyperparameters/properties/weight_decay/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema53.properties.weight_decay,data:data9};
+else {
+if(_valid3){
+valid6 = true;
+passing3 = 1;
+}
+}
+if(!valid6){
+const err17 = {instancePath:instancePath+"/hyperparameters/learning_rate_multiplier",schemaPath:"#/$defs/Hyperparameters/properties/learning_rate_multiplier/oneOf",keyword:"oneOf",params:{passingSchemas: passing3},message:"must match exactly one schema in oneOf",schema:schema53.properties.learning_rate_multiplier.oneOf,parentSchema:schema53.properties.learning_rate_multiplier,data:data5};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -3272,9 +3540,27 @@ vErrors.push(err17);
 }
 errors++;
 }
+else {
+errors = _errs23;
+if(vErrors !== null){
+if(_errs23){
+vErrors.length = _errs23;
 }
 else {
-const err18 = {instancePath:instancePath+"/hyperparameters/weight_decay",schemaPath:"#/$defs/Hyperparameters/properties/weight_decay/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.weight_decay.type,parentSchema:schema53.properties.weight_decay,data:data9};
+vErrors = null;
+}
+}
+}
+}
+if(data1.beta !== undefined){
+let data6 = data1.beta;
+const _errs28 = errors;
+let valid7 = false;
+let passing4 = null;
+const _errs29 = errors;
+if((typeof data6 == "number") && (isFinite(data6))){
+if(data6 > 2 || isNaN(data6)){
+const err18 = {instancePath:instancePath+"/hyperparameters/beta",schemaPath:"#/$defs/Hyperparameters/properties/beta/oneOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2},message:"must be <= 2",schema:2,parentSchema:schema53.properties.beta.oneOf[0],data:data6};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -3283,12 +3569,8 @@ vErrors.push(err18);
 }
 errors++;
 }
-}
-if(data1.grad_clip !== undefined){
-let data10 = data1.grad_clip;
-if((typeof data10 == "number") && (isFinite(data10))){
-if(data10 <= 0 || isNaN(data10)){
-const err19 = {instancePath:instancePath+"/hyperparameters/grad_clip",schemaPath:"#/$defs/Hyperparameters/properties/grad_clip/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema53.properties.grad_clip,data:data10};
+if(data6 <= 0 || isNaN(data6)){
+const err19 = {instancePath:instancePath+"/hyperparameters/beta",schemaPath:"#/$defs/Hyperparameters/properties/beta/oneOf/0/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema53.properties.beta.oneOf[0],data:data6};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -3299,7 +3581,7 @@ errors++;
 }
 }
 else {
-const err20 = {instancePath:instancePath+"/hyperparameters/grad_clip",schemaPath:"#/$defs/Hyperparameters/properties/grad_clip/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.grad_clip.type,parentSchema:schema53.properties.grad_clip,data:data10};
+const err20 = {instancePath:instancePath+"/hyperparameters/beta",schemaPath:"#/$defs/Hyperparameters/properties/beta/oneOf/0/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.beta.oneOf[0].type,parentSchema:schema53.properties.beta.oneOf[0],data:data6};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -3308,11 +3590,14 @@ vErrors.push(err20);
 }
 errors++;
 }
+var _valid4 = _errs29 === errors;
+if(_valid4){
+valid7 = true;
+passing4 = 0;
 }
-if(data1.checkpoint_every !== undefined){
-let data11 = data1.checkpoint_every;
-if(!(((typeof data11 == "number") && (!(data11 % 1) && !isNaN(data11))) && (isFinite(data11)))){
-const err21 = {instancePath:instancePath+"/hyperparameters/checkpoint_every",schemaPath:"#/$defs/Hyperparameters/properties/checkpoint_every/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.checkpoint_every.type,parentSchema:schema53.properties.checkpoint_every,data:data11};
+const _errs31 = errors;
+if("auto" !== data6){
+const err21 = {instancePath:instancePath+"/hyperparameters/beta",schemaPath:"#/$defs/Hyperparameters/properties/beta/oneOf/1/const",keyword:"const",params:{allowedValue: "auto"},message:"must be equal to constant",schema:"auto",parentSchema:schema53.properties.beta.oneOf[1],data:data6};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -3321,9 +3606,19 @@ vErrors.push(err21);
 }
 errors++;
 }
-if((typeof data11 == "number") && (isFinite(data11))){
-if(data11 < 1 || isNaN(data11)){
-const err22 = {instancePath:instancePath+"/hyperparameters/checkpoint_every",schemaPath:"#/$defs/Hyperparameters/properties/checkpoint_every/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.checkpoint_every,data:data11};
+var _valid4 = _errs31 === errors;
+if(_valid4 && valid7){
+valid7 = false;
+passing4 = [passing4, 1];
+}
+else {
+if(_valid4){
+valid7 = true;
+passing4 = 1;
+}
+}
+if(!valid7){
+const err22 = {instancePath:instancePath+"/hyperparameters/beta",schemaPath:"#/$defs/Hyperparameters/properties/beta/oneOf",keyword:"oneOf",params:{passingSchemas: passing4},message:"must match exactly one schema in oneOf",schema:schema53.properties.beta.oneOf,parentSchema:schema53.properties.beta,data:data6};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -3332,12 +3627,23 @@ vErrors.push(err22);
 }
 errors++;
 }
+else {
+errors = _errs28;
+if(vErrors !== null){
+if(_errs28){
+vErrors.length = _errs28;
+}
+else {
+vErrors = null;
 }
 }
-if(data1.n_layer !== undefined){
-let data12 = data1.n_layer;
-if(!(((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12))) && (isFinite(data12)))){
-const err23 = {instancePath:instancePath+"/hyperparameters/n_layer",schemaPath:"#/$defs/Hyperparameters/properties/n_layer/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.n_layer.type,parentSchema:schema53.properties.n_layer,data:data12};
+}
+}
+if(data1.learning_rate !== undefined){
+let data7 = data1.learning_rate;
+if((typeof data7 == "number") && (isFinite(data7))){
+if(data7 <= 0 || isNaN(data7)){
+const err23 = {instancePath:instancePath+"/hyperparameters/learning_rate",schemaPath:"#/$defs/Hyperparameters/properties/learning_rate/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema53.properties.learning_rate,data:data7};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -3346,9 +3652,9 @@ vErrors.push(err23);
 }
 errors++;
 }
-if((typeof data12 == "number") && (isFinite(data12))){
-if(data12 < 1 || isNaN(data12)){
-const err24 = {instancePath:instancePath+"/hyperparameters/n_layer",schemaPath:"#/$defs/Hyperparameters/properties/n_layer/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.n_layer,data:data12};
+}
+else {
+const err24 = {instancePath:instancePath+"/hyperparameters/learning_rate",schemaPath:"#/$defs/Hyperparameters/properties/learning_rate/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.learning_rate.type,parentSchema:schema53.properties.learning_rate,data:data7};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -3358,11 +3664,10 @@ vErrors.push(err24);
 errors++;
 }
 }
-}
-if(data1.d_model !== undefined){
-let data13 = data1.d_model;
-if(!(((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13))) && (isFinite(data13)))){
-const err25 = {instancePath:instancePath+"/hyperparameters/d_model",schemaPath:"#/$defs/Hyperparameters/properties/d_model/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.d_model.type,parentSchema:schema53.properties.d_model,data:data13};
+if(data1.max_seq_len !== undefined){
+let data8 = data1.max_seq_len;
+if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
+const err25 = {instancePath:instancePath+"/hyperparameters/max_seq_len",schemaPath:"#/$defs/Hyperparameters/properties/max_seq_len/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.max_seq_len.type,parentSchema:schema53.properties.max_seq_len,data:data8};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -3371,9 +3676,9 @@ vErrors.push(err25);
 }
 errors++;
 }
-if((typeof data13 == "number") && (isFinite(data13))){
-if(data13 < 1 || isNaN(data13)){
-const err26 = {instancePath:instancePath+"/hyperparameters/d_model",schemaPath:"#/$defs/Hyperparameters/properties/d_model/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.d_model,data:data13};
+if((typeof data8 == "number") && (isFinite(data8))){
+if(data8 < 1 || isNaN(data8)){
+const err26 = {instancePath:instancePath+"/hyperparameters/max_seq_len",schemaPath:"#/$defs/Hyperparameters/properties/max_seq_len/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.max_seq_len,data:data8};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -3384,10 +3689,11 @@ errors++;
 }
 }
 }
-if(data1.n_head !== undefined){
-let data14 = data1.n_head;
-if(!(((typeof data14 == "number") && (!(data14 % 1) && !isNaN(data14))) && (isFinite(data14)))){
-const err27 = {instancePath:instancePath+"/hyperparameters/n_head",schemaPath:"#/$defs/Hyperparameters/properties/n_head/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.n_head.type,parentSchema:schema53.properties.n_head,data:data14};
+if(data1.warmup_ratio !== undefined){
+let data9 = data1.warmup_ratio;
+if((typeof data9 == "number") && (isFinite(data9))){
+if(data9 < 0 || isNaN(data9)){
+const err27 = {instancePath:instancePath+"/hyperparameters/warmup_ratio",schemaPath:"#/$defs/Hyperparameters/properties/warmup_ratio/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema53.properties.warmup_ratio,data:data9};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -3396,9 +3702,8 @@ vErrors.push(err27);
 }
 errors++;
 }
-if((typeof data14 == "number") && (isFinite(data14))){
-if(data14 < 1 || isNaN(data14)){
-const err28 = {instancePath:instancePath+"/hyperparameters/n_head",schemaPath:"#/$defs/Hyperparameters/properties/n_head/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.n_head,data:data14};
+if(data9 >= 1 || isNaN(data9)){
+const err28 = {instancePath:instancePath+"/hyperparameters/warmup_ratio",schemaPath:"#/$defs/Hyperparameters/properties/warmup_ratio/exclusiveMaximum",keyword:"exclusiveMaximum",params:{comparison: "<", limit: 1},message:"must be < 1",schema:1,parentSchema:schema53.properties.warmup_ratio,data:data9};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -3408,11 +3713,8 @@ vErrors.push(err28);
 errors++;
 }
 }
-}
-if(data1.d_ff !== undefined){
-let data15 = data1.d_ff;
-if(!(((typeof data15 == "number") && (!(data15 % 1) && !isNaN(data15))) && (isFinite(data15)))){
-const err29 = {instancePath:instancePath+"/hyperparameters/d_ff",schemaPath:"#/$defs/Hyperparameters/properties/d_ff/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.d_ff.type,parentSchema:schema53.properties.d_ff,data:data15};
+else {
+const err29 = {instancePath:instancePath+"/hyperparameters/warmup_ratio",schemaPath:"#/$defs/Hyperparameters/properties/warmup_ratio/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.warmup_ratio.type,parentSchema:schema53.properties.warmup_ratio,data:data9};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -3421,9 +3723,12 @@ vErrors.push(err29);
 }
 errors++;
 }
-if((typeof data15 == "number") && (isFinite(data15))){
-if(data15 < 1 || isNaN(data15)){
-const err30 = {instancePath:instancePath+"/hyperparameters/d_ff",schemaPath:"#/$defs/Hyperparameters/properties/d_ff/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.d_ff,data:data15};
+}
+if(data1.weight_decay !== undefined){
+let data10 = data1.weight_decay;
+if((typeof data10 == "number") && (isFinite(data10))){
+if(data10 < 0 || isNaN(data10)){
+const err30 = {instancePath:instancePath+"/hyperparameters/weight_decay",schemaPath:"#/$defs/Hyperparameters/properties/weight_decay/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema53.properties.weight_decay,data:data10};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -3433,11 +3738,8 @@ vErrors.push(err30);
 errors++;
 }
 }
-}
-if(data1.gradient_accumulation_steps !== undefined){
-let data16 = data1.gradient_accumulation_steps;
-if(!(((typeof data16 == "number") && (!(data16 % 1) && !isNaN(data16))) && (isFinite(data16)))){
-const err31 = {instancePath:instancePath+"/hyperparameters/gradient_accumulation_steps",schemaPath:"#/$defs/Hyperparameters/properties/gradient_accumulation_steps/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.gradient_accumulation_steps.type,parentSchema:schema53.properties.gradient_accumulation_steps,data:data16};
+else {
+const err31 = {instancePath:instancePath+"/hyperparameters/weight_decay",schemaPath:"#/$defs/Hyperparameters/properties/weight_decay/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.weight_decay.type,parentSchema:schema53.properties.weight_decay,data:data10};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -3446,9 +3748,12 @@ vErrors.push(err31);
 }
 errors++;
 }
-if((typeof data16 == "number") && (isFinite(data16))){
-if(data16 < 1 || isNaN(data16)){
-const err32 = {instancePath:instancePath+"/hyperparameters/gradient_accumulation_steps",schemaPath:"#/$defs/Hyperparameters/properties/gradient_accumulation_steps/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.gradient_accumulation_steps,data:data16};
+}
+if(data1.grad_clip !== undefined){
+let data11 = data1.grad_clip;
+if((typeof data11 == "number") && (isFinite(data11))){
+if(data11 <= 0 || isNaN(data11)){
+const err32 = {instancePath:instancePath+"/hyperparameters/grad_clip",schemaPath:"#/$defs/Hyperparameters/properties/grad_clip/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema53.properties.grad_clip,data:data11};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -3458,11 +3763,8 @@ vErrors.push(err32);
 errors++;
 }
 }
-}
-if(data1.adapter !== undefined){
-let data17 = data1.adapter;
-if(!(((data17 === "lora") || (data17 === "qlora")) || (data17 === "none"))){
-const err33 = {instancePath:instancePath+"/hyperparameters/adapter",schemaPath:"#/$defs/Hyperparameters/properties/adapter/enum",keyword:"enum",params:{allowedValues: schema53.properties.adapter.enum},message:"must be equal to one of the allowed values",schema:schema53.properties.adapter.enum,parentSchema:schema53.properties.adapter,data:data17};
+else {
+const err33 = {instancePath:instancePath+"/hyperparameters/grad_clip",schemaPath:"#/$defs/Hyperparameters/properties/grad_clip/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.grad_clip.type,parentSchema:schema53.properties.grad_clip,data:data11};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -3472,11 +3774,10 @@ vErrors.push(err33);
 errors++;
 }
 }
-if(data1.chat_template !== undefined){
-let data18 = data1.chat_template;
-if(typeof data18 === "string"){
-if(func3(data18) < 1){
-const err34 = {instancePath:instancePath+"/hyperparameters/chat_template",schemaPath:"#/$defs/Hyperparameters/properties/chat_template/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema53.properties.chat_template,data:data18};
+if(data1.checkpoint_every !== undefined){
+let data12 = data1.checkpoint_every;
+if(!(((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12))) && (isFinite(data12)))){
+const err34 = {instancePath:instancePath+"/hyperparameters/checkpoint_every",schemaPath:"#/$defs/Hyperparameters/properties/checkpoint_every/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.checkpoint_every.type,parentSchema:schema53.properties.checkpoint_every,data:data12};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -3485,9 +3786,9 @@ vErrors.push(err34);
 }
 errors++;
 }
-}
-else {
-const err35 = {instancePath:instancePath+"/hyperparameters/chat_template",schemaPath:"#/$defs/Hyperparameters/properties/chat_template/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema53.properties.chat_template.type,parentSchema:schema53.properties.chat_template,data:data18};
+if((typeof data12 == "number") && (isFinite(data12))){
+if(data12 < 1 || isNaN(data12)){
+const err35 = {instancePath:instancePath+"/hyperparameters/checkpoint_every",schemaPath:"#/$defs/Hyperparameters/properties/checkpoint_every/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.checkpoint_every,data:data12};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -3497,12 +3798,11 @@ vErrors.push(err35);
 errors++;
 }
 }
-if(data1.lora !== undefined){
-let data19 = data1.lora;
-if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
-for(const key1 in data19){
-if(!((((key1 === "r") || (key1 === "alpha")) || (key1 === "dropout")) || (key1 === "target_modules"))){
-const err36 = {instancePath:instancePath+"/hyperparameters/lora",schemaPath:"#/$defs/Hyperparameters/properties/lora/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema53.properties.lora,data:data19};
+}
+if(data1.n_layer !== undefined){
+let data13 = data1.n_layer;
+if(!(((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13))) && (isFinite(data13)))){
+const err36 = {instancePath:instancePath+"/hyperparameters/n_layer",schemaPath:"#/$defs/Hyperparameters/properties/n_layer/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.n_layer.type,parentSchema:schema53.properties.n_layer,data:data13};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -3511,11 +3811,9 @@ vErrors.push(err36);
 }
 errors++;
 }
-}
-if(data19.r !== undefined){
-let data20 = data19.r;
-if(!(((typeof data20 == "number") && (!(data20 % 1) && !isNaN(data20))) && (isFinite(data20)))){
-const err37 = {instancePath:instancePath+"/hyperparameters/lora/r",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/r/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.lora.properties.r.type,parentSchema:schema53.properties.lora.properties.r,data:data20};
+if((typeof data13 == "number") && (isFinite(data13))){
+if(data13 < 1 || isNaN(data13)){
+const err37 = {instancePath:instancePath+"/hyperparameters/n_layer",schemaPath:"#/$defs/Hyperparameters/properties/n_layer/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.n_layer,data:data13};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -3524,9 +3822,12 @@ vErrors.push(err37);
 }
 errors++;
 }
-if((typeof data20 == "number") && (isFinite(data20))){
-if(data20 < 1 || isNaN(data20)){
-const err38 = {instancePath:instancePath+"/hyperparameters/lora/r",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/r/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.lora.properties.r,data:data20};
+}
+}
+if(data1.d_model !== undefined){
+let data14 = data1.d_model;
+if(!(((typeof data14 == "number") && (!(data14 % 1) && !isNaN(data14))) && (isFinite(data14)))){
+const err38 = {instancePath:instancePath+"/hyperparameters/d_model",schemaPath:"#/$defs/Hyperparameters/properties/d_model/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.d_model.type,parentSchema:schema53.properties.d_model,data:data14};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -3535,13 +3836,9 @@ vErrors.push(err38);
 }
 errors++;
 }
-}
-}
-if(data19.alpha !== undefined){
-let data21 = data19.alpha;
-if((typeof data21 == "number") && (isFinite(data21))){
-if(data21 <= 0 || isNaN(data21)){
-const err39 = {instancePath:instancePath+"/hyperparameters/lora/alpha",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/alpha/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema53.properties.lora.properties.alpha,data:data21};
+if((typeof data14 == "number") && (isFinite(data14))){
+if(data14 < 1 || isNaN(data14)){
+const err39 = {instancePath:instancePath+"/hyperparameters/d_model",schemaPath:"#/$defs/Hyperparameters/properties/d_model/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.d_model,data:data14};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -3551,8 +3848,11 @@ vErrors.push(err39);
 errors++;
 }
 }
-else {
-const err40 = {instancePath:instancePath+"/hyperparameters/lora/alpha",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/alpha/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.lora.properties.alpha.type,parentSchema:schema53.properties.lora.properties.alpha,data:data21};
+}
+if(data1.n_head !== undefined){
+let data15 = data1.n_head;
+if(!(((typeof data15 == "number") && (!(data15 % 1) && !isNaN(data15))) && (isFinite(data15)))){
+const err40 = {instancePath:instancePath+"/hyperparameters/n_head",schemaPath:"#/$defs/Hyperparameters/properties/n_head/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.n_head.type,parentSchema:schema53.properties.n_head,data:data15};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -3561,12 +3861,9 @@ vErrors.push(err40);
 }
 errors++;
 }
-}
-if(data19.dropout !== undefined){
-let data22 = data19.dropout;
-if((typeof data22 == "number") && (isFinite(data22))){
-if(data22 < 0 || isNaN(data22)){
-const err41 = {instancePath:instancePath+"/hyperparameters/lora/dropout",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/dropout/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema53.properties.lora.properties.dropout,data:data22};
+if((typeof data15 == "number") && (isFinite(data15))){
+if(data15 < 1 || isNaN(data15)){
+const err41 = {instancePath:instancePath+"/hyperparameters/n_head",schemaPath:"#/$defs/Hyperparameters/properties/n_head/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.n_head,data:data15};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -3575,8 +3872,12 @@ vErrors.push(err41);
 }
 errors++;
 }
-if(data22 >= 1 || isNaN(data22)){
-const err42 = {instancePath:instancePath+"/hyperparameters/lora/dropout",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/dropout/exclusiveMaximum",keyword:"exclusiveMaximum",params:{comparison: "<", limit: 1},message:"must be < 1",schema:1,parentSchema:schema53.properties.lora.properties.dropout,data:data22};
+}
+}
+if(data1.d_ff !== undefined){
+let data16 = data1.d_ff;
+if(!(((typeof data16 == "number") && (!(data16 % 1) && !isNaN(data16))) && (isFinite(data16)))){
+const err42 = {instancePath:instancePath+"/hyperparameters/d_ff",schemaPath:"#/$defs/Hyperparameters/properties/d_ff/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.d_ff.type,parentSchema:schema53.properties.d_ff,data:data16};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -3585,9 +3886,9 @@ vErrors.push(err42);
 }
 errors++;
 }
-}
-else {
-const err43 = {instancePath:instancePath+"/hyperparameters/lora/dropout",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/dropout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.lora.properties.dropout.type,parentSchema:schema53.properties.lora.properties.dropout,data:data22};
+if((typeof data16 == "number") && (isFinite(data16))){
+if(data16 < 1 || isNaN(data16)){
+const err43 = {instancePath:instancePath+"/hyperparameters/d_ff",schemaPath:"#/$defs/Hyperparameters/properties/d_ff/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.d_ff,data:data16};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -3597,11 +3898,11 @@ vErrors.push(err43);
 errors++;
 }
 }
-if(data19.target_modules !== undefined){
-let data23 = data19.target_modules;
-if(Array.isArray(data23)){
-if(data23.length < 1){
-const err44 = {instancePath:instancePath+"/hyperparameters/lora/target_modules",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/target_modules/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema53.properties.lora.properties.target_modules,data:data23};
+}
+if(data1.gradient_accumulation_steps !== undefined){
+let data17 = data1.gradient_accumulation_steps;
+if(!(((typeof data17 == "number") && (!(data17 % 1) && !isNaN(data17))) && (isFinite(data17)))){
+const err44 = {instancePath:instancePath+"/hyperparameters/gradient_accumulation_steps",schemaPath:"#/$defs/Hyperparameters/properties/gradient_accumulation_steps/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.gradient_accumulation_steps.type,parentSchema:schema53.properties.gradient_accumulation_steps,data:data17};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -3610,12 +3911,9 @@ vErrors.push(err44);
 }
 errors++;
 }
-const len0 = data23.length;
-for(let i0=0; i0<len0; i0++){
-let data24 = data23[i0];
-if(typeof data24 === "string"){
-if(func3(data24) < 1){
-const err45 = {instancePath:instancePath+"/hyperparameters/lora/target_modules/" + i0,schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/target_modules/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema53.properties.lora.properties.target_modules.items,data:data24};
+if((typeof data17 == "number") && (isFinite(data17))){
+if(data17 < 1 || isNaN(data17)){
+const err45 = {instancePath:instancePath+"/hyperparameters/gradient_accumulation_steps",schemaPath:"#/$defs/Hyperparameters/properties/gradient_accumulation_steps/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.gradient_accumulation_steps,data:data17};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -3625,8 +3923,11 @@ vErrors.push(err45);
 errors++;
 }
 }
-else {
-const err46 = {instancePath:instancePath+"/hyperparameters/lora/target_modules/" + i0,schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/target_modules/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema53.properties.lora.properties.target_modules.items.type,parentSchema:schema53.properties.lora.properties.target_modules.items,data:data24};
+}
+if(data1.adapter !== undefined){
+let data18 = data1.adapter;
+if(!(((data18 === "lora") || (data18 === "qlora")) || (data18 === "none"))){
+const err46 = {instancePath:instancePath+"/hyperparameters/adapter",schemaPath:"#/$defs/Hyperparameters/properties/adapter/enum",keyword:"enum",params:{allowedValues: schema53.properties.adapter.enum},message:"must be equal to one of the allowed values",schema:schema53.properties.adapter.enum,parentSchema:schema53.properties.adapter,data:data18};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -3636,9 +3937,11 @@ vErrors.push(err46);
 errors++;
 }
 }
-}
-else {
-const err47 = {instancePath:instancePath+"/hyperparameters/lora/target_modules",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/target_modules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema53.properties.lora.properties.target_modules.type,parentSchema:schema53.properties.lora.properties.target_modules,data:data23};
+if(data1.chat_template !== undefined){
+let data19 = data1.chat_template;
+if(typeof data19 === "string"){
+if(func3(data19) < 1){
+const err47 = {instancePath:instancePath+"/hyperparameters/chat_template",schemaPath:"#/$defs/Hyperparameters/properties/chat_template/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema53.properties.chat_template,data:data19};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -3648,9 +3951,8 @@ vErrors.push(err47);
 errors++;
 }
 }
-}
 else {
-const err48 = {instancePath:instancePath+"/hyperparameters/lora",schemaPath:"#/$defs/Hyperparameters/properties/lora/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema53.properties.lora.type,parentSchema:schema53.properties.lora,data:data19};
+const err48 = {instancePath:instancePath+"/hyperparameters/chat_template",schemaPath:"#/$defs/Hyperparameters/properties/chat_template/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema53.properties.chat_template.type,parentSchema:schema53.properties.chat_template,data:data19};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -3660,9 +3962,12 @@ vErrors.push(err48);
 errors++;
 }
 }
-}
-else {
-const err49 = {instancePath:instancePath+"/hyperparameters",schemaPath:"#/$defs/Hyperparameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema53.type,parentSchema:schema53,data:data1};
+if(data1.lora !== undefined){
+let data20 = data1.lora;
+if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
+for(const key1 in data20){
+if(!((((key1 === "r") || (key1 === "alpha")) || (key1 === "dropout")) || (key1 === "target_modules"))){
+const err49 = {instancePath:instancePath+"/hyperparameters/lora",schemaPath:"#/$defs/Hyperparameters/properties/lora/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema53.properties.lora,data:data20};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -3672,14 +3977,174 @@ vErrors.push(err49);
 errors++;
 }
 }
-}
-else {
-const err50 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema54.type,parentSchema:schema54,data};
+if(data20.r !== undefined){
+let data21 = data20.r;
+if(!(((typeof data21 == "number") && (!(data21 % 1) && !isNaN(data21))) && (isFinite(data21)))){
+const err50 = {instancePath:instancePath+"/hyperparameters/lora/r",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/r/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.lora.properties.r.type,parentSchema:schema53.properties.lora.properties.r,data:data21};
 if(vErrors === null){
 vErrors = [err50];
 }
 else {
 vErrors.push(err50);
+}
+errors++;
+}
+if((typeof data21 == "number") && (isFinite(data21))){
+if(data21 < 1 || isNaN(data21)){
+const err51 = {instancePath:instancePath+"/hyperparameters/lora/r",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/r/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.lora.properties.r,data:data21};
+if(vErrors === null){
+vErrors = [err51];
+}
+else {
+vErrors.push(err51);
+}
+errors++;
+}
+}
+}
+if(data20.alpha !== undefined){
+let data22 = data20.alpha;
+if((typeof data22 == "number") && (isFinite(data22))){
+if(data22 <= 0 || isNaN(data22)){
+const err52 = {instancePath:instancePath+"/hyperparameters/lora/alpha",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/alpha/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema53.properties.lora.properties.alpha,data:data22};
+if(vErrors === null){
+vErrors = [err52];
+}
+else {
+vErrors.push(err52);
+}
+errors++;
+}
+}
+else {
+const err53 = {instancePath:instancePath+"/hyperparameters/lora/alpha",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/alpha/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.lora.properties.alpha.type,parentSchema:schema53.properties.lora.properties.alpha,data:data22};
+if(vErrors === null){
+vErrors = [err53];
+}
+else {
+vErrors.push(err53);
+}
+errors++;
+}
+}
+if(data20.dropout !== undefined){
+let data23 = data20.dropout;
+if((typeof data23 == "number") && (isFinite(data23))){
+if(data23 < 0 || isNaN(data23)){
+const err54 = {instancePath:instancePath+"/hyperparameters/lora/dropout",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/dropout/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema53.properties.lora.properties.dropout,data:data23};
+if(vErrors === null){
+vErrors = [err54];
+}
+else {
+vErrors.push(err54);
+}
+errors++;
+}
+if(data23 >= 1 || isNaN(data23)){
+const err55 = {instancePath:instancePath+"/hyperparameters/lora/dropout",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/dropout/exclusiveMaximum",keyword:"exclusiveMaximum",params:{comparison: "<", limit: 1},message:"must be < 1",schema:1,parentSchema:schema53.properties.lora.properties.dropout,data:data23};
+if(vErrors === null){
+vErrors = [err55];
+}
+else {
+vErrors.push(err55);
+}
+errors++;
+}
+}
+else {
+const err56 = {instancePath:instancePath+"/hyperparameters/lora/dropout",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/dropout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.lora.properties.dropout.type,parentSchema:schema53.properties.lora.properties.dropout,data:data23};
+if(vErrors === null){
+vErrors = [err56];
+}
+else {
+vErrors.push(err56);
+}
+errors++;
+}
+}
+if(data20.target_modules !== undefined){
+let data24 = data20.target_modules;
+if(Array.isArray(data24)){
+if(data24.length < 1){
+const err57 = {instancePath:instancePath+"/hyperparameters/lora/target_modules",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/target_modules/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema53.properties.lora.properties.target_modules,data:data24};
+if(vErrors === null){
+vErrors = [err57];
+}
+else {
+vErrors.push(err57);
+}
+errors++;
+}
+const len0 = data24.length;
+for(let i0=0; i0<len0; i0++){
+let data25 = data24[i0];
+if(typeof data25 === "string"){
+if(func3(data25) < 1){
+const err58 = {instancePath:instancePath+"/hyperparameters/lora/target_modules/" + i0,schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/target_modules/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema53.properties.lora.properties.target_modules.items,data:data25};
+if(vErrors === null){
+vErrors = [err58];
+}
+else {
+vErrors.push(err58);
+}
+errors++;
+}
+}
+else {
+const err59 = {instancePath:instancePath+"/hyperparameters/lora/target_modules/" + i0,schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/target_modules/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema53.properties.lora.properties.target_modules.items.type,parentSchema:schema53.properties.lora.properties.target_modules.items,data:data25};
+if(vErrors === null){
+vErrors = [err59];
+}
+else {
+vErrors.push(err59);
+}
+errors++;
+}
+}
+}
+else {
+const err60 = {instancePath:instancePath+"/hyperparameters/lora/target_modules",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/target_modules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema53.properties.lora.properties.target_modules.type,parentSchema:schema53.properties.lora.properties.target_modules,data:data24};
+if(vErrors === null){
+vErrors = [err60];
+}
+else {
+vErrors.push(err60);
+}
+errors++;
+}
+}
+}
+else {
+const err61 = {instancePath:instancePath+"/hyperparameters/lora",schemaPath:"#/$defs/Hyperparameters/properties/lora/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema53.properties.lora.type,parentSchema:schema53.properties.lora,data:data20};
+if(vErrors === null){
+vErrors = [err61];
+}
+else {
+vErrors.push(err61);
+}
+errors++;
+}
+}
+}
+else {
+const err62 = {instancePath:instancePath+"/hyperparameters",schemaPath:"#/$defs/Hyperparameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema53.type,parentSchema:schema53,data:data1};
+if(vErrors === null){
+vErrors = [err62];
+}
+else {
+vErrors.push(err62);
+}
+errors++;
+}
+}
+}
+else {
+const err63 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema54.type,parentSchema:schema54,data};
+if(vErrors === null){
+vErrors = [err63];
+}
+else {
+vErrors.push(err63);
 }
 errors++;
 }
@@ -3692,7 +4157,7 @@ const schema56 = {"description":"Which models answer which held-out examples and
 const schema57 = {"description":"A model behind an OpenAI-compatible chat completions API (vLLM, Ollama, llama.cpp's server, Azure, OpenAI itself), or an OpenAI model under a name of your choosing.","type":"object","additionalProperties":false,"required":["name","model"],"properties":{"name":{"description":"The model's name in stage ids (`generate:<name>`), gates and reports.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"model":{"description":"The model id the endpoint serves.","type":"string","minLength":1},"base_url":{"description":"The API's base URL (e.g. http://localhost:8000/v1). Default: the OpenAI API (OPENAI_BASE_URL when set). Part of the key unless `revision` pins the weights wherever they are served.","type":"string","pattern":"^https?://"},"api_key_env":{"description":"Name of the environment variable holding its API key. Without it an endpoint with a base_url gets no key (the OpenAI API gets OPENAI_API_KEY). A key is never sent over plain http except to loopback.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"headers":{"description":"Extra HTTP headers for every request (not secrets: they are part of the recipe).","type":"object","additionalProperties":{"type":"string"}},"revision":{"description":"The weights it serves (a commit, a digest): when set, the key names the weights by it instead of by base_url.","type":"string","minLength":1},"cache":{"description":"false: the weights behind this name may change, so its generate stage runs on every build and no answer is reused. Default true.","type":"boolean","default":true}}};
 const schema58 = {"description":"A configured metric. Options by type: contains {value, ignore_case}; regex {pattern (required), ignore_case}; json_schema {schema (required)}; length {unit: characters | words}; bleu {tokenize: 13a | none | intl | char | zh, lowercase}; chrf {char_order, word_order, beta, lowercase}; rouge* {use_stemmer}.","type":"object","additionalProperties":false,"required":["type"],"properties":{"id":{"description":"The metric's name in scores and gates. Default: its type.","type":"string","pattern":"^[A-Za-z][A-Za-z0-9_.-]*$"},"type":{"description":"What it measures.","enum":["exact_match","f1","contains","regex","json_valid","json_schema","length","bleu","chrf","rouge1","rouge2","rougeL","rougeLsum"]},"options":{"description":"The type's options (see above).","type":"object"}}};
 const schema59 = {"description":"A condition on the scores: a bound (`metric`, `model`, `min` and/or `max`), a comparison (`metric`, `better`, `than`, `by`?, `significant`?), or a regression check against the baseline (`metric`, `model`, `max_drop`, `significant`?: the scores the lockfile records at the baseline git ref). Models are named as in `models` (`tuned`, `tuned:<target>`, an endpoint's name).","type":"object","additionalProperties":false,"required":["metric"],"properties":{"metric":{"description":"The metric the condition is on: a name in `metrics`, or a configured metric's id.","type":"string","minLength":1},"model":{"description":"A bound: the model it applies to, by its name in `models` (`tuned`, `base`, `tuned:<target>`, an endpoint's name). Default: tuned.","type":"string","minLength":1},"min":{"description":"A bound: the lowest passing score.","type":"number"},"max":{"description":"A bound: the highest passing score.","type":"number"},"better":{"description":"A comparison: the model that must score better (higher; for length, lower) than `than`.","type":"string","minLength":1},"than":{"description":"A comparison: the model `better` is compared with.","type":"string","minLength":1},"by":{"description":"A comparison: by at least this much, on the metric's scale. Default 0 (strictly better).","type":"number","minimum":0},"significant":{"description":"A comparison or a regression check: also require it in at least 95% of paired bootstrap resamples of the examples (for a regression: fail only when the drop is that sure), so that a difference that is mostly noise does not decide.","type":"boolean","default":false},"max_drop":{"description":"A regression check: how far the model's score may fall below the baseline's (the lockfile at `ft build --baseline <ref>`, by default the merge base with the default branch), on the metric's scale; for length, how far it may rise. 0: no worse at all.","type":"number","minimum":0}}};
-const pattern16 = new RegExp("^[A-Za-z][A-Za-z0-9_.-]*$", "u");
+const pattern18 = new RegExp("^[A-Za-z][A-Za-z0-9_.-]*$", "u");
 
 function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -4105,7 +4570,7 @@ errors++;
 if(data12.id !== undefined){
 let data13 = data12.id;
 if(typeof data13 === "string"){
-if(!pattern16.test(data13)){
+if(!pattern18.test(data13)){
 const err29 = {instancePath:instancePath+"/metrics/" + i1+"/id",schemaPath:"#/$defs/MetricSpec/properties/id/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_.-]*$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_.-]*$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_.-]*$",parentSchema:schema58.properties.id,data:data13};
 if(vErrors === null){
 vErrors = [err29];
@@ -5094,8 +5559,12 @@ let data20 = data.hyperparameters;
 if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
 if(data20.n_epochs !== undefined){
 let data21 = data20.n_epochs;
+const _errs46 = errors;
+let valid11 = false;
+let passing0 = null;
+const _errs47 = errors;
 if(!(((typeof data21 == "number") && (!(data21 % 1) && !isNaN(data21))) && (isFinite(data21)))){
-const err36 = {instancePath:instancePath+"/hyperparameters/n_epochs",schemaPath:"#/$defs/Hyperparameters/properties/n_epochs/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.n_epochs.type,parentSchema:schema53.properties.n_epochs,data:data21};
+const err36 = {instancePath:instancePath+"/hyperparameters/n_epochs",schemaPath:"#/$defs/Hyperparameters/properties/n_epochs/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.n_epochs.oneOf[0].type,parentSchema:schema53.properties.n_epochs.oneOf[0],data:data21};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -5106,7 +5575,7 @@ errors++;
 }
 if((typeof data21 == "number") && (isFinite(data21))){
 if(data21 < 1 || isNaN(data21)){
-const err37 = {instancePath:instancePath+"/hyperparameters/n_epochs",schemaPath:"#/$defs/Hyperparameters/properties/n_epochs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.n_epochs,data:data21};
+const err37 = {instancePath:instancePath+"/hyperparameters/n_epochs",schemaPath:"#/$defs/Hyperparameters/properties/n_epochs/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.n_epochs.oneOf[0],data:data21};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -5116,11 +5585,14 @@ vErrors.push(err37);
 errors++;
 }
 }
+var _valid0 = _errs47 === errors;
+if(_valid0){
+valid11 = true;
+passing0 = 0;
 }
-if(data20.epochs !== undefined){
-let data22 = data20.epochs;
-if(!(((typeof data22 == "number") && (!(data22 % 1) && !isNaN(data22))) && (isFinite(data22)))){
-const err38 = {instancePath:instancePath+"/hyperparameters/epochs",schemaPath:"#/$defs/Hyperparameters/properties/epochs/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.epochs.type,parentSchema:schema53.properties.epochs,data:data22};
+const _errs49 = errors;
+if("auto" !== data21){
+const err38 = {instancePath:instancePath+"/hyperparameters/n_epochs",schemaPath:"#/$defs/Hyperparameters/properties/n_epochs/oneOf/1/const",keyword:"const",params:{allowedValue: "auto"},message:"must be equal to constant",schema:"auto",parentSchema:schema53.properties.n_epochs.oneOf[1],data:data21};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -5129,9 +5601,19 @@ vErrors.push(err38);
 }
 errors++;
 }
-if((typeof data22 == "number") && (isFinite(data22))){
-if(data22 < 1 || isNaN(data22)){
-const err39 = {instancePath:instancePath+"/hyperparameters/epochs",schemaPath:"#/$defs/Hyperparameters/properties/epochs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.epochs,data:data22};
+var _valid0 = _errs49 === errors;
+if(_valid0 && valid11){
+valid11 = false;
+passing0 = [passing0, 1];
+}
+else {
+if(_valid0){
+valid11 = true;
+passing0 = 1;
+}
+}
+if(!valid11){
+const err39 = {instancePath:instancePath+"/hyperparameters/n_epochs",schemaPath:"#/$defs/Hyperparameters/properties/n_epochs/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema53.properties.n_epochs.oneOf,parentSchema:schema53.properties.n_epochs,data:data21};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -5140,12 +5622,26 @@ vErrors.push(err39);
 }
 errors++;
 }
+else {
+errors = _errs46;
+if(vErrors !== null){
+if(_errs46){
+vErrors.length = _errs46;
+}
+else {
+vErrors = null;
 }
 }
-if(data20.batch_size !== undefined){
-let data23 = data20.batch_size;
-if(!(((typeof data23 == "number") && (!(data23 % 1) && !isNaN(data23))) && (isFinite(data23)))){
-const err40 = {instancePath:instancePath+"/hyperparameters/batch_size",schemaPath:"#/$defs/Hyperparameters/properties/batch_size/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.batch_size.type,parentSchema:schema53.properties.batch_size,data:data23};
+}
+}
+if(data20.epochs !== undefined){
+let data22 = data20.epochs;
+const _errs51 = errors;
+let valid12 = false;
+let passing1 = null;
+const _errs52 = errors;
+if(!(((typeof data22 == "number") && (!(data22 % 1) && !isNaN(data22))) && (isFinite(data22)))){
+const err40 = {instancePath:instancePath+"/hyperparameters/epochs",schemaPath:"#/$defs/Hyperparameters/properties/epochs/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.epochs.oneOf[0].type,parentSchema:schema53.properties.epochs.oneOf[0],data:data22};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -5154,9 +5650,9 @@ vErrors.push(err40);
 }
 errors++;
 }
-if((typeof data23 == "number") && (isFinite(data23))){
-if(data23 < 1 || isNaN(data23)){
-const err41 = {instancePath:instancePath+"/hyperparameters/batch_size",schemaPath:"#/$defs/Hyperparameters/properties/batch_size/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.batch_size,data:data23};
+if((typeof data22 == "number") && (isFinite(data22))){
+if(data22 < 1 || isNaN(data22)){
+const err41 = {instancePath:instancePath+"/hyperparameters/epochs",schemaPath:"#/$defs/Hyperparameters/properties/epochs/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.epochs.oneOf[0],data:data22};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -5166,12 +5662,14 @@ vErrors.push(err41);
 errors++;
 }
 }
+var _valid1 = _errs52 === errors;
+if(_valid1){
+valid12 = true;
+passing1 = 0;
 }
-if(data20.learning_rate_multiplier !== undefined){
-let data24 = data20.learning_rate_multiplier;
-if((typeof data24 == "number") && (isFinite(data24))){
-if(data24 <= 0 || isNaN(data24)){
-const err42 = {instancePath:instancePath+"/hyperparameters/learning_rate_multiplier",schemaPath:"#/$defs/Hyperparameters/properties/learning_rate_multiplier/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema53.properties.learning_rate_multiplier,data:data24};
+const _errs54 = errors;
+if("auto" !== data22){
+const err42 = {instancePath:instancePath+"/hyperparameters/epochs",schemaPath:"#/$defs/Hyperparameters/properties/epochs/oneOf/1/const",keyword:"const",params:{allowedValue: "auto"},message:"must be equal to constant",schema:"auto",parentSchema:schema53.properties.epochs.oneOf[1],data:data22};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -5180,9 +5678,19 @@ vErrors.push(err42);
 }
 errors++;
 }
+var _valid1 = _errs54 === errors;
+if(_valid1 && valid12){
+valid12 = false;
+passing1 = [passing1, 1];
 }
 else {
-const err43 = {instancePath:instancePath+"/hyperparameters/learning_rate_multiplier",schemaPath:"#/$defs/Hyperparameters/properties/learning_rate_multiplier/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.learning_rate_multiplier.type,parentSchema:schema53.properties.learning_rate_multiplier,data:data24};
+if(_valid1){
+valid12 = true;
+passing1 = 1;
+}
+}
+if(!valid12){
+const err43 = {instancePath:instancePath+"/hyperparameters/epochs",schemaPath:"#/$defs/Hyperparameters/properties/epochs/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf",schema:schema53.properties.epochs.oneOf,parentSchema:schema53.properties.epochs,data:data22};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -5191,12 +5699,26 @@ vErrors.push(err43);
 }
 errors++;
 }
+else {
+errors = _errs51;
+if(vErrors !== null){
+if(_errs51){
+vErrors.length = _errs51;
 }
-if(data20.learning_rate !== undefined){
-let data25 = data20.learning_rate;
-if((typeof data25 == "number") && (isFinite(data25))){
-if(data25 <= 0 || isNaN(data25)){
-const err44 = {instancePath:instancePath+"/hyperparameters/learning_rate",schemaPath:"#/$defs/Hyperparameters/properties/learning_rate/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema53.properties.learning_rate,data:data25};
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data20.batch_size !== undefined){
+let data23 = data20.batch_size;
+const _errs56 = errors;
+let valid13 = false;
+let passing2 = null;
+const _errs57 = errors;
+if(!(((typeof data23 == "number") && (!(data23 % 1) && !isNaN(data23))) && (isFinite(data23)))){
+const err44 = {instancePath:instancePath+"/hyperparameters/batch_size",schemaPath:"#/$defs/Hyperparameters/properties/batch_size/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.batch_size.oneOf[0].type,parentSchema:schema53.properties.batch_size.oneOf[0],data:data23};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -5205,9 +5727,9 @@ vErrors.push(err44);
 }
 errors++;
 }
-}
-else {
-const err45 = {instancePath:instancePath+"/hyperparameters/learning_rate",schemaPath:"#/$defs/Hyperparameters/properties/learning_rate/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.learning_rate.type,parentSchema:schema53.properties.learning_rate,data:data25};
+if((typeof data23 == "number") && (isFinite(data23))){
+if(data23 < 1 || isNaN(data23)){
+const err45 = {instancePath:instancePath+"/hyperparameters/batch_size",schemaPath:"#/$defs/Hyperparameters/properties/batch_size/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.batch_size.oneOf[0],data:data23};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -5217,10 +5739,14 @@ vErrors.push(err45);
 errors++;
 }
 }
-if(data20.max_seq_len !== undefined){
-let data26 = data20.max_seq_len;
-if(!(((typeof data26 == "number") && (!(data26 % 1) && !isNaN(data26))) && (isFinite(data26)))){
-const err46 = {instancePath:instancePath+"/hyperparameters/max_seq_len",schemaPath:"#/$defs/Hyperparameters/properties/max_seq_len/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.max_seq_len.type,parentSchema:schema53.properties.max_seq_len,data:data26};
+var _valid2 = _errs57 === errors;
+if(_valid2){
+valid13 = true;
+passing2 = 0;
+}
+const _errs59 = errors;
+if("auto" !== data23){
+const err46 = {instancePath:instancePath+"/hyperparameters/batch_size",schemaPath:"#/$defs/Hyperparameters/properties/batch_size/oneOf/1/const",keyword:"const",params:{allowedValue: "auto"},message:"must be equal to constant",schema:"auto",parentSchema:schema53.properties.batch_size.oneOf[1],data:data23};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -5229,9 +5755,19 @@ vErrors.push(err46);
 }
 errors++;
 }
-if((typeof data26 == "number") && (isFinite(data26))){
-if(data26 < 1 || isNaN(data26)){
-const err47 = {instancePath:instancePath+"/hyperparameters/max_seq_len",schemaPath:"#/$defs/Hyperparameters/properties/max_seq_len/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.max_seq_len,data:data26};
+var _valid2 = _errs59 === errors;
+if(_valid2 && valid13){
+valid13 = false;
+passing2 = [passing2, 1];
+}
+else {
+if(_valid2){
+valid13 = true;
+passing2 = 1;
+}
+}
+if(!valid13){
+const err47 = {instancePath:instancePath+"/hyperparameters/batch_size",schemaPath:"#/$defs/Hyperparameters/properties/batch_size/oneOf",keyword:"oneOf",params:{passingSchemas: passing2},message:"must match exactly one schema in oneOf",schema:schema53.properties.batch_size.oneOf,parentSchema:schema53.properties.batch_size,data:data23};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -5240,13 +5776,27 @@ vErrors.push(err47);
 }
 errors++;
 }
+else {
+errors = _errs56;
+if(vErrors !== null){
+if(_errs56){
+vErrors.length = _errs56;
+}
+else {
+vErrors = null;
 }
 }
-if(data20.warmup_ratio !== undefined){
-let data27 = data20.warmup_ratio;
-if((typeof data27 == "number") && (isFinite(data27))){
-if(data27 < 0 || isNaN(data27)){
-const err48 = {instancePath:instancePath+"/hyperparameters/warmup_ratio",schemaPath:"#/$defs/Hyperparameters/properties/warmup_ratio/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema53.properties.warmup_ratio,data:data27};
+}
+}
+if(data20.learning_rate_multiplier !== undefined){
+let data24 = data20.learning_rate_multiplier;
+const _errs61 = errors;
+let valid14 = false;
+let passing3 = null;
+const _errs62 = errors;
+if((typeof data24 == "number") && (isFinite(data24))){
+if(data24 <= 0 || isNaN(data24)){
+const err48 = {instancePath:instancePath+"/hyperparameters/learning_rate_multiplier",schemaPath:"#/$defs/Hyperparameters/properties/learning_rate_multiplier/oneOf/0/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema53.properties.learning_rate_multiplier.oneOf[0],data:data24};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -5255,8 +5805,9 @@ vErrors.push(err48);
 }
 errors++;
 }
-if(data27 >= 1 || isNaN(data27)){
-const err49 = {instancePath:instancePath+"/hyperparameters/warmup_ratio",schemaPath:"#/$defs/Hyperparameters/properties/warmup_ratio/exclusiveMaximum",keyword:"exclusiveMaximum",params:{comparison: "<", limit: 1},message:"must be < 1",schema:1,parentSchema:schema53.properties.warmup_ratio,data:data27};
+}
+else {
+const err49 = {instancePath:instancePath+"/hyperparameters/learning_rate_multiplier",schemaPath:"#/$defs/Hyperparameters/properties/learning_rate_multiplier/oneOf/0/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.learning_rate_multiplier.oneOf[0].type,parentSchema:schema53.properties.learning_rate_multiplier.oneOf[0],data:data24};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -5265,9 +5816,14 @@ vErrors.push(err49);
 }
 errors++;
 }
+var _valid3 = _errs62 === errors;
+if(_valid3){
+valid14 = true;
+passing3 = 0;
 }
-else {
-const err50 = {instancePath:instancePath+"/hyperparameters/warmup_ratio",schemaPath:"#/$defs/Hyperparameters/properties/warmup_ratio/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.warmup_ratio.type,parentSchema:schema53.properties.warmup_ratio,data:data27};
+const _errs64 = errors;
+if("auto" !== data24){
+const err50 = {instancePath:instancePath+"/hyperparameters/learning_rate_multiplier",schemaPath:"#/$defs/Hyperparameters/properties/learning_rate_multiplier/oneOf/1/const",keyword:"const",params:{allowedValue: "auto"},message:"must be equal to constant",schema:"auto",parentSchema:schema53.properties.learning_rate_multiplier.oneOf[1],data:data24};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -5276,12 +5832,19 @@ vErrors.push(err50);
 }
 errors++;
 }
+var _valid3 = _errs64 === errors;
+if(_valid3 && valid14){
+valid14 = false;
+passing3 = [passing3, 1];
 }
-if(data20.weight_decay !== undefined){
-let data28 = data20.weight_decay;
-if((typeof data28 == "number") && (isFinite(data28))){
-if(data28 < 0 || isNaN(data28)){
-const err51 = {instancePath:instancePath+"/hyperparameters/weight_decay",schemaPath:"#/$defs/Hyperparameters/properties/weight_decay/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema53.properties.weight_decay,data:data28};
+else {
+if(_valid3){
+valid14 = true;
+passing3 = 1;
+}
+}
+if(!valid14){
+const err51 = {instancePath:instancePath+"/hyperparameters/learning_rate_multiplier",schemaPath:"#/$defs/Hyperparameters/properties/learning_rate_multiplier/oneOf",keyword:"oneOf",params:{passingSchemas: passing3},message:"must match exactly one schema in oneOf",schema:schema53.properties.learning_rate_multiplier.oneOf,parentSchema:schema53.properties.learning_rate_multiplier,data:data24};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -5290,9 +5853,27 @@ vErrors.push(err51);
 }
 errors++;
 }
+else {
+errors = _errs61;
+if(vErrors !== null){
+if(_errs61){
+vErrors.length = _errs61;
 }
 else {
-const err52 = {instancePath:instancePath+"/hyperparameters/weight_decay",schemaPath:"#/$defs/Hyperparameters/properties/weight_decay/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.weight_decay.type,parentSchema:schema53.properties.weight_decay,data:data28};
+vErrors = null;
+}
+}
+}
+}
+if(data20.beta !== undefined){
+let data25 = data20.beta;
+const _errs66 = errors;
+let valid15 = false;
+let passing4 = null;
+const _errs67 = errors;
+if((typeof data25 == "number") && (isFinite(data25))){
+if(data25 > 2 || isNaN(data25)){
+const err52 = {instancePath:instancePath+"/hyperparameters/beta",schemaPath:"#/$defs/Hyperparameters/properties/beta/oneOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2},message:"must be <= 2",schema:2,parentSchema:schema53.properties.beta.oneOf[0],data:data25};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -5301,12 +5882,8 @@ vErrors.push(err52);
 }
 errors++;
 }
-}
-if(data20.grad_clip !== undefined){
-let data29 = data20.grad_clip;
-if((typeof data29 == "number") && (isFinite(data29))){
-if(data29 <= 0 || isNaN(data29)){
-const err53 = {instancePath:instancePath+"/hyperparameters/grad_clip",schemaPath:"#/$defs/Hyperparameters/properties/grad_clip/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema53.properties.grad_clip,data:data29};
+if(data25 <= 0 || isNaN(data25)){
+const err53 = {instancePath:instancePath+"/hyperparameters/beta",schemaPath:"#/$defs/Hyperparameters/properties/beta/oneOf/0/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema53.properties.beta.oneOf[0],data:data25};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -5317,7 +5894,7 @@ errors++;
 }
 }
 else {
-const err54 = {instancePath:instancePath+"/hyperparameters/grad_clip",schemaPath:"#/$defs/Hyperparameters/properties/grad_clip/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.grad_clip.type,parentSchema:schema53.properties.grad_clip,data:data29};
+const err54 = {instancePath:instancePath+"/hyperparameters/beta",schemaPath:"#/$defs/Hyperparameters/properties/beta/oneOf/0/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.beta.oneOf[0].type,parentSchema:schema53.properties.beta.oneOf[0],data:data25};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -5326,11 +5903,14 @@ vErrors.push(err54);
 }
 errors++;
 }
+var _valid4 = _errs67 === errors;
+if(_valid4){
+valid15 = true;
+passing4 = 0;
 }
-if(data20.checkpoint_every !== undefined){
-let data30 = data20.checkpoint_every;
-if(!(((typeof data30 == "number") && (!(data30 % 1) && !isNaN(data30))) && (isFinite(data30)))){
-const err55 = {instancePath:instancePath+"/hyperparameters/checkpoint_every",schemaPath:"#/$defs/Hyperparameters/properties/checkpoint_every/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.checkpoint_every.type,parentSchema:schema53.properties.checkpoint_every,data:data30};
+const _errs69 = errors;
+if("auto" !== data25){
+const err55 = {instancePath:instancePath+"/hyperparameters/beta",schemaPath:"#/$defs/Hyperparameters/properties/beta/oneOf/1/const",keyword:"const",params:{allowedValue: "auto"},message:"must be equal to constant",schema:"auto",parentSchema:schema53.properties.beta.oneOf[1],data:data25};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -5339,9 +5919,19 @@ vErrors.push(err55);
 }
 errors++;
 }
-if((typeof data30 == "number") && (isFinite(data30))){
-if(data30 < 1 || isNaN(data30)){
-const err56 = {instancePath:instancePath+"/hyperparameters/checkpoint_every",schemaPath:"#/$defs/Hyperparameters/properties/checkpoint_every/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.checkpoint_every,data:data30};
+var _valid4 = _errs69 === errors;
+if(_valid4 && valid15){
+valid15 = false;
+passing4 = [passing4, 1];
+}
+else {
+if(_valid4){
+valid15 = true;
+passing4 = 1;
+}
+}
+if(!valid15){
+const err56 = {instancePath:instancePath+"/hyperparameters/beta",schemaPath:"#/$defs/Hyperparameters/properties/beta/oneOf",keyword:"oneOf",params:{passingSchemas: passing4},message:"must match exactly one schema in oneOf",schema:schema53.properties.beta.oneOf,parentSchema:schema53.properties.beta,data:data25};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -5350,12 +5940,23 @@ vErrors.push(err56);
 }
 errors++;
 }
+else {
+errors = _errs66;
+if(vErrors !== null){
+if(_errs66){
+vErrors.length = _errs66;
+}
+else {
+vErrors = null;
 }
 }
-if(data20.n_layer !== undefined){
-let data31 = data20.n_layer;
-if(!(((typeof data31 == "number") && (!(data31 % 1) && !isNaN(data31))) && (isFinite(data31)))){
-const err57 = {instancePath:instancePath+"/hyperparameters/n_layer",schemaPath:"#/$defs/Hyperparameters/properties/n_layer/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.n_layer.type,parentSchema:schema53.properties.n_layer,data:data31};
+}
+}
+if(data20.learning_rate !== undefined){
+let data26 = data20.learning_rate;
+if((typeof data26 == "number") && (isFinite(data26))){
+if(data26 <= 0 || isNaN(data26)){
+const err57 = {instancePath:instancePath+"/hyperparameters/learning_rate",schemaPath:"#/$defs/Hyperparameters/properties/learning_rate/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema53.properties.learning_rate,data:data26};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -5364,9 +5965,9 @@ vErrors.push(err57);
 }
 errors++;
 }
-if((typeof data31 == "number") && (isFinite(data31))){
-if(data31 < 1 || isNaN(data31)){
-const err58 = {instancePath:instancePath+"/hyperparameters/n_layer",schemaPath:"#/$defs/Hyperparameters/properties/n_layer/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.n_layer,data:data31};
+}
+else {
+const err58 = {instancePath:instancePath+"/hyperparameters/learning_rate",schemaPath:"#/$defs/Hyperparameters/properties/learning_rate/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.learning_rate.type,parentSchema:schema53.properties.learning_rate,data:data26};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -5376,11 +5977,10 @@ vErrors.push(err58);
 errors++;
 }
 }
-}
-if(data20.d_model !== undefined){
-let data32 = data20.d_model;
-if(!(((typeof data32 == "number") && (!(data32 % 1) && !isNaN(data32))) && (isFinite(data32)))){
-const err59 = {instancePath:instancePath+"/hyperparameters/d_model",schemaPath:"#/$defs/Hyperparameters/properties/d_model/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.d_model.type,parentSchema:schema53.properties.d_model,data:data32};
+if(data20.max_seq_len !== undefined){
+let data27 = data20.max_seq_len;
+if(!(((typeof data27 == "number") && (!(data27 % 1) && !isNaN(data27))) && (isFinite(data27)))){
+const err59 = {instancePath:instancePath+"/hyperparameters/max_seq_len",schemaPath:"#/$defs/Hyperparameters/properties/max_seq_len/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.max_seq_len.type,parentSchema:schema53.properties.max_seq_len,data:data27};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -5389,9 +5989,9 @@ vErrors.push(err59);
 }
 errors++;
 }
-if((typeof data32 == "number") && (isFinite(data32))){
-if(data32 < 1 || isNaN(data32)){
-const err60 = {instancePath:instancePath+"/hyperparameters/d_model",schemaPath:"#/$defs/Hyperparameters/properties/d_model/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.d_model,data:data32};
+if((typeof data27 == "number") && (isFinite(data27))){
+if(data27 < 1 || isNaN(data27)){
+const err60 = {instancePath:instancePath+"/hyperparameters/max_seq_len",schemaPath:"#/$defs/Hyperparameters/properties/max_seq_len/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.max_seq_len,data:data27};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -5402,10 +6002,11 @@ errors++;
 }
 }
 }
-if(data20.n_head !== undefined){
-let data33 = data20.n_head;
-if(!(((typeof data33 == "number") && (!(data33 % 1) && !isNaN(data33))) && (isFinite(data33)))){
-const err61 = {instancePath:instancePath+"/hyperparameters/n_head",schemaPath:"#/$defs/Hyperparameters/properties/n_head/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.n_head.type,parentSchema:schema53.properties.n_head,data:data33};
+if(data20.warmup_ratio !== undefined){
+let data28 = data20.warmup_ratio;
+if((typeof data28 == "number") && (isFinite(data28))){
+if(data28 < 0 || isNaN(data28)){
+const err61 = {instancePath:instancePath+"/hyperparameters/warmup_ratio",schemaPath:"#/$defs/Hyperparameters/properties/warmup_ratio/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema53.properties.warmup_ratio,data:data28};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -5414,9 +6015,8 @@ vErrors.push(err61);
 }
 errors++;
 }
-if((typeof data33 == "number") && (isFinite(data33))){
-if(data33 < 1 || isNaN(data33)){
-const err62 = {instancePath:instancePath+"/hyperparameters/n_head",schemaPath:"#/$defs/Hyperparameters/properties/n_head/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.n_head,data:data33};
+if(data28 >= 1 || isNaN(data28)){
+const err62 = {instancePath:instancePath+"/hyperparameters/warmup_ratio",schemaPath:"#/$defs/Hyperparameters/properties/warmup_ratio/exclusiveMaximum",keyword:"exclusiveMaximum",params:{comparison: "<", limit: 1},message:"must be < 1",schema:1,parentSchema:schema53.properties.warmup_ratio,data:data28};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -5426,11 +6026,8 @@ vErrors.push(err62);
 errors++;
 }
 }
-}
-if(data20.d_ff !== undefined){
-let data34 = data20.d_ff;
-if(!(((typeof data34 == "number") && (!(data34 % 1) && !isNaN(data34))) && (isFinite(data34)))){
-const err63 = {instancePath:instancePath+"/hyperparameters/d_ff",schemaPath:"#/$defs/Hyperparameters/properties/d_ff/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.d_ff.type,parentSchema:schema53.properties.d_ff,data:data34};
+else {
+const err63 = {instancePath:instancePath+"/hyperparameters/warmup_ratio",schemaPath:"#/$defs/Hyperparameters/properties/warmup_ratio/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.warmup_ratio.type,parentSchema:schema53.properties.warmup_ratio,data:data28};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -5439,9 +6036,12 @@ vErrors.push(err63);
 }
 errors++;
 }
-if((typeof data34 == "number") && (isFinite(data34))){
-if(data34 < 1 || isNaN(data34)){
-const err64 = {instancePath:instancePath+"/hyperparameters/d_ff",schemaPath:"#/$defs/Hyperparameters/properties/d_ff/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.d_ff,data:data34};
+}
+if(data20.weight_decay !== undefined){
+let data29 = data20.weight_decay;
+if((typeof data29 == "number") && (isFinite(data29))){
+if(data29 < 0 || isNaN(data29)){
+const err64 = {instancePath:instancePath+"/hyperparameters/weight_decay",schemaPath:"#/$defs/Hyperparameters/properties/weight_decay/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema53.properties.weight_decay,data:data29};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -5451,11 +6051,8 @@ vErrors.push(err64);
 errors++;
 }
 }
-}
-if(data20.gradient_accumulation_steps !== undefined){
-let data35 = data20.gradient_accumulation_steps;
-if(!(((typeof data35 == "number") && (!(data35 % 1) && !isNaN(data35))) && (isFinite(data35)))){
-const err65 = {instancePath:instancePath+"/hyperparameters/gradient_accumulation_steps",schemaPath:"#/$defs/Hyperparameters/properties/gradient_accumulation_steps/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.gradient_accumulation_steps.type,parentSchema:schema53.properties.gradient_accumulation_steps,data:data35};
+else {
+const err65 = {instancePath:instancePath+"/hyperparameters/weight_decay",schemaPath:"#/$defs/Hyperparameters/properties/weight_decay/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.weight_decay.type,parentSchema:schema53.properties.weight_decay,data:data29};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -5464,9 +6061,12 @@ vErrors.push(err65);
 }
 errors++;
 }
-if((typeof data35 == "number") && (isFinite(data35))){
-if(data35 < 1 || isNaN(data35)){
-const err66 = {instancePath:instancePath+"/hyperparameters/gradient_accumulation_steps",schemaPath:"#/$defs/Hyperparameters/properties/gradient_accumulation_steps/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.gradient_accumulation_steps,data:data35};
+}
+if(data20.grad_clip !== undefined){
+let data30 = data20.grad_clip;
+if((typeof data30 == "number") && (isFinite(data30))){
+if(data30 <= 0 || isNaN(data30)){
+const err66 = {instancePath:instancePath+"/hyperparameters/grad_clip",schemaPath:"#/$defs/Hyperparameters/properties/grad_clip/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema53.properties.grad_clip,data:data30};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -5476,11 +6076,8 @@ vErrors.push(err66);
 errors++;
 }
 }
-}
-if(data20.adapter !== undefined){
-let data36 = data20.adapter;
-if(!(((data36 === "lora") || (data36 === "qlora")) || (data36 === "none"))){
-const err67 = {instancePath:instancePath+"/hyperparameters/adapter",schemaPath:"#/$defs/Hyperparameters/properties/adapter/enum",keyword:"enum",params:{allowedValues: schema53.properties.adapter.enum},message:"must be equal to one of the allowed values",schema:schema53.properties.adapter.enum,parentSchema:schema53.properties.adapter,data:data36};
+else {
+const err67 = {instancePath:instancePath+"/hyperparameters/grad_clip",schemaPath:"#/$defs/Hyperparameters/properties/grad_clip/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.grad_clip.type,parentSchema:schema53.properties.grad_clip,data:data30};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -5490,11 +6087,10 @@ vErrors.push(err67);
 errors++;
 }
 }
-if(data20.chat_template !== undefined){
-let data37 = data20.chat_template;
-if(typeof data37 === "string"){
-if(func3(data37) < 1){
-const err68 = {instancePath:instancePath+"/hyperparameters/chat_template",schemaPath:"#/$defs/Hyperparameters/properties/chat_template/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema53.properties.chat_template,data:data37};
+if(data20.checkpoint_every !== undefined){
+let data31 = data20.checkpoint_every;
+if(!(((typeof data31 == "number") && (!(data31 % 1) && !isNaN(data31))) && (isFinite(data31)))){
+const err68 = {instancePath:instancePath+"/hyperparameters/checkpoint_every",schemaPath:"#/$defs/Hyperparameters/properties/checkpoint_every/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.checkpoint_every.type,parentSchema:schema53.properties.checkpoint_every,data:data31};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -5503,9 +6099,9 @@ vErrors.push(err68);
 }
 errors++;
 }
-}
-else {
-const err69 = {instancePath:instancePath+"/hyperparameters/chat_template",schemaPath:"#/$defs/Hyperparameters/properties/chat_template/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema53.properties.chat_template.type,parentSchema:schema53.properties.chat_template,data:data37};
+if((typeof data31 == "number") && (isFinite(data31))){
+if(data31 < 1 || isNaN(data31)){
+const err69 = {instancePath:instancePath+"/hyperparameters/checkpoint_every",schemaPath:"#/$defs/Hyperparameters/properties/checkpoint_every/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.checkpoint_every,data:data31};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -5515,12 +6111,11 @@ vErrors.push(err69);
 errors++;
 }
 }
-if(data20.lora !== undefined){
-let data38 = data20.lora;
-if(data38 && typeof data38 == "object" && !Array.isArray(data38)){
-for(const key4 in data38){
-if(!((((key4 === "r") || (key4 === "alpha")) || (key4 === "dropout")) || (key4 === "target_modules"))){
-const err70 = {instancePath:instancePath+"/hyperparameters/lora",schemaPath:"#/$defs/Hyperparameters/properties/lora/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema53.properties.lora,data:data38};
+}
+if(data20.n_layer !== undefined){
+let data32 = data20.n_layer;
+if(!(((typeof data32 == "number") && (!(data32 % 1) && !isNaN(data32))) && (isFinite(data32)))){
+const err70 = {instancePath:instancePath+"/hyperparameters/n_layer",schemaPath:"#/$defs/Hyperparameters/properties/n_layer/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.n_layer.type,parentSchema:schema53.properties.n_layer,data:data32};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -5529,11 +6124,9 @@ vErrors.push(err70);
 }
 errors++;
 }
-}
-if(data38.r !== undefined){
-let data39 = data38.r;
-if(!(((typeof data39 == "number") && (!(data39 % 1) && !isNaN(data39))) && (isFinite(data39)))){
-const err71 = {instancePath:instancePath+"/hyperparameters/lora/r",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/r/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.lora.properties.r.type,parentSchema:schema53.properties.lora.properties.r,data:data39};
+if((typeof data32 == "number") && (isFinite(data32))){
+if(data32 < 1 || isNaN(data32)){
+const err71 = {instancePath:instancePath+"/hyperparameters/n_layer",schemaPath:"#/$defs/Hyperparameters/properties/n_layer/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.n_layer,data:data32};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -5542,9 +6135,12 @@ vErrors.push(err71);
 }
 errors++;
 }
-if((typeof data39 == "number") && (isFinite(data39))){
-if(data39 < 1 || isNaN(data39)){
-const err72 = {instancePath:instancePath+"/hyperparameters/lora/r",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/r/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.lora.properties.r,data:data39};
+}
+}
+if(data20.d_model !== undefined){
+let data33 = data20.d_model;
+if(!(((typeof data33 == "number") && (!(data33 % 1) && !isNaN(data33))) && (isFinite(data33)))){
+const err72 = {instancePath:instancePath+"/hyperparameters/d_model",schemaPath:"#/$defs/Hyperparameters/properties/d_model/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.d_model.type,parentSchema:schema53.properties.d_model,data:data33};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -5553,13 +6149,9 @@ vErrors.push(err72);
 }
 errors++;
 }
-}
-}
-if(data38.alpha !== undefined){
-let data40 = data38.alpha;
-if((typeof data40 == "number") && (isFinite(data40))){
-if(data40 <= 0 || isNaN(data40)){
-const err73 = {instancePath:instancePath+"/hyperparameters/lora/alpha",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/alpha/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema53.properties.lora.properties.alpha,data:data40};
+if((typeof data33 == "number") && (isFinite(data33))){
+if(data33 < 1 || isNaN(data33)){
+const err73 = {instancePath:instancePath+"/hyperparameters/d_model",schemaPath:"#/$defs/Hyperparameters/properties/d_model/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.d_model,data:data33};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -5569,8 +6161,11 @@ vErrors.push(err73);
 errors++;
 }
 }
-else {
-const err74 = {instancePath:instancePath+"/hyperparameters/lora/alpha",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/alpha/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.lora.properties.alpha.type,parentSchema:schema53.properties.lora.properties.alpha,data:data40};
+}
+if(data20.n_head !== undefined){
+let data34 = data20.n_head;
+if(!(((typeof data34 == "number") && (!(data34 % 1) && !isNaN(data34))) && (isFinite(data34)))){
+const err74 = {instancePath:instancePath+"/hyperparameters/n_head",schemaPath:"#/$defs/Hyperparameters/properties/n_head/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.n_head.type,parentSchema:schema53.properties.n_head,data:data34};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -5579,12 +6174,9 @@ vErrors.push(err74);
 }
 errors++;
 }
-}
-if(data38.dropout !== undefined){
-let data41 = data38.dropout;
-if((typeof data41 == "number") && (isFinite(data41))){
-if(data41 < 0 || isNaN(data41)){
-const err75 = {instancePath:instancePath+"/hyperparameters/lora/dropout",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/dropout/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema53.properties.lora.properties.dropout,data:data41};
+if((typeof data34 == "number") && (isFinite(data34))){
+if(data34 < 1 || isNaN(data34)){
+const err75 = {instancePath:instancePath+"/hyperparameters/n_head",schemaPath:"#/$defs/Hyperparameters/properties/n_head/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.n_head,data:data34};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -5593,8 +6185,12 @@ vErrors.push(err75);
 }
 errors++;
 }
-if(data41 >= 1 || isNaN(data41)){
-const err76 = {instancePath:instancePath+"/hyperparameters/lora/dropout",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/dropout/exclusiveMaximum",keyword:"exclusiveMaximum",params:{comparison: "<", limit: 1},message:"must be < 1",schema:1,parentSchema:schema53.properties.lora.properties.dropout,data:data41};
+}
+}
+if(data20.d_ff !== undefined){
+let data35 = data20.d_ff;
+if(!(((typeof data35 == "number") && (!(data35 % 1) && !isNaN(data35))) && (isFinite(data35)))){
+const err76 = {instancePath:instancePath+"/hyperparameters/d_ff",schemaPath:"#/$defs/Hyperparameters/properties/d_ff/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.d_ff.type,parentSchema:schema53.properties.d_ff,data:data35};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -5603,9 +6199,9 @@ vErrors.push(err76);
 }
 errors++;
 }
-}
-else {
-const err77 = {instancePath:instancePath+"/hyperparameters/lora/dropout",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/dropout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.lora.properties.dropout.type,parentSchema:schema53.properties.lora.properties.dropout,data:data41};
+if((typeof data35 == "number") && (isFinite(data35))){
+if(data35 < 1 || isNaN(data35)){
+const err77 = {instancePath:instancePath+"/hyperparameters/d_ff",schemaPath:"#/$defs/Hyperparameters/properties/d_ff/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.d_ff,data:data35};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -5615,11 +6211,11 @@ vErrors.push(err77);
 errors++;
 }
 }
-if(data38.target_modules !== undefined){
-let data42 = data38.target_modules;
-if(Array.isArray(data42)){
-if(data42.length < 1){
-const err78 = {instancePath:instancePath+"/hyperparameters/lora/target_modules",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/target_modules/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema53.properties.lora.properties.target_modules,data:data42};
+}
+if(data20.gradient_accumulation_steps !== undefined){
+let data36 = data20.gradient_accumulation_steps;
+if(!(((typeof data36 == "number") && (!(data36 % 1) && !isNaN(data36))) && (isFinite(data36)))){
+const err78 = {instancePath:instancePath+"/hyperparameters/gradient_accumulation_steps",schemaPath:"#/$defs/Hyperparameters/properties/gradient_accumulation_steps/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.gradient_accumulation_steps.type,parentSchema:schema53.properties.gradient_accumulation_steps,data:data36};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -5628,12 +6224,9 @@ vErrors.push(err78);
 }
 errors++;
 }
-const len2 = data42.length;
-for(let i2=0; i2<len2; i2++){
-let data43 = data42[i2];
-if(typeof data43 === "string"){
-if(func3(data43) < 1){
-const err79 = {instancePath:instancePath+"/hyperparameters/lora/target_modules/" + i2,schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/target_modules/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema53.properties.lora.properties.target_modules.items,data:data43};
+if((typeof data36 == "number") && (isFinite(data36))){
+if(data36 < 1 || isNaN(data36)){
+const err79 = {instancePath:instancePath+"/hyperparameters/gradient_accumulation_steps",schemaPath:"#/$defs/Hyperparameters/properties/gradient_accumulation_steps/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.gradient_accumulation_steps,data:data36};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -5643,8 +6236,11 @@ vErrors.push(err79);
 errors++;
 }
 }
-else {
-const err80 = {instancePath:instancePath+"/hyperparameters/lora/target_modules/" + i2,schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/target_modules/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema53.properties.lora.properties.target_modules.items.type,parentSchema:schema53.properties.lora.properties.target_modules.items,data:data43};
+}
+if(data20.adapter !== undefined){
+let data37 = data20.adapter;
+if(!(((data37 === "lora") || (data37 === "qlora")) || (data37 === "none"))){
+const err80 = {instancePath:instancePath+"/hyperparameters/adapter",schemaPath:"#/$defs/Hyperparameters/properties/adapter/enum",keyword:"enum",params:{allowedValues: schema53.properties.adapter.enum},message:"must be equal to one of the allowed values",schema:schema53.properties.adapter.enum,parentSchema:schema53.properties.adapter,data:data37};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -5654,9 +6250,11 @@ vErrors.push(err80);
 errors++;
 }
 }
-}
-else {
-const err81 = {instancePath:instancePath+"/hyperparameters/lora/target_modules",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/target_modules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema53.properties.lora.properties.target_modules.type,parentSchema:schema53.properties.lora.properties.target_modules,data:data42};
+if(data20.chat_template !== undefined){
+let data38 = data20.chat_template;
+if(typeof data38 === "string"){
+if(func3(data38) < 1){
+const err81 = {instancePath:instancePath+"/hyperparameters/chat_template",schemaPath:"#/$defs/Hyperparameters/properties/chat_template/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema53.properties.chat_template,data:data38};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -5666,9 +6264,8 @@ vErrors.push(err81);
 errors++;
 }
 }
-}
 else {
-const err82 = {instancePath:instancePath+"/hyperparameters/lora",schemaPath:"#/$defs/Hyperparameters/properties/lora/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema53.properties.lora.type,parentSchema:schema53.properties.lora,data:data38};
+const err82 = {instancePath:instancePath+"/hyperparameters/chat_template",schemaPath:"#/$defs/Hyperparameters/properties/chat_template/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema53.properties.chat_template.type,parentSchema:schema53.properties.chat_template,data:data38};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -5678,9 +6275,12 @@ vErrors.push(err82);
 errors++;
 }
 }
-}
-else {
-const err83 = {instancePath:instancePath+"/hyperparameters",schemaPath:"#/$defs/Hyperparameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema53.type,parentSchema:schema53,data:data20};
+if(data20.lora !== undefined){
+let data39 = data20.lora;
+if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
+for(const key4 in data39){
+if(!((((key4 === "r") || (key4 === "alpha")) || (key4 === "dropout")) || (key4 === "target_modules"))){
+const err83 = {instancePath:instancePath+"/hyperparameters/lora",schemaPath:"#/$defs/Hyperparameters/properties/lora/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema53.properties.lora,data:data39};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -5690,11 +6290,10 @@ vErrors.push(err83);
 errors++;
 }
 }
-if(data.targets !== undefined){
-let data44 = data.targets;
-if(data44 && typeof data44 == "object" && !Array.isArray(data44)){
-if(Object.keys(data44).length < 1){
-const err84 = {instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema31.properties.targets,data:data44};
+if(data39.r !== undefined){
+let data40 = data39.r;
+if(!(((typeof data40 == "number") && (!(data40 % 1) && !isNaN(data40))) && (isFinite(data40)))){
+const err84 = {instancePath:instancePath+"/hyperparameters/lora/r",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/r/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.lora.properties.r.type,parentSchema:schema53.properties.lora.properties.r,data:data40};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -5703,11 +6302,9 @@ vErrors.push(err84);
 }
 errors++;
 }
-for(const key5 in data44){
-const _errs93 = errors;
-if(typeof key5 === "string"){
-if(!pattern5.test(key5)){
-const err85 = {instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_-]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_-]*$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_-]*$",parentSchema:schema31.properties.targets.propertyNames,data:key5,propertyName:key5};
+if((typeof data40 == "number") && (isFinite(data40))){
+if(data40 < 1 || isNaN(data40)){
+const err85 = {instancePath:instancePath+"/hyperparameters/lora/r",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/r/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema53.properties.lora.properties.r,data:data40};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -5717,9 +6314,12 @@ vErrors.push(err85);
 errors++;
 }
 }
-var valid14 = _errs93 === errors;
-if(!valid14){
-const err86 = {instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/propertyNames",keyword:"propertyNames",params:{propertyName: key5},message:"property name must be valid",schema:schema31.properties.targets.propertyNames,parentSchema:schema31.properties.targets,data:data44};
+}
+if(data39.alpha !== undefined){
+let data41 = data39.alpha;
+if((typeof data41 == "number") && (isFinite(data41))){
+if(data41 <= 0 || isNaN(data41)){
+const err86 = {instancePath:instancePath+"/hyperparameters/lora/alpha",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/alpha/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema53.properties.lora.properties.alpha,data:data41};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -5729,20 +6329,180 @@ vErrors.push(err86);
 errors++;
 }
 }
-for(const key6 in data44){
-if(!(validate31(data44[key6], {instancePath:instancePath+"/targets/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data44,parentDataProperty:key6,rootData,dynamicAnchors}))){
+else {
+const err87 = {instancePath:instancePath+"/hyperparameters/lora/alpha",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/alpha/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.lora.properties.alpha.type,parentSchema:schema53.properties.lora.properties.alpha,data:data41};
+if(vErrors === null){
+vErrors = [err87];
+}
+else {
+vErrors.push(err87);
+}
+errors++;
+}
+}
+if(data39.dropout !== undefined){
+let data42 = data39.dropout;
+if((typeof data42 == "number") && (isFinite(data42))){
+if(data42 < 0 || isNaN(data42)){
+const err88 = {instancePath:instancePath+"/hyperparameters/lora/dropout",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/dropout/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema53.properties.lora.properties.dropout,data:data42};
+if(vErrors === null){
+vErrors = [err88];
+}
+else {
+vErrors.push(err88);
+}
+errors++;
+}
+if(data42 >= 1 || isNaN(data42)){
+const err89 = {instancePath:instancePath+"/hyperparameters/lora/dropout",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/dropout/exclusiveMaximum",keyword:"exclusiveMaximum",params:{comparison: "<", limit: 1},message:"must be < 1",schema:1,parentSchema:schema53.properties.lora.properties.dropout,data:data42};
+if(vErrors === null){
+vErrors = [err89];
+}
+else {
+vErrors.push(err89);
+}
+errors++;
+}
+}
+else {
+const err90 = {instancePath:instancePath+"/hyperparameters/lora/dropout",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/dropout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.lora.properties.dropout.type,parentSchema:schema53.properties.lora.properties.dropout,data:data42};
+if(vErrors === null){
+vErrors = [err90];
+}
+else {
+vErrors.push(err90);
+}
+errors++;
+}
+}
+if(data39.target_modules !== undefined){
+let data43 = data39.target_modules;
+if(Array.isArray(data43)){
+if(data43.length < 1){
+const err91 = {instancePath:instancePath+"/hyperparameters/lora/target_modules",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/target_modules/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema53.properties.lora.properties.target_modules,data:data43};
+if(vErrors === null){
+vErrors = [err91];
+}
+else {
+vErrors.push(err91);
+}
+errors++;
+}
+const len2 = data43.length;
+for(let i2=0; i2<len2; i2++){
+let data44 = data43[i2];
+if(typeof data44 === "string"){
+if(func3(data44) < 1){
+const err92 = {instancePath:instancePath+"/hyperparameters/lora/target_modules/" + i2,schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/target_modules/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema53.properties.lora.properties.target_modules.items,data:data44};
+if(vErrors === null){
+vErrors = [err92];
+}
+else {
+vErrors.push(err92);
+}
+errors++;
+}
+}
+else {
+const err93 = {instancePath:instancePath+"/hyperparameters/lora/target_modules/" + i2,schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/target_modules/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema53.properties.lora.properties.target_modules.items.type,parentSchema:schema53.properties.lora.properties.target_modules.items,data:data44};
+if(vErrors === null){
+vErrors = [err93];
+}
+else {
+vErrors.push(err93);
+}
+errors++;
+}
+}
+}
+else {
+const err94 = {instancePath:instancePath+"/hyperparameters/lora/target_modules",schemaPath:"#/$defs/Hyperparameters/properties/lora/properties/target_modules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema53.properties.lora.properties.target_modules.type,parentSchema:schema53.properties.lora.properties.target_modules,data:data43};
+if(vErrors === null){
+vErrors = [err94];
+}
+else {
+vErrors.push(err94);
+}
+errors++;
+}
+}
+}
+else {
+const err95 = {instancePath:instancePath+"/hyperparameters/lora",schemaPath:"#/$defs/Hyperparameters/properties/lora/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema53.properties.lora.type,parentSchema:schema53.properties.lora,data:data39};
+if(vErrors === null){
+vErrors = [err95];
+}
+else {
+vErrors.push(err95);
+}
+errors++;
+}
+}
+}
+else {
+const err96 = {instancePath:instancePath+"/hyperparameters",schemaPath:"#/$defs/Hyperparameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema53.type,parentSchema:schema53,data:data20};
+if(vErrors === null){
+vErrors = [err96];
+}
+else {
+vErrors.push(err96);
+}
+errors++;
+}
+}
+if(data.targets !== undefined){
+let data45 = data.targets;
+if(data45 && typeof data45 == "object" && !Array.isArray(data45)){
+if(Object.keys(data45).length < 1){
+const err97 = {instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema31.properties.targets,data:data45};
+if(vErrors === null){
+vErrors = [err97];
+}
+else {
+vErrors.push(err97);
+}
+errors++;
+}
+for(const key5 in data45){
+const _errs110 = errors;
+if(typeof key5 === "string"){
+if(!pattern5.test(key5)){
+const err98 = {instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_-]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_-]*$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_-]*$",parentSchema:schema31.properties.targets.propertyNames,data:key5,propertyName:key5};
+if(vErrors === null){
+vErrors = [err98];
+}
+else {
+vErrors.push(err98);
+}
+errors++;
+}
+}
+var valid19 = _errs110 === errors;
+if(!valid19){
+const err99 = {instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/propertyNames",keyword:"propertyNames",params:{propertyName: key5},message:"property name must be valid",schema:schema31.properties.targets.propertyNames,parentSchema:schema31.properties.targets,data:data45};
+if(vErrors === null){
+vErrors = [err99];
+}
+else {
+vErrors.push(err99);
+}
+errors++;
+}
+}
+for(const key6 in data45){
+if(!(validate31(data45[key6], {instancePath:instancePath+"/targets/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data45,parentDataProperty:key6,rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err87 = {instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.targets.type,parentSchema:schema31.properties.targets,data:data44};
+const err100 = {instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.targets.type,parentSchema:schema31.properties.targets,data:data45};
 if(vErrors === null){
-vErrors = [err87];
+vErrors = [err100];
 }
 else {
-vErrors.push(err87);
+vErrors.push(err100);
 }
 errors++;
 }
@@ -5755,12 +6515,12 @@ errors = vErrors.length;
 }
 }
 else {
-const err88 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
+const err101 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
 if(vErrors === null){
-vErrors = [err88];
+vErrors = [err101];
 }
 else {
-vErrors.push(err88);
+vErrors.push(err101);
 }
 errors++;
 }

@@ -96,7 +96,10 @@ export function checkRules(source: RecipeText, data: unknown, dir: string): Diag
       if (isRecord(t)) backends.push([['targets', name, 'backend'], t.backend]);
     }
   }
-  for (const [path, b] of backends) if (isRecord(b)) checkLocalBackend(path, b, dir, at);
+  for (const [path, b] of backends) {
+    if (isRecord(b)) checkLocalBackend(path, b, dir, at);
+    if (isRecord(b) && b.type === 'openai') checkOpenAIBackend(path, b, at);
+  }
   const targets: [PathSegment[], unknown, unknown][] = [
     [['hyperparameters'], data.hyperparameters, data.backend],
   ];
@@ -108,6 +111,7 @@ export function checkRules(source: RecipeText, data: unknown, dir: string): Diag
   }
   for (const [path, h, b] of targets) {
     if (isRecord(h) && isRecord(b)) checkHyperparameterNames(path, h, b, at);
+    if (isRecord(h) && isRecord(b)) checkHyperparameterValues(path, h, b, at);
   }
   checkModelTargets(data, at);
   if (isRecord(data.eval)) checkEval(data, data.eval, at);
@@ -340,6 +344,84 @@ function checkModelTargets(data: Data, at: At): void {
   }
 }
 
+/**
+ * Dated snapshots OpenAI fine-tunes (SPEC.md section 2, "Fine-tunable models"). An undated alias
+ * (`gpt-4o-mini`) is refused with the snapshots it could mean: OpenAI resolves an alias to
+ * whatever snapshot it likes that day, and the train key must name what is trained.
+ */
+export const OPENAI_SNAPSHOTS: readonly string[] = [
+  'gpt-4.1-2025-04-14',
+  'gpt-4.1-mini-2025-04-14',
+  'gpt-4.1-nano-2025-04-14',
+  'gpt-4o-2024-08-06',
+  'gpt-4o-mini-2024-07-18',
+  'gpt-4-0613',
+  'gpt-3.5-turbo-0125',
+  'gpt-3.5-turbo-1106',
+  'gpt-3.5-turbo-0613',
+  'o4-mini-2025-04-16',
+];
+
+/** The snapshots an undated alias may stand for (`gpt-4o` -> gpt-4o-2024-08-06), or []. */
+export function snapshotsOfAlias(model: string): string[] {
+  return OPENAI_SNAPSHOTS.filter(
+    (s) =>
+      s.startsWith(`${model}-`) && /^(\d{4}-\d{2}-\d{2}|\d{4})$/.test(s.slice(model.length + 1)),
+  );
+}
+
+/** An openai backend names a dated snapshot (or an `ft:` model), never a moving alias. */
+function checkOpenAIBackend(path: PathSegment[], b: Record<string, unknown>, at: At): void {
+  if (typeof b.model !== 'string') return;
+  const snapshots = snapshotsOfAlias(b.model);
+  if (snapshots.length > 0) {
+    at(
+      [...path, 'model'],
+      `'${b.model}' is an undated alias, which OpenAI may point at another snapshot at any time; name a dated snapshot: ${snapshots.join(', ')}`,
+      'value',
+      `e.g. model: ${snapshots[0]}`,
+    );
+  }
+}
+
+/**
+ * The API's ranges for OpenAI's hyperparameters (SPEC.md section 1.3), beyond the schema's
+ * types; `"auto"` is OpenAI's and applies to no local trainer; beta is DPO's.
+ */
+function checkHyperparameterValues(
+  path: PathSegment[],
+  h: Record<string, unknown>,
+  b: Record<string, unknown>,
+  at: At,
+): void {
+  if (b.type !== 'openai') {
+    for (const [name, value] of Object.entries(h)) {
+      if (value === 'auto') {
+        at(
+          [...path, name],
+          '"auto" is OpenAI\'s; a local trainer takes a number (or leave it unset for its default)',
+        );
+      }
+    }
+    return;
+  }
+  const max: Record<string, number> = {n_epochs: 50, epochs: 50, batch_size: 256};
+  for (const [name, limit] of Object.entries(max)) {
+    const value = h[name];
+    if (typeof value === 'number' && value > limit) {
+      at([...path, name], `${name} is at most ${limit} on OpenAI (got ${value})`);
+    }
+  }
+  if (h.beta !== undefined && (b.method ?? 'supervised') !== 'dpo') {
+    at(
+      [...path, 'beta'],
+      'beta applies to method dpo only',
+      'key',
+      'set backend.method: dpo, or remove beta',
+    );
+  }
+}
+
 /** ft's embedded trainer's own base models (`model: embedded:tiny`), trained from a seeded start. */
 export const EMBEDDED_MODELS: readonly string[] = ['embedded:tiny'];
 
@@ -361,7 +443,7 @@ const SHARED_LOCAL = [
   'weight_decay',
 ];
 const HYPERPARAMETERS: Record<'openai' | 'embedded' | 'hf', readonly string[]> = {
-  openai: ['n_epochs', 'epochs', 'batch_size', 'learning_rate_multiplier'],
+  openai: ['n_epochs', 'epochs', 'batch_size', 'learning_rate_multiplier', 'beta'],
   embedded: [
     ...SHARED_LOCAL,
     'grad_clip',

@@ -11,11 +11,24 @@ import {type JsonSchema, type SchemaError, validateRecipe} from './schema.js';
  */
 export function validateAgainstSchema(source: RecipeText, data: unknown): Diagnostic[] {
   if (validateRecipe(data)) return [];
-  const errors = (validateRecipe.errors ?? []).filter((e, _, all) => !isRedundant(e, all));
+  const all = validateRecipe.errors ?? [];
+  // `x: <number> | "auto"` (OpenAI's hyperparameters) fails both branches of its oneOf: one
+  // error says what number it must be, with `or "auto"`, instead of three.
+  const orAuto = new Set(
+    all
+      .filter((e) => e.keyword === 'const' && e.params.allowedValue === 'auto')
+      .map((e) => e.instancePath),
+  );
+  const errors = all.filter(
+    (e, _, every) =>
+      !isRedundant(e, every) &&
+      !(orAuto.has(e.instancePath) && (e.keyword === 'oneOf' || e.keyword === 'const')),
+  );
   const seen = new Set<string>();
   const diagnostics: Diagnostic[] = [];
   for (const e of errors) {
-    const d = toDiagnostic(source, e);
+    let d = toDiagnostic(source, e);
+    if (orAuto.has(e.instancePath)) d = {...d, message: withAuto(d.message)};
     const id = `${d.location?.file}:${d.location?.line}:${d.location?.col}:${d.message}`;
     if (!seen.has(id)) {
       seen.add(id);
@@ -23,6 +36,14 @@ export function validateAgainstSchema(source: RecipeText, data: unknown): Diagno
     }
   }
   return diagnostics;
+}
+
+/** "n_epochs must be an integer, got "x"" -> "n_epochs must be an integer or "auto", got "x"". */
+function withAuto(message: string): string {
+  const at = message.lastIndexOf(', got ');
+  return at < 0
+    ? `${message} (or "auto")`
+    : `${message.slice(0, at)} or "auto"${message.slice(at)}`;
 }
 
 /** ajv also reports the summary errors behind a precise one; keep only the precise one. */

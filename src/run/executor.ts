@@ -13,7 +13,13 @@ import type {NormalizedRecipe} from '../recipe/normalized.js';
 import type {BuildEvent, PlanStatus, StageStatus} from '../report/events.js';
 import {diagnosticEvent} from '../report/events.js';
 import {STAGES} from '../stages/registry.js';
-import type {Preflight, StageContext, StageResult} from '../stages/stage-definition.js';
+import {
+  type BuildFlags,
+  NO_FLAGS,
+  type Preflight,
+  type StageContext,
+  type StageResult,
+} from '../stages/stage-definition.js';
 import type {LockEntry, Lockfile} from './lockfile.js';
 import {writeFileAtomic} from './store/atomic-file.js';
 import type {LocalStore} from './store/local-store.js';
@@ -41,6 +47,8 @@ export interface ExecuteOptions {
   readonly emit: (event: BuildEvent) => void;
   /** Whether stages may run recipe code and fetch (StageContext.exec). */
   readonly exec: ExecPolicy;
+  /** Build options stages act on (`--retry`, `--allow-unknown-cost`). */
+  readonly flags?: BuildFlags;
 }
 
 /** What happened to one stage. */
@@ -59,7 +67,7 @@ export interface StageOutcome {
   readonly failure?: {
     readonly reason: string;
     readonly message: string;
-    readonly exitCode: 1 | 2 | 130;
+    readonly exitCode: 0 | 1 | 2 | 130;
   };
   readonly diagnostics?: readonly Diagnostic[];
 }
@@ -165,6 +173,7 @@ export async function execute(options: ExecuteOptions): Promise<Map<StageId, Sta
       vouchFile: (path, hash) => options.statCache.vouches(path, hash),
       signal,
       exec: options.exec,
+      flags: options.flags ?? NO_FLAGS,
       log: (line) => lines.push(line),
       progress: (message, done, total) =>
         emit({
@@ -191,13 +200,22 @@ export async function execute(options: ExecuteOptions): Promise<Map<StageId, Sta
     }
     const locked = options.lockfile.stages[node.id];
     const why = explain(locked, key, fingerprint, store);
-    const record = await options.cache.lookup(
+    let record: Pick<StageRecord, 'outputs' | 'summary'> | undefined = await options.cache.lookup(
       {id: node.id, kind: node.kind, fingerprint},
       key,
       locked?.key === key ? locked.outputs : undefined,
     );
+    if (!record && locked?.key === key && locked.result !== undefined && definition.restore) {
+      // A remote training the lockfile records with its result: fresh without any store.
+      try {
+        const restored = await definition.restore(ctx, locked.result, locked.outputs);
+        if (restored) record = {outputs: restored.outputs, summary: restored.summary};
+      } catch (e) {
+        return failed(node, key, fingerprint, 'run', [], e, options);
+      }
+    }
     const usable = record !== undefined;
-    const isFresh = usable && locked?.key === key && sameOutputs(locked, record);
+    const isFresh = record !== undefined && locked?.key === key && sameOutputs(locked, record);
     const planStatus: PlanStatus = isFresh ? 'fresh' : usable ? 'cached' : 'run';
     const base = {
       node,
@@ -224,7 +242,7 @@ export async function execute(options: ExecuteOptions): Promise<Map<StageId, Sta
       );
       return failed(node, key, fingerprint, planStatus, why, failure, options);
     }
-    if (usable) {
+    if (record !== undefined) {
       const status: StageStatus = isFresh ? 'fresh' : 'cached';
       const result = {outputs: record.outputs, summary: record.summary};
       if (options.mode === 'build') {
@@ -311,6 +329,10 @@ function failed(
       message: `${e.diagnostics.length} problem(s) in the data`,
       exitCode: 2,
     };
+  } else if (e instanceof StageFailure && e.reason === 'detached') {
+    // A remote job runs on without ft: interrupted by Ctrl-C (130), or asked for (--detach, 0).
+    status = 'detached';
+    failure = {reason: e.reason, message: e.message, exitCode: options.signal.aborted ? 130 : 0};
   } else if (e instanceof StageFailure) {
     failure = {reason: e.reason, message: e.message, exitCode: e.reason === 'bad-input' ? 2 : 1};
   } else if (options.signal.aborted && isAbort(e)) {
@@ -409,8 +431,16 @@ function storedFileList(store: LocalStore, hash: Sha256): FileEntry[] | undefine
   }
 }
 
-function sameOutputs(locked: LockEntry, record: StageRecord): boolean {
+/**
+ * Whether a record has the outputs the lockfile names. A restored remote training (see
+ * StageDefinition.restore) has its `model` only: the others (its metrics) stay named by the
+ * lockfile and are fetched when something needs them.
+ */
+function sameOutputs(locked: LockEntry, record: Pick<StageRecord, 'outputs' | 'summary'>): boolean {
   const hashes = Object.fromEntries(Object.entries(record.outputs).map(([n, a]) => [n, a.hash]));
+  if (locked.result !== undefined) {
+    return Object.entries(hashes).every(([n, h]) => locked.outputs[n] === h) && 'model' in hashes;
+  }
   return isDeepStrictEqual(hashes, locked.outputs);
 }
 

@@ -32,6 +32,12 @@ export interface LockEntry {
    * compare with (`ft build --baseline <ref>` reads them from the lockfile at that ref).
    */
   readonly scores?: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /**
+   * A remote training's result (`{model, base, job, organization_id}` on OpenAI): with it, a
+   * stage whose key matches is fresh with no store at all (its `model` output is rebuilt from
+   * it byte for byte), so a fresh clone makes no request for an unchanged recipe.
+   */
+  readonly result?: Readonly<Record<string, unknown>>;
 }
 
 export const EMPTY_LOCKFILE: Lockfile = {lockfile_version: LOCKFILE_VERSION, stages: {}};

@@ -7,6 +7,7 @@ import {buildGraph, type StageNode, selectStages} from '../plan/graph.js';
 import type {StageId} from '../plan/stage-id.js';
 import type {ResolvedRecipe} from '../recipe/normalized.js';
 import {type BuildEvent, diagnosticEvent} from '../report/events.js';
+import type {BuildFlags} from '../stages/stage-definition.js';
 import {execute, type StageOutcome} from './executor.js';
 import {EXIT, exitCodeOf} from './exit-code.js';
 import {
@@ -38,6 +39,8 @@ export interface SessionRequest {
   readonly onWait?: (holder: string) => void;
   /** Whether stages may run recipe code and fetch (`--no-exec`); see core/exec-policy.ts. */
   readonly exec: ExecPolicy;
+  /** Build options stages act on (`--retry`, `--allow-unknown-cost`). */
+  readonly flags?: BuildFlags;
 }
 
 export interface SessionResult {
@@ -110,6 +113,7 @@ export async function runSession(request: SessionRequest): Promise<SessionResult
         signal: request.signal,
         emit: request.emit,
         exec: request.exec,
+        ...(request.flags ? {flags: request.flags} : {}),
       });
     } finally {
       statCache.save();
@@ -175,12 +179,25 @@ function nextLockfile(
   for (const node of graph) {
     const o = outcomes.get(node.id);
     const done = o?.status === 'ran' || o?.status === 'fresh' || o?.status === 'cached';
+    const before = previous.stages[node.id];
     if (done && o.key && o.result) {
+      const sameKey = before?.key === o.key ? before : undefined;
+      // A fresh stage restored from its result has only some of its outputs at hand.
+      const outputs =
+        o.status === 'fresh' && sameKey?.result !== undefined
+          ? sameKey.outputs
+          : Object.fromEntries(Object.entries(o.result.outputs).map(([n, a]) => [n, a.hash]));
+      const reported = o.result.summary.result;
+      const result =
+        reported !== null && typeof reported === 'object' && node.kind === 'train'
+          ? (reported as Record<string, unknown>)
+          : sameKey?.result;
       stages[node.id] = {
         kind: node.kind,
         key: o.key,
         fingerprint: o.fingerprint,
-        outputs: Object.fromEntries(Object.entries(o.result.outputs).map(([n, a]) => [n, a.hash])),
+        outputs,
+        ...(result !== undefined ? {result} : {}),
         ...(node.kind === 'eval' ? scoresOf(o.result.summary) : {}),
       };
     } else if (previous.stages[node.id]) {

@@ -72,7 +72,7 @@ async function identity(ctx: StageContext, model: EvalModel): Promise<unknown> {
     };
   }
   const target = targetOf(ctx, model);
-  if (target.backend.type !== 'local') return {backend: target.backend, which: model.which};
+  if (target.backend.type === 'openai') return identity(ctx, openAIModel(ctx, model));
   const trainer = await trainerOf(ctx, target);
   if (model.which === 'tuned') {
     const artifacts = Object.fromEntries(trainedArtifacts(ctx, model).map(([n, a]) => [n, a.hash]));
@@ -128,8 +128,14 @@ export const generateStage: StageDefinition = {
     };
     if (missing.length > 0) {
       try {
-        if (model.kind === 'api') await answerThroughApi(ctx, model, missing, params, keep);
-        else await answerLocally(ctx, model, missing, params, keep);
+        const remote =
+          model.kind === 'api'
+            ? model
+            : targetOf(ctx, model).backend.type === 'openai'
+              ? openAIModel(ctx, model)
+              : undefined;
+        if (remote) await answerThroughApi(ctx, remote, missing, params, keep);
+        else await answerLocally(ctx, model as TargetModel, missing, params, keep);
       } finally {
         // What was answered is kept even when the rest failed or was interrupted.
         ctx.store.flushAnswerLogs();
@@ -150,6 +156,42 @@ export const generateStage: StageDefinition = {
 };
 
 type Keep = (e: EvalExample, output: string) => Promise<void>;
+
+/**
+ * An OpenAI target's model as the API answers it: `tuned`, the fine-tuned model its train stage
+ * made (named in that stage's `model` output, which a clone rebuilds from the lockfile), or
+ * `base`, the snapshot it was tuned from. Through the same API the target trains on (its
+ * base_url); not through Azure's deployments yet.
+ */
+function openAIModel(ctx: StageContext, model: TargetModel): ApiModel {
+  const {backend} = targetOf(ctx, model);
+  if (backend.type !== 'openai') throw new Error(`${model.target} does not train on OpenAI`);
+  if (backend.azure) {
+    throw new StageFailure(
+      'backend-unavailable',
+      `${ctx.node.id}: answers from Azure OpenAI deployments are not available in this version of ft; evaluate the deployment as an endpoint (eval.models: [{name, base_url, model, api_key_env}])`,
+    );
+  }
+  let id = backend.model;
+  if (model.which === 'tuned') {
+    const output = ctx.upstream.get(stageId('train', model.target))?.outputs.model;
+    if (!output) throw new Error(`train:${model.target} has no model`);
+    const named = JSON.parse(ctx.store.readText(output.hash)) as {fine_tuned_model?: unknown};
+    if (typeof named.fine_tuned_model !== 'string') {
+      throw new Error(`train:${model.target}'s model names no fine-tuned model`);
+    }
+    id = named.fine_tuned_model;
+  }
+  return {
+    name: model.name,
+    kind: 'api',
+    model: id,
+    ...(backend.base_url !== undefined
+      ? {baseUrl: backend.base_url, apiKeyEnv: 'OPENAI_API_KEY'}
+      : {}),
+    cache: true,
+  };
+}
 
 /** A target's model answers through its trainer's `generate` (protocol v1), in one call. */
 async function answerLocally(

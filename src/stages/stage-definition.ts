@@ -28,7 +28,21 @@ export interface StageContext extends DataContext {
   hashFile(absolutePath: string): Promise<{hash: Sha256; size: number}>;
   /** The stage's key: set when it runs (after its fingerprint), absent before. */
   readonly key?: Sha256;
+  /** What the build command was told that concerns stages (`--retry`, `--allow-unknown-cost`). */
+  readonly flags: BuildFlags;
 }
+
+/** Options of `ft build` that stages act on. */
+export interface BuildFlags {
+  /** Replace a failed or cancelled remote job of the same key with a new (paid) one. */
+  readonly retry: boolean;
+  /** Start a remote job whose price is unknown although a budget is set. */
+  readonly allowUnknownCost: boolean;
+  /** Submit (or find) a remote job and return without waiting for it (status `detached`). */
+  readonly detach: boolean;
+}
+
+export const NO_FLAGS: BuildFlags = {retry: false, allowUnknownCost: false, detach: false};
 
 /**
  * What each stage kind does. `fingerprint` must be cheap apart from hashing inputs; `run` does
@@ -42,6 +56,16 @@ export interface StageDefinition {
    * checks, statistics and cost estimate). `ft plan` shows them; a build can act on them.
    */
   preflight?(ctx: StageContext): Promise<Preflight>;
+  /**
+   * A stage the lockfile records with a `result` for this very key (a remote training) rebuilds
+   * its outputs from that result alone, with no store and no request: it is fresh on a clone
+   * without `.ft/`. Returns undefined when the result cannot give the locked outputs' bytes.
+   */
+  restore?(
+    ctx: StageContext,
+    result: unknown,
+    locked: Readonly<Record<string, Sha256>>,
+  ): Promise<StageResult | undefined>;
 }
 
 /** What preflight found: fields for `ft plan --json`, and warnings for people. */

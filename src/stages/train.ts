@@ -1,11 +1,16 @@
-import type {Sha256} from '../core/hash.js';
+import {type Sha256, sha256} from '../core/hash.js';
 import {StageFailure} from '../core/stage-failure.js';
 import type {HeldOutSplit} from '../data/checks/index.js';
 import type {SplitName} from '../data/records/example.js';
 import {SPLIT_FILES} from '../data/splits.js';
-import {trainFingerprint} from '../plan/fingerprint.js';
+import {checkBudget, type Estimate} from '../openai/budget.js';
+import {type CanonicalRequest, canonicalRequest} from '../openai/request.js';
+import {isRemoteResult, modelOutputBytes} from '../openai/results.js';
+import {trainOnOpenAI} from '../openai/train-job.js';
+import {remoteTrainFingerprint, trainFingerprint} from '../plan/fingerprint.js';
 import {stageId} from '../plan/stage-id.js';
 import type {NormalizedTarget} from '../recipe/normalized.js';
+import type {OpenAIBackend} from '../recipe/recipe-types.js';
 import {trainLocally} from '../train/local-training.js';
 import {trainPreflight} from '../train/preflight.js';
 import {baseModelOf, trainerOf, trainerProcess} from './local-target.js';
@@ -51,6 +56,9 @@ function heldOutData(ctx: StageContext): Partial<Record<HeldOutSplit, Sha256>> {
 export const trainStage: StageDefinition = {
   async fingerprint(ctx) {
     const target = targetOf(ctx);
+    if (target.backend.type === 'openai') {
+      return remoteTrainFingerprint({...openAIRequest(ctx, target.backend, target)});
+    }
     const base = await baseModelOf(ctx, target);
     const trainer = await trainerOf(ctx, target);
     const local = base
@@ -61,11 +69,26 @@ export const trainStage: StageDefinition = {
   async preflight(ctx): Promise<Preflight> {
     const train = trainingData(ctx)[SPLIT_FILES.train];
     if (!train) throw new Error('the dataset has no training split');
-    return trainPreflight(ctx, targetOf(ctx), {train, heldOut: heldOutData(ctx)});
+    const target = targetOf(ctx);
+    const checks = await trainPreflight(ctx, target, {train, heldOut: heldOutData(ctx)});
+    const verdict = budgetOf(target, checks, ctx.flags.allowUnknownCost);
+    if (!verdict || verdict.ok) return checks;
+    return {
+      fields: {...checks.fields, budget: {refused: verdict.message}},
+      warnings: [...checks.warnings, `ft build will refuse to start this job: ${verdict.message}`],
+    };
+  },
+  async restore(ctx, result, locked) {
+    const target = targetOf(ctx);
+    if (target.backend.type !== 'openai' || !isRemoteResult(result)) return undefined;
+    const bytes = modelOutputBytes(result);
+    if (sha256(bytes) !== locked.model) return undefined;
+    return {outputs: {model: await ctx.store.putBytes(bytes)}, summary: {result}};
   },
   async run(ctx) {
     const target = targetOf(ctx);
     const {backend} = target;
+    if (backend.type === 'openai') return runOnOpenAI(ctx, target, backend);
     const trainer = backend.type === 'local' ? trainerProcess(backend, ctx.recipe.dir) : undefined;
     if (trainer) {
       const data = trainingData(ctx);
@@ -94,3 +117,55 @@ export const trainStage: StageDefinition = {
     );
   },
 };
+
+/** The canonical API request of an OpenAI target (its key is this request's hash). */
+function openAIRequest(
+  ctx: StageContext,
+  backend: OpenAIBackend,
+  target: NormalizedTarget,
+): CanonicalRequest {
+  const data = trainingData(ctx);
+  const train = data[SPLIT_FILES.train];
+  if (!train) throw new Error('the dataset has no training split');
+  return canonicalRequest(backend, target.hyperparameters, ctx.recipe.seed, {
+    train,
+    validation: data[SPLIT_FILES.validation],
+  });
+}
+
+/** The budget's verdict on a preflight's estimate; undefined for a target with no estimate. */
+function budgetOf(target: NormalizedTarget, checks: Preflight, allowUnknownCost: boolean) {
+  if (target.backend.type !== 'openai') return undefined;
+  const estimate = checks.fields.estimate as Estimate | undefined;
+  return checkBudget(target.backend.budget_usd, target.backend.model, estimate, allowUnknownCost);
+}
+
+/** train:<target> on OpenAI: the budget first (nothing is uploaded past it), then the job. */
+async function runOnOpenAI(ctx: StageContext, target: NormalizedTarget, backend: OpenAIBackend) {
+  const key = ctx.key;
+  if (!key) throw new Error('a train stage runs with its key');
+  const data = trainingData(ctx);
+  const trainHash = data[SPLIT_FILES.train];
+  if (!trainHash) throw new Error('the dataset has no training split');
+  const checks = await trainPreflight(ctx, target, {train: trainHash, heldOut: heldOutData(ctx)});
+  const verdict = budgetOf(target, checks, ctx.flags.allowUnknownCost);
+  if (verdict && !verdict.ok) throw new StageFailure('over-budget', verdict.message);
+  const file = async (hash: Sha256 | undefined) =>
+    hash === undefined
+      ? undefined
+      : {hash, path: ctx.store.pathOf(hash), size: (await ctx.store.sizeOf(hash)) ?? 0};
+  return trainOnOpenAI({
+    key,
+    backend,
+    request: openAIRequest(ctx, backend, target),
+    train: (await file(trainHash))!,
+    validation: await file(data[SPLIT_FILES.validation]),
+    store: ctx.store,
+    signal: ctx.signal,
+    retry: ctx.flags.retry,
+    detach: ctx.flags.detach,
+    stage: ctx.node.id,
+    log: ctx.log,
+    progress: ctx.progress,
+  });
+}

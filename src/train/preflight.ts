@@ -43,7 +43,18 @@ const PREFLIGHT_VERSION = 2;
 async function modelOf(target: NormalizedTarget): Promise<ModelInfo> {
   if (target.backend.type === 'openai') {
     const {openAIModelInfo} = await import('../data/checks/index.js');
-    return openAIModelInfo(target.backend.model);
+    const info = openAIModelInfo(target.backend.model);
+    const price = target.backend.price_per_1m_tokens;
+    if (price === undefined) return info;
+    // The recipe's price stands in where ft's table has none (the gpt-4.1 family today).
+    return {
+      ...info,
+      usdPerMillionTrainingTokens: price,
+      notes: [
+        ...info.notes.filter((n) => !n.includes('price')),
+        `training price $${price} per 1M tokens from backend.price_per_1m_tokens`,
+      ],
+    };
   }
   const {model} = target.backend;
   const name = typeof model === 'string' ? model : `the model of train:${model.target}`;

@@ -213,6 +213,52 @@ describe('eval of models behind an OpenAI-compatible API (the emulator)', () => 
     expect(unknown.stderr).toContain('--baseline no-such-ref: git knows no commit no-such-ref');
   });
 
+  it("evaluates an OpenAI target's tuned model and its base; a clone with the lockfile trains nothing", async () => {
+    const emu = await useEmulator();
+    const files = {
+      'finetune.yaml': `version: 1
+name: oai-eval
+sources:
+  qa: { path: data/qa.jsonl }
+transforms:
+  - template: { user: "{{prompt}}", assistant: "{{response}}" }
+backend: { type: openai, model: gpt-4o-mini-2024-07-18 }
+hyperparameters: { n_epochs: 1 }
+eval:
+  dataset: train
+  models: [tuned, base]
+  metrics: [exact_match]
+  gates: [{ metric: exact_match, better: tuned, than: base, by: 0.9 }]
+`,
+      'data/qa.jsonl': jsonl(RECORDS),
+    };
+    const dir = await project(files);
+    const env = {OPENAI_API_KEY: KEY, OPENAI_BASE_URL: `${emu.url}/v1`, FT_OPENAI_POLL_MS: '5'};
+    const r = await ft(dir, ['build'], env);
+    expect(r.exitCode, `${r.stdout}${r.stderr}`).toBe(0);
+    // The emulated fine-tune knows its training answers; the base snapshot does not.
+    expect(r.stdout).toMatch(/^ {2}tuned +exact_match 1 \[1, 1\]$/m);
+    expect(r.stdout).toMatch(/^ {2}base +exact_match 0 \[0, 0\]$/m);
+
+    // A fresh clone with the committed lockfile: the training is fresh (no upload, no job, the
+    // model named by the lockfile); the answers are not in the lockfile, so they are asked again,
+    // and score the same: the lockfile does not change.
+    const lock = readFileSync(join(dir, 'finetune.lock'), 'utf8');
+    const clone = await project({...files, 'finetune.lock': lock});
+    const asked = emu.requests.length;
+    const again = await ft(clone, ['build'], env);
+    expect(again.exitCode, `${again.stdout}${again.stderr}`).toBe(0);
+    expect(again.stdout).toContain('train:default: fresh');
+    const since = emu.requests.slice(asked);
+    // Only answers, and the one question whether the fine-tuned model still exists.
+    expect(
+      since
+        .filter((q) => !q.path.endsWith('/chat/completions'))
+        .map((q) => `${q.method} ${q.path}`),
+    ).toEqual([expect.stringMatching(/^GET \/v1\/models\/ft/)]);
+    expect(readFileSync(join(clone, 'finetune.lock'), 'utf8')).toBe(lock);
+  });
+
   it('refuses what would send a key where it should not go, or without the key it needs', async () => {
     const dir = await project({
       'finetune.yaml': recipe(

@@ -42,7 +42,7 @@ describe('a broken recipe', () => {
       finetune.yaml:10:33: error: backend.model must be a string, got 3
         10 | backend: { type: openai, model: 3 }
            |                                 ^
-      finetune.yaml:11:30: error: hyperparameters.n_epochs must be an integer, got "three"
+      finetune.yaml:11:30: error: hyperparameters.n_epochs must be an integer or "auto", got "three"
         11 | hyperparameters: { n_epochs: three }
            |                              ^^^^^
       7 errors"
@@ -251,8 +251,8 @@ targets:
     const hf =
       'it takes n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio, weight_decay, gradient_accumulation_steps, adapter, lora, chat_template';
     expect(errors).toEqual([
-      'finetune.yaml:6:98: error: learning_rate does not apply to the openai backend (it takes n_epochs, batch_size, learning_rate_multiplier)',
-      'finetune.yaml:6:118: error: lora does not apply to the openai backend (it takes n_epochs, batch_size, learning_rate_multiplier)',
+      'finetune.yaml:6:98: error: learning_rate does not apply to the openai backend (it takes n_epochs, batch_size, learning_rate_multiplier, beta)',
+      'finetune.yaml:6:118: error: lora does not apply to the openai backend (it takes n_epochs, batch_size, learning_rate_multiplier, beta)',
       `finetune.yaml:7:68: error: learning_rate_multiplier does not apply to trainer embedded (${embedded})`,
       `finetune.yaml:7:97: error: unknown hyperparameter 'lerning_rate' for trainer embedded (${embedded})`,
       `finetune.yaml:7:116: error: lora does not apply to trainer embedded (${embedded})`,

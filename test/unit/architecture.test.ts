@@ -18,10 +18,11 @@ const allowed: Record<string, string[]> = {
   plan: ['core', 'recipe'],
   data: ['core', 'recipe', 'tokens'],
   train: ['core', 'recipe', 'data'],
-  stages: ['core', 'plan', 'recipe', 'data', 'train', 'eval'],
+  openai: ['core', 'recipe', 'data', 'train'],
+  stages: ['core', 'plan', 'recipe', 'data', 'train', 'eval', 'openai'],
   run: ['core', 'plan', 'recipe', 'stages', 'report'],
   report: ['core', 'plan'],
-  cli: ['core', 'recipe', 'plan', 'run', 'report', 'data', 'train', 'eval'],
+  cli: ['core', 'recipe', 'plan', 'run', 'report', 'data', 'train', 'eval', 'openai'],
   tokens: [],
   eval: ['core', 'tokens'],
 };

@@ -29,6 +29,13 @@ Options:
       --frozen            fail (exit 1) instead of changing the lockfile
       --baseline <ref>    the commit whose locked scores the eval's regression gates compare
                           with (default: the merge base with the default branch)
+      --retry             replace a failed or cancelled OpenAI job of the same key with a new
+                          (paid) one; without it ft reports the failure and starts nothing
+      --detach            submit (or find) OpenAI jobs and exit without waiting for them;
+                          their stages are 'detached' and a later build collects the results
+      --allow-unknown-cost
+                          start an OpenAI job whose price ft does not know although the
+                          backend sets budget_usd
       --json              NDJSON events on stdout
 ${NO_EXEC_HELP}
   -h, --help
@@ -44,6 +51,9 @@ export async function buildCommand(args: readonly string[], io: Io): Promise<num
       set: {type: 'string', multiple: true, default: []},
       frozen: {type: 'boolean', default: false},
       baseline: {type: 'string'},
+      retry: {type: 'boolean', default: false},
+      'allow-unknown-cost': {type: 'boolean', default: false},
+      detach: {type: 'boolean', default: false},
     },
     true,
   );
@@ -72,6 +82,11 @@ export async function buildCommand(args: readonly string[], io: Io): Promise<num
       mode: 'build',
       only: positionals as StageId[],
       frozen: values.frozen,
+      flags: {
+        retry: values.retry,
+        allowUnknownCost: values['allow-unknown-cost'],
+        detach: values.detach,
+      },
       writeLockfile: values.set.length === 0,
       signal: io.signal,
       emit: reporter.emit,
