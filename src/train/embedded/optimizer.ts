@@ -65,7 +65,8 @@ export function adamwRange(
 
 /**
  * grad[i] = slot 0[i] + slot 1[i] + ... (f64, slots in order) for i in [from, to); returns the
- * sum of squares of those grad values, i ascending.
+ * sum of squares of those grad values, i ascending. Works in blocks that stay in cache (the
+ * order of each element's additions, and of the squares, is the same as without blocks).
  */
 export function sumSlotsRange(
   slots: readonly Float32Array[],
@@ -76,12 +77,15 @@ export function sumSlotsRange(
 ): number {
   let sq = 0;
   const s0 = slots[0]!;
-  for (let i = from; i < to; i++) grad[i] = s0[i]!;
-  for (let k = 1; k < n; k++) {
-    const s = slots[k]!;
-    for (let i = from; i < to; i++) grad[i] = grad[i]! + s[i]!;
+  for (let lo = from; lo < to; lo += 2048) {
+    const hi = Math.min(to, lo + 2048);
+    for (let i = lo; i < hi; i++) grad[i] = s0[i]!;
+    for (let k = 1; k < n; k++) {
+      const s = slots[k]!;
+      for (let i = lo; i < hi; i++) grad[i] = grad[i]! + s[i]!;
+    }
+    for (let i = lo; i < hi; i++) sq += grad[i]! * grad[i]!;
   }
-  for (let i = from; i < to; i++) sq += grad[i]! * grad[i]!;
   return sq;
 }
 
