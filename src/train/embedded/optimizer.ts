@@ -5,8 +5,9 @@ import {powInt} from './numerics.js';
  * AdamW with decoupled weight decay (PyTorch's order: p -= lr * wd * p, then the Adam step),
  * moments kept in f64, parameters stored in f32. Everything it needs to continue exactly is
  * m, v and the step count (bias corrections are recomputed from the step by powInt). The moments
- * may live in shared memory so that worker threads update disjoint ranges in parallel: each
- * element's update depends only on its own values, so any partition gives the same bytes.
+ * live in shared memory (ExamplePool's) so that worker threads update disjoint ranges in parallel
+ * with adamwRange: each element's update depends only on its own values, so any partition gives
+ * the same bytes.
  */
 export class AdamW {
   readonly m: Float64Array;
@@ -15,18 +16,6 @@ export class AdamW {
   constructor(size: number, m?: Float64Array, v?: Float64Array) {
     this.m = m ?? new Float64Array(size);
     this.v = v ?? new Float64Array(size);
-  }
-
-  /** One update for optimizer step `step` (1-based) with gradient g already clipped/scaled. */
-  update(
-    p: Float32Array,
-    g: Float64Array,
-    step: number,
-    lr: number,
-    weightDecay: number,
-    decay: Uint8Array,
-  ): void {
-    adamwRange(p, g, this.m, this.v, decay, 0, p.length, step, lr, weightDecay, 1);
   }
 }
 
@@ -99,17 +88,4 @@ export function clipFactor(norm: number, maxNorm: number): number {
     if (factor < 1) return factor;
   }
   return 1;
-}
-
-/**
- * Scales g in place so its global L2 norm is at most maxNorm (see clipFactor). The sum of
- * squares runs over the flat vector in order. Returns the norm before clipping.
- */
-export function clipGradients(g: Float64Array, maxNorm: number): number {
-  let sq = 0;
-  for (let i = 0; i < g.length; i++) sq += g[i]! * g[i]!;
-  const norm = Math.sqrt(sq);
-  const factor = clipFactor(norm, maxNorm);
-  if (factor < 1) for (let i = 0; i < g.length; i++) g[i] = g[i]! * factor;
-  return norm;
 }

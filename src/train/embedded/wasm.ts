@@ -113,6 +113,12 @@ export function instantiateKernels(bytes: number): Kernels {
   const k = instance.exports as unknown as Kernels;
   const need = Math.ceil((WASM_RESERVED_BYTES + bytes) / 65536);
   const have = k.memory.buffer.byteLength / 65536;
+  // 32-bit WebAssembly addresses at most 4 GiB (65536 pages).
+  if (need > 65536) {
+    throw new Error(
+      `the model needs ${Math.ceil(bytes / 2 ** 20)} MiB of working memory per thread; the embedded trainer's kernels address at most 4 GiB (use a smaller model or a shorter max_seq_len)`,
+    );
+  }
   if (need > have) k.memory.grow(need - have);
   return k;
 }
