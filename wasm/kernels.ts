@@ -74,16 +74,16 @@ function rows4(
       const w0 = v128.load(wp);
       const w1 = v128.load(wp, 16);
       const kk = <usize>k * 4;
-      let b = f32x4.splat(load<f32>(x0 + kk));
+      let b = v128.load32_splat(x0 + kk);
       a00 = f32x4.add(a00, f32x4.mul(b, w0));
       a01 = f32x4.add(a01, f32x4.mul(b, w1));
-      b = f32x4.splat(load<f32>(x1 + kk));
+      b = v128.load32_splat(x1 + kk);
       a10 = f32x4.add(a10, f32x4.mul(b, w0));
       a11 = f32x4.add(a11, f32x4.mul(b, w1));
-      b = f32x4.splat(load<f32>(x2 + kk));
+      b = v128.load32_splat(x2 + kk);
       a20 = f32x4.add(a20, f32x4.mul(b, w0));
       a21 = f32x4.add(a21, f32x4.mul(b, w1));
-      b = f32x4.splat(load<f32>(x3 + kk));
+      b = v128.load32_splat(x3 + kk);
       a30 = f32x4.add(a30, f32x4.mul(b, w0));
       a31 = f32x4.add(a31, f32x4.mul(b, w1));
     }
@@ -106,10 +106,10 @@ function rows4(
     for (let k = 0; k < K; k++, wp += wstride) {
       const w0 = v128.load(wp);
       const kk = <usize>k * 4;
-      a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(load<f32>(x0 + kk)), w0));
-      a1 = f32x4.add(a1, f32x4.mul(f32x4.splat(load<f32>(x1 + kk)), w0));
-      a2 = f32x4.add(a2, f32x4.mul(f32x4.splat(load<f32>(x2 + kk)), w0));
-      a3 = f32x4.add(a3, f32x4.mul(f32x4.splat(load<f32>(x3 + kk)), w0));
+      a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(x0 + kk), w0));
+      a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(x1 + kk), w0));
+      a2 = f32x4.add(a2, f32x4.mul(v128.load32_splat(x2 + kk), w0));
+      a3 = f32x4.add(a3, f32x4.mul(v128.load32_splat(x3 + kk), w0));
     }
     const o = <usize>n * 4;
     v128.store(y0 + o, a0);
@@ -148,7 +148,7 @@ function rows1(
     let a = init4(y, n, bias, acc);
     let wp = w + <usize>n * 4;
     for (let k = 0; k < K; k++, wp += wstride) {
-      a = f32x4.add(a, f32x4.mul(f32x4.splat(load<f32>(x + <usize>k * 4)), v128.load(wp)));
+      a = f32x4.add(a, f32x4.mul(v128.load32_splat(x + <usize>k * 4), v128.load(wp)));
     }
     v128.store(y + <usize>n * 4, a);
   }
@@ -194,16 +194,16 @@ export function mmTN(
       for (let t = t0; t < T; t++, xp += xs, dp += ds) {
         const d0 = v128.load(dp);
         const d1 = v128.load(dp, 16);
-        let b = f32x4.splat(load<f32>(xp));
+        let b = v128.load32_splat(xp);
         a00 = f32x4.add(a00, f32x4.mul(b, d0));
         a01 = f32x4.add(a01, f32x4.mul(b, d1));
-        b = f32x4.splat(load<f32>(xp, 4));
+        b = v128.load32_splat(xp, 4);
         a10 = f32x4.add(a10, f32x4.mul(b, d0));
         a11 = f32x4.add(a11, f32x4.mul(b, d1));
-        b = f32x4.splat(load<f32>(xp, 8));
+        b = v128.load32_splat(xp, 8);
         a20 = f32x4.add(a20, f32x4.mul(b, d0));
         a21 = f32x4.add(a21, f32x4.mul(b, d1));
-        b = f32x4.splat(load<f32>(xp, 12));
+        b = v128.load32_splat(xp, 12);
         a30 = f32x4.add(a30, f32x4.mul(b, d0));
         a31 = f32x4.add(a31, f32x4.mul(b, d1));
       }
@@ -226,10 +226,10 @@ export function mmTN(
       let dp = dy + <usize>t0 * ds + on;
       for (let t = t0; t < T; t++, xp += xs, dp += ds) {
         const d0 = v128.load(dp);
-        a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(load<f32>(xp)), d0));
-        a1 = f32x4.add(a1, f32x4.mul(f32x4.splat(load<f32>(xp, 4)), d0));
-        a2 = f32x4.add(a2, f32x4.mul(f32x4.splat(load<f32>(xp, 8)), d0));
-        a3 = f32x4.add(a3, f32x4.mul(f32x4.splat(load<f32>(xp, 12)), d0));
+        a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(xp), d0));
+        a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(xp, 4), d0));
+        a2 = f32x4.add(a2, f32x4.mul(v128.load32_splat(xp, 8), d0));
+        a3 = f32x4.add(a3, f32x4.mul(v128.load32_splat(xp, 12), d0));
       }
       v128.store(o0 + on, a0);
       v128.store(o1 + on, a1);
@@ -362,7 +362,7 @@ export function geluForward(x: usize, y: usize, n: i32): void {
   let i = 0;
   for (; i + 4 <= n; i += 4) v128.store(y + <usize>i * 4, gelu4(v128.load(x + <usize>i * 4)));
   for (; i < n; i++) {
-    store<f32>(y + <usize>i * 4, f32x4.extract_lane(gelu4(f32x4.splat(load<f32>(x + <usize>i * 4))), 0));
+    store<f32>(y + <usize>i * 4, f32x4.extract_lane(gelu4(v128.load32_splat(x + <usize>i * 4)), 0));
   }
 }
 
@@ -375,7 +375,7 @@ export function geluBackward(x: usize, dy: usize, dx: usize, n: i32): void {
   }
   for (; i < n; i++) {
     const o = <usize>i * 4;
-    const g = f32x4.extract_lane(geluGrad4(f32x4.splat(load<f32>(x + o))), 0);
+    const g = f32x4.extract_lane(geluGrad4(v128.load32_splat(x + o)), 0);
     store<f32>(dx + o, load<f32>(dy + o) * g);
   }
 }
