@@ -214,9 +214,17 @@ describe('embedded gradients', () => {
     // Halving is exact in binary floating point, through every linear step of the backward pass.
     ws.run(ex, 0.5, true);
     expect(ws.grad).toEqual(g1.map((v) => v / 2));
-    // The same inputs give the same bytes, run after run.
+    // The same inputs give the same bytes, run after run, and whatever a thread ran before:
+    // another workspace that first ran another example under other weights gives them too.
     ws.run(ex, 1, true);
     expect(ws.grad).toEqual(g1);
+    const fresh = new Workspace(lay);
+    const noise = new Float32Array(lay.size).map((_, i) => Math.sin(i));
+    fresh.setParams(noise);
+    fresh.run({...ex, tokens: Int32Array.from({length: 9}, (_, i) => 250 - i)}, 0.3, true);
+    fresh.setParams(p);
+    expect(fresh.run(ex, 1, true)).toBe(loss);
+    expect(fresh.grad).toEqual(g1);
   });
 
   it('WebAssembly exp and GELU are accurate to f32 (own polynomial, no Math.exp)', () => {
