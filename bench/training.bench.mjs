@@ -9,7 +9,7 @@
 // Usage: node bench/training.bench.mjs [--steps 20] [--rounds 3]
 import {spawnSync} from 'node:child_process';
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
-import {tmpdir} from 'node:os';
+import {cpus, loadavg, tmpdir} from 'node:os';
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {median} from './lib.mjs';
@@ -125,6 +125,12 @@ if (process.argv[2] === '--child') {
   };
 
   const torch = findTorch();
+  // Other work on the machine skews 2-thread numbers most (PyTorch's thread pool spins).
+  console.log(
+    `machine: ${cpus().length} CPUs, load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (results are only comparable on an otherwise idle machine)`,
+  );
   console.log(
     `training: ${LAYERS} layers, ${WIDTH} wide, ${HEADS} heads, vocab ${VOCAB}, batch ${BATCH} x ${SEQ} tokens, ${steps} steps, median of ${rounds} rounds`,
   );
