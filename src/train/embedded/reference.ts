@@ -2,14 +2,14 @@ import {attentionBackward, attentionForward} from './attention.js';
 import {geluBackward, geluForward, headLoss} from './head.js';
 import {layerNormBackward, layerNormForward, linearBackward, linearForward} from './layers.js';
 import type {Layout} from './model.js';
+import type {Example} from './network.js';
 
-/** One example as the network sees it: tokens and, per token, whether predicting it trains. */
-export interface Example {
-  readonly tokens: Int32Array;
-  readonly trained: Uint8Array;
-  /** How many tokens are trained (targets with trained = 1 past the first token). */
-  readonly count: number;
-}
+/**
+ * The f64 reference network: the same model as network.ts (which trains, in f32 WebAssembly),
+ * written plainly in JS with f64 activations and gradients. It is not used for training; the
+ * tests check it against finite differences, then check the WebAssembly network against it
+ * tensor by tensor. Its kernels (layers.ts, attention.ts, head.ts) also serve generate.ts.
+ */
 
 /** The activations of one sequence and the backward pass's scratch, sized for the context. */
 export class Workspace {
