@@ -4,8 +4,12 @@
 //     f32x4.add, never a fused multiply-add, never relaxed SIMD;
 //   - every output element is summed in one fixed order that depends only on the shapes
 //     (for the matrix products: the plain loop's order, init + term 0 + term 1 + ..., whether
-//     the element falls in a SIMD tile or an edge), never on threads or on the machine;
+//     the element falls in a SIMD tile or an edge; the causal variants skip terms the caller
+//     guarantees are zero, how many depending on the tile, itself fixed by the shapes), never
+//     on threads or on the machine;
 //   - no Math.* transcendental: exp is a fixed polynomial built from + - * and floor.
+// Results are the same on any CPU: WebAssembly fixes f32 rounding, keeps subnormals, and
+// leaves only NaN bit patterns open, which never reach the weights of a finite run.
 // All pointers are byte offsets into this module's memory; all arrays are row-major f32 with an
 // explicit row stride (ld*, in elements). The module allocates nothing: the host lays memory out.
 
