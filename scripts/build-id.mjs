@@ -11,7 +11,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const hash = createHash('sha256');
 const files = [
   ...readdirSync(join(root, 'dist'), {recursive: true, withFileTypes: true})
-    .filter((e) => e.isFile() && e.name.endsWith('.js'))
+    .filter((e) => e.isFile() && (e.name.endsWith('.js') || e.name.endsWith('.wasm')))
     .map((e) => join(e.parentPath, e.name)),
   join(root, 'schemas/finetune.schema.json'),
 ].sort();

@@ -23,6 +23,7 @@ function canBuild() {
   try {
     require.resolve('typescript/package.json');
     require.resolve('@types/node/package.json');
+    require.resolve('assemblyscript/package.json');
     return true;
   } catch {
     return false;

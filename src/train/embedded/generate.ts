@@ -69,7 +69,8 @@ export class Decoder {
         K[pos * d + c] = qkv[d + c]!;
         Vc[pos * d + c] = qkv[2 * d + c]!;
       }
-      // The same arithmetic as attentionForward's row `pos`.
+      // The same arithmetic as the f64 reference's attentionForward row `pos` (the trainer's own
+      // forward pass runs in f32 WebAssembly; decoding keeps the f64 JS kernels).
       att.fill(0);
       for (let hh = 0; hh < H; hh++) {
         let max = Number.NEGATIVE_INFINITY;

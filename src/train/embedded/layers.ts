@@ -1,5 +1,7 @@
 /**
- * The kernels: forward and backward of each layer for one sequence of T rows. Parameters are
+ * The f64 JS kernels of the reference network (reference.ts) and of decoding (generate.ts);
+ * training runs the f32 WebAssembly kernels of wasm/kernels.ts instead. Forward and backward of
+ * each layer for one sequence of T rows. Parameters are
  * read from the flat f32 vector `p` at an offset; activations and gradients are f64. Every sum
  * runs in a fixed order that depends only on the shapes (never on threads), so results are the
  * same bytes everywhere. Backward functions ADD parameter gradients into `g` (same offsets as

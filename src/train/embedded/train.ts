@@ -6,10 +6,10 @@ import {pruneCheckpoints, readCheckpoint, writeCheckpoint} from './checkpoint.js
 import {checkSizes, freshConfig, type ModelConfig, readConfig} from './config.js';
 import {readExamples} from './data.js';
 import {parseHyperparameters} from './hyperparameters.js';
-import {decayMask, initParams} from './model.js';
+import {initParams} from './model.js';
 import {readWeights, writeModelFolder} from './model-folder.js';
 import type {Example} from './network.js';
-import {AdamW, clipGradients} from './optimizer.js';
+import {AdamW} from './optimizer.js';
 import {ExamplePool, type Task} from './pool.js';
 import {permutation, Rng} from './rng.js';
 import {learningRate} from './schedule.js';
@@ -57,9 +57,7 @@ export async function train(spec: TrainSpec, threads: number, emit: Emit): Promi
     const {lay, params} = pool;
     if (baseFolder === null) initParams(lay, spec.seed, params);
     else readWeights(baseFolder, lay, params);
-    const opt = new AdamW(lay.size);
-    const decay = decayMask(lay);
-    const grad = new Float64Array(lay.size);
+    const opt = new AdamW(lay.size, pool.m, pool.v);
     const run = runIdentity(spec, config, hp);
     mkdirSync(spec.output_dir, {recursive: true});
 
@@ -109,18 +107,12 @@ export async function train(spec: TrainSpec, threads: number, emit: Emit): Promi
       for (const ex of batch) count += ex.count;
       const tasks: Task[] = batch.map((example, slot) => ({example, slot, scale: 1 / count}));
       const losses = await pool.run(tasks);
-      // Fixed order: slot 0, then 1, ... whatever thread computed each.
-      grad.set(pool.slot(0));
-      for (let k = 1; k < batch.length; k++) {
-        const s = pool.slot(k);
-        for (let i = 0; i < grad.length; i++) grad[i] = grad[i]! + s[i]!;
-      }
       let lossSum = 0;
       for (const l of losses) lossSum += l;
       lastLoss = lossSum / count;
-      clipGradients(grad, hp.grad_clip);
       const lr = learningRate(step, total, hp.warmup_ratio, hp.learning_rate);
-      opt.update(params, grad, step + 1, lr, hp.weight_decay, decay);
+      // Slots summed in slot order, clipped, AdamW: over fixed parameter ranges, in parallel.
+      await pool.update(batch.length, step + 1, lr, hp.weight_decay, hp.grad_clip);
       const done = step + 1;
       emit({
         type: 'progress',

@@ -7,6 +7,7 @@ import {EMBEDDED_NUMERICS_VERSION} from '../../../../src/train/embedded/version.
 import {readInfo, readStdoutLine, type TrainerEvent} from '../../../../src/train/protocol.js';
 import {
   ARITHMETIC,
+  chat,
   GOLDEN_HP,
   GOLDEN_OPTIMIZER_SHA256,
   GOLDEN_SHA256,
@@ -47,6 +48,44 @@ describe('dist/train/embedded/main.js', () => {
       protocol: [1],
       capabilities: ['train', 'generate'],
     });
+  });
+
+  it('gives the same bytes with 1, 2 and 3 threads at odd sizes and example lengths', async () => {
+    // Widths and lengths off the kernels' SIMD tiles, examples of many lengths (some cut at
+    // max_seq_len, some dropped for it), gradient clipping, evaluation, and more threads than
+    // cores: the model, the AdamW moments and the eval losses must not move by a bit.
+    const dir = tempDir();
+    const records = Array.from({length: 13}, (_, i) =>
+      chat(`question ${i}: ${'xyz'.repeat(i)}`, `answer ${'ab'.repeat(2 * i + 1)} ${i * i}`),
+    );
+    const hp = {
+      n_epochs: 2,
+      batch_size: 5,
+      n_layer: 2,
+      d_model: 24,
+      n_head: 3,
+      d_ff: 40,
+      max_seq_len: 37,
+      learning_rate: 0.01,
+      grad_clip: 0.5,
+    };
+    const hashes = new Set<string>();
+    for (const threads of ['1', '2', '3']) {
+      const spec = trainSpec(dir, records, hp, {
+        output_dir: join(dir, `out-${threads}`),
+        validation_file: join(dir, 'train.jsonl'),
+      });
+      const r = await spawn(['train', '--spec', writeSpec(dir, `spec-${threads}.json`, spec)], {
+        FT_EMBEDDED_THREADS: threads,
+      });
+      expect(r.code, r.stderr).toBe(0);
+      const model = sha256File(join(dir, `out-${threads}/model/model.safetensors`));
+      const last = r.events.filter((e) => e.type === 'checkpoint').at(-1) as {path: string};
+      const moments = sha256File(join(dir, `out-${threads}`, last.path, 'optimizer.safetensors'));
+      const evals = JSON.stringify(r.events.filter((e) => e.type === 'eval'));
+      hashes.add(`${last.path} ${model} ${moments} ${evals}`);
+    }
+    expect(hashes.size).toBe(1);
   });
 
   it('trains to the golden bytes with 1 and 2 threads, then generates', async () => {
