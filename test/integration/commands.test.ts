@@ -176,7 +176,16 @@ describe('ft init, validate, --version and usage', () => {
       'finetune.yaml: valid (1 source(s), 2 transform(s), 1 target(s))',
     );
     const build = await buildJson(dir);
-    expect(build.statuses).toEqual({'source:qa': 'ran', dataset: 'ran', 'train:default': 'ran'});
+    expect(build.statuses).toEqual({
+      'source:qa': 'ran',
+      dataset: 'ran',
+      'train:default': 'ran',
+      'generate:tuned': 'ran',
+      'generate:base': 'ran',
+      eval: 'ran',
+    });
+    // It trains and evaluates, and its gate passes.
+    expect(build.exitCode).toBe(0);
     const again = await ft(dir, ['init']);
     expect(again.exitCode).toBe(2);
     expect(again.stderr).toContain('ft init will not overwrite finetune.yaml, data/qa.jsonl');

@@ -83,6 +83,15 @@ transforms:
 # pretrained model, use trainer: hf (transformers + peft, on a GPU) or type: openai.
 backend: { type: local, trainer: embedded, model: "embedded:tiny" }
 hyperparameters: { n_epochs: 40, batch_size: 4, learning_rate: 0.005 }
+# The tuned model and its untrained base answer; a smoke check on the training examples (with
+# more data, evaluate held-out ones: add test to the split and set dataset: test).
+eval:
+  dataset: train
+  models: [tuned, base]
+  metrics: [exact_match, chrf]
+  generation: { max_tokens: 32 }
+  gates:
+    - { metric: chrf, better: tuned, than: base }
 `,
   );
   await mkdir(join(io.cwd, 'data'), {recursive: true});
