@@ -1,4 +1,5 @@
 import {Ajv} from 'ajv';
+import type {MetricType} from '../core/metric-types.js';
 import {type BleuOptions, computeBleu, sentenceBleu} from './metrics/bleu.js';
 import {type ChrfOptions, chrfFromStatistics, sentenceChrf} from './metrics/chrf.js';
 import {rougeScore} from './metrics/rouge.js';
@@ -87,24 +88,6 @@ function parsed(text: string): {value: unknown} | undefined {
     return undefined;
   }
 }
-
-/** The metric types ft scores with (the recipe's schema lists the same; a test checks). */
-export const METRIC_TYPES = [
-  'exact_match',
-  'f1',
-  'contains',
-  'regex',
-  'json_valid',
-  'json_schema',
-  'length',
-  'bleu',
-  'chrf',
-  'rouge1',
-  'rouge2',
-  'rougeL',
-  'rougeLsum',
-] as const;
-export type MetricType = (typeof METRIC_TYPES)[number];
 
 /** The scorer of a metric type with its options (checked by the recipe rules). */
 export function scorerFor(

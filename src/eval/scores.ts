@@ -1,5 +1,6 @@
+import type {MetricType} from '../core/metric-types.js';
 import {interval95, RESAMPLES, resampleCounts} from './bootstrap.js';
-import {type MetricType, type Scale, type Scorer, scorerFor} from './scorers.js';
+import {type Scale, type Scorer, scorerFor} from './scorers.js';
 
 /** A metric as the eval scores it: its id (in scores and gates), its type and options. */
 export interface MetricSpec {

@@ -1,4 +1,4 @@
-import type {MetricType} from './metric-options.js';
+import type {MetricType} from '../core/metric-types.js';
 import type {Eval, EvalEndpoint, Gate, MetricSpec} from './recipe-types.js';
 
 /**

@@ -1,22 +1,5 @@
 import {Ajv} from 'ajv';
-
-/** The metric types a recipe may name (`{type, options}`); the eval domain scores each. */
-export const METRIC_TYPES = [
-  'exact_match',
-  'f1',
-  'contains',
-  'regex',
-  'json_valid',
-  'json_schema',
-  'length',
-  'bleu',
-  'chrf',
-  'rouge1',
-  'rouge2',
-  'rougeL',
-  'rougeLsum',
-] as const;
-export type MetricType = (typeof METRIC_TYPES)[number];
+import type {MetricType} from '../core/metric-types.js';
 
 type OptionCheck = (value: unknown) => string | undefined;
 

@@ -2,6 +2,7 @@ import {existsSync, statSync} from 'node:fs';
 import {resolve} from 'node:path';
 import type {Diagnostic} from '../core/diagnostic.js';
 import {hasGlobMatch, isGlob} from '../core/glob.js';
+import type {MetricType} from '../core/metric-types.js';
 import {formatPath, type PathSegment} from '../core/path-syntax.js';
 import {suggest} from '../core/suggest.js';
 import {isPlainHttpToAnotherHost, secretQueryParameters} from '../core/url-secrets.js';
@@ -12,7 +13,7 @@ import {
   isTargetRef,
   resolveModel,
 } from './eval-settings.js';
-import {METRIC_OPTIONS, type MetricType, REQUIRED_OPTIONS} from './metric-options.js';
+import {METRIC_OPTIONS, REQUIRED_OPTIONS} from './metric-options.js';
 import {formatFromName} from './normalized.js';
 import {diagnosticAt, type RecipeText} from './recipe-text.js';
 import type {EvalEndpoint} from './recipe-types.js';

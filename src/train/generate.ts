@@ -3,7 +3,7 @@ import {join} from 'node:path';
 import {type ExecPolicy, execWhat, requireExec} from '../core/exec-policy.js';
 import {StageFailure} from '../core/stage-failure.js';
 import {type BaseModel, type GenerateSpec, PROTOCOL_VERSION} from './protocol.js';
-import {stopOrphan, superviseTrainer, trainerEnv} from './supervisor.js';
+import {stopOrphan, superviseTrainer, type TrainerCommandLine, trainerEnv} from './supervisor.js';
 
 /** One prompt: its id and messages (a chat record; the last assistant message is the reference). */
 export interface GenerateInput {
@@ -19,21 +19,7 @@ export interface GenerateContext {
   progress(message: string, done?: number, total?: number): void;
 }
 
-export interface LocalGeneration {
-  /** The stage asking, for messages and the --no-exec refusal. */
-  readonly stage: string;
-  /** The trainer's command line, program resolved; `generate --spec <path>` is appended. */
-  readonly argv: readonly string[];
-  /** As the recipe wrote it, for messages. */
-  readonly command: readonly string[];
-  /**
-   * Whether the trainer is the recipe's code (a command, ft's hf script in the recipe's Python),
-   * which --no-exec refuses, or ft's own embedded trainer, which runs no code of the recipe's.
-   */
-  readonly recipeCode: boolean;
-  readonly cwd: string;
-  /** Names of variables passed through (the recipe's `env`), beyond the minimal set. */
-  readonly env: readonly string[];
+export interface LocalGeneration extends TrainerCommandLine {
   readonly baseModel: BaseModel;
   /** A trained model's artifacts (name -> absolute path), or null for the untrained base. */
   readonly artifacts: Readonly<Record<string, string>> | null;

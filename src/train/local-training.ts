@@ -22,7 +22,7 @@ import {
   type TrainerEvent,
   type TrainSpec,
 } from './protocol.js';
-import {stopOrphan, superviseTrainer, trainerEnv} from './supervisor.js';
+import {stopOrphan, superviseTrainer, type TrainerCommandLine, trainerEnv} from './supervisor.js';
 
 /** The part of a stage's context a local training uses. */
 export interface TrainContext {
@@ -33,22 +33,8 @@ export interface TrainContext {
   progress(message: string, done?: number, total?: number): void;
 }
 
-export interface LocalTraining {
-  /** `train:<target>`. */
-  readonly stage: string;
+export interface LocalTraining extends TrainerCommandLine {
   readonly key: Sha256;
-  /** The trainer's command line, program resolved; `train --spec <path>` is appended. */
-  readonly argv: readonly string[];
-  /** As the recipe wrote it, for messages and the --no-exec refusal. */
-  readonly command: readonly string[];
-  /**
-   * Whether the trainer is the recipe's code (a command, ft's hf script in the recipe's Python),
-   * which --no-exec refuses, or ft's own embedded trainer, which runs no code of the recipe's.
-   */
-  readonly recipeCode: boolean;
-  readonly cwd: string;
-  /** Names of variables passed through (the recipe's `env`), beyond the minimal set. */
-  readonly env: readonly string[];
   readonly baseModel: BaseModel;
   readonly train: Sha256;
   readonly validation: Sha256 | undefined;

@@ -45,6 +45,24 @@ export function secretValues(env: Readonly<Record<string, string>>): string[] {
     .map(([, value]) => value);
 }
 
+/** How ft runs a trainer (for `train` or `generate`): what a stage passes to the domain. */
+export interface TrainerCommandLine {
+  /** The stage asking, for messages and the --no-exec refusal. */
+  readonly stage: string;
+  /** The trainer's command line, program resolved; the subcommand and `--spec` are appended. */
+  readonly argv: readonly string[];
+  /** As the recipe wrote it, for messages and the --no-exec refusal. */
+  readonly command: readonly string[];
+  /**
+   * Whether the trainer is the recipe's code (a command, ft's hf script in the recipe's Python),
+   * which --no-exec refuses, or ft's own embedded trainer, which runs no code of the recipe's.
+   */
+  readonly recipeCode: boolean;
+  readonly cwd: string;
+  /** Names of variables passed through (the recipe's `env`), beyond the minimal set. */
+  readonly env: readonly string[];
+}
+
 export interface SuperviseOptions {
   /** The program and its arguments, `train --spec <path>` included. */
   readonly argv: readonly string[];

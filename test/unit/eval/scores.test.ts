@@ -1,12 +1,12 @@
 import {describe, expect, it} from 'vitest';
+import {METRIC_TYPES, type MetricType} from '../../../src/core/metric-types.js';
 import {corpusBleu} from '../../../src/eval/metrics/bleu.js';
 import {corpusChrf} from '../../../src/eval/metrics/chrf.js';
 import {rougeScore} from '../../../src/eval/metrics/rouge.js';
-import type {MetricType} from '../../../src/eval/scorers.js';
-import {METRIC_TYPES as SCORED_TYPES} from '../../../src/eval/scorers.js';
+import {scorerFor} from '../../../src/eval/scorers.js';
 import {type EvalExample, scoreAnswers} from '../../../src/eval/scores.js';
 import {METRIC_NAMES} from '../../../src/recipe/eval-settings.js';
-import {METRIC_TYPES} from '../../../src/recipe/metric-options.js';
+import {METRIC_OPTIONS} from '../../../src/recipe/metric-options.js';
 
 const REFERENCES = [
   'The cat sat on the mat.',
@@ -28,7 +28,13 @@ const examples = (refs: readonly string[]): EvalExample[] =>
 
 describe('scoring answers', () => {
   it('scores every metric type the recipe accepts, and every name is a type', () => {
-    expect([...SCORED_TYPES].sort()).toEqual([...METRIC_TYPES].sort());
+    for (const type of METRIC_TYPES) {
+      expect(METRIC_OPTIONS[type], type).toBeDefined();
+      // Each type scores (regex and json_schema with their required option).
+      const options =
+        type === 'regex' ? {pattern: 'x'} : type === 'json_schema' ? {schema: {}} : {};
+      expect(scorerFor(type, options).statistics('x', 'x').length).toBeGreaterThan(0);
+    }
     for (const name of METRIC_NAMES) expect(METRIC_TYPES).toContain(name);
   });
 
