@@ -17,14 +17,19 @@
  *   time instead of being silently ignored.
  */
 import {readFileSync} from 'node:fs';
+import {gunzipSync} from 'node:zlib';
 import {fileURLToPath} from 'node:url';
 import {Ajv2020, type ErrorObject, type ValidateFunction} from 'ajv/dist/2020.js';
 import {parse as parseYaml} from 'yaml';
 import {applyPatches} from './patches.js';
 
-/** Where the shared copy of the spec lives (SPEC.md section 5: openai-openapi @ f85dbe2). */
+/**
+ * The spec, vendored into the repository so a clean clone tests offline: the team's shared copy
+ * (SPEC.md section 5: openai-openapi @ f85dbe2, sha256 db5d7478feae10b4d331834c60d9765a8aa042e3
+ * 8419f9b1694288c11aa8ebc8 before compression), gzipped.
+ */
 export const DEFAULT_OPENAPI_PATH = fileURLToPath(
-  new URL('../../../shared/openai/openapi.yaml', import.meta.url),
+  new URL('../fixtures/openai/openapi.yaml.gz', import.meta.url),
 );
 
 /** The operations the emulator implements, by the document's operationId. */
@@ -87,7 +92,9 @@ const cache = new Map<string, OpenApi>();
 export function loadOpenApi(path: string = DEFAULT_OPENAPI_PATH): OpenApi {
   const hit = cache.get(path);
   if (hit) return hit;
-  const doc = parseYaml(readFileSync(path, 'utf8'), {maxAliasCount: -1}) as JsonObject;
+  const bytes = readFileSync(path);
+  const text = (path.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8');
+  const doc = parseYaml(text, {maxAliasCount: -1}) as JsonObject;
   const api = build(doc);
   cache.set(path, api);
   return api;
