@@ -19,8 +19,10 @@ export function validateAgainstSchema(source: RecipeText, data: unknown): Diagno
       .filter((e) => e.keyword === 'const' && e.params.allowedValue === 'auto')
       .map((e) => e.instancePath),
   );
+  const offBranch = offBranchErrors(all, data);
   const errors = all.filter(
     (e, _, every) =>
+      !offBranch.has(e) &&
       !isRedundant(e, every) &&
       !(orAuto.has(e.instancePath) && (e.keyword === 'oneOf' || e.keyword === 'const')),
   );
@@ -46,9 +48,51 @@ function withAuto(message: string): string {
     : `${message.slice(0, at)} or "auto"${message.slice(at)}`;
 }
 
+/**
+ * A value that may be a string or an object (a metric name or `{id, type, options}`, a model id
+ * or an endpoint) fails both branches of its oneOf; only the branch of the value's own kind
+ * says something useful. For a string, errors that the value is not an object (and the oneOf
+ * summary) go; for an object, the string branch's errors at the value itself go.
+ */
+function offBranchErrors(all: readonly SchemaError[], data: unknown): Set<SchemaError> {
+  const off = new Set<SchemaError>();
+  for (const summary of all.filter((e) => e.keyword === 'oneOf')) {
+    const at = summary.instancePath;
+    const value = pathOf(at).reduce<unknown>(
+      (v, k) =>
+        v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined,
+      data,
+    );
+    const kind = typeof value === 'string' ? 'string' : isObject(value) ? 'object' : undefined;
+    if (!kind) continue;
+    const wrongKind = all.filter(
+      (e) =>
+        e.instancePath === at &&
+        (kind === 'string'
+          ? e.keyword === 'type' && e.params.type === 'object'
+          : ['enum', 'pattern', 'minLength'].includes(e.keyword) ||
+            (e.keyword === 'type' && e.params.type === 'string')),
+    );
+    // Only when the value's own branch has something to say.
+    const remaining = all.filter(
+      (e) => e !== summary && !wrongKind.includes(e) && e.instancePath.startsWith(at),
+    );
+    if (wrongKind.length === 0 || remaining.length === 0) continue;
+    off.add(summary);
+    for (const e of wrongKind) off.add(e);
+  }
+  return off;
+}
+
+const isObject = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
+
 /** ajv also reports the summary errors behind a precise one; keep only the precise one. */
 function isRedundant(e: SchemaError, all: readonly SchemaError[]): boolean {
   if (e.keyword === 'propertyNames') return true; // the nested pattern error says it better
+  // "must match exactly one schema in oneOf" says less than the branches' own errors.
+  if (e.keyword === 'oneOf') {
+    return all.some((o) => o !== e && o.instancePath.startsWith(e.instancePath));
+  }
   if (e.keyword === 'discriminator') {
     // A missing or unknown `type` already has its own required/enum error.
     return all.some(

@@ -17,8 +17,8 @@
  *   time instead of being silently ignored.
  */
 import {readFileSync} from 'node:fs';
-import {gunzipSync} from 'node:zlib';
 import {fileURLToPath} from 'node:url';
+import {gunzipSync} from 'node:zlib';
 import {Ajv2020, type ErrorObject, type ValidateFunction} from 'ajv/dist/2020.js';
 import {parse as parseYaml} from 'yaml';
 import {applyPatches} from './patches.js';

@@ -185,6 +185,27 @@ describe('eval: generate stages answer, one eval stage scores and gates', () => 
     expect(generateCalls(dir)).toEqual([n, n, 1, 1]);
   });
 
+  it('a misspelt metric gets one error with a suggestion, whether written as a name or a type', async () => {
+    const dir = await project({
+      'finetune.yaml': recipe(
+        '  metrics: [exact_mach, { id: r, type: regexx, options: { pattern: x } }]\n',
+      ),
+      'data/qa.jsonl': DATA,
+    });
+    const r = await ft(dir, ['validate']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('finetune.yaml:'))).toEqual([
+      expect.stringMatching(
+        /^finetune\.yaml:11:13: error: eval\.metrics\[0\] must be one of .*, got "exact_mach"$/,
+      ),
+      expect.stringMatching(
+        /^finetune\.yaml:11:40: error: eval\.metrics\[1\]\.type must be one of .*, got "regexx"$/,
+      ),
+    ]);
+    expect(r.stderr).toContain("hint: did you mean 'exact_match'?");
+    expect(r.stderr).toContain("hint: did you mean 'regex'?");
+  });
+
   it('checks models and gates against the recipe', async () => {
     const dir = await project({
       'finetune.yaml': `version: 1
