@@ -1,6 +1,8 @@
+import {error, UserError} from '../core/diagnostic.js';
 import {type Sha256, sha256} from '../core/hash.js';
 import {StageFailure} from '../core/stage-failure.js';
 import type {HeldOutSplit} from '../data/checks/index.js';
+import {OPENAI_MIN_EXAMPLES} from '../data/checks/models.js';
 import type {SplitName} from '../data/records/example.js';
 import {SPLIT_FILES} from '../data/splits.js';
 import {checkBudget, type Estimate} from '../openai/budget.js';
@@ -13,6 +15,7 @@ import type {NormalizedTarget} from '../recipe/normalized.js';
 import type {OpenAIBackend} from '../recipe/recipe-types.js';
 import {trainLocally} from '../train/local-training.js';
 import {trainPreflight} from '../train/preflight.js';
+
 import {baseModelOf, trainerOf, trainerProcess} from './local-target.js';
 import type {Preflight, StageContext, StageDefinition} from './stage-definition.js';
 
@@ -150,6 +153,18 @@ async function runOnOpenAI(ctx: StageContext, target: NormalizedTarget, backend:
   const checks = await trainPreflight(ctx, target, {train: trainHash, heldOut: heldOutData(ctx)});
   const verdict = budgetOf(target, checks, ctx.flags.allowUnknownCost);
   if (verdict && !verdict.ok) throw new StageFailure('over-budget', verdict.message);
+  // A job the API is known to fail at validation (`invalid_n_examples`) is not started: nothing
+  // is uploaded, and the user hears it now rather than after the queue.
+  const dataset = checks.fields.dataset as {examples?: number} | undefined;
+  const model = checks.fields.model as {id?: string} | undefined;
+  if (typeof dataset?.examples === 'number' && dataset.examples < OPENAI_MIN_EXAMPLES) {
+    throw new UserError([
+      error(
+        'data',
+        `${ctx.node.id}: OpenAI needs at least ${OPENAI_MIN_EXAMPLES} training examples to fine-tune ${model?.id ?? backend.model}; the dataset has ${dataset.examples}, so the job would fail (invalid_n_examples); nothing was uploaded`,
+      ),
+    ]);
+  }
   const file = async (hash: Sha256 | undefined) =>
     hash === undefined
       ? undefined

@@ -283,6 +283,22 @@ describe('openai backend', () => {
     expect(r.stderr).toContain('beta applies to method dpo only');
   });
 
+  it('a training file the API would reject for too few examples is never uploaded (exit 2)', async () => {
+    const emu = await useEmulator();
+    const dir = await project({
+      'finetune.yaml': recipe(),
+      'data/qa.jsonl': jsonl(
+        Array.from({length: 8}, (_, i) => ({prompt: `question ${i}?`, response: `answer ${i}`})),
+      ),
+    });
+    const r = await ft(dir, ['build'], env(emu));
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(
+      /train:default: OpenAI needs at least 10 training examples to fine-tune gpt-4o-mini-2024-07-18; the dataset has \d, so the job would fail \(invalid_n_examples\); nothing was uploaded/,
+    );
+    expect(posts(emu)).toEqual([]);
+  });
+
   it('a failed job is reported with its error and replaced only with --retry', async () => {
     const emu = await useEmulator();
     const dir = await newProject();

@@ -28,7 +28,7 @@ export interface ModelInfo {
 }
 
 /** SPEC.md section 2, Limits: "At least 10 examples" (live error `invalid_n_examples`). */
-const OPENAI_MIN_EXAMPLES = 10;
+export const OPENAI_MIN_EXAMPLES = 10;
 
 const CONTEXT_NOT_FOUND =
   'training context not known (SPEC.md section 2: not found for this model)';
