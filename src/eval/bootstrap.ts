@@ -20,24 +20,30 @@ function generator(seed: number): () => number {
 }
 
 /**
- * `resamples` draws of `n` example indices with replacement, from `seed`. Each draw is a count
- * per example (how many times it was drawn), which is all a sum of statistics needs.
+ * `resamples` draws of `n` example indices with replacement, from `seed`, each handed to `each`
+ * as a count per example (how many times it was drawn), which is all a sum of statistics needs.
+ * One buffer is reused, so memory stays O(n) however many examples; `each` must not keep it.
  */
-export function resampleCounts(n: number, seed: number, resamples = RESAMPLES): Uint16Array[] {
+export function forEachResample(
+  n: number,
+  seed: number,
+  each: (counts: Uint16Array) => void,
+  resamples = RESAMPLES,
+): void {
+  if (n === 0) return;
   const next = generator(seed);
-  const draws: Uint16Array[] = [];
+  // Rejection keeps the draw uniform when n does not divide 2^32.
+  const limit = 0x100000000 - (0x100000000 % n);
+  const counts = new Uint16Array(n);
   for (let r = 0; r < resamples; r++) {
-    const counts = new Uint16Array(n);
+    counts.fill(0);
     for (let i = 0; i < n; i++) {
-      // Rejection keeps the draw uniform when n does not divide 2^32.
-      const limit = 0x100000000 - (0x100000000 % n);
       let x = next();
       while (x >= limit) x = next();
       counts[x % n] = counts[x % n]! + 1;
     }
-    draws.push(counts);
+    each(counts);
   }
-  return draws;
 }
 
 /** The 2.5th and 97.5th percentiles of `values` (sorted in place): a 95% interval. */

@@ -1,4 +1,4 @@
-import {RESAMPLES, resampleCounts} from './bootstrap.js';
+import {forEachResample, RESAMPLES} from './bootstrap.js';
 
 /** A regression check: a model's metric may fall at most `max_drop` below the baseline's. */
 export interface RegressionGate {
@@ -70,14 +70,14 @@ export function checkRegressions(options: {
         detail: `${base} (significance untested: the baseline's examples are not in .ft/)`,
       };
     }
-    const draws = resampleCounts(paired.length, options.seed);
-    const beyond = draws.filter((counts) => {
+    let beyond = 0;
+    forEachResample(paired.length, options.seed, (counts) => {
       let diff = 0;
       paired.forEach(([b, n], i) => {
         diff += counts[i]! * sign * (b - n);
       });
-      return diff / paired.length > gate.max_drop;
-    }).length;
+      if (diff / paired.length > gate.max_drop) beyond++;
+    });
     const share = beyond / RESAMPLES;
     return {
       gate,

@@ -1,5 +1,5 @@
 import type {MetricType} from '../core/metric-types.js';
-import {interval95, RESAMPLES, resampleCounts} from './bootstrap.js';
+import {forEachResample, interval95, RESAMPLES} from './bootstrap.js';
 import {type Scale, type Scorer, scorerFor} from './scorers.js';
 
 /** A metric as the eval scores it: its id (in scores and gates), its type and options. */
@@ -79,40 +79,50 @@ export function scoreAnswers(options: {
 }): {scores: Scores; examples: ScoredExample[]} {
   const {examples, answers, metrics, gates, seed} = options;
   const n = examples.length;
-  const draws = resampleCounts(n, seed);
   const scorers = new Map<string, Scorer>(metrics.map((m) => [m.id, scorerFor(m.type, m.options)]));
   /** model -> metric -> per-example statistics. */
   const stats: Record<string, Record<string, number[][]>> = {};
   /** model -> metric -> the metric over each resample. */
   const resampled: Record<string, Record<string, number[]>> = {};
   const models: Record<string, Record<string, MetricScore>> = {};
+  /** Weighted sums of per-example statistics (weights: a resample's counts; none: all once). */
+  const sum = (perExample: readonly number[][], weights?: Uint16Array) => {
+    const width = perExample[0]?.length ?? 1;
+    const total = new Array<number>(width).fill(0);
+    for (let i = 0; i < perExample.length; i++) {
+      const w = weights ? weights[i]! : 1;
+      if (w === 0) continue;
+      const s = perExample[i]!;
+      for (let k = 0; k < width; k++) total[k] = total[k]! + w * s[k]!;
+    }
+    return total;
+  };
+  const series: {model: string; metric: string; scorer: Scorer; perExample: number[][]}[] = [];
   for (const [model, outputs] of Object.entries(answers)) {
     stats[model] = {};
     resampled[model] = {};
-    models[model] = {};
     for (const {id: metric} of metrics) {
       const scorer = scorers.get(metric)!;
       const perExample = examples.map((e, i) => scorer.statistics(outputs[i]!, e.reference));
-      const width = perExample[0]?.length ?? 1;
-      const sum = (weights?: Uint16Array) => {
-        const total = new Array<number>(width).fill(0);
-        perExample.forEach((s, i) => {
-          const w = weights ? weights[i]! : 1;
-          if (w === 0) return;
-          for (let k = 0; k < width; k++) total[k] = total[k]! + w * s[k]!;
-        });
-        return total;
-      };
-      const values = draws.map((w) => scorer.aggregate(sum(w), n));
       stats[model][metric] = perExample;
-      resampled[model][metric] = values;
-      models[model][metric] = {
-        value: scorer.aggregate(sum(), n),
-        scale: scorer.scale,
-        n,
-        interval: interval95([...values]),
-      };
+      resampled[model][metric] = [];
+      series.push({model, metric, scorer, perExample});
     }
+  }
+  // Every model and metric sees the same resamples: comparisons between them are paired.
+  forEachResample(n, seed, (counts) => {
+    for (const {model, metric, scorer, perExample} of series) {
+      resampled[model]![metric]!.push(scorer.aggregate(sum(perExample, counts), n));
+    }
+  });
+  for (const {model, metric, scorer, perExample} of series) {
+    models[model] ??= {};
+    models[model][metric] = {
+      value: scorer.aggregate(sum(perExample), n),
+      scale: scorer.scale,
+      n,
+      interval: n === 0 ? [0, 0] : interval95([...resampled[model]![metric]!]),
+    };
   }
 
   const results = gates.map((gate): GateResult => {
