@@ -3,7 +3,13 @@ import {join} from 'node:path';
 import {type ExecPolicy, execWhat, requireExec} from '../core/exec-policy.js';
 import {StageFailure} from '../core/stage-failure.js';
 import {type BaseModel, type GenerateSpec, PROTOCOL_VERSION} from './protocol.js';
-import {stopOrphan, superviseTrainer, type TrainerCommandLine, trainerEnv} from './supervisor.js';
+import {
+  LogTail,
+  stopOrphan,
+  superviseTrainer,
+  type TrainerCommandLine,
+  trainerEnv,
+} from './supervisor.js';
 
 /** One prompt: its id and messages (a chat record; the last assistant message is the reference). */
 export interface GenerateInput {
@@ -29,9 +35,6 @@ export interface LocalGeneration extends TrainerCommandLine {
   readonly workDir: string;
   readonly graceMs: number;
 }
-
-/** Log lines shown when a generation fails. */
-const TAIL = 20;
 
 /**
  * Answers prompts through a trainer's `generate` (protocol v1) and returns one answer per input,
@@ -70,12 +73,7 @@ export async function generateLocally(
   const specPath = join(job.workDir, 'generate-spec.json');
   writeFileSync(specPath, `${JSON.stringify(spec, null, 2)}\n`);
 
-  const tail: string[] = [];
-  const log = (line: string) => {
-    ctx.log(line);
-    tail.push(line);
-    if (tail.length > TAIL) tail.shift();
-  };
+  const tail = new LogTail(ctx.log);
   const run = await superviseTrainer({
     argv: [...job.argv, 'generate', '--spec', specPath],
     cwd: job.cwd,
@@ -89,16 +87,11 @@ export async function generateLocally(
         ctx.progress(`generated ${event.done}${of}`, event.done, event.total);
       }
     },
-    onLog: log,
+    onLog: tail.add,
   });
   if (run.outcome === 'interrupted') ctx.signal.throwIfAborted();
   const fail = (message: string): never => {
-    throw new StageFailure(
-      'trainer-failed',
-      tail.length === 0
-        ? message
-        : `${message}\nlast lines of its log:\n${tail.map((l) => `  ${l}`).join('\n')}`,
-    );
+    throw new StageFailure('trainer-failed', tail.explain(message));
   };
   if (run.outcome !== 'done') fail(run.message);
   if (!existsSync(output)) fail(`the trainer's generate wrote no output file (${output})`);

@@ -22,7 +22,13 @@ import {
   type TrainerEvent,
   type TrainSpec,
 } from './protocol.js';
-import {stopOrphan, superviseTrainer, type TrainerCommandLine, trainerEnv} from './supervisor.js';
+import {
+  LogTail,
+  stopOrphan,
+  superviseTrainer,
+  type TrainerCommandLine,
+  trainerEnv,
+} from './supervisor.js';
 
 /** The part of a stage's context a local training uses. */
 export interface TrainContext {
@@ -57,9 +63,6 @@ export function trainerGraceMs(): number {
 export const METRICS_OUTPUT = 'metrics.jsonl';
 const METRICS = METRICS_OUTPUT;
 const ARTIFACT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-
-/** Log lines shown when a trainer fails. */
-const TAIL = 20;
 
 /**
  * Trains through a trainer command (protocol v1) and stores what it made: every artifact it
@@ -108,12 +111,7 @@ export async function trainLocally(
   const specPath = join(work, 'spec.json');
   writeFileSync(specPath, `${JSON.stringify(spec, null, 2)}\n`);
 
-  const tail: string[] = [];
-  const log = (line: string) => {
-    ctx.log(line);
-    tail.push(line);
-    if (tail.length > TAIL) tail.shift();
-  };
+  const tail = new LogTail(ctx.log);
   const run = await superviseTrainer({
     argv: [...job.argv, 'train', '--spec', specPath],
     cwd: job.cwd,
@@ -135,13 +133,13 @@ export async function trainLocally(
         ctx.progress(`step ${event.step}${of}${loss}`, event.step, event.total_steps);
       }
     },
-    onLog: log,
+    onLog: tail.add,
   });
   if (run.outcome === 'interrupted') {
     ctx.signal.throwIfAborted();
   }
   if (run.outcome !== 'done') {
-    throw new StageFailure('trainer-failed', withTail(run.message, tail));
+    throw new StageFailure('trainer-failed', tail.explain(run.message));
   }
 
   // The last declaration of each name counts; `model` is the one every target must have.
@@ -150,9 +148,8 @@ export async function trainLocally(
   if (!declared.has('model')) {
     throw new StageFailure(
       'trainer-failed',
-      withTail(
+      tail.explain(
         'the trainer finished without declaring its model (an artifact event named "model")',
-        tail,
       ),
     );
   }
@@ -194,12 +191,6 @@ export async function trainLocally(
       ...(job.deterministic !== undefined ? {deterministic: job.deterministic} : {}),
     },
   };
-}
-
-function withTail(message: string, tail: readonly string[]): string {
-  return tail.length === 0
-    ? message
-    : `${message}\nlast lines of its log:\n${tail.map((l) => `  ${l}`).join('\n')}`;
 }
 
 /** The checkpoint an earlier attempt recorded, when it is still there. */

@@ -45,6 +45,34 @@ export function secretValues(env: Readonly<Record<string, string>>): string[] {
     .map(([, value]) => value);
 }
 
+/**
+ * A trainer's log as a stage keeps it, remembering its last lines: a failure message then ends
+ * with them, so the reason a trainer gave is on screen without opening the log.
+ */
+export class LogTail {
+  readonly #lines: string[] = [];
+  readonly #keep: number;
+  readonly #log: (line: string) => void;
+
+  constructor(log: (line: string) => void, keep = 20) {
+    this.#log = log;
+    this.#keep = keep;
+  }
+
+  readonly add = (line: string): void => {
+    this.#log(line);
+    this.#lines.push(line);
+    if (this.#lines.length > this.#keep) this.#lines.shift();
+  };
+
+  /** `message`, then the last lines of the log when there are any. */
+  explain(message: string): string {
+    return this.#lines.length === 0
+      ? message
+      : `${message}\nlast lines of its log:\n${this.#lines.map((l) => `  ${l}`).join('\n')}`;
+  }
+}
+
 /** How ft runs a trainer (for `train` or `generate`): what a stage passes to the domain. */
 export interface TrainerCommandLine {
   /** The stage asking, for messages and the --no-exec refusal. */
