@@ -82,6 +82,21 @@ async function identity(ctx: StageContext, model: EvalModel): Promise<unknown> {
 }
 
 /**
+ * The model's identity, worked out once per stage of a build: the fingerprint needs it, and so
+ * does the run (its answers are kept under it), and for a command trainer it asks `info`, a
+ * process. Keyed by the stage's node, which the fingerprint's context and the run's share.
+ */
+const identities = new WeakMap<object, Promise<unknown>>();
+function identityOf(ctx: StageContext, model: EvalModel): Promise<unknown> {
+  let known = identities.get(ctx.node);
+  if (!known) {
+    known = identity(ctx, model);
+    identities.set(ctx.node, known);
+  }
+  return known;
+}
+
+/**
  * generate:<model>: the model answers every example of the evaluation split. Keyed by the
  * model's identity, the examples and the generation settings; inside, each answer is also kept
  * by (model, settings, prompt) in the store's derived cache, so a changed example costs only its
@@ -90,13 +105,13 @@ async function identity(ctx: StageContext, model: EvalModel): Promise<unknown> {
 export const generateStage: StageDefinition = {
   async fingerprint(ctx) {
     const model = modelOf(ctx);
-    return generateFingerprint(await identity(ctx, model), evalSplit(ctx), settings(ctx));
+    return generateFingerprint(await identityOf(ctx, model), evalSplit(ctx), settings(ctx));
   },
   async run(ctx) {
     const model = modelOf(ctx);
     const examples = readEvalExamples(ctx);
     const params = settings(ctx);
-    const who = await identity(ctx, model);
+    const who = await identityOf(ctx, model);
     const reuse = model.kind !== 'api' || model.cache;
     // The model's answers so far, one line each ({prompt hash, answer}), whatever example set
     // asked them: an edited example costs its own answer only.
