@@ -1,12 +1,5 @@
+import type {RegressionGate} from '../core/eval-types.js';
 import {forEachResample, RESAMPLES} from './bootstrap.js';
-
-/** A regression check: a model's metric may fall at most `max_drop` below the baseline's. */
-export interface RegressionGate {
-  readonly metric: string;
-  readonly model: string;
-  readonly max_drop: number;
-  readonly significant: boolean;
-}
 
 export interface RegressionResult {
   readonly gate: RegressionGate;

@@ -1,5 +1,5 @@
 import {Ajv} from 'ajv';
-import type {MetricType} from '../core/metric-types.js';
+import type {MetricType} from '../core/eval-types.js';
 import {type BleuOptions, computeBleu, sentenceBleu} from './metrics/bleu.js';
 import {type ChrfOptions, chrfFromStatistics, sentenceChrf} from './metrics/chrf.js';
 import {rougeScore} from './metrics/rouge.js';

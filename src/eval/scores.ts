@@ -1,13 +1,6 @@
-import type {MetricType} from '../core/metric-types.js';
+import type {BetterGate, BoundGate, MetricSpec} from '../core/eval-types.js';
 import {forEachResample, interval95, RESAMPLES} from './bootstrap.js';
 import {type Scale, type Scorer, scorerFor} from './scorers.js';
-
-/** A metric as the eval scores it: its id (in scores and gates), its type and options. */
-export interface MetricSpec {
-  readonly id: string;
-  readonly type: MetricType;
-  readonly options?: Readonly<Record<string, unknown>>;
-}
 
 /** One held-out example: its id, its prompt and its reference (the answer it was written with). */
 export interface EvalExample {
@@ -16,23 +9,8 @@ export interface EvalExample {
   readonly reference: string;
 }
 
-/** A gate as the eval stage applies it (models by name, metrics canonical). */
-export type GateSpec =
-  | {
-      readonly kind: 'bound';
-      readonly metric: string;
-      readonly model: string;
-      readonly min?: number;
-      readonly max?: number;
-    }
-  | {
-      readonly kind: 'better';
-      readonly metric: string;
-      readonly better: string;
-      readonly than: string;
-      readonly by: number;
-      readonly significant: boolean;
-    };
+/** The gates the eval stage applies itself (a regression check needs another commit's scores). */
+export type GateSpec = BoundGate | BetterGate;
 
 export interface MetricScore {
   readonly value: number;
@@ -41,6 +19,8 @@ export interface MetricScore {
   /** Seeded 95% bootstrap interval over the examples. */
   readonly interval: readonly [number, number];
 }
+
+export type {MetricSpec};
 
 export type GateResult = GateSpec & {
   readonly passed: boolean;

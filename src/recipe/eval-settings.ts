@@ -1,4 +1,8 @@
-import type {MetricType} from '../core/metric-types.js';
+import type {
+  Gate as EvalGate,
+  MetricSpec as EvalMetricSpec,
+  MetricType,
+} from '../core/eval-types.js';
 import type {Eval, EvalEndpoint, Gate, MetricSpec} from './recipe-types.js';
 
 /**
@@ -26,12 +30,8 @@ export function canonicalMetric(name: string): string {
   return ALIASES[name] ?? name;
 }
 
-/** A metric as the eval runs it: its id (in scores and gates), its type and options. */
-export interface EvalMetric {
-  readonly id: string;
-  readonly type: MetricType;
-  readonly options?: Readonly<Record<string, unknown>>;
-}
+/** A metric as the eval runs it. */
+export type EvalMetric = EvalMetricSpec;
 
 /** One entry of `metrics` as a metric. */
 export function evalMetric(entry: string | MetricSpec): EvalMetric {
@@ -79,30 +79,8 @@ export function modelName(id: string): string {
   return id.replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[^A-Za-z0-9]/, 'm');
 }
 
-export type NormalizedGate =
-  | {
-      readonly kind: 'bound';
-      readonly metric: string;
-      readonly model: string;
-      readonly min?: number;
-      readonly max?: number;
-    }
-  | {
-      /** Against the scores the lockfile records at the baseline git ref. */
-      readonly kind: 'regression';
-      readonly metric: string;
-      readonly model: string;
-      readonly max_drop: number;
-      readonly significant: boolean;
-    }
-  | {
-      readonly kind: 'better';
-      readonly metric: string;
-      readonly better: string;
-      readonly than: string;
-      readonly by: number;
-      readonly significant: boolean;
-    };
+/** A gate with its models named and its metric canonical. */
+export type NormalizedGate = EvalGate;
 
 /** The eval section with every default applied and every name resolved. */
 export interface NormalizedEval {

@@ -1,5 +1,5 @@
 import {Ajv} from 'ajv';
-import type {MetricType} from '../core/metric-types.js';
+import type {MetricType} from '../core/eval-types.js';
 
 type OptionCheck = (value: unknown) => string | undefined;
 

@@ -1,8 +1,8 @@
 import {existsSync, statSync} from 'node:fs';
 import {resolve} from 'node:path';
 import type {Diagnostic} from '../core/diagnostic.js';
+import type {MetricType} from '../core/eval-types.js';
 import {hasGlobMatch, isGlob} from '../core/glob.js';
-import type {MetricType} from '../core/metric-types.js';
 import {formatPath, type PathSegment} from '../core/path-syntax.js';
 import {suggest} from '../core/suggest.js';
 import {isPlainHttpToAnotherHost, secretQueryParameters} from '../core/url-secrets.js';

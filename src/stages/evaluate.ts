@@ -1,5 +1,5 @@
 import {canonicalJson} from '../core/canonical-json.js';
-import {type GateSpec, type MetricSpec, scoreAnswers} from '../eval/scores.js';
+import {type GateSpec, scoreAnswers} from '../eval/scores.js';
 import {evalFingerprint} from '../plan/fingerprint.js';
 import {stageId} from '../plan/stage-id.js';
 import {evalSplit, readEvalExamples} from './eval-examples.js';
@@ -64,9 +64,9 @@ export const evalStage: StageDefinition = {
     const {scores, examples: scored} = scoreAnswers({
       examples,
       answers,
-      metrics: evaluation.metrics as readonly MetricSpec[],
+      metrics: evaluation.metrics,
       // Regression checks compare with another commit's scores: the build applies them.
-      gates: evaluation.gates.filter((g) => g.kind !== 'regression') as readonly GateSpec[],
+      gates: evaluation.gates.filter((g): g is GateSpec => g.kind !== 'regression'),
       seed: evaluation.generation.seed,
     });
     const scoresFile = await ctx.store.putBytes(

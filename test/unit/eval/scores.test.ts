@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {METRIC_TYPES, type MetricType} from '../../../src/core/metric-types.js';
+import {METRIC_TYPES, type MetricType} from '../../../src/core/eval-types.js';
 import {corpusBleu} from '../../../src/eval/metrics/bleu.js';
 import {corpusChrf} from '../../../src/eval/metrics/chrf.js';
 import {rougeScore} from '../../../src/eval/metrics/rouge.js';
