@@ -20,8 +20,6 @@ export interface MetricScore {
   readonly interval: readonly [number, number];
 }
 
-export type {MetricSpec};
-
 export type GateResult = GateSpec & {
   readonly passed: boolean;
   /** What was compared, in words, for the summary line. */
