@@ -3,6 +3,7 @@ import {resolve} from 'node:path';
 import type {Diagnostic} from '../core/diagnostic.js';
 import type {MetricType} from '../core/eval-types.js';
 import {hasGlobMatch, isGlob} from '../core/glob.js';
+import {EMBEDDED_MODELS, isEmbeddedModel, looksLikePath} from '../core/model-names.js';
 import {formatPath, type PathSegment} from '../core/path-syntax.js';
 import {suggest} from '../core/suggest.js';
 import {isPlainHttpToAnotherHost, secretQueryParameters} from '../core/url-secrets.js';
@@ -423,12 +424,9 @@ function checkHyperparameterValues(
   }
 }
 
-/** ft's embedded trainer's own base models (`model: embedded:tiny`), trained from a seeded start. */
-export const EMBEDDED_MODELS: readonly string[] = ['embedded:tiny'];
-
 /** A path (./x, /x, ~) or the name of a folder beside the recipe: not a hub name. */
 function looksLikeFolder(model: string, dir: string): boolean {
-  if (/^(\.{1,2}\/|\/|~)/.test(model)) return true;
+  if (looksLikePath(model)) return true;
   const folder = resolve(dir, model);
   return existsSync(folder) && statSync(folder).isDirectory();
 }
@@ -558,7 +556,7 @@ function checkLocalBackend(
   }
   const model = b.model;
   if (typeof model !== 'string') return;
-  if (model.startsWith('embedded:')) {
+  if (isEmbeddedModel(model)) {
     if (trainer !== 'embedded') {
       at(
         [...path, 'model'],

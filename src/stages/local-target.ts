@@ -1,16 +1,11 @@
 import {resolve} from 'node:path';
 import {UserError} from '../core/diagnostic.js';
+import {isEmbeddedModel, looksLikePath} from '../core/model-names.js';
 import {stageId} from '../plan/stage-id.js';
 import type {NormalizedTarget} from '../recipe/normalized.js';
 import {RecipeLocator} from '../recipe/recipe-locator.js';
 import type {LocalBackend} from '../recipe/recipe-types.js';
-import {
-  baseModelIdentity,
-  hfHubCache,
-  isEmbeddedModel,
-  looksLikePath,
-  pinBaseModel,
-} from '../train/base-model.js';
+import {baseModelIdentity, hfHubCache, pinBaseModel} from '../train/base-model.js';
 import {METRICS_OUTPUT} from '../train/local-training.js';
 import type {BaseModel} from '../train/protocol.js';
 import {commandTrainerIdentity, trainerArgv} from '../train/trainers/command.js';

@@ -1,6 +1,6 @@
 import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs';
 import {homedir} from 'node:os';
-import {isAbsolute, join, relative, resolve, sep} from 'node:path';
+import {join, relative, resolve, sep} from 'node:path';
 import {canonicalJson} from '../core/canonical-json.js';
 import {type Sha256, sha256} from '../core/hash.js';
 
@@ -74,16 +74,4 @@ export async function baseModelIdentity(
   const hashes = await hashFiles(files.map((f) => join(pin.path, f)));
   const list = files.map((f, i) => [f, hashes[i]!.hash]);
   return {folder: {files: files.length, sha256: sha256(canonicalJson(list))}};
-}
-
-/** Whether `model` reads like a path rather than a hub name (so a missing one is a missing folder). */
-export function looksLikePath(model: string): boolean {
-  return (
-    isAbsolute(model) || model.startsWith('./') || model.startsWith('../') || model.startsWith('~')
-  );
-}
-
-/** Whether `model` names one of the embedded trainer's own models (`embedded:<name>`). */
-export function isEmbeddedModel(model: string): boolean {
-  return model.startsWith('embedded:');
 }
