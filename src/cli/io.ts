@@ -1,5 +1,5 @@
+import {formatDiagnostic} from '../console/diagnostic-printer.js';
 import type {Diagnostic} from '../core/diagnostic.js';
-import {formatDiagnostic} from '../report/diagnostic-printer.js';
 
 /** Where a command writes, and how: the only place ft decides about terminals and color. */
 export interface Io {

@@ -1,4 +1,6 @@
 import {isDeepStrictEqual} from 'node:util';
+import type {BuildEvent, PlanStatus, StageStatus} from '../console/events.js';
+import {diagnosticEvent} from '../console/events.js';
 import type {ArtifactStore} from '../core/artifact-store.js';
 import {type Diagnostic, UserError} from '../core/diagnostic.js';
 import {environmentDiagnostics} from '../core/environment-error.js';
@@ -10,8 +12,6 @@ import type {StageNode} from '../plan/graph.js';
 import type {StageId} from '../plan/stage-id.js';
 import {diffFingerprints, NEW_STAGE, type Why} from '../plan/why.js';
 import type {NormalizedRecipe} from '../recipe/normalized.js';
-import type {BuildEvent, PlanStatus, StageStatus} from '../report/events.js';
-import {diagnosticEvent} from '../report/events.js';
 import {STAGES} from '../stages/registry.js';
 import {
   type BuildFlags,

@@ -1,4 +1,5 @@
 import {dirname, join} from 'node:path';
+import {type BuildEvent, diagnosticEvent} from '../console/events.js';
 import {stableJson} from '../core/canonical-json.js';
 import {type Diagnostic, error, UserError} from '../core/diagnostic.js';
 import {describeSystemError} from '../core/environment-error.js';
@@ -6,7 +7,6 @@ import type {ExecPolicy} from '../core/exec-policy.js';
 import {buildGraph, type StageNode, selectStages} from '../plan/graph.js';
 import type {StageId} from '../plan/stage-id.js';
 import type {ResolvedRecipe} from '../recipe/normalized.js';
-import {type BuildEvent, diagnosticEvent} from '../report/events.js';
 import type {BuildFlags} from '../stages/stage-definition.js';
 import {execute, type StageOutcome} from './executor.js';
 import {EXIT, exitCodeOf} from './exit-code.js';

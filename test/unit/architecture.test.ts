@@ -5,7 +5,8 @@ import {describe, expect, it} from 'vitest';
 
 /**
  * The folders under src/ are the pipeline, and imports flow one way:
- * cli -> recipe, plan, run, report, data; run -> plan, stages; stages -> data, train, eval;
+ * cli -> recipe, plan, run, console, report, data; run -> plan, stages; stages -> data, train,
+ * eval; report (the documents a build leaves) -> run, eval, console;
  * train -> data; everything -> core. stages/ holds what each stage kind is (its key, its
  * preflight, its run) and calls into the domain folders (data/, train/, eval/), which never
  * import stages/: they know nothing of the stage graph. recipe/ and plan/ stay pure (no
@@ -20,9 +21,10 @@ const allowed: Record<string, string[]> = {
   train: ['core', 'recipe', 'data'],
   openai: ['core', 'recipe', 'data', 'train'],
   stages: ['core', 'plan', 'recipe', 'data', 'train', 'eval', 'openai'],
-  run: ['core', 'plan', 'recipe', 'stages', 'report'],
-  report: ['core', 'plan'],
-  cli: ['core', 'recipe', 'plan', 'run', 'report', 'data', 'train', 'eval', 'openai'],
+  run: ['core', 'plan', 'recipe', 'stages', 'console'],
+  console: ['core', 'plan'],
+  report: ['core', 'plan', 'recipe', 'eval', 'run', 'console'],
+  cli: ['core', 'recipe', 'plan', 'run', 'console', 'report', 'data', 'train', 'eval', 'openai'],
   tokens: [],
   eval: ['core', 'tokens'],
 };

@@ -1,3 +1,7 @@
+import {diagnosticEvent, type StageStatus} from '../../console/events.js';
+import {ndjsonReporter} from '../../console/ndjson.js';
+import {plainReporter} from '../../console/plain.js';
+import type {Reporter} from '../../console/reporter.js';
 import {error, UserError} from '../../core/diagnostic.js';
 import {environmentDiagnostics} from '../../core/environment-error.js';
 import {execPolicy} from '../../core/exec-policy.js';
@@ -6,10 +10,6 @@ import {checkRegressions} from '../../eval/regression.js';
 import {buildGraph, selectStages} from '../../plan/graph.js';
 import type {StageId} from '../../plan/stage-id.js';
 import type {ResolvedRecipe} from '../../recipe/normalized.js';
-import {diagnosticEvent, type StageStatus} from '../../report/events.js';
-import {ndjsonReporter} from '../../report/ndjson.js';
-import {plainReporter} from '../../report/plain.js';
-import type {Reporter} from '../../report/reporter.js';
 import {readBaseline} from '../../run/baseline.js';
 import {EXIT, exitCodeOf} from '../../run/exit-code.js';
 import {lockfilePath} from '../../run/lockfile.js';
@@ -69,7 +69,7 @@ export async function buildCommand(args: readonly string[], io: Io): Promise<num
     if (!values.json && io.interactive) {
       const graph = selectStages(buildGraph(loaded.normalized), positionals as StageId[]);
       // listr2 is loaded only for a terminal: CI and --json builds never pay for it.
-      const {ttyReporter} = await import('../../report/tty.js');
+      const {ttyReporter} = await import('../../console/tty.js');
       reporter = ttyReporter(
         graph.map((n) => n.id),
         io.err,

@@ -1,7 +1,7 @@
 import {resolve} from 'node:path';
+import {fileSetNote, formatWhy} from '../../console/format-why.js';
 import {stableJson} from '../../core/canonical-json.js';
 import {error, UserError} from '../../core/diagnostic.js';
-import {fileSetNote, formatWhy} from '../../report/format-why.js';
 import {EXIT} from '../../run/exit-code.js';
 import {storeBeside} from '../../run/session.js';
 import {EXEC_OPTIONS, ftCommandLine, NO_EXEC_HELP, parse, RECIPE_OPTIONS} from '../args.js';

@@ -1,9 +1,9 @@
+import type {PlanStatus} from '../../console/events.js';
+import {formatWhy} from '../../console/format-why.js';
+import {stageDetails} from '../../console/stage-details.js';
 import {execPolicy} from '../../core/exec-policy.js';
 import {shortHash} from '../../core/hash.js';
 import type {StageId} from '../../plan/stage-id.js';
-import type {PlanStatus} from '../../report/events.js';
-import {formatWhy} from '../../report/format-why.js';
-import {stageDetails} from '../../report/stage-details.js';
 import type {StageOutcome} from '../../run/executor.js';
 import {EXIT} from '../../run/exit-code.js';
 import {runSession, type SessionResult} from '../../run/session.js';

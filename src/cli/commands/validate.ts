@@ -1,6 +1,6 @@
+import {diagnosticEvent} from '../../console/events.js';
 import {UserError} from '../../core/diagnostic.js';
 import {execPolicy} from '../../core/exec-policy.js';
-import {diagnosticEvent} from '../../report/events.js';
 import {EXIT} from '../../run/exit-code.js';
 import {EXEC_OPTIONS, parse, RECIPE_OPTIONS} from '../args.js';
 import type {Io} from '../io.js';

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
+import {formatDiagnostic} from '../../../src/console/diagnostic-printer.js';
 import {locationInText} from '../../../src/core/diagnostic.js';
-import {formatDiagnostic} from '../../../src/report/diagnostic-printer.js';
 
 describe('formatDiagnostic', () => {
   it('draws file:line:col, the source line and carets under the span', () => {

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {clock, ProgressLines} from '../../../src/report/progress-line.js';
+import {clock, ProgressLines} from '../../../src/console/progress-line.js';
 
 const at = (id: string, done: number, total: number) => ({
   event: 'progress' as const,
