@@ -1,6 +1,6 @@
-import {readFileSync} from 'node:fs';
 import {UserError} from '../core/diagnostic.js';
 import {environmentDiagnostics} from '../core/environment-error.js';
+import {ftVersion} from '../core/version.js';
 import {EXIT} from '../run/exit-code.js';
 import {type Io, printDiagnostics} from './io.js';
 
@@ -21,6 +21,7 @@ Commands:
   export <stage>     copy a stage's outputs out of the store as files (--out <dir>)
   doctor             what local training needs (Python, torch, transformers, peft, CUDA)
   cancel <stage>     cancel a train stage's OpenAI job
+  report             the last build's report again (--list, --build <id>, --open)
 
 Every command takes -f <recipe> (default ./finetune.yaml); --help on any command for more.
 Exit codes: 0 ok, 1 build failed, 2 invalid recipe or usage, 3 eval gate failed, 130 interrupted.
@@ -41,19 +42,13 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   export: async () => (await import('./commands/export.js')).exportCommand,
   doctor: async () => (await import('./commands/doctor.js')).doctorCommand,
   cancel: async () => (await import('./commands/cancel.js')).cancelCommand,
+  report: async () => (await import('./commands/report.js')).reportCommand,
 };
-
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
-}
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   const [name, ...rest] = argv;
   if (name === '--version' || name === '-v') {
-    io.out(`${version()}\n`);
+    io.out(`${ftVersion()}\n`);
     return EXIT.ok;
   }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {

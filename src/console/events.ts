@@ -58,6 +58,16 @@ export type BuildEvent =
       readonly detail: string;
     }
   | {
+      /**
+       * The build's report, written at its end (src/report/): where its files are, and the
+       * compact summary people read (the eval's table, the gates, the trainings).
+       */
+      readonly event: 'report';
+      readonly dir: string;
+      readonly files: readonly string[];
+      readonly lines: readonly string[];
+    }
+  | {
       readonly event: 'summary';
       readonly ok: boolean;
       readonly exit_code: number;

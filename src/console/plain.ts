@@ -44,7 +44,10 @@ export function plainReporter(
         err(`${formatDiagnostic(diagnosticOf(e), options)}\n`);
         break;
       case 'gate':
-        out(`regression gate ${e.passed ? 'passed' : 'FAILED'}: ${e.detail}\n`);
+        // The report's summary that follows lists every gate, this one included.
+        break;
+      case 'report':
+        for (const line of reportLines(e)) out(`${line}\n`);
         break;
       case 'summary': {
         const counts = new Map<string, number>();
@@ -58,6 +61,11 @@ export function plainReporter(
     }
   };
   return {emit, close: async () => undefined};
+}
+
+/** The report's summary, then where its files are. */
+export function reportLines(e: Extract<BuildEvent, {event: 'report'}>): string[] {
+  return [...e.lines, `report: ${e.dir}/ (report.md, report.html; ft report --open)`];
 }
 
 export function seconds(ms: number): string {

@@ -165,8 +165,7 @@ function count(n: number): string {
 }
 
 /**
- * An evaluation's scores, one line per model (each metric with its 95% interval and scale), and
- * each gate, passed or failed.
+ * An evaluation's scores, one line per model, each metric with its 95% interval and scale.
  */
 function scoreLines(summary: Readonly<Record<string, unknown>>): string[] {
   const lines = [`${summary.examples} example(s)`];
@@ -182,9 +181,7 @@ function scoreLines(summary: Readonly<Record<string, unknown>>): string[] {
     );
     lines.push(`${model.padEnd(width)}  ${parts.join('; ')}`);
   }
-  for (const gate of (summary.gates ?? []) as {passed: boolean; detail: string}[]) {
-    lines.push(`gate ${gate.passed ? 'passed' : 'FAILED'}: ${gate.detail}`);
-  }
+  // Gates are in the build's summary at its end (the report), with the regression gates.
   return lines;
 }
 

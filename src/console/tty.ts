@@ -2,7 +2,7 @@ import {Listr} from 'listr2';
 import {formatDiagnostic} from './diagnostic-printer.js';
 import {type BuildEvent, diagnosticOf} from './events.js';
 import {formatWhy} from './format-why.js';
-import {seconds} from './plain.js';
+import {reportLines, seconds} from './plain.js';
 import {ProgressLines} from './progress-line.js';
 import type {Reporter} from './reporter.js';
 import {stageDetails} from './stage-details.js';
@@ -96,7 +96,10 @@ export function ttyReporter(
         held.push(formatDiagnostic(diagnosticOf(e), options));
         break;
       case 'gate':
-        held.push(`regression gate ${e.passed ? 'passed' : 'FAILED'}: ${e.detail}`);
+        // The report's summary that follows lists every gate, this one included.
+        break;
+      case 'report':
+        held.push(...reportLines(e));
         break;
       case 'summary':
         held.push(`${e.ok ? 'ok' : 'failed'} (exit ${e.exit_code})`);

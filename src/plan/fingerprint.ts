@@ -40,7 +40,6 @@ export const IMPLEMENTATION = {
   generate: 1,
   // 2: one stage scoring every model's answers (generate stages answer), not one per target.
   eval: 2,
-  report: 1,
 } as const;
 
 /**
@@ -238,9 +237,4 @@ export function evalFingerprint(
     examples,
     answers,
   };
-}
-
-/** report: the outputs of every evaluation it summarizes. */
-export function reportFingerprint(evals: Readonly<Record<string, Sha256>>): Fingerprint {
-  return {kind: 'report', impl: {report: IMPLEMENTATION.report}, evals};
 }

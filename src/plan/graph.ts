@@ -2,7 +2,7 @@ import type {NormalizedRecipe} from '../recipe/normalized.js';
 import {isDeterministicKind, type StageId, type StageKind, stageId} from './stage-id.js';
 
 /**
- * One stage of the build graph. `deterministic` stages (source, dataset, report) produce the same
+ * One stage of the build graph. `deterministic` stages (source, dataset) produce the same
  * bytes from the same inputs, so `ft plan` may compute them; the others (training, evaluation
  * through models) cost money or time and run only in `ft build`.
  */
@@ -24,8 +24,8 @@ export interface StageNode {
  *
  * Each model of the eval answers the dataset's evaluation split in its own generate stage (a
  * tuned model after its training); one eval stage scores them all. A target whose base model is
- * another target's (`model: {target: x}`) also needs train:x. (The report stage joins with the
- * reports issue.)
+ * another target's (`model: {target: x}`) also needs train:x. Reports are not a stage: they
+ * describe a build (what ran, how long), so the build writes them at its end (src/report/).
  */
 export function buildGraph(recipe: NormalizedRecipe): StageNode[] {
   const nodes: StageNode[] = [];

@@ -1,14 +1,7 @@
 /** The kinds of stage, in pipeline order. */
-export type StageKind = 'source' | 'dataset' | 'train' | 'generate' | 'eval' | 'report';
+export type StageKind = 'source' | 'dataset' | 'train' | 'generate' | 'eval';
 
-export const STAGE_KINDS: readonly StageKind[] = [
-  'source',
-  'dataset',
-  'train',
-  'generate',
-  'eval',
-  'report',
-];
+export const STAGE_KINDS: readonly StageKind[] = ['source', 'dataset', 'train', 'generate', 'eval'];
 
 /**
  * Kinds whose output is a function of their inputs alone (so a lost record costs only time to
@@ -17,10 +10,10 @@ export const STAGE_KINDS: readonly StageKind[] = [
  * --include-trained`).
  */
 export function isDeterministicKind(kind: StageKind): boolean {
-  return kind === 'source' || kind === 'dataset' || kind === 'report';
+  return kind === 'source' || kind === 'dataset';
 }
 
-/** `source:<name>`, `dataset`, `train:<target>`, `generate:<model>`, `eval` or `report`. */
+/** `source:<name>`, `dataset`, `train:<target>`, `generate:<model>` or `eval`. */
 export type StageId = string & {readonly __brand: 'StageId'};
 
 export const stageId = (kind: StageKind, name?: string): StageId =>

@@ -1,3 +1,4 @@
+import {basename, join, resolve} from 'node:path';
 import {type NormalizedEval, normalizeEval} from './eval-settings.js';
 import type {
   Backend,
@@ -33,6 +34,11 @@ export interface NormalizedRecipe {
   readonly transforms: readonly NormalizedTransform[];
   readonly targets: readonly NormalizedTarget[];
   readonly eval?: NormalizedEval;
+  /**
+   * Absolute folder of the build reports: `report.dir`, else `ft-report` for finetune.yaml and
+   * `ft-report/<file name>` for another recipe, so that recipes sharing a folder keep their own.
+   */
+  readonly reportDir: string;
 }
 
 export type RecordFormat = 'jsonl' | 'json' | 'csv';
@@ -217,6 +223,7 @@ export function normalizeRecipe(recipe: Recipe, origin: RecipeOrigin): Normalize
     sources,
     transforms,
     targets,
+    reportDir: resolve(origin.dir, recipe.report?.dir ?? defaultReportDir(origin.file)),
     ...(recipe.eval
       ? {
           eval: normalizeEval(
@@ -227,6 +234,11 @@ export function normalizeRecipe(recipe: Recipe, origin: RecipeOrigin): Normalize
         }
       : {}),
   };
+}
+
+function defaultReportDir(file: string): string {
+  const name = basename(file).replace(/\.ya?ml$/i, '');
+  return name === 'finetune' ? 'ft-report' : join('ft-report', name);
 }
 
 /** Format from a file name: .jsonl/.ndjson, .json, .csv/.tsv, each optionally .gz. */

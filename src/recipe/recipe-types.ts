@@ -22,6 +22,11 @@ export interface Recipe {
   readonly targets?: {readonly [name: string]: Target};
   /** How every target is evaluated. */
   readonly eval?: Eval;
+  /** Where the reports of each build that trains or evaluates are written (report.md, report.json, junit.xml, report.html). Not part of any stage key. */
+  readonly report?: {
+    /** Folder for the reports, relative to the recipe's folder. Default `ft-report` for finetune.yaml and `ft-report/<recipe file name>` for any other recipe, so recipes that share a folder keep their own reports. */
+    readonly dir?: string;
+  };
 }
 
 /** Where records come from: exactly one of `path` (local files), `url` (a pinned remote file) or `examples` (inline records). */

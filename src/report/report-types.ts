@@ -23,7 +23,7 @@ export interface BuildReport {
 export interface BuildInfo {
   /** `2026-12-06T09-14-56-123Z-4242`: when it started and the process; `ft report --build <id>`. */
   readonly id: string;
-  /** The recipe file, relative to the folder ft ran in. */
+  /** The recipe's file name (in its folder, beside .ft/ and the lockfile). */
   readonly recipe: string;
   /** The recipe's `name`, when it has one. */
   readonly name: string | null;
@@ -64,7 +64,7 @@ export interface TrainingReport {
   /** The train stage, `train:<target>`. */
   readonly stage: string;
   readonly target: string;
-  /** `openai`, `embedded`, `hf`, `command`. */
+  /** `openai`, `azure`, or a local target's trainer: `embedded`, `hf`, `command`. */
   readonly backend: string;
   readonly status: StageStatus;
   /** The base model as the recipe names it. */

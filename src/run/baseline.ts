@@ -62,3 +62,11 @@ export async function readBaseline(lockPath: string, ref: string | undefined): P
     lockfile: parsed.value,
   };
 }
+
+/** The commit a recipe is built at and whether its work tree has changes; null outside git. */
+export async function gitState(dir: string): Promise<{commit: string; dirty: boolean} | null> {
+  const commit = await git(dir, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
+  if (commit === undefined) return null;
+  const status = await git(dir, ['status', '--porcelain', '--untracked-files=no']);
+  return {commit, dirty: status !== undefined && status !== ''};
+}

@@ -61,6 +61,8 @@ export interface StageOutcome {
   /** What the build did (undefined in plan mode). */
   readonly status?: StageStatus;
   readonly why: readonly Why[];
+  /** Time the build spent running it (0 when fresh, cached or never started). */
+  readonly durationMs?: number;
   readonly result?: StageResult;
   /** What the stage's preflight found (training data checks, estimates). */
   readonly preflight?: Preflight;
@@ -283,7 +285,12 @@ export async function execute(options: ExecuteOptions): Promise<Map<StageId, Sta
       for (const d of result.warnings ?? []) emit(diagnosticEvent(d, node.id));
       if (options.mode === 'build')
         emit(stageEnd(node, key, 'ran', why, durationMs, result, preflight));
-      return {...base, ...(options.mode === 'build' ? {status: 'ran' as const} : {}), result};
+      return {
+        ...base,
+        ...(options.mode === 'build' ? {status: 'ran' as const} : {}),
+        durationMs,
+        result,
+      };
     } catch (e) {
       return failed(node, key, fingerprint, planStatus, why, e, options, started);
     }
@@ -363,6 +370,7 @@ function failed(
     planStatus,
     status,
     why,
+    durationMs,
     failure,
     ...(diagnostics ? {diagnostics} : {}),
   };

@@ -44,6 +44,8 @@ export interface SessionRequest {
 }
 
 export interface SessionResult {
+  /** `2026-12-06T09-14-56.123Z-4242`: when the build started and its process (builds only). */
+  readonly buildId: string;
   readonly stages: readonly StageNode[];
   readonly outcomes: ReadonlyMap<StageId, StageOutcome>;
   readonly exitCode: number;
@@ -82,6 +84,7 @@ export async function runSession(request: SessionRequest): Promise<SessionResult
     );
   }
   const stages = selectStages(graph, request.only);
+  const buildId = `${new Date().toISOString().replaceAll(':', '-')}-${process.pid}`;
 
   const store = storeFor(loaded);
   store.init();
@@ -128,7 +131,7 @@ export async function runSession(request: SessionRequest): Promise<SessionResult
     const diagnostics: Diagnostic[] = [];
     const next = nextLockfile(previous, graph, outcomes);
     if (request.mode === 'build') {
-      await recordBuild(store, outcomes, warn);
+      await recordBuild(store, buildId, outcomes, warn);
       const changed = serializeLockfile(next) !== serializeLockfile(previous);
       if (request.frozen && changed && exitCode === 0) {
         diagnostics.push(
@@ -142,7 +145,7 @@ export async function runSession(request: SessionRequest): Promise<SessionResult
         await writeLockfile(lockPath, next, shownLock);
       }
     }
-    return {stages, outcomes, exitCode, lockfile: next, diagnostics};
+    return {buildId, stages, outcomes, exitCode, lockfile: next, diagnostics};
   } finally {
     await lock.release();
   }
@@ -218,13 +221,13 @@ function nextLockfile(
  */
 async function recordBuild(
   store: LocalStore,
+  buildId: string,
   outcomes: ReadonlyMap<StageId, StageOutcome>,
   warn: (message: string) => void,
 ): Promise<void> {
   const keys: Record<string, string> = {};
   for (const [id, o] of outcomes) if (o.key && o.result) keys[id] = o.key;
-  const stamp = new Date().toISOString().replaceAll(':', '-');
-  const path = join(store.buildsDir, `${stamp}-${process.pid}.json`);
+  const path = join(store.buildsDir, `${buildId}.json`);
   try {
     await writeFileAtomic(path, stableJson({stages: keys}));
   } catch (e) {

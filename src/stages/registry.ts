@@ -2,7 +2,6 @@ import type {StageKind} from '../plan/stage-id.js';
 import {datasetStage} from './dataset.js';
 import {evalStage} from './evaluate.js';
 import {generateStage} from './generate.js';
-import {reportStage} from './report.js';
 import {sourceStage} from './source.js';
 import type {StageDefinition} from './stage-definition.js';
 import {trainStage} from './train.js';
@@ -14,5 +13,4 @@ export const STAGES: Readonly<Record<StageKind, StageDefinition>> = {
   train: trainStage,
   generate: generateStage,
   eval: evalStage,
-  report: reportStage,
 };

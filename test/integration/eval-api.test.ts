@@ -81,7 +81,7 @@ describe('eval of models behind an OpenAI-compatible API (the emulator)', () => 
     expect(r.stdout).toContain(`generate:${name}: ran`);
     expect(r.stdout).toMatch(new RegExp(`^ {2}${name} +exact_match 1 \\[1, 1\\]$`, 'm'));
     expect(r.stdout).toMatch(/^ {2}gpt-4o-mini-2024-07-18 +exact_match 0 \[0, 0\]$/m);
-    expect(r.stdout).toMatch(/^ {2}gate passed: exact_match: /m);
+    expect(r.stdout).toMatch(/^gate passed: exact_match: /m);
     const n = Number(/^ {2}(\d+) example\(s\)$/m.exec(r.stdout)![1]);
     expect(chatCalls(emu) - before).toBe(3 * n);
 
@@ -192,7 +192,7 @@ describe('eval of models behind an OpenAI-compatible API (the emulator)', () => 
     expect(worse.exitCode).toBe(3);
     expect(worse.stdout).toMatch(
       new RegExp(
-        `^regression gate FAILED: exact_match of candidate is 0, 1 at the merge base \\(${main}\\): down 1, may drop <= 0\\.05; beyond it in 100% of paired resamples of \\d+ examples \\(fails at >= 95%\\)$`,
+        `^gate FAILED: exact_match of candidate is 0, 1 at the merge base \\(${main}\\): down 1, may drop <= 0\\.05; beyond it in 100% of paired resamples of \\d+ examples \\(fails at >= 95%\\)$`,
         'm',
       ),
     );
@@ -205,9 +205,7 @@ describe('eval of models behind an OpenAI-compatible API (the emulator)', () => 
     );
     const loose = await ft(dir, ['build', '--baseline', 'main'], env);
     expect(loose.exitCode, loose.stderr).toBe(0);
-    expect(loose.stdout).toMatch(
-      /^regression gate passed: exact_match of candidate is 0, 1 at main/m,
-    );
+    expect(loose.stdout).toMatch(/^gate passed: exact_match of candidate is 0, 1 at main/m);
     const unknown = await ft(dir, ['build', '--baseline', 'no-such-ref'], env);
     expect(unknown.exitCode).toBe(2);
     expect(unknown.stderr).toContain('--baseline no-such-ref: git knows no commit no-such-ref');

@@ -111,7 +111,7 @@ describe('eval: generate stages answer, one eval stage scores and gates', () => 
     expect(first.stdout).toMatch(
       /^ {2}tuned {2}f1 0\.3\d* \[0\.3\d*, 0\.\d+\]; length \d+(\.\d+)? \[[\d.]+, [\d.]+\] \(characters\)$/m,
     );
-    expect(first.stdout).toMatch(/^ {2}gate passed: f1 of tuned is 0\.3\d*, needs >= 0\.3$/m);
+    expect(first.stdout).toMatch(/^gate passed: f1 of tuned is 0\.3\d*, needs >= 0\.3$/m);
 
     const again = await build(dir, env);
     expect(Object.values(again.statuses).every((s) => s === 'fresh')).toBe(true);
@@ -124,7 +124,7 @@ describe('eval: generate stages answer, one eval stage scores and gates', () => 
 `);
     const r = await ft(dir, ['build'], env);
     expect(r.exitCode).toBe(3);
-    expect(r.stdout).toMatch(/^ {2}gate FAILED: f1 of tuned is 0\.3\d*, needs >= 0\.5$/m);
+    expect(r.stdout).toMatch(/^gate FAILED: f1 of tuned is 0\.3\d*, needs >= 0\.5$/m);
     expect(r.stdout).toMatch(/^failed: .* \(exit 3\)$/m);
     // The results are kept and locked: the next build re-asks nothing and still fails.
     expect(scoresOf(dir).gates[0]!.passed).toBe(false);

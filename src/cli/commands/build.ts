@@ -1,20 +1,22 @@
+import {relative} from 'node:path';
 import {diagnosticEvent, type StageStatus} from '../../console/events.js';
 import {ndjsonReporter} from '../../console/ndjson.js';
 import {plainReporter} from '../../console/plain.js';
 import type {Reporter} from '../../console/reporter.js';
-import {error, UserError} from '../../core/diagnostic.js';
-import {environmentDiagnostics} from '../../core/environment-error.js';
+import {UserError} from '../../core/diagnostic.js';
+import {describeSystemError, environmentDiagnostics} from '../../core/environment-error.js';
 import {execPolicy} from '../../core/exec-policy.js';
-import type {Sha256} from '../../core/hash.js';
-import {checkRegressions} from '../../eval/regression.js';
+import {ftVersion} from '../../core/version.js';
 import {buildGraph, selectStages} from '../../plan/graph.js';
 import type {StageId} from '../../plan/stage-id.js';
-import type {ResolvedRecipe} from '../../recipe/normalized.js';
-import {readBaseline} from '../../run/baseline.js';
+import {assembleReport, type BuildFacts} from '../../report/assemble.js';
+import {summaryLines} from '../../report/terminal.js';
+import {writeReports} from '../../report/write-reports.js';
+import {gitState} from '../../run/baseline.js';
 import {EXIT, exitCodeOf} from '../../run/exit-code.js';
-import {lockfilePath} from '../../run/lockfile.js';
-import {runSession, type SessionResult, storeBeside} from '../../run/session.js';
+import {runSession, storeBeside} from '../../run/session.js';
 import {EXEC_OPTIONS, NO_EXEC_HELP, parse, RECIPE_OPTIONS} from '../args.js';
+import {checkBaseline} from '../baseline-check.js';
 import type {Io} from '../io.js';
 import {resolveRecipe} from '../load-or-report.js';
 
@@ -61,6 +63,7 @@ export async function buildCommand(args: readonly string[], io: Io): Promise<num
     io.out(BUILD_HELP);
     return EXIT.ok;
   }
+  const startedAt = new Date();
   const plain = () => plainReporter(io.out, io.err, {color: io.color});
   let reporter: Reporter = values.json ? ndjsonReporter(io.out) : plain();
   try {
@@ -93,7 +96,15 @@ export async function buildCommand(args: readonly string[], io: Io): Promise<num
       onWait: (holder) => io.err(`waiting for another ft process to finish: ${holder}\n`),
     });
     for (const d of result.diagnostics) reporter.emit(diagnosticEvent(d));
-    const regressionsFailed = await checkBaseline(loaded, result, values.baseline, reporter);
+    const checked = await checkBaseline(loaded, result.lockfile, values.baseline);
+    if (checked.unchecked) {
+      reporter.emit(
+        diagnosticEvent({code: 'usage', severity: 'warning', message: checked.unchecked}),
+      );
+    }
+    for (const r of checked.regressions) {
+      reporter.emit({event: 'gate', passed: r.passed, detail: r.detail});
+    }
     const stages = [...result.outcomes.values()].map((o) => ({
       id: o.node.id as string,
       status: (o.status ?? 'skipped') as StageStatus,
@@ -101,7 +112,29 @@ export async function buildCommand(args: readonly string[], io: Io): Promise<num
     // Ctrl-C after the last stage still makes the build an interrupted one, as its exit says.
     const exitCode = io.signal.aborted
       ? EXIT.interrupted
-      : exitCodeOf([result.exitCode, regressionsFailed ? EXIT.gateFailed : EXIT.ok]);
+      : exitCodeOf([
+          result.exitCode,
+          checked.regressions.some((r) => !r.passed) ? EXIT.gateFailed : EXIT.ok,
+        ]);
+    if (result.stages.some((n) => REPORTED_KINDS.has(n.kind))) {
+      await report(
+        {
+          loaded,
+          session: result,
+          startedAt,
+          finishedAt: new Date(),
+          exitCode,
+          ftVersion: ftVersion(),
+          git: await gitState(loaded.normalized.dir),
+          baseline: checked.baseline,
+          regressions: checked.regressions,
+          diagnostics: result.diagnostics,
+          store: storeBeside(loaded.path),
+        },
+        io,
+        reporter,
+      );
+    }
     reporter.emit({event: 'summary', ok: exitCode === EXIT.ok, exit_code: exitCode, stages});
     await reporter.close();
     return exitCode;
@@ -133,60 +166,37 @@ export async function buildCommand(args: readonly string[], io: Io): Promise<num
   }
 }
 
+/** Builds that train or evaluate leave a report; a data-only build (`ft build dataset`) does not. */
+const REPORTED_KINDS = new Set(['train', 'generate', 'eval']);
+
 /**
- * The eval's regression gates, applied after the build: today's scores (the lockfile this build
- * wrote) against those the lockfile recorded at the baseline commit, example by example where
- * both runs' examples are in .ft/. No baseline (a first commit, no git) skips them with a
- * warning; a `--baseline` git does not know is a usage error. Returns whether one failed.
+ * Writes the build's report (ft-report/ and .ft/builds) and tells the reporter where it is, with
+ * its summary. A report that cannot be written is a warning: the build's results stand.
  */
-async function checkBaseline(
-  loaded: ResolvedRecipe,
-  result: SessionResult,
-  ref: string | undefined,
-  reporter: Reporter,
-): Promise<boolean> {
-  const evaluation = loaded.normalized.eval;
-  const gates = (evaluation?.gates ?? []).flatMap((g) => (g.kind === 'regression' ? [g] : []));
-  const current = result.lockfile.stages.eval;
-  if (!evaluation || gates.length === 0 || !current?.scores) return false;
-  const baseline = await readBaseline(lockfilePath(loaded.path), ref);
-  if (!baseline.found) {
-    if (ref !== undefined)
-      throw new UserError([error('usage', `--baseline ${ref}: ${baseline.why}`)]);
+async function report(facts: BuildFacts, io: Io, reporter: Reporter): Promise<void> {
+  const built = await assembleReport(facts);
+  const dir = facts.loaded.normalized.reportDir;
+  let files: string[] = [];
+  try {
+    files = await writeReports(built, dir, facts.store.buildReportPath(built.build.id));
+  } catch (e) {
     reporter.emit(
       diagnosticEvent({
-        code: 'usage',
+        code: 'store',
         severity: 'warning',
-        message: `regression gates not checked: ${baseline.why}`,
+        message: `could not write the build's report to ${dir}: ${describeSystemError(e)}`,
       }),
     );
-    return false;
   }
-  const before = baseline.lockfile.stages.eval;
-  const store = storeBeside(loaded.path);
-  const examples = async (hash: Sha256 | undefined) => {
-    if (!hash || (await store.checkObject(hash)).state !== 'intact') return undefined;
-    const byId = new Map<string, Record<string, Record<string, number>>>();
-    for (const line of store.readObjectText(hash).split('\n')) {
-      if (line === '') continue;
-      const e = JSON.parse(line) as {id: string; scores: Record<string, Record<string, number>>};
-      byId.set(e.id, e.scores);
-    }
-    return byId;
-  };
-  const [nowExamples, beforeExamples] = await Promise.all([
-    examples(current.outputs['examples.jsonl']),
-    examples(before?.outputs['examples.jsonl']),
-  ]);
-  const types = new Map(evaluation.metrics.map((m) => [m.id, m.type]));
-  const results = checkRegressions({
-    gates,
-    current: {scores: current.scores, ...(nowExamples ? {examples: nowExamples} : {})},
-    baseline: {scores: before?.scores ?? {}, ...(beforeExamples ? {examples: beforeExamples} : {})},
-    higherIsBetter: (metric) => types.get(metric) !== 'length',
-    seed: evaluation.generation.seed,
-    shown: `${ref ?? 'the merge base'} (${baseline.commit.slice(0, 7)})`,
+  reporter.emit({
+    event: 'report',
+    dir: shownPath(io, dir),
+    files: files.map((f) => shownPath(io, f)),
+    lines: summaryLines(built),
   });
-  for (const r of results) reporter.emit({event: 'gate', passed: r.passed, detail: r.detail});
-  return results.some((r) => !r.passed);
+}
+
+function shownPath(io: Io, path: string): string {
+  const shown = relative(io.cwd, path);
+  return shown === '' ? '.' : shown.startsWith('..') ? path : shown;
 }

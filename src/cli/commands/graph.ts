@@ -77,5 +77,4 @@ const shapes: Record<StageNode['kind'], string> = {
   train: 'box3d',
   generate: 'component',
   eval: 'diamond',
-  report: 'note',
 };

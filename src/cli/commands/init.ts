@@ -1,5 +1,5 @@
 import {existsSync, readdirSync, readFileSync, realpathSync} from 'node:fs';
-import {mkdir, writeFile} from 'node:fs/promises';
+import {mkdir, readFile, writeFile} from 'node:fs/promises';
 import {dirname, join, relative} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {error, UserError} from '../../core/diagnostic.js';
@@ -9,8 +9,8 @@ import type {Io} from '../io.js';
 
 export const INIT_HELP = `Usage: ft init [options]
 
-Writes a working recipe (finetune.yaml), sample data (data/qa.jsonl) and a .gitignore for .ft/
-into the current folder, which must not already hold a recipe.
+Writes a working recipe (finetune.yaml), sample data (data/qa.jsonl) and .gitignore lines for .ft/
+and ft-report/ into the current folder, which must not already hold a recipe.
 
 Options:
   -f, --file <recipe>     recipe file to create (default: finetune.yaml)
@@ -99,10 +99,9 @@ eval:
     data,
     SAMPLE.map(([prompt, response]) => `${JSON.stringify({prompt, response})}\n`).join(''),
   );
-  const gitignore = join(io.cwd, '.gitignore');
-  if (!existsSync(gitignore)) await writeFile(gitignore, '.ft/\n');
+  const ignored = await ignoreInGit(join(io.cwd, '.gitignore'));
   io.out(
-    `wrote ${values.file}, data/qa.jsonl${existsSync(gitignore) ? ' and .gitignore' : ''}\nnext: ft plan, then ft build\n`,
+    `wrote ${values.file}, data/qa.jsonl${ignored ? ` and ${ignored}` : ''}\nnext: ft plan, then ft build\n`,
   );
   return EXIT.ok;
 }
@@ -137,4 +136,25 @@ function realpathOrUndefined(path: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** What ft writes beside a recipe and git should not track: the store and the build reports. */
+const IGNORED = ['.ft/', 'ft-report/'];
+
+/**
+ * Adds the store and the report folder to .gitignore (made if missing, appended to if not);
+ * says what it did, or undefined when both were there already.
+ */
+async function ignoreInGit(path: string): Promise<string | undefined> {
+  const text = existsSync(path) ? await readFile(path, 'utf8') : undefined;
+  const have = new Set((text ?? '').split(/\r?\n/).map((l) => l.trim().replace(/^\//, '')));
+  const missing = IGNORED.filter((p) => !have.has(p) && !have.has(p.slice(0, -1)));
+  if (missing.length === 0) return undefined;
+  if (text === undefined) {
+    await writeFile(path, missing.map((p) => `${p}\n`).join(''));
+    return '.gitignore';
+  }
+  const sep = text === '' || text.endsWith('\n') ? '' : '\n';
+  await writeFile(path, `${text}${sep}${missing.map((p) => `${p}\n`).join('')}`);
+  return `${missing.join(' and ')} in .gitignore`;
 }

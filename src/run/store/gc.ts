@@ -4,7 +4,7 @@ import {join} from 'node:path';
 import {isSha256, type Sha256, sha256FromHex} from '../../core/hash.js';
 import {isDeterministicKind} from '../../plan/stage-id.js';
 import type {Lockfile} from '../lockfile.js';
-import type {LocalStore} from './local-store.js';
+import {type LocalStore, REPORT_SUFFIX} from './local-store.js';
 
 export interface GcResult {
   readonly keptStages: number;
@@ -37,8 +37,9 @@ export interface GcOptions {
 export async function collectGarbage(store: LocalStore, options: GcOptions): Promise<GcResult> {
   const {lockfiles, keepBuilds} = options;
   const keep = new Set<Sha256>(lockfiles.flatMap((l) => Object.values(l.stages).map((s) => s.key)));
+  // A build's report (<id>.report.json) lives and goes with its record (<id>.json).
   const builds = readdirSync(store.buildsDir)
-    .filter((n) => n.endsWith('.json'))
+    .filter((n) => n.endsWith('.json') && !n.endsWith(REPORT_SUFFIX))
     .sort()
     .reverse();
   for (const name of builds.slice(0, keepBuilds)) {
@@ -51,7 +52,10 @@ export async function collectGarbage(store: LocalStore, options: GcOptions): Pro
       // a damaged build record keeps nothing alive
     }
   }
-  for (const name of builds.slice(keepBuilds)) await rm(join(store.buildsDir, name), {force: true});
+  for (const name of builds.slice(keepBuilds)) {
+    await rm(join(store.buildsDir, name), {force: true});
+    await rm(join(store.buildsDir, name.replace(/\.json$/, REPORT_SUFFIX)), {force: true});
+  }
 
   const liveObjects = new Set<Sha256>();
   let keptStages = 0;

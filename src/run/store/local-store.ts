@@ -37,6 +37,9 @@ import {
 } from './tree.js';
 
 /** How the store hashes an object it must check: the stat cache, so unchanged objects are only stat'ed. */
+/** The file name ending of a build's report in .ft/builds/. */
+export const REPORT_SUFFIX = '.report.json';
+
 export interface FileHasher {
   hash(path: string): Promise<{readonly hash: Sha256; readonly size: number}>;
 }
@@ -68,6 +71,7 @@ export interface LocalStoreOptions {
  *   .ft/logs/<64 hex>.log          the log of the run that produced a stage record
  *   .ft/derived/<64 hex>.json      facts computed from stored data (statistics), by input key
  *   .ft/builds/<time>-<pid>.json   which stage keys each build used (for `ft cache gc`)
+ *   .ft/builds/<time>-<pid>.report.json   that build's report (`ft report --build <id>`)
  *   .ft/stat-cache.json            (path, size, mtime, ctime, inode) -> hash, for sources and
  *                                  objects alike
  *   .ft/shared-rejects.json        bad entries of a read-only shared cache, skipped for a day
@@ -111,6 +115,11 @@ export class LocalStore implements CacheProvider {
   }
   get buildsDir(): string {
     return join(this.root, 'builds');
+  }
+
+  /** Where a build's report is kept, beside its record (and removed with it by gc). */
+  buildReportPath(buildId: string): string {
+    return join(this.buildsDir, `${buildId}${REPORT_SUFFIX}`);
   }
 
   objectPath(hash: Sha256): string {

@@ -19,6 +19,7 @@ const recipe: NormalizedRecipe = {
   seed: 3,
   dir: '/anywhere',
   file: 'finetune.yaml',
+  reportDir: '/anywhere/ft-report',
   sources: [{name: 'qa', kind: 'files', path: 'data/qa.jsonl', on_error: 'fail'}],
   transforms: [
     {template: {system: 'Be brief.', user: '{{prompt}}', assistant: '{{response}}'}},
