@@ -8,7 +8,7 @@ export const STYLE = `
 --border:#30363d;--accent:#4493f8;--good:#3fb950;--good-bg:#12261e;--bad:#f85149;--bad-bg:#2d1214;
 --warn:#d29922;--c1:#4493f8;--c2:#ff7b72;--b0:#4493f8;--b1:#a371f7;--b2:#d29922;--b3:#3fb950;
 --b4:#f85149;--b5:#8d96a0;--ins:#12361f;--del:#4a1419}}
-*{box-sizing:border-box}
+*{box-sizing:border-box}[hidden]{display:none!important}
 body{margin:0;padding:24px 32px 64px;font:14px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;
 color:var(--fg);background:var(--bg)}
 main{max-width:1400px;margin:0 auto}

@@ -151,6 +151,31 @@ describe.skipIf(!hasChromium)('report.html in Chromium', () => {
     await page.fill('#search', '');
   });
 
+  it('shows the summary without JavaScript', async () => {
+    const noJs = await chromium.launchPersistentContext(join(dir, 'profile-no-js'), {
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
+      javaScriptEnabled: false,
+    });
+    try {
+      const p = noJs.pages()[0] ?? (await noJs.newPage());
+      await p.goto(url);
+      expect(await p.isVisible('#training svg.chart')).toBe(true);
+      expect(await p.isVisible('#eval svg.bars')).toBe(true);
+      expect(await p.isVisible('#stages table')).toBe(true);
+      expect(await p.isVisible('#example-controls')).toBe(false);
+      expect(await p.textContent('#examples')).toContain('needs JavaScript');
+      if (process.env.FT_HTML_SCREENSHOTS) {
+        await p.emulateMedia({colorScheme: 'dark'});
+        await p
+          .locator('#eval')
+          .screenshot({path: join(process.env.FT_HTML_SCREENSHOTS, 'eval-dark-no-js.png')});
+      }
+    } finally {
+      await noJs.close();
+    }
+  });
+
   it('logged no errors', () => {
     expect(errors).toEqual([]);
   });
