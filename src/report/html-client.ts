@@ -142,11 +142,15 @@ function apply() {
   var q = search.value.trim().toLowerCase();
   var onlyFailed = failuresOnly.checked;
   matches = [];
+  var exact = [];
   for (var i = 0; i < items.length; i++) {
     if (onlyFailed && items[i].failed.length === 0) continue;
     if (q !== '' && haystack(i).indexOf(q) < 0) continue;
-    matches.push(i);
+    // An example whose id is the query comes first (ex-1 before ex-10, ex-11...).
+    if (q !== '' && String(items[i].id).toLowerCase() === q) exact.push(i);
+    else matches.push(i);
   }
+  if (exact.length > 0) matches = exact.concat(matches);
   tbody.replaceChildren();
   shown = 0;
   renderMore();

@@ -151,6 +151,15 @@ describe.skipIf(!hasChromium)('report.html in Chromium', () => {
     await page.fill('#search', '');
   });
 
+  it('a newly failing example links to its row', async () => {
+    const first = data.eval!.baseline.available ? data.eval!.baseline.newly_failing[0]!.id : '';
+    await page.click(`#eval button[data-search="${first}"]`);
+    expect((await visibleIds())[0]).toBe(first);
+    expect(await page.inputValue('#search')).toBe(first);
+    await page.fill('#search', '');
+    await rowsToBe(100);
+  });
+
   it('shows the summary without JavaScript', async () => {
     const noJs = await chromium.launchPersistentContext(join(dir, 'profile-no-js'), {
       executablePath: CHROMIUM,
