@@ -1,12 +1,16 @@
 /**
  * How numbers read in every report format, so the Markdown, the terminal and the HTML agree:
- * a score to the precision its scale deserves (EM 0.892, BLEU 41.3), durations in s or min.
+ * a score to the precision its scale deserves (EM 0.892, BLEU 41.3), durations, money, counts.
  */
 
-/** A score on its scale: 3 decimals on 0-1, 1 on 0-100 and on counts. */
+/** How many decimals a metric's values get, by its scale: 3 on 0-1, 1 on 0-100 and counts. */
+export function scaleDecimals(scale: string): number {
+  return scale === '0-1' ? 3 : 1;
+}
+
+/** A score on its metric's scale. */
 export function formatScore(value: number, scale: string): string {
-  if (!Number.isFinite(value)) return String(value);
-  return value.toFixed(scale === '0-1' ? 3 : 1);
+  return Number.isFinite(value) ? value.toFixed(scaleDecimals(scale)) : String(value);
 }
 
 /** A difference of scores, signed: `+0.120`, `-3.4`, `±0` for none. */
@@ -24,23 +28,27 @@ export function formatScoreWithInterval(
   return `${formatScore(s.value, scale)} [${formatScore(s.interval[0], scale)}, ${formatScore(s.interval[1], scale)}]`;
 }
 
-/** `850ms`, `14.2s`, `3m 05s`, `2h 10m`. */
+/** `850 ms`, `12.3 s`, `4 min 05 s`, `1 h 02 min`. */
 export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 1000) return `${Math.round(ms)} ms`;
   const s = ms / 1000;
-  if (s < 60) return `${s.toFixed(1)}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${String(Math.round(s % 60)).padStart(2, '0')}s`;
-  return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
+  if (s < 60) return `${s < 10 ? s.toFixed(2) : s.toFixed(1)} s`;
+  const total = Math.round(s);
+  if (total < 3600) return `${Math.floor(total / 60)} min ${String(total % 60).padStart(2, '0')} s`;
+  const min = Math.round(total / 60);
+  return `${Math.floor(min / 60)} h ${String(min % 60).padStart(2, '0')} min`;
 }
 
-/** `$1.23`, or `n/a`. */
+/** US dollars: `$1.23`, small amounts to two significant digits (`$0.0042`); `—` for null. */
 export function formatUsd(usd: number | null): string {
-  if (usd === null) return 'n/a';
-  return usd < 0.01 && usd > 0 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
+  if (usd === null) return '—';
+  if (usd !== 0 && Math.abs(usd) < 0.01) return `$${usd.toPrecision(2)}`;
+  return `$${usd.toFixed(2)}`;
 }
 
-/** `12,345`. */
-export function formatCount(n: number): string {
-  return n.toLocaleString('en-US');
+const grouped = new Intl.NumberFormat('en-US');
+
+/** A count with thousands separators: `1,234,567`; `—` for null. */
+export function formatCount(n: number | null): string {
+  return n === null ? '—' : grouped.format(n);
 }

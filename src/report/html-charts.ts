@@ -3,8 +3,9 @@
  * a training's loss curves and one bar chart per eval metric. Colors come from CSS classes
  * (`.s-train`, `.s-eval`, `.bar`...) so the page's light and dark themes restyle them.
  */
+
+import {formatScore} from './format.js';
 import {escapeHtml} from './html-escape.js';
-import {formatScore} from './html-format.js';
 import type {CurvePoint, MetricReport, ScoreReport} from './report-types.js';
 
 /** Axis ticks: a "nice" step (1, 2 or 5 × 10^k) and the range widened to whole steps. */

@@ -9,10 +9,10 @@
  * text: escaped here, set with textContent in the page.
  */
 import {createHash} from 'node:crypto';
+import {formatCount, formatDelta, formatDuration, formatScore, formatUsd} from './format.js';
 import {lossChart, metricChart} from './html-charts.js';
 import {CLIENT_SCRIPT} from './html-client.js';
 import {escapeHtml as e, jsonForScript} from './html-escape.js';
-import {formatCount, formatDelta, formatDuration, formatScore, formatUsd} from './html-format.js';
 import {STYLE} from './html-style.js';
 import type {
   BuildReport,

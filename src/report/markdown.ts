@@ -2,7 +2,6 @@ import {
   formatCount,
   formatDelta,
   formatDuration,
-  formatScore,
   formatScoreWithInterval,
   formatUsd,
 } from './format.js';

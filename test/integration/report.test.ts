@@ -4,7 +4,8 @@ import {Ajv2020} from 'ajv/dist/2020.js';
 import {execa} from 'execa';
 import {describe, expect, it} from 'vitest';
 import type {BuildReport} from '../../src/report/report-types.js';
-import {client, type Emulator, uploadJsonl, useEmulator} from '../helpers/emulator.js';
+import type {Emulator} from '../emulator/server.js';
+import {client, uploadJsonl, useEmulator} from '../helpers/emulator.js';
 import {ft, jsonl, project} from '../helpers/ft.js';
 
 const RECORDS = Array.from({length: 40}, (_, i) => ({
