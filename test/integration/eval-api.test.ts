@@ -2,6 +2,7 @@ import {readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {execa} from 'execa';
 import {describe, expect, it} from 'vitest';
+import type {BuildReport} from '../../src/report/report-types.js';
 import {client, uploadJsonl, useEmulator} from '../helpers/emulator.js';
 import {ft, jsonl, project} from '../helpers/ft.js';
 
@@ -255,6 +256,28 @@ eval:
         .map((q) => `${q.method} ${q.path}`),
     ).toEqual([expect.stringMatching(/^GET \/v1\/models\/ft/)]);
     expect(readFileSync(join(clone, 'finetune.lock'), 'utf8')).toBe(lock);
+
+    // The first build's report has the job's curve, cost and model; the clone's has the model
+    // and says its curve is not available (it is in no store here), without failing.
+    const report = (d: string) =>
+      JSON.parse(readFileSync(join(d, 'ft-report', 'report.json'), 'utf8')) as BuildReport;
+    const trained = report(dir).training[0]!;
+    expect(trained).toMatchObject({stage: 'train:default', backend: 'openai', status: 'ran'});
+    expect(trained.model).toMatch(/^ft:gpt-4o-mini-2024-07-18:/);
+    expect(trained.curve.available && trained.curve.points.length).toBeGreaterThan(0);
+    expect(trained.trained_tokens).toBeGreaterThan(0);
+    expect(trained.cost_usd.estimate).toBeGreaterThan(0);
+    expect(trained.cost_usd.actual).toBeGreaterThan(0);
+    const cloned = report(clone).training[0]!;
+    expect(cloned).toMatchObject({status: 'fresh', model: trained.model, duration_ms: 0});
+    expect(cloned.curve).toEqual({
+      available: false,
+      reason:
+        'the curve is not in .ft/ (the model was trained elsewhere; the lockfile has its result)',
+    });
+    expect(readFileSync(join(clone, 'ft-report', 'report.md'), 'utf8')).toContain(
+      'Curve of default: not available (the curve is not in .ft/',
+    );
   });
 
   it('refuses what would send a key where it should not go, or without the key it needs', async () => {

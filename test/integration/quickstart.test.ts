@@ -3,6 +3,7 @@ import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {execa} from 'execa';
 import {describe, expect, it} from 'vitest';
+import type {BuildReport} from '../../src/report/report-types.js';
 import {buildJson, ft, project} from '../helpers/ft.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -62,5 +63,20 @@ describe('the quickstart (the top-level finetune.yaml)', () => {
     expect(tuned).toBeGreaterThanOrEqual(majority + 0.2);
     expect(tuned - base).toBeGreaterThan(tuned - majority);
     expect(scores.gates.every((g) => g.passed)).toBe(true);
+
+    // Its report: the training's whole curve (train and validation loss) and the same scores.
+    const report = JSON.parse(
+      readFileSync(join(dir, 'ft-report', 'report.json'), 'utf8'),
+    ) as BuildReport;
+    const training = report.training[0]!;
+    expect(training).toMatchObject({backend: 'embedded', base_model: 'embedded:tiny'});
+    if (!training.curve.available) throw new Error(training.curve.reason);
+    expect(training.curve.points.at(-1)!.step).toBe(training.steps);
+    expect(training.curve.points.filter((p) => p.loss !== undefined)).toHaveLength(training.steps!);
+    expect(training.curve.points.some((p) => p.eval_loss !== undefined)).toBe(true);
+    expect(training.trained_tokens).toBeGreaterThan(0);
+    expect(report.eval!.scores.tuned!.exact_match!.value).toBe(tuned);
+    const html = readFileSync(join(dir, 'ft-report', 'report.html'), 'utf8');
+    expect(html.match(/<svg/g)!.length).toBeGreaterThanOrEqual(3);
   });
 });
