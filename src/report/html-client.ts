@@ -25,6 +25,7 @@ var wordDiff = ${wordDiff.toString()};
 var table = document.getElementById('examples-table');
 var tbody = table.tBodies[0];
 var failuresOnly = document.getElementById('failures-only');
+var failuresOf = document.getElementById('failures-of');
 var search = document.getElementById('search');
 var count = document.getElementById('example-count');
 var more = document.getElementById('show-more');
@@ -141,10 +142,11 @@ function renderMore() {
 function apply() {
   var q = search.value.trim().toLowerCase();
   var onlyFailed = failuresOnly.checked;
+  var whose = failuresOf.value;
   matches = [];
   var exact = [];
   for (var i = 0; i < items.length; i++) {
-    if (onlyFailed && items[i].failed.length === 0) continue;
+    if (onlyFailed && (whose === '' ? items[i].failed.length === 0 : items[i].failed.indexOf(whose) < 0)) continue;
     if (q !== '' && haystack(i).indexOf(q) < 0) continue;
     // An example whose id is the query comes first (ex-1 before ex-10, ex-11...).
     if (q !== '' && String(items[i].id).toLowerCase() === q) exact.push(i);
@@ -162,6 +164,10 @@ search.addEventListener('input', function () {
   timer = setTimeout(apply, 120);
 });
 failuresOnly.addEventListener('change', apply);
+failuresOf.addEventListener('change', function () {
+  failuresOnly.checked = true;
+  apply();
+});
 more.addEventListener('click', renderMore);
 document.addEventListener('click', function (ev) {
   var target = ev.target;

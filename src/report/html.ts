@@ -50,9 +50,10 @@ export function renderHtml(report: BuildReport): string {
     '<main>',
     header(report),
     diagnostics(report),
-    stages(report.stages),
-    training(report.training),
+    // The verdict first (scores, gates, what changed), then how the build got there.
     evaluation(report.eval),
+    training(report.training),
+    stages(report.stages),
     examples(report.eval),
     '</main>',
     report.eval
@@ -109,7 +110,7 @@ function stages(list: readonly StageReport[]): string {
     const error = s.error
       ? `<div class="status-failed">${e(s.error.reason)}: ${e(s.error.message)}</div>`
       : '';
-    return `<tr><td><code>${e(s.id)}</code></td><td>${e(s.kind)}</td><td class="status-${e(s.status)}">${e(s.status)}</td><td>${why}${error}</td><td class="num">${e(formatDuration(s.duration_ms))}</td></tr>`;
+    return `<tr><td><code>${e(s.id)}</code></td><td>${e(s.kind)}</td><td class="status-${e(s.status)}">${e(s.status)}</td><td>${why}${error}</td><td class="num">${e(ranFor(s.status, s.duration_ms))}</td></tr>`;
   });
   return [
     '<section id="stages"><h2>Stages</h2>',
@@ -122,9 +123,11 @@ function training(list: readonly TrainingReport[]): string {
   if (list.length === 0) return '';
   const cards = list.map((t) => {
     const cost =
-      t.cost_usd.actual !== null
-        ? `${formatUsd(t.cost_usd.actual)} <span class="muted">(estimated ${formatUsd(t.cost_usd.estimate)})</span>`
-        : `${formatUsd(t.cost_usd.estimate)} <span class="muted">estimated</span>`;
+      t.cost_usd.actual === null && t.cost_usd.estimate === null
+        ? '<span class="muted">not known</span>'
+        : t.cost_usd.actual !== null
+          ? `${formatUsd(t.cost_usd.actual)} <span class="muted">(estimated ${formatUsd(t.cost_usd.estimate)})</span>`
+          : `${formatUsd(t.cost_usd.estimate)} <span class="muted">estimated</span>`;
     const facts: [string, string][] = [
       ['status', `<span class="status-${e(t.status)}">${e(t.status)}</span>`],
       ['backend', e(t.backend)],
@@ -136,7 +139,7 @@ function training(list: readonly TrainingReport[]): string {
       ['steps', formatCount(t.steps)],
       ['trained tokens', formatCount(t.trained_tokens)],
       ['cost', cost],
-      ['duration', e(formatDuration(t.duration_ms))],
+      ['duration', e(ranFor(t.status, t.duration_ms))],
     ];
     const chart = t.curve.available
       ? lossChart(t.curve.points, `Loss curves of ${t.stage}`)
@@ -242,6 +245,8 @@ function examples(ev: EvalReport | null): string {
     '<noscript><p class="na">The example table needs JavaScript; the examples are also in report.json.</p></noscript>',
     '<div class="controls" id="example-controls" hidden>',
     '<label><input type="checkbox" id="failures-only"> failures only</label>',
+    // Which model's failures: a tuned model's, not its base's (which may fail everything).
+    `<select id="failures-of" aria-label="Whose failures">${['<option value="">of any model</option>', ...ev.models.map((m) => `<option value="${e(m)}">of ${e(m)}</option>`)].join('')}</select>`,
     '<input type="search" id="search" placeholder="Search ids, inputs, references, outputs" aria-label="Search examples">',
     '<span id="example-count" class="muted"></span>',
     '</div>',
@@ -259,4 +264,11 @@ function exampleData(ev: EvalReport) {
     metrics: ev.metrics.map((m) => ({id: m.id, scale: m.scale, pass_fail: m.pass_fail})),
     items: ev.examples.items,
   };
+}
+
+/** A stage's time in this build: none when it was fresh or cached (it did not run). */
+function ranFor(status: string, ms: number): string {
+  return status === 'ran' || status === 'failed' || status === 'interrupted'
+    ? formatDuration(ms)
+    : `— (${status})`;
 }

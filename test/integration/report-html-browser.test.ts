@@ -123,6 +123,16 @@ describe.skipIf(!hasChromium)('report.html in Chromium', () => {
       await page.evaluate("document.getElementById('examples').scrollIntoView()");
       await page.screenshot({path: join(process.env.FT_HTML_SCREENSHOTS, 'failures.png')});
     }
+    // One model's failures: the tuned model fails fewer than any model does.
+    await page.selectOption('#failures-of', 'tuned');
+    await showAll();
+    const tunedFailing = data
+      .eval!.examples.items.filter((x) => x.failed.includes('tuned'))
+      .map((x) => x.id);
+    expect(tunedFailing.length).toBeGreaterThan(10);
+    expect(tunedFailing.length).toBeLessThan(failing.length);
+    expect(await visibleIds()).toEqual(tunedFailing);
+    await page.selectOption('#failures-of', '');
     await page.uncheck('#failures-only');
   });
 
