@@ -52,8 +52,9 @@ export function events(stdout: string): NdjsonEvent[] {
 export async function buildJson(
   cwd: string,
   args: readonly string[] = [],
+  env: Readonly<Record<string, string>> = {},
 ): Promise<FtResult & {events: NdjsonEvent[]; statuses: Record<string, string>}> {
-  const r = await ft(cwd, ['build', '--json', ...args]);
+  const r = await ft(cwd, ['build', '--json', ...args], env);
   const all = events(r.stdout);
   const summary = all.at(-1);
   if (summary?.event !== 'summary')

@@ -1,4 +1,4 @@
-import {existsSync, readFileSync, writeFileSync} from 'node:fs';
+import {chmodSync, existsSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {Ajv2020} from 'ajv/dist/2020.js';
 import {execa} from 'execa';
@@ -6,7 +6,7 @@ import {describe, expect, it} from 'vitest';
 import type {BuildReport} from '../../src/report/report-types.js';
 import type {Emulator} from '../emulator/server.js';
 import {client, uploadJsonl, useEmulator} from '../helpers/emulator.js';
-import {ft, jsonl, project} from '../helpers/ft.js';
+import {buildJson, ft, jsonl, project} from '../helpers/ft.js';
 
 const RECORDS = Array.from({length: 40}, (_, i) => ({
   id: i,
@@ -293,6 +293,45 @@ eval:
     const list = await ft(dir, ['report', '--list', '--json', '-f', 'other.yaml']);
     expect(list.stdout.trim().split('\n')).toHaveLength(1);
     expect((await ft(dir, ['report'])).stdout).toContain('build ');
+  });
+
+  it('--json tells where the report is; ft report --open hands the page to the browser, or says where it is', async () => {
+    const emu = await useEmulator();
+    const dir = await project({
+      'finetune.yaml': recipe(emu, BASE),
+      'data/qa.jsonl': jsonl(RECORDS),
+      // A stand-in for the desktop's opener: it records what it was asked to open.
+      'bin/xdg-open': '#!/bin/sh\necho "$1" >> "$(dirname "$0")/opened"\n',
+    });
+    chmodSync(join(dir, 'bin/xdg-open'), 0o755);
+    const r = await buildJson(dir, [], env);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const event = r.events.find((e) => e.event === 'report')!;
+    expect(event).toMatchObject({
+      dir: 'ft-report',
+      files: [
+        'ft-report/report.md',
+        'ft-report/report.json',
+        'ft-report/junit.xml',
+        'ft-report/report.html',
+      ],
+    });
+    expect(event.lines).toContainEqual(expect.stringMatching(/^ {2}exact_match \(0-1\) /));
+    expect(r.events.at(-1)?.event).toBe('summary');
+
+    const path = `${dir}/bin:${process.env.PATH}`;
+    const opened = await ft(dir, ['report', '--open'], {PATH: path});
+    expect(opened.exitCode, opened.stderr).toBe(0);
+    expect(opened.stdout.trim()).toBe('opened ft-report/report.html');
+    expect(readFileSync(join(dir, 'bin/opened'), 'utf8')).toBe(
+      `${join(dir, 'ft-report/report.html')}\n`,
+    );
+    // Without an opener (a server, CI) it says where the page is instead.
+    const none = await ft(dir, ['report', '--open'], {PATH: '/nonexistent'});
+    expect(none.exitCode).toBe(0);
+    expect(none.stdout.trim()).toBe(
+      'no browser to open it here (xdg-open is not installed); the page is ft-report/report.html',
+    );
   });
 
   it('a data-only build leaves no report; ft report says there is none yet', async () => {

@@ -150,7 +150,11 @@ async function open(io: Io, chosen: KeptReport, reportDir: string): Promise<numb
   const {execa} = await import('execa');
   const r = await execa(opener, [page], {reject: false, stdin: 'ignore', timeout: 10_000});
   if (r.failed) {
-    io.out(`no browser to open it here (${opener}: ${r.shortMessage}); the page is ${shown}\n`);
+    const why =
+      (r as {code?: string}).code === 'ENOENT'
+        ? `${opener} is not installed`
+        : `${opener} failed${r.exitCode !== undefined ? ` (exit ${r.exitCode})` : ''}`;
+    io.out(`no browser to open it here (${why}); the page is ${shown}\n`);
     return EXIT.ok;
   }
   io.out(`opened ${shown}\n`);
