@@ -41,6 +41,11 @@ export interface SessionRequest {
   readonly exec: ExecPolicy;
   /** Build options stages act on (`--retry`, `--allow-unknown-cost`). */
   readonly flags?: BuildFlags;
+  /**
+   * Runs after the lockfile is written and before the project lock is released: what must see
+   * this build's results and no other's (its report, which two builds must not interleave).
+   */
+  readonly whileLocked?: (result: SessionResult) => Promise<void>;
 }
 
 export interface SessionResult {
@@ -145,7 +150,9 @@ export async function runSession(request: SessionRequest): Promise<SessionResult
         await writeLockfile(lockPath, next, shownLock);
       }
     }
-    return {buildId, stages, outcomes, exitCode, lockfile: next, diagnostics};
+    const result = {buildId, stages, outcomes, exitCode, lockfile: next, diagnostics};
+    await request.whileLocked?.(result);
+    return result;
   } finally {
     await lock.release();
   }

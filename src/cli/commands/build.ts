@@ -14,7 +14,7 @@ import {summaryLines} from '../../report/terminal.js';
 import {writeReports} from '../../report/write-reports.js';
 import {gitState} from '../../run/baseline.js';
 import {EXIT, exitCodeOf} from '../../run/exit-code.js';
-import {runSession, storeBeside} from '../../run/session.js';
+import {runSession, type SessionResult, storeBeside} from '../../run/session.js';
 import {EXEC_OPTIONS, NO_EXEC_HELP, parse, RECIPE_OPTIONS} from '../args.js';
 import {checkBaseline} from '../baseline-check.js';
 import type {Io} from '../io.js';
@@ -79,6 +79,47 @@ export async function buildCommand(args: readonly string[], io: Io): Promise<num
         {color: io.color},
       );
     }
+    // The regression gates and the report see this build's results, under the project lock, so
+    // that two builds of one recipe never interleave their reports.
+    let exitCode: number = EXIT.ok;
+    const whileLocked = async (built: SessionResult) => {
+      for (const d of built.diagnostics) reporter.emit(diagnosticEvent(d));
+      const checked = await checkBaseline(loaded, built.lockfile, values.baseline);
+      if (checked.unchecked) {
+        reporter.emit(
+          diagnosticEvent({code: 'usage', severity: 'warning', message: checked.unchecked}),
+        );
+      }
+      for (const r of checked.regressions) {
+        reporter.emit({event: 'gate', passed: r.passed, detail: r.detail});
+      }
+      // Ctrl-C after the last stage still makes the build an interrupted one, as its exit says.
+      exitCode = io.signal.aborted
+        ? EXIT.interrupted
+        : exitCodeOf([
+            built.exitCode,
+            checked.regressions.some((r) => !r.passed) ? EXIT.gateFailed : EXIT.ok,
+          ]);
+      if (built.stages.some((n) => REPORTED_KINDS.has(n.kind))) {
+        await report(
+          {
+            loaded,
+            session: built,
+            startedAt,
+            finishedAt: new Date(),
+            exitCode,
+            ftVersion: ftVersion(),
+            git: await gitState(loaded.normalized.dir),
+            baseline: checked.baseline,
+            regressions: checked.regressions,
+            diagnostics: built.diagnostics,
+            store: storeBeside(loaded.path),
+          },
+          io,
+          reporter,
+        );
+      }
+    };
     const result = await runSession({
       loaded,
       exec,
@@ -94,47 +135,12 @@ export async function buildCommand(args: readonly string[], io: Io): Promise<num
       signal: io.signal,
       emit: reporter.emit,
       onWait: (holder) => io.err(`waiting for another ft process to finish: ${holder}\n`),
+      whileLocked,
     });
-    for (const d of result.diagnostics) reporter.emit(diagnosticEvent(d));
-    const checked = await checkBaseline(loaded, result.lockfile, values.baseline);
-    if (checked.unchecked) {
-      reporter.emit(
-        diagnosticEvent({code: 'usage', severity: 'warning', message: checked.unchecked}),
-      );
-    }
-    for (const r of checked.regressions) {
-      reporter.emit({event: 'gate', passed: r.passed, detail: r.detail});
-    }
     const stages = [...result.outcomes.values()].map((o) => ({
       id: o.node.id as string,
       status: (o.status ?? 'skipped') as StageStatus,
     }));
-    // Ctrl-C after the last stage still makes the build an interrupted one, as its exit says.
-    const exitCode = io.signal.aborted
-      ? EXIT.interrupted
-      : exitCodeOf([
-          result.exitCode,
-          checked.regressions.some((r) => !r.passed) ? EXIT.gateFailed : EXIT.ok,
-        ]);
-    if (result.stages.some((n) => REPORTED_KINDS.has(n.kind))) {
-      await report(
-        {
-          loaded,
-          session: result,
-          startedAt,
-          finishedAt: new Date(),
-          exitCode,
-          ftVersion: ftVersion(),
-          git: await gitState(loaded.normalized.dir),
-          baseline: checked.baseline,
-          regressions: checked.regressions,
-          diagnostics: result.diagnostics,
-          store: storeBeside(loaded.path),
-        },
-        io,
-        reporter,
-      );
-    }
     reporter.emit({event: 'summary', ok: exitCode === EXIT.ok, exit_code: exitCode, stages});
     await reporter.close();
     return exitCode;
