@@ -50,3 +50,32 @@ export function chatJsonl(n: number): string {
 export async function uploadJsonl(api: OpenAI, text: string, name = 'train.jsonl') {
   return api.files.create({file: await toFile(Buffer.from(text), name), purpose: 'fine-tune'});
 }
+
+/**
+ * An emulated fine-tune of gpt-4o-mini that answers each record's prompt with its response (the
+ * emulator's models memorise their training data), made through the real SDK.
+ */
+export async function memorisingModel(
+  emulator: Emulator,
+  records: readonly {readonly prompt: string; readonly response: string}[],
+): Promise<string> {
+  const api = client(emulator);
+  const file = await uploadJsonl(
+    api,
+    records
+      .map((r) =>
+        JSON.stringify({
+          messages: [
+            {role: 'user', content: r.prompt},
+            {role: 'assistant', content: r.response},
+          ],
+        }),
+      )
+      .join('\n'),
+  );
+  const job = await api.fineTuning.jobs.create({
+    model: 'gpt-4o-mini-2024-07-18',
+    training_file: file.id,
+  });
+  return emulator.runJob(job.id).fine_tuned_model!;
+}

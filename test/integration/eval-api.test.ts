@@ -3,7 +3,7 @@ import {join} from 'node:path';
 import {execa} from 'execa';
 import {describe, expect, it} from 'vitest';
 import type {BuildReport} from '../../src/report/report-types.js';
-import {client, uploadJsonl, useEmulator} from '../helpers/emulator.js';
+import {memorisingModel, useEmulator} from '../helpers/emulator.js';
 import {ft, jsonl, project} from '../helpers/ft.js';
 
 const RECORDS = Array.from({length: 30}, (_, i) => ({
@@ -28,27 +28,6 @@ eval:
 ${extra}`;
 }
 
-/** An emulated fine-tune that answers every record's prompt with its response. */
-async function memorisingModel(emu: Awaited<ReturnType<typeof useEmulator>>): Promise<string> {
-  const api = client(emu);
-  const file = await uploadJsonl(
-    api,
-    RECORDS.map((r) =>
-      JSON.stringify({
-        messages: [
-          {role: 'user', content: r.prompt},
-          {role: 'assistant', content: r.response},
-        ],
-      }),
-    ).join('\n'),
-  );
-  const job = await api.fineTuning.jobs.create({
-    model: 'gpt-4o-mini-2024-07-18',
-    training_file: file.id,
-  });
-  return emu.runJob(job.id).fine_tuned_model!;
-}
-
 const chatCalls = (emu: Awaited<ReturnType<typeof useEmulator>>) =>
   emu.requests.filter((r) => r.path.endsWith('/chat/completions')).length;
 
@@ -62,7 +41,7 @@ function filesUnder(dir: string): string[] {
 describe('eval of models behind an OpenAI-compatible API (the emulator)', () => {
   it('an eval-only recipe scores an ft: model against its base and an endpoint, then asks nothing again', async () => {
     const emu = await useEmulator();
-    const tuned = await memorisingModel(emu);
+    const tuned = await memorisingModel(emu, RECORDS);
     const models = `
     - ${tuned}
     - gpt-4o-mini-2024-07-18
@@ -162,7 +141,7 @@ describe('eval of models behind an OpenAI-compatible API (the emulator)', () => 
 
   it('a regression gate compares with the scores locked at the merge base, example by example', async () => {
     const emu = await useEmulator();
-    const tuned = await memorisingModel(emu);
+    const tuned = await memorisingModel(emu, RECORDS);
     const candidate = (model: string, gate: string) =>
       recipe(
         `[{ name: candidate, base_url: "${emu.url}/v1", model: "${model}", api_key_env: LOCAL_KEY }]`,

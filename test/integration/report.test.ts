@@ -5,7 +5,7 @@ import {execa} from 'execa';
 import {describe, expect, it} from 'vitest';
 import type {BuildReport} from '../../src/report/report-types.js';
 import type {Emulator} from '../emulator/server.js';
-import {client, uploadJsonl, useEmulator} from '../helpers/emulator.js';
+import {memorisingModel, useEmulator} from '../helpers/emulator.js';
 import {buildJson, ft, jsonl, project} from '../helpers/ft.js';
 
 const RECORDS = Array.from({length: 40}, (_, i) => ({
@@ -40,26 +40,6 @@ eval:
 ${extra}`;
 }
 
-/** An emulated fine-tune that answers the prompts of `records` with their responses. */
-async function memorising(emu: Emulator, records: typeof RECORDS): Promise<string> {
-  const api = client(emu);
-  const file = await uploadJsonl(
-    api,
-    records
-      .map((r) =>
-        JSON.stringify({
-          messages: [
-            {role: 'user', content: r.prompt},
-            {role: 'assistant', content: r.response},
-          ],
-        }),
-      )
-      .join('\n'),
-  );
-  const job = await api.fineTuning.jobs.create({model: BASE, training_file: file.id});
-  return emu.runJob(job.id).fine_tuned_model!;
-}
-
 const readReport = (dir: string, folder = 'ft-report'): BuildReport =>
   JSON.parse(readFileSync(join(dir, folder, 'report.json'), 'utf8')) as BuildReport;
 
@@ -74,7 +54,7 @@ const env = {LOCAL_KEY: KEY};
 describe('the report a build leaves', () => {
   it('an eval build writes Markdown, JSON (valid against its schema), JUnit and HTML; ft report shows it again', async () => {
     const emu = await useEmulator();
-    const tuned = await memorising(emu, RECORDS);
+    const tuned = await memorisingModel(emu, RECORDS);
     const gates = `  gates:
     - { metric: exact_match, model: candidate, min: 0.9 }
     - { metric: exact_match, better: candidate, than: reference, by: 0.5, significant: true }
@@ -227,9 +207,9 @@ eval:
 
   it('against the baseline commit: deltas per model and metric, and the examples that newly fail', async () => {
     const emu = await useEmulator();
-    const all = await memorising(emu, RECORDS);
+    const all = await memorisingModel(emu, RECORDS);
     // A worse model: it knows the answers of the even ids only.
-    const half = await memorising(
+    const half = await memorisingModel(
       emu,
       RECORDS.filter((r) => r.id % 2 === 0),
     );
