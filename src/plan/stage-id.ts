@@ -1,11 +1,12 @@
 /** The kinds of stage, in pipeline order. */
-export type StageKind = 'source' | 'dataset' | 'train' | 'generate' | 'eval' | 'report';
+export type StageKind = 'source' | 'dataset' | 'train' | 'generate' | 'judge' | 'eval' | 'report';
 
 export const STAGE_KINDS: readonly StageKind[] = [
   'source',
   'dataset',
   'train',
   'generate',
+  'judge',
   'eval',
   'report',
 ];
@@ -20,7 +21,10 @@ export function isDeterministicKind(kind: StageKind): boolean {
   return kind === 'source' || kind === 'dataset' || kind === 'report';
 }
 
-/** `source:<name>`, `dataset`, `train:<target>`, `generate:<model>`, `eval` or `report`. */
+/**
+ * `source:<name>`, `dataset`, `train:<target>`, `generate:<model>`, `judge:<metric>`, `eval` or
+ * `report`.
+ */
 export type StageId = string & {readonly __brand: 'StageId'};
 
 export const stageId = (kind: StageKind, name?: string): StageId =>

@@ -76,6 +76,7 @@ const shapes: Record<StageNode['kind'], string> = {
   dataset: 'cylinder',
   train: 'box3d',
   generate: 'component',
+  judge: 'hexagon',
   eval: 'diamond',
   report: 'note',
 };
