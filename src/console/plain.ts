@@ -44,7 +44,10 @@ export function plainReporter(
         err(`${formatDiagnostic(diagnosticOf(e), options)}\n`);
         break;
       case 'gate':
-        out(`regression gate ${e.passed ? 'passed' : 'FAILED'}: ${e.detail}\n`);
+        out(`${e.check ?? 'regression'} gate ${e.passed ? 'passed' : 'FAILED'}: ${e.detail}\n`);
+        break;
+      case 'latency':
+        out(`latency: ${e.detail}\n`);
         break;
       case 'summary': {
         const counts = new Map<string, number>();

@@ -96,7 +96,10 @@ export function ttyReporter(
         held.push(formatDiagnostic(diagnosticOf(e), options));
         break;
       case 'gate':
-        held.push(`regression gate ${e.passed ? 'passed' : 'FAILED'}: ${e.detail}`);
+        held.push(`${e.check ?? 'regression'} gate ${e.passed ? 'passed' : 'FAILED'}: ${e.detail}`);
+        break;
+      case 'latency':
+        held.push(`latency: ${e.detail}`);
         break;
       case 'summary':
         held.push(`${e.ok ? 'ok' : 'failed'} (exit ${e.exit_code})`);

@@ -6,6 +6,7 @@ import {error, UserError} from '../../core/diagnostic.js';
 import {environmentDiagnostics} from '../../core/environment-error.js';
 import {execPolicy} from '../../core/exec-policy.js';
 import type {Sha256} from '../../core/hash.js';
+import {checkLatency} from '../../eval/latency.js';
 import {checkRegressions} from '../../eval/regression.js';
 import {buildGraph, selectStages} from '../../plan/graph.js';
 import type {StageId} from '../../plan/stage-id.js';
@@ -94,6 +95,7 @@ export async function buildCommand(args: readonly string[], io: Io): Promise<num
     });
     for (const d of result.diagnostics) reporter.emit(diagnosticEvent(d));
     const regressionsFailed = await checkBaseline(loaded, result, values.baseline, reporter);
+    const latencyFailed = await checkLatency(loaded, result, reporter.emit);
     const stages = [...result.outcomes.values()].map((o) => ({
       id: o.node.id as string,
       status: (o.status ?? 'skipped') as StageStatus,
@@ -101,7 +103,10 @@ export async function buildCommand(args: readonly string[], io: Io): Promise<num
     // Ctrl-C after the last stage still makes the build an interrupted one, as its exit says.
     const exitCode = io.signal.aborted
       ? EXIT.interrupted
-      : exitCodeOf([result.exitCode, regressionsFailed ? EXIT.gateFailed : EXIT.ok]);
+      : exitCodeOf([
+          result.exitCode,
+          regressionsFailed || latencyFailed ? EXIT.gateFailed : EXIT.ok,
+        ]);
     reporter.emit({event: 'summary', ok: exitCode === EXIT.ok, exit_code: exitCode, stages});
     await reporter.close();
     return exitCode;
