@@ -1,5 +1,6 @@
-import {readFileSync, writeFileSync} from 'node:fs';
+import {existsSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
+import {fileURLToPath} from 'node:url';
 import {describe, expect, it} from 'vitest';
 import {chatServer} from '../helpers/chat-server.js';
 import {ft, jsonl, project} from '../helpers/ft.js';
@@ -163,6 +164,50 @@ describe('llm_judge: a judge stage scores answers by a rubric', () => {
     );
     expect(out).toMatch(/^ {2}example \S+, model good: it has no score: "Looks fine to me\."$/m);
     expect(out).toContain(`... and ${3 * n - 5} more`);
+  });
+
+  it("a local target's model judges through its trainer's generate, cached like its answers", async () => {
+    const trainer = readFileSync(
+      fileURLToPath(new URL('../fixtures/trainers/tiny_trainer.py', import.meta.url)),
+      'utf8',
+    );
+    // The tiny trainer answers "<its commonest word> (<k> words asked)": the untrained base,
+    // asked only the answer ("answer (2 words asked)"), says "unknown (4 words asked)": 4.
+    const dir = await project({
+      'finetune.yaml': `version: 1
+name: local-judge
+sources:
+  qa: { path: data/qa.jsonl }
+transforms:
+  - template: { user: "{{prompt}}", assistant: "{{response}}" }
+  - split: { test: 0.5, by: id }
+backend: { type: local, trainer: command, model: ./base, command: [python3, trainer.py], env: [TINY_COUNT_FILE] }
+hyperparameters: { n_epochs: 1 }
+eval:
+  models: [tuned]
+  metrics:
+    - { id: words, type: llm_judge, options: { judge: base, rubric: "-", prompt: "{{answer}}", scale: { min: 0, max: 10 } } }
+`,
+      'data/qa.jsonl': jsonl(RECORDS),
+      'trainer.py': trainer,
+      'base/config.json': '{}\n',
+    });
+    const env = {TINY_COUNT_FILE: join(dir, 'calls.log')};
+    const calls = () =>
+      existsSync(env.TINY_COUNT_FILE)
+        ? readFileSync(env.TINY_COUNT_FILE, 'utf8')
+            .split('\n')
+            .filter((l) => l.startsWith('generate'))
+        : [];
+    const r = await ft(dir, ['build'], env);
+    expect(r.exitCode, `${r.stdout}${r.stderr}`).toBe(0);
+    const scores = scoresOf(dir);
+    expect(scores.models.tuned!.words!.value).toBeCloseTo(0.4, 12);
+    // One call answers, one judges.
+    expect(calls()).toEqual([`generate ${scores.n}`, `generate ${scores.n}`]);
+    const again = await ft(dir, ['build'], env);
+    expect(again.exitCode).toBe(0);
+    expect(calls()).toHaveLength(2);
   });
 
   it('refuses a judge nobody defines, a missing rubric and a bad scale, each at its place', async () => {
