@@ -6,7 +6,6 @@ import {error, UserError} from '../../core/diagnostic.js';
 import {environmentDiagnostics} from '../../core/environment-error.js';
 import {execPolicy} from '../../core/exec-policy.js';
 import type {Sha256} from '../../core/hash.js';
-import {checkLatency} from '../../eval/latency.js';
 import {checkRegressions} from '../../eval/regression.js';
 import {buildGraph, selectStages} from '../../plan/graph.js';
 import type {StageId} from '../../plan/stage-id.js';
@@ -17,6 +16,7 @@ import {lockfilePath} from '../../run/lockfile.js';
 import {runSession, type SessionResult, storeBeside} from '../../run/session.js';
 import {EXEC_OPTIONS, NO_EXEC_HELP, parse, RECIPE_OPTIONS} from '../args.js';
 import type {Io} from '../io.js';
+import {checkLatency} from '../latency.js';
 import {resolveRecipe} from '../load-or-report.js';
 
 export const BUILD_HELP = `Usage: ft build [stage ...] [options]
