@@ -105,7 +105,7 @@ export interface Prompt {
 export interface Answered {
   /** Each prompt's answer, by its id. */
   readonly answers: ReadonlyMap<string, string>;
-  /** How many were asked now; the rest came from the answer log. */
+  /** How many prompts were asked now (alike ones once); the rest came from the answer log. */
   readonly asked: number;
   /** The answer log the answers are kept in (`.ft/answers/<hex>.jsonl`). */
   readonly log: Sha256;
@@ -158,9 +158,18 @@ export async function answerPrompts(
     const answer = known.get(hashes.get(e.id)!);
     if (answer !== undefined) answers.set(e.id, answer);
   }
-  const missing = prompts.filter((e) => !answers.has(e.id));
+  // A prompt asked twice (two models' answers alike, for a judge) is asked once.
+  const alike = new Map<string, Prompt[]>();
+  for (const e of prompts) {
+    if (answers.has(e.id)) continue;
+    const hash = hashes.get(e.id)!;
+    const same = alike.get(hash);
+    if (same) same.push(e);
+    else alike.set(hash, [e]);
+  }
+  const missing = [...alike.values()].map((same) => same[0]!);
   const keep: Keep = async (e, output, ms) => {
-    answers.set(e.id, output);
+    for (const same of alike.get(hashes.get(e.id)!)!) answers.set(same.id, output);
     if (reuse) {
       const line = {p: hashes.get(e.id), a: output, ...(ms !== undefined ? {ms: round(ms)} : {})};
       await ctx.store.appendAnswerLog(log, JSON.stringify(line));

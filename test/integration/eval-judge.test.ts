@@ -135,7 +135,7 @@ describe('llm_judge: a judge stage scores answers by a rubric', () => {
 
   it('a judge named from eval.models judges; an unreadable reply fails the stage and shows it', async () => {
     const srv = await chatServer();
-    const models = `\n    - ${endpoint(srv.url, 'good', 'memo')}\n    - ${endpoint(srv.url, 'grader', 'judge')}\n    - ${endpoint(srv.url, 'vague', 'mumble')}`;
+    const models = `\n    - ${endpoint(srv.url, 'good', 'memo')}\n    - ${endpoint(srv.url, 'twin', 'memo')}\n    - ${endpoint(srv.url, 'grader', 'judge')}\n    - ${endpoint(srv.url, 'vague', 'mumble')}`;
     const dir = await project({
       'finetune.yaml': recipe(
         models,
@@ -147,6 +147,11 @@ describe('llm_judge: a judge stage scores answers by a rubric', () => {
     const r = await ft(dir, ['build']);
     expect(r.exitCode, `${r.stdout}${r.stderr}`).toBe(0);
     expect(scoresOf(dir).models.good!.quality!.value).toBeCloseTo(8 / 9, 12);
+    expect(scoresOf(dir).models.twin!.quality!.value).toBeCloseTo(8 / 9, 12);
+    // grader answers each question, then judges: good and twin answer alike, and the judge is
+    // asked once for both (and once for grader's answers and vague's).
+    const judged = scoresOf(dir).n;
+    expect(srv.count('judge')).toBe(judged + 3 * judged);
 
     writeFileSync(
       join(dir, 'finetune.yaml'),
@@ -160,10 +165,10 @@ describe('llm_judge: a judge stage scores answers by a rubric', () => {
     const n = scoresOf(dir).n;
     const out = `${bad.stdout}${bad.stderr}`;
     expect(out).toContain(
-      `judge:quality: ${3 * n} of ${3 * n} replies of the judge vague have no score ft can read on 1..10`,
+      `judge:quality: ${4 * n} of ${4 * n} replies of the judge vague have no score ft can read on 1..10`,
     );
     expect(out).toMatch(/^ {2}example \S+, model good: it has no score: "Looks fine to me\."$/m);
-    expect(out).toContain(`... and ${3 * n - 5} more`);
+    expect(out).toContain(`... and ${4 * n - 5} more`);
   });
 
   it("a local target's model judges through its trainer's generate, cached like its answers", async () => {
@@ -203,8 +208,9 @@ eval:
     expect(r.exitCode, `${r.stdout}${r.stderr}`).toBe(0);
     const scores = scoresOf(dir);
     expect(scores.models.tuned!.words!.value).toBeCloseTo(0.4, 12);
-    // One call answers, one judges.
-    expect(calls()).toEqual([`generate ${scores.n}`, `generate ${scores.n}`]);
+    // One call answers, one judges: the tuned model's answers are all alike, and so are the
+    // judge's prompts (only the answer), which it is asked once.
+    expect(calls()).toEqual([`generate ${scores.n}`, 'generate 1']);
     const again = await ft(dir, ['build'], env);
     expect(again.exitCode).toBe(0);
     expect(calls()).toHaveLength(2);
