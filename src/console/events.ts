@@ -52,8 +52,13 @@ export type BuildEvent =
     }
   | DiagnosticEvent
   | {
-      /** A regression check against the baseline commit's scores (`ft build --baseline`). */
+      /**
+       * A gate the build applies after the stages: a regression check against the baseline
+       * commit's scores (`ft build --baseline`), or a bound on a latency metric.
+       */
       readonly event: 'gate';
+      /** Which kind of check; absent: a regression check. */
+      readonly check?: 'regression' | 'latency';
       readonly passed: boolean;
       readonly detail: string;
     }
@@ -66,6 +71,23 @@ export type BuildEvent =
       readonly dir: string;
       readonly files: readonly string[];
       readonly lines: readonly string[];
+    }
+  | {
+      /**
+       * A latency metric of one model, measured after the stages from the answer logs: not a
+       * property of the result, so in no stage's outputs and not in the lockfile.
+       */
+      readonly event: 'latency';
+      readonly model: string;
+      readonly metric: string;
+      readonly statistic: 'median' | 'p95';
+      /** Milliseconds; null when not available (answers a local trainer gave in one batch). */
+      readonly value: number | null;
+      readonly scale: 'ms';
+      readonly interval: readonly [number, number] | null;
+      /** Answers timed. */
+      readonly n: number;
+      readonly detail: string;
     }
   | {
       readonly event: 'summary';

@@ -46,6 +46,9 @@ export function plainReporter(
       case 'gate':
         // The report's summary that follows lists every gate, this one included.
         break;
+      case 'latency':
+        // The report's summary that follows has every latency, this one included.
+        break;
       case 'report':
         for (const line of reportLines(e)) out(`${line}\n`);
         break;

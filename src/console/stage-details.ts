@@ -18,6 +18,12 @@ export function stageDetails(
       `answered ${summary.examples} example(s)${cached > 0 ? ` (${cached} from the answer cache)` : ''}`,
     ];
   }
+  if (kind === 'judge' && typeof summary?.judged === 'number') {
+    const cached = Number(summary.cached ?? 0);
+    return [
+      `judged ${summary.judged} answer(s)${cached > 0 ? ` (${cached} from the answer cache)` : ''}`,
+    ];
+  }
   if (kind === 'eval' && summary?.scores) return scoreLines(summary);
   if (checks) return checkLines(checks);
   return [];

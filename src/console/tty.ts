@@ -98,6 +98,9 @@ export function ttyReporter(
       case 'gate':
         // The report's summary that follows lists every gate, this one included.
         break;
+      case 'latency':
+        // The report's summary that follows has every latency, this one included.
+        break;
       case 'report':
         held.push(...reportLines(e));
         break;

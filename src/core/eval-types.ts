@@ -17,8 +17,18 @@ export const METRIC_TYPES = [
   'rouge2',
   'rougeL',
   'rougeLsum',
+  'llm_judge',
+  'latency',
 ] as const;
 export type MetricType = (typeof METRIC_TYPES)[number];
+
+/**
+ * Types the eval stage does not score from the answers alone: `llm_judge` is scored from its
+ * judge stage's judgments, and `latency` is not scored by the eval stage at all (it is not a
+ * property of the result: the build measures it afterwards from the answer logs, and it is never
+ * locked).
+ */
+export const UNLOCKED_METRIC_TYPES: readonly MetricType[] = ['latency'];
 
 /** A metric as an eval runs it: its id (in scores and gates), its type and its options. */
 export interface MetricSpec {

@@ -56,6 +56,8 @@ interface Response {
   readonly status: number;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly body: string;
+  /** Wall time of the attempt that answered (its retries' waits left out), in milliseconds. */
+  readonly ms: number;
 }
 
 /**
@@ -113,6 +115,7 @@ class ChatClient {
       this.#signal.throwIfAborted();
       let response: Response | undefined;
       let dropped: Error | undefined;
+      const started = performance.now();
       try {
         const r = await this.#pool.request({
           path: `${url.pathname}${url.search}`,
@@ -120,7 +123,13 @@ class ChatClient {
           headers: this.#headers,
           ...(payload !== undefined ? {body: payload} : {}),
         });
-        response = {status: r.statusCode, headers: r.headers, body: await r.body.text()};
+        const text = await r.body.text();
+        response = {
+          status: r.statusCode,
+          headers: r.headers,
+          body: text,
+          ms: performance.now() - started,
+        };
       } catch (e) {
         if (this.#signal.aborted) throw e;
         dropped = e as Error;
@@ -177,7 +186,8 @@ function errorOf(response: Response): ChatError {
 /**
  * Answers each prompt with one chat completion, at most `concurrency` in flight, in the
  * prompts' order; `onAnswer` gets each as it arrives (the caller keeps it). An endpoint without a
- * key sends no Authorization header. A fine-tuned model of the OpenAI API is asked for once
+ * key sends no Authorization header. Each answer comes with its latency: the wall time of the
+ * request that answered it, in milliseconds (retries' waits left out). A fine-tuned model of the OpenAI API is asked for once
  * first: a deleted or retired one fails plainly, before any prompt is sent. A request that still
  * fails after its retries fails the whole call.
  */
@@ -187,7 +197,7 @@ export async function answerWithChat(options: {
   readonly params: ChatParams;
   readonly concurrency: number;
   readonly signal: AbortSignal;
-  onAnswer(index: number, answer: string): Promise<void> | void;
+  onAnswer(index: number, answer: string, ms: number): Promise<void> | void;
 }): Promise<string[]> {
   const {endpoint, prompts, params, signal} = options;
   const openai = endpoint.baseUrl === undefined;
@@ -217,7 +227,7 @@ export async function answerWithChat(options: {
         };
         const content = completion.choices?.[0]?.message?.content;
         answers[index] = typeof content === 'string' ? content : '';
-        await options.onAnswer(index, answers[index]);
+        await options.onAnswer(index, answers[index], response.ms);
       }
     };
     const settled = await Promise.allSettled(

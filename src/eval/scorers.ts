@@ -6,7 +6,7 @@ import {rougeScore} from './metrics/rouge.js';
 import {exactMatch, tokenF1} from './metrics/squad.js';
 
 /** The scale a metric's value is on, said wherever it is shown. */
-export type Scale = '0-1' | '0-100' | 'characters' | 'words';
+export type Scale = '0-1' | '0-100' | 'characters' | 'words' | 'ms';
 
 /**
  * How one metric scores: a vector of sufficient statistics per example, and the aggregate of a
@@ -138,6 +138,20 @@ export function scorerFor(
         ...(num('beta') !== undefined ? {beta: num('beta')!} : {}),
         ...(options.lowercase !== undefined ? {lowercase: flag('lowercase')} : {}),
       });
+    case 'llm_judge':
+      // Scored from its judge stage's judgments (normalized to 0-1), never from the answer.
+      return mean('0-1', () => {
+        throw new Error('llm_judge is scored from its judgments');
+      });
+    case 'latency':
+      // Not scored per answer: the build measures it afterwards (eval/latency.ts).
+      return mean(
+        'ms',
+        () => {
+          throw new Error('latency is measured by the build, not scored');
+        },
+        false,
+      );
     default:
       return rouge(type, flag('use_stemmer'));
   }

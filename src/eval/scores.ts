@@ -52,10 +52,13 @@ export function scoreAnswers(options: {
   /** model name -> its answer to each example, in the examples' order. */
   readonly answers: Readonly<Record<string, readonly string[]>>;
   readonly metrics: readonly MetricSpec[];
+  /** llm_judge metrics: metric id -> model -> each example's judged score (0-1). */
+  readonly judged?: Readonly<Record<string, Readonly<Record<string, readonly number[]>>>>;
   readonly gates: readonly GateSpec[];
   readonly seed: number;
 }): {scores: Scores; examples: ScoredExample[]} {
   const {examples, answers, metrics, gates, seed} = options;
+  const judged = options.judged ?? {};
   const n = examples.length;
   const scorers = new Map<string, Scorer>(metrics.map((m) => [m.id, scorerFor(m.type, m.options)]));
   /** model -> metric -> per-example statistics. */
@@ -81,7 +84,10 @@ export function scoreAnswers(options: {
     resampled[model] = {};
     for (const {id: metric} of metrics) {
       const scorer = scorers.get(metric)!;
-      const perExample = examples.map((e, i) => scorer.statistics(outputs[i]!, e.reference));
+      const scores = judged[metric]?.[model];
+      const perExample = scores
+        ? scores.map((s) => [s])
+        : examples.map((e, i) => scorer.statistics(outputs[i]!, e.reference));
       stats[model][metric] = perExample;
       resampled[model][metric] = [];
       series.push({model, metric, scorer, perExample});

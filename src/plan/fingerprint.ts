@@ -38,6 +38,8 @@ export const IMPLEMENTATION = {
   command: 1,
   train: 1,
   generate: 1,
+  // 1: an llm_judge metric's judge stage (eval/judge.ts parses the scores).
+  judge: 1,
   // 2: one stage scoring every model's answers (generate stages answer), not one per target.
   eval: 2,
 } as const;
@@ -216,8 +218,37 @@ export function generateFingerprint(
 }
 
 /**
- * eval: the metrics and gates, the evaluation split and every model's answers (their hashes):
- * adding a metric or a gate re-scores without asking any model again.
+ * judge:<metric>: who judges (its identity, as a generate stage's), what it is asked (the rubric,
+ * the scale, the prompt template in full, the default's text included) and how it answers (its
+ * generation settings), the examples, and every model's answers (their hashes). Not the metric's
+ * id, nor the judge's name.
+ */
+export function judgeFingerprint(
+  judge: unknown,
+  asked: {
+    readonly rubric: string;
+    readonly scale: {readonly min: number; readonly max: number};
+    readonly prompt: string;
+    readonly generation: Readonly<Record<string, unknown>>;
+  },
+  examples: Readonly<Record<string, Sha256>>,
+  answers: Readonly<Record<string, Sha256>>,
+): Fingerprint {
+  return {
+    kind: 'judge',
+    impl: {judge: IMPLEMENTATION.judge},
+    judge,
+    ...asked,
+    examples,
+    answers,
+  };
+}
+
+/**
+ * eval: the metrics and gates it applies (not latency's: the build measures latency after it,
+ * and it is never locked), the evaluation split, every model's answers (their hashes) and, for
+ * llm_judge metrics, their judge stages' judgments (by metric id): adding a metric or a gate
+ * re-scores without asking any model again.
  */
 export function evalFingerprint(
   evaluation: {
@@ -227,6 +258,7 @@ export function evalFingerprint(
   },
   examples: Readonly<Record<string, Sha256>>,
   answers: Readonly<Record<string, Sha256>>,
+  judgments: Readonly<Record<string, Sha256>> = {},
 ): Fingerprint {
   return {
     kind: 'eval',
@@ -236,5 +268,7 @@ export function evalFingerprint(
     seed: evaluation.seed,
     examples,
     answers,
+    // Only when there are some: a recipe without llm_judge keeps its key.
+    ...(Object.keys(judgments).length > 0 ? {judgments} : {}),
   };
 }

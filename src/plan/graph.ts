@@ -19,11 +19,13 @@ export interface StageNode {
  * The stages of a recipe in topological order:
  *
  *   source:a ─┐                 ┌─ train:x ── generate:tuned.x ─┐
- *   source:b ─┴─ dataset ───────┼─ train:y ── generate:tuned.y ─┼─ eval
+ *   source:b ─┴─ dataset ───────┼─ train:y ── generate:tuned.y ─┼─ [judge:<metric>] ─ eval
  *                               └──────────── generate:base.x ──┘
  *
  * Each model of the eval answers the dataset's evaluation split in its own generate stage (a
- * tuned model after its training); one eval stage scores them all. A target whose base model is
+ * tuned model after its training); each `llm_judge` metric's judge stage judges every model's
+ * answers (after the judge's own training, when a tuned model judges); one eval stage scores
+ * them all, judgments included, without asking any model. A target whose base model is
  * another target's (`model: {target: x}`) also needs train:x. Reports are not a stage: they
  * describe a build (what ran, how long), so the build writes them at its end (src/report/).
  */
@@ -71,10 +73,27 @@ export function buildGraph(recipe: NormalizedRecipe): StageNode[] {
         deterministic: isDeterministicKind('generate'),
       });
     }
+    const generates = evaluation.models.map((m) => stageId('generate', m.name));
+    for (const judge of evaluation.judges) {
+      const {model} = judge;
+      nodes.push({
+        id: stageId('judge', judge.metric),
+        kind: 'judge',
+        name: judge.metric,
+        needs: [
+          dataset,
+          ...(model.kind === 'target' && model.which === 'tuned'
+            ? [stageId('train', model.target)]
+            : []),
+          ...generates,
+        ],
+        deterministic: isDeterministicKind('judge'),
+      });
+    }
     nodes.push({
       id: stageId('eval'),
       kind: 'eval',
-      needs: [dataset, ...evaluation.models.map((m) => stageId('generate', m.name))],
+      needs: [dataset, ...generates, ...evaluation.judges.map((j) => stageId('judge', j.metric))],
       deterministic: isDeterministicKind('eval'),
     });
   }

@@ -1,7 +1,14 @@
 /** The kinds of stage, in pipeline order. */
-export type StageKind = 'source' | 'dataset' | 'train' | 'generate' | 'eval';
+export type StageKind = 'source' | 'dataset' | 'train' | 'generate' | 'judge' | 'eval';
 
-export const STAGE_KINDS: readonly StageKind[] = ['source', 'dataset', 'train', 'generate', 'eval'];
+export const STAGE_KINDS: readonly StageKind[] = [
+  'source',
+  'dataset',
+  'train',
+  'generate',
+  'judge',
+  'eval',
+];
 
 /**
  * Kinds whose output is a function of their inputs alone (so a lost record costs only time to
@@ -13,7 +20,9 @@ export function isDeterministicKind(kind: StageKind): boolean {
   return kind === 'source' || kind === 'dataset';
 }
 
-/** `source:<name>`, `dataset`, `train:<target>`, `generate:<model>` or `eval`. */
+/**
+ * `source:<name>`, `dataset`, `train:<target>`, `generate:<model>`, `judge:<metric>` or `eval`.
+ */
 export type StageId = string & {readonly __brand: 'StageId'};
 
 export const stageId = (kind: StageKind, name?: string): StageId =>

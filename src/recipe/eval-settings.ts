@@ -21,6 +21,7 @@ export const METRIC_NAMES = [
   'rouge2',
   'rougeL',
   'rougeLsum',
+  'latency',
 ] as const;
 
 const ALIASES: Readonly<Record<string, string>> = {token_f1: 'f1', rouge_l: 'rougeL'};
@@ -79,6 +80,66 @@ export function modelName(id: string): string {
   return id.replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[^A-Za-z0-9]/, 'm');
 }
 
+/** An `llm_judge` metric as its judge stage (`judge:<metric id>`) runs it. */
+export interface JudgeSpec {
+  /** The metric's id: the stage is `judge:<metric>`. */
+  readonly metric: string;
+  /** Who judges: a model as eval.models would have it. */
+  readonly model: EvalModel;
+  readonly rubric: string;
+  /** The scale the judge scores on (default 1..10); scores are normalized to 0-1. */
+  readonly scale: {readonly min: number; readonly max: number};
+  /** The judge's prompt template; undefined: eval/judge.ts's default. */
+  readonly prompt?: string;
+  /** Longest reply of the judge, in its tokens (default 512). It judges greedily. */
+  readonly max_tokens: number;
+}
+
+export const DEFAULT_JUDGE_SCALE = {min: 1, max: 10} as const;
+export const DEFAULT_JUDGE_MAX_TOKENS = 512;
+
+/**
+ * An `llm_judge`'s `judge` as a model, in the forms of eval.models: the name of a model eval.models
+ * lists (that very model), `tuned`/`base` references, a literal OpenAI id, or an endpoint object.
+ * Undefined where a target reference names no target (the recipe rules report it).
+ */
+export function judgeModel(
+  judge: string | EvalEndpoint,
+  models: readonly EvalModel[],
+  targets: readonly string[],
+): EvalModel | undefined {
+  if (typeof judge === 'string') {
+    const listed = models.find((m) => m.name === judge);
+    if (listed) return listed;
+  }
+  return evalModel(judge, targets);
+}
+
+/** The judge stages of an eval's metrics. */
+function judgesOf(
+  metrics: readonly EvalMetric[],
+  models: readonly EvalModel[],
+  targets: readonly string[],
+): JudgeSpec[] {
+  return metrics.flatMap((m): JudgeSpec[] => {
+    if (m.type !== 'llm_judge') return [];
+    const o = (m.options ?? {}) as Record<string, unknown>;
+    const model = judgeModel(o.judge as string | EvalEndpoint, models, targets);
+    if (!model) return [];
+    const scale = o.scale as {min: number; max: number} | undefined;
+    return [
+      {
+        metric: m.id,
+        model,
+        rubric: String(o.rubric ?? ''),
+        scale: scale ? {min: scale.min, max: scale.max} : DEFAULT_JUDGE_SCALE,
+        ...(typeof o.prompt === 'string' ? {prompt: o.prompt} : {}),
+        max_tokens: typeof o.max_tokens === 'number' ? o.max_tokens : DEFAULT_JUDGE_MAX_TOKENS,
+      },
+    ];
+  });
+}
+
 /** A gate with its models named and its metric canonical. */
 export type NormalizedGate = EvalGate;
 
@@ -88,6 +149,8 @@ export interface NormalizedEval {
   readonly models: readonly EvalModel[];
   readonly metrics: readonly EvalMetric[];
   readonly gates: readonly NormalizedGate[];
+  /** One per `llm_judge` metric: its judge stage. */
+  readonly judges: readonly JudgeSpec[];
   readonly generation: {
     readonly max_tokens: number;
     readonly temperature: number;
@@ -192,6 +255,7 @@ export function normalizeEval(
     models,
     metrics,
     gates,
+    judges: judgesOf(metrics, models, targets),
     generation: {
       max_tokens: evaluation.generation?.max_tokens ?? 256,
       temperature: evaluation.generation?.temperature ?? 0,

@@ -94,5 +94,25 @@ export function checkExec(source: RecipeText, data: unknown, check: ExecCheck): 
       refuse(['eval', 'models', i], execWhat.evalModel(name, where));
     });
   }
+  // So does an llm_judge's judge that is not one of those models (nor a target's).
+  if (isRecord(data.eval) && Array.isArray(data.eval.metrics)) {
+    const listed = new Set(
+      (Array.isArray(data.eval.models) ? data.eval.models : []).map((m: unknown) =>
+        isRecord(m) ? m.name : m,
+      ),
+    );
+    data.eval.metrics.forEach((m: unknown, i) => {
+      if (!isRecord(m) || m.type !== 'llm_judge' || !isRecord(m.options)) return;
+      const judge = m.options.judge;
+      if (typeof judge === 'string' && (listed.has(judge) || /^(base|tuned)(:|$)/.test(judge))) {
+        return;
+      }
+      if (!(typeof judge === 'string' || isRecord(judge))) return;
+      const where =
+        isRecord(judge) && typeof judge.base_url === 'string' ? judge.base_url : 'the OpenAI API';
+      const name = isRecord(judge) ? String(judge.name ?? judge.model) : judge;
+      refuse(['eval', 'metrics', i, 'options', 'judge'], execWhat.evalModel(name, where));
+    });
+  }
   return problems;
 }

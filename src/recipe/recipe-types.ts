@@ -353,14 +353,14 @@ export interface Target {
   readonly hyperparameters?: Hyperparameters;
 }
 
-/** Which models answer which held-out examples and how the answers are scored. Each model answers in a `generate:<model>` stage (cached by the model's identity, the examples and the generation settings, and answer by answer); one `eval` stage scores every answer and applies the gates. */
+/** Which models answer which held-out examples and how the answers are scored. Each model answers in a `generate:<model>` stage (cached by the model's identity, the examples and the generation settings, and answer by answer); each llm_judge metric's judge judges every answer in a `judge:<metric id>` stage (cached the same way); one `eval` stage scores every answer and applies the gates, without asking any model; latency is measured by the build afterwards and never locked. */
 export interface Eval {
   /** Which split to evaluate on. Default: test. */
   readonly dataset?: 'train' | 'validation' | 'test';
   /** Models that answer. `tuned` and `base`: the trained model of the recipe's one target and its untrained base (`tuned:<target>`, `base:<target>` where there are several); any other string: a model id of the OpenAI API (an existing `ft:` model, a base snapshot), called with OPENAI_API_KEY (and OPENAI_BASE_URL when set); an object: any OpenAI-compatible chat endpoint. Default: the tuned model of every target. */
   readonly models?: readonly (string | EvalEndpoint)[];
-  /** How answers are scored, each against the example's reference (its last assistant message): a name, or `{id, type, options}` for a configured one (several configurations of one type need their own ids). exact_match and f1 (the SQuAD v1.1 script's rules; token_f1 is an alias of f1), contains (the answer contains the reference, or `options.value`), regex (`options.pattern` matches the answer), json_valid, json_schema (the answer is JSON valid against `options.schema`), length (characters, or words), bleu and chrf (sacreBLEU, corpus-level, 0-100), rouge1, rouge2, rougeL (alias rouge_l) and rougeLsum (rouge-score's F-measure, 0-1). */
-  readonly metrics: readonly ('exact_match' | 'f1' | 'token_f1' | 'contains' | 'json_valid' | 'length' | 'bleu' | 'chrf' | 'rouge1' | 'rouge2' | 'rougeL' | 'rouge_l' | 'rougeLsum' | MetricSpec)[];
+  /** How answers are scored, each against the example's reference (its last assistant message): a name, or `{id, type, options}` for a configured one (several configurations of one type need their own ids). exact_match and f1 (the SQuAD v1.1 script's rules; token_f1 is an alias of f1), contains (the answer contains the reference, or `options.value`), regex (`options.pattern` matches the answer), json_valid, json_schema (the answer is JSON valid against `options.schema`), length (characters, or words), bleu and chrf (sacreBLEU, corpus-level, 0-100), rouge1, rouge2, rougeL (alias rouge_l) and rougeLsum (rouge-score's F-measure, 0-1), llm_judge (a judge model scores each answer by a rubric; 0-1) and latency (ms per answer, median; not locked). */
+  readonly metrics: readonly ('exact_match' | 'f1' | 'token_f1' | 'contains' | 'json_valid' | 'length' | 'bleu' | 'chrf' | 'rouge1' | 'rouge2' | 'rougeL' | 'rouge_l' | 'rougeLsum' | 'latency' | MetricSpec)[];
   /** Conditions that fail the build (exit 3, after every result is written) when a score is not met. */
   readonly gates?: readonly Gate[];
   /** How models answer. Part of each generate stage's key. */
@@ -416,12 +416,12 @@ export interface EvalEndpoint {
   readonly cache?: boolean;
 }
 
-/** A configured metric. Options by type: contains {value, ignore_case}; regex {pattern (required), ignore_case}; json_schema {schema (required)}; length {unit: characters | words}; bleu {tokenize: 13a | none | intl | char | zh, lowercase}; chrf {char_order, word_order, beta, lowercase}; rouge* {use_stemmer}. */
+/** A configured metric. Options by type: contains {value, ignore_case}; regex {pattern (required), ignore_case}; json_schema {schema (required)}; length {unit: characters | words}; bleu {tokenize: 13a | none | intl | char | zh, lowercase}; chrf {char_order, word_order, beta, lowercase}; rouge* {use_stemmer}; llm_judge {judge (required): a model in the forms of `models` (a name `models` lists, tuned/base, an OpenAI model id, or an endpoint {name, base_url, model, api_key_env?, headers?, revision?}), rubric (required), scale: {min, max} (default 1..10), prompt: a template with {{rubric}}, {{input}}, {{answer}} (required), {{reference}}, {{min}}, {{max}} (default: ft's), max_tokens (default 512)}: its `judge:<id>` stage asks the judge (greedily, each judgment cached by judge, settings and prompt) and reads a score from each reply ({"score": N}, else the last `Score: N`, else N/max, else a sole number; a reply without one fails the stage); the metric is the mean score normalized to 0-1; latency {statistic: median | p95 (default median)}: each answer's wall time in ms as its model was asked (kept in .ft/answers, never in outputs or the lockfile), measured by the build after the stages; gates on it are bounds only. */
 export interface MetricSpec {
   /** The metric's name in scores and gates. Default: its type. */
   readonly id?: string;
   /** What it measures. */
-  readonly type: 'exact_match' | 'f1' | 'contains' | 'regex' | 'json_valid' | 'json_schema' | 'length' | 'bleu' | 'chrf' | 'rouge1' | 'rouge2' | 'rougeL' | 'rougeLsum';
+  readonly type: 'exact_match' | 'f1' | 'contains' | 'regex' | 'json_valid' | 'json_schema' | 'length' | 'bleu' | 'chrf' | 'rouge1' | 'rouge2' | 'rougeL' | 'rougeLsum' | 'llm_judge' | 'latency';
   /** The type's options (see above). */
   readonly options?: {readonly [key: string]: unknown};
 }

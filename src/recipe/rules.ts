@@ -164,27 +164,16 @@ function checkEval(data: Data, evaluation: Data, at: At): void {
       );
     }
     names.set(model.name, i);
-    if (isRecord(entry) && typeof entry.base_url === 'string' && entry.api_key_env !== undefined) {
-      let url: URL | undefined;
-      try {
-        url = new URL(entry.base_url);
-      } catch {
-        at([...path, 'base_url'], `not a URL: ${entry.base_url}`, 'value');
-      }
-      if (url && isPlainHttpToAnotherHost(url)) {
-        at(
-          [...path, 'api_key_env'],
-          `its key would go over plain http to ${url.host}; use https (plain http is for loopback only)`,
-        );
-      }
-    }
+    if (isRecord(entry)) checkEndpointKey(entry, path, at);
   });
   const metrics = new Set<string>();
+  const latencies = new Set<string>();
   (Array.isArray(evaluation.metrics) ? evaluation.metrics : []).forEach((m: unknown, i) => {
     const path = ['eval', 'metrics', i];
     if (typeof m === 'string') {
       if (metrics.has(canonicalMetric(m))) at(path, `metric ${m} is listed twice`, 'value');
       metrics.add(canonicalMetric(m));
+      if (m === 'latency') latencies.add(m);
       return;
     }
     if (!isRecord(m) || typeof m.type !== 'string') return; // the schema's
@@ -223,6 +212,9 @@ function checkEval(data: Data, evaluation: Data, at: At): void {
       const problem = check(value);
       if (problem) at([...path, 'options', key], `${m.type} options.${key} ${problem}`, 'value');
     }
+    if (m.type === 'llm_judge')
+      checkJudge(options.judge, [...path, 'options', 'judge'], names, targets, at);
+    if (m.type === 'latency') latencies.add(id);
   });
   const gates = Array.isArray(evaluation.gates) ? evaluation.gates : [];
   gates.forEach((g, i) => {
@@ -232,6 +224,16 @@ function checkEval(data: Data, evaluation: Data, at: At): void {
       at([...path, 'metric'], `gate on ${g.metric}, which eval.metrics does not compute`, 'value');
     }
     const comparison = g.better !== undefined || g.than !== undefined;
+    if (
+      typeof g.metric === 'string' &&
+      latencies.has(g.metric) &&
+      (comparison || g.max_drop !== undefined)
+    ) {
+      at(
+        [...path, comparison ? (g.better !== undefined ? 'better' : 'than') : 'max_drop'],
+        `latency is measured after the build and never locked: a gate on it is a bound (min/max), not ${comparison ? 'a comparison' : 'a regression check'}`,
+      );
+    }
     if (g.max_drop !== undefined) {
       for (const key of ['min', 'max', 'better', 'than', 'by']) {
         if (g[key] !== undefined) {
@@ -277,6 +279,64 @@ function checkEval(data: Data, evaluation: Data, at: At): void {
       }
     }
   });
+}
+
+/** An endpoint's key never goes over plain http to another host. */
+function checkEndpointKey(entry: Data, path: PathSegment[], at: At): void {
+  if (typeof entry.base_url !== 'string' || entry.api_key_env === undefined) return;
+  let url: URL | undefined;
+  try {
+    url = new URL(entry.base_url);
+  } catch {
+    at([...path, 'base_url'], `not a URL: ${entry.base_url}`, 'value');
+  }
+  if (url && isPlainHttpToAnotherHost(url)) {
+    at(
+      [...path, 'api_key_env'],
+      `its key would go over plain http to ${url.host}; use https (plain http is for loopback only)`,
+    );
+  }
+}
+
+/** What a literal OpenAI model id starts with (a judge that is none of these is a typo). */
+const OPENAI_ID = /^(ft:|gpt-|chatgpt-|o\d|davinci-|babbage-)/;
+
+/**
+ * An llm_judge's judge is a model in the forms of eval.models: the name of one it lists, a
+ * `tuned`/`base` reference to a target, an OpenAI model id, or an endpoint (whose shape the
+ * metric's option checks have seen). Any other string is a name nobody defines.
+ */
+function checkJudge(
+  judge: unknown,
+  path: PathSegment[],
+  names: ReadonlyMap<string, number>,
+  targets: readonly string[],
+  at: At,
+): void {
+  if (isRecord(judge)) {
+    checkEndpointKey(judge, path, at);
+    return;
+  }
+  if (typeof judge !== 'string' || judge === '' || names.has(judge)) return;
+  if (isTargetRef(judge)) {
+    if (resolveModel(judge, targets)) return;
+    at(
+      path,
+      targets.length === 0
+        ? `the judge '${judge}' names a trained model, and the recipe trains none`
+        : `the judge '${judge}' names no target of the recipe (the targets are ${targets.join(', ')}${judge.includes(':') ? '' : '; name one, e.g. ' + judge + ':' + targets[0]})`,
+      'value',
+    );
+    return;
+  }
+  if (OPENAI_ID.test(judge)) return;
+  const near = suggest(judge, [...names.keys()]);
+  at(
+    path,
+    `unknown judge '${judge}': not a model of eval.models (${[...names.keys()].join(', ') || 'none'}), a tuned/base reference, nor an OpenAI model id; another endpoint is {name, base_url, model}`,
+    'value',
+    near ? `did you mean '${near}'?` : undefined,
+  );
 }
 
 /**

@@ -1,8 +1,9 @@
 import {basename} from 'node:path';
 import {formatWhy} from '../console/format-why.js';
 import type {Diagnostic} from '../core/diagnostic.js';
-import {METRIC_TYPES} from '../core/eval-types.js';
+import {type BoundGate, METRIC_TYPES} from '../core/eval-types.js';
 import type {Sha256} from '../core/hash.js';
+import type {LatencyScore} from '../eval/latency.js';
 import type {RegressionResult} from '../eval/regression.js';
 import {scorerFor} from '../eval/scorers.js';
 import type {ScoredExample, Scores} from '../eval/scores.js';
@@ -48,6 +49,15 @@ export interface BuildFacts {
   readonly git: {readonly commit: string; readonly dirty: boolean} | null;
   readonly baseline: BaselineScores;
   readonly regressions: readonly RegressionResult[];
+  /** The eval's latency metrics and the bounds on them, measured after the stages. */
+  readonly latency: {
+    readonly scores: readonly LatencyScore[];
+    readonly gates: readonly {
+      readonly gate: BoundGate;
+      readonly passed: boolean;
+      readonly detail: string;
+    }[];
+  };
   readonly diagnostics: readonly Diagnostic[];
   /** Where stage outputs are read from. */
   readonly store: LocalStore;
@@ -215,18 +225,21 @@ async function evalReport(facts: BuildFacts): Promise<EvalReport | null> {
   const examplesText = await readStored(facts.store, outputs['examples.jsonl'].hash);
   if (scoresText === undefined || examplesText === undefined) return null;
   const scores = JSON.parse(scoresText) as Scores;
-  const metrics = evaluation.metrics.map((m) => {
-    const known = (METRIC_TYPES as readonly string[]).includes(m.type);
-    const scorer = known ? scorerFor(m.type, m.options) : undefined;
-    const first = Object.values(scores.models)[0]?.[m.id];
-    return {
-      id: m.id,
-      type: m.type,
-      scale: first?.scale ?? scorer?.scale ?? '0-1',
-      higher_is_better: scorer?.higherIsBetter ?? true,
-      pass_fail: PASS_FAIL.has(m.type),
-    };
-  });
+  // Latency is measured by the build, not scored with the others: it has its own list.
+  const metrics = evaluation.metrics
+    .filter((m) => m.type !== 'latency')
+    .map((m) => {
+      const known = (METRIC_TYPES as readonly string[]).includes(m.type);
+      const scorer = known ? scorerFor(m.type, m.options) : undefined;
+      const first = Object.values(scores.models)[0]?.[m.id];
+      return {
+        id: m.id,
+        type: m.type,
+        scale: first?.scale ?? scorer?.scale ?? '0-1',
+        higher_is_better: scorer?.higherIsBetter ?? true,
+        pass_fail: PASS_FAIL.has(m.type),
+      };
+    });
   const passFail = metrics.filter((m) => m.pass_fail).map((m) => m.id);
   const items: ExampleReport[] = [];
   for (const line of examplesText.split('\n')) {
@@ -263,6 +276,14 @@ async function evalReport(facts: BuildFacts): Promise<EvalReport | null> {
             detail: g.detail,
           },
     ),
+    ...facts.latency.gates.map((g) => ({
+      kind: 'latency' as const,
+      name: boundName(g.gate.metric, g.gate.model, g.gate.min, g.gate.max),
+      metric: g.gate.metric,
+      models: [g.gate.model],
+      passed: g.passed,
+      detail: g.detail,
+    })),
     ...facts.regressions.map((r) => ({
       kind: 'regression' as const,
       name: `${r.gate.metric} of ${r.gate.model} drops at most ${r.gate.max_drop} from the baseline${r.gate.significant ? ' (significantly)' : ''}`,
@@ -290,6 +311,15 @@ async function evalReport(facts: BuildFacts): Promise<EvalReport | null> {
     ),
     bootstrap: scores.bootstrap,
     gates,
+    latency: facts.latency.scores.map((s) => ({
+      model: s.model,
+      metric: s.metric,
+      statistic: s.statistic,
+      value: s.value,
+      interval: s.interval,
+      n: s.n,
+      detail: s.detail,
+    })),
     baseline: compareWithBaseline(facts.baseline, scores, items, passFail),
     examples: {total: items.length, shown: items.length, items},
   };

@@ -191,6 +191,7 @@ function evaluation(ev: EvalReport | null): string {
     '<h3>Scores</h3>',
     `<table class="scores-table"><thead><tr><th>metric</th>${ev.models.map((m) => `<th class="num">${e(m)}</th>`).join('')}</tr></thead>`,
     `<tbody>${scoreRows.join('')}</tbody></table>`,
+    latencyTable(ev),
     '<h3>Gates</h3>',
     gates,
     baseline(ev, metricById),
@@ -271,4 +272,22 @@ function ranFor(status: string, ms: number): string {
   return status === 'ran' || status === 'failed' || status === 'interrupted'
     ? formatDuration(ms)
     : `— (${status})`;
+}
+
+/** Latency per model: measured by the build from when each answer was asked, not a score. */
+function latencyTable(ev: EvalReport): string {
+  if (ev.latency.length === 0) return '';
+  const rows = ev.latency.map(
+    (l) =>
+      `<tr><th><code>${e(l.metric)}</code> of ${e(l.model)}</th><td>${e(l.statistic)}</td>${
+        l.value === null || l.interval === null
+          ? `<td class="na">not available: ${e(l.detail)}</td>`
+          : `<td class="num">${Math.round(l.value)} ms <span class="muted">[${Math.round(l.interval[0])}, ${Math.round(l.interval[1])}]</span></td>`
+      }</tr>`,
+  );
+  return [
+    '<h3>Latency</h3>',
+    '<p class="muted">Wall time of each model call when the answer was asked (a cached answer keeps its time); not part of the result, so not in the lockfile.</p>',
+    `<table class="scores-table"><thead><tr><th>metric</th><th>statistic</th><th class="num">value</th></tr></thead><tbody>${rows.join('')}</tbody></table>`,
+  ].join('\n');
 }

@@ -131,6 +131,17 @@ function evalSection(evaluation: EvalReport | null): string[] {
     lines.push(`| ${md(m.id)} (${m.scale}${better}) | ${cells.join(' | ')} |`);
   }
   lines.push('');
+  if (evaluation.latency.length > 0) {
+    lines.push(
+      '| latency (not part of the result) | statistic | ms |',
+      '|---|---|---:|',
+      ...evaluation.latency.map(
+        (l) =>
+          `| ${md(l.metric)} of ${md(l.model)} | ${l.statistic} | ${l.value === null ? `not available: ${md(l.detail)}` : `${Math.round(l.value)} [${Math.round(l.interval![0])}, ${Math.round(l.interval![1])}]`} |`,
+      ),
+      '',
+    );
+  }
   if (baseline.available) {
     lines.push(
       `Deltas in parentheses are against the baseline, ${md(baseline.ref)} (\`${baseline.commit.slice(0, 7)}\`).${baseline.examples_compared ? '' : " The baseline's examples are not in .ft/, so examples are not compared."}`,

@@ -94,6 +94,11 @@ export interface EvalReport {
   readonly scores: Readonly<Record<string, Readonly<Record<string, ScoreReport>>>>;
   readonly bootstrap: {readonly resamples: number; readonly seed: number};
   readonly gates: readonly GateReport[];
+  /**
+   * Each latency metric of each model, measured by the build from the answer logs (not part of
+   * the result, so not in `scores` nor the lockfile); value and interval null when not available.
+   */
+  readonly latency: readonly LatencyReport[];
   readonly baseline: BaselineReport | Unavailable;
   readonly examples: {
     readonly total: number;
@@ -120,8 +125,21 @@ export interface ScoreReport {
   readonly interval: readonly [number, number];
 }
 
+export interface LatencyReport {
+  readonly model: string;
+  readonly metric: string;
+  readonly statistic: 'median' | 'p95';
+  /** Milliseconds. */
+  readonly value: number | null;
+  readonly interval: readonly [number, number] | null;
+  /** Answers timed. */
+  readonly n: number;
+  readonly detail: string;
+}
+
 export interface GateReport {
-  readonly kind: 'bound' | 'better' | 'regression';
+  /** `latency`: a bound on a latency metric, which the build checks after the stages. */
+  readonly kind: 'bound' | 'better' | 'regression' | 'latency';
   /** The gate as a person reads it: `exact_match of tuned >= 0.55`. */
   readonly name: string;
   readonly metric: string;

@@ -43,11 +43,14 @@ export function summaryLines(report: BuildReport): string[] {
           .trimEnd()}`,
       );
     }
+    for (const l of evaluation.latency) lines.push(`latency: ${l.detail}`);
     if (baseline.available && baseline.newly_failing.length > 0) {
       lines.push(`  ${baseline.newly_failing.length} example(s) newly failing since the baseline`);
     }
+    // The checks the build applies after the stages say which they are.
     for (const g of evaluation.gates) {
-      lines.push(`gate ${g.passed ? 'passed' : 'FAILED'}: ${g.detail}`);
+      const kind = g.kind === 'regression' || g.kind === 'latency' ? `${g.kind} ` : '';
+      lines.push(`${kind}gate ${g.passed ? 'passed' : 'FAILED'}: ${g.detail}`);
     }
   }
   return lines;

@@ -1,3 +1,4 @@
+import type {Artifact} from '../core/artifact-store.js';
 import type {Sha256} from '../core/hash.js';
 import {StageFailure} from '../core/stage-failure.js';
 import {SPLIT_FILES} from '../data/splits.js';
@@ -66,4 +67,35 @@ function promptAndReference(record: Record<string, unknown>): {
   const input = (record.input as {messages?: unknown[]} | undefined)?.messages ?? [];
   const preferred = (record.preferred_output as {content?: unknown}[] | undefined) ?? [];
   return {prompt: input, reference: text(preferred.at(-1)?.content)};
+}
+
+/** Each evaluated model's answers (its generate stage's `generations.jsonl`), by model name. */
+export function generationFiles(ctx: StageContext): Record<string, Artifact> {
+  const files: Record<string, Artifact> = {};
+  for (const model of ctx.recipe.eval?.models ?? []) {
+    const output = ctx.upstream.get(stageId('generate', model.name))?.outputs['generations.jsonl'];
+    if (!output) throw new Error(`generate:${model.name} has no generations.jsonl`);
+    files[model.name] = output;
+  }
+  return files;
+}
+
+/** Each evaluated model's answer to each example, in the examples' order, by model name. */
+export function readGenerations(
+  ctx: StageContext,
+  examples: readonly EvalExample[],
+): Record<string, string[]> {
+  const answers: Record<string, string[]> = {};
+  for (const [name, file] of Object.entries(generationFiles(ctx))) {
+    const byId = new Map(
+      ctx.store
+        .readText(file.hash)
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as {id: string; output: string})
+        .map((a) => [a.id, a.output]),
+    );
+    answers[name] = examples.map((e) => byId.get(e.id) ?? '');
+  }
+  return answers;
 }

@@ -2,11 +2,10 @@ import {randomUUID} from 'node:crypto';
 import {canonicalJson} from '../core/canonical-json.js';
 import {error, UserError} from '../core/diagnostic.js';
 import {execWhat, requireExec} from '../core/exec-policy.js';
-import {sha256} from '../core/hash.js';
+import {type Sha256, sha256} from '../core/hash.js';
 import {StageFailure} from '../core/stage-failure.js';
 import {isPlainHttpToAnotherHost} from '../core/url-secrets.js';
-import {answerWithChat, ChatError, ModelGone} from '../eval/chat.js';
-import type {EvalExample} from '../eval/scores.js';
+import {answerWithChat, ChatError, type ChatParams, ModelGone} from '../eval/chat.js';
 import {generateFingerprint} from '../plan/fingerprint.js';
 import {stageId} from '../plan/stage-id.js';
 import type {EvalModel} from '../recipe/eval-settings.js';
@@ -87,7 +86,7 @@ async function identity(ctx: StageContext, model: EvalModel): Promise<unknown> {
  * process. Keyed by the stage's node, which the fingerprint's context and the run's share.
  */
 const identities = new WeakMap<object, Promise<unknown>>();
-function identityOf(ctx: StageContext, model: EvalModel): Promise<unknown> {
+export function identityOf(ctx: StageContext, model: EvalModel): Promise<unknown> {
   let known = identities.get(ctx.node);
   if (!known) {
     known = identity(ctx, model);
@@ -96,11 +95,116 @@ function identityOf(ctx: StageContext, model: EvalModel): Promise<unknown> {
   return known;
 }
 
+/** One prompt to answer, under an id of the caller's. */
+export interface Prompt {
+  readonly id: string;
+  readonly prompt: readonly unknown[];
+}
+
+/** What answerPrompts returns. */
+export interface Answered {
+  /** Each prompt's answer, by its id. */
+  readonly answers: ReadonlyMap<string, string>;
+  /** How many prompts were asked now (alike ones once); the rest came from the answer log. */
+  readonly asked: number;
+  /** The answer log the answers are kept in (`.ft/answers/<hex>.jsonl`). */
+  readonly log: Sha256;
+}
+
+/** The answer log of a model (by its identity) answering with `params`. */
+export function answerLogKey(who: unknown, params: Readonly<Record<string, unknown>>): Sha256 {
+  return sha256(canonicalJson({kind: 'answers', model: who, params}));
+}
+
+/** The hash a prompt is kept under in an answer log. */
+export function promptHash(prompt: unknown): string {
+  return sha256(canonicalJson(prompt));
+}
+
+/**
+ * A model answers prompts, the way every stage that asks a model does (generate, judge): each
+ * answer is kept in the model's answer log, one line `{p: prompt hash, a: answer, ms?: its
+ * latency}` per answer, whatever stage asked it, so a prompt asked before costs nothing, and only
+ * what is new is asked: an API model `concurrency` at a time with retries, a target's model
+ * through its trainer's `generate` in one call (which has no per-answer latency). A `cache:
+ * false` model is asked everything, every build. The latency is kept beside the answer and never
+ * in a stage's outputs.
+ */
+export async function answerPrompts(
+  ctx: StageContext,
+  model: EvalModel,
+  prompts: readonly Prompt[],
+  params: Readonly<ChatParams>,
+): Promise<Answered> {
+  const who = await identityOf(ctx, model);
+  const reuse = model.kind !== 'api' || model.cache;
+  // The model's answers so far, one line each, whatever example set asked them: an edited
+  // example costs its own answer only.
+  const log = answerLogKey(who, {...params});
+  const known = new Map<string, string>();
+  if (reuse) {
+    for (const line of ctx.store.readAnswerLog(log)) {
+      try {
+        const {p, a} = JSON.parse(line) as {p: string; a: string};
+        known.set(p, a);
+      } catch {
+        // a line another ft was writing when it died
+      }
+    }
+  }
+  const answers = new Map<string, string>();
+  const hashes = new Map(prompts.map((e) => [e.id, promptHash(e.prompt)]));
+  for (const e of prompts) {
+    const answer = known.get(hashes.get(e.id)!);
+    if (answer !== undefined) answers.set(e.id, answer);
+  }
+  // A prompt asked twice (two models' answers alike, for a judge) is asked once.
+  const alike = new Map<string, Prompt[]>();
+  for (const e of prompts) {
+    if (answers.has(e.id)) continue;
+    const hash = hashes.get(e.id)!;
+    const same = alike.get(hash);
+    if (same) same.push(e);
+    else alike.set(hash, [e]);
+  }
+  const missing = [...alike.values()].map((same) => same[0]!);
+  const keep: Keep = async (e, output, ms) => {
+    for (const same of alike.get(hashes.get(e.id)!)!) answers.set(same.id, output);
+    if (reuse) {
+      const line = {p: hashes.get(e.id), a: output, ...(ms !== undefined ? {ms: round(ms)} : {})};
+      await ctx.store.appendAnswerLog(log, JSON.stringify(line));
+    }
+  };
+  if (missing.length > 0) {
+    try {
+      const remote =
+        model.kind === 'api'
+          ? model
+          : targetOf(ctx, model).backend.type === 'openai'
+            ? openAIModel(ctx, model)
+            : undefined;
+      if (remote) await answerThroughApi(ctx, remote, missing, params, keep);
+      else await answerLocally(ctx, model as TargetModel, missing, params, keep);
+    } finally {
+      // What was answered is kept even when the rest failed or was interrupted.
+      ctx.store.flushAnswerLogs();
+    }
+  }
+  return {answers, asked: missing.length, log};
+}
+
+/** A latency as kept: to the hundredth of a millisecond. */
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}
+
 /**
  * generate:<model>: the model answers every example of the evaluation split. Keyed by the
  * model's identity, the examples and the generation settings; inside, each answer is also kept
- * by (model, settings, prompt) in the store's derived cache, so a changed example costs only its
- * own answer. Output: `generations.jsonl`, `{"id", "output"}` per example in the split's order.
+ * by (model, settings, prompt) in the model's answer log (answerPrompts), so a changed example
+ * costs only its own answer. Output: `generations.jsonl`, `{"id", "output"}` per example in the
+ * split's order. Its summary names the answer log (`answer_log`), where the build finds each
+ * answer's latency (eval/latency.ts).
  */
 export const generateStage: StageDefinition = {
   async fingerprint(ctx) {
@@ -110,52 +214,7 @@ export const generateStage: StageDefinition = {
   async run(ctx) {
     const model = modelOf(ctx);
     const examples = readEvalExamples(ctx);
-    const params = settings(ctx);
-    const who = await identityOf(ctx, model);
-    const reuse = model.kind !== 'api' || model.cache;
-    // The model's answers so far, one line each ({prompt hash, answer}), whatever example set
-    // asked them: an edited example costs its own answer only.
-    const log = sha256(canonicalJson({kind: 'answers', model: who, params}));
-    const promptHash = (prompt: unknown) => sha256(canonicalJson(prompt));
-    const known = new Map<string, string>();
-    if (reuse) {
-      for (const line of ctx.store.readAnswerLog(log)) {
-        try {
-          const {p, a} = JSON.parse(line) as {p: string; a: string};
-          known.set(p, a);
-        } catch {
-          // a line another ft was writing when it died
-        }
-      }
-    }
-    const answers = new Map<string, string>();
-    const hashes = new Map(examples.map((e) => [e.id, promptHash(e.prompt)]));
-    for (const e of examples) {
-      const answer = known.get(hashes.get(e.id)!);
-      if (answer !== undefined) answers.set(e.id, answer);
-    }
-    const missing = examples.filter((e) => !answers.has(e.id));
-    const keep = async (e: EvalExample, output: string) => {
-      answers.set(e.id, output);
-      if (reuse) {
-        await ctx.store.appendAnswerLog(log, JSON.stringify({p: hashes.get(e.id), a: output}));
-      }
-    };
-    if (missing.length > 0) {
-      try {
-        const remote =
-          model.kind === 'api'
-            ? model
-            : targetOf(ctx, model).backend.type === 'openai'
-              ? openAIModel(ctx, model)
-              : undefined;
-        if (remote) await answerThroughApi(ctx, remote, missing, params, keep);
-        else await answerLocally(ctx, model as TargetModel, missing, params, keep);
-      } finally {
-        // What was answered is kept even when the rest failed or was interrupted.
-        ctx.store.flushAnswerLogs();
-      }
-    }
+    const {answers, asked, log} = await answerPrompts(ctx, model, examples, settings(ctx));
     const generations = await ctx.store.putBytes(
       examples.map((e) => `${canonicalJson({id: e.id, output: answers.get(e.id)!})}\n`).join(''),
     );
@@ -163,14 +222,15 @@ export const generateStage: StageDefinition = {
       outputs: {'generations.jsonl': generations},
       summary: {
         examples: examples.length,
-        generated: missing.length,
-        cached: examples.length - missing.length,
+        generated: asked,
+        cached: examples.length - asked,
+        answer_log: log,
       },
     };
   },
 };
 
-type Keep = (e: EvalExample, output: string) => Promise<void>;
+type Keep = (e: Prompt, output: string, ms?: number) => Promise<void>;
 
 /**
  * An OpenAI target's model as the API answers it: `tuned`, the fine-tuned model its train stage
@@ -212,8 +272,8 @@ function openAIModel(ctx: StageContext, model: TargetModel): ApiModel {
 async function answerLocally(
   ctx: StageContext,
   model: TargetModel,
-  missing: readonly EvalExample[],
-  params: ReturnType<typeof settings>,
+  missing: readonly Prompt[],
+  params: Readonly<ChatParams>,
   keep: Keep,
 ): Promise<void> {
   const target = targetOf(ctx, model);
@@ -259,8 +319,8 @@ async function answerLocally(
 async function answerThroughApi(
   ctx: StageContext,
   model: ApiModel,
-  missing: readonly EvalExample[],
-  params: ReturnType<typeof settings>,
+  missing: readonly Prompt[],
+  params: Readonly<ChatParams>,
   keep: Keep,
 ): Promise<void> {
   const where = model.baseUrl ?? process.env.OPENAI_BASE_URL ?? 'https://api.openai.com/v1';
@@ -297,8 +357,8 @@ async function answerThroughApi(
       params,
       concurrency: ctx.recipe.eval!.generation.concurrency,
       signal: ctx.signal,
-      onAnswer: async (index, answer) => {
-        await keep(missing[index]!, answer);
+      onAnswer: async (index, answer, ms) => {
+        await keep(missing[index]!, answer, ms);
         done++;
         // A progress event per hundredth, not per answer: thousands a minute would flood --json.
         const step = Math.max(1, Math.floor(missing.length / 100));

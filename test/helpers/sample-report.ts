@@ -166,6 +166,27 @@ export function sampleReport(options: SampleReportOptions = {}): BuildReport {
       metrics: METRICS,
       scores,
       bootstrap: {resamples: 1000, seed: 7},
+      latency: [
+        {
+          model: 'tuned',
+          metric: 'latency',
+          statistic: 'median',
+          value: 41,
+          interval: [38, 45],
+          n,
+          detail: `median latency of tuned is 41 ms [38, 45] over ${n} answers`,
+        },
+        {
+          model: 'base',
+          metric: 'latency',
+          statistic: 'median',
+          value: null,
+          interval: null,
+          n: 0,
+          detail:
+            'latency of base: not available (its answers came from a local trainer in one batch)',
+        },
+      ],
       gates: [
         {
           kind: 'bound',

@@ -172,7 +172,7 @@ describe('eval of models behind an OpenAI-compatible API (the emulator)', () => 
     expect(worse.exitCode).toBe(3);
     expect(worse.stdout).toMatch(
       new RegExp(
-        `^gate FAILED: exact_match of candidate is 0, 1 at the merge base \\(${main}\\): down 1, may drop <= 0\\.05; beyond it in 100% of paired resamples of \\d+ examples \\(fails at >= 95%\\)$`,
+        `^regression gate FAILED: exact_match of candidate is 0, 1 at the merge base \\(${main}\\): down 1, may drop <= 0\\.05; beyond it in 100% of paired resamples of \\d+ examples \\(fails at >= 95%\\)$`,
         'm',
       ),
     );
@@ -185,7 +185,9 @@ describe('eval of models behind an OpenAI-compatible API (the emulator)', () => 
     );
     const loose = await ft(dir, ['build', '--baseline', 'main'], env);
     expect(loose.exitCode, loose.stderr).toBe(0);
-    expect(loose.stdout).toMatch(/^gate passed: exact_match of candidate is 0, 1 at main/m);
+    expect(loose.stdout).toMatch(
+      /^regression gate passed: exact_match of candidate is 0, 1 at main/m,
+    );
     const unknown = await ft(dir, ['build', '--baseline', 'no-such-ref'], env);
     expect(unknown.exitCode).toBe(2);
     expect(unknown.stderr).toContain('--baseline no-such-ref: git knows no commit no-such-ref');

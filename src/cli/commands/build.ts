@@ -18,6 +18,7 @@ import {runSession, type SessionResult, storeBeside} from '../../run/session.js'
 import {EXEC_OPTIONS, NO_EXEC_HELP, parse, RECIPE_OPTIONS} from '../args.js';
 import {checkBaseline} from '../baseline-check.js';
 import type {Io} from '../io.js';
+import {checkLatency} from '../latency.js';
 import {resolveRecipe} from '../load-or-report.js';
 
 export const BUILD_HELP = `Usage: ft build [stage ...] [options]
@@ -93,13 +94,13 @@ export async function buildCommand(args: readonly string[], io: Io): Promise<num
       for (const r of checked.regressions) {
         reporter.emit({event: 'gate', passed: r.passed, detail: r.detail});
       }
+      const latency = await checkLatency(loaded, built, reporter.emit);
+      const gateFailed =
+        checked.regressions.some((r) => !r.passed) || latency.gates.some((g) => !g.passed);
       // Ctrl-C after the last stage still makes the build an interrupted one, as its exit says.
       exitCode = io.signal.aborted
         ? EXIT.interrupted
-        : exitCodeOf([
-            built.exitCode,
-            checked.regressions.some((r) => !r.passed) ? EXIT.gateFailed : EXIT.ok,
-          ]);
+        : exitCodeOf([built.exitCode, gateFailed ? EXIT.gateFailed : EXIT.ok]);
       if (built.stages.some((n) => REPORTED_KINDS.has(n.kind))) {
         await report(
           {
@@ -112,6 +113,7 @@ export async function buildCommand(args: readonly string[], io: Io): Promise<num
             git: await gitState(loaded.normalized.dir),
             baseline: checked.baseline,
             regressions: checked.regressions,
+            latency,
             diagnostics: built.diagnostics,
             store: storeBeside(loaded.path),
           },

@@ -76,5 +76,6 @@ const shapes: Record<StageNode['kind'], string> = {
   dataset: 'cylinder',
   train: 'box3d',
   generate: 'component',
+  judge: 'hexagon',
   eval: 'diamond',
 };

@@ -448,6 +448,11 @@ export class LocalStore implements CacheProvider {
     let log = this.#answerLogs.get(path);
     if (log === undefined) {
       await mkdir(dirname(path), {recursive: true});
+      // Another answer may have opened the log while this one waited for the folder: answers
+      // arrive concurrently, and a second log object would take (and lose) their lines.
+      log = this.#answerLogs.get(path);
+    }
+    if (log === undefined) {
       const fd = openSync(path, 'a');
       // A torn last line from a killed ft: end it, so this line stays whole.
       const size = fstatSync(fd).size;

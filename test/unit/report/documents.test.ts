@@ -152,8 +152,8 @@ describe('the terminal summary', () => {
     expect(header).toMatch(/^ {2}metric +base +tuned$/);
     const em = lines.find((l) => l.trimStart().startsWith('exact_match (0-1)'))!;
     expect(em.indexOf('[')).toBeGreaterThan(header.indexOf('base') - 1);
-    expect(lines.filter((l) => /^gate (passed|FAILED): /.test(l))).toHaveLength(
-      report.eval!.gates.length,
-    );
+    expect(
+      lines.filter((l) => /^(regression |latency )?gate (passed|FAILED): /.test(l)),
+    ).toHaveLength(report.eval!.gates.length);
   });
 });

@@ -16,6 +16,15 @@ async function store(): Promise<LocalStore> {
 }
 
 describe("a model's answer log", () => {
+  it('keeps every line of answers that arrive together at a new log', async () => {
+    const s = await store();
+    const key = sha256('answers arriving at once');
+    const lines = Array.from({length: 8}, (_, i) => `{"p":"${i}","a":"${i}"}`);
+    await Promise.all(lines.map((line) => s.appendAnswerLog(key, line)));
+    s.flushAnswerLogs();
+    expect(s.readAnswerLog(key).sort()).toEqual(lines);
+  });
+
   it('keeps lines in order, skips a torn last line, and survives ft cache gc', async () => {
     const s = await store();
     const key = sha256('answers of some model');
