@@ -215,6 +215,7 @@ function succeed(state: State, job: JobRecord, plan: Plan): void {
   const id = state.ids.next('file-', 24);
   state.files.set(id, {
     seq: state.nextSeq(),
+    org: job.json.organization_id,
     content,
     json: {
       id,

@@ -1,0 +1,43 @@
+/** The JSONL check fine-tune files get, on `POST /files` and on completing an Upload. */
+import {invalid} from './errors.js';
+
+export interface UploadedFile {
+  readonly filename: string;
+  readonly content: Buffer;
+}
+
+/** Rejects `fine-tune` uploads that are not JSONL (GUESS: the live wording is not recorded). */
+export function checkJsonl(file: UploadedFile): void {
+  if (!file.filename.endsWith('.jsonl')) {
+    throw invalid(
+      `Invalid file format for Fine-Tuning API. Must be .jsonl`,
+      'file',
+      'invalid_file_format',
+    );
+  }
+  const lines = file.content.toString('utf8').split('\n');
+  let n = 0;
+  for (const [i, line] of lines.entries()) {
+    if (line.trim() === '') continue;
+    n++;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      throw invalid(
+        `Invalid file format. Line ${i + 1} is not valid JSON.`,
+        'file',
+        'invalid_file_format',
+      );
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw invalid(
+        `Invalid file format. Line ${i + 1} is not a JSON object.`,
+        'file',
+        'invalid_file_format',
+      );
+    }
+  }
+  if (n === 0)
+    throw invalid('Invalid file format. The file is empty.', 'file', 'invalid_file_format');
+}
