@@ -17,10 +17,10 @@ export function uploadName(hash: Sha256): string {
  * the one ft recorded (`known`) if it is still there, else one the account's file list holds
  * under the content-hash name, else a new upload. A file over the Files API's 512 MB goes
  * through the Uploads API in parts (uploads.ts) under the same name, so it is found and reused
- * the same way. Uploads go through the SDK's `toFile` over a
- * file blob, which names the file (a bare blob is sent as `unknown_file`, which would defeat
- * reuse by name) and can be re-sent: a retried upload at worst leaves a second copy of the same
- * bytes, which costs nothing and is reused by name afterwards.
+ * the same way. Smaller files go through the SDK's `toFile` over a file blob, which names the
+ * file (a bare blob is sent as `unknown_file`, which would defeat reuse by name) and can be
+ * re-sent: a retried upload at worst leaves a second copy of the same bytes, which costs nothing
+ * and is reused by name afterwards.
  */
 export async function ensureUploaded(
   api: OpenAI,

@@ -9,6 +9,8 @@ import {describeApiError} from './errors.js';
 /** The Files API takes up to 512 MB; a Part of the Uploads API up to 64 MB (SPEC.md 1.2). */
 const FILES_API_LIMIT = 512 * 1024 * 1024;
 const PART_LIMIT = 64 * 1024 * 1024;
+/** An Upload takes at most 8 GB (SPEC.md 1.2). */
+const UPLOADS_API_LIMIT = 8 * 1024 * 1024 * 1024;
 
 /**
  * Where ft switches from the Files API to the Uploads API, and the size of its parts. The
@@ -33,9 +35,9 @@ export function uploadLimits(env: NodeJS.ProcessEnv = process.env): {
 }
 
 /** The md5 of a file, read as a stream (the file can be gigabytes). */
-async function md5Of(path: string): Promise<string> {
+async function md5Of(path: string, signal: AbortSignal): Promise<string> {
   const hash = createHash('md5');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  for await (const chunk of createReadStream(path, {signal})) hash.update(chunk as Buffer);
   return hash.digest('hex');
 }
 
@@ -59,9 +61,15 @@ export async function uploadInParts(
   log: (line: string) => void,
   lookUp: () => Promise<FileObject | undefined>,
 ): Promise<FileObject> {
+  if (file.size > UPLOADS_API_LIMIT) {
+    throw new StageFailure(
+      'api-error',
+      `${name} is ${file.size} bytes, over the 8 GB an OpenAI Upload takes; train on less data (a sample or limit transform)`,
+    );
+  }
   const {partBytes} = uploadLimits();
   const count = Math.max(1, Math.ceil(file.size / partBytes));
-  const md5 = await md5Of(file.path);
+  const md5 = await md5Of(file.path, signal);
   let upload: OpenAI.Uploads.Upload;
   try {
     upload = await api.uploads.create(
