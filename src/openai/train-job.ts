@@ -3,7 +3,7 @@ import type {Sha256} from '../core/hash.js';
 import {StageFailure} from '../core/stage-failure.js';
 import type {OpenAIBackend} from '../recipe/recipe-types.js';
 import {connect} from './client.js';
-import {answered} from './errors.js';
+import {otherOrganization} from './errors.js';
 import {ensureUploaded} from './files.js';
 import {
   createJob,
@@ -20,17 +20,6 @@ import {pollJob} from './poll.js';
 import type {CanonicalRequest} from './request.js';
 import {collectResults} from './results.js';
 import {StateFile} from './state.js';
-
-/**
- * The organization the API says the key belongs to, when a 404 came with an
- * `openai-organization` header naming another organization id than `expected`; else undefined.
- */
-function otherOrganization(e: unknown, expected: string | undefined): string | undefined {
-  if (expected === undefined || !answered(e) || e.status !== 404) return undefined;
-  const org = e.headers?.get('openai-organization');
-  // Only an organization id is compared (an assumption: SPEC.md does not describe the header).
-  return org?.startsWith('org-') && org !== expected ? org : undefined;
-}
 
 export interface TrainFile {
   readonly hash: Sha256;

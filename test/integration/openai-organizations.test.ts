@@ -87,6 +87,14 @@ describe('openai backend: another organization', () => {
     expect(posts(emu, before)).toEqual([]);
     expect(emu.state.jobs.size).toBe(1);
 
+    // ft cancel says the same, and cancels nothing.
+    const cancel = await ft(dir, ['cancel', 'train:default'], env(emu, 'sk-org-b'));
+    expect(cancel.exitCode, show(cancel)).toBe(1);
+    expect(show(cancel)).toContain(
+      'OPENAI_API_KEY belongs to org-B, which cannot see it; use a key of org-A to cancel it',
+    );
+    expect(job!.json.status).not.toBe('cancelled');
+
     // The right key reattaches and collects.
     emu.runJob(job!.json.id);
     const ok = await ft(dir, ['build'], env(emu, 'sk-org-a'));
