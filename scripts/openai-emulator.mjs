@@ -2,7 +2,7 @@
 // Starts the OpenAI files + fine-tuning emulator (test/emulator/) for local development:
 //
 //   npm run emulator -- --port 8787 [--seed S] [--api-key K] [--steps-per-tick N]
-//                       [--no-advance-on-retrieve] [--result-file-base64]
+//                       [--no-advance-on-retrieve] [--result-file-base64] [--org KEY=ORG ...]
 //
 // Point the SDK at http://127.0.0.1:8787/v1 (Azure: endpoint http://127.0.0.1:8787). The
 // emulator is TypeScript run by Node's own type stripping (Node >= 22.18 / 24); the hook below
@@ -32,8 +32,15 @@ const {values} = parseArgs({
     'steps-per-tick': {type: 'string'},
     'no-advance-on-retrieve': {type: 'boolean', default: false},
     'result-file-base64': {type: 'boolean', default: false},
+    org: {type: 'string', multiple: true},
   },
 });
+const organizations = Object.fromEntries(
+  (values.org ?? []).map((pair) => [
+    pair.slice(0, pair.indexOf('=')),
+    pair.slice(pair.indexOf('=') + 1),
+  ]),
+);
 
 const {startEmulator} = await import('../test/emulator/server.ts');
 const emulator = await startEmulator({
@@ -44,6 +51,7 @@ const emulator = await startEmulator({
   ...(values['steps-per-tick'] ? {stepsPerTick: Number(values['steps-per-tick'])} : {}),
   advanceOnRetrieve: !values['no-advance-on-retrieve'],
   resultFileBase64: values['result-file-base64'],
+  organizations,
 });
 console.log(
   `OpenAI emulator listening on ${emulator.url} (OpenAI: ${emulator.url}/v1, Azure: ${emulator.url}/openai)`,

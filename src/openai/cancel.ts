@@ -1,7 +1,8 @@
 import type {Sha256} from '../core/hash.js';
+import {StageFailure} from '../core/stage-failure.js';
 import type {OpenAIBackend} from '../recipe/recipe-types.js';
 import {connect} from './client.js';
-import {apiFailure} from './errors.js';
+import {apiFailure, otherOrganization} from './errors.js';
 import {isEnded, jobsForKey} from './jobs.js';
 import {StateFile} from './state.js';
 
@@ -24,12 +25,20 @@ export async function cancelStageJobs(
 ): Promise<CancelOutcome> {
   const {api} = connect(backend);
   const jobs = await jobsForKey(api, key, signal);
-  const recorded = new StateFile(workDir).state.job;
+  const {state, path} = new StateFile(workDir);
+  const recorded = state.job;
   if (recorded && !jobs.some((j) => j.id === recorded)) {
     try {
       jobs.push(await api.fineTuning.jobs.retrieve(recorded, {signal}));
-    } catch {
-      // Not visible with this key: nothing of ours to cancel there.
+    } catch (e) {
+      const other = otherOrganization(e, state.organization_id);
+      if (other) {
+        throw new StageFailure(
+          'credentials',
+          `OpenAI job ${recorded} was created by organization ${state.organization_id} (${path}); OPENAI_API_KEY belongs to ${other}, which cannot see it; use a key of ${state.organization_id} to cancel it`,
+        );
+      }
+      // Otherwise not visible with this key: nothing of ours to cancel there.
     }
   }
   const cancelled: string[] = [];

@@ -38,3 +38,14 @@ export function retryAfterMs(e: APIError, fallback: number): number {
   if (Number.isFinite(s) && s > 0) return Math.min(s * 1000, 60_000);
   return fallback;
 }
+
+/**
+ * The organization the API says the key belongs to, when a 404 came with an
+ * `openai-organization` header naming another organization id than `expected`; else undefined.
+ */
+export function otherOrganization(e: unknown, expected: string | undefined): string | undefined {
+  if (expected === undefined || !answered(e) || e.status !== 404) return undefined;
+  const org = e.headers?.get('openai-organization');
+  // Only an organization id is compared (an assumption: SPEC.md does not describe the header).
+  return org?.startsWith('org-') && org !== expected ? org : undefined;
+}

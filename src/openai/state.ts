@@ -16,6 +16,8 @@ export interface JobState {
   /** Runs that found the intent but no job after the lookup's retries (see jobs.ts). */
   readonly empty_lookups?: number;
   readonly job?: string;
+  /** The organization of `job` (its `organization_id`): another organization's key cannot see it. */
+  readonly organization_id?: string;
   readonly files?: {readonly train?: string; readonly validation?: string};
 }
 

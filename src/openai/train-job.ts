@@ -3,6 +3,7 @@ import type {Sha256} from '../core/hash.js';
 import {StageFailure} from '../core/stage-failure.js';
 import type {OpenAIBackend} from '../recipe/recipe-types.js';
 import {connect} from './client.js';
+import {otherOrganization} from './errors.js';
 import {ensureUploaded} from './files.js';
 import {
   createJob,
@@ -73,6 +74,13 @@ export async function trainOnOpenAI(
       jobs.push(await api.fineTuning.jobs.retrieve(recorded, {signal}));
     } catch (e) {
       if (signal.aborted) throw e;
+      const other = otherOrganization(e, state.state.organization_id);
+      if (other) {
+        throw new StageFailure(
+          'credentials',
+          `OpenAI job ${recorded} for this key was created by organization ${state.state.organization_id} (${state.path}); OPENAI_API_KEY belongs to ${other}, which cannot see it; use a key of ${state.state.organization_id} (ft created nothing: a new job would pay twice)`,
+        );
+      }
       log(`recorded job ${recorded} is not visible: ${(e as Error).message}`);
     }
   }
@@ -81,7 +89,7 @@ export async function trainOnOpenAI(
     log(
       `${job.status === 'succeeded' ? 'reusing' : 'reattaching to'} job ${job.id} (${job.status})`,
     );
-    state.update({job: job.id});
+    state.update({job: job.id, organization_id: job.organization_id});
   } else {
     const ended = jobs.find(isEnded);
     if (ended && !t.retry) {
@@ -112,7 +120,7 @@ export async function trainOnOpenAI(
       log,
     );
     job = await settleDuplicates(api, created, t.key, signal, log);
-    state.update({job: job.id});
+    state.update({job: job.id, organization_id: job.organization_id});
   }
   const keepsRunning = (j: Job, why: string) =>
     new StageFailure(

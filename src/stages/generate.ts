@@ -238,7 +238,7 @@ type Keep = (e: Prompt, output: string, ms?: number) => Promise<void>;
  * `base`, the snapshot it was tuned from. Through the same API the target trains on (its
  * base_url); not through Azure's deployments yet.
  */
-function openAIModel(ctx: StageContext, model: TargetModel): ApiModel {
+function openAIModel(ctx: StageContext, model: TargetModel): ApiModel & {trainedBy?: string} {
   const {backend} = targetOf(ctx, model);
   if (backend.type !== 'openai') throw new Error(`${model.target} does not train on OpenAI`);
   if (backend.azure) {
@@ -248,14 +248,21 @@ function openAIModel(ctx: StageContext, model: TargetModel): ApiModel {
     );
   }
   let id = backend.model;
+  let trainedBy: string | undefined;
   if (model.which === 'tuned') {
     const output = ctx.upstream.get(stageId('train', model.target))?.outputs.model;
     if (!output) throw new Error(`train:${model.target} has no model`);
-    const named = JSON.parse(ctx.store.readText(output.hash)) as {fine_tuned_model?: unknown};
+    const named = JSON.parse(ctx.store.readText(output.hash)) as {
+      fine_tuned_model?: unknown;
+      organization_id?: unknown;
+    };
     if (typeof named.fine_tuned_model !== 'string') {
       throw new Error(`train:${model.target}'s model names no fine-tuned model`);
     }
     id = named.fine_tuned_model;
+    if (typeof named.organization_id === 'string' && named.organization_id !== '') {
+      trainedBy = named.organization_id;
+    }
   }
   return {
     name: model.name,
@@ -265,6 +272,7 @@ function openAIModel(ctx: StageContext, model: TargetModel): ApiModel {
       ? {baseUrl: backend.base_url, apiKeyEnv: 'OPENAI_API_KEY'}
       : {}),
     cache: true,
+    ...(trainedBy !== undefined ? {trainedBy} : {}),
   };
 }
 
@@ -318,7 +326,7 @@ async function answerLocally(
  */
 async function answerThroughApi(
   ctx: StageContext,
-  model: ApiModel,
+  model: ApiModel & {trainedBy?: string},
   missing: readonly Prompt[],
   params: Readonly<ChatParams>,
   keep: Keep,
@@ -352,6 +360,7 @@ async function answerThroughApi(
         ...(model.baseUrl !== undefined ? {baseUrl: model.baseUrl} : {}),
         ...(apiKey !== undefined ? {apiKey} : {}),
         ...(model.headers !== undefined ? {headers: model.headers} : {}),
+        ...(model.trainedBy !== undefined ? {trainedBy: model.trainedBy} : {}),
       },
       prompts: missing.map((e) => e.prompt),
       params,

@@ -155,6 +155,10 @@ async function runOnOpenAI(ctx: StageContext, target: NormalizedTarget, backend:
   if (verdict && !verdict.ok) throw new StageFailure('over-budget', verdict.message);
   // A job the API is known to fail at validation (`invalid_n_examples`) is not started: nothing
   // is uploaded, and the user hears it now rather than after the queue.
+  const method = checks.fields.method as {refused?: string} | undefined;
+  if (method?.refused) {
+    throw new UserError([error('data', `${ctx.node.id}: ${method.refused}; nothing was uploaded`)]);
+  }
   const dataset = checks.fields.dataset as {examples?: number} | undefined;
   const model = checks.fields.model as {id?: string} | undefined;
   if (typeof dataset?.examples === 'number' && dataset.examples < OPENAI_MIN_EXAMPLES) {

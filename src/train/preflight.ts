@@ -3,6 +3,7 @@ import {canonicalJson} from '../core/canonical-json.js';
 import {type Sha256, sha256} from '../core/hash.js';
 import type {
   Contamination,
+  DataShapes,
   DatasetReport,
   HeldOutSplit,
   ModelInfo,
@@ -33,7 +34,7 @@ export interface TrainingPreflight {
 }
 
 /** Bumped when the preflight's figures change meaning, so cached ones are recomputed. */
-const PREFLIGHT_VERSION = 2;
+const PREFLIGHT_VERSION = 3;
 
 /**
  * The model whose tokenizer and context the checks use. OpenAI models come from the table in
@@ -91,6 +92,7 @@ async function modelOf(target: NormalizedTarget): Promise<ModelInfo> {
 interface PreflightFigures {
   readonly dataset: DatasetReport & {readonly contamination?: Contamination};
   readonly billable: number;
+  readonly shapes: DataShapes;
 }
 
 /**
@@ -115,7 +117,7 @@ async function figures(
     }),
   );
   const cached = ctx.store.readDerived(key) as PreflightFigures | undefined;
-  if (cached?.dataset) return cached;
+  if (cached?.dataset && cached.shapes) return cached;
   // Loaded here: the tokenizer and the checks are needed only when figures are not cached.
   const [{DatasetReportBuilder, SplitOverlap}, {DataProblems}, {readRecords}] = await Promise.all([
     import('../data/checks/index.js'),
@@ -158,6 +160,7 @@ async function figures(
       ...(Object.keys(contamination).length > 0 ? {contamination} : {}),
     },
     billable: builder.billableTokens(),
+    shapes: builder.shapes(),
   };
   await ctx.store.writeDerived(key, result);
   return result;
@@ -186,7 +189,7 @@ export async function trainPreflight(
   data: TrainingData,
 ): Promise<TrainingPreflight> {
   const model = await modelOf(target);
-  const {dataset, billable} = await figures(ctx, data, model);
+  const {dataset, billable, shapes} = await figures(ctx, data, model);
   const warnings = [...model.notes];
   if (dataset.examples < model.minExamples) {
     warnings.push(
@@ -203,6 +206,13 @@ export async function trainPreflight(
       `${dataset.over_limit} example(s) exceed the ${model.trainingContext}-token training context of ${model.id} and will be truncated`,
     );
   }
+  let method: {name: string; refused?: string} | undefined;
+  if (target.backend.type === 'openai') {
+    const name = target.backend.method ?? 'supervised';
+    const refused = methodMismatch(name, shapes);
+    method = {name, ...(refused ? {refused} : {})};
+    if (refused) warnings.push(`ft build will refuse this training: ${refused}`);
+  }
   let estimate: OpenAICostEstimate | undefined;
   if (target.backend.type === 'openai') {
     const {estimateOpenAI} = await import('../data/checks/index.js');
@@ -217,8 +227,31 @@ export async function trainPreflight(
         known: model.known,
       },
       dataset,
+      ...(method ? {method} : {}),
       ...(estimate ? {estimate} : {}),
     },
     warnings,
   };
+}
+
+/**
+ * Why an OpenAI method cannot train on this file, or undefined: `dpo` trains on preference pairs
+ * only and `supervised` on chat examples only (SPEC.md section 2); a file of the other shape, or
+ * one that mixes them, is refused before anything is uploaded. Lines are train.jsonl's, 1-based.
+ */
+export function methodMismatch(method: string, shapes: DataShapes): string | undefined {
+  const pairs =
+    'preference pairs ({input, preferred_output, non_preferred_output}; a source of {prompt, chosen, rejected} records writes them)';
+  const chats = 'chat examples ({messages}; the template transform writes them)';
+  if (method === 'dpo' && shapes.chat > 0) {
+    return shapes.preference === 0
+      ? `method dpo trains on ${pairs}, but the training file (train.jsonl) has none: its ${shapes.chat} example(s) are ${chats}; feed the target preference records, or set method: supervised`
+      : `method dpo trains on ${pairs} only, but ${shapes.chat} example(s) of the training file are ${chats}, the first at train.jsonl line ${shapes.first_chat}; remove them from this target's data`;
+  }
+  if (method === 'supervised' && shapes.preference > 0) {
+    return shapes.chat === 0
+      ? `method supervised trains on ${chats}, but the training file's ${shapes.preference} example(s) are ${pairs}; set backend.method: dpo`
+      : `method supervised trains on ${chats} only, but ${shapes.preference} example(s) of the training file are ${pairs}, the first at train.jsonl line ${shapes.first_preference}; set backend.method: dpo for preference data, or remove them`;
+  }
+  return undefined;
 }

@@ -9,9 +9,12 @@ import {ApiError, invalid, notFound} from './errors.js';
 import type {FaultRule} from './faults.js';
 import {sha256Hex} from './ids.js';
 import {addEvent, isFinal, modelNameFor, tick} from './jobs.js';
+import type {UploadedFile} from './jsonl.js';
+import {checkJsonl} from './jsonl.js';
 import {BASE_MODELS, type Lesson, resolveBase} from './models.js';
 import type {OperationId} from './openapi.js';
 import type {Api, FileObject, Hyperparameters, JobObject, JobRecord, State} from './state.js';
+import {UPLOAD_HANDLERS} from './uploads.js';
 
 export interface HandlerRequest {
   readonly api: Api;
@@ -23,16 +26,15 @@ export interface HandlerRequest {
   readonly deployment: string | undefined;
   /** Faults that modify the action (`list_lag`, `fail_job`). */
   readonly modifiers: readonly FaultRule[];
+  /** The organization of the request's key: it sees only its own objects. */
+  readonly org: string;
 }
 
 export type HandlerResult = {json: unknown} | {raw: Buffer; contentType: string};
 
-export interface UploadedFile {
-  readonly filename: string;
-  readonly content: Buffer;
-}
+export type {UploadedFile} from './jsonl.js';
 
-type Handler = (state: State, req: HandlerRequest) => HandlerResult;
+export type Handler = (state: State, req: HandlerRequest) => HandlerResult;
 
 function page<T extends {id: string}>(items: readonly T[], after: unknown, limit: number) {
   let start = 0;
@@ -45,54 +47,18 @@ function page<T extends {id: string}>(items: readonly T[], after: unknown, limit
   return {data, has_more: start + limit < items.length};
 }
 
-function getFile(state: State, id: string | undefined): FileObject {
+function getFile(state: State, id: string | undefined, org: string): FileObject {
   const f = id === undefined ? undefined : state.files.get(id);
-  if (!f) throw notFound(`No such File object: ${id}`, 'id');
+  if (!f || f.org !== org) throw notFound(`No such File object: ${id}`, 'id');
   return f.json;
 }
 
-function getJob(state: State, id: string | undefined): JobRecord {
+function getJob(state: State, id: string | undefined, org: string): JobRecord {
   const job = id === undefined ? undefined : state.jobs.get(id);
-  if (!job) {
+  if (!job || job.json.organization_id !== org) {
     throw notFound(`Could not find fine-tune: ${id}`, 'fine_tune_id', 'fine_tune_not_found');
   }
   return job;
-}
-
-/** Rejects `fine-tune` uploads that are not JSONL (GUESS: the live wording is not recorded). */
-function checkJsonl(file: UploadedFile): void {
-  if (!file.filename.endsWith('.jsonl')) {
-    throw invalid(
-      `Invalid file format for Fine-Tuning API. Must be .jsonl`,
-      'file',
-      'invalid_file_format',
-    );
-  }
-  const lines = file.content.toString('utf8').split('\n');
-  let n = 0;
-  for (const [i, line] of lines.entries()) {
-    if (line.trim() === '') continue;
-    n++;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      throw invalid(
-        `Invalid file format. Line ${i + 1} is not valid JSON.`,
-        'file',
-        'invalid_file_format',
-      );
-    }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      throw invalid(
-        `Invalid file format. Line ${i + 1} is not a JSON object.`,
-        'file',
-        'invalid_file_format',
-      );
-    }
-  }
-  if (n === 0)
-    throw invalid('Invalid file format. The file is empty.', 'file', 'invalid_file_format');
 }
 
 const createFile: Handler = (state, req) => {
@@ -110,13 +76,16 @@ const createFile: Handler = (state, req) => {
     status: 'processed',
     ...(body.expires_after ? {expires_at: created + body.expires_after.seconds} : {}),
   };
-  state.files.set(id, {seq: state.nextSeq(), json, content: body.file.content});
+  state.files.set(id, {seq: state.nextSeq(), org: req.org, json, content: body.file.content});
   return {json};
 };
 
 const listFiles: Handler = (state, req) => {
   const q = req.query as {purpose?: string; order?: string; limit?: number; after?: string};
-  let items = [...state.files.values()].sort((a, b) => a.seq - b.seq).map((f) => f.json);
+  let items = [...state.files.values()]
+    .filter((f) => f.org === req.org)
+    .sort((a, b) => a.seq - b.seq)
+    .map((f) => f.json);
   if (q.order !== 'asc') items.reverse();
   if (q.purpose !== undefined) items = items.filter((f) => f.purpose === q.purpose);
   const limit = q.limit ?? 10000;
@@ -135,24 +104,24 @@ const listFiles: Handler = (state, req) => {
   };
 };
 
-const retrieveFile: Handler = (state, req) => ({json: getFile(state, req.params.file_id)});
+const retrieveFile: Handler = (state, req) => ({json: getFile(state, req.params.file_id, req.org)});
 
 const deleteFile: Handler = (state, req) => {
-  const f = getFile(state, req.params.file_id);
+  const f = getFile(state, req.params.file_id, req.org);
   state.files.delete(f.id);
   return {json: {id: f.id, object: 'file', deleted: true}};
 };
 
 const downloadFile: Handler = (state, req) => {
-  const f = getFile(state, req.params.file_id);
+  const f = getFile(state, req.params.file_id, req.org);
   const stored = state.files.get(f.id);
   return {raw: stored?.content ?? Buffer.alloc(0), contentType: 'application/octet-stream'};
 };
 
-function checkTrainingFile(state: State, id: string, param: string): void {
+function checkTrainingFile(state: State, id: string, param: string, org: string): void {
   const f = state.files.get(id);
   // GUESS: message and code; SPEC.md only says unknown files give a 400.
-  if (!f) throw invalid(`invalid ${param}: ${id}`, param, `invalid_${param}`);
+  if (!f || f.org !== org) throw invalid(`invalid ${param}: ${id}`, param, `invalid_${param}`);
   if (f.json.purpose !== 'fine-tune') {
     throw invalid(
       `${param} ${id} has purpose '${f.json.purpose}'; it must be uploaded with purpose 'fine-tune'.`,
@@ -219,7 +188,7 @@ function withAuto(h: Partial<Hyperparameters> | undefined, dpo: boolean): Hyperp
 const createFineTuningJob: Handler = (state, req) => {
   const body = req.body as CreateJobBody;
   const base = resolveBase(body.model);
-  const parentModel = state.models.get(body.model);
+  const parentModel = visibleModel(state, body.model, req.org);
   const model = base?.id ?? (parentModel && !parentModel.deleted ? parentModel.id : undefined);
   if (!model || (base && !base.fineTunable)) {
     throw invalid(
@@ -228,8 +197,9 @@ const createFineTuningJob: Handler = (state, req) => {
       'model_not_available',
     );
   }
-  checkTrainingFile(state, body.training_file, 'training_file');
-  if (body.validation_file) checkTrainingFile(state, body.validation_file, 'validation_file');
+  checkTrainingFile(state, body.training_file, 'training_file', req.org);
+  if (body.validation_file)
+    checkTrainingFile(state, body.validation_file, 'validation_file', req.org);
   checkMetadata(body.metadata);
   const type = body.method?.type ?? 'supervised';
   if (type === 'reinforcement') {
@@ -273,7 +243,7 @@ const createFineTuningJob: Handler = (state, req) => {
       n_epochs: hyper.n_epochs,
     },
     model,
-    organization_id: state.options.organizationId,
+    organization_id: req.org,
     result_files: [],
     seed: body.seed ?? Number.parseInt(sha256Hex(`seed:${id}`).slice(0, 7), 16) % 2147483647,
     status: 'validating_files',
@@ -327,7 +297,9 @@ const createFineTuningJob: Handler = (state, req) => {
 
 const listPaginatedFineTuningJobs: Handler = (state, req) => {
   const q = req.query as {after?: string; limit?: number; metadata?: Record<string, string> | null};
-  const all = [...state.jobs.values()].sort((a, b) => b.seq - a.seq);
+  const all = [...state.jobs.values()]
+    .filter((j) => j.json.organization_id === req.org)
+    .sort((a, b) => b.seq - a.seq);
   const visible = all.filter((j) => j.hiddenForLists === 0);
   for (const j of all) if (j.hiddenForLists > 0) j.hiddenForLists--;
   let items = visible.map((j) => j.json);
@@ -342,13 +314,13 @@ const listPaginatedFineTuningJobs: Handler = (state, req) => {
 };
 
 const retrieveFineTuningJob: Handler = (state, req) => {
-  const job = getJob(state, req.params.fine_tuning_job_id);
+  const job = getJob(state, req.params.fine_tuning_job_id, req.org);
   if (state.options.advanceOnRetrieve) tick(state, job);
   return {json: job.json};
 };
 
 const cancelFineTuningJob: Handler = (state, req) => {
-  const job = getJob(state, req.params.fine_tuning_job_id);
+  const job = getJob(state, req.params.fine_tuning_job_id, req.org);
   if (isFinal(job)) {
     // GUESS (SPEC.md 1.5): cancelling a finished job is a 400.
     throw invalid(`Job has already completed: ${job.json.id}`, null, 'invalid_job_state');
@@ -360,7 +332,7 @@ const cancelFineTuningJob: Handler = (state, req) => {
 };
 
 const pauseFineTuningJob: Handler = (state, req) => {
-  const job = getJob(state, req.params.fine_tuning_job_id);
+  const job = getJob(state, req.params.fine_tuning_job_id, req.org);
   if (job.json.status !== 'running' && job.json.status !== 'queued') {
     // GUESS: which states can pause, and the wording.
     throw invalid(
@@ -376,7 +348,7 @@ const pauseFineTuningJob: Handler = (state, req) => {
 };
 
 const resumeFineTuningJob: Handler = (state, req) => {
-  const job = getJob(state, req.params.fine_tuning_job_id);
+  const job = getJob(state, req.params.fine_tuning_job_id, req.org);
   if (job.json.status !== 'paused') {
     throw invalid(
       `Job ${job.json.id} is not paused (status ${job.json.status}).`,
@@ -390,14 +362,14 @@ const resumeFineTuningJob: Handler = (state, req) => {
 };
 
 const listFineTuningEvents: Handler = (state, req) => {
-  const job = getJob(state, req.params.fine_tuning_job_id);
+  const job = getJob(state, req.params.fine_tuning_job_id, req.org);
   const q = req.query as {after?: string; limit?: number};
   const {data, has_more} = page([...job.events].reverse(), q.after, q.limit ?? 20);
   return {json: {object: 'list', data, has_more}};
 };
 
 const listFineTuningJobCheckpoints: Handler = (state, req) => {
-  const job = getJob(state, req.params.fine_tuning_job_id);
+  const job = getJob(state, req.params.fine_tuning_job_id, req.org);
   const q = req.query as {after?: string; limit?: number};
   const {data, has_more} = page([...job.checkpoints].reverse(), q.after, q.limit ?? 10);
   return {
@@ -411,34 +383,44 @@ const listFineTuningJobCheckpoints: Handler = (state, req) => {
   };
 };
 
-function modelJson(state: State, id: string): unknown {
+/** A fine-tuned model the organization owns and has not deleted. */
+function visibleModel(state: State, id: string, org: string) {
+  const ft = state.models.get(id);
+  return ft && !ft.deleted && ft.ownedBy === org ? ft : undefined;
+}
+
+function modelJson(state: State, id: string, org: string): unknown {
   const base = resolveBase(id);
   if (base) return {id, object: 'model', created: base.created, owned_by: 'system'};
-  const ft = state.models.get(id);
-  if (ft && !ft.deleted) return {id, object: 'model', created: ft.created, owned_by: ft.ownedBy};
+  const ft = visibleModel(state, id, org);
+  if (ft) return {id, object: 'model', created: ft.created, owned_by: ft.ownedBy};
   throw new ApiError(404, {
     message: `The model \`${id}\` does not exist or you do not have access to it.`,
     code: 'model_not_found',
   });
 }
 
-const listModels: Handler = (state) => ({
+const listModels: Handler = (state, req) => ({
   json: {
     object: 'list',
     data: [
-      ...BASE_MODELS.map((m) => modelJson(state, m.id)),
-      ...[...state.models.values()].filter((m) => !m.deleted).map((m) => modelJson(state, m.id)),
+      ...BASE_MODELS.map((m) => modelJson(state, m.id, req.org)),
+      ...[...state.models.values()]
+        .filter((m) => visibleModel(state, m.id, req.org))
+        .map((m) => modelJson(state, m.id, req.org)),
     ],
   },
 });
 
-const retrieveModel: Handler = (state, req) => ({json: modelJson(state, req.params.model ?? '')});
+const retrieveModel: Handler = (state, req) => ({
+  json: modelJson(state, req.params.model ?? '', req.org),
+});
 
 const deleteModel: Handler = (state, req) => {
   const id = req.params.model ?? '';
-  const ft = state.models.get(id);
-  if (!ft || ft.deleted) modelJson(state, id); // throws 404 for unknown ones
-  if (!ft || ft.deleted) {
+  const ft = visibleModel(state, id, req.org);
+  if (!ft) modelJson(state, id, req.org); // throws 404 for unknown ones
+  if (!ft) {
     throw new ApiError(403, {message: `You do not have permission to delete the model ${id}.`});
   }
   ft.deleted = true;
@@ -462,7 +444,7 @@ const createChatCompletion: Handler = (state, req) => {
       'emulator_unsupported',
     );
   }
-  modelJson(state, model); // 404 for unknown models
+  modelJson(state, model, req.org); // 404 for unknown models
   const chain: (readonly Lesson[])[] = [];
   for (let m = state.models.get(model); m; m = state.models.get(m.parent)) chain.push(m.lessons);
   const content = reply(model, body.messages, chain);
@@ -510,4 +492,5 @@ export const HANDLERS: Readonly<Record<OperationId, Handler>> = {
   retrieveModel,
   deleteModel,
   createChatCompletion,
+  ...UPLOAD_HANDLERS,
 };

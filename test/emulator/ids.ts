@@ -54,6 +54,10 @@ export class Clock {
   peek(): number {
     return this.#now;
   }
+  /** Moves `seconds` forward (tests: expire an Upload). */
+  advance(seconds: number): void {
+    this.#now += seconds;
+  }
   /** Moves one second forward and returns the new time. */
   stamp(): number {
     this.#now += 1;

@@ -19,8 +19,10 @@
  * batch_size = clamp(ceil(n × 0.002), 1, 256); learning_rate_multiplier = 2; DPO beta = 0.1.
  * Losses are a deterministic decay with hash jitter, a pure function of job id and step.
  */
+
 import {lessonOf} from './chat.js';
 import {alnum, sha256Hex} from './ids.js';
+import {linesOf} from './jsonl.js';
 import type {Lesson} from './models.js';
 import type {
   CheckpointObject,
@@ -62,11 +64,9 @@ export function addEvent(
 
 /** Non-empty lines of a JSONL file, parsed (upload already checked they parse). */
 export function examplesOf(content: Buffer): unknown[] {
-  return content
-    .toString('utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as unknown);
+  const out: unknown[] = [];
+  for (const [, line] of linesOf(content)) if (line.trim() !== '') out.push(JSON.parse(line));
+  return out;
 }
 
 function hyperOf(job: JobObject): Hyperparameters {
@@ -215,6 +215,7 @@ function succeed(state: State, job: JobRecord, plan: Plan): void {
   const id = state.ids.next('file-', 24);
   state.files.set(id, {
     seq: state.nextSeq(),
+    org: job.json.organization_id,
     content,
     json: {
       id,

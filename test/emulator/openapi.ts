@@ -51,6 +51,10 @@ export const OPERATION_IDS = [
   'retrieveModel',
   'deleteModel',
   'createChatCompletion',
+  'createUpload',
+  'addUploadPart',
+  'completeUpload',
+  'cancelUpload',
 ] as const;
 export type OperationId = (typeof OPERATION_IDS)[number];
 

@@ -30,7 +30,14 @@ export interface EmulatorOptions {
   readonly seed?: string;
   /** The clock's start, unix seconds (default 1767225600, 2026-01-01T00:00:00Z). */
   readonly startTime?: number;
+  /** The organization of keys not in `organizations` (default `org-emulator0000000000000000`). */
   readonly organizationId?: string;
+  /**
+   * API key → organization id. Each organization sees only its own files, uploads, jobs and
+   * fine-tuned models (others get the API's 404), and every OpenAI-mode response names the key's
+   * organization in `openai-organization`.
+   */
+  readonly organizations?: Readonly<Record<string, string>>;
   readonly orgSlug?: string;
   readonly stepsPerTick?: number;
   readonly advanceOnRetrieve?: boolean;
@@ -70,6 +77,8 @@ export interface Emulator {
   readonly requests: RequestRecord[];
   /** Ticks one job (or every job) `ticks` times. */
   advance(jobId?: string, ticks?: number): void;
+  /** Moves the emulator's clock `seconds` forward (an Upload expires 3600 s after creation). */
+  advanceClock(seconds: number): void;
   /** Ticks a job until it is final or paused (at most 10000 ticks); returns it. */
   runJob(jobId: string): JobObject;
   close(): Promise<void>;
@@ -113,7 +122,12 @@ const NO_KEY_MESSAGE =
 const AZURE_401 =
   'Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.';
 
-function checkAuth(api: Api, req: IncomingMessage, expected: string | undefined): void {
+/** Checks the key; returns it (OpenAI mode; undefined in Azure mode). */
+function checkAuth(
+  api: Api,
+  req: IncomingMessage,
+  expected: string | undefined,
+): string | undefined {
   const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
   if (api === 'openai') {
     if (!bearer) throw new ApiError(401, {message: NO_KEY_MESSAGE});
@@ -123,13 +137,14 @@ function checkAuth(api: Api, req: IncomingMessage, expected: string | undefined)
         code: 'invalid_api_key',
       });
     }
-    return;
+    return bearer;
   }
   const key = req.headers['api-key'];
   const given = typeof key === 'string' ? key : bearer;
   if (!given || (expected !== undefined && given !== expected)) {
     throw new ApiError(401, {message: AZURE_401, code: '401'});
   }
+  return undefined;
 }
 
 const JSON_PARSE_MESSAGE =
@@ -170,14 +185,15 @@ async function parseBody(op: Operation, req: IncomingMessage, raw: Buffer): Prom
     throw invalid('Could not parse multipart form data.');
   }
   const fields: Record<string, unknown> = {};
-  let file: UploadedFile | undefined;
+  const binaries: Record<string, UploadedFile> = {};
   for (const [key, value] of form) {
     const deep = /^([^[\]]+)\[([^\]]*)\]$/.exec(key);
     if (typeof value !== 'string') {
-      if (key !== 'file')
+      // The binary fields the operations take: `file` (createFile), `data` (addUploadPart).
+      if (!op.bodyProperties?.has(key) || (key !== 'file' && key !== 'data'))
         throw invalid(`Unrecognized request argument supplied: ${key}`, key, 'unknown_parameter');
-      file = {filename: value.name, content: Buffer.from(await value.arrayBuffer())};
-      fields.file = '<binary>';
+      binaries[key] = {filename: value.name, content: Buffer.from(await value.arrayBuffer())};
+      fields[key] = '<binary>';
     } else if (deep) {
       const [, name = '', sub = ''] = deep;
       const obj = (fields[name] ?? {}) as Record<string, unknown>;
@@ -193,13 +209,14 @@ async function parseBody(op: Operation, req: IncomingMessage, raw: Buffer): Prom
     }
   }
   if (!op.validateBody(fields)) throw fromAjv(op.validateBody.errors, fields);
-  return {...fields, file};
+  return {...fields, ...binaries};
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const spec: OpenApi = loadOpenApi(options.openapiPath);
   const state = new State(options.seed ?? 'emulator', options.startTime ?? 1767225600, {
     organizationId: options.organizationId ?? 'org-emulator0000000000000000',
+    organizations: options.organizations ?? {},
     orgSlug: options.orgSlug ?? 'emulator-org',
     stepsPerTick: options.stepsPerTick,
     advanceOnRetrieve: options.advanceOnRetrieve ?? true,
@@ -362,7 +379,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         op.pathParams.map((n, i) => [n, decodeURIComponent(match[i + 1] ?? '')]),
       );
 
-      checkAuth(api, req, state.options.apiKey);
+      const org = state.orgOf(checkAuth(api, req, state.options.apiKey));
+      // ASSUMPTION (not in SPEC.md): the OpenAI API names the key's organization in this header
+      // on its answers; the emulator sends the organization's id. Azure sends no such header.
+      if (api === 'openai') res.setHeader('openai-organization', org);
       const query = parseQuery(url.searchParams);
       if (api === 'azure') {
         // GUESS: Azure's exact answer to a missing api-version is not in SPEC.md.
@@ -445,6 +465,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         body,
         deployment,
         modifiers,
+        org,
       });
 
       if (fired.some((f) => f.kind === 'drop_after')) {
@@ -501,6 +522,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     internalErrors,
     requests,
     advance,
+    advanceClock: (seconds: number) => state.clock.advance(seconds),
     runJob,
     close: () =>
       new Promise<void>((resolve) => {

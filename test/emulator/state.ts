@@ -21,6 +21,8 @@ export interface FileObject {
 
 export interface StoredFile {
   readonly seq: number;
+  /** The organization that owns it: other organizations' keys get a 404. */
+  readonly org: string;
   readonly json: FileObject;
   readonly content: Buffer;
 }
@@ -90,6 +92,32 @@ export interface CheckpointObject {
   metrics: Record<string, number>;
 }
 
+export type UploadStatus = 'pending' | 'completed' | 'cancelled' | 'expired';
+
+/** The `Upload` object (openapi `Upload`); `file` is set once it is completed. */
+export interface UploadObject {
+  id: string;
+  object: 'upload';
+  bytes: number;
+  created_at: number;
+  filename: string;
+  purpose: string;
+  status: UploadStatus;
+  expires_at: number;
+  file?: FileObject;
+}
+
+export interface UploadRecord {
+  readonly seq: number;
+  readonly org: string;
+  readonly json: UploadObject;
+  readonly mimeType: string;
+  /** Part id → bytes, in the order they arrived (complete names the order). */
+  readonly parts: Map<string, Buffer>;
+  /** `expires_after` for the File the upload becomes. */
+  readonly fileExpiresAfter: number | undefined;
+}
+
 /** The training plan fixed when the job starts running (hyperparameters resolved). */
 export interface Plan {
   readonly examples: number;
@@ -120,7 +148,10 @@ export interface JobRecord {
 }
 
 export interface EmulatorOptionsResolved {
+  /** The organization of any key not in `organizations`. */
   readonly organizationId: string;
+  /** API key → organization id: keys of different organizations see different objects. */
+  readonly organizations: Readonly<Record<string, string>>;
   /** The org segment of `ft:` model names. */
   readonly orgSlug: string;
   /** Running steps one tick advances; default: one epoch. */
@@ -140,12 +171,21 @@ export class State {
   readonly files = new Map<string, StoredFile>();
   readonly jobs = new Map<string, JobRecord>();
   readonly models = new Map<string, FineTunedModel>();
+  readonly uploads = new Map<string, UploadRecord>();
   #seq = 0;
 
   constructor(seed: string, start: number, options: EmulatorOptionsResolved) {
     this.ids = new Ids(seed);
     this.clock = new Clock(start);
     this.options = options;
+  }
+
+  /** The organization an API key belongs to. */
+  orgOf(apiKey: string | undefined): string {
+    return (
+      (apiKey !== undefined ? this.options.organizations[apiKey] : undefined) ??
+      this.options.organizationId
+    );
   }
 
   nextSeq(): number {

@@ -153,7 +153,8 @@ export function checkExample(example: unknown, errors: FormatErrors): Conversati
   return {kind: 'chat', messages, outputStart: messages.length};
 }
 
-function isPreferenceShaped(example: Record<string, unknown>): boolean {
+/** A preference pair (DPO) rather than a chat example: no `messages`, but an input or outputs. */
+export function isPreferenceShaped(example: Record<string, unknown>): boolean {
   return (
     example.input !== undefined ||
     example.preferred_output !== undefined ||

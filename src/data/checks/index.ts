@@ -16,7 +16,7 @@ export type {ModelInfo} from './models.js';
 export {openAIModelInfo} from './models.js';
 export type {Distribution} from './quantile.js';
 export {distribution, median, quantile} from './quantile.js';
-export type {DatasetReport} from './report.js';
+export type {DataShapes, DatasetReport} from './report.js';
 export {DatasetReportBuilder} from './report.js';
 export type {DatasetStatistics} from './statistics.js';
 export {ConversationStatistics} from './statistics.js';

@@ -1,5 +1,5 @@
 import type {FormatCheckName} from './format-checks.js';
-import {checkExample, FormatErrors} from './format-checks.js';
+import {checkExample, FormatErrors, isPreferenceShaped} from './format-checks.js';
 import type {ModelInfo} from './models.js';
 import type {DatasetStatistics} from './statistics.js';
 import {ConversationStatistics} from './statistics.js';
@@ -13,6 +13,18 @@ export interface DatasetReport extends DatasetStatistics {
 }
 
 /**
+ * How many examples of a training file are chat examples (`messages`) and how many preference
+ * pairs (`input`, `preferred_output`, `non_preferred_output`), with the 1-based line of the
+ * first of each: a method trains on one shape only (supervised: chat; dpo: preference pairs).
+ */
+export interface DataShapes {
+  chat: number;
+  preference: number;
+  first_chat?: number;
+  first_preference?: number;
+}
+
+/**
  * Builds the report of a training file one example at a time, in memory of three 32-bit counts
  * per example. Examples the checks skip (not an object, no messages list, a preference pair
  * without input or outputs) count in `examples` and `format_errors` but not in the statistics:
@@ -23,6 +35,7 @@ export class DatasetReportBuilder {
   readonly #errors = new FormatErrors();
   readonly #statistics: ConversationStatistics;
   #examples = 0;
+  readonly #shapes: DataShapes = {chat: 0, preference: 0};
 
   constructor(model: ModelInfo) {
     this.model = model;
@@ -32,6 +45,16 @@ export class DatasetReportBuilder {
   /** Adds one example: a parsed JSONL line, of any JSON type. */
   add(example: unknown): void {
     this.#examples++;
+    if (typeof example === 'object' && example !== null && !Array.isArray(example)) {
+      const record = example as Record<string, unknown>;
+      if (record.messages === undefined && isPreferenceShaped(record)) {
+        this.#shapes.preference++;
+        this.#shapes.first_preference ??= this.#examples;
+      } else if (record.messages !== undefined) {
+        this.#shapes.chat++;
+        this.#shapes.first_chat ??= this.#examples;
+      }
+    }
     const conversation = checkExample(example, this.#errors);
     if (conversation !== undefined) this.#statistics.add(conversation);
   }
@@ -43,6 +66,11 @@ export class DatasetReportBuilder {
       format_errors: this.#errors.toJSON(),
       ...this.#statistics.summary(),
     };
+  }
+
+  /** The chat and preference examples so far (see DataShapes). */
+  shapes(): DataShapes {
+    return {...this.#shapes};
   }
 
   /** Σ min(training context, total tokens) over the measured examples, for estimateOpenAI. */
