@@ -324,7 +324,7 @@ function checkJudge(
       path,
       targets.length === 0
         ? `the judge '${judge}' names a trained model, and the recipe trains none`
-        : `the judge '${judge}' names no target of the recipe (the targets are ${targets.join(', ')}${judge.includes(':') ? '' : '; name one, e.g. ' + judge + ':' + targets[0]})`,
+        : `the judge '${judge}' names no target of the recipe (the targets are ${targets.join(', ')}${judge.includes(':') ? '' : `; name one, e.g. ${judge}:${targets[0]}`})`,
       'value',
     );
     return;

@@ -4,28 +4,15 @@ import {execa} from 'execa';
 import {describe, expect, it} from 'vitest';
 import type {BuildReport} from '../../src/report/report-types.js';
 import {memorisingModel, useEmulator} from '../helpers/emulator.js';
+import {evalOnlyRecipe, qaRecords} from '../helpers/eval-recipes.js';
 import {ft, jsonl, project} from '../helpers/ft.js';
 
-const RECORDS = Array.from({length: 30}, (_, i) => ({
-  id: i,
-  prompt: `question ${i}`,
-  response: `answer ${i}`,
-}));
+const RECORDS = qaRecords(30);
 const KEY = 'sk-test-eval-0123456789';
 
 /** An eval-only recipe: no training, models behind the emulator's chat completions. */
 function recipe(models: string, extra = ''): string {
-  return `version: 1
-name: eval-only
-sources:
-  qa: { path: data/qa.jsonl }
-transforms:
-  - template: { user: "{{prompt}}", assistant: "{{response}}" }
-  - split: { test: 0.5, by: id }
-eval:
-  models: ${models}
-  metrics: [exact_match]
-${extra}`;
+  return evalOnlyRecipe({name: 'eval-only', models, extra});
 }
 
 const chatCalls = (emu: Awaited<ReturnType<typeof useEmulator>>) =>

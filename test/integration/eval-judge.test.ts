@@ -3,26 +3,13 @@ import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {describe, expect, it} from 'vitest';
 import {chatServer} from '../helpers/chat-server.js';
+import {evalOnlyRecipe, qaRecords} from '../helpers/eval-recipes.js';
 import {ft, jsonl, project} from '../helpers/ft.js';
 
-const RECORDS = Array.from({length: 30}, (_, i) => ({
-  id: i,
-  prompt: `question ${i}`,
-  response: `answer ${i}`,
-}));
+const RECORDS = qaRecords(30);
 
 function recipe(models: string, metrics: string, gates = ''): string {
-  return `version: 1
-name: judged
-sources:
-  qa: { path: data/qa.jsonl }
-transforms:
-  - template: { user: "{{prompt}}", assistant: "{{response}}" }
-  - split: { test: 0.5, by: id }
-eval:
-  models: ${models}
-  metrics: ${metrics}
-${gates}`;
+  return evalOnlyRecipe({name: 'judged', models, metrics, extra: gates});
 }
 
 const endpoint = (url: string, name: string, model: string) =>

@@ -4,26 +4,13 @@ import {fileURLToPath} from 'node:url';
 import {describe, expect, it} from 'vitest';
 import type {BuildReport} from '../../src/report/report-types.js';
 import {chatServer} from '../helpers/chat-server.js';
+import {evalOnlyRecipe, qaRecords} from '../helpers/eval-recipes.js';
 import {events, ft, jsonl, project} from '../helpers/ft.js';
 
-const RECORDS = Array.from({length: 30}, (_, i) => ({
-  id: i,
-  prompt: `question ${i}`,
-  response: `answer ${i}`,
-}));
+const RECORDS = qaRecords(30);
 
 function recipe(models: string, metrics: string, gates = ''): string {
-  return `version: 1
-name: timed
-sources:
-  qa: { path: data/qa.jsonl }
-transforms:
-  - template: { user: "{{prompt}}", assistant: "{{response}}" }
-  - split: { test: 0.5, by: id }
-eval:
-  models: ${models}
-  metrics: ${metrics}
-${gates}`;
+  return evalOnlyRecipe({name: 'timed', models, metrics, extra: gates});
 }
 
 interface LatencyEvent {

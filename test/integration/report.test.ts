@@ -6,13 +6,10 @@ import {describe, expect, it} from 'vitest';
 import type {BuildReport} from '../../src/report/report-types.js';
 import type {Emulator} from '../emulator/server.js';
 import {memorisingModel, useEmulator} from '../helpers/emulator.js';
+import {evalOnlyRecipe, qaRecords} from '../helpers/eval-recipes.js';
 import {buildJson, ft, jsonl, project} from '../helpers/ft.js';
 
-const RECORDS = Array.from({length: 40}, (_, i) => ({
-  id: i,
-  prompt: `question ${i}`,
-  response: `answer ${i}`,
-}));
+const RECORDS = qaRecords(40);
 const KEY = 'sk-test-report-0123456789';
 const BASE = 'gpt-4o-mini-2024-07-18';
 
@@ -25,19 +22,14 @@ const validate = ajv.compile(schema);
 
 /** An eval-only recipe whose `candidate` is an endpoint serving `model` from the emulator. */
 function recipe(emu: Emulator, model: string, extra = ''): string {
-  return `version: 1
-name: report-demo
-sources:
-  qa: { path: data/qa.jsonl }
-transforms:
-  - template: { user: "{{prompt}}", assistant: "{{response}}" }
-  - split: { test: 0.5, by: id }
-eval:
-  models:
+  return evalOnlyRecipe({
+    name: 'report-demo',
+    models: `
     - { name: candidate, base_url: "${emu.url}/v1", model: "${model}", api_key_env: LOCAL_KEY }
-    - { name: reference, base_url: "${emu.url}/v1", model: ${BASE}, api_key_env: LOCAL_KEY }
-  metrics: [exact_match, chrf]
-${extra}`;
+    - { name: reference, base_url: "${emu.url}/v1", model: ${BASE}, api_key_env: LOCAL_KEY }`,
+    metrics: '[exact_match, chrf]',
+    extra,
+  });
 }
 
 const readReport = (dir: string, folder = 'ft-report'): BuildReport =>
