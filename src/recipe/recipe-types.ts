@@ -404,10 +404,12 @@ export interface EvalEndpoint {
   readonly name: string;
   /** The model id the endpoint serves. */
   readonly model: string;
-  /** The API's base URL (e.g. http://localhost:8000/v1). Default: the OpenAI API (OPENAI_BASE_URL when set). Part of the key unless `revision` pins the weights wherever they are served. */
+  /** The API's base URL (e.g. http://localhost:8000/v1, or Azure's https://r.openai.azure.com/openai/deployments/my-ft?api-version=2024-10-21). Its query goes with every request. Default: the OpenAI API (OPENAI_BASE_URL when set). Part of the key (less an `api-version` query parameter, which changes no answer) unless `revision` pins the weights wherever they are served. */
   readonly base_url?: string;
   /** Name of the environment variable holding its API key. Without it an endpoint with a base_url gets no key (the OpenAI API gets OPENAI_API_KEY). A key is never sent over plain http except to loopback. */
   readonly api_key_env?: string;
+  /** The HTTP header that carries the key: `authorization` (the default) sends `Bearer <key>`; any other name (Azure's `api-key`) sends the key as it is. Not part of the key (of the stage). */
+  readonly api_key_header?: string;
   /** Extra HTTP headers for every request (not secrets: they are part of the recipe). */
   readonly headers?: {readonly [name: string]: string};
   /** The weights it serves (a commit, a digest): when set, the key names the weights by it instead of by base_url. */

@@ -281,8 +281,30 @@ function checkEval(data: Data, evaluation: Data, at: At): void {
   });
 }
 
-/** An endpoint's key never goes over plain http to another host. */
+/**
+ * An endpoint's key never goes over plain http to another host; an `api_key_header` has a key to
+ * carry, and `headers` does not set that header too.
+ */
 function checkEndpointKey(entry: Data, path: PathSegment[], at: At): void {
+  if (typeof entry.api_key_header === 'string') {
+    if (typeof entry.base_url === 'string' && entry.api_key_env === undefined) {
+      at(
+        [...path, 'api_key_header'],
+        'api_key_header names the header that carries the key, and this endpoint has none: name its variable in api_key_env',
+      );
+    }
+    const header = entry.api_key_header.toLowerCase();
+    const twice = isRecord(entry.headers)
+      ? Object.keys(entry.headers).find((h) => h.toLowerCase() === header)
+      : undefined;
+    if (twice !== undefined) {
+      at(
+        [...path, 'headers', twice],
+        `${twice} carries the key (api_key_header); the key comes from api_key_env, never from the recipe`,
+        'key',
+      );
+    }
+  }
   if (typeof entry.base_url !== 'string' || entry.api_key_env === undefined) return;
   let url: URL | undefined;
   try {

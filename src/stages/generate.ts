@@ -65,7 +65,7 @@ async function identity(ctx: StageContext, model: EvalModel): Promise<unknown> {
       ...(model.revision !== undefined
         ? {revision: model.revision}
         : model.baseUrl !== undefined
-          ? {base_url: model.baseUrl}
+          ? {base_url: keyedBaseUrl(model.baseUrl)}
           : {}),
       ...(model.cache ? {} : {uncached: THIS_BUILD}),
     };
@@ -78,6 +78,19 @@ async function identity(ctx: StageContext, model: EvalModel): Promise<unknown> {
     return {tuned: artifacts, trainer};
   }
   return {base: (await baseModelOf(ctx, target))!.identity, trainer};
+}
+
+/**
+ * A base URL as the key has it: without an `api-version` query parameter (Azure's: it picks the
+ * API's request and response shapes, not the weights that answer), so moving to a newer API
+ * version reuses every answer. Anything else in the URL, other query parameters included, is
+ * kept: it may route to other weights. A URL without api-version is the recipe's string as it is.
+ */
+function keyedBaseUrl(baseUrl: string): string {
+  const url = new URL(baseUrl);
+  if (!url.searchParams.has('api-version')) return baseUrl;
+  url.searchParams.delete('api-version');
+  return url.href;
 }
 
 /**
@@ -359,6 +372,7 @@ async function answerThroughApi(
         model: model.model,
         ...(model.baseUrl !== undefined ? {baseUrl: model.baseUrl} : {}),
         ...(apiKey !== undefined ? {apiKey} : {}),
+        ...(model.apiKeyHeader !== undefined ? {apiKeyHeader: model.apiKeyHeader} : {}),
         ...(model.headers !== undefined ? {headers: model.headers} : {}),
         ...(model.trainedBy !== undefined ? {trainedBy: model.trainedBy} : {}),
       },
