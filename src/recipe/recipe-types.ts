@@ -268,6 +268,13 @@ export interface OpenAIBackend {
     readonly endpoint: string;
     /** The Azure OpenAI API version, e.g. 2025-04-01-preview. */
     readonly api_version: string;
+    /** The deployments that serve this target's models, for an eval that asks them: Azure serves a model only once it is deployed (a management-plane step ft does not take). `tuned`: the deployment of the fine-tuned model the train stage makes (its `ft:` id is in finetune.lock); `base`: a deployment of the base model. Asked at {endpoint}/openai/deployments/{name}/chat/completions?api-version={api_version} with AZURE_OPENAI_API_KEY. A guard, not part of the train stage's key; the answers are keyed by the model and the deployment's name. */
+    readonly deployments?: {
+      /** The deployment of the fine-tuned model. */
+      readonly tuned?: string;
+      /** A deployment of the base model. */
+      readonly base?: string;
+    };
   };
 }
 

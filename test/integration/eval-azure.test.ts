@@ -113,4 +113,102 @@ describe('eval of Azure OpenAI models', () => {
     const bearer = await ft(dir, ['validate']);
     expect(bearer.exitCode, bearer.stderr).toBe(0);
   });
+
+  it("an Azure target's tuned and base models answer from their deployments; a second build asks nothing", async () => {
+    const emu = await useEmulator();
+    const azure = (deployments: string) =>
+      `{ type: openai, model: gpt-4o-mini-2024-07-18, azure: { endpoint: "${emu.url}", api_version: 2025-04-01-preview${deployments} } }`;
+    const target = (deployments: string, models: string) => `version: 1
+name: azure-target
+sources:
+  qa: { path: data/qa.jsonl }
+transforms:
+  - template: { user: "{{prompt}}", assistant: "{{response}}" }
+backend: ${azure(deployments)}
+hyperparameters: { n_epochs: 1 }
+eval:
+  dataset: train
+  models: ${models}
+  metrics: [exact_match]
+`;
+    const dir = await project({
+      'finetune.yaml': target('', '[tuned, base]'),
+      'data/qa.jsonl': jsonl(RECORDS),
+    });
+    const env = {AZURE_OPENAI_API_KEY: KEY, FT_OPENAI_POLL_MS: '5'};
+
+    // Without the deployments, the recipe says what to do, at the models, before anything runs.
+    const refused = await ft(dir, ['validate'], env);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toMatch(
+      /finetune\.yaml:11:12: error: tuned trains on Azure OpenAI, which answers only from a deployment \(a step ft does not take\): deploy the ft: model train:default makes .* and set backend\.azure\.deployments\.tuned to the deployment's name/,
+    );
+    expect(refused.stderr).toMatch(
+      /finetune\.yaml:11:19: error: base trains on Azure OpenAI, .*deploy its base model gpt-4o-mini-2024-07-18 in Azure and set backend\.azure\.deployments\.base/,
+    );
+    expect((await ft(dir, ['plan'], env)).exitCode).toBe(2);
+    expect(emu.requests).toHaveLength(0);
+    // The default models (every target's tuned one) are checked too.
+    writeFileSync(
+      join(dir, 'finetune.yaml'),
+      target('', '[tuned]').replace(/ {2}models: .*\n/, ''),
+    );
+    const byDefault = await ft(dir, ['validate'], env);
+    expect(byDefault.exitCode).toBe(2);
+    expect(byDefault.stderr).toContain('set backend.azure.deployments.tuned');
+
+    // Trained first (an eval that asks no Azure model), then deployed.
+    writeFileSync(join(dir, 'finetune.yaml'), target('', '[gpt-4o-mini-2024-07-18]'));
+    const trained = await ft(dir, ['build', 'train:default'], env);
+    expect(trained.exitCode, `${trained.stdout}${trained.stderr}`).toBe(0);
+    const model = [...emu.state.models.keys()][0]!;
+    expect(readFileSync(join(dir, 'finetune.lock'), 'utf8')).toContain(model);
+    emu.deploy('my-ft', model);
+    emu.deploy('my-base', 'gpt-4o-mini-2024-07-18');
+
+    writeFileSync(
+      join(dir, 'finetune.yaml'),
+      target(', deployments: { tuned: my-ft, base: my-base }', '[tuned, base]'),
+    );
+    const before = chats(emu).length;
+    const r = await ft(dir, ['build'], env);
+    expect(r.exitCode, `${r.stdout}${r.stderr}`).toBe(0);
+    // The deployments are not part of the train stage's key.
+    expect(r.stdout).toContain('train:default: fresh');
+    expect(r.stdout).toMatch(/^ {2}tuned +exact_match 1 \[1, 1\]$/m);
+    expect(r.stdout).toMatch(/^ {2}base +exact_match 0 \[0, 0\]$/m);
+    const sent = chats(emu).slice(before);
+    expect(sent).toHaveLength(2 * RECORDS.length);
+    for (const q of sent) {
+      expect(q.path).toMatch(/^\/openai\/deployments\/my-(ft|base)\/chat\/completions$/);
+      expect(q.query).toBe('?api-version=2025-04-01-preview');
+      expect(q.headers['api-key']).toBe(KEY);
+      expect(q.headers.authorization).toBeUndefined();
+      expect(q.status).toBe(200);
+    }
+
+    const again = await ft(dir, ['build'], env);
+    expect(again.exitCode, `${again.stdout}${again.stderr}`).toBe(0);
+    expect(again.stdout).toMatch(/^ok: \d+ fresh \(exit 0\)$/m);
+    expect(chats(emu).length).toBe(before + sent.length);
+
+    // A deployment Azure does not know: the build says which, and what to do.
+    writeFileSync(
+      join(dir, 'finetune.yaml'),
+      target(', deployments: { tuned: not-deployed, base: my-base }', '[tuned, base]'),
+    );
+    const unknown = await ft(dir, ['build'], env);
+    expect(unknown.exitCode).not.toBe(0);
+    expect(`${unknown.stdout}${unknown.stderr}`).toContain(
+      `generate:tuned: Azure knows no deployment not-deployed (The API deployment for this resource does not exist.`,
+    );
+    expect(`${unknown.stdout}${unknown.stderr}`).toContain(
+      `deploy ${model} in Azure under that name, or set backend.azure.deployments.tuned to the deployment that serves it`,
+    );
+
+    expectNoKeyIn(dir);
+    for (const out of [refused, byDefault, trained, r, again, unknown]) {
+      expect(`${out.stdout}${out.stderr}`).not.toContain(KEY);
+    }
+  });
 });
