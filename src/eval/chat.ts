@@ -126,11 +126,7 @@ class ChatClient {
 
   /** `method path` with a JSON body, retried as the API asks; the 2xx response or a ChatError. */
   async request(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response> {
-    const url = new URL(path, this.#base);
-    // The base URL's query (Azure's api-version) goes with every request.
-    for (const [name, value] of this.#base.searchParams) {
-      if (!url.searchParams.has(name)) url.searchParams.append(name, value);
-    }
+    const url = requestUrl(this.#base, path);
     const payload = body === undefined ? undefined : JSON.stringify(body);
     for (let attempt = 1; ; attempt++) {
       this.#signal.throwIfAborted();
@@ -184,6 +180,15 @@ class ChatClient {
 export function baseOf(base: string): URL {
   const url = new URL(base);
   if (!url.pathname.endsWith('/')) url.pathname = `${url.pathname}/`;
+  return url;
+}
+
+/** `path` joined onto a base (from baseOf), with the base's query (Azure's api-version). */
+export function requestUrl(base: URL, path: string): URL {
+  const url = new URL(path, base);
+  for (const [name, value] of base.searchParams) {
+    if (!url.searchParams.has(name)) url.searchParams.append(name, value);
+  }
   return url;
 }
 

@@ -95,8 +95,8 @@ async function identity(ctx: StageContext, model: EvalModel): Promise<unknown> {
  * kept: it may route to other weights. A URL without api-version is the recipe's string as it is.
  */
 function keyedBaseUrl(baseUrl: string): string {
-  const url = new URL(baseUrl);
-  if (!url.searchParams.has('api-version')) return baseUrl;
+  const url = URL.parse(baseUrl);
+  if (!url?.searchParams.has('api-version')) return baseUrl;
   url.searchParams.delete('api-version');
   return url.href;
 }

@@ -156,6 +156,19 @@ eval:
     const byDefault = await ft(dir, ['validate'], env);
     expect(byDefault.exitCode).toBe(2);
     expect(byDefault.stderr).toContain('set backend.azure.deployments.tuned');
+    // And a judge that is the target's model.
+    writeFileSync(
+      join(dir, 'finetune.yaml'),
+      target('', '[gpt-4o-mini-2024-07-18]').replace(
+        'metrics: [exact_match]',
+        'metrics: [{ type: llm_judge, options: { judge: base, rubric: "Is it right?" } }]',
+      ),
+    );
+    const judge = await ft(dir, ['validate'], env);
+    expect(judge.exitCode).toBe(2);
+    expect(judge.stderr).toMatch(
+      /finetune\.yaml:12:50: error: base trains on Azure OpenAI, .*set backend\.azure\.deployments\.base to the deployment's name/,
+    );
 
     // Trained first (an eval that asks no Azure model), then deployed.
     writeFileSync(join(dir, 'finetune.yaml'), target('', '[gpt-4o-mini-2024-07-18]'));
