@@ -8,6 +8,11 @@ export interface ChatEndpoint {
   readonly baseUrl?: string;
   /** The key itself (never logged, never stored), or undefined for none. */
   readonly apiKey?: string;
+  /**
+   * The header that carries the key: `authorization` (the default) as `Bearer <key>`, any other
+   * (Azure's `api-key`) the key as it is.
+   */
+  readonly apiKeyHeader?: string;
   readonly headers?: Readonly<Record<string, string>>;
   /**
    * The organization that trained this fine-tuned model (the lockfile's `organization_id`), when
@@ -81,14 +86,19 @@ class ChatClient {
   readonly #signal: AbortSignal;
 
   constructor(endpoint: ChatEndpoint, concurrency: number, signal: AbortSignal) {
-    const base = endpoint.baseUrl ?? process.env.OPENAI_BASE_URL ?? OPENAI_API;
-    this.#base = new URL(base.endsWith('/') ? base : `${base}/`);
+    this.#base = baseOf(endpoint.baseUrl ?? process.env.OPENAI_BASE_URL ?? OPENAI_API);
     const openai = endpoint.baseUrl === undefined;
+    const keyHeader = (endpoint.apiKeyHeader ?? 'authorization').toLowerCase();
     this.#headers = {
       'content-type': 'application/json',
       accept: 'application/json',
       ...(endpoint.headers ?? {}),
-      ...(endpoint.apiKey !== undefined ? {authorization: `Bearer ${endpoint.apiKey}`} : {}),
+      ...(endpoint.apiKey !== undefined
+        ? {
+            [keyHeader]:
+              keyHeader === 'authorization' ? `Bearer ${endpoint.apiKey}` : endpoint.apiKey,
+          }
+        : {}),
       // Only the OpenAI API gets the account's organization and project.
       ...(openai && process.env.OPENAI_ORG_ID
         ? {'openai-organization': process.env.OPENAI_ORG_ID}
@@ -116,7 +126,7 @@ class ChatClient {
 
   /** `method path` with a JSON body, retried as the API asks; the 2xx response or a ChatError. */
   async request(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response> {
-    const url = new URL(path, this.#base);
+    const url = requestUrl(this.#base, path);
     const payload = body === undefined ? undefined : JSON.stringify(body);
     for (let attempt = 1; ; attempt++) {
       this.#signal.throwIfAborted();
@@ -161,6 +171,25 @@ class ChatClient {
       );
     }
   }
+}
+
+/**
+ * A base URL as requests are resolved against: its path ending in `/` (so `chat/completions`
+ * joins onto it rather than replacing its last segment), its query kept for every request.
+ */
+export function baseOf(base: string): URL {
+  const url = new URL(base);
+  if (!url.pathname.endsWith('/')) url.pathname = `${url.pathname}/`;
+  return url;
+}
+
+/** `path` joined onto a base (from baseOf), with the base's query (Azure's api-version). */
+export function requestUrl(base: URL, path: string): URL {
+  const url = new URL(path, base);
+  for (const [name, value] of base.searchParams) {
+    if (!url.searchParams.has(name)) url.searchParams.append(name, value);
+  }
+  return url;
 }
 
 /** retry-after-ms, or retry-after in seconds or as an HTTP date; undefined when absent. */

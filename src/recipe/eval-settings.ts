@@ -64,6 +64,8 @@ export type EvalModel =
       readonly baseUrl?: string;
       /** The variable holding its key (OPENAI_API_KEY for the OpenAI API unless named). */
       readonly apiKeyEnv?: string;
+      /** The header that carries the key (default `authorization`, as `Bearer <key>`). */
+      readonly apiKeyHeader?: string;
       readonly headers?: Readonly<Record<string, string>>;
       readonly revision?: string;
       /** false: the weights behind the name may change; never reuse an answer. */
@@ -189,6 +191,7 @@ export function evalModel(
     model: entry.model,
     ...(entry.base_url !== undefined ? {baseUrl: entry.base_url} : {}),
     ...(entry.api_key_env !== undefined ? {apiKeyEnv: entry.api_key_env} : {}),
+    ...(entry.api_key_header !== undefined ? {apiKeyHeader: entry.api_key_header} : {}),
     ...(entry.headers !== undefined ? {headers: entry.headers} : {}),
     ...(entry.revision !== undefined ? {revision: entry.revision} : {}),
     cache: entry.cache ?? true,

@@ -35,7 +35,17 @@ const schema: OptionCheck = (v) => {
   }
 };
 const rougeOptions = {use_stemmer: bool};
-const ENDPOINT_KEYS = ['name', 'model', 'base_url', 'api_key_env', 'headers', 'revision'];
+const ENDPOINT_KEYS = [
+  'name',
+  'model',
+  'base_url',
+  'api_key_env',
+  'api_key_header',
+  'headers',
+  'revision',
+];
+/** An HTTP header name (RFC 9110's token). */
+export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** A judge: a model's name or id (resolved by the recipe rules), or an endpoint object. */
 const judge: OptionCheck = (v) => {
   if (typeof v === 'string') return v === '' ? 'must not be empty' : undefined;
@@ -64,6 +74,12 @@ const judge: OptionCheck = (v) => {
     !(typeof e.api_key_env === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(e.api_key_env))
   ) {
     return 'api_key_env must be the name of an environment variable';
+  }
+  if (
+    e.api_key_header !== undefined &&
+    !(typeof e.api_key_header === 'string' && HEADER_NAME.test(e.api_key_header))
+  ) {
+    return 'api_key_header must be an HTTP header name (e.g. api-key, or authorization)';
   }
   if (
     e.headers !== undefined &&

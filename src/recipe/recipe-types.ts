@@ -268,6 +268,13 @@ export interface OpenAIBackend {
     readonly endpoint: string;
     /** The Azure OpenAI API version, e.g. 2025-04-01-preview. */
     readonly api_version: string;
+    /** The deployments that serve this target's models, for an eval that asks them: Azure serves a model only once it is deployed (a management-plane step ft does not take). `tuned`: the deployment of the fine-tuned model the train stage makes (its `ft:` id is in finetune.lock); `base`: a deployment of the base model. Asked at {endpoint}/openai/deployments/{name}/chat/completions?api-version={api_version} with AZURE_OPENAI_API_KEY. A guard, not part of the train stage's key; the answers are keyed by the model and the deployment's name. */
+    readonly deployments?: {
+      /** The deployment of the fine-tuned model. */
+      readonly tuned?: string;
+      /** A deployment of the base model. */
+      readonly base?: string;
+    };
   };
 }
 
@@ -404,10 +411,12 @@ export interface EvalEndpoint {
   readonly name: string;
   /** The model id the endpoint serves. */
   readonly model: string;
-  /** The API's base URL (e.g. http://localhost:8000/v1). Default: the OpenAI API (OPENAI_BASE_URL when set). Part of the key unless `revision` pins the weights wherever they are served. */
+  /** The API's base URL (e.g. http://localhost:8000/v1, or Azure's https://r.openai.azure.com/openai/deployments/my-ft?api-version=2024-10-21). Its query goes with every request. Default: the OpenAI API (OPENAI_BASE_URL when set). Part of the key (less an `api-version` query parameter, which changes no answer) unless `revision` pins the weights wherever they are served. */
   readonly base_url?: string;
   /** Name of the environment variable holding its API key. Without it an endpoint with a base_url gets no key (the OpenAI API gets OPENAI_API_KEY). A key is never sent over plain http except to loopback. */
   readonly api_key_env?: string;
+  /** The HTTP header that carries the key: `authorization` (the default) sends `Bearer <key>`; any other name (Azure's `api-key`) sends the key as it is. Not part of the key (of the stage). */
+  readonly api_key_header?: string;
   /** Extra HTTP headers for every request (not secrets: they are part of the recipe). */
   readonly headers?: {readonly [name: string]: string};
   /** The weights it serves (a commit, a digest): when set, the key names the weights by it instead of by base_url. */
@@ -416,7 +425,7 @@ export interface EvalEndpoint {
   readonly cache?: boolean;
 }
 
-/** A configured metric. Options by type: contains {value, ignore_case}; regex {pattern (required), ignore_case}; json_schema {schema (required)}; length {unit: characters | words}; bleu {tokenize: 13a | none | intl | char | zh, lowercase}; chrf {char_order, word_order, beta, lowercase}; rouge* {use_stemmer}; llm_judge {judge (required): a model in the forms of `models` (a name `models` lists, tuned/base, an OpenAI model id, or an endpoint {name, base_url, model, api_key_env?, headers?, revision?}), rubric (required), scale: {min, max} (default 1..10), prompt: a template with {{rubric}}, {{input}}, {{answer}} (required), {{reference}}, {{min}}, {{max}} (default: ft's), max_tokens (default 512)}: its `judge:<id>` stage asks the judge (greedily, each judgment cached by judge, settings and prompt) and reads a score from each reply ({"score": N}, else the last `Score: N`, else N/max, else a sole number; a reply without one fails the stage); the metric is the mean score normalized to 0-1; latency {statistic: median | p95 (default median)}: each answer's wall time in ms as its model was asked (kept in .ft/answers, never in outputs or the lockfile), measured by the build after the stages; gates on it are bounds only. */
+/** A configured metric. Options by type: contains {value, ignore_case}; regex {pattern (required), ignore_case}; json_schema {schema (required)}; length {unit: characters | words}; bleu {tokenize: 13a | none | intl | char | zh, lowercase}; chrf {char_order, word_order, beta, lowercase}; rouge* {use_stemmer}; llm_judge {judge (required): a model in the forms of `models` (a name `models` lists, tuned/base, an OpenAI model id, or an endpoint {name, base_url, model, api_key_env?, api_key_header?, headers?, revision?}), rubric (required), scale: {min, max} (default 1..10), prompt: a template with {{rubric}}, {{input}}, {{answer}} (required), {{reference}}, {{min}}, {{max}} (default: ft's), max_tokens (default 512)}: its `judge:<id>` stage asks the judge (greedily, each judgment cached by judge, settings and prompt) and reads a score from each reply ({"score": N}, else the last `Score: N`, else N/max, else a sole number; a reply without one fails the stage); the metric is the mean score normalized to 0-1; latency {statistic: median | p95 (default median)}: each answer's wall time in ms as its model was asked (kept in .ft/answers, never in outputs or the lockfile), measured by the build after the stages; gates on it are bounds only. */
 export interface MetricSpec {
   /** The metric's name in scores and gates. Default: its type. */
   readonly id?: string;

@@ -4,7 +4,7 @@ import type {ValidateFunction} from 'ajv';
 import func3Module from 'ajv/dist/runtime/ucs2length.js';
 
 
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/ft-build/ft/schemas/finetune.schema.json","title":"Recipe","description":"An ft recipe (finetune.yaml): where training data comes from, how it is transformed, which model is tuned on which backend, and how the result is evaluated.","type":"object","additionalProperties":false,"required":["version","name","sources"],"properties":{"version":{"description":"Recipe format version. Only 1 exists.","const":1},"name":{"description":"Name of the fine-tune; used in reports and as the default OpenAI job suffix.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"description":{"description":"Free text for people; not part of any stage key.","type":"string"},"seed":{"description":"Default seed for every seeded step (split, sample, shuffle, training). Default 0.","type":"integer","minimum":0,"default":0},"sources":{"description":"Named data sources. Each becomes a `source:<name>` stage keyed by the content of its files.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_-]*$"},"additionalProperties":{"$ref":"#/$defs/Source"}},"transforms":{"description":"Ordered, streaming transforms applied to the concatenated sources (in the order the sources are listed). Each item is a one-key map `{<transform>: {options}}`.","type":"array","items":{"$ref":"#/$defs/Transform"}},"backend":{"description":"Where the model is trained, for the one-target form (target name `default`). Use `targets` for several.","$ref":"#/$defs/Backend"},"hyperparameters":{"description":"Training hyperparameters for the one-target form.","$ref":"#/$defs/Hyperparameters"},"targets":{"description":"Several trainings of the same dataset, e.g. an OpenAI tune and its open-model replacement side by side.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_-]*$"},"additionalProperties":{"$ref":"#/$defs/Target"}},"eval":{"description":"How every target is evaluated.","$ref":"#/$defs/Eval"},"report":{"description":"Where the reports of each build that trains or evaluates are written (report.md, report.json, junit.xml, report.html). Not part of any stage key.","type":"object","additionalProperties":false,"properties":{"dir":{"description":"Folder for the reports, relative to the recipe's folder. Default `ft-report` for finetune.yaml and `ft-report/<recipe file name>` for any other recipe, so recipes that share a folder keep their own reports.","type":"string","minLength":1}}}},"$defs":{"Source":{"description":"Where records come from: exactly one of `path` (local files), `url` (a pinned remote file) or `examples` (inline records).","type":"object","additionalProperties":false,"properties":{"path":{"description":"A file, or a glob (`*`, `**`, `?`, `[...]`, `{a,b}`) matching several, relative to the recipe's folder. Several files are read in sorted order. `.gz` files are decompressed.","type":"string","minLength":1},"url":{"description":"An http(s) URL, fetched once into the store and verified against `sha256`; never fetched again while the pin matches. It may not hold credentials (`user:pass@`) or a token in its query (`?token=`, `?key=`, `?sig=`, ...): they would reach keys, logs and the lockfile; use `auth_env`. Redirects are followed to http(s) only, and never from https to http.","type":"string","pattern":"^https?://"},"sha256":{"description":"The sha256 of the bytes at `url` (64 hex digits, optionally prefixed `sha256:`). Required with `url`.","type":"string","pattern":"^(sha256:)?[0-9a-f]{64}$"},"auth_env":{"description":"Name of an environment variable holding a token for `url`; sent as `<auth_header>: <auth_scheme> <token>`, only to the URL's own origin (not to hosts it redirects to), and over https (plain http only to localhost, 127.0.0.1 or [::1]). The token never reaches keys, logs or the lockfile.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"auth_header":{"description":"Header carrying the token. Default: Authorization.","type":"string","minLength":1,"default":"Authorization"},"auth_scheme":{"description":"Word before the token, e.g. Bearer (the default), Token; empty for the bare token.","type":"string","default":"Bearer"},"examples":{"description":"Records written in the recipe itself.","type":"array","minItems":1,"items":{"type":"object"}},"format":{"description":"How to parse the bytes. Default: from the extension (.jsonl/.ndjson -> jsonl, .json -> json, .csv -> csv, .tsv -> csv with tabs), after removing .gz.","enum":["jsonl","json","csv"]},"delimiter":{"description":"CSV field delimiter (one character). Default: ',' (tab for .tsv).","type":"string","minLength":1,"maxLength":1},"on_error":{"description":"`fail` (default): a bad record fails the build (exit 2). `skip`: bad records are counted, the first locations reported, and the rest is used.","enum":["fail","skip"],"default":"fail"}}},"Transform":{"description":"One transform step: a map with exactly one key, the transform's name.","type":"object","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"template":{"$ref":"#/$defs/TemplateOptions"},"system":{"$ref":"#/$defs/SystemOptions"},"rename":{"$ref":"#/$defs/RenameOptions"},"map":{"$ref":"#/$defs/MapOptions"},"filter":{"$ref":"#/$defs/FilterOptions"},"dedupe":{"$ref":"#/$defs/DedupeOptions"},"redact":{"$ref":"#/$defs/RedactOptions"},"sample":{"$ref":"#/$defs/SampleOptions"},"shuffle":{"$ref":"#/$defs/ShuffleOptions"},"limit":{"$ref":"#/$defs/LimitOptions"},"split":{"$ref":"#/$defs/SplitOptions"},"js":{"$ref":"#/$defs/JsOptions"},"command":{"$ref":"#/$defs/CommandOptions"}}},"TemplateOptions":{"description":"Turns each record into an OpenAI chat example `{messages: [...]}`. `{{field}}` (or `{{a.b}}`) inserts a record field; a missing field is an error. One turn: `user` + `assistant`. A fixed conversation: `messages`. A thread stored in a list field: `turns` names the field, and `user`/`assistant` are filled from each of its items.","type":"object","additionalProperties":false,"properties":{"system":{"description":"System message template (first message).","type":"string"},"user":{"description":"User message template.","type":"string"},"assistant":{"description":"Assistant message template.","type":"string"},"turns":{"description":"A field holding a list of turns; each item fills `user` and `assistant` (item fields; `{{$.x}}` reads the record's field x).","type":"string","minLength":1},"messages":{"description":"A fixed list of message templates, for multi-turn examples.","type":"array","minItems":1,"items":{"$ref":"#/$defs/MessageTemplate"}}}},"MessageTemplate":{"description":"One message of a `messages` template.","type":"object","additionalProperties":false,"required":["role","content"],"properties":{"role":{"description":"The message's role.","enum":["system","developer","user","assistant"]},"content":{"description":"Content template.","type":"string"},"weight":{"description":"For assistant messages: 0 to skip training on this message, 1 (default) to train on it.","enum":[0,1]}}},"SystemOptions":{"description":"Sets the system message of chat examples: inserts one where there is none, and replaces an existing one unless `overwrite` is false.","type":"object","additionalProperties":false,"required":["content"],"properties":{"content":{"description":"System message template (`{{field}}` reads record fields).","type":"string"},"overwrite":{"description":"Replace a system message the example already has. Default true.","type":"boolean","default":true}}},"RenameOptions":{"description":"Renames record fields: `{old: new}`; dotted paths reach into nested objects. The long form `{fields: {old: new}, missing: ...}` also says what a record without an old field does.","oneOf":[{"type":"object","additionalProperties":false,"required":["fields"],"properties":{"fields":{"description":"`{old: new}` field paths.","type":"object","minProperties":1,"additionalProperties":{"description":"The new name (path) of the field.","type":"string","minLength":1}},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record passes without that field renamed).","enum":["error","skip","keep"],"default":"error"}}},{"type":"object","minProperties":1,"additionalProperties":{"description":"The new name (path) of the field.","type":"string","minLength":1}}]},"MapOptions":{"description":"Sets fields from templates (`{field: \"{{a}} {{b}}\"}`), or removes them (`{field: null}`). The long form `{fields: {...}, missing: ...}` also says what a record without a field a template reads does.","oneOf":[{"type":"object","additionalProperties":false,"required":["fields"],"properties":{"fields":{"description":"`{field: template or null}`.","type":"object","minProperties":1,"additionalProperties":{"description":"A template for the field's new value, or null to remove the field.","type":["string","null"]}},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record passes with that field left as it was).","enum":["error","skip","keep"],"default":"error"}}},{"type":"object","minProperties":1,"additionalProperties":{"description":"A template for the field's new value, or null to remove the field.","type":["string","null"]}}]},"FilterOptions":{"description":"Keeps the records that pass every condition: field predicates (`where`) and a token length (chat tokens by the OpenAI cookbook's rule, with an explicit `encoding`). Dropped records are counted per reason.","type":"object","additionalProperties":false,"minProperties":1,"properties":{"where":{"description":"Field predicates, checked in order; a record must pass all of them, and checking stops at the first that fails (so an `exists` condition guards the ones after it). A record that lacks a predicate's field is handled by `missing`, except for `exists`, which tests exactly that.","type":"array","minItems":1,"items":{"$ref":"#/$defs/Predicate"}},"max_tokens":{"description":"Drop examples with more chat tokens than this.","type":"integer","minimum":1},"min_tokens":{"description":"Drop examples with fewer chat tokens than this.","type":"integer","minimum":0},"encoding":{"description":"Tokenizer for max_tokens / min_tokens (required with them).","enum":["cl100k_base","o200k_base"]},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the condition on the missing field counts as passed).","enum":["error","skip","keep"],"default":"error"}}},"Predicate":{"description":"A condition on one field. All the given tests must hold.","type":"object","additionalProperties":false,"required":["field"],"minProperties":2,"properties":{"field":{"description":"Dotted path of the field.","type":"string","minLength":1},"equals":{"description":"The field equals this value (JSON equality)."},"not_equals":{"description":"The field differs from this value."},"in":{"description":"The field equals one of these values.","type":"array"},"not_in":{"description":"The field equals none of these values.","type":"array"},"gt":{"description":"The field is a number greater than this.","type":"number"},"gte":{"description":"The field is a number at least this.","type":"number"},"lt":{"description":"The field is a number less than this.","type":"number"},"lte":{"description":"The field is a number at most this.","type":"number"},"matches":{"description":"The field is a string matching this regular expression (JavaScript syntax, Unicode mode).","type":"string"},"exists":{"description":"The field is present and not null (true) or absent or null (false).","type":"boolean"},"min_length":{"description":"The field is a string or list at least this long (characters or items).","type":"integer","minimum":0},"max_length":{"description":"The field is a string or list at most this long.","type":"integer","minimum":0}}},"DedupeOptions":{"description":"Drops repeated records, keeping the first. `exact`: equal values; `normalized`: equal text after Unicode NFKC, lowercasing and removing punctuation and extra spaces; `near`: MinHash/LSH near-duplicates at a Jaccard `threshold`. Keeps about 20 to 45 bytes per unique record in memory (exact, normalized: a 128-bit hash in an open-addressing table). Must come before `split`, or duplicates would leak across splits.","type":"object","additionalProperties":false,"properties":{"by":{"description":"Field path(s) compared. Default: the whole record. A record without one of them is handled by `missing`.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"mode":{"description":"exact (default), normalized or near.","enum":["exact","normalized","near"],"default":"exact"},"threshold":{"description":"near: the Jaccard similarity from which records count as duplicates. Default 0.8.","type":"number","exclusiveMinimum":0,"maximum":1,"default":0.8},"shingle_size":{"description":"near: words per shingle. Default 5.","type":"integer","minimum":1,"default":5},"num_perm":{"description":"near: MinHash permutations. Default 128.","type":"integer","minimum":8,"maximum":1024,"default":128},"seed":{"description":"near: hash seed. Default: the recipe's seed.","type":"integer","minimum":0},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record is kept and never counted as a duplicate).","enum":["error","skip","keep"],"default":"error"}}},"RedactOptions":{"description":"Replaces personal data in text with placeholders: emails ([EMAIL]), phone numbers ([PHONE]), Luhn-valid card numbers ([CARD]) and custom patterns. In chat examples only message contents are touched.","type":"object","additionalProperties":false,"properties":{"emails":{"description":"Redact email addresses. Default true.","type":"boolean","default":true},"phones":{"description":"Redact phone numbers. Default true.","type":"boolean","default":true},"cards":{"description":"Redact payment card numbers (Luhn-checked). Default true.","type":"boolean","default":true},"patterns":{"description":"Custom regular expressions (JavaScript syntax, Unicode mode).","type":"array","items":{"$ref":"#/$defs/RedactPattern"}},"fields":{"description":"Only these field paths. Default: message contents of chat examples, every string of other records.","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}},"RedactPattern":{"description":"A custom redaction.","type":"object","additionalProperties":false,"required":["regex"],"properties":{"regex":{"description":"The regular expression.","type":"string","minLength":1},"flags":{"description":"Extra flags, e.g. i.","type":"string","pattern":"^[imsy]*$"},"replacement":{"description":"Replacement text. Default [REDACTED].","type":"string"}}},"SampleOptions":{"description":"Keeps a seeded random subset: a `fraction` of the records (each kept independently, by a seeded hash of the id of the source record it came from, so prompt edits change nothing; streaming) or exactly `n` (the n records with the smallest such hashes; input order kept).","type":"object","additionalProperties":false,"minProperties":1,"properties":{"n":{"description":"How many records to keep.","type":"integer","minimum":1},"fraction":{"description":"Share of records to keep, in (0, 1].","type":"number","exclusiveMinimum":0,"maximum":1},"seed":{"description":"Default: the recipe's seed.","type":"integer","minimum":0}}},"ShuffleOptions":{"description":"Reorders the records by a seeded hash of the id of the source record each came from (the same records and seed always give the same order, whatever the prompt). Spills to disk beyond 64 MB, so memory stays flat.","type":"object","additionalProperties":false,"properties":{"seed":{"description":"Default: the recipe's seed.","type":"integer","minimum":0}}},"LimitOptions":{"description":"Keeps the first `n` records.","type":"object","additionalProperties":false,"required":["n"],"properties":{"n":{"description":"How many records to keep.","type":"integer","minimum":0}}},"SplitOptions":{"description":"Assigns each example to train, validation or test by its source record, so prompt edits (template, system, map, redact) never move an example. id = the first 32 hex digits of sha256(canonical JSON of the source record as read, before any transform); k = the first 8 bytes of sha256(\"split:<seed>\"); u = splitmix64(first 64 bits of id XOR k) / 2^64 (with `by`: id is taken over the canonical JSON of the list of those fields' values instead). u < validation goes to validation, u < validation + test to test, the rest to train. Adding an example never moves another, and records made from one source record share its split.","type":"object","additionalProperties":false,"properties":{"validation":{"description":"Fraction of examples for validation, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1,"default":0},"test":{"description":"Fraction of examples for test, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1,"default":0},"seed":{"description":"Split seed. Default: the recipe's `seed`.","type":"integer","minimum":0},"by":{"description":"Field path(s) of the source record (as read, before any transform) whose values decide the split together, so that all records of one group (a customer, a document) land in the same split.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record is placed by its whole source record instead).","enum":["error","skip","keep"],"default":"error"}}},"JsOptions":{"description":"Runs a function from your own JavaScript module on every record. It receives (record, {options, seed}) and returns a record, a list of records, or null to drop it; it may be async. The module's content and every local file it imports are part of the dataset's key.","type":"object","additionalProperties":false,"required":["module"],"properties":{"module":{"description":"Path of the module (.js, .mjs), relative to the recipe.","type":"string","minLength":1},"function":{"description":"Name of the exported function. Default: default.","type":"string","minLength":1,"default":"default"},"options":{"description":"Passed to the function as its second argument's `options`; part of the key.","type":"object"}}},"CommandOptions":{"description":"Pipes the records through an executable: JSONL on its stdin, JSONL on its stdout (one record per line, any number). Its arguments, and the content of every argument that names a file, are part of the dataset's key. It gets a minimal environment.","type":"object","additionalProperties":false,"required":["run"],"properties":{"run":{"description":"The executable and its arguments; paths relative to the recipe.","type":"array","minItems":1,"items":{"type":"string","minLength":1}},"env":{"description":"Extra environment variables for it (part of the key).","type":"object","additionalProperties":{"type":"string"}}}},"Backend":{"description":"A training backend, chosen by `type`.","type":"object","required":["type"],"properties":{"type":{"description":"Which backend: openai or local.","enum":["openai","local"]}},"discriminator":{"propertyName":"type"},"oneOf":[{"$ref":"#/$defs/OpenAIBackend"},{"$ref":"#/$defs/LocalBackend"}]},"OpenAIBackend":{"description":"The OpenAI (or Azure OpenAI) fine-tuning API. Credentials come from the environment (OPENAI_API_KEY, OPENAI_ORG_ID, OPENAI_PROJECT_ID; AZURE_OPENAI_API_KEY with `azure`), never from the recipe. The train key is the hash of the API request ft would send (model, method, hyperparameters, suffix, seed and the training files' content): `budget_usd`, `price_per_1m_tokens`, `base_url` and `azure` are guards and routing, not inputs of the result, and do not enter it.","type":"object","additionalProperties":false,"required":["type","model"],"properties":{"type":{"const":"openai"},"model":{"description":"Base model: a dated snapshot (e.g. gpt-4o-mini-2024-07-18) or an `ft:` model to train further. An undated alias such as gpt-4o-mini is refused, with the snapshots it could mean: the key must name what is trained.","type":"string","minLength":1},"method":{"description":"Fine-tuning method: `supervised` (chat examples; the default) or `dpo` (preference pairs, as the dataset writes them). Part of the key.","enum":["supervised","dpo"],"default":"supervised"},"suffix":{"description":"Suffix of the fine-tuned model's name (1-64 characters). Part of the key.","type":"string","minLength":1,"maxLength":64},"budget_usd":{"description":"A guard, not part of the key: `ft build` refuses (exit 1, nothing created) to start a job whose estimated cost exceeds it, or whose price is unknown unless `--allow-unknown-cost`; `ft plan` shows the same refusal. Raising it never starts a second job.","type":"number","exclusiveMinimum":0},"price_per_1m_tokens":{"description":"USD per 1M training tokens, for a model ft's price table lacks (the gpt-4.1 family today), so the estimate and `budget_usd` can apply. Not part of the key.","type":"number","exclusiveMinimum":0},"base_url":{"description":"The API's base URL (default: OPENAI_BASE_URL, else https://api.openai.com/v1). Routing, not part of the key.","type":"string","pattern":"^https?://"},"azure":{"description":"Azure OpenAI instead of OpenAI: the resource's endpoint and the API version. The key comes from AZURE_OPENAI_API_KEY. Routing, not part of the key.","type":"object","additionalProperties":false,"required":["endpoint","api_version"],"properties":{"endpoint":{"description":"The resource endpoint, e.g. https://my-resource.openai.azure.com.","type":"string","pattern":"^https?://"},"api_version":{"description":"The Azure OpenAI API version, e.g. 2025-04-01-preview.","type":"string","minLength":1}}}}},"LocalBackend":{"description":"A local trainer spawned as a child process, speaking trainer protocol v1 (see the README). `command` is required with trainer `command` and allowed only there; `python` and `launcher` only with trainer `hf`.","type":"object","additionalProperties":false,"required":["type","model"],"properties":{"type":{"const":"local"},"trainer":{"description":"Which trainer runs the job: `embedded` (ft's own, on the CPU; the default), `hf` (Hugging Face transformers + peft, shipped with ft, in your Python) or `command` (any executable that speaks the protocol).","enum":["embedded","hf","command"],"default":"embedded"},"model":{"description":"Base model: a hub name (pinned by `revision`, or offline by the commit the local Hugging Face cache names), a local folder (keyed by its content), `embedded:tiny` (the embedded trainer's small model, trained from scratch from a seeded initialisation), or `{target: <name>}`: the model another target of this recipe trains, to tune it further (that target trains first, and its model is part of this one's key).","oneOf":[{"type":"string","minLength":1},{"type":"object","additionalProperties":false,"required":["target"],"properties":{"target":{"description":"The name of another target whose trained model this one starts from.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_-]*$"}}}]},"command":{"description":"For trainer `command`: the executable and its arguments (paths relative to the recipe). ft appends `train --spec <path>`, `generate --spec <path>` or `info`. The arguments, and the content of every argument that names a file, are part of the key.","type":"array","minItems":1,"items":{"type":"string","minLength":1}},"revision":{"description":"The base model's commit or tag on its hub: part of the key, so a moving name is never trained on by accident.","type":"string","minLength":1},"python":{"description":"For trainer `hf`: the Python interpreter to run it with (of a venv or conda env). Default: python3 on PATH.","type":"string","minLength":1},"launcher":{"description":"For trainer `hf`: launch on several GPUs with torchrun or accelerate. The world size is part of the key (it changes the global batch).","type":"object","additionalProperties":false,"required":["type","nproc_per_node"],"properties":{"type":{"enum":["torchrun","accelerate"]},"nproc_per_node":{"type":"integer","minimum":1}}},"env":{"description":"Names of environment variables passed through to the trainer (beyond PATH, HOME, the locale, TMPDIR and CUDA_VISIBLE_DEVICES). Nothing else of ft's environment reaches it, API keys included.","type":"array","items":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"uniqueItems":true}}},"Hyperparameters":{"description":"Training hyperparameters; unset means the backend's default. Which names a target takes depends on its backend: OpenAI takes n_epochs, batch_size, learning_rate_multiplier and (method dpo) beta, each a number in the API's range or \"auto\" (the same as unset); the embedded trainer takes n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio, weight_decay, grad_clip, checkpoint_every and the model's size (n_layer, d_model, n_head, d_ff); the hf trainer takes n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio, weight_decay, gradient_accumulation_steps, adapter, lora and chat_template; a command trainer receives every key as written, names ft does not know included (they enter the key). `ft validate` reports a name the target's backend does not take.","type":"object","properties":{"n_epochs":{"description":"Passes over the training set. OpenAI: 1-50 or \"auto\" (the same as unset).","oneOf":[{"type":"integer","minimum":1},{"const":"auto"}]},"epochs":{"description":"Alias of n_epochs.","oneOf":[{"type":"integer","minimum":1},{"const":"auto"}]},"batch_size":{"description":"Examples per training step. OpenAI: 1-256 or \"auto\".","oneOf":[{"type":"integer","minimum":1},{"const":"auto"}]},"learning_rate_multiplier":{"description":"OpenAI's scale on its default learning rate: > 0 or \"auto\".","oneOf":[{"type":"number","exclusiveMinimum":0},{"const":"auto"}]},"beta":{"description":"OpenAI DPO only: the weight of the preference loss, in (0, 2], or \"auto\".","oneOf":[{"type":"number","exclusiveMinimum":0,"maximum":2},{"const":"auto"}]},"learning_rate":{"description":"Learning rate of local trainers.","type":"number","exclusiveMinimum":0},"max_seq_len":{"description":"Local trainers: examples are truncated to this many tokens.","type":"integer","minimum":1},"warmup_ratio":{"description":"Local trainers: the share of steps spent warming the learning rate up, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1},"weight_decay":{"description":"Local trainers: AdamW's decoupled weight decay.","type":"number","minimum":0},"grad_clip":{"description":"Embedded trainer: the largest global gradient norm; larger gradients are scaled down to it.","type":"number","exclusiveMinimum":0},"checkpoint_every":{"description":"Embedded trainer: steps between checkpoints (an interrupted build resumes from the last one). Default: once per epoch.","type":"integer","minimum":1},"n_layer":{"description":"Embedded trainer, a model trained from scratch: transformer blocks.","type":"integer","minimum":1},"d_model":{"description":"Embedded trainer, a model trained from scratch: width of the residual stream (a multiple of n_head).","type":"integer","minimum":1},"n_head":{"description":"Embedded trainer, a model trained from scratch: attention heads per block.","type":"integer","minimum":1},"d_ff":{"description":"Embedded trainer, a model trained from scratch: width of each block's MLP. Default: 4 * d_model.","type":"integer","minimum":1},"gradient_accumulation_steps":{"description":"hf trainer: batches whose gradients are summed before each optimizer step (the global batch is batch_size x this x the launcher's world size).","type":"integer","minimum":1},"adapter":{"description":"hf trainer: how the model is tuned: `lora` (the default: a LoRA adapter on the base model), `qlora` (LoRA on the base model loaded in 4 bits; needs bitsandbytes and a CUDA GPU) or `none` (full fine-tuning: every weight, and a whole model as the result).","enum":["lora","qlora","none"],"default":"lora"},"chat_template":{"description":"hf trainer: a Jinja chat template to render examples with instead of the tokenizer's own (use a YAML block scalar `|`); it is saved with the model so serving renders prompts the same way.","type":"string","minLength":1},"lora":{"description":"hf trainer: LoRA adapter settings, for adapter lora and qlora.","type":"object","additionalProperties":false,"properties":{"r":{"description":"Rank of the adapter matrices.","type":"integer","minimum":1},"alpha":{"description":"Scaling of the adapter's update.","type":"number","exclusiveMinimum":0},"dropout":{"description":"Dropout on the adapter's input, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1},"target_modules":{"description":"Names of the modules that get adapters (e.g. q_proj, v_proj).","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}},"additionalProperties":true},"Target":{"description":"One training of the shared dataset.","type":"object","additionalProperties":false,"required":["backend"],"properties":{"backend":{"$ref":"#/$defs/Backend"},"hyperparameters":{"$ref":"#/$defs/Hyperparameters"}}},"Eval":{"description":"Which models answer which held-out examples and how the answers are scored. Each model answers in a `generate:<model>` stage (cached by the model's identity, the examples and the generation settings, and answer by answer); each llm_judge metric's judge judges every answer in a `judge:<metric id>` stage (cached the same way); one `eval` stage scores every answer and applies the gates, without asking any model; latency is measured by the build afterwards and never locked.","type":"object","additionalProperties":false,"required":["metrics"],"properties":{"dataset":{"description":"Which split to evaluate on. Default: test.","enum":["train","validation","test"],"default":"test"},"models":{"description":"Models that answer. `tuned` and `base`: the trained model of the recipe's one target and its untrained base (`tuned:<target>`, `base:<target>` where there are several); any other string: a model id of the OpenAI API (an existing `ft:` model, a base snapshot), called with OPENAI_API_KEY (and OPENAI_BASE_URL when set); an object: any OpenAI-compatible chat endpoint. Default: the tuned model of every target.","type":"array","minItems":1,"items":{"oneOf":[{"type":"string","minLength":1},{"$ref":"#/$defs/EvalEndpoint"}]}},"metrics":{"description":"How answers are scored, each against the example's reference (its last assistant message): a name, or `{id, type, options}` for a configured one (several configurations of one type need their own ids). exact_match and f1 (the SQuAD v1.1 script's rules; token_f1 is an alias of f1), contains (the answer contains the reference, or `options.value`), regex (`options.pattern` matches the answer), json_valid, json_schema (the answer is JSON valid against `options.schema`), length (characters, or words), bleu and chrf (sacreBLEU, corpus-level, 0-100), rouge1, rouge2, rougeL (alias rouge_l) and rougeLsum (rouge-score's F-measure, 0-1), llm_judge (a judge model scores each answer by a rubric; 0-1) and latency (ms per answer, median; not locked).","type":"array","minItems":1,"items":{"oneOf":[{"enum":["exact_match","f1","token_f1","contains","json_valid","length","bleu","chrf","rouge1","rouge2","rougeL","rouge_l","rougeLsum","latency"]},{"$ref":"#/$defs/MetricSpec"}]}},"gates":{"description":"Conditions that fail the build (exit 3, after every result is written) when a score is not met.","type":"array","items":{"$ref":"#/$defs/Gate"}},"generation":{"description":"How models answer. Part of each generate stage's key.","type":"object","additionalProperties":false,"properties":{"max_tokens":{"description":"Longest answer, in the model's tokens. Default 256.","type":"integer","minimum":1},"temperature":{"description":"0 (the default) answers greedily; above 0 samples, with `seed`.","type":"number","minimum":0,"maximum":2},"seed":{"description":"Seed of sampled answers and of the bootstrap intervals. Default: the recipe's seed.","type":"integer","minimum":0},"concurrency":{"description":"API models: requests in flight at once (default 8). Not part of any key: it changes no answer.","type":"integer","minimum":1,"maximum":256}}}}},"Gate":{"description":"A condition on the scores: a bound (`metric`, `model`, `min` and/or `max`), a comparison (`metric`, `better`, `than`, `by`?, `significant`?), or a regression check against the baseline (`metric`, `model`, `max_drop`, `significant`?: the scores the lockfile records at the baseline git ref). Models are named as in `models` (`tuned`, `tuned:<target>`, an endpoint's name).","type":"object","additionalProperties":false,"required":["metric"],"properties":{"metric":{"description":"The metric the condition is on: a name in `metrics`, or a configured metric's id.","type":"string","minLength":1},"model":{"description":"A bound: the model it applies to, by its name in `models` (`tuned`, `base`, `tuned:<target>`, an endpoint's name). Default: tuned.","type":"string","minLength":1},"min":{"description":"A bound: the lowest passing score.","type":"number"},"max":{"description":"A bound: the highest passing score.","type":"number"},"better":{"description":"A comparison: the model that must score better (higher; for length, lower) than `than`.","type":"string","minLength":1},"than":{"description":"A comparison: the model `better` is compared with.","type":"string","minLength":1},"by":{"description":"A comparison: by at least this much, on the metric's scale. Default 0 (strictly better).","type":"number","minimum":0},"significant":{"description":"A comparison or a regression check: also require it in at least 95% of paired bootstrap resamples of the examples (for a regression: fail only when the drop is that sure), so that a difference that is mostly noise does not decide.","type":"boolean","default":false},"max_drop":{"description":"A regression check: how far the model's score may fall below the baseline's (the lockfile at `ft build --baseline <ref>`, by default the merge base with the default branch), on the metric's scale; for length, how far it may rise. 0: no worse at all.","type":"number","minimum":0}}},"EvalEndpoint":{"description":"A model behind an OpenAI-compatible chat completions API (vLLM, Ollama, llama.cpp's server, Azure, OpenAI itself), or an OpenAI model under a name of your choosing.","type":"object","additionalProperties":false,"required":["name","model"],"properties":{"name":{"description":"The model's name in stage ids (`generate:<name>`), gates and reports.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"model":{"description":"The model id the endpoint serves.","type":"string","minLength":1},"base_url":{"description":"The API's base URL (e.g. http://localhost:8000/v1). Default: the OpenAI API (OPENAI_BASE_URL when set). Part of the key unless `revision` pins the weights wherever they are served.","type":"string","pattern":"^https?://"},"api_key_env":{"description":"Name of the environment variable holding its API key. Without it an endpoint with a base_url gets no key (the OpenAI API gets OPENAI_API_KEY). A key is never sent over plain http except to loopback.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"headers":{"description":"Extra HTTP headers for every request (not secrets: they are part of the recipe).","type":"object","additionalProperties":{"type":"string"}},"revision":{"description":"The weights it serves (a commit, a digest): when set, the key names the weights by it instead of by base_url.","type":"string","minLength":1},"cache":{"description":"false: the weights behind this name may change, so its generate stage runs on every build and no answer is reused. Default true.","type":"boolean","default":true}}},"MetricSpec":{"description":"A configured metric. Options by type: contains {value, ignore_case}; regex {pattern (required), ignore_case}; json_schema {schema (required)}; length {unit: characters | words}; bleu {tokenize: 13a | none | intl | char | zh, lowercase}; chrf {char_order, word_order, beta, lowercase}; rouge* {use_stemmer}; llm_judge {judge (required): a model in the forms of `models` (a name `models` lists, tuned/base, an OpenAI model id, or an endpoint {name, base_url, model, api_key_env?, headers?, revision?}), rubric (required), scale: {min, max} (default 1..10), prompt: a template with {{rubric}}, {{input}}, {{answer}} (required), {{reference}}, {{min}}, {{max}} (default: ft's), max_tokens (default 512)}: its `judge:<id>` stage asks the judge (greedily, each judgment cached by judge, settings and prompt) and reads a score from each reply ({\"score\": N}, else the last `Score: N`, else N/max, else a sole number; a reply without one fails the stage); the metric is the mean score normalized to 0-1; latency {statistic: median | p95 (default median)}: each answer's wall time in ms as its model was asked (kept in .ft/answers, never in outputs or the lockfile), measured by the build after the stages; gates on it are bounds only.","type":"object","additionalProperties":false,"required":["type"],"properties":{"id":{"description":"The metric's name in scores and gates. Default: its type.","type":"string","pattern":"^[A-Za-z][A-Za-z0-9_.-]*$"},"type":{"description":"What it measures.","enum":["exact_match","f1","contains","regex","json_valid","json_schema","length","bleu","chrf","rouge1","rouge2","rougeL","rougeLsum","llm_judge","latency"]},"options":{"description":"The type's options (see above).","type":"object"}}}}};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/ft-build/ft/schemas/finetune.schema.json","title":"Recipe","description":"An ft recipe (finetune.yaml): where training data comes from, how it is transformed, which model is tuned on which backend, and how the result is evaluated.","type":"object","additionalProperties":false,"required":["version","name","sources"],"properties":{"version":{"description":"Recipe format version. Only 1 exists.","const":1},"name":{"description":"Name of the fine-tune; used in reports and as the default OpenAI job suffix.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"description":{"description":"Free text for people; not part of any stage key.","type":"string"},"seed":{"description":"Default seed for every seeded step (split, sample, shuffle, training). Default 0.","type":"integer","minimum":0,"default":0},"sources":{"description":"Named data sources. Each becomes a `source:<name>` stage keyed by the content of its files.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_-]*$"},"additionalProperties":{"$ref":"#/$defs/Source"}},"transforms":{"description":"Ordered, streaming transforms applied to the concatenated sources (in the order the sources are listed). Each item is a one-key map `{<transform>: {options}}`.","type":"array","items":{"$ref":"#/$defs/Transform"}},"backend":{"description":"Where the model is trained, for the one-target form (target name `default`). Use `targets` for several.","$ref":"#/$defs/Backend"},"hyperparameters":{"description":"Training hyperparameters for the one-target form.","$ref":"#/$defs/Hyperparameters"},"targets":{"description":"Several trainings of the same dataset, e.g. an OpenAI tune and its open-model replacement side by side.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_-]*$"},"additionalProperties":{"$ref":"#/$defs/Target"}},"eval":{"description":"How every target is evaluated.","$ref":"#/$defs/Eval"},"report":{"description":"Where the reports of each build that trains or evaluates are written (report.md, report.json, junit.xml, report.html). Not part of any stage key.","type":"object","additionalProperties":false,"properties":{"dir":{"description":"Folder for the reports, relative to the recipe's folder. Default `ft-report` for finetune.yaml and `ft-report/<recipe file name>` for any other recipe, so recipes that share a folder keep their own reports.","type":"string","minLength":1}}}},"$defs":{"Source":{"description":"Where records come from: exactly one of `path` (local files), `url` (a pinned remote file) or `examples` (inline records).","type":"object","additionalProperties":false,"properties":{"path":{"description":"A file, or a glob (`*`, `**`, `?`, `[...]`, `{a,b}`) matching several, relative to the recipe's folder. Several files are read in sorted order. `.gz` files are decompressed.","type":"string","minLength":1},"url":{"description":"An http(s) URL, fetched once into the store and verified against `sha256`; never fetched again while the pin matches. It may not hold credentials (`user:pass@`) or a token in its query (`?token=`, `?key=`, `?sig=`, ...): they would reach keys, logs and the lockfile; use `auth_env`. Redirects are followed to http(s) only, and never from https to http.","type":"string","pattern":"^https?://"},"sha256":{"description":"The sha256 of the bytes at `url` (64 hex digits, optionally prefixed `sha256:`). Required with `url`.","type":"string","pattern":"^(sha256:)?[0-9a-f]{64}$"},"auth_env":{"description":"Name of an environment variable holding a token for `url`; sent as `<auth_header>: <auth_scheme> <token>`, only to the URL's own origin (not to hosts it redirects to), and over https (plain http only to localhost, 127.0.0.1 or [::1]). The token never reaches keys, logs or the lockfile.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"auth_header":{"description":"Header carrying the token. Default: Authorization.","type":"string","minLength":1,"default":"Authorization"},"auth_scheme":{"description":"Word before the token, e.g. Bearer (the default), Token; empty for the bare token.","type":"string","default":"Bearer"},"examples":{"description":"Records written in the recipe itself.","type":"array","minItems":1,"items":{"type":"object"}},"format":{"description":"How to parse the bytes. Default: from the extension (.jsonl/.ndjson -> jsonl, .json -> json, .csv -> csv, .tsv -> csv with tabs), after removing .gz.","enum":["jsonl","json","csv"]},"delimiter":{"description":"CSV field delimiter (one character). Default: ',' (tab for .tsv).","type":"string","minLength":1,"maxLength":1},"on_error":{"description":"`fail` (default): a bad record fails the build (exit 2). `skip`: bad records are counted, the first locations reported, and the rest is used.","enum":["fail","skip"],"default":"fail"}}},"Transform":{"description":"One transform step: a map with exactly one key, the transform's name.","type":"object","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"template":{"$ref":"#/$defs/TemplateOptions"},"system":{"$ref":"#/$defs/SystemOptions"},"rename":{"$ref":"#/$defs/RenameOptions"},"map":{"$ref":"#/$defs/MapOptions"},"filter":{"$ref":"#/$defs/FilterOptions"},"dedupe":{"$ref":"#/$defs/DedupeOptions"},"redact":{"$ref":"#/$defs/RedactOptions"},"sample":{"$ref":"#/$defs/SampleOptions"},"shuffle":{"$ref":"#/$defs/ShuffleOptions"},"limit":{"$ref":"#/$defs/LimitOptions"},"split":{"$ref":"#/$defs/SplitOptions"},"js":{"$ref":"#/$defs/JsOptions"},"command":{"$ref":"#/$defs/CommandOptions"}}},"TemplateOptions":{"description":"Turns each record into an OpenAI chat example `{messages: [...]}`. `{{field}}` (or `{{a.b}}`) inserts a record field; a missing field is an error. One turn: `user` + `assistant`. A fixed conversation: `messages`. A thread stored in a list field: `turns` names the field, and `user`/`assistant` are filled from each of its items.","type":"object","additionalProperties":false,"properties":{"system":{"description":"System message template (first message).","type":"string"},"user":{"description":"User message template.","type":"string"},"assistant":{"description":"Assistant message template.","type":"string"},"turns":{"description":"A field holding a list of turns; each item fills `user` and `assistant` (item fields; `{{$.x}}` reads the record's field x).","type":"string","minLength":1},"messages":{"description":"A fixed list of message templates, for multi-turn examples.","type":"array","minItems":1,"items":{"$ref":"#/$defs/MessageTemplate"}}}},"MessageTemplate":{"description":"One message of a `messages` template.","type":"object","additionalProperties":false,"required":["role","content"],"properties":{"role":{"description":"The message's role.","enum":["system","developer","user","assistant"]},"content":{"description":"Content template.","type":"string"},"weight":{"description":"For assistant messages: 0 to skip training on this message, 1 (default) to train on it.","enum":[0,1]}}},"SystemOptions":{"description":"Sets the system message of chat examples: inserts one where there is none, and replaces an existing one unless `overwrite` is false.","type":"object","additionalProperties":false,"required":["content"],"properties":{"content":{"description":"System message template (`{{field}}` reads record fields).","type":"string"},"overwrite":{"description":"Replace a system message the example already has. Default true.","type":"boolean","default":true}}},"RenameOptions":{"description":"Renames record fields: `{old: new}`; dotted paths reach into nested objects. The long form `{fields: {old: new}, missing: ...}` also says what a record without an old field does.","oneOf":[{"type":"object","additionalProperties":false,"required":["fields"],"properties":{"fields":{"description":"`{old: new}` field paths.","type":"object","minProperties":1,"additionalProperties":{"description":"The new name (path) of the field.","type":"string","minLength":1}},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record passes without that field renamed).","enum":["error","skip","keep"],"default":"error"}}},{"type":"object","minProperties":1,"additionalProperties":{"description":"The new name (path) of the field.","type":"string","minLength":1}}]},"MapOptions":{"description":"Sets fields from templates (`{field: \"{{a}} {{b}}\"}`), or removes them (`{field: null}`). The long form `{fields: {...}, missing: ...}` also says what a record without a field a template reads does.","oneOf":[{"type":"object","additionalProperties":false,"required":["fields"],"properties":{"fields":{"description":"`{field: template or null}`.","type":"object","minProperties":1,"additionalProperties":{"description":"A template for the field's new value, or null to remove the field.","type":["string","null"]}},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record passes with that field left as it was).","enum":["error","skip","keep"],"default":"error"}}},{"type":"object","minProperties":1,"additionalProperties":{"description":"A template for the field's new value, or null to remove the field.","type":["string","null"]}}]},"FilterOptions":{"description":"Keeps the records that pass every condition: field predicates (`where`) and a token length (chat tokens by the OpenAI cookbook's rule, with an explicit `encoding`). Dropped records are counted per reason.","type":"object","additionalProperties":false,"minProperties":1,"properties":{"where":{"description":"Field predicates, checked in order; a record must pass all of them, and checking stops at the first that fails (so an `exists` condition guards the ones after it). A record that lacks a predicate's field is handled by `missing`, except for `exists`, which tests exactly that.","type":"array","minItems":1,"items":{"$ref":"#/$defs/Predicate"}},"max_tokens":{"description":"Drop examples with more chat tokens than this.","type":"integer","minimum":1},"min_tokens":{"description":"Drop examples with fewer chat tokens than this.","type":"integer","minimum":0},"encoding":{"description":"Tokenizer for max_tokens / min_tokens (required with them).","enum":["cl100k_base","o200k_base"]},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the condition on the missing field counts as passed).","enum":["error","skip","keep"],"default":"error"}}},"Predicate":{"description":"A condition on one field. All the given tests must hold.","type":"object","additionalProperties":false,"required":["field"],"minProperties":2,"properties":{"field":{"description":"Dotted path of the field.","type":"string","minLength":1},"equals":{"description":"The field equals this value (JSON equality)."},"not_equals":{"description":"The field differs from this value."},"in":{"description":"The field equals one of these values.","type":"array"},"not_in":{"description":"The field equals none of these values.","type":"array"},"gt":{"description":"The field is a number greater than this.","type":"number"},"gte":{"description":"The field is a number at least this.","type":"number"},"lt":{"description":"The field is a number less than this.","type":"number"},"lte":{"description":"The field is a number at most this.","type":"number"},"matches":{"description":"The field is a string matching this regular expression (JavaScript syntax, Unicode mode).","type":"string"},"exists":{"description":"The field is present and not null (true) or absent or null (false).","type":"boolean"},"min_length":{"description":"The field is a string or list at least this long (characters or items).","type":"integer","minimum":0},"max_length":{"description":"The field is a string or list at most this long.","type":"integer","minimum":0}}},"DedupeOptions":{"description":"Drops repeated records, keeping the first. `exact`: equal values; `normalized`: equal text after Unicode NFKC, lowercasing and removing punctuation and extra spaces; `near`: MinHash/LSH near-duplicates at a Jaccard `threshold`. Keeps about 20 to 45 bytes per unique record in memory (exact, normalized: a 128-bit hash in an open-addressing table). Must come before `split`, or duplicates would leak across splits.","type":"object","additionalProperties":false,"properties":{"by":{"description":"Field path(s) compared. Default: the whole record. A record without one of them is handled by `missing`.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"mode":{"description":"exact (default), normalized or near.","enum":["exact","normalized","near"],"default":"exact"},"threshold":{"description":"near: the Jaccard similarity from which records count as duplicates. Default 0.8.","type":"number","exclusiveMinimum":0,"maximum":1,"default":0.8},"shingle_size":{"description":"near: words per shingle. Default 5.","type":"integer","minimum":1,"default":5},"num_perm":{"description":"near: MinHash permutations. Default 128.","type":"integer","minimum":8,"maximum":1024,"default":128},"seed":{"description":"near: hash seed. Default: the recipe's seed.","type":"integer","minimum":0},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record is kept and never counted as a duplicate).","enum":["error","skip","keep"],"default":"error"}}},"RedactOptions":{"description":"Replaces personal data in text with placeholders: emails ([EMAIL]), phone numbers ([PHONE]), Luhn-valid card numbers ([CARD]) and custom patterns. In chat examples only message contents are touched.","type":"object","additionalProperties":false,"properties":{"emails":{"description":"Redact email addresses. Default true.","type":"boolean","default":true},"phones":{"description":"Redact phone numbers. Default true.","type":"boolean","default":true},"cards":{"description":"Redact payment card numbers (Luhn-checked). Default true.","type":"boolean","default":true},"patterns":{"description":"Custom regular expressions (JavaScript syntax, Unicode mode).","type":"array","items":{"$ref":"#/$defs/RedactPattern"}},"fields":{"description":"Only these field paths. Default: message contents of chat examples, every string of other records.","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}},"RedactPattern":{"description":"A custom redaction.","type":"object","additionalProperties":false,"required":["regex"],"properties":{"regex":{"description":"The regular expression.","type":"string","minLength":1},"flags":{"description":"Extra flags, e.g. i.","type":"string","pattern":"^[imsy]*$"},"replacement":{"description":"Replacement text. Default [REDACTED].","type":"string"}}},"SampleOptions":{"description":"Keeps a seeded random subset: a `fraction` of the records (each kept independently, by a seeded hash of the id of the source record it came from, so prompt edits change nothing; streaming) or exactly `n` (the n records with the smallest such hashes; input order kept).","type":"object","additionalProperties":false,"minProperties":1,"properties":{"n":{"description":"How many records to keep.","type":"integer","minimum":1},"fraction":{"description":"Share of records to keep, in (0, 1].","type":"number","exclusiveMinimum":0,"maximum":1},"seed":{"description":"Default: the recipe's seed.","type":"integer","minimum":0}}},"ShuffleOptions":{"description":"Reorders the records by a seeded hash of the id of the source record each came from (the same records and seed always give the same order, whatever the prompt). Spills to disk beyond 64 MB, so memory stays flat.","type":"object","additionalProperties":false,"properties":{"seed":{"description":"Default: the recipe's seed.","type":"integer","minimum":0}}},"LimitOptions":{"description":"Keeps the first `n` records.","type":"object","additionalProperties":false,"required":["n"],"properties":{"n":{"description":"How many records to keep.","type":"integer","minimum":0}}},"SplitOptions":{"description":"Assigns each example to train, validation or test by its source record, so prompt edits (template, system, map, redact) never move an example. id = the first 32 hex digits of sha256(canonical JSON of the source record as read, before any transform); k = the first 8 bytes of sha256(\"split:<seed>\"); u = splitmix64(first 64 bits of id XOR k) / 2^64 (with `by`: id is taken over the canonical JSON of the list of those fields' values instead). u < validation goes to validation, u < validation + test to test, the rest to train. Adding an example never moves another, and records made from one source record share its split.","type":"object","additionalProperties":false,"properties":{"validation":{"description":"Fraction of examples for validation, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1,"default":0},"test":{"description":"Fraction of examples for test, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1,"default":0},"seed":{"description":"Split seed. Default: the recipe's `seed`.","type":"integer","minimum":0},"by":{"description":"Field path(s) of the source record (as read, before any transform) whose values decide the split together, so that all records of one group (a customer, a document) land in the same split.","oneOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]},"missing":{"description":"What a record that lacks a field this step reads does: `error` (default: a data error at the record's file and line), `skip` (the record is dropped and counted as `missing <field>`) or `keep` (the record is placed by its whole source record instead).","enum":["error","skip","keep"],"default":"error"}}},"JsOptions":{"description":"Runs a function from your own JavaScript module on every record. It receives (record, {options, seed}) and returns a record, a list of records, or null to drop it; it may be async. The module's content and every local file it imports are part of the dataset's key.","type":"object","additionalProperties":false,"required":["module"],"properties":{"module":{"description":"Path of the module (.js, .mjs), relative to the recipe.","type":"string","minLength":1},"function":{"description":"Name of the exported function. Default: default.","type":"string","minLength":1,"default":"default"},"options":{"description":"Passed to the function as its second argument's `options`; part of the key.","type":"object"}}},"CommandOptions":{"description":"Pipes the records through an executable: JSONL on its stdin, JSONL on its stdout (one record per line, any number). Its arguments, and the content of every argument that names a file, are part of the dataset's key. It gets a minimal environment.","type":"object","additionalProperties":false,"required":["run"],"properties":{"run":{"description":"The executable and its arguments; paths relative to the recipe.","type":"array","minItems":1,"items":{"type":"string","minLength":1}},"env":{"description":"Extra environment variables for it (part of the key).","type":"object","additionalProperties":{"type":"string"}}}},"Backend":{"description":"A training backend, chosen by `type`.","type":"object","required":["type"],"properties":{"type":{"description":"Which backend: openai or local.","enum":["openai","local"]}},"discriminator":{"propertyName":"type"},"oneOf":[{"$ref":"#/$defs/OpenAIBackend"},{"$ref":"#/$defs/LocalBackend"}]},"OpenAIBackend":{"description":"The OpenAI (or Azure OpenAI) fine-tuning API. Credentials come from the environment (OPENAI_API_KEY, OPENAI_ORG_ID, OPENAI_PROJECT_ID; AZURE_OPENAI_API_KEY with `azure`), never from the recipe. The train key is the hash of the API request ft would send (model, method, hyperparameters, suffix, seed and the training files' content): `budget_usd`, `price_per_1m_tokens`, `base_url` and `azure` are guards and routing, not inputs of the result, and do not enter it.","type":"object","additionalProperties":false,"required":["type","model"],"properties":{"type":{"const":"openai"},"model":{"description":"Base model: a dated snapshot (e.g. gpt-4o-mini-2024-07-18) or an `ft:` model to train further. An undated alias such as gpt-4o-mini is refused, with the snapshots it could mean: the key must name what is trained.","type":"string","minLength":1},"method":{"description":"Fine-tuning method: `supervised` (chat examples; the default) or `dpo` (preference pairs, as the dataset writes them). Part of the key.","enum":["supervised","dpo"],"default":"supervised"},"suffix":{"description":"Suffix of the fine-tuned model's name (1-64 characters). Part of the key.","type":"string","minLength":1,"maxLength":64},"budget_usd":{"description":"A guard, not part of the key: `ft build` refuses (exit 1, nothing created) to start a job whose estimated cost exceeds it, or whose price is unknown unless `--allow-unknown-cost`; `ft plan` shows the same refusal. Raising it never starts a second job.","type":"number","exclusiveMinimum":0},"price_per_1m_tokens":{"description":"USD per 1M training tokens, for a model ft's price table lacks (the gpt-4.1 family today), so the estimate and `budget_usd` can apply. Not part of the key.","type":"number","exclusiveMinimum":0},"base_url":{"description":"The API's base URL (default: OPENAI_BASE_URL, else https://api.openai.com/v1). Routing, not part of the key.","type":"string","pattern":"^https?://"},"azure":{"description":"Azure OpenAI instead of OpenAI: the resource's endpoint and the API version. The key comes from AZURE_OPENAI_API_KEY. Routing, not part of the key.","type":"object","additionalProperties":false,"required":["endpoint","api_version"],"properties":{"endpoint":{"description":"The resource endpoint, e.g. https://my-resource.openai.azure.com.","type":"string","pattern":"^https?://"},"api_version":{"description":"The Azure OpenAI API version, e.g. 2025-04-01-preview.","type":"string","minLength":1},"deployments":{"description":"The deployments that serve this target's models, for an eval that asks them: Azure serves a model only once it is deployed (a management-plane step ft does not take). `tuned`: the deployment of the fine-tuned model the train stage makes (its `ft:` id is in finetune.lock); `base`: a deployment of the base model. Asked at {endpoint}/openai/deployments/{name}/chat/completions?api-version={api_version} with AZURE_OPENAI_API_KEY. A guard, not part of the train stage's key; the answers are keyed by the model and the deployment's name.","type":"object","additionalProperties":false,"properties":{"tuned":{"description":"The deployment of the fine-tuned model.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"},"base":{"description":"A deployment of the base model.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"}}}}}}},"LocalBackend":{"description":"A local trainer spawned as a child process, speaking trainer protocol v1 (see the README). `command` is required with trainer `command` and allowed only there; `python` and `launcher` only with trainer `hf`.","type":"object","additionalProperties":false,"required":["type","model"],"properties":{"type":{"const":"local"},"trainer":{"description":"Which trainer runs the job: `embedded` (ft's own, on the CPU; the default), `hf` (Hugging Face transformers + peft, shipped with ft, in your Python) or `command` (any executable that speaks the protocol).","enum":["embedded","hf","command"],"default":"embedded"},"model":{"description":"Base model: a hub name (pinned by `revision`, or offline by the commit the local Hugging Face cache names), a local folder (keyed by its content), `embedded:tiny` (the embedded trainer's small model, trained from scratch from a seeded initialisation), or `{target: <name>}`: the model another target of this recipe trains, to tune it further (that target trains first, and its model is part of this one's key).","oneOf":[{"type":"string","minLength":1},{"type":"object","additionalProperties":false,"required":["target"],"properties":{"target":{"description":"The name of another target whose trained model this one starts from.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_-]*$"}}}]},"command":{"description":"For trainer `command`: the executable and its arguments (paths relative to the recipe). ft appends `train --spec <path>`, `generate --spec <path>` or `info`. The arguments, and the content of every argument that names a file, are part of the key.","type":"array","minItems":1,"items":{"type":"string","minLength":1}},"revision":{"description":"The base model's commit or tag on its hub: part of the key, so a moving name is never trained on by accident.","type":"string","minLength":1},"python":{"description":"For trainer `hf`: the Python interpreter to run it with (of a venv or conda env). Default: python3 on PATH.","type":"string","minLength":1},"launcher":{"description":"For trainer `hf`: launch on several GPUs with torchrun or accelerate. The world size is part of the key (it changes the global batch).","type":"object","additionalProperties":false,"required":["type","nproc_per_node"],"properties":{"type":{"enum":["torchrun","accelerate"]},"nproc_per_node":{"type":"integer","minimum":1}}},"env":{"description":"Names of environment variables passed through to the trainer (beyond PATH, HOME, the locale, TMPDIR and CUDA_VISIBLE_DEVICES). Nothing else of ft's environment reaches it, API keys included.","type":"array","items":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"uniqueItems":true}}},"Hyperparameters":{"description":"Training hyperparameters; unset means the backend's default. Which names a target takes depends on its backend: OpenAI takes n_epochs, batch_size, learning_rate_multiplier and (method dpo) beta, each a number in the API's range or \"auto\" (the same as unset); the embedded trainer takes n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio, weight_decay, grad_clip, checkpoint_every and the model's size (n_layer, d_model, n_head, d_ff); the hf trainer takes n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio, weight_decay, gradient_accumulation_steps, adapter, lora and chat_template; a command trainer receives every key as written, names ft does not know included (they enter the key). `ft validate` reports a name the target's backend does not take.","type":"object","properties":{"n_epochs":{"description":"Passes over the training set. OpenAI: 1-50 or \"auto\" (the same as unset).","oneOf":[{"type":"integer","minimum":1},{"const":"auto"}]},"epochs":{"description":"Alias of n_epochs.","oneOf":[{"type":"integer","minimum":1},{"const":"auto"}]},"batch_size":{"description":"Examples per training step. OpenAI: 1-256 or \"auto\".","oneOf":[{"type":"integer","minimum":1},{"const":"auto"}]},"learning_rate_multiplier":{"description":"OpenAI's scale on its default learning rate: > 0 or \"auto\".","oneOf":[{"type":"number","exclusiveMinimum":0},{"const":"auto"}]},"beta":{"description":"OpenAI DPO only: the weight of the preference loss, in (0, 2], or \"auto\".","oneOf":[{"type":"number","exclusiveMinimum":0,"maximum":2},{"const":"auto"}]},"learning_rate":{"description":"Learning rate of local trainers.","type":"number","exclusiveMinimum":0},"max_seq_len":{"description":"Local trainers: examples are truncated to this many tokens.","type":"integer","minimum":1},"warmup_ratio":{"description":"Local trainers: the share of steps spent warming the learning rate up, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1},"weight_decay":{"description":"Local trainers: AdamW's decoupled weight decay.","type":"number","minimum":0},"grad_clip":{"description":"Embedded trainer: the largest global gradient norm; larger gradients are scaled down to it.","type":"number","exclusiveMinimum":0},"checkpoint_every":{"description":"Embedded trainer: steps between checkpoints (an interrupted build resumes from the last one). Default: once per epoch.","type":"integer","minimum":1},"n_layer":{"description":"Embedded trainer, a model trained from scratch: transformer blocks.","type":"integer","minimum":1},"d_model":{"description":"Embedded trainer, a model trained from scratch: width of the residual stream (a multiple of n_head).","type":"integer","minimum":1},"n_head":{"description":"Embedded trainer, a model trained from scratch: attention heads per block.","type":"integer","minimum":1},"d_ff":{"description":"Embedded trainer, a model trained from scratch: width of each block's MLP. Default: 4 * d_model.","type":"integer","minimum":1},"gradient_accumulation_steps":{"description":"hf trainer: batches whose gradients are summed before each optimizer step (the global batch is batch_size x this x the launcher's world size).","type":"integer","minimum":1},"adapter":{"description":"hf trainer: how the model is tuned: `lora` (the default: a LoRA adapter on the base model), `qlora` (LoRA on the base model loaded in 4 bits; needs bitsandbytes and a CUDA GPU) or `none` (full fine-tuning: every weight, and a whole model as the result).","enum":["lora","qlora","none"],"default":"lora"},"chat_template":{"description":"hf trainer: a Jinja chat template to render examples with instead of the tokenizer's own (use a YAML block scalar `|`); it is saved with the model so serving renders prompts the same way.","type":"string","minLength":1},"lora":{"description":"hf trainer: LoRA adapter settings, for adapter lora and qlora.","type":"object","additionalProperties":false,"properties":{"r":{"description":"Rank of the adapter matrices.","type":"integer","minimum":1},"alpha":{"description":"Scaling of the adapter's update.","type":"number","exclusiveMinimum":0},"dropout":{"description":"Dropout on the adapter's input, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1},"target_modules":{"description":"Names of the modules that get adapters (e.g. q_proj, v_proj).","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}},"additionalProperties":true},"Target":{"description":"One training of the shared dataset.","type":"object","additionalProperties":false,"required":["backend"],"properties":{"backend":{"$ref":"#/$defs/Backend"},"hyperparameters":{"$ref":"#/$defs/Hyperparameters"}}},"Eval":{"description":"Which models answer which held-out examples and how the answers are scored. Each model answers in a `generate:<model>` stage (cached by the model's identity, the examples and the generation settings, and answer by answer); each llm_judge metric's judge judges every answer in a `judge:<metric id>` stage (cached the same way); one `eval` stage scores every answer and applies the gates, without asking any model; latency is measured by the build afterwards and never locked.","type":"object","additionalProperties":false,"required":["metrics"],"properties":{"dataset":{"description":"Which split to evaluate on. Default: test.","enum":["train","validation","test"],"default":"test"},"models":{"description":"Models that answer. `tuned` and `base`: the trained model of the recipe's one target and its untrained base (`tuned:<target>`, `base:<target>` where there are several); any other string: a model id of the OpenAI API (an existing `ft:` model, a base snapshot), called with OPENAI_API_KEY (and OPENAI_BASE_URL when set); an object: any OpenAI-compatible chat endpoint. Default: the tuned model of every target.","type":"array","minItems":1,"items":{"oneOf":[{"type":"string","minLength":1},{"$ref":"#/$defs/EvalEndpoint"}]}},"metrics":{"description":"How answers are scored, each against the example's reference (its last assistant message): a name, or `{id, type, options}` for a configured one (several configurations of one type need their own ids). exact_match and f1 (the SQuAD v1.1 script's rules; token_f1 is an alias of f1), contains (the answer contains the reference, or `options.value`), regex (`options.pattern` matches the answer), json_valid, json_schema (the answer is JSON valid against `options.schema`), length (characters, or words), bleu and chrf (sacreBLEU, corpus-level, 0-100), rouge1, rouge2, rougeL (alias rouge_l) and rougeLsum (rouge-score's F-measure, 0-1), llm_judge (a judge model scores each answer by a rubric; 0-1) and latency (ms per answer, median; not locked).","type":"array","minItems":1,"items":{"oneOf":[{"enum":["exact_match","f1","token_f1","contains","json_valid","length","bleu","chrf","rouge1","rouge2","rougeL","rouge_l","rougeLsum","latency"]},{"$ref":"#/$defs/MetricSpec"}]}},"gates":{"description":"Conditions that fail the build (exit 3, after every result is written) when a score is not met.","type":"array","items":{"$ref":"#/$defs/Gate"}},"generation":{"description":"How models answer. Part of each generate stage's key.","type":"object","additionalProperties":false,"properties":{"max_tokens":{"description":"Longest answer, in the model's tokens. Default 256.","type":"integer","minimum":1},"temperature":{"description":"0 (the default) answers greedily; above 0 samples, with `seed`.","type":"number","minimum":0,"maximum":2},"seed":{"description":"Seed of sampled answers and of the bootstrap intervals. Default: the recipe's seed.","type":"integer","minimum":0},"concurrency":{"description":"API models: requests in flight at once (default 8). Not part of any key: it changes no answer.","type":"integer","minimum":1,"maximum":256}}}}},"Gate":{"description":"A condition on the scores: a bound (`metric`, `model`, `min` and/or `max`), a comparison (`metric`, `better`, `than`, `by`?, `significant`?), or a regression check against the baseline (`metric`, `model`, `max_drop`, `significant`?: the scores the lockfile records at the baseline git ref). Models are named as in `models` (`tuned`, `tuned:<target>`, an endpoint's name).","type":"object","additionalProperties":false,"required":["metric"],"properties":{"metric":{"description":"The metric the condition is on: a name in `metrics`, or a configured metric's id.","type":"string","minLength":1},"model":{"description":"A bound: the model it applies to, by its name in `models` (`tuned`, `base`, `tuned:<target>`, an endpoint's name). Default: tuned.","type":"string","minLength":1},"min":{"description":"A bound: the lowest passing score.","type":"number"},"max":{"description":"A bound: the highest passing score.","type":"number"},"better":{"description":"A comparison: the model that must score better (higher; for length, lower) than `than`.","type":"string","minLength":1},"than":{"description":"A comparison: the model `better` is compared with.","type":"string","minLength":1},"by":{"description":"A comparison: by at least this much, on the metric's scale. Default 0 (strictly better).","type":"number","minimum":0},"significant":{"description":"A comparison or a regression check: also require it in at least 95% of paired bootstrap resamples of the examples (for a regression: fail only when the drop is that sure), so that a difference that is mostly noise does not decide.","type":"boolean","default":false},"max_drop":{"description":"A regression check: how far the model's score may fall below the baseline's (the lockfile at `ft build --baseline <ref>`, by default the merge base with the default branch), on the metric's scale; for length, how far it may rise. 0: no worse at all.","type":"number","minimum":0}}},"EvalEndpoint":{"description":"A model behind an OpenAI-compatible chat completions API (vLLM, Ollama, llama.cpp's server, Azure, OpenAI itself), or an OpenAI model under a name of your choosing.","type":"object","additionalProperties":false,"required":["name","model"],"properties":{"name":{"description":"The model's name in stage ids (`generate:<name>`), gates and reports.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"model":{"description":"The model id the endpoint serves.","type":"string","minLength":1},"base_url":{"description":"The API's base URL (e.g. http://localhost:8000/v1, or Azure's https://r.openai.azure.com/openai/deployments/my-ft?api-version=2024-10-21). Its query goes with every request. Default: the OpenAI API (OPENAI_BASE_URL when set). Part of the key (less an `api-version` query parameter, which changes no answer) unless `revision` pins the weights wherever they are served.","type":"string","pattern":"^https?://"},"api_key_env":{"description":"Name of the environment variable holding its API key. Without it an endpoint with a base_url gets no key (the OpenAI API gets OPENAI_API_KEY). A key is never sent over plain http except to loopback.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"api_key_header":{"description":"The HTTP header that carries the key: `authorization` (the default) sends `Bearer <key>`; any other name (Azure's `api-key`) sends the key as it is. Not part of the key (of the stage).","type":"string","pattern":"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"},"headers":{"description":"Extra HTTP headers for every request (not secrets: they are part of the recipe).","type":"object","additionalProperties":{"type":"string"}},"revision":{"description":"The weights it serves (a commit, a digest): when set, the key names the weights by it instead of by base_url.","type":"string","minLength":1},"cache":{"description":"false: the weights behind this name may change, so its generate stage runs on every build and no answer is reused. Default true.","type":"boolean","default":true}}},"MetricSpec":{"description":"A configured metric. Options by type: contains {value, ignore_case}; regex {pattern (required), ignore_case}; json_schema {schema (required)}; length {unit: characters | words}; bleu {tokenize: 13a | none | intl | char | zh, lowercase}; chrf {char_order, word_order, beta, lowercase}; rouge* {use_stemmer}; llm_judge {judge (required): a model in the forms of `models` (a name `models` lists, tuned/base, an OpenAI model id, or an endpoint {name, base_url, model, api_key_env?, api_key_header?, headers?, revision?}), rubric (required), scale: {min, max} (default 1..10), prompt: a template with {{rubric}}, {{input}}, {{answer}} (required), {{reference}}, {{min}}, {{max}} (default: ft's), max_tokens (default 512)}: its `judge:<id>` stage asks the judge (greedily, each judgment cached by judge, settings and prompt) and reads a score from each reply ({\"score\": N}, else the last `Score: N`, else N/max, else a sole number; a reply without one fails the stage); the metric is the mean score normalized to 0-1; latency {statistic: median | p95 (default median)}: each answer's wall time in ms as its model was asked (kept in .ft/answers, never in outputs or the lockfile), measured by the build after the stages; gates on it are bounds only.","type":"object","additionalProperties":false,"required":["type"],"properties":{"id":{"description":"The metric's name in scores and gates. Default: its type.","type":"string","pattern":"^[A-Za-z][A-Za-z0-9_.-]*$"},"type":{"description":"What it measures.","enum":["exact_match","f1","contains","regex","json_valid","json_schema","length","bleu","chrf","rouge1","rouge2","rougeL","rougeLsum","llm_judge","latency"]},"options":{"description":"The type's options (see above).","type":"object"}}}}};
 const schema32 = {"description":"Where records come from: exactly one of `path` (local files), `url` (a pinned remote file) or `examples` (inline records).","type":"object","additionalProperties":false,"properties":{"path":{"description":"A file, or a glob (`*`, `**`, `?`, `[...]`, `{a,b}`) matching several, relative to the recipe's folder. Several files are read in sorted order. `.gz` files are decompressed.","type":"string","minLength":1},"url":{"description":"An http(s) URL, fetched once into the store and verified against `sha256`; never fetched again while the pin matches. It may not hold credentials (`user:pass@`) or a token in its query (`?token=`, `?key=`, `?sig=`, ...): they would reach keys, logs and the lockfile; use `auth_env`. Redirects are followed to http(s) only, and never from https to http.","type":"string","pattern":"^https?://"},"sha256":{"description":"The sha256 of the bytes at `url` (64 hex digits, optionally prefixed `sha256:`). Required with `url`.","type":"string","pattern":"^(sha256:)?[0-9a-f]{64}$"},"auth_env":{"description":"Name of an environment variable holding a token for `url`; sent as `<auth_header>: <auth_scheme> <token>`, only to the URL's own origin (not to hosts it redirects to), and over https (plain http only to localhost, 127.0.0.1 or [::1]). The token never reaches keys, logs or the lockfile.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"auth_header":{"description":"Header carrying the token. Default: Authorization.","type":"string","minLength":1,"default":"Authorization"},"auth_scheme":{"description":"Word before the token, e.g. Bearer (the default), Token; empty for the bare token.","type":"string","default":"Bearer"},"examples":{"description":"Records written in the recipe itself.","type":"array","minItems":1,"items":{"type":"object"}},"format":{"description":"How to parse the bytes. Default: from the extension (.jsonl/.ndjson -> jsonl, .json -> json, .csv -> csv, .tsv -> csv with tabs), after removing .gz.","enum":["jsonl","json","csv"]},"delimiter":{"description":"CSV field delimiter (one character). Default: ',' (tab for .tsv).","type":"string","minLength":1,"maxLength":1},"on_error":{"description":"`fail` (default): a bad record fails the build (exit 2). `skip`: bad records are counted, the first locations reported, and the rest is used.","enum":["fail","skip"],"default":"fail"}}};
 const schema53 = {"description":"Training hyperparameters; unset means the backend's default. Which names a target takes depends on its backend: OpenAI takes n_epochs, batch_size, learning_rate_multiplier and (method dpo) beta, each a number in the API's range or \"auto\" (the same as unset); the embedded trainer takes n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio, weight_decay, grad_clip, checkpoint_every and the model's size (n_layer, d_model, n_head, d_ff); the hf trainer takes n_epochs, batch_size, learning_rate, max_seq_len, warmup_ratio, weight_decay, gradient_accumulation_steps, adapter, lora and chat_template; a command trainer receives every key as written, names ft does not know included (they enter the key). `ft validate` reports a name the target's backend does not take.","type":"object","properties":{"n_epochs":{"description":"Passes over the training set. OpenAI: 1-50 or \"auto\" (the same as unset).","oneOf":[{"type":"integer","minimum":1},{"const":"auto"}]},"epochs":{"description":"Alias of n_epochs.","oneOf":[{"type":"integer","minimum":1},{"const":"auto"}]},"batch_size":{"description":"Examples per training step. OpenAI: 1-256 or \"auto\".","oneOf":[{"type":"integer","minimum":1},{"const":"auto"}]},"learning_rate_multiplier":{"description":"OpenAI's scale on its default learning rate: > 0 or \"auto\".","oneOf":[{"type":"number","exclusiveMinimum":0},{"const":"auto"}]},"beta":{"description":"OpenAI DPO only: the weight of the preference loss, in (0, 2], or \"auto\".","oneOf":[{"type":"number","exclusiveMinimum":0,"maximum":2},{"const":"auto"}]},"learning_rate":{"description":"Learning rate of local trainers.","type":"number","exclusiveMinimum":0},"max_seq_len":{"description":"Local trainers: examples are truncated to this many tokens.","type":"integer","minimum":1},"warmup_ratio":{"description":"Local trainers: the share of steps spent warming the learning rate up, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1},"weight_decay":{"description":"Local trainers: AdamW's decoupled weight decay.","type":"number","minimum":0},"grad_clip":{"description":"Embedded trainer: the largest global gradient norm; larger gradients are scaled down to it.","type":"number","exclusiveMinimum":0},"checkpoint_every":{"description":"Embedded trainer: steps between checkpoints (an interrupted build resumes from the last one). Default: once per epoch.","type":"integer","minimum":1},"n_layer":{"description":"Embedded trainer, a model trained from scratch: transformer blocks.","type":"integer","minimum":1},"d_model":{"description":"Embedded trainer, a model trained from scratch: width of the residual stream (a multiple of n_head).","type":"integer","minimum":1},"n_head":{"description":"Embedded trainer, a model trained from scratch: attention heads per block.","type":"integer","minimum":1},"d_ff":{"description":"Embedded trainer, a model trained from scratch: width of each block's MLP. Default: 4 * d_model.","type":"integer","minimum":1},"gradient_accumulation_steps":{"description":"hf trainer: batches whose gradients are summed before each optimizer step (the global batch is batch_size x this x the launcher's world size).","type":"integer","minimum":1},"adapter":{"description":"hf trainer: how the model is tuned: `lora` (the default: a LoRA adapter on the base model), `qlora` (LoRA on the base model loaded in 4 bits; needs bitsandbytes and a CUDA GPU) or `none` (full fine-tuning: every weight, and a whole model as the result).","enum":["lora","qlora","none"],"default":"lora"},"chat_template":{"description":"hf trainer: a Jinja chat template to render examples with instead of the tokenizer's own (use a YAML block scalar `|`); it is saved with the model so serving renders prompts the same way.","type":"string","minLength":1},"lora":{"description":"hf trainer: LoRA adapter settings, for adapter lora and qlora.","type":"object","additionalProperties":false,"properties":{"r":{"description":"Rank of the adapter matrices.","type":"integer","minimum":1},"alpha":{"description":"Scaling of the adapter's update.","type":"number","exclusiveMinimum":0},"dropout":{"description":"Dropout on the adapter's input, in [0, 1).","type":"number","minimum":0,"exclusiveMaximum":1},"target_modules":{"description":"Names of the modules that get adapters (e.g. q_proj, v_proj).","type":"array","minItems":1,"items":{"type":"string","minLength":1}}}}},"additionalProperties":true};
 const func1 = Object.prototype.hasOwnProperty;
@@ -2366,8 +2366,9 @@ return errors === 0;
 validate21.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 const schema50 = {"description":"A training backend, chosen by `type`.","type":"object","required":["type"],"properties":{"type":{"description":"Which backend: openai or local.","enum":["openai","local"]}},"discriminator":{"propertyName":"type"},"oneOf":[{"$ref":"#/$defs/OpenAIBackend"},{"$ref":"#/$defs/LocalBackend"}]};
-const schema51 = {"description":"The OpenAI (or Azure OpenAI) fine-tuning API. Credentials come from the environment (OPENAI_API_KEY, OPENAI_ORG_ID, OPENAI_PROJECT_ID; AZURE_OPENAI_API_KEY with `azure`), never from the recipe. The train key is the hash of the API request ft would send (model, method, hyperparameters, suffix, seed and the training files' content): `budget_usd`, `price_per_1m_tokens`, `base_url` and `azure` are guards and routing, not inputs of the result, and do not enter it.","type":"object","additionalProperties":false,"required":["type","model"],"properties":{"type":{"const":"openai"},"model":{"description":"Base model: a dated snapshot (e.g. gpt-4o-mini-2024-07-18) or an `ft:` model to train further. An undated alias such as gpt-4o-mini is refused, with the snapshots it could mean: the key must name what is trained.","type":"string","minLength":1},"method":{"description":"Fine-tuning method: `supervised` (chat examples; the default) or `dpo` (preference pairs, as the dataset writes them). Part of the key.","enum":["supervised","dpo"],"default":"supervised"},"suffix":{"description":"Suffix of the fine-tuned model's name (1-64 characters). Part of the key.","type":"string","minLength":1,"maxLength":64},"budget_usd":{"description":"A guard, not part of the key: `ft build` refuses (exit 1, nothing created) to start a job whose estimated cost exceeds it, or whose price is unknown unless `--allow-unknown-cost`; `ft plan` shows the same refusal. Raising it never starts a second job.","type":"number","exclusiveMinimum":0},"price_per_1m_tokens":{"description":"USD per 1M training tokens, for a model ft's price table lacks (the gpt-4.1 family today), so the estimate and `budget_usd` can apply. Not part of the key.","type":"number","exclusiveMinimum":0},"base_url":{"description":"The API's base URL (default: OPENAI_BASE_URL, else https://api.openai.com/v1). Routing, not part of the key.","type":"string","pattern":"^https?://"},"azure":{"description":"Azure OpenAI instead of OpenAI: the resource's endpoint and the API version. The key comes from AZURE_OPENAI_API_KEY. Routing, not part of the key.","type":"object","additionalProperties":false,"required":["endpoint","api_version"],"properties":{"endpoint":{"description":"The resource endpoint, e.g. https://my-resource.openai.azure.com.","type":"string","pattern":"^https?://"},"api_version":{"description":"The Azure OpenAI API version, e.g. 2025-04-01-preview.","type":"string","minLength":1}}}}};
+const schema51 = {"description":"The OpenAI (or Azure OpenAI) fine-tuning API. Credentials come from the environment (OPENAI_API_KEY, OPENAI_ORG_ID, OPENAI_PROJECT_ID; AZURE_OPENAI_API_KEY with `azure`), never from the recipe. The train key is the hash of the API request ft would send (model, method, hyperparameters, suffix, seed and the training files' content): `budget_usd`, `price_per_1m_tokens`, `base_url` and `azure` are guards and routing, not inputs of the result, and do not enter it.","type":"object","additionalProperties":false,"required":["type","model"],"properties":{"type":{"const":"openai"},"model":{"description":"Base model: a dated snapshot (e.g. gpt-4o-mini-2024-07-18) or an `ft:` model to train further. An undated alias such as gpt-4o-mini is refused, with the snapshots it could mean: the key must name what is trained.","type":"string","minLength":1},"method":{"description":"Fine-tuning method: `supervised` (chat examples; the default) or `dpo` (preference pairs, as the dataset writes them). Part of the key.","enum":["supervised","dpo"],"default":"supervised"},"suffix":{"description":"Suffix of the fine-tuned model's name (1-64 characters). Part of the key.","type":"string","minLength":1,"maxLength":64},"budget_usd":{"description":"A guard, not part of the key: `ft build` refuses (exit 1, nothing created) to start a job whose estimated cost exceeds it, or whose price is unknown unless `--allow-unknown-cost`; `ft plan` shows the same refusal. Raising it never starts a second job.","type":"number","exclusiveMinimum":0},"price_per_1m_tokens":{"description":"USD per 1M training tokens, for a model ft's price table lacks (the gpt-4.1 family today), so the estimate and `budget_usd` can apply. Not part of the key.","type":"number","exclusiveMinimum":0},"base_url":{"description":"The API's base URL (default: OPENAI_BASE_URL, else https://api.openai.com/v1). Routing, not part of the key.","type":"string","pattern":"^https?://"},"azure":{"description":"Azure OpenAI instead of OpenAI: the resource's endpoint and the API version. The key comes from AZURE_OPENAI_API_KEY. Routing, not part of the key.","type":"object","additionalProperties":false,"required":["endpoint","api_version"],"properties":{"endpoint":{"description":"The resource endpoint, e.g. https://my-resource.openai.azure.com.","type":"string","pattern":"^https?://"},"api_version":{"description":"The Azure OpenAI API version, e.g. 2025-04-01-preview.","type":"string","minLength":1},"deployments":{"description":"The deployments that serve this target's models, for an eval that asks them: Azure serves a model only once it is deployed (a management-plane step ft does not take). `tuned`: the deployment of the fine-tuned model the train stage makes (its `ft:` id is in finetune.lock); `base`: a deployment of the base model. Asked at {endpoint}/openai/deployments/{name}/chat/completions?api-version={api_version} with AZURE_OPENAI_API_KEY. A guard, not part of the train stage's key; the answers are keyed by the model and the deployment's name.","type":"object","additionalProperties":false,"properties":{"tuned":{"description":"The deployment of the fine-tuned model.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"},"base":{"description":"A deployment of the base model.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"}}}}}}};
 const schema52 = {"description":"A local trainer spawned as a child process, speaking trainer protocol v1 (see the README). `command` is required with trainer `command` and allowed only there; `python` and `launcher` only with trainer `hf`.","type":"object","additionalProperties":false,"required":["type","model"],"properties":{"type":{"const":"local"},"trainer":{"description":"Which trainer runs the job: `embedded` (ft's own, on the CPU; the default), `hf` (Hugging Face transformers + peft, shipped with ft, in your Python) or `command` (any executable that speaks the protocol).","enum":["embedded","hf","command"],"default":"embedded"},"model":{"description":"Base model: a hub name (pinned by `revision`, or offline by the commit the local Hugging Face cache names), a local folder (keyed by its content), `embedded:tiny` (the embedded trainer's small model, trained from scratch from a seeded initialisation), or `{target: <name>}`: the model another target of this recipe trains, to tune it further (that target trains first, and its model is part of this one's key).","oneOf":[{"type":"string","minLength":1},{"type":"object","additionalProperties":false,"required":["target"],"properties":{"target":{"description":"The name of another target whose trained model this one starts from.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_-]*$"}}}]},"command":{"description":"For trainer `command`: the executable and its arguments (paths relative to the recipe). ft appends `train --spec <path>`, `generate --spec <path>` or `info`. The arguments, and the content of every argument that names a file, are part of the key.","type":"array","minItems":1,"items":{"type":"string","minLength":1}},"revision":{"description":"The base model's commit or tag on its hub: part of the key, so a moving name is never trained on by accident.","type":"string","minLength":1},"python":{"description":"For trainer `hf`: the Python interpreter to run it with (of a venv or conda env). Default: python3 on PATH.","type":"string","minLength":1},"launcher":{"description":"For trainer `hf`: launch on several GPUs with torchrun or accelerate. The world size is part of the key (it changes the global batch).","type":"object","additionalProperties":false,"required":["type","nproc_per_node"],"properties":{"type":{"enum":["torchrun","accelerate"]},"nproc_per_node":{"type":"integer","minimum":1}}},"env":{"description":"Names of environment variables passed through to the trainer (beyond PATH, HOME, the locale, TMPDIR and CUDA_VISIBLE_DEVICES). Nothing else of ft's environment reaches it, API keys included.","type":"array","items":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"uniqueItems":true}}};
+const pattern12 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", "u");
 
 function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -2624,7 +2625,7 @@ vErrors.push(err19);
 errors++;
 }
 for(const key1 in data8){
-if(!((key1 === "endpoint") || (key1 === "api_version"))){
+if(!(((key1 === "endpoint") || (key1 === "api_version")) || (key1 === "deployments"))){
 const err20 = {instancePath:instancePath+"/azure",schemaPath:"#/$defs/OpenAIBackend/properties/azure/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema51.properties.azure,data:data8};
 if(vErrors === null){
 vErrors = [err20];
@@ -2685,9 +2686,12 @@ vErrors.push(err24);
 errors++;
 }
 }
-}
-else {
-const err25 = {instancePath:instancePath+"/azure",schemaPath:"#/$defs/OpenAIBackend/properties/azure/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema51.properties.azure.type,parentSchema:schema51.properties.azure,data:data8};
+if(data8.deployments !== undefined){
+let data11 = data8.deployments;
+if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
+for(const key2 in data11){
+if(!((key2 === "tuned") || (key2 === "base"))){
+const err25 = {instancePath:instancePath+"/azure/deployments",schemaPath:"#/$defs/OpenAIBackend/properties/azure/properties/deployments/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema51.properties.azure.properties.deployments,data:data11};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -2697,9 +2701,11 @@ vErrors.push(err25);
 errors++;
 }
 }
-}
-else {
-const err26 = {instancePath,schemaPath:"#/$defs/OpenAIBackend/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema51.type,parentSchema:schema51,data};
+if(data11.tuned !== undefined){
+let data12 = data11.tuned;
+if(typeof data12 === "string"){
+if(!pattern12.test(data12)){
+const err26 = {instancePath:instancePath+"/azure/deployments/tuned",schemaPath:"#/$defs/OpenAIBackend/properties/azure/properties/deployments/properties/tuned/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",parentSchema:schema51.properties.azure.properties.deployments.properties.tuned,data:data12};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -2708,12 +2714,9 @@ vErrors.push(err26);
 }
 errors++;
 }
-var props0 = true;
 }
-else if(tag0 === "local"){
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.type === undefined){
-const err27 = {instancePath,schemaPath:"#/$defs/LocalBackend/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema52.required,parentSchema:schema52,data};
+else {
+const err27 = {instancePath:instancePath+"/azure/deployments/tuned",schemaPath:"#/$defs/OpenAIBackend/properties/azure/properties/deployments/properties/tuned/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema51.properties.azure.properties.deployments.properties.tuned.type,parentSchema:schema51.properties.azure.properties.deployments.properties.tuned,data:data12};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -2722,8 +2725,12 @@ vErrors.push(err27);
 }
 errors++;
 }
-if(data.model === undefined){
-const err28 = {instancePath,schemaPath:"#/$defs/LocalBackend/required",keyword:"required",params:{missingProperty: "model"},message:"must have required property '"+"model"+"'",schema:schema52.required,parentSchema:schema52,data};
+}
+if(data11.base !== undefined){
+let data13 = data11.base;
+if(typeof data13 === "string"){
+if(!pattern12.test(data13)){
+const err28 = {instancePath:instancePath+"/azure/deployments/base",schemaPath:"#/$defs/OpenAIBackend/properties/azure/properties/deployments/properties/base/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",parentSchema:schema51.properties.azure.properties.deployments.properties.base,data:data13};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -2732,9 +2739,9 @@ vErrors.push(err28);
 }
 errors++;
 }
-for(const key2 in data){
-if(!((((((((key2 === "type") || (key2 === "trainer")) || (key2 === "model")) || (key2 === "command")) || (key2 === "revision")) || (key2 === "python")) || (key2 === "launcher")) || (key2 === "env"))){
-const err29 = {instancePath,schemaPath:"#/$defs/LocalBackend/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema52,data};
+}
+else {
+const err29 = {instancePath:instancePath+"/azure/deployments/base",schemaPath:"#/$defs/OpenAIBackend/properties/azure/properties/deployments/properties/base/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema51.properties.azure.properties.deployments.properties.base.type,parentSchema:schema51.properties.azure.properties.deployments.properties.base,data:data13};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -2744,10 +2751,9 @@ vErrors.push(err29);
 errors++;
 }
 }
-if(data.type !== undefined){
-let data11 = data.type;
-if("local" !== data11){
-const err30 = {instancePath:instancePath+"/type",schemaPath:"#/$defs/LocalBackend/properties/type/const",keyword:"const",params:{allowedValue: "local"},message:"must be equal to constant",schema:"local",parentSchema:schema52.properties.type,data:data11};
+}
+else {
+const err30 = {instancePath:instancePath+"/azure/deployments",schemaPath:"#/$defs/OpenAIBackend/properties/azure/properties/deployments/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema51.properties.azure.properties.deployments.type,parentSchema:schema51.properties.azure.properties.deployments,data:data11};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -2757,10 +2763,9 @@ vErrors.push(err30);
 errors++;
 }
 }
-if(data.trainer !== undefined){
-let data12 = data.trainer;
-if(!(((data12 === "embedded") || (data12 === "hf")) || (data12 === "command"))){
-const err31 = {instancePath:instancePath+"/trainer",schemaPath:"#/$defs/LocalBackend/properties/trainer/enum",keyword:"enum",params:{allowedValues: schema52.properties.trainer.enum},message:"must be equal to one of the allowed values",schema:schema52.properties.trainer.enum,parentSchema:schema52.properties.trainer,data:data12};
+}
+else {
+const err31 = {instancePath:instancePath+"/azure",schemaPath:"#/$defs/OpenAIBackend/properties/azure/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema51.properties.azure.type,parentSchema:schema51.properties.azure,data:data8};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -2770,15 +2775,9 @@ vErrors.push(err31);
 errors++;
 }
 }
-if(data.model !== undefined){
-let data13 = data.model;
-const _errs33 = errors;
-let valid9 = false;
-let passing0 = null;
-const _errs34 = errors;
-if(typeof data13 === "string"){
-if(func3(data13) < 1){
-const err32 = {instancePath:instancePath+"/model",schemaPath:"#/$defs/LocalBackend/properties/model/oneOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema52.properties.model.oneOf[0],data:data13};
+}
+else {
+const err32 = {instancePath,schemaPath:"#/$defs/OpenAIBackend/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema51.type,parentSchema:schema51,data};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -2787,9 +2786,12 @@ vErrors.push(err32);
 }
 errors++;
 }
+var props0 = true;
 }
-else {
-const err33 = {instancePath:instancePath+"/model",schemaPath:"#/$defs/LocalBackend/properties/model/oneOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.model.oneOf[0].type,parentSchema:schema52.properties.model.oneOf[0],data:data13};
+else if(tag0 === "local"){
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.type === undefined){
+const err33 = {instancePath,schemaPath:"#/$defs/LocalBackend/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema52.required,parentSchema:schema52,data};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -2798,15 +2800,8 @@ vErrors.push(err33);
 }
 errors++;
 }
-var _valid0 = _errs34 === errors;
-if(_valid0){
-valid9 = true;
-passing0 = 0;
-}
-const _errs36 = errors;
-if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
-if(data13.target === undefined){
-const err34 = {instancePath:instancePath+"/model",schemaPath:"#/$defs/LocalBackend/properties/model/oneOf/1/required",keyword:"required",params:{missingProperty: "target"},message:"must have required property '"+"target"+"'",schema:schema52.properties.model.oneOf[1].required,parentSchema:schema52.properties.model.oneOf[1],data:data13};
+if(data.model === undefined){
+const err34 = {instancePath,schemaPath:"#/$defs/LocalBackend/required",keyword:"required",params:{missingProperty: "model"},message:"must have required property '"+"model"+"'",schema:schema52.required,parentSchema:schema52,data};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -2815,9 +2810,9 @@ vErrors.push(err34);
 }
 errors++;
 }
-for(const key3 in data13){
-if(!(key3 === "target")){
-const err35 = {instancePath:instancePath+"/model",schemaPath:"#/$defs/LocalBackend/properties/model/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema52.properties.model.oneOf[1],data:data13};
+for(const key3 in data){
+if(!((((((((key3 === "type") || (key3 === "trainer")) || (key3 === "model")) || (key3 === "command")) || (key3 === "revision")) || (key3 === "python")) || (key3 === "launcher")) || (key3 === "env"))){
+const err35 = {instancePath,schemaPath:"#/$defs/LocalBackend/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema52,data};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -2827,11 +2822,10 @@ vErrors.push(err35);
 errors++;
 }
 }
-if(data13.target !== undefined){
-let data14 = data13.target;
-if(typeof data14 === "string"){
-if(!pattern5.test(data14)){
-const err36 = {instancePath:instancePath+"/model/target",schemaPath:"#/$defs/LocalBackend/properties/model/oneOf/1/properties/target/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_-]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_-]*$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_-]*$",parentSchema:schema52.properties.model.oneOf[1].properties.target,data:data14};
+if(data.type !== undefined){
+let data14 = data.type;
+if("local" !== data14){
+const err36 = {instancePath:instancePath+"/type",schemaPath:"#/$defs/LocalBackend/properties/type/const",keyword:"const",params:{allowedValue: "local"},message:"must be equal to constant",schema:"local",parentSchema:schema52.properties.type,data:data14};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -2841,8 +2835,10 @@ vErrors.push(err36);
 errors++;
 }
 }
-else {
-const err37 = {instancePath:instancePath+"/model/target",schemaPath:"#/$defs/LocalBackend/properties/model/oneOf/1/properties/target/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.model.oneOf[1].properties.target.type,parentSchema:schema52.properties.model.oneOf[1].properties.target,data:data14};
+if(data.trainer !== undefined){
+let data15 = data.trainer;
+if(!(((data15 === "embedded") || (data15 === "hf")) || (data15 === "command"))){
+const err37 = {instancePath:instancePath+"/trainer",schemaPath:"#/$defs/LocalBackend/properties/trainer/enum",keyword:"enum",params:{allowedValues: schema52.properties.trainer.enum},message:"must be equal to one of the allowed values",schema:schema52.properties.trainer.enum,parentSchema:schema52.properties.trainer,data:data15};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -2852,9 +2848,15 @@ vErrors.push(err37);
 errors++;
 }
 }
-}
-else {
-const err38 = {instancePath:instancePath+"/model",schemaPath:"#/$defs/LocalBackend/properties/model/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema52.properties.model.oneOf[1].type,parentSchema:schema52.properties.model.oneOf[1],data:data13};
+if(data.model !== undefined){
+let data16 = data.model;
+const _errs40 = errors;
+let valid10 = false;
+let passing0 = null;
+const _errs41 = errors;
+if(typeof data16 === "string"){
+if(func3(data16) < 1){
+const err38 = {instancePath:instancePath+"/model",schemaPath:"#/$defs/LocalBackend/properties/model/oneOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema52.properties.model.oneOf[0],data:data16};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -2863,19 +2865,9 @@ vErrors.push(err38);
 }
 errors++;
 }
-var _valid0 = _errs36 === errors;
-if(_valid0 && valid9){
-valid9 = false;
-passing0 = [passing0, 1];
 }
 else {
-if(_valid0){
-valid9 = true;
-passing0 = 1;
-}
-}
-if(!valid9){
-const err39 = {instancePath:instancePath+"/model",schemaPath:"#/$defs/LocalBackend/properties/model/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema52.properties.model.oneOf,parentSchema:schema52.properties.model,data:data13};
+const err39 = {instancePath:instancePath+"/model",schemaPath:"#/$defs/LocalBackend/properties/model/oneOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.model.oneOf[0].type,parentSchema:schema52.properties.model.oneOf[0],data:data16};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -2884,23 +2876,15 @@ vErrors.push(err39);
 }
 errors++;
 }
-else {
-errors = _errs33;
-if(vErrors !== null){
-if(_errs33){
-vErrors.length = _errs33;
+var _valid0 = _errs41 === errors;
+if(_valid0){
+valid10 = true;
+passing0 = 0;
 }
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.command !== undefined){
-let data15 = data.command;
-if(Array.isArray(data15)){
-if(data15.length < 1){
-const err40 = {instancePath:instancePath+"/command",schemaPath:"#/$defs/LocalBackend/properties/command/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema52.properties.command,data:data15};
+const _errs43 = errors;
+if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
+if(data16.target === undefined){
+const err40 = {instancePath:instancePath+"/model",schemaPath:"#/$defs/LocalBackend/properties/model/oneOf/1/required",keyword:"required",params:{missingProperty: "target"},message:"must have required property '"+"target"+"'",schema:schema52.properties.model.oneOf[1].required,parentSchema:schema52.properties.model.oneOf[1],data:data16};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -2909,12 +2893,9 @@ vErrors.push(err40);
 }
 errors++;
 }
-const len0 = data15.length;
-for(let i0=0; i0<len0; i0++){
-let data16 = data15[i0];
-if(typeof data16 === "string"){
-if(func3(data16) < 1){
-const err41 = {instancePath:instancePath+"/command/" + i0,schemaPath:"#/$defs/LocalBackend/properties/command/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema52.properties.command.items,data:data16};
+for(const key4 in data16){
+if(!(key4 === "target")){
+const err41 = {instancePath:instancePath+"/model",schemaPath:"#/$defs/LocalBackend/properties/model/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema52.properties.model.oneOf[1],data:data16};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -2924,8 +2905,11 @@ vErrors.push(err41);
 errors++;
 }
 }
-else {
-const err42 = {instancePath:instancePath+"/command/" + i0,schemaPath:"#/$defs/LocalBackend/properties/command/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.command.items.type,parentSchema:schema52.properties.command.items,data:data16};
+if(data16.target !== undefined){
+let data17 = data16.target;
+if(typeof data17 === "string"){
+if(!pattern5.test(data17)){
+const err42 = {instancePath:instancePath+"/model/target",schemaPath:"#/$defs/LocalBackend/properties/model/oneOf/1/properties/target/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_-]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_-]*$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_-]*$",parentSchema:schema52.properties.model.oneOf[1].properties.target,data:data17};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -2935,9 +2919,8 @@ vErrors.push(err42);
 errors++;
 }
 }
-}
 else {
-const err43 = {instancePath:instancePath+"/command",schemaPath:"#/$defs/LocalBackend/properties/command/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema52.properties.command.type,parentSchema:schema52.properties.command,data:data15};
+const err43 = {instancePath:instancePath+"/model/target",schemaPath:"#/$defs/LocalBackend/properties/model/oneOf/1/properties/target/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.model.oneOf[1].properties.target.type,parentSchema:schema52.properties.model.oneOf[1].properties.target,data:data17};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -2947,11 +2930,9 @@ vErrors.push(err43);
 errors++;
 }
 }
-if(data.revision !== undefined){
-let data17 = data.revision;
-if(typeof data17 === "string"){
-if(func3(data17) < 1){
-const err44 = {instancePath:instancePath+"/revision",schemaPath:"#/$defs/LocalBackend/properties/revision/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema52.properties.revision,data:data17};
+}
+else {
+const err44 = {instancePath:instancePath+"/model",schemaPath:"#/$defs/LocalBackend/properties/model/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema52.properties.model.oneOf[1].type,parentSchema:schema52.properties.model.oneOf[1],data:data16};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -2960,9 +2941,19 @@ vErrors.push(err44);
 }
 errors++;
 }
+var _valid0 = _errs43 === errors;
+if(_valid0 && valid10){
+valid10 = false;
+passing0 = [passing0, 1];
 }
 else {
-const err45 = {instancePath:instancePath+"/revision",schemaPath:"#/$defs/LocalBackend/properties/revision/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.revision.type,parentSchema:schema52.properties.revision,data:data17};
+if(_valid0){
+valid10 = true;
+passing0 = 1;
+}
+}
+if(!valid10){
+const err45 = {instancePath:instancePath+"/model",schemaPath:"#/$defs/LocalBackend/properties/model/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema52.properties.model.oneOf,parentSchema:schema52.properties.model,data:data16};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -2971,12 +2962,23 @@ vErrors.push(err45);
 }
 errors++;
 }
+else {
+errors = _errs40;
+if(vErrors !== null){
+if(_errs40){
+vErrors.length = _errs40;
 }
-if(data.python !== undefined){
-let data18 = data.python;
-if(typeof data18 === "string"){
-if(func3(data18) < 1){
-const err46 = {instancePath:instancePath+"/python",schemaPath:"#/$defs/LocalBackend/properties/python/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema52.properties.python,data:data18};
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.command !== undefined){
+let data18 = data.command;
+if(Array.isArray(data18)){
+if(data18.length < 1){
+const err46 = {instancePath:instancePath+"/command",schemaPath:"#/$defs/LocalBackend/properties/command/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema52.properties.command,data:data18};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -2985,9 +2987,12 @@ vErrors.push(err46);
 }
 errors++;
 }
-}
-else {
-const err47 = {instancePath:instancePath+"/python",schemaPath:"#/$defs/LocalBackend/properties/python/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.python.type,parentSchema:schema52.properties.python,data:data18};
+const len0 = data18.length;
+for(let i0=0; i0<len0; i0++){
+let data19 = data18[i0];
+if(typeof data19 === "string"){
+if(func3(data19) < 1){
+const err47 = {instancePath:instancePath+"/command/" + i0,schemaPath:"#/$defs/LocalBackend/properties/command/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema52.properties.command.items,data:data19};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -2997,11 +3002,8 @@ vErrors.push(err47);
 errors++;
 }
 }
-if(data.launcher !== undefined){
-let data19 = data.launcher;
-if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
-if(data19.type === undefined){
-const err48 = {instancePath:instancePath+"/launcher",schemaPath:"#/$defs/LocalBackend/properties/launcher/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema52.properties.launcher.required,parentSchema:schema52.properties.launcher,data:data19};
+else {
+const err48 = {instancePath:instancePath+"/command/" + i0,schemaPath:"#/$defs/LocalBackend/properties/command/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.command.items.type,parentSchema:schema52.properties.command.items,data:data19};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -3010,8 +3012,10 @@ vErrors.push(err48);
 }
 errors++;
 }
-if(data19.nproc_per_node === undefined){
-const err49 = {instancePath:instancePath+"/launcher",schemaPath:"#/$defs/LocalBackend/properties/launcher/required",keyword:"required",params:{missingProperty: "nproc_per_node"},message:"must have required property '"+"nproc_per_node"+"'",schema:schema52.properties.launcher.required,parentSchema:schema52.properties.launcher,data:data19};
+}
+}
+else {
+const err49 = {instancePath:instancePath+"/command",schemaPath:"#/$defs/LocalBackend/properties/command/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema52.properties.command.type,parentSchema:schema52.properties.command,data:data18};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -3020,9 +3024,12 @@ vErrors.push(err49);
 }
 errors++;
 }
-for(const key4 in data19){
-if(!((key4 === "type") || (key4 === "nproc_per_node"))){
-const err50 = {instancePath:instancePath+"/launcher",schemaPath:"#/$defs/LocalBackend/properties/launcher/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema52.properties.launcher,data:data19};
+}
+if(data.revision !== undefined){
+let data20 = data.revision;
+if(typeof data20 === "string"){
+if(func3(data20) < 1){
+const err50 = {instancePath:instancePath+"/revision",schemaPath:"#/$defs/LocalBackend/properties/revision/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema52.properties.revision,data:data20};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -3032,10 +3039,8 @@ vErrors.push(err50);
 errors++;
 }
 }
-if(data19.type !== undefined){
-let data20 = data19.type;
-if(!((data20 === "torchrun") || (data20 === "accelerate"))){
-const err51 = {instancePath:instancePath+"/launcher/type",schemaPath:"#/$defs/LocalBackend/properties/launcher/properties/type/enum",keyword:"enum",params:{allowedValues: schema52.properties.launcher.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema52.properties.launcher.properties.type.enum,parentSchema:schema52.properties.launcher.properties.type,data:data20};
+else {
+const err51 = {instancePath:instancePath+"/revision",schemaPath:"#/$defs/LocalBackend/properties/revision/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.revision.type,parentSchema:schema52.properties.revision,data:data20};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -3045,10 +3050,11 @@ vErrors.push(err51);
 errors++;
 }
 }
-if(data19.nproc_per_node !== undefined){
-let data21 = data19.nproc_per_node;
-if(!(((typeof data21 == "number") && (!(data21 % 1) && !isNaN(data21))) && (isFinite(data21)))){
-const err52 = {instancePath:instancePath+"/launcher/nproc_per_node",schemaPath:"#/$defs/LocalBackend/properties/launcher/properties/nproc_per_node/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema52.properties.launcher.properties.nproc_per_node.type,parentSchema:schema52.properties.launcher.properties.nproc_per_node,data:data21};
+if(data.python !== undefined){
+let data21 = data.python;
+if(typeof data21 === "string"){
+if(func3(data21) < 1){
+const err52 = {instancePath:instancePath+"/python",schemaPath:"#/$defs/LocalBackend/properties/python/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema52.properties.python,data:data21};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -3057,9 +3063,9 @@ vErrors.push(err52);
 }
 errors++;
 }
-if((typeof data21 == "number") && (isFinite(data21))){
-if(data21 < 1 || isNaN(data21)){
-const err53 = {instancePath:instancePath+"/launcher/nproc_per_node",schemaPath:"#/$defs/LocalBackend/properties/launcher/properties/nproc_per_node/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema52.properties.launcher.properties.nproc_per_node,data:data21};
+}
+else {
+const err53 = {instancePath:instancePath+"/python",schemaPath:"#/$defs/LocalBackend/properties/python/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.python.type,parentSchema:schema52.properties.python,data:data21};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -3069,10 +3075,11 @@ vErrors.push(err53);
 errors++;
 }
 }
-}
-}
-else {
-const err54 = {instancePath:instancePath+"/launcher",schemaPath:"#/$defs/LocalBackend/properties/launcher/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema52.properties.launcher.type,parentSchema:schema52.properties.launcher,data:data19};
+if(data.launcher !== undefined){
+let data22 = data.launcher;
+if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
+if(data22.type === undefined){
+const err54 = {instancePath:instancePath+"/launcher",schemaPath:"#/$defs/LocalBackend/properties/launcher/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema52.properties.launcher.required,parentSchema:schema52.properties.launcher,data:data22};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -3081,16 +3088,8 @@ vErrors.push(err54);
 }
 errors++;
 }
-}
-if(data.env !== undefined){
-let data22 = data.env;
-if(Array.isArray(data22)){
-const len1 = data22.length;
-for(let i1=0; i1<len1; i1++){
-let data23 = data22[i1];
-if(typeof data23 === "string"){
-if(!pattern8.test(data23)){
-const err55 = {instancePath:instancePath+"/env/" + i1,schemaPath:"#/$defs/LocalBackend/properties/env/items/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]*$",parentSchema:schema52.properties.env.items,data:data23};
+if(data22.nproc_per_node === undefined){
+const err55 = {instancePath:instancePath+"/launcher",schemaPath:"#/$defs/LocalBackend/properties/launcher/required",keyword:"required",params:{missingProperty: "nproc_per_node"},message:"must have required property '"+"nproc_per_node"+"'",schema:schema52.properties.launcher.required,parentSchema:schema52.properties.launcher,data:data22};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -3099,9 +3098,9 @@ vErrors.push(err55);
 }
 errors++;
 }
-}
-else {
-const err56 = {instancePath:instancePath+"/env/" + i1,schemaPath:"#/$defs/LocalBackend/properties/env/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.env.items.type,parentSchema:schema52.properties.env.items,data:data23};
+for(const key5 in data22){
+if(!((key5 === "type") || (key5 === "nproc_per_node"))){
+const err56 = {instancePath:instancePath+"/launcher",schemaPath:"#/$defs/LocalBackend/properties/launcher/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema52.properties.launcher,data:data22};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -3111,18 +3110,10 @@ vErrors.push(err56);
 errors++;
 }
 }
-let i2 = data22.length;
-let j0;
-if(i2 > 1){
-const indices0 = {};
-for(;i2--;){
-let item0 = data22[i2];
-if(typeof item0 !== "string"){
-continue;
-}
-if(typeof indices0[item0] == "number"){
-j0 = indices0[item0];
-const err57 = {instancePath:instancePath+"/env",schemaPath:"#/$defs/LocalBackend/properties/env/uniqueItems",keyword:"uniqueItems",params:{i: i2, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i2+" are identical)",schema:true,parentSchema:schema52.properties.env,data:data22};
+if(data22.type !== undefined){
+let data23 = data22.type;
+if(!((data23 === "torchrun") || (data23 === "accelerate"))){
+const err57 = {instancePath:instancePath+"/launcher/type",schemaPath:"#/$defs/LocalBackend/properties/launcher/properties/type/enum",keyword:"enum",params:{allowedValues: schema52.properties.launcher.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema52.properties.launcher.properties.type.enum,parentSchema:schema52.properties.launcher.properties.type,data:data23};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -3130,14 +3121,12 @@ else {
 vErrors.push(err57);
 }
 errors++;
-break;
-}
-indices0[item0] = i2;
 }
 }
-}
-else {
-const err58 = {instancePath:instancePath+"/env",schemaPath:"#/$defs/LocalBackend/properties/env/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema52.properties.env.type,parentSchema:schema52.properties.env,data:data22};
+if(data22.nproc_per_node !== undefined){
+let data24 = data22.nproc_per_node;
+if(!(((typeof data24 == "number") && (!(data24 % 1) && !isNaN(data24))) && (isFinite(data24)))){
+const err58 = {instancePath:instancePath+"/launcher/nproc_per_node",schemaPath:"#/$defs/LocalBackend/properties/launcher/properties/nproc_per_node/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema52.properties.launcher.properties.nproc_per_node.type,parentSchema:schema52.properties.launcher.properties.nproc_per_node,data:data24};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -3146,10 +3135,9 @@ vErrors.push(err58);
 }
 errors++;
 }
-}
-}
-else {
-const err59 = {instancePath,schemaPath:"#/$defs/LocalBackend/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema52.type,parentSchema:schema52,data};
+if((typeof data24 == "number") && (isFinite(data24))){
+if(data24 < 1 || isNaN(data24)){
+const err59 = {instancePath:instancePath+"/launcher/nproc_per_node",schemaPath:"#/$defs/LocalBackend/properties/launcher/properties/nproc_per_node/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema52.properties.launcher.properties.nproc_per_node,data:data24};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -3158,12 +3146,11 @@ vErrors.push(err59);
 }
 errors++;
 }
-if(props0 !== true){
-props0 = true;
+}
 }
 }
 else {
-const err60 = {instancePath,schemaPath:"#/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag0},message:"value of tag \"type\" must be in oneOf",schema:schema50.discriminator,parentSchema:schema50,data};
+const err60 = {instancePath:instancePath+"/launcher",schemaPath:"#/$defs/LocalBackend/properties/launcher/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema52.properties.launcher.type,parentSchema:schema52.properties.launcher,data:data22};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -3173,8 +3160,15 @@ vErrors.push(err60);
 errors++;
 }
 }
-else {
-const err61 = {instancePath,schemaPath:"#/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag0},message:"tag \"type\" must be string",schema:schema50.discriminator,parentSchema:schema50,data};
+if(data.env !== undefined){
+let data25 = data.env;
+if(Array.isArray(data25)){
+const len1 = data25.length;
+for(let i1=0; i1<len1; i1++){
+let data26 = data25[i1];
+if(typeof data26 === "string"){
+if(!pattern8.test(data26)){
+const err61 = {instancePath:instancePath+"/env/" + i1,schemaPath:"#/$defs/LocalBackend/properties/env/items/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]*$",parentSchema:schema52.properties.env.items,data:data26};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -3185,12 +3179,96 @@ errors++;
 }
 }
 else {
-const err62 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema50.type,parentSchema:schema50,data};
+const err62 = {instancePath:instancePath+"/env/" + i1,schemaPath:"#/$defs/LocalBackend/properties/env/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.env.items.type,parentSchema:schema52.properties.env.items,data:data26};
 if(vErrors === null){
 vErrors = [err62];
 }
 else {
 vErrors.push(err62);
+}
+errors++;
+}
+}
+let i2 = data25.length;
+let j0;
+if(i2 > 1){
+const indices0 = {};
+for(;i2--;){
+let item0 = data25[i2];
+if(typeof item0 !== "string"){
+continue;
+}
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+const err63 = {instancePath:instancePath+"/env",schemaPath:"#/$defs/LocalBackend/properties/env/uniqueItems",keyword:"uniqueItems",params:{i: i2, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i2+" are identical)",schema:true,parentSchema:schema52.properties.env,data:data25};
+if(vErrors === null){
+vErrors = [err63];
+}
+else {
+vErrors.push(err63);
+}
+errors++;
+break;
+}
+indices0[item0] = i2;
+}
+}
+}
+else {
+const err64 = {instancePath:instancePath+"/env",schemaPath:"#/$defs/LocalBackend/properties/env/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema52.properties.env.type,parentSchema:schema52.properties.env,data:data25};
+if(vErrors === null){
+vErrors = [err64];
+}
+else {
+vErrors.push(err64);
+}
+errors++;
+}
+}
+}
+else {
+const err65 = {instancePath,schemaPath:"#/$defs/LocalBackend/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema52.type,parentSchema:schema52,data};
+if(vErrors === null){
+vErrors = [err65];
+}
+else {
+vErrors.push(err65);
+}
+errors++;
+}
+if(props0 !== true){
+props0 = true;
+}
+}
+else {
+const err66 = {instancePath,schemaPath:"#/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag0},message:"value of tag \"type\" must be in oneOf",schema:schema50.discriminator,parentSchema:schema50,data};
+if(vErrors === null){
+vErrors = [err66];
+}
+else {
+vErrors.push(err66);
+}
+errors++;
+}
+}
+else {
+const err67 = {instancePath,schemaPath:"#/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag0},message:"tag \"type\" must be string",schema:schema50.discriminator,parentSchema:schema50,data};
+if(vErrors === null){
+vErrors = [err67];
+}
+else {
+vErrors.push(err67);
+}
+errors++;
+}
+}
+else {
+const err68 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema50.type,parentSchema:schema50,data};
+if(vErrors === null){
+vErrors = [err68];
+}
+else {
+vErrors.push(err68);
 }
 errors++;
 }
@@ -4154,10 +4232,11 @@ return errors === 0;
 validate31.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 const schema56 = {"description":"Which models answer which held-out examples and how the answers are scored. Each model answers in a `generate:<model>` stage (cached by the model's identity, the examples and the generation settings, and answer by answer); each llm_judge metric's judge judges every answer in a `judge:<metric id>` stage (cached the same way); one `eval` stage scores every answer and applies the gates, without asking any model; latency is measured by the build afterwards and never locked.","type":"object","additionalProperties":false,"required":["metrics"],"properties":{"dataset":{"description":"Which split to evaluate on. Default: test.","enum":["train","validation","test"],"default":"test"},"models":{"description":"Models that answer. `tuned` and `base`: the trained model of the recipe's one target and its untrained base (`tuned:<target>`, `base:<target>` where there are several); any other string: a model id of the OpenAI API (an existing `ft:` model, a base snapshot), called with OPENAI_API_KEY (and OPENAI_BASE_URL when set); an object: any OpenAI-compatible chat endpoint. Default: the tuned model of every target.","type":"array","minItems":1,"items":{"oneOf":[{"type":"string","minLength":1},{"$ref":"#/$defs/EvalEndpoint"}]}},"metrics":{"description":"How answers are scored, each against the example's reference (its last assistant message): a name, or `{id, type, options}` for a configured one (several configurations of one type need their own ids). exact_match and f1 (the SQuAD v1.1 script's rules; token_f1 is an alias of f1), contains (the answer contains the reference, or `options.value`), regex (`options.pattern` matches the answer), json_valid, json_schema (the answer is JSON valid against `options.schema`), length (characters, or words), bleu and chrf (sacreBLEU, corpus-level, 0-100), rouge1, rouge2, rougeL (alias rouge_l) and rougeLsum (rouge-score's F-measure, 0-1), llm_judge (a judge model scores each answer by a rubric; 0-1) and latency (ms per answer, median; not locked).","type":"array","minItems":1,"items":{"oneOf":[{"enum":["exact_match","f1","token_f1","contains","json_valid","length","bleu","chrf","rouge1","rouge2","rougeL","rouge_l","rougeLsum","latency"]},{"$ref":"#/$defs/MetricSpec"}]}},"gates":{"description":"Conditions that fail the build (exit 3, after every result is written) when a score is not met.","type":"array","items":{"$ref":"#/$defs/Gate"}},"generation":{"description":"How models answer. Part of each generate stage's key.","type":"object","additionalProperties":false,"properties":{"max_tokens":{"description":"Longest answer, in the model's tokens. Default 256.","type":"integer","minimum":1},"temperature":{"description":"0 (the default) answers greedily; above 0 samples, with `seed`.","type":"number","minimum":0,"maximum":2},"seed":{"description":"Seed of sampled answers and of the bootstrap intervals. Default: the recipe's seed.","type":"integer","minimum":0},"concurrency":{"description":"API models: requests in flight at once (default 8). Not part of any key: it changes no answer.","type":"integer","minimum":1,"maximum":256}}}}};
-const schema57 = {"description":"A model behind an OpenAI-compatible chat completions API (vLLM, Ollama, llama.cpp's server, Azure, OpenAI itself), or an OpenAI model under a name of your choosing.","type":"object","additionalProperties":false,"required":["name","model"],"properties":{"name":{"description":"The model's name in stage ids (`generate:<name>`), gates and reports.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"model":{"description":"The model id the endpoint serves.","type":"string","minLength":1},"base_url":{"description":"The API's base URL (e.g. http://localhost:8000/v1). Default: the OpenAI API (OPENAI_BASE_URL when set). Part of the key unless `revision` pins the weights wherever they are served.","type":"string","pattern":"^https?://"},"api_key_env":{"description":"Name of the environment variable holding its API key. Without it an endpoint with a base_url gets no key (the OpenAI API gets OPENAI_API_KEY). A key is never sent over plain http except to loopback.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"headers":{"description":"Extra HTTP headers for every request (not secrets: they are part of the recipe).","type":"object","additionalProperties":{"type":"string"}},"revision":{"description":"The weights it serves (a commit, a digest): when set, the key names the weights by it instead of by base_url.","type":"string","minLength":1},"cache":{"description":"false: the weights behind this name may change, so its generate stage runs on every build and no answer is reused. Default true.","type":"boolean","default":true}}};
-const schema58 = {"description":"A configured metric. Options by type: contains {value, ignore_case}; regex {pattern (required), ignore_case}; json_schema {schema (required)}; length {unit: characters | words}; bleu {tokenize: 13a | none | intl | char | zh, lowercase}; chrf {char_order, word_order, beta, lowercase}; rouge* {use_stemmer}; llm_judge {judge (required): a model in the forms of `models` (a name `models` lists, tuned/base, an OpenAI model id, or an endpoint {name, base_url, model, api_key_env?, headers?, revision?}), rubric (required), scale: {min, max} (default 1..10), prompt: a template with {{rubric}}, {{input}}, {{answer}} (required), {{reference}}, {{min}}, {{max}} (default: ft's), max_tokens (default 512)}: its `judge:<id>` stage asks the judge (greedily, each judgment cached by judge, settings and prompt) and reads a score from each reply ({\"score\": N}, else the last `Score: N`, else N/max, else a sole number; a reply without one fails the stage); the metric is the mean score normalized to 0-1; latency {statistic: median | p95 (default median)}: each answer's wall time in ms as its model was asked (kept in .ft/answers, never in outputs or the lockfile), measured by the build after the stages; gates on it are bounds only.","type":"object","additionalProperties":false,"required":["type"],"properties":{"id":{"description":"The metric's name in scores and gates. Default: its type.","type":"string","pattern":"^[A-Za-z][A-Za-z0-9_.-]*$"},"type":{"description":"What it measures.","enum":["exact_match","f1","contains","regex","json_valid","json_schema","length","bleu","chrf","rouge1","rouge2","rougeL","rougeLsum","llm_judge","latency"]},"options":{"description":"The type's options (see above).","type":"object"}}};
+const schema57 = {"description":"A model behind an OpenAI-compatible chat completions API (vLLM, Ollama, llama.cpp's server, Azure, OpenAI itself), or an OpenAI model under a name of your choosing.","type":"object","additionalProperties":false,"required":["name","model"],"properties":{"name":{"description":"The model's name in stage ids (`generate:<name>`), gates and reports.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"model":{"description":"The model id the endpoint serves.","type":"string","minLength":1},"base_url":{"description":"The API's base URL (e.g. http://localhost:8000/v1, or Azure's https://r.openai.azure.com/openai/deployments/my-ft?api-version=2024-10-21). Its query goes with every request. Default: the OpenAI API (OPENAI_BASE_URL when set). Part of the key (less an `api-version` query parameter, which changes no answer) unless `revision` pins the weights wherever they are served.","type":"string","pattern":"^https?://"},"api_key_env":{"description":"Name of the environment variable holding its API key. Without it an endpoint with a base_url gets no key (the OpenAI API gets OPENAI_API_KEY). A key is never sent over plain http except to loopback.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"api_key_header":{"description":"The HTTP header that carries the key: `authorization` (the default) sends `Bearer <key>`; any other name (Azure's `api-key`) sends the key as it is. Not part of the key (of the stage).","type":"string","pattern":"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"},"headers":{"description":"Extra HTTP headers for every request (not secrets: they are part of the recipe).","type":"object","additionalProperties":{"type":"string"}},"revision":{"description":"The weights it serves (a commit, a digest): when set, the key names the weights by it instead of by base_url.","type":"string","minLength":1},"cache":{"description":"false: the weights behind this name may change, so its generate stage runs on every build and no answer is reused. Default true.","type":"boolean","default":true}}};
+const schema58 = {"description":"A configured metric. Options by type: contains {value, ignore_case}; regex {pattern (required), ignore_case}; json_schema {schema (required)}; length {unit: characters | words}; bleu {tokenize: 13a | none | intl | char | zh, lowercase}; chrf {char_order, word_order, beta, lowercase}; rouge* {use_stemmer}; llm_judge {judge (required): a model in the forms of `models` (a name `models` lists, tuned/base, an OpenAI model id, or an endpoint {name, base_url, model, api_key_env?, api_key_header?, headers?, revision?}), rubric (required), scale: {min, max} (default 1..10), prompt: a template with {{rubric}}, {{input}}, {{answer}} (required), {{reference}}, {{min}}, {{max}} (default: ft's), max_tokens (default 512)}: its `judge:<id>` stage asks the judge (greedily, each judgment cached by judge, settings and prompt) and reads a score from each reply ({\"score\": N}, else the last `Score: N`, else N/max, else a sole number; a reply without one fails the stage); the metric is the mean score normalized to 0-1; latency {statistic: median | p95 (default median)}: each answer's wall time in ms as its model was asked (kept in .ft/answers, never in outputs or the lockfile), measured by the build after the stages; gates on it are bounds only.","type":"object","additionalProperties":false,"required":["type"],"properties":{"id":{"description":"The metric's name in scores and gates. Default: its type.","type":"string","pattern":"^[A-Za-z][A-Za-z0-9_.-]*$"},"type":{"description":"What it measures.","enum":["exact_match","f1","contains","regex","json_valid","json_schema","length","bleu","chrf","rouge1","rouge2","rougeL","rougeLsum","llm_judge","latency"]},"options":{"description":"The type's options (see above).","type":"object"}}};
 const schema59 = {"description":"A condition on the scores: a bound (`metric`, `model`, `min` and/or `max`), a comparison (`metric`, `better`, `than`, `by`?, `significant`?), or a regression check against the baseline (`metric`, `model`, `max_drop`, `significant`?: the scores the lockfile records at the baseline git ref). Models are named as in `models` (`tuned`, `tuned:<target>`, an endpoint's name).","type":"object","additionalProperties":false,"required":["metric"],"properties":{"metric":{"description":"The metric the condition is on: a name in `metrics`, or a configured metric's id.","type":"string","minLength":1},"model":{"description":"A bound: the model it applies to, by its name in `models` (`tuned`, `base`, `tuned:<target>`, an endpoint's name). Default: tuned.","type":"string","minLength":1},"min":{"description":"A bound: the lowest passing score.","type":"number"},"max":{"description":"A bound: the highest passing score.","type":"number"},"better":{"description":"A comparison: the model that must score better (higher; for length, lower) than `than`.","type":"string","minLength":1},"than":{"description":"A comparison: the model `better` is compared with.","type":"string","minLength":1},"by":{"description":"A comparison: by at least this much, on the metric's scale. Default 0 (strictly better).","type":"number","minimum":0},"significant":{"description":"A comparison or a regression check: also require it in at least 95% of paired bootstrap resamples of the examples (for a regression: fail only when the drop is that sure), so that a difference that is mostly noise does not decide.","type":"boolean","default":false},"max_drop":{"description":"A regression check: how far the model's score may fall below the baseline's (the lockfile at `ft build --baseline <ref>`, by default the merge base with the default branch), on the metric's scale; for length, how far it may rise. 0: no worse at all.","type":"number","minimum":0}}};
-const pattern18 = new RegExp("^[A-Za-z][A-Za-z0-9_.-]*$", "u");
+const pattern20 = new RegExp("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$", "u");
+const pattern21 = new RegExp("^[A-Za-z][A-Za-z0-9_.-]*$", "u");
 
 function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -4275,7 +4354,7 @@ vErrors.push(err7);
 errors++;
 }
 for(const key1 in data2){
-if(!(((((((key1 === "name") || (key1 === "model")) || (key1 === "base_url")) || (key1 === "api_key_env")) || (key1 === "headers")) || (key1 === "revision")) || (key1 === "cache"))){
+if(!((((((((key1 === "name") || (key1 === "model")) || (key1 === "base_url")) || (key1 === "api_key_env")) || (key1 === "api_key_header")) || (key1 === "headers")) || (key1 === "revision")) || (key1 === "cache"))){
 const err8 = {instancePath:instancePath+"/models/" + i0,schemaPath:"#/$defs/EvalEndpoint/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema57,data:data2};
 if(vErrors === null){
 vErrors = [err8];
@@ -4386,13 +4465,11 @@ vErrors.push(err16);
 errors++;
 }
 }
-if(data2.headers !== undefined){
-let data7 = data2.headers;
-if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
-for(const key2 in data7){
-let data8 = data7[key2];
-if(typeof data8 !== "string"){
-const err17 = {instancePath:instancePath+"/models/" + i0+"/headers/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/EvalEndpoint/properties/headers/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema57.properties.headers.additionalProperties.type,parentSchema:schema57.properties.headers.additionalProperties,data:data8};
+if(data2.api_key_header !== undefined){
+let data7 = data2.api_key_header;
+if(typeof data7 === "string"){
+if(!pattern20.test(data7)){
+const err17 = {instancePath:instancePath+"/models/" + i0+"/api_key_header",schemaPath:"#/$defs/EvalEndpoint/properties/api_key_header/pattern",keyword:"pattern",params:{pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"},message:"must match pattern \""+"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"+"\"",schema:"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$",parentSchema:schema57.properties.api_key_header,data:data7};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -4402,9 +4479,8 @@ vErrors.push(err17);
 errors++;
 }
 }
-}
 else {
-const err18 = {instancePath:instancePath+"/models/" + i0+"/headers",schemaPath:"#/$defs/EvalEndpoint/properties/headers/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema57.properties.headers.type,parentSchema:schema57.properties.headers,data:data7};
+const err18 = {instancePath:instancePath+"/models/" + i0+"/api_key_header",schemaPath:"#/$defs/EvalEndpoint/properties/api_key_header/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema57.properties.api_key_header.type,parentSchema:schema57.properties.api_key_header,data:data7};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -4414,11 +4490,13 @@ vErrors.push(err18);
 errors++;
 }
 }
-if(data2.revision !== undefined){
-let data9 = data2.revision;
-if(typeof data9 === "string"){
-if(func3(data9) < 1){
-const err19 = {instancePath:instancePath+"/models/" + i0+"/revision",schemaPath:"#/$defs/EvalEndpoint/properties/revision/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema57.properties.revision,data:data9};
+if(data2.headers !== undefined){
+let data8 = data2.headers;
+if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
+for(const key2 in data8){
+let data9 = data8[key2];
+if(typeof data9 !== "string"){
+const err19 = {instancePath:instancePath+"/models/" + i0+"/headers/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/EvalEndpoint/properties/headers/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema57.properties.headers.additionalProperties.type,parentSchema:schema57.properties.headers.additionalProperties,data:data9};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -4428,8 +4506,9 @@ vErrors.push(err19);
 errors++;
 }
 }
+}
 else {
-const err20 = {instancePath:instancePath+"/models/" + i0+"/revision",schemaPath:"#/$defs/EvalEndpoint/properties/revision/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema57.properties.revision.type,parentSchema:schema57.properties.revision,data:data9};
+const err20 = {instancePath:instancePath+"/models/" + i0+"/headers",schemaPath:"#/$defs/EvalEndpoint/properties/headers/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema57.properties.headers.type,parentSchema:schema57.properties.headers,data:data8};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -4439,10 +4518,11 @@ vErrors.push(err20);
 errors++;
 }
 }
-if(data2.cache !== undefined){
-let data10 = data2.cache;
-if(typeof data10 !== "boolean"){
-const err21 = {instancePath:instancePath+"/models/" + i0+"/cache",schemaPath:"#/$defs/EvalEndpoint/properties/cache/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema57.properties.cache.type,parentSchema:schema57.properties.cache,data:data10};
+if(data2.revision !== undefined){
+let data10 = data2.revision;
+if(typeof data10 === "string"){
+if(func3(data10) < 1){
+const err21 = {instancePath:instancePath+"/models/" + i0+"/revision",schemaPath:"#/$defs/EvalEndpoint/properties/revision/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema57.properties.revision,data:data10};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -4452,14 +4532,38 @@ vErrors.push(err21);
 errors++;
 }
 }
-}
 else {
-const err22 = {instancePath:instancePath+"/models/" + i0,schemaPath:"#/$defs/EvalEndpoint/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema57.type,parentSchema:schema57,data:data2};
+const err22 = {instancePath:instancePath+"/models/" + i0+"/revision",schemaPath:"#/$defs/EvalEndpoint/properties/revision/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema57.properties.revision.type,parentSchema:schema57.properties.revision,data:data10};
 if(vErrors === null){
 vErrors = [err22];
 }
 else {
 vErrors.push(err22);
+}
+errors++;
+}
+}
+if(data2.cache !== undefined){
+let data11 = data2.cache;
+if(typeof data11 !== "boolean"){
+const err23 = {instancePath:instancePath+"/models/" + i0+"/cache",schemaPath:"#/$defs/EvalEndpoint/properties/cache/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema57.properties.cache.type,parentSchema:schema57.properties.cache,data:data11};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+}
+else {
+const err24 = {instancePath:instancePath+"/models/" + i0,schemaPath:"#/$defs/EvalEndpoint/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema57.type,parentSchema:schema57,data:data2};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
 }
 errors++;
 }
@@ -4475,12 +4579,12 @@ passing0 = 1;
 }
 }
 if(!valid3){
-const err23 = {instancePath:instancePath+"/models/" + i0,schemaPath:"#/properties/models/items/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema56.properties.models.items.oneOf,parentSchema:schema56.properties.models.items,data:data2};
+const err25 = {instancePath:instancePath+"/models/" + i0,schemaPath:"#/properties/models/items/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema56.properties.models.items.oneOf,parentSchema:schema56.properties.models.items,data:data2};
 if(vErrors === null){
-vErrors = [err23];
+vErrors = [err25];
 }
 else {
-vErrors.push(err23);
+vErrors.push(err25);
 }
 errors++;
 }
@@ -4498,38 +4602,7 @@ vErrors = null;
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/models",schemaPath:"#/properties/models/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema56.properties.models.type,parentSchema:schema56.properties.models,data:data1};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
-}
-errors++;
-}
-}
-if(data.metrics !== undefined){
-let data11 = data.metrics;
-if(Array.isArray(data11)){
-if(data11.length < 1){
-const err25 = {instancePath:instancePath+"/metrics",schemaPath:"#/properties/metrics/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema56.properties.metrics,data:data11};
-if(vErrors === null){
-vErrors = [err25];
-}
-else {
-vErrors.push(err25);
-}
-errors++;
-}
-const len1 = data11.length;
-for(let i1=0; i1<len1; i1++){
-let data12 = data11[i1];
-const _errs33 = errors;
-let valid9 = false;
-let passing1 = null;
-const _errs34 = errors;
-if(!((((((((((((((data12 === "exact_match") || (data12 === "f1")) || (data12 === "token_f1")) || (data12 === "contains")) || (data12 === "json_valid")) || (data12 === "length")) || (data12 === "bleu")) || (data12 === "chrf")) || (data12 === "rouge1")) || (data12 === "rouge2")) || (data12 === "rougeL")) || (data12 === "rouge_l")) || (data12 === "rougeLsum")) || (data12 === "latency"))){
-const err26 = {instancePath:instancePath+"/metrics/" + i1,schemaPath:"#/properties/metrics/items/oneOf/0/enum",keyword:"enum",params:{allowedValues: schema56.properties.metrics.items.oneOf[0].enum},message:"must be equal to one of the allowed values",schema:schema56.properties.metrics.items.oneOf[0].enum,parentSchema:schema56.properties.metrics.items.oneOf[0],data:data12};
+const err26 = {instancePath:instancePath+"/models",schemaPath:"#/properties/models/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema56.properties.models.type,parentSchema:schema56.properties.models,data:data1};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -4538,15 +4611,12 @@ vErrors.push(err26);
 }
 errors++;
 }
-var _valid1 = _errs34 === errors;
-if(_valid1){
-valid9 = true;
-passing1 = 0;
 }
-const _errs35 = errors;
-if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
-if(data12.type === undefined){
-const err27 = {instancePath:instancePath+"/metrics/" + i1,schemaPath:"#/$defs/MetricSpec/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema58.required,parentSchema:schema58,data:data12};
+if(data.metrics !== undefined){
+let data12 = data.metrics;
+if(Array.isArray(data12)){
+if(data12.length < 1){
+const err27 = {instancePath:instancePath+"/metrics",schemaPath:"#/properties/metrics/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema56.properties.metrics,data:data12};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -4555,9 +4625,15 @@ vErrors.push(err27);
 }
 errors++;
 }
-for(const key3 in data12){
-if(!(((key3 === "id") || (key3 === "type")) || (key3 === "options"))){
-const err28 = {instancePath:instancePath+"/metrics/" + i1,schemaPath:"#/$defs/MetricSpec/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema58,data:data12};
+const len1 = data12.length;
+for(let i1=0; i1<len1; i1++){
+let data13 = data12[i1];
+const _errs35 = errors;
+let valid9 = false;
+let passing1 = null;
+const _errs36 = errors;
+if(!((((((((((((((data13 === "exact_match") || (data13 === "f1")) || (data13 === "token_f1")) || (data13 === "contains")) || (data13 === "json_valid")) || (data13 === "length")) || (data13 === "bleu")) || (data13 === "chrf")) || (data13 === "rouge1")) || (data13 === "rouge2")) || (data13 === "rougeL")) || (data13 === "rouge_l")) || (data13 === "rougeLsum")) || (data13 === "latency"))){
+const err28 = {instancePath:instancePath+"/metrics/" + i1,schemaPath:"#/properties/metrics/items/oneOf/0/enum",keyword:"enum",params:{allowedValues: schema56.properties.metrics.items.oneOf[0].enum},message:"must be equal to one of the allowed values",schema:schema56.properties.metrics.items.oneOf[0].enum,parentSchema:schema56.properties.metrics.items.oneOf[0],data:data13};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -4566,12 +4642,15 @@ vErrors.push(err28);
 }
 errors++;
 }
+var _valid1 = _errs36 === errors;
+if(_valid1){
+valid9 = true;
+passing1 = 0;
 }
-if(data12.id !== undefined){
-let data13 = data12.id;
-if(typeof data13 === "string"){
-if(!pattern18.test(data13)){
-const err29 = {instancePath:instancePath+"/metrics/" + i1+"/id",schemaPath:"#/$defs/MetricSpec/properties/id/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_.-]*$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_.-]*$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_.-]*$",parentSchema:schema58.properties.id,data:data13};
+const _errs37 = errors;
+if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
+if(data13.type === undefined){
+const err29 = {instancePath:instancePath+"/metrics/" + i1,schemaPath:"#/$defs/MetricSpec/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema58.required,parentSchema:schema58,data:data13};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -4580,9 +4659,9 @@ vErrors.push(err29);
 }
 errors++;
 }
-}
-else {
-const err30 = {instancePath:instancePath+"/metrics/" + i1+"/id",schemaPath:"#/$defs/MetricSpec/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema58.properties.id.type,parentSchema:schema58.properties.id,data:data13};
+for(const key3 in data13){
+if(!(((key3 === "id") || (key3 === "type")) || (key3 === "options"))){
+const err30 = {instancePath:instancePath+"/metrics/" + i1,schemaPath:"#/$defs/MetricSpec/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema58,data:data13};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -4592,10 +4671,11 @@ vErrors.push(err30);
 errors++;
 }
 }
-if(data12.type !== undefined){
-let data14 = data12.type;
-if(!(((((((((((((((data14 === "exact_match") || (data14 === "f1")) || (data14 === "contains")) || (data14 === "regex")) || (data14 === "json_valid")) || (data14 === "json_schema")) || (data14 === "length")) || (data14 === "bleu")) || (data14 === "chrf")) || (data14 === "rouge1")) || (data14 === "rouge2")) || (data14 === "rougeL")) || (data14 === "rougeLsum")) || (data14 === "llm_judge")) || (data14 === "latency"))){
-const err31 = {instancePath:instancePath+"/metrics/" + i1+"/type",schemaPath:"#/$defs/MetricSpec/properties/type/enum",keyword:"enum",params:{allowedValues: schema58.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema58.properties.type.enum,parentSchema:schema58.properties.type,data:data14};
+if(data13.id !== undefined){
+let data14 = data13.id;
+if(typeof data14 === "string"){
+if(!pattern21.test(data14)){
+const err31 = {instancePath:instancePath+"/metrics/" + i1+"/id",schemaPath:"#/$defs/MetricSpec/properties/id/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_.-]*$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_.-]*$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_.-]*$",parentSchema:schema58.properties.id,data:data14};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -4605,10 +4685,8 @@ vErrors.push(err31);
 errors++;
 }
 }
-if(data12.options !== undefined){
-let data15 = data12.options;
-if(!(data15 && typeof data15 == "object" && !Array.isArray(data15))){
-const err32 = {instancePath:instancePath+"/metrics/" + i1+"/options",schemaPath:"#/$defs/MetricSpec/properties/options/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema58.properties.options.type,parentSchema:schema58.properties.options,data:data15};
+else {
+const err32 = {instancePath:instancePath+"/metrics/" + i1+"/id",schemaPath:"#/$defs/MetricSpec/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema58.properties.id.type,parentSchema:schema58.properties.id,data:data14};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -4618,9 +4696,10 @@ vErrors.push(err32);
 errors++;
 }
 }
-}
-else {
-const err33 = {instancePath:instancePath+"/metrics/" + i1,schemaPath:"#/$defs/MetricSpec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema58.type,parentSchema:schema58,data:data12};
+if(data13.type !== undefined){
+let data15 = data13.type;
+if(!(((((((((((((((data15 === "exact_match") || (data15 === "f1")) || (data15 === "contains")) || (data15 === "regex")) || (data15 === "json_valid")) || (data15 === "json_schema")) || (data15 === "length")) || (data15 === "bleu")) || (data15 === "chrf")) || (data15 === "rouge1")) || (data15 === "rouge2")) || (data15 === "rougeL")) || (data15 === "rougeLsum")) || (data15 === "llm_judge")) || (data15 === "latency"))){
+const err33 = {instancePath:instancePath+"/metrics/" + i1+"/type",schemaPath:"#/$defs/MetricSpec/properties/type/enum",keyword:"enum",params:{allowedValues: schema58.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema58.properties.type.enum,parentSchema:schema58.properties.type,data:data15};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -4629,7 +4708,32 @@ vErrors.push(err33);
 }
 errors++;
 }
-var _valid1 = _errs35 === errors;
+}
+if(data13.options !== undefined){
+let data16 = data13.options;
+if(!(data16 && typeof data16 == "object" && !Array.isArray(data16))){
+const err34 = {instancePath:instancePath+"/metrics/" + i1+"/options",schemaPath:"#/$defs/MetricSpec/properties/options/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema58.properties.options.type,parentSchema:schema58.properties.options,data:data16};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+}
+}
+else {
+const err35 = {instancePath:instancePath+"/metrics/" + i1,schemaPath:"#/$defs/MetricSpec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema58.type,parentSchema:schema58,data:data13};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+var _valid1 = _errs37 === errors;
 if(_valid1 && valid9){
 valid9 = false;
 passing1 = [passing1, 1];
@@ -4641,20 +4745,20 @@ passing1 = 1;
 }
 }
 if(!valid9){
-const err34 = {instancePath:instancePath+"/metrics/" + i1,schemaPath:"#/properties/metrics/items/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf",schema:schema56.properties.metrics.items.oneOf,parentSchema:schema56.properties.metrics.items,data:data12};
+const err36 = {instancePath:instancePath+"/metrics/" + i1,schemaPath:"#/properties/metrics/items/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf",schema:schema56.properties.metrics.items.oneOf,parentSchema:schema56.properties.metrics.items,data:data13};
 if(vErrors === null){
-vErrors = [err34];
+vErrors = [err36];
 }
 else {
-vErrors.push(err34);
+vErrors.push(err36);
 }
 errors++;
 }
 else {
-errors = _errs33;
+errors = _errs35;
 if(vErrors !== null){
-if(_errs33){
-vErrors.length = _errs33;
+if(_errs35){
+vErrors.length = _errs35;
 }
 else {
 vErrors = null;
@@ -4664,36 +4768,7 @@ vErrors = null;
 }
 }
 else {
-const err35 = {instancePath:instancePath+"/metrics",schemaPath:"#/properties/metrics/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema56.properties.metrics.type,parentSchema:schema56.properties.metrics,data:data11};
-if(vErrors === null){
-vErrors = [err35];
-}
-else {
-vErrors.push(err35);
-}
-errors++;
-}
-}
-if(data.gates !== undefined){
-let data16 = data.gates;
-if(Array.isArray(data16)){
-const len2 = data16.length;
-for(let i2=0; i2<len2; i2++){
-let data17 = data16[i2];
-if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
-if(data17.metric === undefined){
-const err36 = {instancePath:instancePath+"/gates/" + i2,schemaPath:"#/$defs/Gate/required",keyword:"required",params:{missingProperty: "metric"},message:"must have required property '"+"metric"+"'",schema:schema59.required,parentSchema:schema59,data:data17};
-if(vErrors === null){
-vErrors = [err36];
-}
-else {
-vErrors.push(err36);
-}
-errors++;
-}
-for(const key4 in data17){
-if(!(func1.call(schema59.properties, key4))){
-const err37 = {instancePath:instancePath+"/gates/" + i2,schemaPath:"#/$defs/Gate/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema59,data:data17};
+const err37 = {instancePath:instancePath+"/metrics",schemaPath:"#/properties/metrics/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema56.properties.metrics.type,parentSchema:schema56.properties.metrics,data:data12};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -4703,11 +4778,15 @@ vErrors.push(err37);
 errors++;
 }
 }
-if(data17.metric !== undefined){
-let data18 = data17.metric;
-if(typeof data18 === "string"){
-if(func3(data18) < 1){
-const err38 = {instancePath:instancePath+"/gates/" + i2+"/metric",schemaPath:"#/$defs/Gate/properties/metric/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema59.properties.metric,data:data18};
+if(data.gates !== undefined){
+let data17 = data.gates;
+if(Array.isArray(data17)){
+const len2 = data17.length;
+for(let i2=0; i2<len2; i2++){
+let data18 = data17[i2];
+if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
+if(data18.metric === undefined){
+const err38 = {instancePath:instancePath+"/gates/" + i2,schemaPath:"#/$defs/Gate/required",keyword:"required",params:{missingProperty: "metric"},message:"must have required property '"+"metric"+"'",schema:schema59.required,parentSchema:schema59,data:data18};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -4716,9 +4795,9 @@ vErrors.push(err38);
 }
 errors++;
 }
-}
-else {
-const err39 = {instancePath:instancePath+"/gates/" + i2+"/metric",schemaPath:"#/$defs/Gate/properties/metric/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema59.properties.metric.type,parentSchema:schema59.properties.metric,data:data18};
+for(const key4 in data18){
+if(!(func1.call(schema59.properties, key4))){
+const err39 = {instancePath:instancePath+"/gates/" + i2,schemaPath:"#/$defs/Gate/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema59,data:data18};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -4728,11 +4807,11 @@ vErrors.push(err39);
 errors++;
 }
 }
-if(data17.model !== undefined){
-let data19 = data17.model;
+if(data18.metric !== undefined){
+let data19 = data18.metric;
 if(typeof data19 === "string"){
 if(func3(data19) < 1){
-const err40 = {instancePath:instancePath+"/gates/" + i2+"/model",schemaPath:"#/$defs/Gate/properties/model/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema59.properties.model,data:data19};
+const err40 = {instancePath:instancePath+"/gates/" + i2+"/metric",schemaPath:"#/$defs/Gate/properties/metric/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema59.properties.metric,data:data19};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -4743,7 +4822,7 @@ errors++;
 }
 }
 else {
-const err41 = {instancePath:instancePath+"/gates/" + i2+"/model",schemaPath:"#/$defs/Gate/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema59.properties.model.type,parentSchema:schema59.properties.model,data:data19};
+const err41 = {instancePath:instancePath+"/gates/" + i2+"/metric",schemaPath:"#/$defs/Gate/properties/metric/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema59.properties.metric.type,parentSchema:schema59.properties.metric,data:data19};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -4753,10 +4832,11 @@ vErrors.push(err41);
 errors++;
 }
 }
-if(data17.min !== undefined){
-let data20 = data17.min;
-if(!((typeof data20 == "number") && (isFinite(data20)))){
-const err42 = {instancePath:instancePath+"/gates/" + i2+"/min",schemaPath:"#/$defs/Gate/properties/min/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema59.properties.min.type,parentSchema:schema59.properties.min,data:data20};
+if(data18.model !== undefined){
+let data20 = data18.model;
+if(typeof data20 === "string"){
+if(func3(data20) < 1){
+const err42 = {instancePath:instancePath+"/gates/" + i2+"/model",schemaPath:"#/$defs/Gate/properties/model/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema59.properties.model,data:data20};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -4766,10 +4846,8 @@ vErrors.push(err42);
 errors++;
 }
 }
-if(data17.max !== undefined){
-let data21 = data17.max;
-if(!((typeof data21 == "number") && (isFinite(data21)))){
-const err43 = {instancePath:instancePath+"/gates/" + i2+"/max",schemaPath:"#/$defs/Gate/properties/max/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema59.properties.max.type,parentSchema:schema59.properties.max,data:data21};
+else {
+const err43 = {instancePath:instancePath+"/gates/" + i2+"/model",schemaPath:"#/$defs/Gate/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema59.properties.model.type,parentSchema:schema59.properties.model,data:data20};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -4779,11 +4857,10 @@ vErrors.push(err43);
 errors++;
 }
 }
-if(data17.better !== undefined){
-let data22 = data17.better;
-if(typeof data22 === "string"){
-if(func3(data22) < 1){
-const err44 = {instancePath:instancePath+"/gates/" + i2+"/better",schemaPath:"#/$defs/Gate/properties/better/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema59.properties.better,data:data22};
+if(data18.min !== undefined){
+let data21 = data18.min;
+if(!((typeof data21 == "number") && (isFinite(data21)))){
+const err44 = {instancePath:instancePath+"/gates/" + i2+"/min",schemaPath:"#/$defs/Gate/properties/min/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema59.properties.min.type,parentSchema:schema59.properties.min,data:data21};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -4793,8 +4870,10 @@ vErrors.push(err44);
 errors++;
 }
 }
-else {
-const err45 = {instancePath:instancePath+"/gates/" + i2+"/better",schemaPath:"#/$defs/Gate/properties/better/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema59.properties.better.type,parentSchema:schema59.properties.better,data:data22};
+if(data18.max !== undefined){
+let data22 = data18.max;
+if(!((typeof data22 == "number") && (isFinite(data22)))){
+const err45 = {instancePath:instancePath+"/gates/" + i2+"/max",schemaPath:"#/$defs/Gate/properties/max/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema59.properties.max.type,parentSchema:schema59.properties.max,data:data22};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -4804,11 +4883,11 @@ vErrors.push(err45);
 errors++;
 }
 }
-if(data17.than !== undefined){
-let data23 = data17.than;
+if(data18.better !== undefined){
+let data23 = data18.better;
 if(typeof data23 === "string"){
 if(func3(data23) < 1){
-const err46 = {instancePath:instancePath+"/gates/" + i2+"/than",schemaPath:"#/$defs/Gate/properties/than/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema59.properties.than,data:data23};
+const err46 = {instancePath:instancePath+"/gates/" + i2+"/better",schemaPath:"#/$defs/Gate/properties/better/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema59.properties.better,data:data23};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -4819,7 +4898,7 @@ errors++;
 }
 }
 else {
-const err47 = {instancePath:instancePath+"/gates/" + i2+"/than",schemaPath:"#/$defs/Gate/properties/than/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema59.properties.than.type,parentSchema:schema59.properties.than,data:data23};
+const err47 = {instancePath:instancePath+"/gates/" + i2+"/better",schemaPath:"#/$defs/Gate/properties/better/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema59.properties.better.type,parentSchema:schema59.properties.better,data:data23};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -4829,11 +4908,11 @@ vErrors.push(err47);
 errors++;
 }
 }
-if(data17.by !== undefined){
-let data24 = data17.by;
-if((typeof data24 == "number") && (isFinite(data24))){
-if(data24 < 0 || isNaN(data24)){
-const err48 = {instancePath:instancePath+"/gates/" + i2+"/by",schemaPath:"#/$defs/Gate/properties/by/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema59.properties.by,data:data24};
+if(data18.than !== undefined){
+let data24 = data18.than;
+if(typeof data24 === "string"){
+if(func3(data24) < 1){
+const err48 = {instancePath:instancePath+"/gates/" + i2+"/than",schemaPath:"#/$defs/Gate/properties/than/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema59.properties.than,data:data24};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -4844,7 +4923,7 @@ errors++;
 }
 }
 else {
-const err49 = {instancePath:instancePath+"/gates/" + i2+"/by",schemaPath:"#/$defs/Gate/properties/by/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema59.properties.by.type,parentSchema:schema59.properties.by,data:data24};
+const err49 = {instancePath:instancePath+"/gates/" + i2+"/than",schemaPath:"#/$defs/Gate/properties/than/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema59.properties.than.type,parentSchema:schema59.properties.than,data:data24};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -4854,10 +4933,11 @@ vErrors.push(err49);
 errors++;
 }
 }
-if(data17.significant !== undefined){
-let data25 = data17.significant;
-if(typeof data25 !== "boolean"){
-const err50 = {instancePath:instancePath+"/gates/" + i2+"/significant",schemaPath:"#/$defs/Gate/properties/significant/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema59.properties.significant.type,parentSchema:schema59.properties.significant,data:data25};
+if(data18.by !== undefined){
+let data25 = data18.by;
+if((typeof data25 == "number") && (isFinite(data25))){
+if(data25 < 0 || isNaN(data25)){
+const err50 = {instancePath:instancePath+"/gates/" + i2+"/by",schemaPath:"#/$defs/Gate/properties/by/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema59.properties.by,data:data25};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -4867,11 +4947,8 @@ vErrors.push(err50);
 errors++;
 }
 }
-if(data17.max_drop !== undefined){
-let data26 = data17.max_drop;
-if((typeof data26 == "number") && (isFinite(data26))){
-if(data26 < 0 || isNaN(data26)){
-const err51 = {instancePath:instancePath+"/gates/" + i2+"/max_drop",schemaPath:"#/$defs/Gate/properties/max_drop/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema59.properties.max_drop,data:data26};
+else {
+const err51 = {instancePath:instancePath+"/gates/" + i2+"/by",schemaPath:"#/$defs/Gate/properties/by/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema59.properties.by.type,parentSchema:schema59.properties.by,data:data25};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -4881,8 +4958,10 @@ vErrors.push(err51);
 errors++;
 }
 }
-else {
-const err52 = {instancePath:instancePath+"/gates/" + i2+"/max_drop",schemaPath:"#/$defs/Gate/properties/max_drop/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema59.properties.max_drop.type,parentSchema:schema59.properties.max_drop,data:data26};
+if(data18.significant !== undefined){
+let data26 = data18.significant;
+if(typeof data26 !== "boolean"){
+const err52 = {instancePath:instancePath+"/gates/" + i2+"/significant",schemaPath:"#/$defs/Gate/properties/significant/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema59.properties.significant.type,parentSchema:schema59.properties.significant,data:data26};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -4892,9 +4971,11 @@ vErrors.push(err52);
 errors++;
 }
 }
-}
-else {
-const err53 = {instancePath:instancePath+"/gates/" + i2,schemaPath:"#/$defs/Gate/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema59.type,parentSchema:schema59,data:data17};
+if(data18.max_drop !== undefined){
+let data27 = data18.max_drop;
+if((typeof data27 == "number") && (isFinite(data27))){
+if(data27 < 0 || isNaN(data27)){
+const err53 = {instancePath:instancePath+"/gates/" + i2+"/max_drop",schemaPath:"#/$defs/Gate/properties/max_drop/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema59.properties.max_drop,data:data27};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -4904,9 +4985,8 @@ vErrors.push(err53);
 errors++;
 }
 }
-}
 else {
-const err54 = {instancePath:instancePath+"/gates",schemaPath:"#/properties/gates/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema56.properties.gates.type,parentSchema:schema56.properties.gates,data:data16};
+const err54 = {instancePath:instancePath+"/gates/" + i2+"/max_drop",schemaPath:"#/$defs/Gate/properties/max_drop/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema59.properties.max_drop.type,parentSchema:schema59.properties.max_drop,data:data27};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -4916,12 +4996,9 @@ vErrors.push(err54);
 errors++;
 }
 }
-if(data.generation !== undefined){
-let data27 = data.generation;
-if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
-for(const key5 in data27){
-if(!((((key5 === "max_tokens") || (key5 === "temperature")) || (key5 === "seed")) || (key5 === "concurrency"))){
-const err55 = {instancePath:instancePath+"/generation",schemaPath:"#/properties/generation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema56.properties.generation,data:data27};
+}
+else {
+const err55 = {instancePath:instancePath+"/gates/" + i2,schemaPath:"#/$defs/Gate/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema59.type,parentSchema:schema59,data:data18};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -4931,10 +5008,9 @@ vErrors.push(err55);
 errors++;
 }
 }
-if(data27.max_tokens !== undefined){
-let data28 = data27.max_tokens;
-if(!(((typeof data28 == "number") && (!(data28 % 1) && !isNaN(data28))) && (isFinite(data28)))){
-const err56 = {instancePath:instancePath+"/generation/max_tokens",schemaPath:"#/properties/generation/properties/max_tokens/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema56.properties.generation.properties.max_tokens.type,parentSchema:schema56.properties.generation.properties.max_tokens,data:data28};
+}
+else {
+const err56 = {instancePath:instancePath+"/gates",schemaPath:"#/properties/gates/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema56.properties.gates.type,parentSchema:schema56.properties.gates,data:data17};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -4943,9 +5019,13 @@ vErrors.push(err56);
 }
 errors++;
 }
-if((typeof data28 == "number") && (isFinite(data28))){
-if(data28 < 1 || isNaN(data28)){
-const err57 = {instancePath:instancePath+"/generation/max_tokens",schemaPath:"#/properties/generation/properties/max_tokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema56.properties.generation.properties.max_tokens,data:data28};
+}
+if(data.generation !== undefined){
+let data28 = data.generation;
+if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
+for(const key5 in data28){
+if(!((((key5 === "max_tokens") || (key5 === "temperature")) || (key5 === "seed")) || (key5 === "concurrency"))){
+const err57 = {instancePath:instancePath+"/generation",schemaPath:"#/properties/generation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema56.properties.generation,data:data28};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -4955,12 +5035,10 @@ vErrors.push(err57);
 errors++;
 }
 }
-}
-if(data27.temperature !== undefined){
-let data29 = data27.temperature;
-if((typeof data29 == "number") && (isFinite(data29))){
-if(data29 > 2 || isNaN(data29)){
-const err58 = {instancePath:instancePath+"/generation/temperature",schemaPath:"#/properties/generation/properties/temperature/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2},message:"must be <= 2",schema:2,parentSchema:schema56.properties.generation.properties.temperature,data:data29};
+if(data28.max_tokens !== undefined){
+let data29 = data28.max_tokens;
+if(!(((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29))) && (isFinite(data29)))){
+const err58 = {instancePath:instancePath+"/generation/max_tokens",schemaPath:"#/properties/generation/properties/max_tokens/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema56.properties.generation.properties.max_tokens.type,parentSchema:schema56.properties.generation.properties.max_tokens,data:data29};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -4969,8 +5047,9 @@ vErrors.push(err58);
 }
 errors++;
 }
-if(data29 < 0 || isNaN(data29)){
-const err59 = {instancePath:instancePath+"/generation/temperature",schemaPath:"#/properties/generation/properties/temperature/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema56.properties.generation.properties.temperature,data:data29};
+if((typeof data29 == "number") && (isFinite(data29))){
+if(data29 < 1 || isNaN(data29)){
+const err59 = {instancePath:instancePath+"/generation/max_tokens",schemaPath:"#/properties/generation/properties/max_tokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema56.properties.generation.properties.max_tokens,data:data29};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -4980,8 +5059,12 @@ vErrors.push(err59);
 errors++;
 }
 }
-else {
-const err60 = {instancePath:instancePath+"/generation/temperature",schemaPath:"#/properties/generation/properties/temperature/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema56.properties.generation.properties.temperature.type,parentSchema:schema56.properties.generation.properties.temperature,data:data29};
+}
+if(data28.temperature !== undefined){
+let data30 = data28.temperature;
+if((typeof data30 == "number") && (isFinite(data30))){
+if(data30 > 2 || isNaN(data30)){
+const err60 = {instancePath:instancePath+"/generation/temperature",schemaPath:"#/properties/generation/properties/temperature/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2},message:"must be <= 2",schema:2,parentSchema:schema56.properties.generation.properties.temperature,data:data30};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -4990,11 +5073,8 @@ vErrors.push(err60);
 }
 errors++;
 }
-}
-if(data27.seed !== undefined){
-let data30 = data27.seed;
-if(!(((typeof data30 == "number") && (!(data30 % 1) && !isNaN(data30))) && (isFinite(data30)))){
-const err61 = {instancePath:instancePath+"/generation/seed",schemaPath:"#/properties/generation/properties/seed/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema56.properties.generation.properties.seed.type,parentSchema:schema56.properties.generation.properties.seed,data:data30};
+if(data30 < 0 || isNaN(data30)){
+const err61 = {instancePath:instancePath+"/generation/temperature",schemaPath:"#/properties/generation/properties/temperature/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema56.properties.generation.properties.temperature,data:data30};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -5003,9 +5083,9 @@ vErrors.push(err61);
 }
 errors++;
 }
-if((typeof data30 == "number") && (isFinite(data30))){
-if(data30 < 0 || isNaN(data30)){
-const err62 = {instancePath:instancePath+"/generation/seed",schemaPath:"#/properties/generation/properties/seed/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema56.properties.generation.properties.seed,data:data30};
+}
+else {
+const err62 = {instancePath:instancePath+"/generation/temperature",schemaPath:"#/properties/generation/properties/temperature/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema56.properties.generation.properties.temperature.type,parentSchema:schema56.properties.generation.properties.temperature,data:data30};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -5015,11 +5095,10 @@ vErrors.push(err62);
 errors++;
 }
 }
-}
-if(data27.concurrency !== undefined){
-let data31 = data27.concurrency;
+if(data28.seed !== undefined){
+let data31 = data28.seed;
 if(!(((typeof data31 == "number") && (!(data31 % 1) && !isNaN(data31))) && (isFinite(data31)))){
-const err63 = {instancePath:instancePath+"/generation/concurrency",schemaPath:"#/properties/generation/properties/concurrency/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema56.properties.generation.properties.concurrency.type,parentSchema:schema56.properties.generation.properties.concurrency,data:data31};
+const err63 = {instancePath:instancePath+"/generation/seed",schemaPath:"#/properties/generation/properties/seed/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema56.properties.generation.properties.seed.type,parentSchema:schema56.properties.generation.properties.seed,data:data31};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -5029,8 +5108,8 @@ vErrors.push(err63);
 errors++;
 }
 if((typeof data31 == "number") && (isFinite(data31))){
-if(data31 > 256 || isNaN(data31)){
-const err64 = {instancePath:instancePath+"/generation/concurrency",schemaPath:"#/properties/generation/properties/concurrency/maximum",keyword:"maximum",params:{comparison: "<=", limit: 256},message:"must be <= 256",schema:256,parentSchema:schema56.properties.generation.properties.concurrency,data:data31};
+if(data31 < 0 || isNaN(data31)){
+const err64 = {instancePath:instancePath+"/generation/seed",schemaPath:"#/properties/generation/properties/seed/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema56.properties.generation.properties.seed,data:data31};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -5039,8 +5118,12 @@ vErrors.push(err64);
 }
 errors++;
 }
-if(data31 < 1 || isNaN(data31)){
-const err65 = {instancePath:instancePath+"/generation/concurrency",schemaPath:"#/properties/generation/properties/concurrency/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema56.properties.generation.properties.concurrency,data:data31};
+}
+}
+if(data28.concurrency !== undefined){
+let data32 = data28.concurrency;
+if(!(((typeof data32 == "number") && (!(data32 % 1) && !isNaN(data32))) && (isFinite(data32)))){
+const err65 = {instancePath:instancePath+"/generation/concurrency",schemaPath:"#/properties/generation/properties/concurrency/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema56.properties.generation.properties.concurrency.type,parentSchema:schema56.properties.generation.properties.concurrency,data:data32};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -5049,11 +5132,9 @@ vErrors.push(err65);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err66 = {instancePath:instancePath+"/generation",schemaPath:"#/properties/generation/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema56.properties.generation.type,parentSchema:schema56.properties.generation,data:data27};
+if((typeof data32 == "number") && (isFinite(data32))){
+if(data32 > 256 || isNaN(data32)){
+const err66 = {instancePath:instancePath+"/generation/concurrency",schemaPath:"#/properties/generation/properties/concurrency/maximum",keyword:"maximum",params:{comparison: "<=", limit: 256},message:"must be <= 256",schema:256,parentSchema:schema56.properties.generation.properties.concurrency,data:data32};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -5062,15 +5143,38 @@ vErrors.push(err66);
 }
 errors++;
 }
-}
-}
-else {
-const err67 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema56.type,parentSchema:schema56,data};
+if(data32 < 1 || isNaN(data32)){
+const err67 = {instancePath:instancePath+"/generation/concurrency",schemaPath:"#/properties/generation/properties/concurrency/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema56.properties.generation.properties.concurrency,data:data32};
 if(vErrors === null){
 vErrors = [err67];
 }
 else {
 vErrors.push(err67);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err68 = {instancePath:instancePath+"/generation",schemaPath:"#/properties/generation/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema56.properties.generation.type,parentSchema:schema56.properties.generation,data:data28};
+if(vErrors === null){
+vErrors = [err68];
+}
+else {
+vErrors.push(err68);
+}
+errors++;
+}
+}
+}
+else {
+const err69 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema56.type,parentSchema:schema56,data};
+if(vErrors === null){
+vErrors = [err69];
+}
+else {
+vErrors.push(err69);
 }
 errors++;
 }

@@ -9,6 +9,7 @@ import {suggest} from '../core/suggest.js';
 import {isPlainHttpToAnotherHost, secretQueryParameters} from '../core/url-secrets.js';
 import {
   canonicalMetric,
+  type EvalModel,
   evalModel,
   gateModelName,
   isTargetRef,
@@ -165,6 +166,8 @@ function checkEval(data: Data, evaluation: Data, at: At): void {
     }
     names.set(model.name, i);
     if (isRecord(entry)) checkEndpointKey(entry, path, at);
+    const listed = Array.isArray(evaluation.models);
+    checkAzureDeployment(data, model, listed ? path : ['eval'], listed ? 'value' : 'key', at);
   });
   const metrics = new Set<string>();
   const latencies = new Set<string>();
@@ -213,7 +216,7 @@ function checkEval(data: Data, evaluation: Data, at: At): void {
       if (problem) at([...path, 'options', key], `${m.type} options.${key} ${problem}`, 'value');
     }
     if (m.type === 'llm_judge')
-      checkJudge(options.judge, [...path, 'options', 'judge'], names, targets, at);
+      checkJudge(data, options.judge, [...path, 'options', 'judge'], names, targets, at);
     if (m.type === 'latency') latencies.add(id);
   });
   const gates = Array.isArray(evaluation.gates) ? evaluation.gates : [];
@@ -281,8 +284,61 @@ function checkEval(data: Data, evaluation: Data, at: At): void {
   });
 }
 
-/** An endpoint's key never goes over plain http to another host. */
+/**
+ * A target that trains through Azure OpenAI (`backend.azure`) has its models answer from
+ * deployments, which ft does not make: a `tuned`/`base` the eval asks needs
+ * `backend.azure.deployments.<which>`, named before anything trains or is asked.
+ */
+function checkAzureDeployment(
+  data: Data,
+  model: EvalModel,
+  path: PathSegment[],
+  where: 'key' | 'value',
+  at: At,
+): void {
+  if (model.kind !== 'target') return;
+  const several = isRecord(data.targets);
+  const target = several ? (data.targets as Data)[model.target] : {backend: data.backend};
+  const backend = isRecord(target) ? target.backend : undefined;
+  if (!isRecord(backend) || backend.type !== 'openai' || !isRecord(backend.azure)) return;
+  const deployments = isRecord(backend.azure.deployments) ? backend.azure.deployments : {};
+  if (typeof deployments[model.which] === 'string') return;
+  const field = `${several ? `targets.${model.target}.` : ''}backend.azure.deployments.${model.which}`;
+  const what =
+    model.which === 'tuned'
+      ? `the ft: model train:${model.target} makes (finetune.lock and ft status name it once trained; train it first without ${model.name} in eval.models)`
+      : `its base model${typeof backend.model === 'string' ? ` ${backend.model}` : ''}`;
+  at(
+    path,
+    `${model.name} trains on Azure OpenAI, which answers only from a deployment (a step ft does not take): deploy ${what} in Azure and set ${field} to the deployment's name`,
+    where,
+  );
+}
+
+/**
+ * An endpoint's key never goes over plain http to another host; an `api_key_header` has a key to
+ * carry, and `headers` does not set that header too.
+ */
 function checkEndpointKey(entry: Data, path: PathSegment[], at: At): void {
+  if (typeof entry.api_key_header === 'string') {
+    if (typeof entry.base_url === 'string' && entry.api_key_env === undefined) {
+      at(
+        [...path, 'api_key_header'],
+        'api_key_header names the header that carries the key, and this endpoint has none: name its variable in api_key_env',
+      );
+    }
+    const header = entry.api_key_header.toLowerCase();
+    const twice = isRecord(entry.headers)
+      ? Object.keys(entry.headers).find((h) => h.toLowerCase() === header)
+      : undefined;
+    if (twice !== undefined) {
+      at(
+        [...path, 'headers', twice],
+        `${twice} carries the key (api_key_header); the key comes from api_key_env, never from the recipe`,
+        'key',
+      );
+    }
+  }
   if (typeof entry.base_url !== 'string' || entry.api_key_env === undefined) return;
   let url: URL | undefined;
   try {
@@ -307,6 +363,7 @@ const OPENAI_ID = /^(ft:|gpt-|chatgpt-|o\d|davinci-|babbage-)/;
  * metric's option checks have seen). Any other string is a name nobody defines.
  */
 function checkJudge(
+  data: Data,
   judge: unknown,
   path: PathSegment[],
   names: ReadonlyMap<string, number>,
@@ -319,7 +376,11 @@ function checkJudge(
   }
   if (typeof judge !== 'string' || judge === '' || names.has(judge)) return;
   if (isTargetRef(judge)) {
-    if (resolveModel(judge, targets)) return;
+    const model = resolveModel(judge, targets);
+    if (model) {
+      checkAzureDeployment(data, model, path, 'value', at);
+      return;
+    }
     at(
       path,
       targets.length === 0

@@ -65,19 +65,40 @@ async function identity(ctx: StageContext, model: EvalModel): Promise<unknown> {
       ...(model.revision !== undefined
         ? {revision: model.revision}
         : model.baseUrl !== undefined
-          ? {base_url: model.baseUrl}
+          ? {base_url: keyedBaseUrl(model.baseUrl)}
           : {}),
       ...(model.cache ? {} : {uncached: THIS_BUILD}),
     };
   }
   const target = targetOf(ctx, model);
-  if (target.backend.type === 'openai') return identity(ctx, openAIModel(ctx, model));
+  if (target.backend.type === 'openai') {
+    const remote = openAIModel(ctx, model);
+    // An Azure deployment: the model it was told to serve and its name (not the resource's
+    // endpoint, nor the API version: routing).
+    if (remote.deployment !== undefined) {
+      return {api: 'azure-deployment', model: remote.model, deployment: remote.deployment};
+    }
+    return identity(ctx, remote);
+  }
   const trainer = await trainerOf(ctx, target);
   if (model.which === 'tuned') {
     const artifacts = Object.fromEntries(trainedArtifacts(ctx, model).map(([n, a]) => [n, a.hash]));
     return {tuned: artifacts, trainer};
   }
   return {base: (await baseModelOf(ctx, target))!.identity, trainer};
+}
+
+/**
+ * A base URL as the key has it: without an `api-version` query parameter (Azure's: it picks the
+ * API's request and response shapes, not the weights that answer), so moving to a newer API
+ * version reuses every answer. Anything else in the URL, other query parameters included, is
+ * kept: it may route to other weights. A URL without api-version is the recipe's string as it is.
+ */
+function keyedBaseUrl(baseUrl: string): string {
+  const url = URL.parse(baseUrl);
+  if (!url?.searchParams.has('api-version')) return baseUrl;
+  url.searchParams.delete('api-version');
+  return url.href;
 }
 
 /**
@@ -232,21 +253,25 @@ export const generateStage: StageDefinition = {
 
 type Keep = (e: Prompt, output: string, ms?: number) => Promise<void>;
 
+/** An API model a target's model answers as, with what only a target's model has. */
+type RemoteModel = ApiModel & {
+  /** The organization that trained it (finetune.lock), for a 404's message. */
+  readonly trainedBy?: string;
+  /** The Azure deployment that serves it, and the recipe field that names it. */
+  readonly deployment?: string;
+  readonly deploymentField?: string;
+};
+
 /**
  * An OpenAI target's model as the API answers it: `tuned`, the fine-tuned model its train stage
  * made (named in that stage's `model` output, which a clone rebuilds from the lockfile), or
  * `base`, the snapshot it was tuned from. Through the same API the target trains on (its
- * base_url); not through Azure's deployments yet.
+ * base_url); on Azure, through the deployment `backend.azure.deployments` names for it
+ * (`{endpoint}/openai/deployments/{name}/chat/completions?api-version=…`, the key in `api-key`).
  */
-function openAIModel(ctx: StageContext, model: TargetModel): ApiModel & {trainedBy?: string} {
+function openAIModel(ctx: StageContext, model: TargetModel): RemoteModel {
   const {backend} = targetOf(ctx, model);
   if (backend.type !== 'openai') throw new Error(`${model.target} does not train on OpenAI`);
-  if (backend.azure) {
-    throw new StageFailure(
-      'backend-unavailable',
-      `${ctx.node.id}: answers from Azure OpenAI deployments are not available in this version of ft; evaluate the deployment as an endpoint (eval.models: [{name, base_url, model, api_key_env}])`,
-    );
-  }
   let id = backend.model;
   let trainedBy: string | undefined;
   if (model.which === 'tuned') {
@@ -263,6 +288,30 @@ function openAIModel(ctx: StageContext, model: TargetModel): ApiModel & {trained
     if (typeof named.organization_id === 'string' && named.organization_id !== '') {
       trainedBy = named.organization_id;
     }
+  }
+  if (backend.azure) {
+    const several = ctx.recipe.targets.length > 1 || model.target !== 'default';
+    const field = `${several ? `targets.${model.target}.` : ''}backend.azure.deployments.${model.which}`;
+    const deployment = backend.azure.deployments?.[model.which];
+    if (deployment === undefined) {
+      // The recipe rules refuse this before anything runs; kept for a recipe built in code.
+      throw new StageFailure(
+        'backend-unavailable',
+        `${ctx.node.id}: Azure OpenAI answers only from a deployment: deploy ${id} in Azure and set ${field} to the deployment's name`,
+      );
+    }
+    const endpoint = backend.azure.endpoint.replace(/\/+$/, '');
+    return {
+      name: model.name,
+      kind: 'api',
+      model: id,
+      baseUrl: `${endpoint}/openai/deployments/${encodeURIComponent(deployment)}?api-version=${encodeURIComponent(backend.azure.api_version)}`,
+      apiKeyEnv: 'AZURE_OPENAI_API_KEY',
+      apiKeyHeader: 'api-key',
+      cache: true,
+      deployment,
+      deploymentField: field,
+    };
   }
   return {
     name: model.name,
@@ -326,7 +375,7 @@ async function answerLocally(
  */
 async function answerThroughApi(
   ctx: StageContext,
-  model: ApiModel & {trainedBy?: string},
+  model: RemoteModel,
   missing: readonly Prompt[],
   params: Readonly<ChatParams>,
   keep: Keep,
@@ -359,6 +408,7 @@ async function answerThroughApi(
         model: model.model,
         ...(model.baseUrl !== undefined ? {baseUrl: model.baseUrl} : {}),
         ...(apiKey !== undefined ? {apiKey} : {}),
+        ...(model.apiKeyHeader !== undefined ? {apiKeyHeader: model.apiKeyHeader} : {}),
         ...(model.headers !== undefined ? {headers: model.headers} : {}),
         ...(model.trainedBy !== undefined ? {trainedBy: model.trainedBy} : {}),
       },
@@ -385,6 +435,13 @@ async function answerThroughApi(
     ctx.signal.throwIfAborted();
     if (e instanceof ModelGone)
       throw new StageFailure('backend-failed', `${ctx.node.id}: ${e.message}`);
+    if (e instanceof ChatError && e.status === 404 && model.deployment !== undefined) {
+      const request = e.requestId ? ` (request id ${e.requestId})` : '';
+      throw new StageFailure(
+        'backend-failed',
+        `${ctx.node.id}: Azure knows no deployment ${model.deployment} (${e.message}${request}); deploy ${model.model} in Azure under that name, or set ${model.deploymentField} to the deployment that serves it; ${done} of ${missing.length} answers were kept`,
+      );
+    }
     if (e instanceof ChatError) {
       const request = e.requestId ? ` (request id ${e.requestId})` : '';
       throw new StageFailure(

@@ -434,9 +434,26 @@ interface ChatBody {
   stream?: boolean | null;
 }
 
+/**
+ * The model an Azure deployment serves (`emu.deploy`); Azure answers an unknown deployment with
+ * 404 `DeploymentNotFound`. GUESS: the message's wording (not in SPEC.md) is Azure's as commonly
+ * reported.
+ */
+function deployed(state: State, name: string): string {
+  const model = state.deployments.get(name);
+  if (model === undefined) {
+    throw new ApiError(404, {
+      code: 'DeploymentNotFound',
+      message:
+        'The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again.',
+    });
+  }
+  return model;
+}
+
 const createChatCompletion: Handler = (state, req) => {
   const body = req.body as ChatBody;
-  const model = req.deployment ?? body.model;
+  const model = req.deployment !== undefined ? deployed(state, req.deployment) : body.model;
   if (body.stream) {
     throw invalid(
       'The emulator does not implement streaming chat completions.',

@@ -59,6 +59,10 @@ export interface RequestRecord {
   readonly method: string;
   readonly path: string;
   readonly operation: string | undefined;
+  /** The query string as sent (`?api-version=…`), or ''. */
+  readonly query: string;
+  /** The request's headers as sent (names in lower case); in memory only. */
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   /** `x-stainless-retry-count` as sent by the SDK (0 on a first attempt). */
   readonly retryCount: number | undefined;
   /** `performance.now()` when the request arrived (for ordering, not for timing assertions). */
@@ -81,6 +85,11 @@ export interface Emulator {
   advanceClock(seconds: number): void;
   /** Ticks a job until it is final or paused (at most 10000 ticks); returns it. */
   runJob(jobId: string): JobObject;
+  /**
+   * Deploys a model (a base or a fine-tuned one) under an Azure deployment name, so that
+   * `/openai/deployments/{name}/chat/completions` answers with it.
+   */
+  deploy(name: string, model: string): void;
   close(): Promise<void>;
 }
 
@@ -327,6 +336,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       const jobs = [...state.jobs.values()].map((j) => ({id: j.json.id, status: j.json.status}));
       return send(res, record, 200, {jobs});
     }
+    if (path === '/__emulator/deployments' && method === 'POST') {
+      if (typeof body.name !== 'string' || typeof body.model !== 'string') {
+        return send(res, record, 400, {error: 'needs {"name", "model"}'});
+      }
+      state.deployments.set(body.name, body.model);
+      return send(res, record, 200, {name: body.name, model: body.model});
+    }
     if (path === '/__emulator/state' && method === 'GET') {
       return send(res, record, 200, {
         schema_violations: schemaViolations,
@@ -347,6 +363,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       requestId: state.ids.next('req_', 32, true),
       method,
       path: url.pathname,
+      query: url.search,
+      headers: req.headers,
       operation: undefined,
       retryCount: typeof retry === 'string' ? Number(retry) : undefined,
       at: performance.now(),
@@ -524,6 +542,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     advance,
     advanceClock: (seconds: number) => state.clock.advance(seconds),
     runJob,
+    deploy: (name: string, model: string) => void state.deployments.set(name, model),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -172,6 +172,8 @@ export class State {
   readonly jobs = new Map<string, JobRecord>();
   readonly models = new Map<string, FineTunedModel>();
   readonly uploads = new Map<string, UploadRecord>();
+  /** Azure deployments: name → the model it serves (`emu.deploy`). */
+  readonly deployments = new Map<string, string>();
   #seq = 0;
 
   constructor(seed: string, start: number, options: EmulatorOptionsResolved) {

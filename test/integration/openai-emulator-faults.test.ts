@@ -185,7 +185,13 @@ describe('OpenAI emulator: Azure mode', () => {
     const sent = emu.requests.filter((r) => r.operation !== undefined);
     expect(sent.every((r) => r.path.startsWith('/openai/'))).toBe(true);
 
-    // Chat goes to /openai/deployments/{deployment}/chat/completions; the deployment is the model.
+    // Chat goes to /openai/deployments/{deployment}/chat/completions (the SDK names the
+    // deployment by the model); a deployment answers once the model is deployed under it.
+    const undeployed = await az.chat.completions
+      .create({model: j.fine_tuned_model ?? '', messages: [{role: 'user', content: 'question 4'}]})
+      .catch((e: unknown) => e as {status: number; code: string});
+    expect(undeployed).toMatchObject({status: 404, code: 'DeploymentNotFound'});
+    emu.deploy(j.fine_tuned_model ?? '', j.fine_tuned_model ?? '');
     const chat = await az.chat.completions.create({
       model: j.fine_tuned_model ?? '',
       messages: [{role: 'user', content: 'question 4'}],
