@@ -9,7 +9,6 @@ import {suggest} from '../core/suggest.js';
 import {isPlainHttpToAnotherHost, secretQueryParameters} from '../core/url-secrets.js';
 import {
   canonicalMetric,
-  type EvalModel,
   evalModel,
   gateModelName,
   isTargetRef,
@@ -166,8 +165,6 @@ function checkEval(data: Data, evaluation: Data, at: At): void {
     }
     names.set(model.name, i);
     if (isRecord(entry)) checkEndpointKey(entry, path, at);
-    const listed = Array.isArray(evaluation.models);
-    checkAzureDeployment(data, model, listed ? path : ['eval'], listed ? 'value' : 'key', at);
   });
   const metrics = new Set<string>();
   const latencies = new Set<string>();
@@ -285,37 +282,6 @@ function checkEval(data: Data, evaluation: Data, at: At): void {
 }
 
 /**
- * A target that trains through Azure OpenAI (`backend.azure`) has its models answer from
- * deployments, which ft does not make: a `tuned`/`base` the eval asks needs
- * `backend.azure.deployments.<which>`, named before anything trains or is asked.
- */
-function checkAzureDeployment(
-  data: Data,
-  model: EvalModel,
-  path: PathSegment[],
-  where: 'key' | 'value',
-  at: At,
-): void {
-  if (model.kind !== 'target') return;
-  const several = isRecord(data.targets);
-  const target = several ? (data.targets as Data)[model.target] : {backend: data.backend};
-  const backend = isRecord(target) ? target.backend : undefined;
-  if (!isRecord(backend) || backend.type !== 'openai' || !isRecord(backend.azure)) return;
-  const deployments = isRecord(backend.azure.deployments) ? backend.azure.deployments : {};
-  if (typeof deployments[model.which] === 'string') return;
-  const field = `${several ? `targets.${model.target}.` : ''}backend.azure.deployments.${model.which}`;
-  const what =
-    model.which === 'tuned'
-      ? `the ft: model train:${model.target} makes (finetune.lock and ft status name it once trained; train it first without ${model.name} in eval.models)`
-      : `its base model${typeof backend.model === 'string' ? ` ${backend.model}` : ''}`;
-  at(
-    path,
-    `${model.name} trains on Azure OpenAI, which answers only from a deployment (a step ft does not take): deploy ${what} in Azure and set ${field} to the deployment's name`,
-    where,
-  );
-}
-
-/**
  * An endpoint's key never goes over plain http to another host; an `api_key_header` has a key to
  * carry, and `headers` does not set that header too.
  */
@@ -363,7 +329,7 @@ const OPENAI_ID = /^(ft:|gpt-|chatgpt-|o\d|davinci-|babbage-)/;
  * metric's option checks have seen). Any other string is a name nobody defines.
  */
 function checkJudge(
-  data: Data,
+  _data: Data,
   judge: unknown,
   path: PathSegment[],
   names: ReadonlyMap<string, number>,
@@ -376,11 +342,7 @@ function checkJudge(
   }
   if (typeof judge !== 'string' || judge === '' || names.has(judge)) return;
   if (isTargetRef(judge)) {
-    const model = resolveModel(judge, targets);
-    if (model) {
-      checkAzureDeployment(data, model, path, 'value', at);
-      return;
-    }
+    if (resolveModel(judge, targets)) return;
     at(
       path,
       targets.length === 0

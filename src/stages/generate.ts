@@ -294,10 +294,11 @@ function openAIModel(ctx: StageContext, model: TargetModel): RemoteModel {
     const field = `${several ? `targets.${model.target}.` : ''}backend.azure.deployments.${model.which}`;
     const deployment = backend.azure.deployments?.[model.which];
     if (deployment === undefined) {
-      // The recipe rules refuse this before anything runs; kept for a recipe built in code.
+      // Not a recipe error: the model to deploy exists only once trained, and refusing the
+      // recipe would refuse its training too. The build trains (and locks) it, then says this.
       throw new StageFailure(
         'backend-unavailable',
-        `${ctx.node.id}: Azure OpenAI answers only from a deployment: deploy ${id} in Azure and set ${field} to the deployment's name`,
+        `${ctx.node.id}: Azure OpenAI answers only from a deployment (a step ft does not take): deploy ${id} in Azure and set ${field} to the deployment's name`,
       );
     }
     const endpoint = backend.azure.endpoint.replace(/\/+$/, '');
