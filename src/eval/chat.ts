@@ -1,5 +1,5 @@
 import {setTimeout as sleep} from 'node:timers/promises';
-import {Pool} from 'undici';
+import {Pool, util} from 'undici';
 
 /** Where a chat model is and how to reach it. */
 export interface ChatEndpoint {
@@ -84,6 +84,7 @@ class ChatClient {
   readonly #headers: Record<string, string>;
   readonly #pool: Pool;
   readonly #signal: AbortSignal;
+  readonly #targets = new Map<string, string>();
 
   constructor(endpoint: ChatEndpoint, concurrency: number, signal: AbortSignal) {
     this.#base = baseOf(endpoint.baseUrl ?? process.env.OPENAI_BASE_URL ?? OPENAI_API);
@@ -124,9 +125,62 @@ class ChatClient {
     void this.#pool.close().catch(() => undefined);
   }
 
+  /** The request path (and query) of `path` on the base, worked out once per path. */
+  #target(path: string): string {
+    let target = this.#targets.get(path);
+    if (target === undefined) {
+      const url = requestUrl(this.#base, path);
+      target = `${url.pathname}${url.search}`;
+      this.#targets.set(path, target);
+    }
+    return target;
+  }
+
+  /**
+   * One attempt, through undici's dispatcher with a handler that gathers the body's chunks:
+   * `pool.request` makes a stream per response, which at thousands of small answers a second
+   * costs ft more CPU than the server spends answering them (bench/generation.bench.mjs).
+   */
+  #send(
+    path: string,
+    method: 'GET' | 'POST',
+    payload: string | undefined,
+  ): Promise<Omit<Response, 'ms'>> {
+    return new Promise((resolve, reject) => {
+      let status = 0;
+      let headers: Response['headers'] = {};
+      const chunks: Buffer[] = [];
+      this.#pool.dispatch(
+        {path, method, headers: this.#headers, ...(payload !== undefined ? {body: payload} : {})},
+        {
+          onConnect() {},
+          onHeaders(statusCode: number, raw: Buffer[] | string[] | null) {
+            status = statusCode;
+            headers = parseHeaders(raw);
+            return true;
+          },
+          onData(chunk: Buffer) {
+            chunks.push(chunk);
+            return true;
+          },
+          onComplete() {
+            const body =
+              chunks.length === 1
+                ? chunks[0]!.toString('utf8')
+                : Buffer.concat(chunks).toString('utf8');
+            resolve({status, headers, body});
+          },
+          onError(error: Error) {
+            reject(error);
+          },
+        },
+      );
+    });
+  }
+
   /** `method path` with a JSON body, retried as the API asks; the 2xx response or a ChatError. */
   async request(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response> {
-    const url = requestUrl(this.#base, path);
+    const target = this.#target(path);
     const payload = body === undefined ? undefined : JSON.stringify(body);
     for (let attempt = 1; ; attempt++) {
       this.#signal.throwIfAborted();
@@ -134,19 +188,8 @@ class ChatClient {
       let dropped: Error | undefined;
       const started = performance.now();
       try {
-        const r = await this.#pool.request({
-          path: `${url.pathname}${url.search}`,
-          method,
-          headers: this.#headers,
-          ...(payload !== undefined ? {body: payload} : {}),
-        });
-        const text = await r.body.text();
-        response = {
-          status: r.statusCode,
-          headers: r.headers,
-          body: text,
-          ms: performance.now() - started,
-        };
+        const r = await this.#send(target, method, payload);
+        response = {...r, ms: performance.now() - started};
       } catch (e) {
         if (this.#signal.aborted) throw e;
         dropped = e as Error;
@@ -329,4 +372,9 @@ async function checkExists(
     }
     throw e;
   }
+}
+
+/** Raw header pairs as a record of lower-cased names (repeated names: their values in a list). */
+function parseHeaders(raw: Buffer[] | string[] | null): Response['headers'] {
+  return raw ? (util.parseHeaders(raw as Buffer[]) as Response['headers']) : {};
 }

@@ -84,7 +84,7 @@ describe('eval of models behind an OpenAI-compatible API (the emulator)', () => 
     }
   });
 
-  it('recovers from 429 (honouring retry-after) and 500, and shows a refusal with its request id', async () => {
+  it('recovers from 429 (honouring retry-after), 500 and dropped connections, and shows a refusal with its request id', async () => {
     const emu = await useEmulator();
     const dir = await project({
       'finetune.yaml': recipe('[gpt-4o-mini-2024-07-18]', '  generation: { concurrency: 2 }\n'),
@@ -93,14 +93,21 @@ describe('eval of models behind an OpenAI-compatible API (the emulator)', () => 
     const env = {OPENAI_API_KEY: KEY, OPENAI_BASE_URL: `${emu.url}/v1`};
     emu.faults.add({kind: 'rate_limit', path: '/chat/completions', retryAfter: 1});
     emu.faults.add({kind: 'server_error', path: '/chat/completions', count: 2});
+    // A connection dropped before the server answered, and one dropped after it did.
+    emu.faults.add({kind: 'drop_before', path: '/chat/completions', skip: 5});
+    emu.faults.add({kind: 'drop_after', path: '/chat/completions', skip: 8});
     const r = await ft(dir, ['build'], env);
     expect(r.exitCode, `${r.stdout}${r.stderr}`).toBe(0);
     const statuses = emu.requests
       .filter((q) => q.path.endsWith('/chat/completions'))
       .map((q) => q.status)
       .filter((status) => status !== 200);
-    // Both rules fire on the first request (the 429 answers it), so one 500 is left.
-    expect(statuses.sort()).toEqual([429, 500]);
+    // Both rules fire on the first request (the 429 answers it), so one 500 is left; the drops
+    // come later.
+    expect(statuses.map(String).sort()).toEqual(['429', '500', 'dropped', 'dropped']);
+    // Every example was answered all the same.
+    const n = Number(/^ {2}(\d+) example\(s\)$/m.exec(r.stdout)![1]);
+    expect(r.stdout).toContain(`generate:gpt-4o-mini-2024-07-18: answered ${n}/${n}`);
 
     writeFileSync(join(dir, 'finetune.yaml'), recipe('[gpt-4o-2024-08-06]'));
     emu.faults.add({kind: 'refuse', path: '/chat/completions', count: null});
