@@ -2,6 +2,7 @@ import {execFileSync} from 'node:child_process';
 import {existsSync, readFileSync} from 'node:fs';
 import {Ajv2020} from 'ajv/dist/2020.js';
 import {describe, expect, it} from 'vitest';
+import {renderHtml} from '../../../src/report/html.js';
 import {renderJunit} from '../../../src/report/junit.js';
 import {PR_COMMENT_LIMIT, renderMarkdown} from '../../../src/report/markdown.js';
 import type {BuildReport} from '../../../src/report/report-types.js';
@@ -142,6 +143,21 @@ describe('junit.xml', () => {
       );
     },
   );
+});
+
+describe('latency in every format', () => {
+  it('is shown apart from the scores, with its statistic, or why it is not available', () => {
+    const report = sampleReport();
+    const html = renderHtml(report);
+    expect(html).toContain('<h3>Latency</h3>');
+    expect(html).toContain('41 ms <span class="muted">[38, 45]</span>');
+    expect(html).toContain('not available: latency of base: not available (its answers came');
+    const md = renderMarkdown(report);
+    expect(md).toContain('| latency of tuned | median | 41 [38, 45] |');
+    expect(summaryLines(report)).toContain(
+      'latency: latency of base: not available (its answers came from a local trainer in one batch)',
+    );
+  });
 });
 
 describe('the terminal summary', () => {
