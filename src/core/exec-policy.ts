@@ -49,6 +49,7 @@ export const execWhat = {
   trainer: (command: readonly string[]) => `a command trainer runs ${command.join(' ')}`,
   hfTrainer: (python: string) => `the hf trainer runs ${python} with ft's hf_trainer.py`,
   evalModel: (name: string, where: string) => `the eval model ${name} sends requests to ${where}`,
+  judge: (name: string, where: string) => `the judge ${name} sends requests to ${where}`,
 };
 
 /** `<what> (refused by --no-exec)`. */

@@ -111,7 +111,7 @@ export function checkExec(source: RecipeText, data: unknown, check: ExecCheck): 
       const where =
         isRecord(judge) && typeof judge.base_url === 'string' ? judge.base_url : 'the OpenAI API';
       const name = isRecord(judge) ? String(judge.name ?? judge.model) : judge;
-      refuse(['eval', 'metrics', i, 'options', 'judge'], execWhat.evalModel(name, where));
+      refuse(['eval', 'metrics', i, 'options', 'judge'], execWhat.judge(name, where));
     });
   }
   return problems;

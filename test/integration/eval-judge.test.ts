@@ -237,4 +237,19 @@ eval:
       /finetune\.yaml:15:\d+: error: the judge 'tuned' names a trained model, and the recipe trains none/,
     );
   });
+
+  it('--no-exec refuses a judge that sends requests, naming it a judge', async () => {
+    const dir = await project({
+      'finetune.yaml': recipe(
+        '[{ name: mine, base_url: "http://127.0.0.1:9/v1", model: m }]',
+        '\n    - { id: j, type: llm_judge, options: { judge: gpt-4o-mini-2024-07-18, rubric: "r" } }',
+      ),
+      'data/qa.jsonl': jsonl(RECORDS),
+    });
+    const r = await ft(dir, ['validate', '--no-exec']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(
+      /finetune\.yaml:11:\d+: error: the judge gpt-4o-mini-2024-07-18 sends requests to the OpenAI API \(refused by --no-exec\)/,
+    );
+  });
 });
