@@ -24,6 +24,10 @@ import {SuffixDecisions} from './suffix-decisions.js';
 const CHUNK_BYTES = 1024 * 1024;
 /** A chunk this large holds an enormous line: it is prepared on the main thread instead. */
 const OVERSIZED_CHUNK_BYTES = 8 * 1024 * 1024;
+/** The size of a new chunk buffer: a chunk is CHUNK_BYTES and a bit (the line it ends in). */
+const SPARE_BYTES = CHUNK_BYTES + 256 * 1024;
+/** Chunk buffers kept for the next chunks (as many as may be in flight, and one being cut). */
+const MAX_SPARE = 8;
 /** Below this much input, starting workers costs more than it saves. */
 const PARALLEL_MIN_BYTES = 4 * 1024 * 1024;
 
@@ -142,6 +146,8 @@ export async function runParallel(run: ParallelRun): Promise<ParallelOutcome> {
     worker.on('message', (message: WorkerResult) => {
       if (message.type === 'chunk') {
         busy.set(worker, busy.get(worker)! - 1);
+        const input = message.input;
+        if (input && input.byteLength <= SPARE_BYTES && spare.length < MAX_SPARE) spare.push(input);
         results.set(message.seq, message);
         consumeReady();
       } else if (message.type === 'failed') {
@@ -155,6 +161,18 @@ export async function runParallel(run: ParallelRun): Promise<ParallelOutcome> {
       fail(code === 'ERR_WORKER_OUT_OF_MEMORY' ? new WorkersOutOfMemory(e.message) : e);
     });
   }
+
+  /**
+   * Chunk buffers the workers sent back, done with (ChunkResult.input): the next chunks are cut
+   * into them, so the input's memory is a few chunks' worth, reused, however long the input.
+   */
+  const spare: ArrayBuffer[] = [];
+  const spareBuffer = (size: number): Buffer => {
+    const at = spare.findIndex((b) => b.byteLength >= size);
+    if (at !== -1) return Buffer.from(spare.splice(at, 1)[0]!, 0, size);
+    // Room for the usual chunk (a read past CHUNK_BYTES, and the line it ends in) to come back.
+    return Buffer.from(new ArrayBuffer(Math.max(size, SPARE_BYTES)), 0, size);
+  };
 
   let local: ReturnType<typeof createPreparer> | undefined;
   const dispatch = async (message: Omit<ChunkMessage, 'type' | 'seq'>) => {
@@ -211,11 +229,14 @@ export async function runParallel(run: ParallelRun): Promise<ParallelOutcome> {
       perSource[file.source] ??= 0;
       let line = 1;
       let atFileStart = true;
-      const pieces = wholeLines(readBytes(file, run.signal), {
+      const pieces = wholeLines(readBytes(file, run.signal, true), {
         maxLineBytes,
         minBytes: CHUNK_BYTES,
-        // One copy: the read bytes go straight into the buffer that is sent, whole.
+        // One copy: the read bytes go straight into the buffer that is sent, whole: one the
+        // workers sent back when there is one (see `spare`), and the reads reuse one buffer.
         own: true,
+        alloc: spareBuffer,
+        transient: true,
       });
       for await (const piece of pieces) {
         if (piece.kind === 'too-long') {
