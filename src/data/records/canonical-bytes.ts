@@ -27,8 +27,6 @@ export class CanonicalWriter {
   /** Members of the objects being written (MEMBER_INTS each, see #object). */
   #members = new Int32Array(MEMBER_INTS * 256);
   #top = 0;
-  /** Where an object's members are copied to be written again in key order. */
-  #scratch = Buffer.allocUnsafe(64 * 1024);
   /** The input's memory as 32-bit words, to scan strings 4 bytes at a time (plainRun). */
   #words: Int32Array<ArrayBufferLike> = new Int32Array(0);
   #wordsOf: ArrayBufferLike | undefined;
@@ -160,21 +158,25 @@ export class CanonicalWriter {
   #reorder(base: number, n: number, open: number): void {
     const from = open + 1;
     const size = this.length - 1 - from;
-    if (this.#scratch.length < size) this.#scratch = Buffer.allocUnsafe(size * 2);
-    const scratch = this.#scratch;
-    this.buffer.copy(scratch, 0, from, from + size);
+    // The members are put in order past the end, then moved back: copyWithin needs no views.
+    if (this.length + size > this.buffer.length) this.#grow(size);
+    const out = this.buffer;
+    const tail = this.length;
     const m = this.#members;
-    let at = from;
+    let at = tail;
     for (let j = 0; j < n; j++) {
       const e = base + MEMBER_INTS * j;
-      if (j > 0) this.buffer[at++] = COMMA;
+      if (j > 0) out[at++] = COMMA;
       const memberStart = m[e + 2]!;
-      const shift = at - memberStart;
-      at += scratch.copy(this.buffer, at, memberStart - from, m[e + 4]! - from);
+      const memberEnd = m[e + 4]!;
+      const shift = from + (at - tail) - memberStart;
+      out.copyWithin(at, memberStart, memberEnd);
+      at += memberEnd - memberStart;
       m[e + 2] = memberStart + shift;
       m[e + 3] = m[e + 3]! + shift;
-      m[e + 4] = m[e + 4]! + shift;
+      m[e + 4] = memberEnd + shift;
     }
+    out.copyWithin(from, tail, tail + size);
   }
 
   /** Records where the wanted fields' values are, among the top-level members at `base`. */
