@@ -129,7 +129,13 @@ export async function runParallel(run: ParallelRun): Promise<ParallelOutcome> {
           if (!refused) {
             await suffix.consume(result, chunkBytes);
             // Written (or spilled): its big buffers go back to hold the worker's next results.
-            const buffers = [result.lines.buffer, result.ids.buffer] as ArrayBuffer[];
+            const buffers = [
+              result.lines.buffer,
+              result.ids.buffer,
+              result.lengths.buffer,
+              result.splits.buffer,
+              result.keys.buffer,
+            ] as ArrayBuffer[];
             if (worker)
               worker.postMessage({type: 'recycle', buffers} satisfies RecycleMessage, buffers);
             else local?.recycle(buffers);
