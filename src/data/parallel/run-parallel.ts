@@ -1,6 +1,7 @@
 import {existsSync} from 'node:fs';
 import {availableParallelism} from 'node:os';
 import {fileURLToPath} from 'node:url';
+import {setFlagsFromString} from 'node:v8';
 import {Worker} from 'node:worker_threads';
 import {readBytes, type SourceBytes} from '../records/byte-source.js';
 import {DataProblems} from '../records/data-error.js';
@@ -32,6 +33,41 @@ const MAX_SPARE = 8;
 const PARALLEL_MIN_BYTES = 4 * 1024 * 1024;
 
 const workerUrl = new URL('./dataset-worker.js', import.meta.url);
+
+/** The cap on each worker's young generation. */
+const YOUNG_GENERATION_MB = 16;
+
+/**
+ * Makes workers whose young generation starts at its cap instead of growing to it as the
+ * collector sees fit: their memory is then the same from the first chunk on, for a small input
+ * as for a large one (grown, it came a few seconds in: peak memory rose with the input's size).
+ * V8 reads the size when a worker's heap is made: its flag is set for that (the cap clamps it)
+ * and set back to its default once every worker has started, or failed to.
+ */
+function withYoungGenerationAtCap(make: () => Worker[]): Worker[] {
+  setFlagsFromString(`--min-semi-space-size=${YOUNG_GENERATION_MB}`);
+  let pool: Worker[];
+  try {
+    pool = make();
+  } catch (e) {
+    setFlagsFromString('--min-semi-space-size=0');
+    throw e;
+  }
+  let starting = pool.length;
+  if (starting === 0) setFlagsFromString('--min-semi-space-size=0');
+  for (const worker of pool) {
+    let started = false;
+    const done = () => {
+      if (started) return;
+      started = true;
+      if (--starting === 0) setFlagsFromString('--min-semi-space-size=0');
+    };
+    worker.once('online', done);
+    worker.once('error', done);
+    worker.once('exit', done);
+  }
+  return pool;
+}
 
 /** One JSONL file to read (compressed or not). */
 export interface ParallelFile extends SourceBytes {
@@ -77,16 +113,22 @@ export interface ParallelOutcome {
  * in order, where it makes the order-dependent decisions and writes the lines.
  */
 export async function runParallel(run: ParallelRun): Promise<ParallelOutcome> {
-  const pool = Array.from(
-    {length: run.workers},
-    () =>
-      new Worker(workerUrl, {
-        workerData: run.setup,
-        // Small generations keep each worker's memory flat: its objects die young, and a chunk's
-        // live set is a few megabytes. A chunk that needs more (one huge line) makes the worker
-        // run out, and the stage falls back to the single-threaded path (WorkersOutOfMemory).
-        resourceLimits: {maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 64},
-      }),
+  const pool = withYoungGenerationAtCap(() =>
+    Array.from(
+      {length: run.workers},
+      () =>
+        new Worker(workerUrl, {
+          workerData: run.setup,
+          // Small generations keep each worker's memory flat: its objects die young, and a
+          // chunk's live set is a few megabytes. A chunk that needs more (one huge line) makes
+          // the worker run out, and the stage falls back to the single-threaded path
+          // (WorkersOutOfMemory).
+          resourceLimits: {
+            maxYoungGenerationSizeMb: YOUNG_GENERATION_MB,
+            maxOldGenerationSizeMb: 64,
+          },
+        }),
+    ),
   );
   const busy = new Map<Worker, number>(pool.map((w) => [w, 0]));
   const results = new Map<number, ChunkResult>();
