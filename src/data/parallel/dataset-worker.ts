@@ -1,5 +1,11 @@
 import {parentPort, workerData} from 'node:worker_threads';
-import type {ChunkMessage, RecycleMessage, WorkerResult, WorkerSetup} from './messages.js';
+import type {
+  ChunkMessage,
+  ChunkResult,
+  RecycleMessage,
+  WorkerResult,
+  WorkerSetup,
+} from './messages.js';
 import {createPreparer} from './prepare-chunk.js';
 
 /** A dataset worker thread: prepares the chunks the main thread sends (prepare-chunk.ts). */
@@ -20,9 +26,13 @@ parentPort?.on('message', (message: ChunkMessage | RecycleMessage | {type: 'fini
       parentPort?.postMessage(result);
       return;
     }
-    const result = preparer.prepare(message);
+    const prepared = preparer.prepare(message);
+    // The input is done with (nothing made from it points into it): it goes back to be reused.
+    const input = message.bytes.buffer as ArrayBuffer;
+    const result: ChunkResult = {...prepared, input};
     // The lines are a view of a buffer of their own (never Node's shared pool): it goes whole.
     parentPort?.postMessage(result, [
+      input,
       result.lines.buffer as ArrayBuffer,
       result.ids.buffer as ArrayBuffer,
       result.lengths.buffer as ArrayBuffer,

@@ -73,6 +73,8 @@ export interface ChunkResult {
   /** Per suffix dedupe step, 4 int32 per record: the 128-bit key (the set keeps 96 bits). */
   readonly keys: Int32Array;
   readonly problems: DataProblemsSnapshot;
+  /** The chunk's input buffer, sent back from a worker for the next chunks (run-parallel.ts). */
+  readonly input?: ArrayBuffer;
 }
 
 export interface FinishResult {

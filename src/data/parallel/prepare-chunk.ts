@@ -40,7 +40,9 @@ export function createPreparer(setup: WorkerSetup): {
   const free: ArrayBuffer[] = [];
   const take = (bytes: number): Buffer => {
     const at = free.findIndex((b) => b.byteLength >= bytes);
-    if (at === -1) return Buffer.allocUnsafeSlow(bytes);
+    // Sizes are rounded up (to 1/8 of their power of two), so that a buffer handed back fits the
+    // next chunk's alike needs, a little larger or not, instead of a new one being made.
+    if (at === -1) return Buffer.allocUnsafeSlow(roundedUp(bytes));
     const [buffer] = free.splice(at, 1);
     return Buffer.from(buffer!);
   };
@@ -129,9 +131,11 @@ export function createPreparer(setup: WorkerSetup): {
       ends[lineCount] = to;
       from = to + 1;
     }
-    const splits = new Uint8Array(lineCount);
-    const keys = new Int32Array(lineCount * 4 * dedupes.length);
-    const lengths = new Uint32Array(lineCount);
+    // In buffers handed back too (every record's entries are written below, none left as found).
+    const splits = new Uint8Array(take(lineCount).buffer, 0, lineCount);
+    const keyWords = lineCount * 4 * dedupes.length;
+    const keys = new Int32Array(take(keyWords * 4).buffer, 0, keyWords);
+    const lengths = new Uint32Array(take(lineCount * 4).buffer, 0, lineCount);
     const out = new LineBuffer(bytes.length, take);
     const ids = take(lineCount * ID_LINE_BYTES);
     let count = 0;
@@ -153,7 +157,7 @@ export function createPreparer(setup: WorkerSetup): {
         // The split depends on the source record alone, so it is decided here, wherever it is.
         const placed = placeOf(example, split, suffixFields[splitAt]!, splitLabels);
         splits[i] = placed === undefined ? SPLIT_SKIPPED : SPLIT_NUMBERS[placed];
-      } else if (example.split) splits[i] = SPLIT_NUMBERS[example.split];
+      } else splits[i] = example.split ? SPLIT_NUMBERS[example.split] : SPLIT_NUMBERS.train;
       // The line: the id, then the record's own canonical JSON when it is in training form.
       // Canonical bytes (the template splicer's) are a chat example no step has changed since.
       const normal = canonicalBytes ? undefined : toTrainingExample(example.record);
@@ -177,6 +181,7 @@ export function createPreparer(setup: WorkerSetup): {
           const value = d.compared(example);
           // A record without a `by` field was reported (missing: error): the build will fail.
           if (value !== DROP && value !== KEEP) d.hash(value, keys, at);
+          else keys.fill(0, at, at + 4);
         }
         // Canonical JSON escapes lone surrogates, so its UTF-8 is an exact encoding of the text:
         // hashing the line's bytes is hashing the text, less the encoding.
@@ -284,7 +289,14 @@ function withSpliced(
 }
 
 /** Buffers a preparer keeps for its next results (see `recycle`). */
-const MAX_FREE = 8;
+const MAX_FREE = 16;
+
+/** `bytes` rounded up to a multiple of an eighth of the power of two below it (4096 at least). */
+function roundedUp(bytes: number): number {
+  if (bytes <= 4096) return 4096;
+  const step = 2 ** Math.floor(Math.log2(bytes)) / 8;
+  return Math.ceil(bytes / step) * step;
+}
 
 /** Lines taken through the steps at a time (see `prepare`). */
 const GROUP_LINES = 256;

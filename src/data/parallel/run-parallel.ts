@@ -1,6 +1,7 @@
 import {existsSync} from 'node:fs';
 import {availableParallelism} from 'node:os';
 import {fileURLToPath} from 'node:url';
+import {setFlagsFromString} from 'node:v8';
 import {Worker} from 'node:worker_threads';
 import {readBytes, type SourceBytes} from '../records/byte-source.js';
 import {DataProblems} from '../records/data-error.js';
@@ -24,10 +25,49 @@ import {SuffixDecisions} from './suffix-decisions.js';
 const CHUNK_BYTES = 1024 * 1024;
 /** A chunk this large holds an enormous line: it is prepared on the main thread instead. */
 const OVERSIZED_CHUNK_BYTES = 8 * 1024 * 1024;
+/** The size of a new chunk buffer: a chunk is CHUNK_BYTES and a bit (the line it ends in). */
+const SPARE_BYTES = CHUNK_BYTES + 256 * 1024;
+/** Chunk buffers kept for the next chunks (as many as may be in flight, and one being cut). */
+const MAX_SPARE = 8;
 /** Below this much input, starting workers costs more than it saves. */
 const PARALLEL_MIN_BYTES = 4 * 1024 * 1024;
 
 const workerUrl = new URL('./dataset-worker.js', import.meta.url);
+
+/** The cap on each worker's young generation. */
+const YOUNG_GENERATION_MB = 16;
+
+/**
+ * Makes workers whose young generation starts at its cap instead of growing to it as the
+ * collector sees fit: their memory is then the same from the first chunk on, for a small input
+ * as for a large one (grown, it came a few seconds in: peak memory rose with the input's size).
+ * V8 reads the size when a worker's heap is made: its flag is set for that (the cap clamps it)
+ * and set back to its default once every worker has started, or failed to.
+ */
+function withYoungGenerationAtCap(make: () => Worker[]): Worker[] {
+  setFlagsFromString(`--min-semi-space-size=${YOUNG_GENERATION_MB}`);
+  let pool: Worker[];
+  try {
+    pool = make();
+  } catch (e) {
+    setFlagsFromString('--min-semi-space-size=0');
+    throw e;
+  }
+  let starting = pool.length;
+  if (starting === 0) setFlagsFromString('--min-semi-space-size=0');
+  for (const worker of pool) {
+    let started = false;
+    const done = () => {
+      if (started) return;
+      started = true;
+      if (--starting === 0) setFlagsFromString('--min-semi-space-size=0');
+    };
+    worker.once('online', done);
+    worker.once('error', done);
+    worker.once('exit', done);
+  }
+  return pool;
+}
 
 /** One JSONL file to read (compressed or not). */
 export interface ParallelFile extends SourceBytes {
@@ -73,16 +113,22 @@ export interface ParallelOutcome {
  * in order, where it makes the order-dependent decisions and writes the lines.
  */
 export async function runParallel(run: ParallelRun): Promise<ParallelOutcome> {
-  const pool = Array.from(
-    {length: run.workers},
-    () =>
-      new Worker(workerUrl, {
-        workerData: run.setup,
-        // Small generations keep each worker's memory flat: its objects die young, and a chunk's
-        // live set is a few megabytes. A chunk that needs more (one huge line) makes the worker
-        // run out, and the stage falls back to the single-threaded path (WorkersOutOfMemory).
-        resourceLimits: {maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 64},
-      }),
+  const pool = withYoungGenerationAtCap(() =>
+    Array.from(
+      {length: run.workers},
+      () =>
+        new Worker(workerUrl, {
+          workerData: run.setup,
+          // Small generations keep each worker's memory flat: its objects die young, and a
+          // chunk's live set is a few megabytes. A chunk that needs more (one huge line) makes
+          // the worker run out, and the stage falls back to the single-threaded path
+          // (WorkersOutOfMemory).
+          resourceLimits: {
+            maxYoungGenerationSizeMb: YOUNG_GENERATION_MB,
+            maxOldGenerationSizeMb: 64,
+          },
+        }),
+    ),
   );
   const busy = new Map<Worker, number>(pool.map((w) => [w, 0]));
   const results = new Map<number, ChunkResult>();
@@ -125,7 +171,13 @@ export async function runParallel(run: ParallelRun): Promise<ParallelOutcome> {
           if (!refused) {
             await suffix.consume(result, chunkBytes);
             // Written (or spilled): its big buffers go back to hold the worker's next results.
-            const buffers = [result.lines.buffer, result.ids.buffer] as ArrayBuffer[];
+            const buffers = [
+              result.lines.buffer,
+              result.ids.buffer,
+              result.lengths.buffer,
+              result.splits.buffer,
+              result.keys.buffer,
+            ] as ArrayBuffer[];
             if (worker)
               worker.postMessage({type: 'recycle', buffers} satisfies RecycleMessage, buffers);
             else local?.recycle(buffers);
@@ -142,6 +194,8 @@ export async function runParallel(run: ParallelRun): Promise<ParallelOutcome> {
     worker.on('message', (message: WorkerResult) => {
       if (message.type === 'chunk') {
         busy.set(worker, busy.get(worker)! - 1);
+        const input = message.input;
+        if (input && input.byteLength <= SPARE_BYTES && spare.length < MAX_SPARE) spare.push(input);
         results.set(message.seq, message);
         consumeReady();
       } else if (message.type === 'failed') {
@@ -155,6 +209,18 @@ export async function runParallel(run: ParallelRun): Promise<ParallelOutcome> {
       fail(code === 'ERR_WORKER_OUT_OF_MEMORY' ? new WorkersOutOfMemory(e.message) : e);
     });
   }
+
+  /**
+   * Chunk buffers the workers sent back, done with (ChunkResult.input): the next chunks are cut
+   * into them, so the input's memory is a few chunks' worth, reused, however long the input.
+   */
+  const spare: ArrayBuffer[] = [];
+  const spareBuffer = (size: number): Buffer => {
+    const at = spare.findIndex((b) => b.byteLength >= size);
+    if (at !== -1) return Buffer.from(spare.splice(at, 1)[0]!, 0, size);
+    // Room for the usual chunk (a read past CHUNK_BYTES, and the line it ends in) to come back.
+    return Buffer.from(new ArrayBuffer(Math.max(size, SPARE_BYTES)), 0, size);
+  };
 
   let local: ReturnType<typeof createPreparer> | undefined;
   const dispatch = async (message: Omit<ChunkMessage, 'type' | 'seq'>) => {
@@ -211,11 +277,14 @@ export async function runParallel(run: ParallelRun): Promise<ParallelOutcome> {
       perSource[file.source] ??= 0;
       let line = 1;
       let atFileStart = true;
-      const pieces = wholeLines(readBytes(file, run.signal), {
+      const pieces = wholeLines(readBytes(file, run.signal, true), {
         maxLineBytes,
         minBytes: CHUNK_BYTES,
-        // One copy: the read bytes go straight into the buffer that is sent, whole.
+        // One copy: the read bytes go straight into the buffer that is sent, whole: one the
+        // workers sent back when there is one (see `spare`), and the reads reuse one buffer.
         own: true,
+        alloc: spareBuffer,
+        transient: true,
       });
       for await (const piece of pieces) {
         if (piece.kind === 'too-long') {

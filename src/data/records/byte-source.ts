@@ -1,5 +1,6 @@
 import {createHash} from 'node:crypto';
 import {closeSync, createReadStream, openSync, readSync} from 'node:fs';
+import {open} from 'node:fs/promises';
 import {Readable} from 'node:stream';
 import {createGunzip} from 'node:zlib';
 import {type Sha256, sha256FromHex} from '../../core/hash.js';
@@ -41,7 +42,9 @@ export interface SourceBytes {
 }
 
 /**
- * The bytes of a source file as a stream of chunks, decompressed when it is gzip. The raw
+ * The bytes of a source file as a stream of chunks, decompressed when it is gzip. With `reuse`,
+ * the chunks of an uncompressed file are views of one buffer that the next read overwrites: the
+ * caller must be done with each chunk (keep no view of it) before it asks for the next. The raw
  * bytes are hashed as they go by and must match the hash the source stage recorded: a file
  * edited in the middle of a build fails the build instead of producing a dataset that matches
  * no key.
@@ -49,6 +52,7 @@ export interface SourceBytes {
 export async function* readBytes(
   options: SourceBytes,
   signal?: AbortSignal,
+  reuse = false,
 ): AsyncGenerator<Buffer> {
   const verify = options.vouchedStat === undefined && !options.trusted;
   const hasher = createHash('sha256');
@@ -61,6 +65,23 @@ export async function* readBytes(
       return;
     }
     const highWaterMark = size === undefined ? CHUNK : Math.min(CHUNK, size + 1);
+    if (reuse && !options.gzip) {
+      // One buffer for every read: the caller is done with a chunk when it asks for the next.
+      const handle = await open(options.path, 'r');
+      try {
+        const buffer = Buffer.allocUnsafeSlow(highWaterMark);
+        for (;;) {
+          signal?.throwIfAborted();
+          const {bytesRead} = await handle.read(buffer, 0, buffer.length, null);
+          if (bytesRead === 0) return;
+          const chunk = buffer.subarray(0, bytesRead);
+          if (verify) hasher.update(chunk);
+          yield chunk;
+        }
+      } finally {
+        await handle.close();
+      }
+    }
     const stream = createReadStream(options.path, {highWaterMark});
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       signal?.throwIfAborted();

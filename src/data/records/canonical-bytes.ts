@@ -27,8 +27,11 @@ export class CanonicalWriter {
   /** Members of the objects being written (MEMBER_INTS each, see #object). */
   #members = new Int32Array(MEMBER_INTS * 256);
   #top = 0;
-  /** Where an object's members are copied to be written again in key order. */
-  #scratch = Buffer.allocUnsafe(64 * 1024);
+  /** The input's memory as 32-bit words, to scan strings 4 bytes at a time (plainRun). */
+  #words: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  #wordsOf: ArrayBufferLike | undefined;
+  /** Where the input starts in `#words`' memory, in bytes. */
+  #wordsBase = 0;
   /** The key order of the last top-level object that needed sorting. */
   readonly #order = new KeyOrder();
 
@@ -46,6 +49,11 @@ export class CanonicalWriter {
    * or not taken.
    */
   write(b: Uint8Array, from: number, to: number): boolean {
+    if (b.buffer !== this.#wordsOf) {
+      this.#wordsOf = b.buffer;
+      this.#words = new Int32Array(b.buffer, 0, b.buffer.byteLength >>> 2);
+    }
+    this.#wordsBase = b.byteOffset;
     this.length = 0;
     this.#top = 0;
     this.state.fill(ABSENT);
@@ -150,21 +158,25 @@ export class CanonicalWriter {
   #reorder(base: number, n: number, open: number): void {
     const from = open + 1;
     const size = this.length - 1 - from;
-    if (this.#scratch.length < size) this.#scratch = Buffer.allocUnsafe(size * 2);
-    const scratch = this.#scratch;
-    this.buffer.copy(scratch, 0, from, from + size);
+    // The members are put in order past the end, then moved back: copyWithin needs no views.
+    if (this.length + size > this.buffer.length) this.#grow(size);
+    const out = this.buffer;
+    const tail = this.length;
     const m = this.#members;
-    let at = from;
+    let at = tail;
     for (let j = 0; j < n; j++) {
       const e = base + MEMBER_INTS * j;
-      if (j > 0) this.buffer[at++] = COMMA;
+      if (j > 0) out[at++] = COMMA;
       const memberStart = m[e + 2]!;
-      const shift = at - memberStart;
-      at += scratch.copy(this.buffer, at, memberStart - from, m[e + 4]! - from);
+      const memberEnd = m[e + 4]!;
+      const shift = from + (at - tail) - memberStart;
+      out.copyWithin(at, memberStart, memberEnd);
+      at += memberEnd - memberStart;
       m[e + 2] = memberStart + shift;
       m[e + 3] = m[e + 3]! + shift;
-      m[e + 4] = m[e + 4]! + shift;
+      m[e + 4] = memberEnd + shift;
     }
+    out.copyWithin(from, tail, tail + size);
   }
 
   /** Records where the wanted fields' values are, among the top-level members at `base`. */
@@ -226,11 +238,9 @@ export class CanonicalWriter {
     while (j < to) {
       // A run of characters that are copied as they are: found first, then copied at once.
       const run = j;
-      let c = b[j]!;
-      while (c !== QUOTE && c !== BACKSLASH && c >= 0x20) {
-        if (++j >= to) return -1;
-        c = b[j]!;
-      }
+      j = plainRun(b, this.#words, this.#wordsBase, j, to);
+      if (j >= to) return -1;
+      const c = b[j]!;
       if (j - run > 48) {
         out.set(b.subarray(run, j), at);
         at += j - run;
@@ -446,6 +456,45 @@ function compareKeys(b: Uint8Array, a0: number, a1: number, c0: number, c1: numb
     if (d !== 0) return d;
   }
   return a1 - a0 - (c1 - c0);
+}
+
+/**
+ * The index of the first byte of b[j, to) that ends a run of characters copied as they are (a
+ * quote, a backslash, a control character), or `to`. `words` is b's memory as 32-bit words and
+ * b starts `base` bytes into it: aligned words are tested 4 bytes at a time (a word holds such a
+ * byte exactly when one of its bytes is below 0x20, or equal to 0x22 or 0x5c: the tests below
+ * are exact for that, only which byte it is needs the bytes), the rest byte by byte.
+ */
+function plainRun(
+  b: Uint8Array,
+  words: Int32Array<ArrayBufferLike>,
+  base: number,
+  j: number,
+  to: number,
+): number {
+  while (j < to && ((base + j) & 3) !== 0) {
+    const c = b[j]!;
+    if (c === QUOTE || c === BACKSLASH || c < 0x20) return j;
+    j++;
+  }
+  let w = (base + j) >>> 2;
+  const last = (base + to) >>> 2; // words wholly before `to`
+  while (w < last) {
+    const x = words[w]!;
+    const q = x ^ 0x22222222;
+    const s = x ^ 0x5c5c5c5c;
+    const hit =
+      (((x - 0x20202020) | 0) & ~x) | (((q - 0x01010101) | 0) & ~q) | (((s - 0x01010101) | 0) & ~s);
+    if ((hit & 0x80808080) !== 0) break;
+    w++;
+  }
+  j = w * 4 - base;
+  while (j < to) {
+    const c = b[j]!;
+    if (c === QUOTE || c === BACKSLASH || c < 0x20) return j;
+    j++;
+  }
+  return to;
 }
 
 /** Whether the last string written has escapes in its canonical form. */

@@ -48,6 +48,16 @@ export interface WholeLinesOptions {
    * pool, so that it can be transferred to a worker thread whole.
    */
   readonly own?: boolean;
+  /**
+   * With `own`: gives the buffer for `bytes` of lines (exactly that long, starting its own
+   * memory, never Node's pool), instead of a new allocation: the caller may recycle them.
+   */
+  readonly alloc?: (bytes: number) => Buffer;
+  /**
+   * The reader overwrites each chunk once the next is asked for (readBytes' `reuse`): the bytes
+   * kept past a chunk (a partial line, lines not yet yielded) are copied out of it first.
+   */
+  readonly transient?: boolean;
 }
 
 /**
@@ -66,6 +76,8 @@ export async function* wholeLines(
   const max = options.maxLineBytes;
   const minBytes = options.minBytes ?? 0;
   const own = options.own ?? false;
+  const alloc = options.alloc;
+  const transient = options.transient ?? false;
   /** Whole lines not yet yielded. */
   let ready: Buffer[] = [];
   let readyBytes = 0;
@@ -80,7 +92,7 @@ export async function* wholeLines(
     readyBytes += bytes.length;
   };
   const take = (): LinePiece => {
-    const bytes = joined(ready, readyBytes, own);
+    const bytes = joined(ready, readyBytes, own, alloc);
     ready = [];
     readyBytes = 0;
     return {kind: 'lines', bytes};
@@ -128,6 +140,13 @@ export async function* wholeLines(
     if (!tooLong && rest > 0) partial.push(chunk.subarray(from));
     partialBytes += rest;
     if (readyBytes > 0 && readyBytes + partialBytes >= minBytes) yield take();
+    if (transient) {
+      // What is kept must outlive the chunk.
+      const copied = (piece: Buffer) =>
+        piece.buffer === chunk.buffer ? Buffer.concat([piece], piece.length) : piece;
+      ready = ready.map(copied);
+      partial = partial.map(copied);
+    }
   }
   if (tooLong) {
     yield {kind: 'too-long', bytes: partialBytes};
@@ -138,9 +157,14 @@ export async function* wholeLines(
 }
 
 /** The pieces as one buffer (the piece itself when there is one and it need not be `own`). */
-function joined(pieces: readonly Buffer[], bytes: number, own: boolean): Buffer {
+function joined(
+  pieces: readonly Buffer[],
+  bytes: number,
+  own: boolean,
+  alloc: ((bytes: number) => Buffer) | undefined,
+): Buffer {
   if (!own) return pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, bytes);
-  const out = Buffer.allocUnsafeSlow(bytes);
+  const out = alloc ? alloc(bytes) : Buffer.allocUnsafeSlow(bytes);
   let at = 0;
   for (const piece of pieces) {
     out.set(piece, at);

@@ -37,10 +37,35 @@ export function positionKey(step: string, seed: number): PositionKey {
  * as Python's.
  */
 export function positionOf(id: string, key: PositionKey): number {
-  const hi = Number.parseInt(id.slice(0, 8), 16) ^ key.hi;
-  const lo = Number.parseInt(id.slice(8, 16), 16) ^ key.lo;
-  splitmix64(hi, lo);
+  let hi = hex8(id, 0);
+  let lo = hex8(id, 8);
+  // Not 16 hex digits (never an id): as parseInt reads them.
+  if (hi < 0 || lo < 0) {
+    hi = Number.parseInt(id.slice(0, 8), 16);
+    lo = Number.parseInt(id.slice(8, 16), 16);
+  }
+  splitmix64(hi ^ key.hi, lo ^ key.lo);
   return (OUT[0]! * TWO_TO_32 + OUT[1]!) / TWO_TO_64;
+}
+
+/** The value of the 8 hex digits at id[at, at + 8), or -1 when they are not that (no slice). */
+function hex8(id: string, at: number): number {
+  if (id.length < at + 8) return -1;
+  let value = 0;
+  for (let i = at; i < at + 8; i++) {
+    const c = id.charCodeAt(i);
+    const d =
+      c >= 0x30 && c <= 0x39
+        ? c - 0x30
+        : c >= 0x61 && c <= 0x66
+          ? c - 0x57
+          : c >= 0x41 && c <= 0x46
+            ? c - 0x37
+            : -1;
+    if (d < 0) return -1;
+    value = value * 16 + d;
+  }
+  return value;
 }
 
 /** The last splitmix64 result, unsigned halves. */

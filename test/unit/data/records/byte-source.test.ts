@@ -18,9 +18,10 @@ async function fileOf(bytes: Buffer): Promise<string> {
 const hashOf = (bytes: Buffer) =>
   `sha256:${createHash('sha256').update(bytes).digest('hex')}` as Sha256;
 
-async function readAll(options: Parameters<typeof readBytes>[0]): Promise<Buffer> {
+async function readAll(options: Parameters<typeof readBytes>[0], reuse = false): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of readBytes(options)) chunks.push(Buffer.from(chunk));
+  // Copied: with `reuse`, the next read overwrites the chunk.
+  for await (const chunk of readBytes(options, undefined, reuse)) chunks.push(Buffer.from(chunk));
   return Buffer.concat(chunks);
 }
 
@@ -46,6 +47,18 @@ describe('readBytes', () => {
       size,
     });
     expect(read.equals(bytes)).toBe(true);
+    // Reading into one reused buffer yields the same bytes.
+    const options = {path, shown: 'data.jsonl', gzip: false, sha256: hashOf(bytes), size};
+    expect((await readAll(options, true)).equals(bytes)).toBe(true);
+  });
+
+  it('fails a large file read into one reused buffer whose bytes are not the recorded hash', async () => {
+    const bytes = randomBytes(3 * 1024 * 1024);
+    const path = await fileOf(bytes);
+    const options = {path, shown: 'data.jsonl', gzip: false, size: bytes.length};
+    await expect(readAll({...options, sha256: hashOf(Buffer.from('other'))}, true)).rejects.toThrow(
+      /data\.jsonl changed while ft was reading it/,
+    );
   });
 
   it('fails a small file whose bytes are not the recorded hash', async () => {

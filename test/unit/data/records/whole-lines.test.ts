@@ -87,6 +87,43 @@ describe('wholeLines', () => {
     }
   });
 
+  it('with a reader that overwrites its one buffer (transient), yields the same lines', async () => {
+    const next = random(11);
+    for (let round = 0; round < 200; round++) {
+      const lines = Array.from({length: Math.floor(next() * 12)}, () =>
+        'é'.repeat(Math.floor(next() * next() * 30)),
+      );
+      const text = lines.join('\n') + (next() < 0.5 ? '\n' : '');
+      const max = 1 + Math.floor(next() * 40);
+      const bytes = Buffer.from(text);
+      const shared = Buffer.alloc(64);
+      // Each read lands in the same buffer, scribbled over once the next read is asked for.
+      async function* reused(): AsyncGenerator<Buffer> {
+        for (let at = 0; at < bytes.length; ) {
+          const size = Math.min(1 + Math.floor(next() * 50), bytes.length - at);
+          shared.fill(0x3f);
+          bytes.copy(shared, 0, at, at + size);
+          yield shared.subarray(0, size);
+          at += size;
+        }
+        shared.fill(0x3f);
+      }
+      const given: Buffer[] = [];
+      const alloc = (n: number) => {
+        const b = Buffer.from(new ArrayBuffer(n + 8), 0, n);
+        given.push(b);
+        return b;
+      };
+      const out: string[] = [];
+      const options = {maxLineBytes: max, minBytes: next() < 0.5 ? 0 : 20, own: true, alloc};
+      for await (const piece of wholeLines(reused(), {...options, transient: true})) {
+        if (piece.kind === 'lines') expect(given).toContain(piece.bytes);
+        out.push(piece.kind === 'lines' ? piece.bytes.toString() : `<${piece.bytes}>`);
+      }
+      expect(merged(out), JSON.stringify({text, max})).toEqual(expected(text, max));
+    }
+  });
+
   it('counts a long line to its end, across many reads, and yields none of it', async () => {
     // 64 MiB of one line in 1 MiB reads, under a 1 MiB limit.
     const read = Buffer.alloc(1 << 20, 0x61);
