@@ -172,6 +172,8 @@ describe('ft init, validate, --version and usage', () => {
     const r = await ft(dir, ['init']);
     expect(r.exitCode).toBe(0);
     expect(readdirSync(dir).sort()).toEqual(['.gitignore', 'data', 'finetune.yaml']);
+    // The store and the report folder stay out of git.
+    expect(readFileSync(join(dir, '.gitignore'), 'utf8')).toBe('.ft/\nft-report/\n');
     expect((await ft(dir, ['validate'])).stdout).toContain(
       'finetune.yaml: valid (1 source(s), 2 transform(s), 1 target(s))',
     );
@@ -184,14 +186,23 @@ describe('ft init, validate, --version and usage', () => {
       'generate:base': 'ran',
       eval: 'ran',
     });
-    // It trains and evaluates, and its gate passes.
+    // It trains and evaluates, and its gate passes; its report is where .gitignore says.
     expect(build.exitCode).toBe(0);
+    expect(existsSync(join(dir, 'ft-report', 'report.html'))).toBe(true);
     const again = await ft(dir, ['init']);
     expect(again.exitCode).toBe(2);
     expect(again.stderr).toContain('ft init will not overwrite finetune.yaml, data/qa.jsonl');
     // Run from its checkout, ft names its own schema file, relative to the recipe.
     const schema = schemaComment(readFileSync(join(dir, 'finetune.yaml'), 'utf8'));
     expect(realpathSync(resolve(dir, schema))).toBe(realpathSync(REPO_SCHEMA));
+  });
+
+  it('init adds what .gitignore lacks to one that exists, and says so', async () => {
+    const dir = await project({'.gitignore': 'node_modules/\n.ft\n'});
+    const r = await ft(dir, ['init']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('wrote finetune.yaml, data/qa.jsonl and ft-report/ in .gitignore');
+    expect(readFileSync(join(dir, '.gitignore'), 'utf8')).toBe('node_modules/\n.ft\nft-report/\n');
   });
 
   it('init names the schema through node_modules where the project has ft installed as a link', async () => {
