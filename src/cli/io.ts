@@ -1,3 +1,4 @@
+import {isAbsolute, relative} from 'node:path';
 import {formatDiagnostic} from '../console/diagnostic-printer.js';
 import type {Diagnostic} from '../core/diagnostic.js';
 
@@ -31,4 +32,10 @@ export function printDiagnostics(io: Io, diagnostics: readonly Diagnostic[]): vo
   for (const d of diagnostics) io.err(`${formatDiagnostic(d, {color: io.color})}\n`);
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
   if (errors > 1) io.err(`${errors} errors\n`);
+}
+
+/** A path as people read it: relative to where ft runs, unless it lies outside. */
+export function shownPath(io: Io, path: string): string {
+  const rel = relative(io.cwd, path);
+  return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? path : rel;
 }

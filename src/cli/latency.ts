@@ -2,20 +2,10 @@ import type {BuildEvent} from '../console/events.js';
 import {canonicalJson} from '../core/canonical-json.js';
 import type {BoundGate} from '../core/eval-types.js';
 import {type Sha256, sha256} from '../core/hash.js';
-import {type LatencyScore, latencyGate, latencyScore} from '../eval/latency.js';
+import {type LatencyCheck, type LatencyScore, latencyGate, latencyScore} from '../eval/latency.js';
 import {stageId} from '../plan/stage-id.js';
 import type {ResolvedRecipe} from '../recipe/normalized.js';
 import {type SessionResult, storeBeside} from '../run/session.js';
-
-/** The eval's latency metrics and the bounds on them, as the build measured them. */
-export interface LatencyCheck {
-  readonly scores: readonly LatencyScore[];
-  readonly gates: readonly {
-    readonly gate: BoundGate;
-    readonly passed: boolean;
-    readonly detail: string;
-  }[];
-}
 
 /**
  * The eval's latency metrics, measured after the build: each answer's wall time as the answer

@@ -16,6 +16,16 @@ export interface LatencyScore {
   readonly detail: string;
 }
 
+/** The eval's latency metrics and the bounds on them, as the build measured them. */
+export interface LatencyCheck {
+  readonly scores: readonly LatencyScore[];
+  readonly gates: readonly {
+    readonly gate: BoundGate;
+    readonly passed: boolean;
+    readonly detail: string;
+  }[];
+}
+
 /**
  * The nearest-rank quantile `q` of `values` sorted ascending, each counted `counts[i]` times
  * (none: once): the smallest value whose cumulative count reaches ceil(q * total).

@@ -1,9 +1,9 @@
 import {basename} from 'node:path';
 import {formatWhy} from '../console/format-why.js';
 import type {Diagnostic} from '../core/diagnostic.js';
-import {type BoundGate, METRIC_TYPES} from '../core/eval-types.js';
+import {UNLOCKED_METRIC_TYPES} from '../core/eval-types.js';
 import type {Sha256} from '../core/hash.js';
-import type {LatencyScore} from '../eval/latency.js';
+import type {LatencyCheck} from '../eval/latency.js';
 import type {RegressionResult} from '../eval/regression.js';
 import {scorerFor} from '../eval/scorers.js';
 import type {ScoredExample, Scores} from '../eval/scores.js';
@@ -50,14 +50,7 @@ export interface BuildFacts {
   readonly baseline: BaselineScores;
   readonly regressions: readonly RegressionResult[];
   /** The eval's latency metrics and the bounds on them, measured after the stages. */
-  readonly latency: {
-    readonly scores: readonly LatencyScore[];
-    readonly gates: readonly {
-      readonly gate: BoundGate;
-      readonly passed: boolean;
-      readonly detail: string;
-    }[];
-  };
+  readonly latency: LatencyCheck;
   readonly diagnostics: readonly Diagnostic[];
   /** Where stage outputs are read from. */
   readonly store: LocalStore;
@@ -189,7 +182,7 @@ function baseModelName(backend: {type: string; model?: unknown} | undefined): st
   if (typeof model === 'string') return model;
   if (model !== null && typeof model === 'object' && 'target' in model)
     return `{target: ${String((model as {target: unknown}).target)}}`;
-  return backend?.type === 'embedded' ? 'embedded:tiny' : 'unknown';
+  return 'unknown';
 }
 
 async function curveOf(
@@ -227,16 +220,14 @@ async function evalReport(facts: BuildFacts): Promise<EvalReport | null> {
   const scores = JSON.parse(scoresText) as Scores;
   // Latency is measured by the build, not scored with the others: it has its own list.
   const metrics = evaluation.metrics
-    .filter((m) => m.type !== 'latency')
+    .filter((m) => !UNLOCKED_METRIC_TYPES.includes(m.type))
     .map((m) => {
-      const known = (METRIC_TYPES as readonly string[]).includes(m.type);
-      const scorer = known ? scorerFor(m.type, m.options) : undefined;
-      const first = Object.values(scores.models)[0]?.[m.id];
+      const scorer = scorerFor(m.type, m.options);
       return {
         id: m.id,
         type: m.type,
-        scale: first?.scale ?? scorer?.scale ?? '0-1',
-        higher_is_better: scorer?.higherIsBetter ?? true,
+        scale: scorer.scale,
+        higher_is_better: scorer.higherIsBetter,
         pass_fail: PASS_FAIL.has(m.type),
       };
     });

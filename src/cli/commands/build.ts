@@ -1,4 +1,3 @@
-import {relative} from 'node:path';
 import {diagnosticEvent, type StageStatus} from '../../console/events.js';
 import {ndjsonReporter} from '../../console/ndjson.js';
 import {plainReporter} from '../../console/plain.js';
@@ -17,7 +16,7 @@ import {EXIT, exitCodeOf} from '../../run/exit-code.js';
 import {runSession, type SessionResult, storeBeside} from '../../run/session.js';
 import {EXEC_OPTIONS, NO_EXEC_HELP, parse, RECIPE_OPTIONS} from '../args.js';
 import {checkBaseline} from '../baseline-check.js';
-import type {Io} from '../io.js';
+import {type Io, shownPath} from '../io.js';
 import {checkLatency} from '../latency.js';
 import {resolveRecipe} from '../load-or-report.js';
 
@@ -202,9 +201,4 @@ async function report(facts: BuildFacts, io: Io, reporter: Reporter): Promise<vo
     files: files.map((f) => shownPath(io, f)),
     lines: summaryLines(built),
   });
-}
-
-function shownPath(io: Io, path: string): string {
-  const shown = relative(io.cwd, path);
-  return shown === '' ? '.' : shown.startsWith('..') ? path : shown;
 }

@@ -1,4 +1,4 @@
-import {isAbsolute, relative, resolve} from 'node:path';
+import {resolve} from 'node:path';
 import {stableJson} from '../../core/canonical-json.js';
 import {error, UserError} from '../../core/diagnostic.js';
 import {shortHash} from '../../core/hash.js';
@@ -13,7 +13,7 @@ import {
 } from '../../run/export-outputs.js';
 import {storeBeside} from '../../run/session.js';
 import {EXEC_OPTIONS, ftCommandLine, NO_EXEC_HELP, parse, RECIPE_OPTIONS} from '../args.js';
-import type {Io} from '../io.js';
+import {type Io, shownPath} from '../io.js';
 import {planSession} from './plan.js';
 
 export const EXPORT_HELP = `Usage: ft export <stage> --out <dir> [options]
@@ -76,10 +76,7 @@ export async function exportCommand(args: readonly string[], io: Io): Promise<nu
     return reportNoOutputs(io, outcome, result.outcomes, ftCommandLine(['build', id], values));
   }
 
-  const shown = (path: string) => {
-    const rel = relative(io.cwd, path);
-    return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? path : rel;
-  };
+  const shown = (path: string) => shownPath(io, path);
   const outDir = resolve(io.cwd, values.out);
   let exported: ExportedFile[];
   try {

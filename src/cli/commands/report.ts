@@ -1,6 +1,6 @@
 import {existsSync, readFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
-import {basename, join, relative} from 'node:path';
+import {basename, join} from 'node:path';
 import {error, UserError} from '../../core/diagnostic.js';
 import {formatDuration} from '../../report/format.js';
 import {type KeptReport, keptReports} from '../../report/history.js';
@@ -13,7 +13,7 @@ import {EXIT} from '../../run/exit-code.js';
 import {storeFor} from '../../run/session.js';
 import {writeFileAtomic} from '../../run/store/atomic-file.js';
 import {parse, RECIPE_OPTIONS} from '../args.js';
-import type {Io} from '../io.js';
+import {type Io, shownPath} from '../io.js';
 import {resolveRecipe} from '../load-or-report.js';
 
 export const REPORT_HELP = `Usage: ft report [options]
@@ -144,7 +144,7 @@ async function open(io: Io, chosen: KeptReport, reportDir: string): Promise<numb
     page = join(tmpdir(), `ft-report-${chosen.id}.html`);
     await writeFileAtomic(page, renderHtml(chosen.report));
   }
-  const shown = relative(io.cwd, page).startsWith('..') ? page : relative(io.cwd, page);
+  const shown = shownPath(io, page);
   const opener =
     process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
   const {execa} = await import('execa');
