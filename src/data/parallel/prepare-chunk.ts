@@ -100,12 +100,6 @@ export function createPreparer(setup: WorkerSetup): {
   let spliced = 0;
   // The source record's fields the template reads, then those the split groups by.
   const source = new CanonicalWriter([...(splicer?.fields ?? []), ...(byFields ?? [])]);
-  // Whether a step after the template reads records (a split or a sample needs only their
-  // ids): if none does, spliced records are never built.
-  const recordsRead =
-    setup.prefix.slice(1).some((step) => !('split' in step || 'sample' in step)) ||
-    dedupes.some((d) => !d.fromText);
-
   const decoder = new TextDecoder('utf-8', {fatal: true, ignoreBOM: true});
   let ends = new Int32Array(4096);
 
@@ -217,7 +211,7 @@ export function createPreparer(setup: WorkerSetup): {
         const origin = originOf(where, message.firstLine + n);
         // The source record in canonical JSON, from its bytes: its id, and the template's fields.
         const example = source.write(bytes, start, ends[n]!)
-          ? splicer.line(source, origin, recordsRead)
+          ? splicer.line(source, origin)
           : undefined;
         if (example) {
           identity.assignWritten(example, source, splicer.fields.length);

@@ -40,4 +40,9 @@ export interface Example {
    * step changes the record.
    */
   canonicalBytes?: Uint8Array;
+  /**
+   * The value at a field path (split at its dots) as getPath would read it from `record`, for
+   * examples that can read one without making the whole record (records/fields.ts fieldReader).
+   */
+  fieldAt?(parts: readonly string[]): unknown;
 }

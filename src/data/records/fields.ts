@@ -1,17 +1,23 @@
 import {canonicalJson} from '../../core/canonical-json.js';
+import type {Example} from './example.js';
 
 /** The value at a dotted path (`meta.lang`), or undefined where the record lacks it. */
 export function getPath(record: unknown, path: string): unknown {
   return valueAt(record, path.split('.'));
 }
 
-/** getPath with the path split once, for reading the same field of every record. */
-export function pathReader(path: string): (record: unknown) => unknown {
+/**
+ * getPath of each example's record, with the path split once, for reading the same field of
+ * every record. An example that can read a field without its record being made (`fieldAt`) is
+ * read that way.
+ */
+export function fieldReader(path: string): (example: Example) => unknown {
   const parts = path.split('.');
-  return (record) => valueAt(record, parts);
+  return (example) => (example.fieldAt ? example.fieldAt(parts) : valueAt(example.record, parts));
 }
 
-function valueAt(record: unknown, parts: readonly string[]): unknown {
+/** The value at a path split into its parts (see getPath). */
+export function valueAt(record: unknown, parts: readonly string[]): unknown {
   let value: unknown = record;
   for (let i = 0; i < parts.length; i++) {
     // Own fields only: `constructor` or `__proto__` is not a field of every record.

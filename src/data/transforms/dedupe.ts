@@ -1,6 +1,6 @@
 import type {NormalizedTransform} from '../../recipe/normalized.js';
 import type {Example} from '../records/example.js';
-import {getPath} from '../records/fields.js';
+import {fieldReader} from '../records/fields.js';
 import {byLabels, type FieldOutcome, MissingFields} from './missing-fields.js';
 import {DedupeKeySet} from './text/dedupe-key-set.js';
 import {optimalLshParams} from './text/lsh-params.js';
@@ -107,11 +107,12 @@ type KeepNew = (batch: Example[], comparedAt: (i: number) => unknown) => number;
 export function comparedValue(by: readonly string[] | null, missing: MissingFields): Compared {
   if (by === null) return (example) => example.record;
   const labels = byLabels(by);
+  const readers = by.map(fieldReader);
   return (example) => {
     const values: unknown[] = [];
     let outcome: FieldOutcome = 'present';
     for (let k = 0; k < by.length; k++) {
-      const value = getPath(example.record, by[k]!);
+      const value = readers[k]!(example);
       const o = missing.check(example, labels[k]!, by[k]!, value);
       if (o === 'drop') return DROP;
       if (o === 'keep') outcome = 'keep';

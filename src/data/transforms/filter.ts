@@ -3,7 +3,7 @@ import type {NormalizedTransform} from '../../recipe/normalized.js';
 import type {Predicate} from '../../recipe/recipe-types.js';
 import {countChatTokens} from '../../tokens/index.js';
 import type {Example} from '../records/example.js';
-import {pathReader} from '../records/fields.js';
+import {fieldReader} from '../records/fields.js';
 import {toTrainingExample} from '../records/formats.js';
 import {MissingFields} from './missing-fields.js';
 import type {TransformContext, TransformStep} from './transform.js';
@@ -28,7 +28,7 @@ export function filterTransform(
   const tests = (options.where ?? []).map((p, i) => ({
     label: `where[${i}].field`,
     field: p.field,
-    read: pathReader(p.field),
+    read: fieldReader(p.field),
     // `exists` decides what absence means; the other tests need a value.
     optional: p.exists !== undefined,
     test: compileTests(p),
@@ -49,7 +49,7 @@ export function filterTransform(
         seen++;
         for (let i = 0; i < tests.length; i++) {
           const t = tests[i]!;
-          const value = t.read(example.record);
+          const value = t.read(example);
           const outcome = missing.check(example, t.label, t.field, value, {optional: t.optional});
           if (outcome === 'drop') continue next;
           if (outcome === 'keep' && !t.optional) continue; // counts as passed

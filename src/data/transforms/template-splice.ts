@@ -1,6 +1,7 @@
 import type {NormalizedTransform} from '../../recipe/normalized.js';
 import {type CanonicalWriter, ESCAPED, PLAIN} from '../records/canonical-bytes.js';
 import type {Example, Origin} from '../records/example.js';
+import {valueAt} from '../records/fields.js';
 import {compileTemplate} from './fill-template.js';
 
 type TemplateOptions = Extract<NormalizedTransform, {template: unknown}>['template'];
@@ -12,6 +13,18 @@ interface MessagePlan {
   readonly literals: readonly string[];
   /** Each placeholder's index among the scanned fields. */
   readonly fields: readonly number[];
+}
+
+/** Where a message's content text lies in the line: an offset into one of the constants. */
+interface ContentPlace {
+  /** The constant the content starts in, and the byte offset in it where it starts. */
+  readonly startConstant: number;
+  readonly startOffset: number;
+  /** The same for where it ends (its closing quote). */
+  readonly endConstant: number;
+  readonly endOffset: number;
+  /** Whether its literals read the same escaped (then content bytes without escapes are text). */
+  readonly plainLiterals: boolean;
 }
 
 /**
@@ -35,22 +48,26 @@ export class TemplateSplicer {
   readonly #constants: readonly Buffer[];
   /** The field of each placeholder, in output order. */
   readonly #order: Int32Array;
-  /** The fields' texts of the line being built. */
-  readonly #values: string[];
+  /** Where each message's content is, by the constants around it. */
+  readonly #places: readonly ContentPlace[];
+  /** Where each constant was written in the line being built. */
+  readonly #constantAt: Int32Array;
   /** Where the canonical lines are written (grows; reused after `reuse`). */
   #arena = Buffer.allocUnsafe(64 * 1024);
   #at = 0;
 
   private constructor(fieldNames: readonly string[], messages: readonly MessagePlan[]) {
     this.fields = fieldNames;
-    this.#values = new Array<string>(fieldNames.length);
     this.#messages = messages;
     // {"messages":[{"content":"<lit><field><lit>","role":"user"},{"content":"...","role":...}]}
     const constants: string[] = [];
     const order: number[] = [];
+    const places: ContentPlace[] = [];
     let pending = '{"messages":[';
     messages.forEach((m, i) => {
       pending += `${i > 0 ? ',' : ''}{"content":"`;
+      const startConstant = constants.length;
+      const startOffset = Buffer.byteLength(pending);
       m.literals.forEach((literal, k) => {
         pending += escaped(literal);
         if (k < m.fields.length) {
@@ -59,11 +76,20 @@ export class TemplateSplicer {
           pending = '';
         }
       });
+      places.push({
+        startConstant,
+        startOffset,
+        endConstant: constants.length,
+        endOffset: Buffer.byteLength(pending),
+        plainLiterals: m.literals.every((l) => escaped(l) === l),
+      });
       pending += `",${canonicalRest(m)}}`;
     });
     constants.push(`${pending}]}`);
     this.#constants = constants.map((c) => Buffer.from(c, 'utf8'));
     this.#order = Int32Array.from(order);
+    this.#places = places;
+    this.#constantAt = new Int32Array(constants.length);
   }
 
   /**
@@ -112,12 +138,12 @@ export class TemplateSplicer {
 
   /**
    * The templated example of the line whose source record `source` has just written (a
-   * CanonicalWriter made for `fields`, and maybe more after them), with its canonical JSON in `canonicalBytes`, or
-   * undefined when the line needs the ordinary path. Its `id` is left for the caller. With
-   * `withRecord`, its record is built now from the fields' text (for steps that read it); else it
-   * is parsed from the canonical bytes only if something reads it.
+   * CanonicalWriter made for `fields`, and maybe more after them), with its canonical JSON in
+   * `canonicalBytes`, or undefined when the line needs the ordinary path. Its `id` is left for
+   * the caller. Its record is made only if a step reads it, and a step that reads one field
+   * (`fieldAt`) gets that field's text alone.
    */
-  line(source: CanonicalWriter, origin: Origin, withRecord = true): Example | undefined {
+  line(source: CanonicalWriter, origin: Origin): Example | undefined {
     const {start, end, state, buffer} = source;
     // The writer may locate more fields after the template's (the split's `by`).
     const fields = this.fields.length;
@@ -136,64 +162,77 @@ export class TemplateSplicer {
       this.#at = 0;
     }
     const arena = this.#arena;
+    const constantAt = this.#constantAt;
     const lineStart = this.#at;
     let at = lineStart;
     for (let k = 0; k < order.length; k++) {
+      constantAt[k] = at - lineStart;
       at += copy(constants[k]!, arena, at);
       const field = order[k]!;
       // The canonical text is between the quotes, [start + 1, end - 1).
       at += buffer.copy(arena, at, start[field]! + 1, end[field]! - 1);
     }
+    constantAt[order.length] = at - lineStart;
     at += copy(constants[order.length]!, arena, at);
     this.#at = at;
-    const canonicalBytes = arena.subarray(lineStart, at);
-    if (!withRecord) return new SplicedExample(origin, canonicalBytes);
-    const values = this.#values;
-    for (let k = 0; k < fields; k++) {
-      values[k] =
-        state[k] === PLAIN
-          ? buffer.toString('utf8', start[k]! + 1, end[k]! - 1)
-          : (JSON.parse(buffer.toString('utf8', start[k], end[k])) as string);
-    }
-    const messages: Record<string, unknown>[] = [];
-    for (const m of this.#messages) {
-      let content = m.literals[0]!;
-      for (let k = 0; k < m.fields.length; k++)
-        content += values[m.fields[k]!]! + m.literals[k + 1]!;
-      messages.push(
-        m.weight === undefined
-          ? {content, role: m.role}
-          : {content, role: m.role, weight: m.weight},
+    // Each message's content, as offsets into the line, and whether it has escapes.
+    const places = this.#places;
+    const contents: number[] = [];
+    for (let m = 0; m < places.length; m++) {
+      const place = places[m]!;
+      let plain = place.plainLiterals;
+      for (const f of this.#messages[m]!.fields) if (state[f] !== PLAIN) plain = false;
+      contents.push(
+        constantAt[place.startConstant]! + place.startOffset,
+        constantAt[place.endConstant]! + place.endOffset,
+        plain ? 0 : 1,
       );
     }
-    return {record: {messages}, origin, id: '', canonicalBytes};
+    return new SplicedExample(origin, arena.subarray(lineStart, at), this.#messages, contents);
   }
 }
 
 /**
- * A templated example whose record is parsed from its canonical bytes only when a step reads
- * it: with only a split after the template, no record object is ever made. Replacing the record
- * drops the bytes, which then no longer describe it.
+ * A templated example whose record is made from its canonical bytes only when a step reads it:
+ * with only a split after the template, no record object is ever made, and a step that reads
+ * one message field (`fieldAt`, as a filter on `messages.1.content` does) decodes that field
+ * alone. Replacing the record drops the bytes, which then no longer describe it.
  */
 class SplicedExample implements Example {
   readonly origin: Origin;
   id = '';
   group?: Example['group'];
   split?: Example['split'];
-  canonicalBytes?: Uint8Array;
+  canonicalBytes?: Buffer;
   #record: Record<string, unknown> | undefined;
+  readonly #messages: readonly MessagePlan[];
+  /**
+   * Each message's content in `canonicalBytes`, three numbers per message: where it starts and
+   * ends (its quotes left out), and 1 when it has escapes (then it is decoded as JSON).
+   */
+  readonly #contents: readonly number[];
 
-  constructor(origin: Origin, canonicalBytes: Uint8Array) {
+  constructor(
+    origin: Origin,
+    canonicalBytes: Buffer,
+    messages: readonly MessagePlan[],
+    contents: readonly number[],
+  ) {
     this.origin = origin;
     this.canonicalBytes = canonicalBytes;
+    this.#messages = messages;
+    this.#contents = contents;
   }
 
   get record(): Record<string, unknown> {
     if (this.#record === undefined) {
-      const bytes = this.canonicalBytes!;
-      this.#record = JSON.parse(
-        Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'),
-      ) as Record<string, unknown>;
+      const messages: Record<string, unknown>[] = [];
+      for (let m = 0; m < this.#messages.length; m++) {
+        const {role, weight} = this.#messages[m]!;
+        const content = this.#content(m);
+        messages.push(weight === undefined ? {content, role} : {content, role, weight});
+      }
+      this.#record = {messages};
     }
     return this.#record;
   }
@@ -202,6 +241,40 @@ class SplicedExample implements Example {
     this.#record = record;
     this.canonicalBytes = undefined;
   }
+
+  /**
+   * The value at a field path, as getPath reads it from the record: a message's content, role
+   * or weight (`messages.<n>.content`) without making the record, any other path from it.
+   */
+  fieldAt(parts: readonly string[]): unknown {
+    if (this.#record === undefined && parts.length === 3 && parts[0] === 'messages') {
+      const m = messageIndex(parts[1]!, this.#messages.length);
+      if (m >= 0) {
+        const field = parts[2];
+        if (field === 'content') return this.#content(m);
+        if (field === 'role') return this.#messages[m]!.role;
+        if (field === 'weight') return this.#messages[m]!.weight;
+      }
+    }
+    return valueAt(this.record, parts);
+  }
+
+  #content(m: number): string {
+    const bytes = this.canonicalBytes!;
+    const from = this.#contents[3 * m]!;
+    const to = this.#contents[3 * m + 1]!;
+    // Without escapes, canonical JSON's text between the quotes is the string's UTF-8.
+    return this.#contents[3 * m + 2] === 0
+      ? bytes.toString('utf8', from, to)
+      : (JSON.parse(bytes.toString('utf8', from - 1, to + 1)) as string);
+  }
+}
+
+/** The index a path part names in a list of n (as an own property would), or -1. */
+function messageIndex(part: string, n: number): number {
+  if (!/^(0|[1-9][0-9]*)$/.test(part)) return -1;
+  const index = Number(part);
+  return index < n ? index : -1;
 }
 
 /** Short constants are copied byte by byte: cheaper than a native call at this size. */

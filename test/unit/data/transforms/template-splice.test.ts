@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {canonicalJson} from '../../../../src/core/canonical-json.js';
 import {CanonicalWriter} from '../../../../src/data/records/canonical-bytes.js';
+import {fieldReader, getPath} from '../../../../src/data/records/fields.js';
 import {templateTransform} from '../../../../src/data/transforms/template.js';
 import {TemplateSplicer} from '../../../../src/data/transforms/template-splice.js';
 import {context, examples} from './helpers.js';
@@ -52,6 +53,21 @@ describe('the template splicer', () => {
         taken++;
         const [want] = expected as {record: Record<string, unknown>}[];
         expect(want, line).toBeDefined();
+        // A field read alone, before the record is made, is the record's.
+        const paths = [
+          ...[0, 1, 2, 3].flatMap((m) =>
+            ['content', 'role', 'weight', 'other'].map((f) => `messages.${m}.${f}`),
+          ),
+          'messages.01.content',
+          'messages.length',
+          'messages',
+          'other',
+        ];
+        for (const path of paths) {
+          expect(fieldReader(path)(example), `${line} ${path}`).toEqual(
+            getPath(want!.record, path),
+          );
+        }
         expect(example.record).toEqual(want!.record);
         expect(Buffer.from(example.canonicalBytes!).toString('utf8')).toBe(
           canonicalJson(want!.record),
