@@ -282,8 +282,11 @@ function withSpliced(
   };
 }
 
-/** Buffers a preparer keeps for its next results (see `recycle`). */
-const MAX_FREE = 16;
+/**
+ * Buffers a preparer keeps for its next results (see `recycle`): a result has 5, and a worker has
+ * up to 4 results out (run-parallel.ts IN_FLIGHT_PER_WORKER).
+ */
+const MAX_FREE = 24;
 
 /** `bytes` rounded up to a multiple of an eighth of the power of two below it (4096 at least). */
 function roundedUp(bytes: number): number {
