@@ -1,9 +1,9 @@
 import {isUtf8} from 'node:buffer';
 import {TextDecoder} from 'node:util';
 import {canonicalJson} from '../../core/canonical-json.js';
-import {CanonicalWriter} from '../records/canonical-bytes.js';
 import {DataProblems} from '../records/data-error.js';
 import type {Example} from '../records/example.js';
+import {FastCanonicalWriter} from '../records/fast-canonical-writer.js';
 import {toTrainingExample} from '../records/formats.js';
 import {SourceIdentity} from '../records/identity.js';
 import {originOf, parseJsonlChunk, parseLine, type RecordOrigin} from '../records/parse-jsonl.js';
@@ -99,7 +99,7 @@ export function createPreparer(setup: WorkerSetup): {
       : undefined;
   let spliced = 0;
   // The source record's fields the template reads, then those the split groups by.
-  const source = new CanonicalWriter([...(splicer?.fields ?? []), ...(byFields ?? [])]);
+  const source = new FastCanonicalWriter([...(splicer?.fields ?? []), ...(byFields ?? [])]);
   const decoder = new TextDecoder('utf-8', {fatal: true, ignoreBOM: true});
   let ends = new Int32Array(4096);
 

@@ -11,7 +11,20 @@
  * repeated keys, nesting deeper than MAX_DEPTH. The caller then parses the ordinary way. The
  * bytes must be valid UTF-8.
  */
-export class CanonicalWriter {
+/**
+ * What a writer of canonical JSON leaves of the last text it took: its bytes, and where each
+ * wanted top-level field's value is in them (`start`, `end`: [start, end), quotes included for
+ * strings) and what it is (`state`: ABSENT, PLAIN, ESCAPED or OTHER).
+ */
+export interface WrittenCanonical {
+  readonly buffer: Buffer;
+  readonly length: number;
+  readonly start: ArrayLike<number>;
+  readonly end: ArrayLike<number>;
+  readonly state: ArrayLike<number>;
+}
+
+export class CanonicalWriter implements WrittenCanonical {
   /** The output; `length` bytes of it are written. */
   buffer: Buffer = Buffer.allocUnsafe(64 * 1024);
   length = 0;

@@ -1,6 +1,6 @@
 import {hash} from 'node:crypto';
 import {canonicalJson, JsonTooDeep} from '../../core/canonical-json.js';
-import {ABSENT, type CanonicalWriter} from './canonical-bytes.js';
+import {ABSENT, type WrittenCanonical} from './canonical-bytes.js';
 import type {DataProblems} from './data-error.js';
 import type {Example, MissingGroup} from './example.js';
 import {getPath} from './fields.js';
@@ -71,11 +71,11 @@ export class SourceIdentity {
   }
 
   /**
-   * Sets `id` (and `group`) from the source record a CanonicalWriter has just written, whose
+   * Sets `id` (and `group`) from the source record a canonical writer has just written, whose
    * located fields from `first` on are `topLevelBy`'s: the group's canonical JSON (the list of
    * their values) is put together from the values' canonical bytes.
    */
-  assignWritten(example: Example, source: CanonicalWriter, first: number): void {
+  assignWritten(example: Example, source: WrittenCanonical, first: number): void {
     example.id = idOfCanonical(source.buffer.subarray(0, source.length));
     const by = this.#by;
     if (by === null) return;

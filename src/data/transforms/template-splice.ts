@@ -1,5 +1,5 @@
 import type {NormalizedTransform} from '../../recipe/normalized.js';
-import {type CanonicalWriter, ESCAPED, PLAIN} from '../records/canonical-bytes.js';
+import {ESCAPED, PLAIN, type WrittenCanonical} from '../records/canonical-bytes.js';
 import type {Example, Origin} from '../records/example.js';
 import {valueAt} from '../records/fields.js';
 import {compileTemplate} from './fill-template.js';
@@ -143,7 +143,7 @@ export class TemplateSplicer {
    * the caller. Its record is made only if a step reads it, and a step that reads one field
    * (`fieldAt`) gets that field's text alone.
    */
-  line(source: CanonicalWriter, origin: Origin): Example | undefined {
+  line(source: WrittenCanonical, origin: Origin): Example | undefined {
     const {start, end, state, buffer} = source;
     // The writer may locate more fields after the template's (the split's `by`).
     const fields = this.fields.length;

@@ -7,6 +7,7 @@ import {
   OTHER,
   PLAIN,
 } from '../../../../src/data/records/canonical-bytes.js';
+import {FastCanonicalWriter} from '../../../../src/data/records/fast-canonical-writer.js';
 import {random} from '../../../helpers/random.js';
 
 /**
@@ -103,7 +104,12 @@ function texts(count: number, seed: number): string[] {
   });
 }
 
-describe('canonical JSON from bytes', () => {
+// FastCanonicalWriter (WebAssembly, with CanonicalWriter for what it leaves) must behave exactly
+// as CanonicalWriter: every test runs on both.
+describe.each([
+  ['CanonicalWriter', CanonicalWriter],
+  ['FastCanonicalWriter', FastCanonicalWriter],
+])('canonical JSON from bytes (%s)', (_name, CanonicalWriter) => {
   it('writes exactly canonicalJson(JSON.parse(text)) for every text it takes, and takes no invalid one', () => {
     const writer = new CanonicalWriter();
     let taken = 0;
@@ -228,5 +234,59 @@ describe('canonical JSON from bytes', () => {
     expect(writer.buffer.toString('utf8', 0, writer.length)).toBe(
       '{"__proto__":{"x":1},"a":2,"b":1}',
     );
+  });
+});
+
+describe('the WebAssembly canonical writer', () => {
+  it('writes, refuses and locates exactly what CanonicalWriter does, and writes most lines itself', () => {
+    const fields = ['a', 'q', 'B', '__proto__'];
+    const fast = new FastCanonicalWriter(fields);
+    const js = new CanonicalWriter(fields);
+    let taken = 0;
+    const all = texts(30_000, 21);
+    // Lines of one buffer, as a worker's chunk holds them.
+    const chunk = Buffer.from(all.join('\n'));
+    let from = 0;
+    for (const text of all) {
+      const to = from + Buffer.byteLength(text);
+      const want = js.write(chunk, from, to);
+      expect(fast.write(chunk, from, to), text).toBe(want);
+      from = to + 1;
+      if (!want) continue;
+      taken++;
+      expect(fast.buffer.toString('utf8', 0, fast.length), text).toBe(
+        js.buffer.toString('utf8', 0, js.length),
+      );
+      for (let k = 0; k < fields.length; k++) {
+        expect(fast.state[k], `${text} ${fields[k]}`).toBe(js.state[k]);
+        if (js.state[k] === ABSENT) continue;
+        expect(fast.buffer.toString('utf8', fast.start[k], fast.end[k])).toBe(
+          js.buffer.toString('utf8', js.start[k], js.end[k]),
+        );
+      }
+    }
+    expect(taken).toBeGreaterThan(5_000);
+    // The module wrote most of them; numbers JSON.stringify writes otherwise went to JavaScript.
+    expect(fast.taken).toBeGreaterThan(taken / 2);
+    expect(fast.taken).toBeLessThan(taken);
+  });
+
+  it('writes long lines and large chunks, growing its memory', () => {
+    const fast = new FastCanonicalWriter(['text']);
+    const long = 'x'.repeat(3_000_000);
+    const lines = [
+      JSON.stringify({text: long, b: 1}),
+      `{"z": [${Array.from({length: 20_000}, (_, i) => `{"k${i % 7}": ${i}}`).join(', ')}], "text": "caf\\u00e9"}`,
+      JSON.stringify({text: 'short'}),
+    ];
+    for (const line of lines) {
+      const bytes = Buffer.from(line);
+      expect(fast.write(bytes, 0, bytes.length)).toBe(true);
+      expect(fast.buffer.toString('utf8', 0, fast.length)).toBe(canonicalJson(JSON.parse(line)));
+      expect(fast.buffer.toString('utf8', fast.start[0], fast.end[0])).toBe(
+        JSON.stringify(JSON.parse(line).text),
+      );
+    }
+    expect(fast.taken).toBe(3);
   });
 });
