@@ -51,6 +51,7 @@ export interface ChunkMessage {
  */
 export interface RecycleMessage {
   readonly type: 'recycle';
+  /** The buffers of one result's lines, ids, lengths, splits and keys, in that order. */
   readonly buffers: readonly ArrayBuffer[];
 }
 

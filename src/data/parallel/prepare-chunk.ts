@@ -36,14 +36,21 @@ export function createPreparer(setup: WorkerSetup): {
   summaries(): Readonly<Record<string, unknown>>[];
   suffixSummaries(): Readonly<Record<string, unknown>>[];
 } {
-  /** Buffers handed back, largest last: each result takes one that fits, or a new one. */
-  const free: ArrayBuffer[] = [];
-  const take = (bytes: number): Buffer => {
-    const at = free.findIndex((b) => b.byteLength >= bytes);
+  /**
+   * Buffers handed back, per kind (a result's lines, ids, lengths, splits and keys, in the order
+   * RecycleMessage lists them), smallest first: each result takes one of its kind that fits, or
+   * a new one. By kind, so that a small array never takes a large buffer that the next result's
+   * lines then miss: a worker then makes no new buffer after its first few chunks, and its memory
+   * is the same for any length of input.
+   */
+  const free: ArrayBuffer[][] = [[], [], [], [], []];
+  const take = (kind: number, bytes: number): Buffer => {
+    const list = free[kind]!;
+    const at = list.findIndex((b) => b.byteLength >= bytes);
     // Sizes are rounded up (to 1/8 of their power of two), so that a buffer handed back fits the
     // next chunk's alike needs, a little larger or not, instead of a new one being made.
     if (at === -1) return Buffer.allocUnsafeSlow(roundedUp(bytes));
-    const [buffer] = free.splice(at, 1);
+    const [buffer] = list.splice(at, 1);
     return Buffer.from(buffer!);
   };
   let problems = new DataProblems(setup.skipping);
@@ -126,12 +133,12 @@ export function createPreparer(setup: WorkerSetup): {
       from = to + 1;
     }
     // In buffers handed back too (every record's entries are written below, none left as found).
-    const splits = new Uint8Array(take(lineCount).buffer, 0, lineCount);
+    const splits = new Uint8Array(take(SPLITS, lineCount).buffer, 0, lineCount);
     const keyWords = lineCount * 4 * dedupes.length;
-    const keys = new Int32Array(take(keyWords * 4).buffer, 0, keyWords);
-    const lengths = new Uint32Array(take(lineCount * 4).buffer, 0, lineCount);
-    const out = new LineBuffer(bytes.length, take);
-    const ids = take(lineCount * ID_LINE_BYTES);
+    const keys = new Int32Array(take(KEYS, keyWords * 4).buffer, 0, keyWords);
+    const lengths = new Uint32Array(take(LENGTHS, lineCount * 4).buffer, 0, lineCount);
+    const out = new LineBuffer(bytes.length, (size) => take(LINES, size));
+    const ids = take(IDS, lineCount * ID_LINE_BYTES);
     let count = 0;
     let parsed = 0;
 
@@ -247,8 +254,14 @@ export function createPreparer(setup: WorkerSetup): {
   return {
     prepare,
     recycle(buffers) {
-      for (const buffer of buffers) if (free.length < MAX_FREE) free.push(buffer);
-      free.sort((a, b) => a.byteLength - b.byteLength);
+      buffers.forEach((buffer, kind) => {
+        const list = free[kind];
+        if (!list) return release(buffer);
+        list.push(buffer);
+        list.sort((a, b) => a.byteLength - b.byteLength);
+        // The smallest goes: the larger ones fit more of the results to come.
+        if (list.length > MAX_FREE) release(list.shift()!);
+      });
     },
     summaries: () =>
       steps.map((step, k) => {
@@ -282,11 +295,26 @@ function withSpliced(
   };
 }
 
+/** The kinds of a result's buffers, in RecycleMessage's order. */
+const LINES = 0;
+const IDS = 1;
+const LENGTHS = 2;
+const SPLITS = 3;
+const KEYS = 4;
 /**
- * Buffers a preparer keeps for its next results (see `recycle`): a result has 5, and a worker has
- * up to 4 results out (run-parallel.ts IN_FLIGHT_PER_WORKER).
+ * Buffers of each kind a preparer keeps for its next results (see `recycle`): a worker has up to
+ * 4 results out (run-parallel.ts IN_FLIGHT_PER_WORKER), and one more is being made.
  */
-const MAX_FREE = 24;
+const MAX_FREE = 5;
+
+/**
+ * Frees a buffer's memory now. A buffer that has been to the main thread and back lives in the
+ * old generation, which a worker's small heap seldom collects: dropped, its memory would stay
+ * until then, and a long input would leave more of it than a short one.
+ */
+function release(buffer: ArrayBuffer): void {
+  (buffer as {transfer?: (length: number) => ArrayBuffer}).transfer?.(0);
+}
 
 /** `bytes` rounded up to a multiple of an eighth of the power of two below it (4096 at least). */
 function roundedUp(bytes: number): number {
@@ -340,6 +368,7 @@ class LineBuffer {
     if (this.length + bytes <= this.buffer.length) return;
     const grown = this.#take(Math.max(this.buffer.length * 2, this.length + bytes));
     this.buffer.copy(grown, 0, 0, this.length);
+    release(this.buffer.buffer as ArrayBuffer);
     this.buffer = grown;
   }
 }

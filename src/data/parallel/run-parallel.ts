@@ -311,7 +311,6 @@ export async function runParallel(run: ParallelRun): Promise<ParallelOutcome> {
     while (!failure && inFlight > 0) await new Promise<void>((r) => waiting.push(r));
     await consuming;
     if (failure) throw failure;
-    await suffix.finish(run.signal);
     const finished = await Promise.all(
       pool.map(
         (worker) =>
@@ -323,6 +322,10 @@ export async function runParallel(run: ParallelRun): Promise<ParallelOutcome> {
           }),
       ),
     );
+    // The workers are done: their memory goes before the suffix decides what it kept on disk,
+    // so that deciding it adds nothing to the stage's peak.
+    await Promise.all(pool.map((w) => w.terminate()));
+    await suffix.finish(run.signal);
     if (local)
       finished.push({
         type: 'finish',

@@ -54,6 +54,7 @@ export class SuffixSpill {
   #meta: FileHandle | undefined;
   #keys: FileHandle[] = [];
   #opened: Promise<void> | undefined;
+  #scratch = new Int32Array(0);
   /** Records spilled. */
   count = 0;
 
@@ -89,21 +90,23 @@ export class SuffixSpill {
     }
     await writeAll(this.#lines!, result.lines);
     await writeAll(this.#ids!, result.ids);
-    const meta = new Uint32Array(count * META_WORDS);
+    // One scratch array for the meta and keys of every chunk (each write ends before the next).
+    if (this.#scratch.length < count * Math.max(META_WORDS, KEY_WORDS))
+      this.#scratch = new Int32Array(count * Math.max(META_WORDS, KEY_WORDS) * 2);
+    const scratch = this.#scratch;
     for (let i = 0; i < count; i++) {
-      meta[i * 2] = result.lengths[i]!;
-      meta[i * 2 + 1] = result.splits[i]!;
+      scratch[i * 2] = result.lengths[i]!;
+      scratch[i * 2 + 1] = result.splits[i]!;
     }
-    await writeAll(this.#meta!, new Uint8Array(meta.buffer));
+    await writeAll(this.#meta!, new Uint8Array(scratch.buffer, 0, count * META_WORDS * 4));
     for (let d = 0; d < this.#dedupes; d++) {
-      const keys = new Int32Array(count * KEY_WORDS);
       for (let i = 0; i < count; i++) {
         const from = (i * this.#dedupes + d) * 4;
-        keys[i * 3] = result.keys[from]!;
-        keys[i * 3 + 1] = result.keys[from + 1]!;
-        keys[i * 3 + 2] = result.keys[from + 2]!;
+        scratch[i * 3] = result.keys[from]!;
+        scratch[i * 3 + 1] = result.keys[from + 1]!;
+        scratch[i * 3 + 2] = result.keys[from + 2]!;
       }
-      await writeAll(this.#keys[d]!, new Uint8Array(keys.buffer));
+      await writeAll(this.#keys[d]!, new Uint8Array(scratch.buffer, 0, count * KEY_WORDS * 4));
     }
     this.count += count;
   }
