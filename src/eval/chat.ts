@@ -1,5 +1,5 @@
 import {setTimeout as sleep} from 'node:timers/promises';
-import {Pool, util} from 'undici';
+import type {Pool} from 'undici';
 
 /** Where a chat model is and how to reach it. */
 export interface ChatEndpoint {
@@ -86,7 +86,13 @@ class ChatClient {
   readonly #signal: AbortSignal;
   readonly #targets = new Map<string, string>();
 
-  constructor(endpoint: ChatEndpoint, concurrency: number, signal: AbortSignal) {
+  /** `undici`: the module, loaded by the caller (only a build that asks a model loads it). */
+  constructor(
+    undici: typeof import('undici'),
+    endpoint: ChatEndpoint,
+    concurrency: number,
+    signal: AbortSignal,
+  ) {
     this.#base = baseOf(endpoint.baseUrl ?? process.env.OPENAI_BASE_URL ?? OPENAI_API);
     const openai = endpoint.baseUrl === undefined;
     const keyHeader = (endpoint.apiKeyHeader ?? 'authorization').toLowerCase();
@@ -108,7 +114,7 @@ class ChatClient {
         ? {'openai-project': process.env.OPENAI_PROJECT_ID}
         : {}),
     };
-    this.#pool = new Pool(this.#base.origin, {
+    this.#pool = new undici.Pool(this.#base.origin, {
       connections: concurrency,
       headersTimeout: TIMEOUT_MS,
       bodyTimeout: TIMEOUT_MS,
@@ -289,7 +295,9 @@ export async function answerWithChat(options: {
   // The first request that fails for good stops the others.
   const stop = new AbortController();
   const stopped = AbortSignal.any([signal, stop.signal]);
-  const client = new ChatClient(endpoint, options.concurrency, stopped);
+  const undici = await import('undici');
+  parseRawHeaders = undici.util.parseHeaders;
+  const client = new ChatClient(undici, endpoint, options.concurrency, stopped);
   try {
     if (openai && endpoint.model.startsWith('ft:')) {
       await checkExists(client, endpoint.model, endpoint.trainedBy);
@@ -376,5 +384,8 @@ async function checkExists(
 
 /** Raw header pairs as a record of lower-cased names (repeated names: their values in a list). */
 function parseHeaders(raw: Buffer[] | string[] | null): Response['headers'] {
-  return raw ? (util.parseHeaders(raw as Buffer[]) as Response['headers']) : {};
+  return raw ? (parseRawHeaders!(raw as Buffer[]) as Response['headers']) : {};
 }
+
+/** undici's header parser, set when a client is made (answerWithChat loads undici). */
+let parseRawHeaders: typeof import('undici').util.parseHeaders | undefined;

@@ -1,5 +1,4 @@
 import {dirname, relative} from 'node:path';
-import {execa} from 'execa';
 import {type Lockfile, parseLockfile} from './lockfile.js';
 
 /** The lockfile of the commit a build is compared with, or why there is none. */
@@ -13,6 +12,7 @@ export type Baseline =
   | {readonly found: false; readonly why: string};
 
 async function git(cwd: string, args: string[]): Promise<string | undefined> {
+  const {execa} = await import('execa');
   const r = await execa('git', args, {cwd, reject: false, stdin: 'ignore'});
   return r.exitCode === 0 ? String(r.stdout).trim() : undefined;
 }

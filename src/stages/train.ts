@@ -7,13 +7,10 @@ import type {SplitName} from '../data/records/example.js';
 import {SPLIT_FILES} from '../data/splits.js';
 import {checkBudget, type Estimate} from '../openai/budget.js';
 import {type CanonicalRequest, canonicalRequest} from '../openai/request.js';
-import {isRemoteResult, modelOutputBytes} from '../openai/results.js';
-import {trainOnOpenAI} from '../openai/train-job.js';
 import {remoteTrainFingerprint, trainFingerprint} from '../plan/fingerprint.js';
 import {stageId} from '../plan/stage-id.js';
 import type {NormalizedTarget} from '../recipe/normalized.js';
 import type {OpenAIBackend} from '../recipe/recipe-types.js';
-import {trainLocally} from '../train/local-training.js';
 import {trainPreflight} from '../train/preflight.js';
 
 import {baseModelOf, trainerOf, trainerProcess} from './local-target.js';
@@ -83,7 +80,11 @@ export const trainStage: StageDefinition = {
   },
   async restore(ctx, result, locked) {
     const target = targetOf(ctx);
-    if (target.backend.type !== 'openai' || !isRemoteResult(result)) return undefined;
+    if (target.backend.type !== 'openai') return undefined;
+    // The backends' code (the OpenAI SDK, the trainer supervisor) loads only where it is used: a
+    // build that trains nothing does not pay for it.
+    const {isRemoteResult, modelOutputBytes} = await import('../openai/results.js');
+    if (!isRemoteResult(result)) return undefined;
     const bytes = modelOutputBytes(result);
     if (sha256(bytes) !== locked.model) return undefined;
     return {outputs: {model: await ctx.store.putBytes(bytes)}, summary: {result}};
@@ -94,6 +95,7 @@ export const trainStage: StageDefinition = {
     if (backend.type === 'openai') return runOnOpenAI(ctx, target, backend);
     const trainer = backend.type === 'local' ? trainerProcess(backend, ctx.recipe.dir) : undefined;
     if (trainer) {
+      const {trainLocally} = await import('../train/local-training.js');
       const data = trainingData(ctx);
       const key = ctx.key;
       if (!key) throw new Error('a train stage runs with its key');
@@ -169,6 +171,7 @@ async function runOnOpenAI(ctx: StageContext, target: NormalizedTarget, backend:
       ),
     ]);
   }
+  const {trainOnOpenAI} = await import('../openai/train-job.js');
   const file = async (hash: Sha256 | undefined) =>
     hash === undefined
       ? undefined

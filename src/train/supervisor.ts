@@ -3,7 +3,6 @@ import {hostname} from 'node:os';
 import {join} from 'node:path';
 import {createInterface} from 'node:readline';
 import {setTimeout as sleep} from 'node:timers/promises';
-import {execa} from 'execa';
 import {descendantsOf, isAlive, isRunning, processStart} from '../core/processes.js';
 import {readStdoutLine, type TrainerEvent} from './protocol.js';
 
@@ -141,6 +140,9 @@ export async function superviseTrainer(options: SuperviseOptions): Promise<Train
   mkdirSync(options.workDir, {recursive: true});
   const secrets = secretValues(options.env);
   const mask = (line: string) => secrets.reduce((l, secret) => l.replaceAll(secret, '***'), line);
+  // Loaded here: a build that trains nothing never loads it.
+  const {execa} = await import('execa');
+  options.signal.throwIfAborted(); // an abort while it loaded would find no listener below
   const child = execa(file, args, {
     cwd: options.cwd,
     env: options.env,

@@ -1,5 +1,4 @@
 import {resolve} from 'node:path';
-import {execa} from 'execa';
 import {type ExecPolicy, execWhat, requireExec} from '../../core/exec-policy.js';
 import type {Sha256} from '../../core/hash.js';
 import {StageFailure} from '../../core/stage-failure.js';
@@ -53,6 +52,7 @@ export async function commandTrainerIdentity(options: {
   // `info` runs the trainer: recipe code, which --no-exec refuses like any other.
   requireExec(options.exec, options.where, execWhat.trainer(options.command));
   const [program, ...args] = options.infoArgv ?? trainerArgv(options.command, options.dir);
+  const {execa} = await import('execa');
   const r = await execa(program!, [...args, 'info'], {
     cwd: options.dir,
     env: trainerEnv(process.env, options.env),
