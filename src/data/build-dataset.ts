@@ -97,6 +97,11 @@ export async function runDataset(
     const {perSource} = outcome;
     const checks = new FunnelChecks(ctx.recipe);
     const summaries = checks.fields(outcome.summaries, problems);
+    if (parallel) {
+      ctx.log(
+        `worker threads: ${workers}, ${parallel.ahead} of them started while the sources were hashed`,
+      );
+    }
     if (parallel?.spilled) {
       ctx.log(`dedupe sets full: ${parallel.spilled} records were decided on disk, in parts`);
     }

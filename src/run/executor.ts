@@ -147,6 +147,20 @@ export async function execute(options: ExecuteOptions): Promise<Map<StageId, Sta
     return out;
   };
 
+  if (options.mode === 'build') {
+    const warmUp = {
+      recipe: options.recipe,
+      knowsFile: (path: string) => options.statCache.knows(path),
+    };
+    for (const kind of new Set(options.stages.map((node) => node.kind))) {
+      try {
+        STAGES[kind].warmUp?.(warmUp);
+      } catch {
+        // Only a head start: the stage's run does without it.
+      }
+    }
+  }
+
   const visit = async (node: StageNode): Promise<StageOutcome> => {
     const upstream = await Promise.all(node.needs.map((id) => running.get(id)!));
     const outcome = await decide(node, upstream);

@@ -43,6 +43,11 @@ async function transformCode(ctx: StageContext): Promise<TransformCode> {
  * loaded only when the stage runs: computing its key must stay cheap for a no-op build.
  */
 export const datasetStage: StageDefinition = {
+  warmUp(ctx) {
+    void import('../data/parallel/warm-up.js')
+      .then(({warmUpDataset}) => warmUpDataset(ctx))
+      .catch(() => undefined);
+  },
   async fingerprint(ctx) {
     return datasetFingerprint(ctx.recipe, sourceOutputs(ctx), await transformCode(ctx));
   },

@@ -5,6 +5,7 @@ import type {DataContext} from '../data/context.js';
 import type {Fingerprint} from '../plan/fingerprint.js';
 import type {StageNode} from '../plan/graph.js';
 import type {StageId} from '../plan/stage-id.js';
+import type {NormalizedRecipe} from '../recipe/normalized.js';
 
 /** What a stage produced; downstream fingerprints use the artifacts' hashes. */
 export interface StageResult {
@@ -48,7 +49,21 @@ export const NO_FLAGS: BuildFlags = {retry: false, allowUnknownCost: false, deta
  * What each stage kind does. `fingerprint` must be cheap apart from hashing inputs; `run` does
  * the work. Both may throw UserError (bad data: exit 2) or StageFailure (exit 1).
  */
+/** What a stage's warm-up sees: the recipe, and whether a file is unchanged since last hashed. */
+export interface WarmUpContext {
+  readonly recipe: NormalizedRecipe;
+  /** Whether the stat cache vouches for the file as it is now (unchanged since it was hashed). */
+  knowsFile(absolutePath: string): boolean;
+}
+
 export interface StageDefinition {
+  /**
+   * Called once as a build that includes the stage begins, before any stage is fingerprinted:
+   * may start in the background what its run would otherwise wait for (the dataset's worker
+   * threads boot while the sources are hashed). Cheap; it never throws, never fails or blocks
+   * the build, and leaves nothing that keeps the process alive.
+   */
+  warmUp?(ctx: WarmUpContext): void;
   fingerprint(ctx: StageContext): Promise<Fingerprint>;
   run(ctx: StageContext): Promise<StageResult>;
   /**

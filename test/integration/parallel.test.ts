@@ -1,4 +1,4 @@
-import {readdirSync, readFileSync} from 'node:fs';
+import {readdirSync, readFileSync, utimesSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {gzipSync} from 'node:zlib';
 import {execa} from 'execa';
@@ -246,6 +246,63 @@ transforms:
     expect(steps[0].template).toEqual({in: 5500, out: 5500});
     expect(steps[1].filter.dropped['where[0]']).toBeGreaterThan(0);
     expect(steps[2].dedupe.dropped.duplicate).toBeGreaterThan(0);
+  });
+
+  it('starts its workers while the sources are hashed when a source changed, and not otherwise', async () => {
+    const recipe = (system: string) => `version: 1
+name: warm
+sources:
+  big: { path: data/big.jsonl }
+  inline:
+    examples:
+      - { q: "inline question", a: "inline answer", score: 50 }
+transforms:
+  - template: { system: "${system}", user: "{{q}}", assistant: "{{a}}" }
+  - split: { validation: 0.1 }
+`;
+    const dir = await project({
+      'finetune.yaml': recipe('One.'),
+      'data/big.jsonl': jsonl(records(4000)),
+    });
+    // Written an hour ago: the stat cache trusts what it hashed (a file changed in the last
+    // moments may change again within its clock's tick, and is hashed again).
+    const settle = () => {
+      const old = new Date(Date.now() - 3600_000);
+      utimesSync(join(dir, 'data/big.jsonl'), old, old);
+    };
+    settle();
+    /** The dataset stage's log line about its workers, after a build with two. */
+    const workersLine = async () => {
+      const r = await build(dir, 2);
+      expect(r.exitCode).toBe(0);
+      const key = (await execa(process.execPath, [FT_BIN, 'plan', '--json'], {cwd: dir})).stdout;
+      const dataset = JSON.parse(key).stages.find((s: {id: string}) => s.id === 'dataset');
+      const log = readFileSync(
+        join(dir, '.ft', 'logs', `${String(dataset.key).replace('sha256:', '')}.log`),
+        'utf8',
+      );
+      return log.split('\n').find((l) => l.startsWith('worker threads:'));
+    };
+    // A new file: the stage will run, and its workers boot while the file is hashed.
+    expect(await workersLine()).toBe(
+      'worker threads: 2, 2 of them started while the sources were hashed',
+    );
+    // Only the prompt changed: the file is known, the stage runs on workers started then.
+    writeFileSync(join(dir, 'finetune.yaml'), recipe('Two.'));
+    expect(await workersLine()).toBe(
+      'worker threads: 2, 0 of them started while the sources were hashed',
+    );
+    // The file changed again: started ahead again, with the same bytes as one thread writes.
+    writeFileSync(join(dir, 'data/big.jsonl'), jsonl(records(4000, 1)));
+    settle();
+    expect(await workersLine()).toBe(
+      'worker threads: 2, 2 of them started while the sources were hashed',
+    );
+    const one = await project({
+      'finetune.yaml': recipe('Two.'),
+      'data/big.jsonl': jsonl(records(4000, 1)),
+    });
+    expect((await build(one, 0)).outputs).toEqual((await build(dir, 2)).outputs);
   });
 
   it('handles a line too large for a worker on the main thread', async () => {

@@ -3,15 +3,27 @@ import type {
   ChunkMessage,
   ChunkResult,
   RecycleMessage,
+  SetupMessage,
   WorkerResult,
   WorkerSetup,
 } from './messages.js';
 import {createPreparer} from './prepare-chunk.js';
 
-/** A dataset worker thread: prepares the chunks the main thread sends (prepare-chunk.ts). */
-const preparer = createPreparer(workerData as WorkerSetup);
+/**
+ * A dataset worker thread: prepares the chunks the main thread sends (prepare-chunk.ts). Its
+ * setup comes as its workerData, or, for a worker started ahead (run-parallel.ts
+ * prestartWorkers), as its first message.
+ */
+let preparer = workerData ? createPreparer(workerData as WorkerSetup) : undefined;
 
-parentPort?.on('message', (message: ChunkMessage | RecycleMessage | {type: 'finish'}) => {
+type Message = ChunkMessage | RecycleMessage | SetupMessage | {type: 'finish'};
+
+parentPort?.on('message', (message: Message) => {
+  if (message.type === 'setup') {
+    preparer = createPreparer(message.setup);
+    return;
+  }
+  if (!preparer) throw new Error('a dataset worker got work before its setup');
   if (message.type === 'recycle') {
     preparer.recycle(message.buffers);
     return;

@@ -33,6 +33,12 @@ export interface WorkerSetup {
   readonly inlineLines: Readonly<Record<string, readonly number[]>>;
 }
 
+/** The setup of a worker started before the stage knew it (run-parallel.ts prestartWorkers). */
+export interface SetupMessage {
+  readonly type: 'setup';
+  readonly setup: WorkerSetup;
+}
+
 /** A chunk of whole JSONL lines, to be parsed and prepared. */
 export interface ChunkMessage {
   readonly type: 'chunk';

@@ -14,6 +14,7 @@ import type {
   ChunkMessage,
   ChunkResult,
   RecycleMessage,
+  SetupMessage,
   WorkerResult,
   WorkerSetup,
 } from './messages.js';
@@ -76,6 +77,71 @@ function withYoungGenerationAtCap(make: () => Worker[]): Worker[] {
   return pool;
 }
 
+/** The options every dataset worker is made with. */
+function newWorker(setup?: WorkerSetup): Worker {
+  return new Worker(workerUrl, {
+    ...(setup ? {workerData: setup} : {}),
+    // Small generations keep each worker's memory flat: its objects die young, and a chunk's
+    // live set is a few megabytes. A chunk that needs more (one huge line) makes the worker run
+    // out, and the stage falls back to the single-threaded path (WorkersOutOfMemory).
+    resourceLimits: {
+      maxYoungGenerationSizeMb: YOUNG_GENERATION_MB,
+      maxOldGenerationSizeMb: 64,
+    },
+  });
+}
+
+/**
+ * Workers started ahead of the stage (prestartWorkers), waiting for their setup, each with what
+ * drops it from the list when it fails or exits first.
+ */
+let prestarted: {worker: Worker; drop: () => void}[] = [];
+/** How long started workers wait for a stage to take them before they go. */
+const PRESTARTED_MS = 20_000;
+
+/**
+ * Starts `count` workers now, for a dataset stage that will most likely run soon (warm-up.ts):
+ * they boot while the build hashes the sources, and runParallel takes them. They never keep the
+ * process alive, and go by themselves when no stage takes them in PRESTARTED_MS.
+ */
+export function prestartWorkers(count: number): void {
+  if (count === 0 || prestarted.length > 0) return;
+  const pool = withYoungGenerationAtCap(() => Array.from({length: count}, () => newWorker()));
+  prestarted = pool.map((worker) => {
+    worker.unref();
+    // One that fails or exits before it is taken is not taken.
+    const drop = () => {
+      prestarted = prestarted.filter((p) => p.worker !== worker);
+    };
+    worker.once('error', drop);
+    worker.once('exit', drop);
+    return {worker, drop};
+  });
+  setTimeout(() => {
+    for (const {worker} of prestarted.splice(0)) void worker.terminate();
+  }, PRESTARTED_MS).unref();
+}
+
+/** `count` workers for `setup`: those started ahead first (`ahead` of them), then new ones. */
+function workersFor(count: number, setup: WorkerSetup): {pool: Worker[]; ahead: number} {
+  const taken = prestarted.splice(0, count).map(({worker, drop}) => {
+    worker.off('error', drop);
+    worker.off('exit', drop);
+    worker.ref();
+    worker.postMessage({type: 'setup', setup} satisfies SetupMessage);
+    return worker;
+  });
+  for (const {worker} of prestarted.splice(0)) void worker.terminate();
+  const more = count - taken.length;
+  const pool = [
+    ...taken,
+    ...(more > 0
+      ? withYoungGenerationAtCap(() => Array.from({length: more}, () => newWorker(setup)))
+      : []),
+  ];
+  return {pool, ahead: taken.length};
+}
+
 /** One JSONL file to read (compressed or not). */
 export interface ParallelFile extends SourceBytes {
   readonly source: string;
@@ -112,6 +178,8 @@ export interface ParallelOutcome {
   readonly summaries: TransformSummary[];
   /** Records the suffix decided on disk, the dedupe sets being full (0: none). */
   readonly spilled: number;
+  /** Workers that had been started ahead, while the sources were hashed (warm-up.ts). */
+  readonly ahead: number;
 }
 
 /**
@@ -120,23 +188,7 @@ export interface ParallelOutcome {
  * in order, where it makes the order-dependent decisions and writes the lines.
  */
 export async function runParallel(run: ParallelRun): Promise<ParallelOutcome> {
-  const pool = withYoungGenerationAtCap(() =>
-    Array.from(
-      {length: run.workers},
-      () =>
-        new Worker(workerUrl, {
-          workerData: run.setup,
-          // Small generations keep each worker's memory flat: its objects die young, and a
-          // chunk's live set is a few megabytes. A chunk that needs more (one huge line) makes
-          // the worker run out, and the stage falls back to the single-threaded path
-          // (WorkersOutOfMemory).
-          resourceLimits: {
-            maxYoungGenerationSizeMb: YOUNG_GENERATION_MB,
-            maxOldGenerationSizeMb: 64,
-          },
-        }),
-    ),
-  );
+  const {pool, ahead} = workersFor(run.workers, run.setup);
   const busy = new Map<Worker, number>(pool.map((w) => [w, 0]));
   const results = new Map<number, ChunkResult>();
   const waiting: (() => void)[] = [];
@@ -342,7 +394,7 @@ export async function runParallel(run: ParallelRun): Promise<ParallelOutcome> {
         (summary, k) =>
           sumAll([summary, ...finished.map((f) => f.suffix[k] ?? {})]) as TransformSummary,
       );
-    return {perSource, summaries: [...prefix, ...decided], spilled: suffix.spilled};
+    return {perSource, summaries: [...prefix, ...decided], spilled: suffix.spilled, ahead};
   } finally {
     run.signal.removeEventListener('abort', onAbort);
     // Whatever happened, nothing may still be writing when the caller takes the writers back.

@@ -55,6 +55,16 @@ export class StatCache {
     return this.#hashAndRemember(path, st, token);
   }
 
+  /** Whether the cache holds the hash of the file at `path` as it is now (hash() reads nothing). */
+  knows(path: string): boolean {
+    try {
+      const st = statSync(path, {bigint: true});
+      return this.#trusted(path, tokenOfStats(st), st) !== undefined;
+    } catch {
+      return false;
+    }
+  }
+
   /**
    * hash() of each of `paths`, in order, with the same answers: every file is stat'ed first, back
    * to back, and those the cache cannot vouch for are then read one at a time. A no-op build over

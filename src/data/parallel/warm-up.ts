@@ -1,0 +1,35 @@
+import {statSync} from 'node:fs';
+import {resolve} from 'node:path';
+import {isGlob} from '../../core/glob.js';
+import {formatFromName} from '../../recipe/normalized.js';
+import type {WarmUpContext} from '../../stages/stage-definition.js';
+import {parallelPlan} from './parallel-plan.js';
+import {prestartWorkers, workerCount} from './run-parallel.js';
+
+/**
+ * Starts the dataset stage's worker threads while the build hashes the sources, when the stage
+ * will most likely run on them: its transforms run on workers, its sources are local JSONL files
+ * large enough for them, and one of those has changed since it was last hashed (else the stage
+ * is most likely cached). A worker takes a tenth of a second to boot, time a cold build of a
+ * large file otherwise spends with its workers not yet there.
+ */
+export function warmUpDataset(ctx: WarmUpContext): void {
+  const {recipe} = ctx;
+  if (!parallelPlan(recipe)) return;
+  let bytes = 0;
+  let changed = false;
+  for (const source of recipe.sources) {
+    if (source.kind === 'inline') continue;
+    // Globs and remote files are left alone: knowing them takes the source stage's work.
+    if (source.kind !== 'files' || isGlob(source.path)) return;
+    if ((source.format ?? formatFromName(source.path)) !== 'jsonl') return;
+    const path = resolve(recipe.dir, source.path);
+    try {
+      bytes += statSync(path).size;
+    } catch {
+      return;
+    }
+    if (!ctx.knowsFile(path)) changed = true;
+  }
+  if (changed) prestartWorkers(workerCount(bytes));
+}
