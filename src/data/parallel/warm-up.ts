@@ -1,8 +1,7 @@
 import {statSync} from 'node:fs';
 import {resolve} from 'node:path';
 import {isGlob} from '../../core/glob.js';
-import {formatFromName} from '../../recipe/normalized.js';
-import type {WarmUpContext} from '../../stages/stage-definition.js';
+import {formatFromName, type NormalizedRecipe} from '../../recipe/normalized.js';
 import {parallelPlan} from './parallel-plan.js';
 import {prestartWorkers, workerCount} from './run-parallel.js';
 
@@ -13,7 +12,11 @@ import {prestartWorkers, workerCount} from './run-parallel.js';
  * is most likely cached). A worker takes a tenth of a second to boot, time a cold build of a
  * large file otherwise spends with its workers not yet there.
  */
-export function warmUpDataset(ctx: WarmUpContext): void {
+export function warmUpDataset(ctx: {
+  readonly recipe: NormalizedRecipe;
+  /** Whether a file is unchanged since it was last hashed. */
+  knowsFile(absolutePath: string): boolean;
+}): void {
   const {recipe} = ctx;
   if (!parallelPlan(recipe)) return;
   let bytes = 0;
