@@ -1,6 +1,6 @@
 // The data pipeline of `ft build` over generated JSONL files of 256 MiB and >= 1 GiB, side by
 // side in the same run with jq doing the same work on the same file, for two shapes of input:
-// - `mixed`: records of about 690 bytes (JSON.stringify's spacing, keys already sorted, 5%
+// - `mixed`: records of about 380 bytes (JSON.stringify's spacing, keys already sorted, 5%
 //   repeats) through template -> filter -> dedupe -> split; jq: parse -> select -> reshape.
 // - `python`: support tickets of about 500 bytes written the way Python's json.dumps writes
 //   them (", " and ": " separators, keys in no order, non-ASCII as \uXXXX escapes) through
