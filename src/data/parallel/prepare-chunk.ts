@@ -254,14 +254,17 @@ export function createPreparer(setup: WorkerSetup): {
   return {
     prepare,
     recycle(buffers) {
-      buffers.forEach((buffer, kind) => {
+      for (const [kind, buffer] of buffers.entries()) {
         const list = free[kind];
-        if (!list) return release(buffer);
+        if (!list) {
+          release(buffer);
+          continue;
+        }
         list.push(buffer);
         list.sort((a, b) => a.byteLength - b.byteLength);
         // The smallest goes: the larger ones fit more of the results to come.
         if (list.length > MAX_FREE) release(list.shift()!);
-      });
+      }
     },
     summaries: () =>
       steps.map((step, k) => {
