@@ -1,5 +1,5 @@
-import {Ajv} from 'ajv';
 import type {MetricType} from '../core/eval-types.js';
+import {compileJsonSchema} from '../core/json-schema.js';
 import {type BleuOptions, computeBleu, sentenceBleu} from './metrics/bleu.js';
 import {type ChrfOptions, chrfFromStatistics, sentenceChrf} from './metrics/chrf.js';
 import {rougeScore} from './metrics/rouge.js';
@@ -116,7 +116,7 @@ export function scorerFor(
     case 'json_valid':
       return mean('0-1', (output) => (parsed(output) ? 1 : 0));
     case 'json_schema': {
-      const validate = new Ajv({strict: false}).compile((options.schema ?? {}) as object);
+      const validate = compileJsonSchema((options.schema ?? {}) as object);
       return mean('0-1', (output) => {
         const json = parsed(output);
         return json && validate(json.value) ? 1 : 0;

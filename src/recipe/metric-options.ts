@@ -1,5 +1,5 @@
-import {Ajv} from 'ajv';
 import type {MetricType} from '../core/eval-types.js';
+import {compileJsonSchema} from '../core/json-schema.js';
 
 type OptionCheck = (value: unknown) => string | undefined;
 
@@ -28,7 +28,7 @@ const schema: OptionCheck = (v) => {
     return 'must be a JSON Schema (an object)';
   }
   try {
-    new Ajv({strict: false}).compile(v as object);
+    compileJsonSchema(v as object);
     return undefined;
   } catch (e) {
     return `is not a usable JSON Schema: ${(e as Error).message}`;

@@ -2,8 +2,6 @@ import {statSync} from 'node:fs';
 import {resolve} from 'node:path';
 import {isGlob} from '../../core/glob.js';
 import {formatFromName, type NormalizedRecipe} from '../../recipe/normalized.js';
-import {parallelPlan} from './parallel-plan.js';
-import {prestartWorkers, workerCount} from './run-parallel.js';
 
 /**
  * Starts the dataset stage's worker threads while the build hashes the sources, when the stage
@@ -12,13 +10,12 @@ import {prestartWorkers, workerCount} from './run-parallel.js';
  * is most likely cached). A worker takes a tenth of a second to boot, time a cold build of a
  * large file otherwise spends with its workers not yet there.
  */
-export function warmUpDataset(ctx: {
+export async function warmUpDataset(ctx: {
   readonly recipe: NormalizedRecipe;
   /** Whether a file is unchanged since it was last hashed. */
   knowsFile(absolutePath: string): boolean;
-}): void {
+}): Promise<void> {
   const {recipe} = ctx;
-  if (!parallelPlan(recipe)) return;
   let bytes = 0;
   let changed = false;
   for (const source of recipe.sources) {
@@ -34,5 +31,11 @@ export function warmUpDataset(ctx: {
     }
     if (!ctx.knowsFile(path)) changed = true;
   }
-  if (changed) prestartWorkers(workerCount(bytes));
+  // Only now the pipeline's code: a no-op build, whose files are all known, never loads it.
+  if (!changed) return;
+  const [{parallelPlan}, {prestartWorkers, workerCount}] = await Promise.all([
+    import('./parallel-plan.js'),
+    import('./run-parallel.js'),
+  ]);
+  if (parallelPlan(recipe)) prestartWorkers(workerCount(bytes));
 }
