@@ -1,10 +1,9 @@
-import {existsSync, readFileSync} from 'node:fs';
-import {fileURLToPath} from 'node:url';
+import {compileWasm, instantiateWasm, type WasmMemory} from '../../core/webassembly.js';
 import {CanonicalWriter, type WrittenCanonical} from './canonical-bytes.js';
 
 /** The exports of wasm/canonical.ts. */
 interface CanonicalExports {
-  readonly memory: {readonly buffer: ArrayBuffer; grow(pages: number): number};
+  readonly memory: WasmMemory;
   setup(
     out: number,
     members: number,
@@ -15,25 +14,15 @@ interface CanonicalExports {
   ): void;
   write(from: number, to: number): number;
 }
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => {exports: object};
-}
-const wasm = (globalThis as unknown as {WebAssembly: WasmApi}).WebAssembly;
-
 let compiled: object | null | undefined;
 
 /** The compiled module, or null when it is not there (running from source without a build). */
 function canonicalModule(): object | null {
-  if (compiled !== undefined) return compiled;
-  compiled = null;
-  for (const rel of ['./canonical.wasm', '../../../dist/data/records/canonical.wasm']) {
-    const path = fileURLToPath(new URL(rel, import.meta.url));
-    if (existsSync(path)) {
-      compiled = new wasm.Module(readFileSync(path));
-      break;
-    }
-  }
+  compiled ??=
+    compileWasm([
+      new URL('./canonical.wasm', import.meta.url),
+      new URL('../../../dist/data/records/canonical.wasm', import.meta.url),
+    ]) ?? null;
   return compiled;
 }
 
@@ -100,7 +89,7 @@ export class FastCanonicalWriter implements WrittenCanonical {
     const members = align(this.#found + this.#count * 12);
     this.#input = align(members + MEMBER_INTS * 4);
     if (!module) return;
-    this.#k = new wasm.Instance(module, {}).exports as unknown as CanonicalExports;
+    this.#k = instantiateWasm<CanonicalExports>(module);
     this.#reserve(this.#input);
     const memory = Buffer.from(this.#k.memory.buffer);
     names.forEach((name, k) => {

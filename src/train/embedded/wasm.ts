@@ -1,5 +1,4 @@
-import {existsSync, readFileSync} from 'node:fs';
-import {fileURLToPath} from 'node:url';
+import {compileWasm, instantiateWasm, type WasmMemory} from '../../core/webassembly.js';
 
 /**
  * The WebAssembly kernels (wasm/kernels.ts, built into dist/train/embedded/kernels.wasm by
@@ -75,26 +74,16 @@ export interface Kernels {
   ): void;
 }
 
-/** The few WebAssembly JS API members used here (TypeScript's es2023 lib has no WebAssembly). */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => {exports: object};
-}
-const wasm = (globalThis as unknown as {WebAssembly: WasmApi}).WebAssembly;
-
 let compiled: object | undefined;
 
-/** Where the module is: next to this file in dist/, or in dist/ when running from src/. */
-function wasmPath(): string {
-  for (const rel of ['./kernels.wasm', '../../../dist/train/embedded/kernels.wasm']) {
-    const path = fileURLToPath(new URL(rel, import.meta.url));
-    if (existsSync(path)) return path;
-  }
-  throw new Error('kernels.wasm is missing: run `npm run build`');
+/** The module: next to this file in dist/, or in dist/ when running from src/. */
+function kernelsModule(): object {
+  compiled ??= compileWasm([
+    new URL('./kernels.wasm', import.meta.url),
+    new URL('../../../dist/train/embedded/kernels.wasm', import.meta.url),
+  ]);
+  if (!compiled) throw new Error('kernels.wasm is missing: run `npm run build`');
+  return compiled;
 }
 
 /** The low memory the module's own static data may use; the host's regions start above it. */
@@ -102,15 +91,13 @@ export const WASM_RESERVED_BYTES = 65536;
 
 /** A fresh instance whose memory has at least `bytes` bytes above the reserved low memory. */
 export function instantiateKernels(bytes: number): Kernels {
-  compiled ??= new wasm.Module(readFileSync(wasmPath()));
-  const instance = new wasm.Instance(compiled, {
+  const k = instantiateWasm<Kernels>(kernelsModule(), {
     env: {
       abort: () => {
         throw new Error('kernels.wasm aborted');
       },
     },
   });
-  const k = instance.exports as unknown as Kernels;
   const need = Math.ceil((WASM_RESERVED_BYTES + bytes) / 65536);
   const have = k.memory.buffer.byteLength / 65536;
   // 32-bit WebAssembly addresses at most 4 GiB (65536 pages).
