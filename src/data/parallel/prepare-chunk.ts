@@ -40,8 +40,8 @@ export function createPreparer(setup: WorkerSetup): {
    * Buffers handed back, per kind (a result's lines, ids, lengths, splits and keys, in the order
    * RecycleMessage lists them), smallest first: each result takes one of its kind that fits, or
    * a new one. By kind, so that a small array never takes a large buffer that the next result's
-   * lines then miss: a worker then makes no new buffer after its first few chunks, and its memory
-   * is the same for any length of input.
+   * lines then miss: a worker seldom makes a buffer after its first few chunks, and its memory is
+   * the same for any length of input.
    */
   const free: ArrayBuffer[][] = [[], [], [], [], []];
   const take = (kind: number, bytes: number): Buffer => {

@@ -28,7 +28,10 @@ const CHUNK_BYTES = 1024 * 1024;
 const OVERSIZED_CHUNK_BYTES = 8 * 1024 * 1024;
 /** The size of a new chunk buffer: a chunk is CHUNK_BYTES and a bit (the line it ends in). */
 const SPARE_BYTES = CHUNK_BYTES + 256 * 1024;
-/** Chunk buffers kept for the next chunks (as many as may be in flight, and one being cut). */
+/**
+ * Chunk buffers kept for the next chunks: as many as two workers have in flight (a third comes
+ * while one is cut); more workers make the rest as they need them.
+ */
 const MAX_SPARE = 8;
 /**
  * Chunks sent to each worker and not yet taken back: one being prepared, the rest queued, so that

@@ -28,8 +28,11 @@ function canonicalModule(): object | null {
 
 /** The module's own static data stays below this; the host's regions start here. */
 const RESERVED = 65536;
-/** Member stack entries (7 int32 each, wasm/canonical.ts) before a line is left to JavaScript. */
-const MEMBER_INTS = 7 * 16 * 1024;
+/**
+ * The member stack's size in int32s: 16,384 members of 7 (wasm/canonical.ts); a line that needs
+ * more is left to CanonicalWriter.
+ */
+const MEMBER_STACK_INTS = 7 * 16 * 1024;
 /** Inputs larger than this are written by CanonicalWriter alone (they would not pay the copy). */
 const MAX_INPUT = 64 * 1024 * 1024;
 const PAGE = 65536;
@@ -54,8 +57,9 @@ export class FastCanonicalWriter implements WrittenCanonical {
   readonly #js: CanonicalWriter;
   readonly #k: CanonicalExports | undefined;
   readonly #count: number;
-  /** Where the wanted fields' names and results are, then the member stack, then the input. */
+  /** Where the wanted fields' results are, then the member stack, then the input (its names first). */
   readonly #found: number;
+  readonly #members: number;
   readonly #input: number;
   #inputCapacity = 0;
   #out = 0;
@@ -64,7 +68,7 @@ export class FastCanonicalWriter implements WrittenCanonical {
   #start: Int32Array = new Int32Array(0);
   #end: Int32Array = new Int32Array(0);
   #state: Int32Array = new Int32Array(0);
-  /** The input in the module's memory (undefined: none, or one CanonicalWriter writes alone). */
+  /** The last input given; it is in the module's memory when #loadedInWasm. */
   #loaded: Uint8Array | undefined;
   #loadedInWasm = false;
 
@@ -86,8 +90,8 @@ export class FastCanonicalWriter implements WrittenCanonical {
       at += name.length;
     }
     this.#found = align(at);
-    const members = align(this.#found + this.#count * 12);
-    this.#input = align(members + MEMBER_INTS * 4);
+    this.#members = align(this.#found + this.#count * 12);
+    this.#input = align(this.#members + MEMBER_STACK_INTS * 4);
     if (!module) return;
     this.#k = instantiateWasm<CanonicalExports>(module);
     this.#reserve(this.#input);
@@ -97,7 +101,7 @@ export class FastCanonicalWriter implements WrittenCanonical {
       memory.writeInt32LE(name.length, table + k * 8 + 4);
       name.copy(memory, nameAt[k]!);
     });
-    this.#k.setup(0, members, MEMBER_INTS, table, this.#count, this.#found);
+    this.#k.setup(0, this.#members, MEMBER_STACK_INTS, table, this.#count, this.#found);
   }
 
   /**
@@ -151,14 +155,7 @@ export class FastCanonicalWriter implements WrittenCanonical {
   #growOut(bytes: number): void {
     this.#outCapacity = Math.max(bytes, 2 * this.#outCapacity);
     this.#reserve(this.#out + this.#outCapacity);
-    this.#k!.setup(
-      this.#out,
-      align(this.#found + this.#count * 12),
-      MEMBER_INTS,
-      RESERVED,
-      this.#count,
-      this.#found,
-    );
+    this.#k!.setup(this.#out, this.#members, MEMBER_STACK_INTS, RESERVED, this.#count, this.#found);
     this.#views();
   }
 
