@@ -33,8 +33,12 @@ const RESERVED = 65536;
  * more is left to CanonicalWriter.
  */
 const MEMBER_STACK_INTS = 7 * 16 * 1024;
-/** Inputs larger than this are written by CanonicalWriter alone (they would not pay the copy). */
-const MAX_INPUT = 64 * 1024 * 1024;
+/**
+ * Inputs larger than this (a chunk holding an enormous line, prepared on the main thread) are
+ * written by CanonicalWriter alone: the module's memory, which never shrinks, stays a few
+ * megabytes (workers get chunks of about 1 MiB).
+ */
+const MAX_INPUT = 16 * 1024 * 1024;
 const PAGE = 65536;
 
 /**
