@@ -150,6 +150,10 @@ export class TemplateSplicer {
     for (let k = 0; k < fields; k++) {
       // Missing, or not a string: templateTransform says what to do.
       if (state[k] !== PLAIN && state[k] !== ESCAPED) return undefined;
+      // A lone surrogate at a field's edge may pair with one next to it ("{{a}}{{b}}"), which
+      // JSON.stringify then writes as one character: that line takes the ordinary path.
+      if (state[k] === ESCAPED && loneSurrogateAtEdge(buffer, start[k]! + 1, end[k]! - 1))
+        return undefined;
     }
     const constants = this.#constants;
     const order = this.#order;
@@ -275,6 +279,26 @@ function messageIndex(part: string, n: number): number {
   if (!/^(0|[1-9][0-9]*)$/.test(part)) return -1;
   const index = Number(part);
   return index < n ? index : -1;
+}
+
+/**
+ * Whether the canonical string text bytes[from, to) begins with an escaped low surrogate
+ * (`\udc00`-`\udfff`) or ends with an escaped high one (`\ud800`-`\udbff`): canonical JSON
+ * escapes only lone surrogates, always as `\u` and four lower-case hex digits.
+ */
+function loneSurrogateAtEdge(bytes: Uint8Array, from: number, to: number): boolean {
+  const escapeAt = (at: number, first: number, last: number) =>
+    at >= from &&
+    at + 6 <= to &&
+    bytes[at] === 0x5c &&
+    bytes[at + 1] === 0x75 &&
+    bytes[at + 2] === 0x64 &&
+    bytes[at + 3]! >= first &&
+    bytes[at + 3]! <= last;
+  // Low: \udc.. to \udf.. ('c' to 'f'); high: \ud8.. to \udb.. ('8', '9', 'a', 'b').
+  const low = escapeAt(from, 0x63, 0x66);
+  const high = escapeAt(to - 6, 0x38, 0x39) || escapeAt(to - 6, 0x61, 0x62);
+  return low || high;
 }
 
 /** Short constants are copied byte by byte: cheaper than a native call at this size. */

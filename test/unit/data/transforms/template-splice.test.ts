@@ -20,11 +20,14 @@ describe('the template splicer', () => {
     ...cases.map((c) => JSON.stringify(c)),
     '{"q":"\\u0041 spelled out","a":"\\/"}',
     '{"q":"pair \\ud83d\\ude00","a":"lone \\ud800"}',
+    // Lone halves of one pair, side by side in '{{q}}{{a}}': one character in the template step.
+    '{"q":"half \\ud83d","a":"\\ude00 half"}',
     '  {"q" : "spaced" , "a":"x" }\r',
     '{"q":"first","a":"x","q":"last"}',
   ];
   const templates = [
     {user: '{{q}}', assistant: '{{a}}'},
+    {user: '{{q}}{{a}}', assistant: 'x'},
     {system: 'Say "hi" \u00e9 {{a}}', user: 'Q: {{q}}\n', assistant: '{{a}}{{a}}'},
     {
       messages: [
@@ -74,8 +77,9 @@ describe('the template splicer', () => {
         );
       }
       // Lines with every field a string are taken (other escapes are written again); the rest
-      // (a field missing, a number, null, a repeated key) are not.
-      expect(taken).toBe(7);
+      // (a field missing, a number, null, a repeated key, a lone surrogate at a field's edge)
+      // are not.
+      expect(taken).toBe(6);
     });
   }
 
