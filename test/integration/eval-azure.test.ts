@@ -3,28 +3,15 @@ import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import type {Emulator} from '../emulator/server.js';
 import {memorisingModel, useEmulator} from '../helpers/emulator.js';
+import {evalOnlyRecipe, qaRecords} from '../helpers/eval-recipes.js';
 import {ft, jsonl, project} from '../helpers/ft.js';
 
-const RECORDS = Array.from({length: 30}, (_, i) => ({
-  id: i,
-  prompt: `question ${i}`,
-  response: `answer ${i}`,
-}));
+const RECORDS = qaRecords(30);
 const KEY = 'azure-secret-key-0123456789abcdef';
 
 /** An eval-only recipe: no training, models behind the emulator's Azure data plane. */
 function recipe(models: string): string {
-  return `version: 1
-name: eval-azure
-sources:
-  qa: { path: data/qa.jsonl }
-transforms:
-  - template: { user: "{{prompt}}", assistant: "{{response}}" }
-  - split: { test: 0.5, by: id }
-eval:
-  models: ${models}
-  metrics: [exact_match]
-`;
+  return evalOnlyRecipe({name: 'eval-azure', models});
 }
 
 /** The chat requests the emulator received. */

@@ -166,17 +166,10 @@ describe('the report a build leaves', () => {
 
   it('a build whose stage fails writes a report naming it; the eval is not there', async () => {
     const dir = await project({
-      'finetune.yaml': `version: 1
-name: unreachable
-sources:
-  qa: { path: data/qa.jsonl }
-transforms:
-  - template: { user: "{{prompt}}", assistant: "{{response}}" }
-  - split: { test: 0.5, by: id }
-eval:
-  models: [{ name: gone, base_url: "http://127.0.0.1:9/v1", model: m }]
-  metrics: [exact_match]
-`,
+      'finetune.yaml': evalOnlyRecipe({
+        name: 'unreachable',
+        models: '[{ name: gone, base_url: "http://127.0.0.1:9/v1", model: m }]',
+      }),
       'data/qa.jsonl': jsonl(RECORDS),
     });
     const r = await ft(dir, ['build']);
